@@ -1,0 +1,24 @@
+"""The `kintrace` command: one root Typer app that gathers the registry, DNA and linkage commands.
+
+Sub-command modules import their heavy dependencies (Numba, Splink, SQLAlchemy) inside the
+commands, so `kintrace --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from kintrace.cli import registry
+from kintrace.dna.cli import app as dna_app
+from kintrace.linkage.cli import register as register_linkage
+
+app = typer.Typer(
+    name="kintrace",
+    help="kintrace: trace missing persons with their families - registry, record linkage, DNA identification.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+
+registry.register(app)
+app.add_typer(dna_app, name="dna", help="DNA kinship: pedigree likelihood ratios, matching, joint identification.")
+register_linkage(app)

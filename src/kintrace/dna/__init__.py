@@ -1,0 +1,1 @@
+"""DNA kinship engine: a library that imports nothing from the rest of kintrace."""
