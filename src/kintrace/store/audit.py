@@ -1,0 +1,198 @@
+"""The hash-chained audit log.
+
+Each row holds `prev_hash` (the previous row's hash; 64 zeros for the first row) and
+`hash = SHA-256(prev_hash + canonical content)`, where the content is the row's id, time,
+actor, action, entity and before/after JSON. Editing a row breaks its own hash; deleting one
+breaks the next row's link; inserting one breaks either its own hash or the next link.
+What no chain without an outside anchor can see is the loss of the newest rows, so
+`verify` reports the head hash for anyone who wants to write it down elsewhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import enum
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from kintrace.store.models import AuditEntry, row_values
+
+GENESIS = "0" * 64
+_HEAD_KEY = "kintrace.audit.head"
+_LOCK_KEY = 7_215_530_412  # advisory lock id that serialises appends on PostgreSQL
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, set | frozenset | tuple):
+        return sorted(value) if isinstance(value, set | frozenset) else list(value)
+    return str(value)
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+
+
+def snapshot(obj: Any, exclude: Iterable[str] = ()) -> dict[str, Any]:
+    """A JSON-ready copy of a row's column values (for the before/after of an audit row)."""
+    skipped = set(exclude)
+    values = row_values(obj)
+    return json.loads(canonical_json({key: value for key, value in values.items() if key not in skipped}))
+
+
+def content_of(entry: Any) -> str:
+    """The hashed text of an audit row (an AuditEntry or a plain result row)."""
+    return canonical_json(
+        {
+            "id": entry.id,
+            "at": entry.at,
+            "actor_id": entry.actor_id,
+            "actor_name": entry.actor_name,
+            "action": entry.action,
+            "entity": entry.entity,
+            "entity_id": entry.entity_id,
+            "before": entry.before,
+            "after": entry.after,
+        }
+    )
+
+
+def chain_hash(prev_hash: str, content: str) -> str:
+    return hashlib.sha256((prev_hash + content).encode("utf-8")).hexdigest()
+
+
+def _head(session: Session) -> tuple[int, str]:
+    transaction = session.get_transaction()
+    cached = session.info.get(_HEAD_KEY)
+    if cached is not None and cached[0] is transaction:
+        return cached[1], cached[2]
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+    last = session.execute(
+        select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+    ).first()
+    return (last[0], last[1]) if last is not None else (0, GENESIS)
+
+
+def _remember_head(session: Session, last_id: int, last_hash: str) -> None:
+    session.info[_HEAD_KEY] = (session.get_transaction(), last_id, last_hash)
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """What one write did, before it is chained."""
+
+    actor_id: int | None
+    actor_name: str
+    action: str
+    entity: str
+    entity_id: str | int | None
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
+
+
+def _utc_text(moment: dt.datetime | None = None) -> str:
+    moment = moment or dt.datetime.now(dt.UTC)
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def append_many(session: Session, records: Iterable[AuditRecord]) -> list[AuditEntry]:
+    """Chain and insert audit rows in order (one INSERT for the lot)."""
+    last_id, last_hash = _head(session)
+    at = _utc_text()
+    entries = []
+    for record in records:
+        entry = AuditEntry(
+            id=last_id + 1,
+            at=at,
+            actor_id=record.actor_id,
+            actor_name=record.actor_name,
+            action=record.action,
+            entity=record.entity,
+            entity_id=None if record.entity_id is None else str(record.entity_id),
+            before=None if record.before is None else canonical_json(record.before),
+            after=None if record.after is None else canonical_json(record.after),
+            prev_hash=last_hash,
+        )
+        entry.hash = chain_hash(last_hash, content_of(entry))
+        entries.append(entry)
+        last_id, last_hash = entry.id, entry.hash
+    if entries:
+        session.add_all(entries)
+        session.flush(entries)
+        _remember_head(session, last_id, last_hash)
+    return entries
+
+
+def append(
+    session: Session,
+    *,
+    actor_id: int | None,
+    actor_name: str,
+    action: str,
+    entity: str,
+    entity_id: str | int | None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """Record one write in the chain."""
+    record = AuditRecord(actor_id, actor_name, action, entity, entity_id, before, after)
+    return append_many(session, [record])[0]
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    rows_checked: int
+    head_hash: str
+    broken_id: int | None = None
+    reason: str | None = None
+
+    def describe(self) -> str:
+        if self.ok:
+            return f"audit log intact: {self.rows_checked} rows, head {self.head_hash}"
+        return f"audit log broken at row {self.broken_id}: {self.reason}"
+
+
+def verify(session: Session, batch: int = 5000) -> VerifyResult:
+    """Walk the chain from the first row; stop at the first row that does not fit."""
+    expected_prev = GENESIS
+    expected_id = 1
+    checked = 0
+    # Plain rows, not ORM objects: the identity map could hold values from before a tampering.
+    query = select(*AuditEntry.__table__.c).order_by(AuditEntry.id).execution_options(yield_per=batch)
+    for entry in session.execute(query):
+        if entry.id != expected_id:
+            reason = (
+                f"row {expected_id} is missing (next row is {entry.id})"
+                if entry.id > expected_id
+                else f"row id {entry.id} is out of sequence (expected {expected_id})"
+            )
+            return VerifyResult(False, checked, expected_prev, entry.id, reason)
+        if entry.prev_hash != expected_prev:
+            reason = (
+                "its link to the previous row does not match (a row before it was changed, removed or added)"
+            )
+            return VerifyResult(False, checked, expected_prev, entry.id, reason)
+        if chain_hash(entry.prev_hash, content_of(entry)) != entry.hash:
+            return VerifyResult(
+                False, checked, expected_prev, entry.id, "its content does not match its hash"
+            )
+        expected_prev = entry.hash
+        expected_id += 1
+        checked += 1
+    return VerifyResult(True, checked, expected_prev)

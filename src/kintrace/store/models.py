@@ -1,0 +1,379 @@
+"""The registry's tables (SQLAlchemy 2, typed). Enums are stored as their string values and
+partial dates as ISO text ("2023", "2023-05", "2023-05-17"), so a row reads the same in any tool."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from kintrace.domain.vocabulary import (
+    CaseState,
+    Claim,
+    Credibility,
+    PersonStatus,
+    Reliability,
+    RequestOutcome,
+    Role,
+    Sex,
+    SourceKind,
+    StatusTrack,
+    Visibility,
+)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+PARTIAL_DATE = String(10)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def str_enum(enum_type: type[enum.Enum]) -> Enum:
+    """A VARCHAR column holding the enum's value (not its name), no database enum type."""
+    return Enum(
+        enum_type,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    role: Mapped[Role] = mapped_column(str_enum(Role))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ApiToken(Base):
+    """A bearer token; only its SHA-256 is kept, the token itself is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The natural key used by import/export and by people on the phone ("KT-000123").
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    state: Mapped[CaseState] = mapped_column(str_enum(CaseState), default=CaseState.OPEN, index=True)
+    assigned_caseworker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    official_status: Mapped[PersonStatus] = mapped_column(
+        str_enum(PersonStatus), default=PersonStatus.MISSING, index=True
+    )
+    official_since: Mapped[str | None] = mapped_column(PARTIAL_DATE)
+    evidence_status: Mapped[PersonStatus] = mapped_column(
+        str_enum(PersonStatus), default=PersonStatus.MISSING, index=True
+    )
+    evidence_since: Mapped[str | None] = mapped_column(PARTIAL_DATE)
+    evidence_rule: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    person: Mapped[MissingPerson] = relationship(back_populates="case", uselist=False)
+    relatives: Mapped[list[Relative]] = relationship(back_populates="case", order_by="Relative.id")
+    members: Mapped[list[CaseMember]] = relationship(back_populates="case")
+    assigned_caseworker: Mapped[User | None] = relationship(foreign_keys=[assigned_caseworker_id])
+
+
+class CaseMember(Base):
+    """A family account that may see a case: its reporter, or a relative linked to it."""
+
+    __tablename__ = "case_members"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    relation: Mapped[str] = mapped_column(String(16))  # "reporter" or "linked"
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="members")
+
+
+class MissingPerson(Base):
+    __tablename__ = "persons"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    last_name: Mapped[str] = mapped_column(String(100), index=True)
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    patronymic: Mapped[str | None] = mapped_column(String(100))
+    script: Mapped[str] = mapped_column(String(16), default="Cyrl")
+    sex: Mapped[Sex] = mapped_column(str_enum(Sex), default=Sex.UNKNOWN)
+    birth_date: Mapped[str | None] = mapped_column(PARTIAL_DATE)
+    birth_place: Mapped[str | None] = mapped_column(String(200))
+    citizenship: Mapped[str | None] = mapped_column(String(64))
+    service_number: Mapped[str | None] = mapped_column(String(64), index=True)
+    rank: Mapped[str | None] = mapped_column(String(100))
+    unit: Mapped[str | None] = mapped_column(String(64))
+    branch: Mapped[str | None] = mapped_column(String(100))
+    height_cm: Mapped[int | None] = mapped_column(Integer)
+    build: Mapped[str | None] = mapped_column(String(100))
+    hair: Mapped[str | None] = mapped_column(String(100))
+    eyes: Mapped[str | None] = mapped_column(String(100))
+    distinguishing_marks: Mapped[str | None] = mapped_column(Text)
+    dental_notes: Mapped[str | None] = mapped_column(Text)
+    last_seen_date: Mapped[str | None] = mapped_column(PARTIAL_DATE)
+    last_seen_place: Mapped[str | None] = mapped_column(String(300))
+    last_seen_latitude: Mapped[float | None] = mapped_column(Float)
+    last_seen_longitude: Mapped[float | None] = mapped_column(Float)
+    circumstances: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="person")
+    aliases: Mapped[list[PersonAlias]] = relationship(
+        back_populates="person", order_by="PersonAlias.id", cascade="all, delete-orphan"
+    )
+
+
+class PersonAlias(Base):
+    """An alternative spelling of the name (transliteration, maiden name, a list's typo)."""
+
+    __tablename__ = "person_aliases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    last_name: Mapped[str] = mapped_column(String(100), index=True)
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    patronymic: Mapped[str | None] = mapped_column(String(100))
+    script: Mapped[str] = mapped_column(String(16), default="Cyrl")
+
+    person: Mapped[MissingPerson] = relationship(back_populates="aliases")
+
+
+class Relative(Base):
+    """A relative of the missing person; contact details are private (never shown to other families)."""
+
+    __tablename__ = "relatives"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    full_name: Mapped[str] = mapped_column(String(300))
+    relationship_: Mapped[str] = mapped_column("relationship", String(64))
+    is_reporter: Mapped[bool] = mapped_column(Boolean, default=False)
+    phone: Mapped[str | None] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(254))
+    address: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="relatives")
+
+
+class Source(Base):
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[SourceKind] = mapped_column(str_enum(SourceKind))
+    name: Mapped[str] = mapped_column(String(300))
+    reliability: Mapped[Reliability] = mapped_column(str_enum(Reliability), default=Reliability.F)
+    credibility: Mapped[Credibility] = mapped_column(
+        str_enum(Credibility), default=Credibility.CANNOT_BE_JUDGED
+    )
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class EvidenceItem(Base):
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    claim: Mapped[Claim] = mapped_column(str_enum(Claim))
+    event_date: Mapped[str | None] = mapped_column(PARTIAL_DATE)
+    reported_date: Mapped[str | None] = mapped_column(PARTIAL_DATE)
+    place: Mapped[str | None] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text, default="")
+    visibility: Mapped[Visibility] = mapped_column(str_enum(Visibility), default=Visibility.INTERNAL)
+    official_status: Mapped[PersonStatus | None] = mapped_column(str_enum(PersonStatus))
+    birth_date: Mapped[str | None] = mapped_column(PARTIAL_DATE)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    source: Mapped[Source] = relationship()
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="evidence", order_by="Attachment.id", cascade="all, delete-orphan"
+    )
+
+
+class Attachment(Base):
+    """A file attached to an evidence item; the bytes live under var/attachments by SHA-256."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id", ondelete="CASCADE"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    evidence: Mapped[EvidenceItem] = relationship(back_populates="attachments")
+
+
+class StatusChange(Base):
+    """One entry of a status track's history (official or evidence-based)."""
+
+    __tablename__ = "status_history"
+    __table_args__ = (Index("ix_status_history_case_track", "case_id", "track"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    track: Mapped[StatusTrack] = mapped_column(str_enum(StatusTrack))
+    status: Mapped[PersonStatus] = mapped_column(str_enum(PersonStatus))
+    previous_status: Mapped[PersonStatus | None] = mapped_column(str_enum(PersonStatus))
+    since: Mapped[str | None] = mapped_column(PARTIAL_DATE)
+    rule: Mapped[str | None] = mapped_column(String(64))
+    rule_text: Mapped[str | None] = mapped_column(Text)
+    fact_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    reason: Mapped[str | None] = mapped_column(Text)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StatusRequest(Base):
+    """A request to an authority to change a person's official status."""
+
+    __tablename__ = "status_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    requested_status: Mapped[PersonStatus] = mapped_column(str_enum(PersonStatus))
+    authority: Mapped[str] = mapped_column(String(300))
+    evidence_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    submitted_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    deadline: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    outcome: Mapped[RequestOutcome] = mapped_column(
+        str_enum(RequestOutcome), default=RequestOutcome.PENDING, index=True
+    )
+    outcome_on: Mapped[dt.date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    answers: Mapped[list[RequestAnswer]] = relationship(
+        back_populates="request", order_by="RequestAnswer.id", cascade="all, delete-orphan"
+    )
+
+
+class RequestAnswer(Base):
+    __tablename__ = "request_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("status_requests.id", ondelete="CASCADE"), index=True)
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    outcome: Mapped[RequestOutcome] = mapped_column(str_enum(RequestOutcome))
+    text: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    request: Mapped[StatusRequest] = relationship(back_populates="answers")
+
+
+class DuplicateLink(Base):
+    """Two cases that may describe the same person (kept apart until someone merges them)."""
+
+    __tablename__ = "duplicate_links"
+    __table_args__ = (UniqueConstraint("case_id", "other_case_id", name="uq_duplicate_links_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    other_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Merge(Base):
+    """One merge of a case into another; undoing it restores the merged case as it was."""
+
+    __tablename__ = "merges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    merged_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    previous_state: Mapped[CaseState] = mapped_column(str_enum(CaseState))
+    note: Mapped[str | None] = mapped_column(Text)
+    merged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    merged_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """One write, hash-chained to the one before it (see kintrace.store.audit).
+
+    `id` is assigned by the application as previous id + 1, so the chain cannot fork: two
+    writers racing for the same id collide on the primary key instead.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(32))  # ISO-8601 UTC text, hashed as stored
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor_name: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str | None] = mapped_column(String(64))
+    before: Mapped[str | None] = mapped_column(Text)  # canonical JSON text
+    after: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+
+
+def row_values(obj: Any) -> dict[str, Any]:
+    """The column values of a mapped object keyed by attribute name."""
+    mapper = obj.__mapper__
+    return {attr.key: getattr(obj, attr.key) for attr in mapper.column_attrs}
