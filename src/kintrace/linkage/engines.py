@@ -1,0 +1,81 @@
+"""The two engines that run the one model: DuckDB (embedded, the default) and Spark.
+
+DuckDB needs nothing: an in-memory database in this process, spilling to a temporary directory when
+a linkage outgrows memory.
+
+Spark runs in local mode by default (`local[*]`, every core of this machine). To run on a cluster,
+point kintrace at it before calling `kintrace link --engine spark`:
+
+- a standalone, YARN or Kubernetes master: ``export KINTRACE_SPARK_MASTER=spark://host:7077``
+  (or ``yarn``, ``k8s://https://host:443``); the value goes to ``SparkSession.builder.master``.
+  The cluster's executors need Splink's similarity UDF jar, which kintrace adds to ``spark.jars``.
+- Spark Connect: ``export SPARK_REMOTE=sc://host:15002``; pyspark then builds a remote session and
+  the master setting is ignored. The server must have been started with Splink's jar on its class
+  path (``--jars $(python -c "from splink.internals.spark.jar_location import similarity_jar_location
+  as j; print(j())")``) because a Connect client cannot register Java UDFs.
+- Any further setting: ``KINTRACE_SPARK_CONF="spark.executor.memory=8g,spark.sql.shuffle.partitions=400"``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from splink.internals.database_api import DatabaseAPISubClass
+
+Engine = Literal["duckdb", "spark"]
+ENGINES: tuple[Engine, ...] = ("duckdb", "spark")
+
+
+def duckdb_api(memory_limit: str | None = None, threads: int | None = None) -> DatabaseAPISubClass:
+    import duckdb
+    from splink import DuckDBAPI
+
+    con = duckdb.connect(":memory:")
+    con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/kintrace_duckdb'")
+    con.execute("SET preserve_insertion_order = false")
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    return DuckDBAPI(connection=con)
+
+
+def spark_session(master: str | None = None) -> Any:
+    """A Spark session with Splink's similarity UDFs, local unless the environment names a cluster."""
+    from pyspark.sql import SparkSession
+    from splink.internals.spark.jar_location import similarity_jar_location
+
+    builder = SparkSession.builder.appName("kintrace-linkage")
+    if not os.environ.get("SPARK_REMOTE"):
+        builder = builder.master(master or os.environ.get("KINTRACE_SPARK_MASTER", "local[*]"))
+        builder = builder.config("spark.jars", similarity_jar_location())
+        builder = builder.config("spark.driver.memory", os.environ.get("KINTRACE_SPARK_DRIVER_MEMORY", "2g"))
+        builder = builder.config("spark.sql.shuffle.partitions", "8")
+        builder = builder.config("spark.default.parallelism", "8")
+        builder = builder.config("spark.ui.enabled", "false")
+        builder = builder.config("spark.sql.ansi.enabled", "false")
+    for item in filter(None, os.environ.get("KINTRACE_SPARK_CONF", "").split(",")):
+        key, _, value = item.partition("=")
+        builder = builder.config(key.strip(), value.strip())
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    checkpoints = os.path.join(tempfile.gettempdir(), "kintrace_spark_checkpoints")
+    session.sparkContext.setCheckpointDir(checkpoints)
+    return session
+
+
+def spark_api(session: Any | None = None) -> DatabaseAPISubClass:
+    from splink import SparkAPI
+
+    return SparkAPI(spark_session=session or spark_session(), num_partitions_on_repartition=8)
+
+
+def make_api(engine: Engine) -> DatabaseAPISubClass:
+    if engine == "duckdb":
+        return duckdb_api()
+    if engine == "spark":
+        return spark_api()
+    raise ValueError(f"unknown engine {engine!r}; choose one of {ENGINES}")

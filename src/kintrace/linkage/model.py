@@ -1,0 +1,308 @@
+"""The linkage model: train on the data itself (or on reviewed pairs), then score candidate pairs.
+
+Training is unsupervised: u probabilities from random pairs, m probabilities by expectation
+maximisation over several blocking passes (each pass learns the fields it does not block on).
+Training reads at most `sample_rows` records from each side, because the parameters settle long
+before a million rows and EM over all of them would cost more than the prediction; term
+frequencies always come from the full data at prediction time.
+
+Prediction runs in chunks of the list so a multi-million-row list never materialises all its
+candidate pairs at once, and keeps only pairs above the review threshold.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from kintrace.linkage.features import ALL_RULES, FeatureRules
+from kintrace.linkage.reasons import add_reasons, reason_columns
+from kintrace.linkage.settings import LinkType, settings, training_blocking_rules
+
+if TYPE_CHECKING:
+    from splink import Linker
+    from splink.internals.blocking_rule_creator import BlockingRuleCreator
+    from splink.internals.database_api import DatabaseAPISubClass
+
+# Defaults chosen on the synthetic benchmark (benchmarks/bench_linkage_synthetic.py): at 0.9 a
+# namesake with a common name and no other evidence stays below the link band.
+DEFAULT_THRESHOLD = 0.9
+DEFAULT_REVIEW_THRESHOLD = 0.2
+
+CASES = "cases"
+LIST = "list"
+
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(step: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass
+class TrainedModel:
+    """A trained Splink model (its settings dict) and the rules its features were built with."""
+
+    splink_model: dict[str, Any]
+    rules: FeatureRules = field(default_factory=FeatureRules)
+    link_type: LinkType = "link_only"
+
+
+def _quiet_splink() -> None:
+    for name in ("splink", "py4j"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _sample(frame: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:
+    return frame if len(frame) <= rows else frame.sample(n=rows, random_state=seed)
+
+
+def _register(api: DatabaseAPISubClass, frame: pd.DataFrame, name: str) -> Any:
+    # Table names must be unique per engine session; the display name is what Splink writes into
+    # source_dataset, so it stays fixed.
+    table = f"kintrace_{name}_{uuid.uuid4().hex[:8]}"
+    return api.register(_for_engine(frame, api), dataset_display_name=name, table_name=table)
+
+
+def _for_engine(frame: pd.DataFrame, api: DatabaseAPISubClass) -> Any:
+    """Spark wants an explicit all-string schema (object columns full of None defeat inference)."""
+    if type(api).__name__ != "SparkAPI":
+        return frame
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    schema = StructType([StructField(c, StringType(), True) for c in frame.columns])
+    rows = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
+    return api.spark.createDataFrame(list(rows), schema=schema)  # type: ignore[attr-defined]
+
+
+def _linker(
+    api: DatabaseAPISubClass,
+    cases: pd.DataFrame,
+    records: pd.DataFrame | None,
+    model: dict[str, Any] | Any,
+) -> Linker:
+    from splink import Linker
+
+    inputs = [_register(api, cases, CASES)]
+    if records is not None:
+        inputs.append(_register(api, records, LIST))
+    return Linker(inputs if len(inputs) > 1 else inputs[0], model, log_level=logging.ERROR)
+
+
+def train(
+    api: DatabaseAPISubClass,
+    cases: pd.DataFrame,
+    records: pd.DataFrame | None = None,
+    *,
+    rules: FeatureRules = ALL_RULES,
+    labels: pd.DataFrame | None = None,
+    sample_rows: int = 200_000,
+    seed: int = 1,
+    progress: Progress = _no_progress,
+) -> TrainedModel:
+    """Train on feature frames (`features.build_features`). `records=None` trains a dedupe model.
+
+    `labels` (columns case_id, record_id, is_match) are pairs reviewers decided: the confirmed ones
+    re-estimate the m probabilities after EM.
+    """
+    from splink import block_on
+
+    _quiet_splink()
+    link_type: LinkType = "link_only" if records is not None else "dedupe_only"
+    cases_s = _sample(cases, sample_rows, seed)
+    records_s = _sample(records, sample_rows, seed + 1) if records is not None else None
+    linker = _linker(api, cases_s, records_s, settings(link_type, rules))
+    steps = 3 + len(training_blocking_rules(rules)) + (1 if labels is not None else 0)
+    done = 0
+    progress("training: prior", done, steps)
+    deterministic: list[str | BlockingRuleCreator] = [
+        block_on("last_key", "first_canon", "birth_date"),
+        block_on("last_key", "first_canon", "patr_canon", "unit"),
+    ]
+    # ValueError: more exact agreements than the recall allows (tiny inputs); fall back below.
+    with contextlib.suppress(ValueError):
+        linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
+    settings_obj = linker._settings_obj
+    if not settings_obj._probability_two_random_records_match > 0:
+        # No exact agreement at all: assume half the smaller side has its man on the other side.
+        n_l, n_r = len(cases_s), len(records_s) if records_s is not None else len(cases_s)
+        settings_obj._probability_two_random_records_match = 0.5 * min(n_l, n_r) / max(n_l * n_r, 1)
+    done += 1
+    progress("training: u from random pairs", done, steps)
+    linker.training.estimate_u_using_random_sampling(max_pairs=2_000_000, seed=seed)
+    done += 1
+    for rule in training_blocking_rules(rules):
+        progress("training: EM", done, steps)
+        linker.training.estimate_parameters_using_expectation_maximisation(rule)
+        done += 1
+    if labels is not None:
+        progress("training: reviewed pairs", done, steps)
+        _train_from_labels(linker, api, labels, link_type)
+        done += 1
+    progress("training: done", steps, steps)
+    return TrainedModel(linker.misc.save_model_to_json(), rules, link_type)
+
+
+def _train_from_labels(
+    linker: Linker, api: DatabaseAPISubClass, labels: pd.DataFrame, link_type: LinkType
+) -> None:
+    confirmed = labels[labels["is_match"].astype(bool)]
+    if confirmed.empty:
+        return
+    table = pd.DataFrame(
+        {
+            "source_dataset_l": CASES,
+            "unique_id_l": confirmed["case_id"].astype(str).to_numpy(),
+            "source_dataset_r": LIST if link_type == "link_only" else CASES,
+            "unique_id_r": confirmed["record_id"].astype(str).to_numpy(),
+        }
+    )
+    registered = linker.table_management.register_labels_table(api.register(table))
+    linker.training.estimate_m_from_pairwise_labels(registered)
+
+
+OUTPUT_COLUMNS = ["case_id", "record_id", "match_probability", "match_weight", "band"]
+
+
+def predict(
+    api: DatabaseAPISubClass,
+    model: TrainedModel,
+    cases: pd.DataFrame,
+    records: pd.DataFrame,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
+    chunks: int | None = None,
+    labels: pd.DataFrame | None = None,
+    progress: Progress = _no_progress,
+) -> pd.DataFrame:
+    """Scored pairs at or above `review_threshold`, banded, with reasons (see `OUTPUT_COLUMNS`)."""
+    parts = list(predict_chunks(api, model, cases, records, review_threshold, chunks, progress))
+    pairs = pd.concat(parts, ignore_index=True) if parts else _empty_output()
+    return band(pairs, threshold, review_threshold, labels)
+
+
+def default_chunks(n_cases: int, n_records: int) -> int:
+    # About 250k list rows per chunk keeps the candidate pairs of one chunk well inside memory.
+    return max(1, int(np.ceil(n_records / 250_000)))
+
+
+def predict_chunks(
+    api: DatabaseAPISubClass,
+    model: TrainedModel,
+    cases: pd.DataFrame,
+    records: pd.DataFrame,
+    review_threshold: float,
+    chunks: int | None = None,
+    progress: Progress = _no_progress,
+) -> Iterator[pd.DataFrame]:
+    """Yield scored pairs (case_id, record_id, probability, weight, reasons) one list chunk at a time."""
+    _quiet_splink()
+    linker = _linker(api, cases, records, model.splink_model)
+    n = chunks or default_chunks(len(cases), len(records))
+    for i in range(1, n + 1):
+        progress("scoring candidate pairs", i - 1, n)
+        scored = linker.inference.predict_chunk(
+            left_chunk=(1, 1),
+            right_chunk=(i, n),
+            threshold_match_probability=review_threshold,
+            warning_mode="never",
+        )
+        frame = scored.as_pandas_dataframe()
+        scored.drop_table_from_database_and_remove_from_cache()
+        yield _tidy(frame, model.splink_model)
+    progress("scoring candidate pairs", n, n)
+
+
+def predict_dedupe(
+    api: DatabaseAPISubClass,
+    model: TrainedModel,
+    cases: pd.DataFrame,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> pd.DataFrame:
+    """Cluster duplicate cases: `record_id, cluster_id, cluster_size` for every case."""
+    _quiet_splink()
+    linker = _linker(api, cases, None, model.splink_model)
+    scored = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        scored, threshold_match_probability=threshold
+    ).as_pandas_dataframe()
+    out = pd.DataFrame(
+        {"record_id": clusters["unique_id"].astype(str), "cluster_id": clusters["cluster_id"].astype(str)}
+    )
+    out["cluster_size"] = out.groupby("cluster_id")["record_id"].transform("size")
+    return out.sort_values(["cluster_id", "record_id"]).reset_index(drop=True)
+
+
+def _tidy(frame: pd.DataFrame, splink_model: dict[str, Any]) -> pd.DataFrame:
+    if frame.empty:
+        return _empty_output()
+    # Splink puts the alphabetically first dataset on the left; make cases the left side always.
+    flip = frame["source_dataset_l"] != CASES
+    case_id = frame["unique_id_l"].where(~flip, frame["unique_id_r"]).astype(str)
+    record_id = frame["unique_id_r"].where(~flip, frame["unique_id_l"]).astype(str)
+    frame = add_reasons(frame, splink_model)
+    out = pd.DataFrame(
+        {
+            "case_id": case_id,
+            "record_id": record_id,
+            "match_probability": frame["match_probability"].astype(float),
+            "match_weight": frame["match_weight"].astype(float),
+        }
+    )
+    for col in reason_columns():
+        out[col] = frame[col]
+    return out
+
+
+def _empty_output() -> pd.DataFrame:
+    cols = ["case_id", "record_id", "match_probability", "match_weight", *reason_columns()]
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in cols})
+
+
+def band(
+    pairs: pd.DataFrame,
+    threshold: float = DEFAULT_THRESHOLD,
+    review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
+    labels: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Band scored pairs: `link` at/above `threshold`, `review` above `review_threshold`.
+
+    A link is only a link when it is the case's one clear candidate: when two list records both
+    pass the threshold for one case and neither outweighs the other by 10:1, they are namesakes
+    competing for one man and both go to review. Reviewers' decisions (labels) override the model.
+    """
+    if not 0 <= review_threshold <= threshold <= 1:
+        raise ValueError(f"need 0 <= review threshold ({review_threshold}) <= threshold ({threshold}) <= 1")
+    pairs = pairs[pairs["match_probability"] > review_threshold].copy()
+    is_link = pairs["match_probability"] >= threshold
+    pairs["band"] = np.where(is_link, "link", "review")
+    if is_link.any():
+        links = pairs[is_link].sort_values(["case_id", "match_weight"], ascending=[True, False])
+        by_case = links.groupby("case_id")["match_weight"]
+        top = by_case.transform("first")
+        second = by_case.transform(lambda w: w.iloc[1] if len(w) > 1 else -np.inf)
+        demote = (by_case.cumcount() > 0) | (top - second < np.log2(10))
+        pairs.loc[links.index[demote.to_numpy()], "band"] = "review"
+    if labels is not None and not labels.empty:
+        pairs = _apply_labels(pairs, labels)
+    pairs = pairs.sort_values(["case_id", "match_probability"], ascending=[True, False])
+    return pairs[OUTPUT_COLUMNS + reason_columns()].reset_index(drop=True)
+
+
+def _apply_labels(pairs: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
+    decided = {
+        (str(c), str(r)): bool(m)
+        for c, r, m in zip(labels["case_id"], labels["record_id"], labels["is_match"], strict=True)
+    }
+    keys = list(zip(pairs["case_id"], pairs["record_id"], strict=True))
+    verdict = pd.Series([decided.get(k) for k in keys], index=pairs.index, dtype=object)
+    pairs.loc[verdict == True, "band"] = "link"  # noqa: E712 - object series of True/False/None
+    return pairs[verdict != False]  # noqa: E712

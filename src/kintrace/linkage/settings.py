@@ -1,0 +1,164 @@
+"""Splink settings that run unchanged on DuckDB and Spark.
+
+Only exact matches, Jaro-Winkler, Levenshtein and plain SQL equality appear in the comparisons
+(both engines have them); dates are ISO strings; every key was computed in Python by `features`.
+Surnames, given names and patronymics carry term-frequency adjustments: "Иванов" agreeing is weak
+evidence, "Щербаков" agreeing is strong.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import SettingsCreator, block_on
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.comparison_creator import ComparisonCreator
+
+from kintrace.linkage.features import ALL_RULES, FeatureRules
+
+LinkType = Literal["link_only", "dedupe_only"]
+
+# Comparison names, in output order; each becomes `<name>_level` and `<name>_bf` reasons columns.
+COMPARISONS = ("surname", "given_name", "patronymic", "birth_date", "unit")
+
+SWAPPED_NAMES_SQL = "(last_key_l = first_key_r AND first_key_l = last_key_r)"
+
+
+def _surname(rules: FeatureRules) -> ComparisonCreator:
+    levels: list[Any] = [
+        cll.NullLevel("last_key"),
+        cll.ExactMatchLevel("last_key", term_frequency_adjustments=True).configure(label_for_charts="exact"),
+    ]
+    if rules.swapped_names:
+        levels.append(cll.CustomLevel(SWAPPED_NAMES_SQL, label_for_charts="swapped_with_given"))
+    if rules.phonetic_key:
+        levels.append(cll.ExactMatchLevel("last_phon").configure(label_for_charts="phonetic"))
+    levels += [
+        cll.JaroWinklerLevel("last_key", 0.92).configure(label_for_charts="similar"),
+        cll.JaroWinklerLevel("last_key", 0.8).configure(label_for_charts="loosely_similar"),
+        cll.ElseLevel().configure(label_for_charts="different"),
+    ]
+    return cl.CustomComparison(levels, output_column_name="surname")
+
+
+def _given(
+    name: str, key: str, canon: str, initial: str, is_initial: str, swapped: bool
+) -> ComparisonCreator:
+    levels: list[Any] = [
+        cll.CustomLevel(
+            f"({key}_l IS NULL AND {initial}_l IS NULL) OR ({key}_r IS NULL AND {initial}_r IS NULL)"
+        ).configure(is_null_level=True, label_for_charts="missing"),
+        cll.ExactMatchLevel(canon, term_frequency_adjustments=True).configure(label_for_charts="exact"),
+    ]
+    if swapped:
+        levels.append(cll.CustomLevel(SWAPPED_NAMES_SQL, label_for_charts="swapped_with_surname"))
+    levels += [
+        cll.JaroWinklerLevel(key, 0.92).configure(label_for_charts="similar"),
+        cll.CustomLevel(
+            f"{initial}_l = {initial}_r AND ({is_initial}_l = '1' OR {is_initial}_r = '1')",
+            label_for_charts="initial",
+        ),
+        cll.ElseLevel().configure(label_for_charts="different"),
+    ]
+    return cl.CustomComparison(levels, output_column_name=name)
+
+
+def _birth_date(rules: FeatureRules) -> ComparisonCreator:
+    levels: list[Any] = [
+        cll.NullLevel("birth_year").configure(label_for_charts="missing"),
+        cll.ExactMatchLevel("birth_date").configure(label_for_charts="exact"),
+    ]
+    if rules.date_tolerance:
+        levels += [
+            cll.CustomLevel("birth_date_l = birth_date_swapped_r", label_for_charts="swapped_day_month"),
+            cll.LevenshteinLevel("birth_date", 1).configure(label_for_charts="one_digit_slip"),
+            cll.CustomLevel(
+                "birth_ym_l = birth_ym_r AND (birth_date_l IS NULL OR birth_date_r IS NULL)",
+                label_for_charts="same_year_month_partial",
+            ),
+            cll.CustomLevel(
+                "birth_year_l = birth_year_r AND (birth_ym_l IS NULL OR birth_ym_r IS NULL)",
+                label_for_charts="same_year_partial",
+            ),
+            cll.ExactMatchLevel("birth_ym").configure(label_for_charts="same_year_month"),
+        ]
+    levels += [
+        cll.ExactMatchLevel("birth_year").configure(label_for_charts="same_year"),
+        cll.ElseLevel().configure(label_for_charts="different"),
+    ]
+    return cl.CustomComparison(levels, output_column_name="birth_date")
+
+
+def _unit() -> ComparisonCreator:
+    return cl.CustomComparison(
+        [
+            cll.NullLevel("unit").configure(label_for_charts="missing"),
+            cll.ExactMatchLevel("unit").configure(label_for_charts="exact"),
+            cll.LevenshteinLevel("unit", 1).configure(label_for_charts="one_char_slip"),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+        output_column_name="unit",
+    )
+
+
+def comparisons(rules: FeatureRules = ALL_RULES) -> list[ComparisonCreator | dict[str, Any]]:
+    return [
+        _surname(rules),
+        _given(
+            "given_name", "first_key", "first_canon", "first_initial", "first_is_initial", rules.swapped_names
+        ),
+        _given("patronymic", "patr_key", "patr_canon", "patr_initial", "patr_is_initial", False),
+        _birth_date(rules),
+        _unit(),
+    ]
+
+
+def prediction_blocking_rules(rules: FeatureRules = ALL_RULES) -> list[BlockingRuleCreator | dict[str, Any]]:
+    """Candidate pairs: any pair sharing one of these keys is scored.
+
+    Each rule is narrow enough that a common surname times a common given name stays small at a
+    million rows, and together they survive any single field being wrong or missing.
+    """
+    out: list[BlockingRuleCreator | dict[str, Any]] = [
+        block_on("last_key", "first_canon"),
+        block_on("last_key", "birth_year"),
+        block_on("first_canon", "patr_canon", "birth_year"),
+        block_on("last_key", "unit"),
+        block_on("first_canon", "birth_date"),
+    ]
+    if rules.phonetic_key:
+        out.insert(1, block_on("last_phon", "first_canon"))
+        out.append(block_on("last_phon", "birth_date"))
+    if rules.swapped_names:
+        out.append(block_on("name_pair"))
+    if rules.date_tolerance:
+        out.append(block_on("last_key", "birth_date_swapped"))
+    return out
+
+
+def training_blocking_rules(rules: FeatureRules = ALL_RULES) -> list[BlockingRuleCreator]:
+    """EM passes: each one fixes the fields it blocks on and learns the others."""
+    return [
+        block_on("last_key", "first_canon"),
+        block_on("birth_date"),
+        block_on("first_canon", "patr_canon", "birth_year"),
+    ]
+
+
+def settings(
+    link_type: LinkType = "link_only",
+    rules: FeatureRules = ALL_RULES,
+    probability_two_random_records_match: float = 1e-4,
+) -> SettingsCreator:
+    return SettingsCreator(
+        link_type=link_type,
+        comparisons=comparisons(rules),
+        blocking_rules_to_generate_predictions=prediction_blocking_rules(rules),
+        probability_two_random_records_match=probability_two_random_records_match,
+        retain_matching_columns=True,  # the only way Splink 5 keeps gamma_ (the level reached)
+        retain_intermediate_calculation_columns=True,
+        max_iterations=20,
+        em_convergence=1e-4,
+    )
