@@ -1,9 +1,163 @@
-"""`kintrace link` and `kintrace dedupe` commands."""
+"""`kintrace link` and `kintrace dedupe` commands.
+
+Splink, pandas and the engines are imported inside the commands so `kintrace --help` stays fast.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from kintrace.linkage.defaults import DEFAULT_REVIEW_THRESHOLD, DEFAULT_THRESHOLD
+
+EngineOption = Annotated[
+    str, typer.Option("--engine", help="duckdb (embedded) or spark (local, or a cluster: see engines.py).")
+]
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A Rich progress bar per step; the model reports (step, done, total)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bars: dict[str, object] = {}
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=False,
+        redirect_stderr=False,
+    ) as progress:
+
+        def report(step: str, done: int, total: int) -> None:
+            group = step.split(":")[0]
+            if group not in bars:
+                bars[group] = progress.add_task(step, total=total)
+            progress.update(bars[group], completed=done, total=total, description=step)  # type: ignore[arg-type]
+
+        yield report
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    return typer.Exit(code=2)
+
+
+def _check_engine(engine: str) -> None:
+    from kintrace.linkage.engines import ENGINES
+
+    if engine not in ENGINES:
+        raise _fail(f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+
+
+def link(
+    cases: Annotated[Path, typer.Argument(help="CASES.csv: record_id,last_name,first_name,patronymic,...")],
+    records: Annotated[Path, typer.Argument(help="LIST.csv: the published list, same columns.")],
+    out: Annotated[Path, typer.Option("--out", help="PAIRS.csv to write.")],
+    engine: EngineOption = "duckdb",
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="Match probability at or above which a pair is a link.")
+    ] = DEFAULT_THRESHOLD,
+    review_threshold: Annotated[
+        float, typer.Option("--review-threshold", help="Pairs above this (and below a link) go to review.")
+    ] = DEFAULT_REVIEW_THRESHOLD,
+    labels: Annotated[
+        Path | None,
+        typer.Option("--labels", help="Reviewed pairs CSV case_id,record_id,is_match: train on them."),
+    ] = None,
+    model_out: Annotated[
+        Path | None, typer.Option("--model-out", help="Save the trained model (JSON).")
+    ] = None,
+) -> None:
+    """Link a published list to cases: every candidate pair with its probability, band and reasons."""
+    import json
+
+    from kintrace.linkage import model as lm
+    from kintrace.linkage.engines import make_api
+    from kintrace.linkage.features import build_features
+    from kintrace.linkage.io import InputError, read_labels, read_records
+
+    _check_engine(engine)
+    if not 0 <= review_threshold <= threshold <= 1:
+        raise _fail(f"need 0 <= --review-threshold ({review_threshold}) <= --threshold ({threshold}) <= 1")
+    try:
+        case_rows = read_records(cases)
+        list_rows = read_records(records)
+        reviewed = read_labels(labels) if labels is not None else None
+    except InputError as exc:
+        raise _fail(str(exc)) from None
+    with _progress() as progress:
+        progress("features", 0, 2)
+        case_features = build_features(case_rows)
+        progress("features", 1, 2)
+        list_features = build_features(list_rows)
+        progress("features", 2, 2)
+        api = make_api(engine)  # type: ignore[arg-type]
+        trained = lm.train(api, case_features, list_features, labels=reviewed, progress=progress)
+        pairs = lm.predict(
+            api,
+            trained,
+            case_features,
+            list_features,
+            threshold=threshold,
+            review_threshold=review_threshold,
+            labels=reviewed,
+            progress=progress,
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pairs.to_csv(out, index=False, float_format="%.6g")
+    if model_out is not None:
+        model_out.write_text(json.dumps(trained.splink_model, indent=2), encoding="utf-8")
+    counts = pairs["band"].value_counts()
+    typer.echo(
+        f"{len(case_rows)} cases x {len(list_rows)} list rows: {counts.get('link', 0)} links, "
+        f"{counts.get('review', 0)} to review -> {out}"
+    )
+
+
+def dedupe(
+    cases: Annotated[Path, typer.Argument(help="CASES.csv: record_id,last_name,first_name,patronymic,...")],
+    out: Annotated[
+        Path, typer.Option("--out", help="CLUSTERS.csv to write: record_id,cluster_id,cluster_size.")
+    ],
+    engine: EngineOption = "duckdb",
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="Match probability at or above which two cases are one man.")
+    ] = DEFAULT_THRESHOLD,
+) -> None:
+    """Find cases that describe the same man: a cluster id per case."""
+    from kintrace.linkage import model as lm
+    from kintrace.linkage.engines import make_api
+    from kintrace.linkage.features import build_features
+    from kintrace.linkage.io import InputError, read_records
+
+    _check_engine(engine)
+    if not 0 <= threshold <= 1:
+        raise _fail(f"--threshold must be a probability, not {threshold}")
+    try:
+        case_rows = read_records(cases)
+    except InputError as exc:
+        raise _fail(str(exc)) from None
+    with _progress() as progress:
+        features = build_features(case_rows)
+        api = make_api(engine)  # type: ignore[arg-type]
+        trained = lm.train(api, features, None, progress=progress)
+        clusters = lm.predict_dedupe(api, trained, features, threshold=threshold)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    clusters.to_csv(out, index=False)
+    duplicated = int((clusters["cluster_size"] > 1).sum())
+    typer.echo(
+        f"{len(case_rows)} cases in {clusters['cluster_id'].nunique()} clusters; "
+        f"{duplicated} cases have a duplicate -> {out}"
+    )
 
 
 def register(app: typer.Typer) -> None:
     """Attach the linkage commands to the root app."""
+    app.command("link")(link)
+    app.command("dedupe")(dedupe)

@@ -138,3 +138,37 @@ def _text_column(frame: pd.DataFrame, name: str) -> pd.Series:
     if name not in frame.columns:
         return pd.Series([""] * len(frame), index=frame.index, dtype=object)
     return frame[name].fillna("").astype(str).str.strip()
+
+
+LABEL_COLUMNS = ("case_id", "record_id", "is_match")
+_TRUE = {"1", "true", "yes", "y", "match"}
+_FALSE = {"0", "false", "no", "n", "non-match", "nonmatch"}
+
+
+def read_labels(path: str | Path) -> pd.DataFrame:
+    """Pairs reviewers decided: `case_id,record_id,is_match` (1/0, true/false, yes/no)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(str(path), None, None, "file not found")
+    reader = csv.reader(io.StringIO(_decode(path), newline=""))
+    header = [h.strip().lower() for h in next(reader, [])]
+    for column in LABEL_COLUMNS:
+        if column not in header:
+            raise InputError(str(path), 1, column, f"no {column!r} column in the header")
+    at = {c: header.index(c) for c in LABEL_COLUMNS}
+    rows: list[tuple[str, str, bool]] = []
+    for values in reader:
+        row = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        got = {c: (values[i].strip() if i < len(values) else "") for c, i in at.items()}
+        for column in ("case_id", "record_id"):
+            if not got[column]:
+                raise InputError(str(path), row, column, f"missing {column}")
+        verdict = got["is_match"].lower()
+        if verdict not in _TRUE | _FALSE:
+            raise InputError(
+                str(path), row, "is_match", f"expected 1/0, true/false or yes/no, not {got['is_match']!r}"
+            )
+        rows.append((got["case_id"], got["record_id"], verdict in _TRUE))
+    return pd.DataFrame(rows, columns=list(LABEL_COLUMNS))

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from kintrace.linkage.defaults import DEFAULT_REVIEW_THRESHOLD, DEFAULT_THRESHOLD
 from kintrace.linkage.features import ALL_RULES, FeatureRules
 from kintrace.linkage.reasons import add_reasons, reason_columns
 from kintrace.linkage.settings import LinkType, settings, training_blocking_rules
@@ -31,10 +32,6 @@ if TYPE_CHECKING:
     from splink.internals.blocking_rule_creator import BlockingRuleCreator
     from splink.internals.database_api import DatabaseAPISubClass
 
-# Defaults chosen on the synthetic benchmark (benchmarks/bench_linkage_synthetic.py): at 0.9 a
-# namesake with a common name and no other evidence stays below the link band.
-DEFAULT_THRESHOLD = 0.9
-DEFAULT_REVIEW_THRESHOLD = 0.2
 
 CASES = "cases"
 LIST = "list"
