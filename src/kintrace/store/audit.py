@@ -133,7 +133,7 @@ def append_many(session: Session, records: Iterable[AuditRecord]) -> list[AuditE
         last_id, last_hash = entry.id, entry.hash
     if entries:
         session.add_all(entries)
-        session.flush(entries)
+        session.flush()
         _remember_head(session, last_id, last_hash)
     return entries
 

@@ -92,7 +92,6 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(100))
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
@@ -168,6 +167,9 @@ class MissingPerson(Base):
     last_seen_latitude: Mapped[float | None] = mapped_column(Float)
     last_seen_longitude: Mapped[float | None] = mapped_column(Float)
     circumstances: Mapped[str | None] = mapped_column(Text)
+    # Every spelling of the name, case-folded in Python: SQLite's lower() folds ASCII only, and
+    # name search must find "иванов" in "Иванов" on both databases.
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
     case: Mapped[Case] = relationship(back_populates="person")
     aliases: Mapped[list[PersonAlias]] = relationship(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 18:41:24.440228
+Create Date: 2026-11-29 18:42:19.750593
 
 """
 
@@ -70,7 +70,6 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("token_sha256", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_api_tokens_user_id_users"), ondelete="CASCADE"
@@ -235,6 +234,7 @@ def upgrade() -> None:
         sa.Column("last_seen_latitude", sa.Float(), nullable=True),
         sa.Column("last_seen_longitude", sa.Float(), nullable=True),
         sa.Column("circumstances", sa.Text(), nullable=True),
+        sa.Column("search_text", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["case_id"], ["cases.id"], name=op.f("fk_persons_case_id_cases"), ondelete="CASCADE"
         ),

@@ -1,0 +1,403 @@
+"""Cases, their missing person, reporters and relatives, and the case list with its filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from kintrace.domain.person import MissingPerson
+from kintrace.domain.vocabulary import CaseState, PersonStatus, RequestOutcome, Role, StatusTrack
+from kintrace.services import auditing
+from kintrace.services.access import Actor, case_visibility_clause, require_writer, visible_case
+from kintrace.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from kintrace.services.persons import fill_row, person_snapshot
+from kintrace.store.models import (
+    Case,
+    CaseMember,
+    Relative,
+    StatusChange,
+    StatusRequest,
+    User,
+)
+from kintrace.store.models import MissingPerson as PersonRow
+
+MAX_PAGE_SIZE = 500
+
+
+def case_snapshot(case: Case) -> dict[str, Any]:
+    values = auditing.snapshot(case)
+    if case.person is not None:
+        values["person"] = person_snapshot(case.person)
+    return values
+
+
+def _new_reference(session: Session, case: Case) -> str:
+    reference = f"KT-{case.id:06d}"
+    if session.scalar(select(Case.id).where(Case.reference == reference)) is not None:
+        reference = f"{reference}-{secrets.token_hex(2).upper()}"
+    return reference
+
+
+def create_case(
+    session: Session,
+    actor: Actor,
+    person: MissingPerson,
+    *,
+    reference: str | None = None,
+    assigned_caseworker_id: int | None = None,
+) -> Case:
+    """File a case. A family account files it unverified and becomes its reporter."""
+    if actor.role is Role.ANALYST:
+        raise Forbidden(f"{actor.name} (analyst) may not file cases")
+    if reference is not None:
+        reference = reference.strip()
+        if not reference:
+            raise ValidationFailed("reference", "must not be blank")
+        if session.scalar(select(Case.id).where(Case.reference == reference)) is not None:
+            raise Conflict(f"a case with reference {reference!r} exists")
+    if assigned_caseworker_id is not None:
+        _check_caseworker(session, assigned_caseworker_id)
+    state = CaseState.UNVERIFIED if actor.is_family else CaseState.OPEN
+    case = Case(
+        reference=reference or f"new-{secrets.token_hex(8)}",
+        state=state,
+        assigned_caseworker_id=assigned_caseworker_id,
+        official_status=PersonStatus.MISSING,
+        evidence_status=PersonStatus.MISSING,
+        evidence_rule=None,
+    )
+    row = PersonRow()
+    fill_row(row, person)
+    case.person = row
+    session.add(case)
+    session.flush()
+    if reference is None:
+        case.reference = _new_reference(session, case)
+    for track in StatusTrack:
+        session.add(
+            StatusChange(
+                case_id=case.id,
+                track=track,
+                status=PersonStatus.MISSING,
+                previous_status=None,
+                since=None if person.last_seen.date is None else str(person.last_seen.date),
+                reason="case filed",
+                fact_ids=[],
+                changed_by_id=actor.user_id,
+            )
+        )
+    if person.last_seen.date is not None:
+        case.official_since = case.evidence_since = str(person.last_seen.date)
+    if actor.is_family and actor.user_id is not None:
+        session.add(CaseMember(case_id=case.id, user_id=actor.user_id, relation="reporter"))
+    auditing.record(session, actor, "case.create", case, after=case_snapshot(case))
+    return case
+
+
+def get_case(session: Session, actor: Actor, case_id: int) -> Case:
+    return visible_case(session, actor, case_id)
+
+
+def get_case_by_reference(session: Session, actor: Actor, reference: str) -> Case:
+    case_id = session.scalar(select(Case.id).where(Case.reference == reference))
+    if case_id is None:
+        raise NotFound("case", reference)
+    return visible_case(session, actor, case_id)
+
+
+def update_person(session: Session, actor: Actor, case_id: int, person: MissingPerson) -> Case:
+    case = visible_case(session, actor, case_id)
+    _require_case_writer(actor, case)
+    before = case_snapshot(case)
+    fill_row(case.person, person)
+    auditing.record(
+        session,
+        actor,
+        "person.update",
+        case.person,
+        before=before["person"],
+        after=person_snapshot(case.person),
+    )
+    return case
+
+
+def _require_case_writer(actor: Actor, case: Case) -> None:
+    """Staff writers change any case; the reporting family may correct its case until it is verified."""
+    if actor.can_write_cases:
+        return
+    if actor.is_family and case.state is CaseState.UNVERIFIED:
+        return
+    require_writer(actor, "change this case")
+
+
+def _check_caseworker(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or user.role not in (Role.CASEWORKER, Role.ADMIN):
+        raise ValidationFailed("assigned_caseworker_id", f"user {user_id} is not a caseworker")
+    return user
+
+
+_STATE_MOVES = {
+    CaseState.UNVERIFIED: {CaseState.OPEN, CaseState.CLOSED},
+    CaseState.OPEN: {CaseState.CLOSED},
+    CaseState.CLOSED: {CaseState.OPEN},
+    CaseState.MERGED: set(),  # only undoing the merge reopens it
+}
+
+
+def set_case_state(session: Session, actor: Actor, case_id: int, state: CaseState) -> Case:
+    require_writer(actor, "change a case's state")
+    case = visible_case(session, actor, case_id)
+    state = CaseState(state)
+    if state is case.state:
+        return case
+    if state not in _STATE_MOVES[case.state]:
+        raise ValidationFailed("state", f"a case cannot go from {case.state.value} to {state.value}")
+    before = auditing.snapshot(case)
+    case.state = state
+    auditing.record(session, actor, "case.state", case, before=before)
+    return case
+
+
+def assign_caseworker(session: Session, actor: Actor, case_id: int, user_id: int | None) -> Case:
+    require_writer(actor, "assign caseworkers")
+    case = visible_case(session, actor, case_id)
+    if user_id is not None:
+        _check_caseworker(session, user_id)
+    before = auditing.snapshot(case)
+    case.assigned_caseworker_id = user_id
+    auditing.record(session, actor, "case.assign", case, before=before)
+    return case
+
+
+def link_family_user(
+    session: Session, actor: Actor, case_id: int, user_id: int, relation: str = "linked"
+) -> CaseMember:
+    """Let a family account see a case (as its reporter or a linked relative)."""
+    require_writer(actor, "link family accounts to cases")
+    visible_case(session, actor, case_id)
+    if relation not in ("reporter", "linked"):
+        raise ValidationFailed("relation", "must be 'reporter' or 'linked'")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("user", user_id)
+    if user.role is not Role.FAMILY:
+        raise ValidationFailed("user_id", f"user {user_id} is not a family account")
+    member = session.get(CaseMember, (case_id, user_id))
+    if member is not None:
+        return member
+    member = CaseMember(case_id=case_id, user_id=user_id, relation=relation)
+    session.add(member)
+    auditing.record(session, actor, "case.link_family", member)
+    return member
+
+
+def unlink_family_user(session: Session, actor: Actor, case_id: int, user_id: int) -> None:
+    require_writer(actor, "unlink family accounts")
+    member = session.get(CaseMember, (case_id, user_id))
+    if member is None:
+        raise NotFound("case member", f"{case_id}/{user_id}")
+    before = auditing.snapshot(member)
+    auditing.record(session, actor, "case.unlink_family", member, before=before, deleted=True)
+    session.delete(member)
+    session.flush()
+
+
+def case_members(session: Session, actor: Actor, case_id: int) -> list[CaseMember]:
+    visible_case(session, actor, case_id)
+    return list(session.scalars(select(CaseMember).where(CaseMember.case_id == case_id)))
+
+
+# --- relatives -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RelativeInput:
+    full_name: str
+    relationship: str
+    is_reporter: bool = False
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    notes: str | None = None
+    user_id: int | None = None
+
+    def check(self) -> None:
+        if not self.full_name.strip():
+            raise ValidationFailed("full_name", "must not be empty")
+        if not self.relationship.strip():
+            raise ValidationFailed("relationship", "must not be empty (mother, wife, brother, ...)")
+        if self.email is not None and "@" not in self.email:
+            raise ValidationFailed("email", f"{self.email!r} is not an e-mail address")
+
+
+def _apply_relative(row: Relative, data: RelativeInput) -> None:
+    row.full_name = data.full_name.strip()
+    row.relationship_ = data.relationship.strip()
+    row.is_reporter = data.is_reporter
+    row.phone = data.phone
+    row.email = data.email
+    row.address = data.address
+    row.notes = data.notes
+    row.user_id = data.user_id
+
+
+def add_relative(session: Session, actor: Actor, case_id: int, data: RelativeInput) -> Relative:
+    case = visible_case(session, actor, case_id)
+    if not actor.is_family:
+        require_writer(actor, "add relatives")
+    elif case.state is CaseState.MERGED:
+        raise Conflict("the case was merged into another; add relatives there")
+    data.check()
+    if data.user_id is not None and session.get(User, data.user_id) is None:
+        raise ValidationFailed("user_id", f"user {data.user_id} does not exist")
+    row = Relative(case_id=case.id)
+    _apply_relative(row, data)
+    session.add(row)
+    auditing.record(session, actor, "relative.create", row)
+    return row
+
+
+def list_relatives(session: Session, actor: Actor, case_id: int) -> list[Relative]:
+    visible_case(session, actor, case_id)
+    return list(session.scalars(select(Relative).where(Relative.case_id == case_id).order_by(Relative.id)))
+
+
+def _visible_relative(session: Session, actor: Actor, relative_id: int) -> Relative:
+    row = session.get(Relative, relative_id)
+    if row is None:
+        raise NotFound("relative", relative_id)
+    try:
+        visible_case(session, actor, row.case_id)
+    except NotFound:
+        raise NotFound("relative", relative_id) from None
+    return row
+
+
+def update_relative(session: Session, actor: Actor, relative_id: int, data: RelativeInput) -> Relative:
+    row = _visible_relative(session, actor, relative_id)
+    if not actor.is_family:
+        require_writer(actor, "change relatives")
+    data.check()
+    before = auditing.snapshot(row)
+    _apply_relative(row, data)
+    auditing.record(session, actor, "relative.update", row, before=before)
+    return row
+
+
+def delete_relative(session: Session, actor: Actor, relative_id: int) -> None:
+    row = _visible_relative(session, actor, relative_id)
+    require_writer(actor, "remove relatives")
+    auditing.record(session, actor, "relative.delete", row, before=auditing.snapshot(row), deleted=True)
+    session.delete(row)
+    session.flush()
+
+
+# --- the case list ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """Filters of the case list; all optional, combined with AND."""
+
+    status: PersonStatus | None = None
+    track: StatusTrack = StatusTrack.OFFICIAL
+    state: CaseState | None = None
+    name: str | None = None  # substring of any spelling of the name, case-insensitive
+    min_days_pending: int | None = None  # has a pending status-change request at least this old
+    caseworker_id: int | None = None
+    include_merged: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    items: Sequence[Case]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _filter_clauses(actor: Actor, flt: CaseFilter, today: dt.date) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [case_visibility_clause(actor)]
+    if flt.status is not None:
+        column = Case.official_status if flt.track is StatusTrack.OFFICIAL else Case.evidence_status
+        where.append(column == PersonStatus(flt.status))
+    if flt.state is not None:
+        where.append(Case.state == CaseState(flt.state))
+    elif not flt.include_merged:
+        where.append(Case.state != CaseState.MERGED)
+    if flt.name:
+        needle = flt.name.strip().casefold()
+        where.append(
+            exists(
+                select(PersonRow.id).where(
+                    PersonRow.case_id == Case.id, PersonRow.search_text.contains(needle, autoescape=True)
+                )
+            )
+        )
+    if flt.min_days_pending is not None:
+        if flt.min_days_pending < 0:
+            raise ValidationFailed("min_days_pending", "must not be negative")
+        cutoff = today - dt.timedelta(days=flt.min_days_pending)
+        where.append(
+            exists(
+                select(StatusRequest.id).where(
+                    StatusRequest.case_id == Case.id,
+                    StatusRequest.outcome == RequestOutcome.PENDING,
+                    StatusRequest.submitted_on <= cutoff,
+                )
+            )
+        )
+    if flt.caseworker_id is not None:
+        where.append(Case.assigned_caseworker_id == flt.caseworker_id)
+    return where
+
+
+def list_cases(
+    session: Session,
+    actor: Actor,
+    flt: CaseFilter | None = None,
+    *,
+    page: int = 1,
+    per_page: int = 50,
+    today: dt.date | None = None,
+) -> Page:
+    """One page of the cases the actor may see, newest first."""
+    flt = flt or CaseFilter()
+    if page < 1:
+        raise ValidationFailed("page", "must be 1 or more")
+    if not 1 <= per_page <= MAX_PAGE_SIZE:
+        raise ValidationFailed("per_page", f"must be between 1 and {MAX_PAGE_SIZE}")
+    where = _filter_clauses(actor, flt, today or dt.date.today())
+    total = session.scalar(select(func.count()).select_from(Case).where(*where)) or 0
+    query = (
+        select(Case)
+        .where(*where)
+        .options(selectinload(Case.person).selectinload(PersonRow.aliases))
+        .order_by(Case.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    return Page(items=list(session.scalars(query)), total=total, page=page, per_page=per_page)
+
+
+def merged_group(session: Session, case_id: int) -> list[int]:
+    """The case and every case merged into it, directly or through others (evidence is shown together)."""
+    group = [case_id]
+    frontier = [case_id]
+    while frontier:
+        children = list(session.scalars(select(Case.id).where(Case.merged_into_id.in_(frontier))))
+        children = [child for child in children if child not in group]
+        group.extend(children)
+        frontier = children
+    return group

@@ -1,0 +1,103 @@
+"""Between the domain's MissingPerson (validated on construction) and the persons table."""
+
+from __future__ import annotations
+
+from kintrace.domain.dates import PartialDate
+from kintrace.domain.person import LastSeen, MissingPerson, PersonName, PhysicalDescription, Script
+from kintrace.store.models import MissingPerson as PersonRow
+from kintrace.store.models import PersonAlias
+
+
+def _text(value: PartialDate | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _date(value: str | None) -> PartialDate | None:
+    return None if value is None else PartialDate.parse(value)
+
+
+def search_text(person: MissingPerson) -> str:
+    """Every spelling of the name, case-folded, one per line (searched with a substring match)."""
+    return "\n".join(name.full.casefold() for name in person.all_names)
+
+
+def fill_row(row: PersonRow, person: MissingPerson) -> None:
+    """Write the person's fields (and alternative spellings) onto the row."""
+    row.last_name = person.name.last
+    row.first_name = person.name.first
+    row.patronymic = person.name.patronymic
+    row.script = Script(person.name.script).value
+    row.sex = person.sex
+    row.birth_date = _text(person.birth_date)
+    row.birth_place = person.birth_place
+    row.citizenship = person.citizenship
+    row.service_number = person.service_number
+    row.rank = person.rank
+    row.unit = person.unit
+    row.branch = person.branch
+    looks = person.description
+    row.height_cm = looks.height_cm
+    row.build = looks.build
+    row.hair = looks.hair
+    row.eyes = looks.eyes
+    row.distinguishing_marks = looks.distinguishing_marks
+    row.dental_notes = looks.dental_notes
+    seen = person.last_seen
+    row.last_seen_date = _text(seen.date)
+    row.last_seen_place = seen.place
+    row.last_seen_latitude = seen.latitude
+    row.last_seen_longitude = seen.longitude
+    row.circumstances = seen.circumstances
+    row.search_text = search_text(person)
+    wanted = [(n.last, n.first, n.patronymic, Script(n.script).value) for n in person.alternative_names]
+    present = [(a.last_name, a.first_name, a.patronymic, a.script) for a in row.aliases]
+    if wanted != present:
+        row.aliases.clear()
+        for last, first, patronymic, script in wanted:
+            row.aliases.append(
+                PersonAlias(last_name=last, first_name=first, patronymic=patronymic, script=script)
+            )
+
+
+def to_domain(row: PersonRow) -> MissingPerson:
+    return MissingPerson(
+        name=PersonName(row.last_name, row.first_name or "", row.patronymic, Script(row.script)),
+        sex=row.sex,
+        alternative_names=tuple(
+            PersonName(a.last_name, a.first_name or "", a.patronymic, Script(a.script)) for a in row.aliases
+        ),
+        birth_date=_date(row.birth_date),
+        birth_place=row.birth_place,
+        citizenship=row.citizenship,
+        service_number=row.service_number,
+        rank=row.rank,
+        unit=row.unit,
+        branch=row.branch,
+        description=PhysicalDescription(
+            height_cm=row.height_cm,
+            build=row.build,
+            hair=row.hair,
+            eyes=row.eyes,
+            distinguishing_marks=row.distinguishing_marks,
+            dental_notes=row.dental_notes,
+        ),
+        last_seen=LastSeen(
+            date=_date(row.last_seen_date),
+            place=row.last_seen_place,
+            latitude=row.last_seen_latitude,
+            longitude=row.last_seen_longitude,
+            circumstances=row.circumstances,
+        ),
+    )
+
+
+def person_snapshot(row: PersonRow) -> dict[str, object]:
+    """The person's values for the audit log, alternative spellings included."""
+    from kintrace.services.auditing import snapshot
+
+    values = snapshot(row)
+    values.pop("search_text", None)
+    values["aliases"] = [
+        " ".join(p for p in (a.last_name, a.first_name, a.patronymic) if p) for a in row.aliases
+    ]
+    return values
