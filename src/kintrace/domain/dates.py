@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -14,7 +15,8 @@ class PartialDateError(ValueError):
     """A text that is not a partial date (YYYY, YYYY-MM or YYYY-MM-DD)."""
 
 
-@dataclass(frozen=True, order=True)
+@functools.total_ordering
+@dataclass(frozen=True)
 class PartialDate:
     """A date known to the year, the month or the day.
 
@@ -66,6 +68,16 @@ class PartialDate:
         month = self.month or 12
         day = self.day or calendar.monthrange(self.year, month)[1]
         return dt.date(self.year, month, day)
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        return (self.year, self.month or 0, self.day or 0)
+
+    def __lt__(self, other: object) -> bool:
+        # Written out because the generated ordering compares None with int and fails.
+        if not isinstance(other, PartialDate):
+            return NotImplemented
+        return self.sort_key < other.sort_key
 
     def certainly_before(self, other: PartialDate) -> bool:
         """True when every day this date may be falls before every day `other` may be."""
