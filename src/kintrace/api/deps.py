@@ -1,0 +1,39 @@
+"""Per-request plumbing: the database session (one transaction per request) and the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from kintrace.api.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One session and transaction per request: committed when the handler returns, else rolled back.
+
+    Used with scope="function" so the commit happens before the response goes out: a client never
+    sees 201 for a write that then failed to commit. Handlers therefore build their response models
+    inside the handler, while the session is still open.
+    """
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+Db = Annotated[Session, Depends(get_db, scope="function")]
+AppSettings = Annotated[Settings, Depends(get_settings)]

@@ -1,0 +1,167 @@
+"""RFC 9457 problem details: every error the API returns has one shape.
+
+`{"type", "title", "status", "detail", "instance", "errors": [{"field", "message"}]}` served as
+application/problem+json, so a client (or a family member's browser form) can put each message
+next to the field it is about.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kintrace.domain.dates import PartialDateError
+from kintrace.domain.errors import DomainError
+from kintrace.services import errors as service_errors
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+TYPE_PREFIX = "urn:kintrace:problem:"
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+
+@dataclass
+class Problem(Exception):
+    """An error the API layer raises itself (401 without credentials, 403 CSRF, 413 too large...)."""
+
+    status: int
+    slug: str
+    detail: str
+    errors: Sequence[FieldError] = field(default_factory=tuple)
+    headers: dict[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(self.detail)
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    slug: str | None,
+    detail: str | None,
+    errors: Sequence[FieldError] = (),
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"{TYPE_PREFIX}{slug}" if slug else "about:blank",
+        "title": _title(status, slug),
+        "status": status,
+        "detail": detail or HTTPStatus(status).phrase,
+        "instance": request.url.path,
+    }
+    if errors:
+        body["errors"] = [{"field": e.field, "message": e.message} for e in errors]
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _title(status: int, slug: str | None) -> str:
+    if slug:
+        return slug.replace("-", " ").capitalize()
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _field_of(location: Sequence[int | str]) -> str:
+    """("body", "person", "last_name") -> "person.last_name"; ("query", "page") -> "page"."""
+    parts = list(location)
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form"}:
+        parts = parts[1:]
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "body"
+
+
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for error in exc.errors():
+        message = str(error.get("msg", "invalid value"))
+        # Pydantic prefixes messages from our own validators with "Value error, "; the field says enough.
+        message = message.removeprefix("Value error, ")
+        errors.append(FieldError(_field_of(error.get("loc", ())), message))
+    names = ", ".join(dict.fromkeys(e.field for e in errors))
+    return problem_response(
+        request, 422, "validation-failed", f"The request has invalid fields: {names}", errors
+    )
+
+
+async def _problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Problem)
+    return problem_response(request, exc.status, exc.slug, exc.detail, exc.errors, exc.headers)
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    headers = dict(exc.headers) if exc.headers else None
+    return problem_response(request, exc.status_code, None, detail, headers=headers)
+
+
+async def _not_found(request: Request, exc: Exception) -> JSONResponse:
+    return problem_response(request, 404, "not-found", str(exc))
+
+
+async def _forbidden(request: Request, exc: Exception) -> JSONResponse:
+    return problem_response(request, 403, "forbidden", str(exc))
+
+
+async def _conflict(request: Request, exc: Exception) -> JSONResponse:
+    return problem_response(request, 409, "conflict", str(exc))
+
+
+async def _service_validation(request: Request, exc: Exception) -> JSONResponse:
+    field_name = getattr(exc, "field", None)
+    message = getattr(exc, "message", None) or str(exc)
+    errors = [FieldError(field_name, message)] if field_name else []
+    return problem_response(request, 422, "validation-failed", str(exc), errors)
+
+
+async def _domain(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    errors = [FieldError(exc.field, exc.message)] if exc.field else []
+    return problem_response(request, 422, "rule-violated", str(exc), errors)
+
+
+async def _bad_date(request: Request, exc: Exception) -> JSONResponse:
+    return problem_response(request, 422, "validation-failed", str(exc))
+
+
+async def _service_error(request: Request, exc: Exception) -> JSONResponse:
+    return problem_response(request, 400, "bad-request", str(exc))
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # Log the details for the operator; the client learns only that it failed.
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(request, 500, "internal-error", "The server failed to handle this request.")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(Problem, _problem)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(service_errors.NotFound, _not_found)
+    app.add_exception_handler(service_errors.Forbidden, _forbidden)
+    app.add_exception_handler(service_errors.Conflict, _conflict)
+    app.add_exception_handler(service_errors.ValidationFailed, _service_validation)
+    app.add_exception_handler(service_errors.ServiceError, _service_error)
+    app.add_exception_handler(DomainError, _domain)
+    app.add_exception_handler(PartialDateError, _bad_date)
+    app.add_exception_handler(Exception, _unexpected)

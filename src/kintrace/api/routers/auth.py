@@ -1,0 +1,91 @@
+"""Log in and out, who am I, API tokens."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response, status
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kintrace.api import sessions
+from kintrace.api.auth import CurrentActor, CurrentUser
+from kintrace.api.deps import AppSettings, Db
+from kintrace.api.problems import Problem
+from kintrace.api.schemas import LoginIn, LoginOut, TokenCreate, TokenCreated, TokenOut, UserOut
+from kintrace.api.throttle import LoginThrottle
+from kintrace.services import users as user_service
+from kintrace.services.access import actor_for
+from kintrace.store.models import User
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+def username_for_login(session: Session, login: str) -> str:
+    """Accounts log in by e-mail; a username is accepted too. Unknown logins pass through unchanged."""
+    if user_service.get_user_by_username(session, login) is not None or "@" not in login:
+        return login
+    found = session.scalars(select(User.username).where(func.lower(User.email) == login.lower())).all()
+    # Two accounts sharing an address cannot be told apart by it; they must use their usernames.
+    return found[0] if len(found) == 1 else login
+
+
+def _throttle(request: Request) -> LoginThrottle:
+    throttle: LoginThrottle = request.app.state.login_throttle
+    return throttle
+
+
+@router.post("/login", response_model=LoginOut)
+def login(
+    body: LoginIn, request: Request, response: Response, session: Db, settings: AppSettings
+) -> LoginOut:
+    """Check the e-mail and password and start a session (cookie). Echo `csrf_token` on unsafe requests."""
+    client = request.client.host if request.client else "unknown"
+    throttle = _throttle(request)
+    wait = throttle.retry_after_s(client, body.email)
+    if wait:
+        raise Problem(
+            429,
+            "too-many-login-attempts",
+            f"Too many failed logins; try again in {wait} s.",
+            headers={"Retry-After": str(wait)},
+        )
+    user = user_service.authenticate(session, username_for_login(session, body.email), body.password)
+    if user is None:
+        throttle.failed(client, body.email)
+        # One message for unknown account and wrong password: the answer must not reveal which accounts exist.
+        raise Problem(
+            401, "invalid-credentials", "The e-mail or password is wrong, or the account is disabled."
+        )
+    throttle.succeeded(client, body.email)
+    csrf = sessions.start_session(request, response, settings, user.id, user.password_hash)
+    return LoginOut(user=UserOut.model_validate(user), csrf_token=csrf)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(_user: CurrentUser, request: Request, settings: AppSettings) -> Response:
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    sessions.end_session(request, response, settings)
+    return response
+
+
+@router.get("/me", response_model=UserOut)
+def me(user: CurrentUser) -> UserOut:
+    return UserOut.model_validate(user)
+
+
+@router.post("/tokens", response_model=TokenCreated, status_code=status.HTTP_201_CREATED)
+def create_token(body: TokenCreate, user: CurrentUser, session: Db) -> TokenCreated:
+    """Create an API token for the calling user. The token is in this answer only; keep it safe."""
+    row, token = user_service.create_api_token(session, actor_for(user), user.id, body.name)
+    return TokenCreated(id=row.id, name=row.name, created_at=row.created_at, revoked_at=None, token=token)
+
+
+@router.get("/tokens", response_model=list[TokenOut])
+def list_tokens(actor: CurrentActor, session: Db) -> list[TokenOut]:
+    assert actor.user_id is not None  # an authenticated user, never the system actor
+    return [TokenOut.model_validate(t) for t in user_service.list_api_tokens(session, actor, actor.user_id)]
+
+
+@router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_token(token_id: int, actor: CurrentActor, session: Db) -> Response:
+    user_service.revoke_api_token(session, actor, token_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

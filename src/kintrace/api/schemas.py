@@ -1,0 +1,517 @@
+"""Request and response bodies of the REST API (Pydantic v2; responses read ORM rows directly)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Generic, Literal, TypeVar
+
+from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
+
+from kintrace.domain.dates import PartialDate, PartialDateError
+from kintrace.domain.vocabulary import (
+    CaseState,
+    Claim,
+    Credibility,
+    PersonStatus,
+    Reliability,
+    RequestOutcome,
+    Role,
+    Sex,
+    SourceKind,
+    StatusTrack,
+    Visibility,
+)
+
+
+def _partial_date(text: str) -> str:
+    try:
+        return str(PartialDate.parse(text))
+    except PartialDateError as error:
+        raise ValueError(str(error)) from None
+
+
+PartialDateText = Annotated[
+    str,
+    AfterValidator(_partial_date),
+    Field(
+        description="A date known to the year, month or day: YYYY, YYYY-MM or YYYY-MM-DD",
+        examples=["2023-05"],
+    ),
+]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+
+T = TypeVar("T")
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class In(BaseModel):
+    # A misspelt field name is an error, not silently dropped data.
+    model_config = ConfigDict(extra="forbid")
+
+
+class Page(Out, Generic[T]):
+    items: list[T]
+    total: int = Field(description="Items matching the filters, over all pages")
+    page: int
+    per_page: int
+
+
+# -- users and auth -----------------------------------------------------------------------------
+
+
+class UserOut(Out):
+    id: int
+    username: str
+    display_name: str
+    email: str | None
+    role: Role
+    active: bool
+    created_at: dt.datetime
+
+
+class UserCreate(In):
+    username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=64)]
+    display_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
+    role: Role
+    password: Annotated[str, StringConstraints(max_length=1024)]
+
+
+class UserUpdate(In):
+    display_name: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None
+    ) = None
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
+    role: Role | None = None
+    active: bool | None = None
+    password: Annotated[str, StringConstraints(max_length=1024)] | None = None
+
+
+class LoginIn(In):
+    email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)] = Field(
+        description="The account's e-mail address (a username is accepted too)"
+    )
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+
+
+class LoginOut(BaseModel):
+    user: UserOut
+    csrf_token: str = Field(description="Send as the X-CSRF-Token header on unsafe requests")
+
+
+class TokenCreate(In):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class TokenOut(Out):
+    id: int
+    name: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="The bearer token. Shown this once; only its hash is stored.")
+
+
+# -- persons ----------------------------------------------------------------------------------
+
+
+class AliasIn(In):
+    last_name: Name
+    first_name: Name | None = None
+    patronymic: Name | None = None
+    script: Annotated[str, StringConstraints(min_length=4, max_length=16)] = "Cyrl"
+
+
+class AliasOut(Out):
+    id: int
+    last_name: str
+    first_name: str | None
+    patronymic: str | None
+    script: str
+
+
+class PersonFields(In):
+    patronymic: Name | None = None
+    script: Annotated[str, StringConstraints(min_length=4, max_length=16)] = Field(
+        "Cyrl", description="ISO 15924 script of the names as written (Cyrl, Latn, ...)"
+    )
+    sex: Sex = Sex.UNKNOWN
+    birth_date: PartialDateText | None = None
+    birth_place: ShortText | None = None
+    citizenship: Annotated[str, StringConstraints(max_length=64)] | None = None
+    service_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
+    rank: Annotated[str, StringConstraints(max_length=100)] | None = None
+    unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = Field(
+        None, description='Military unit; "в/ч 12345" is stored as "12345"'
+    )
+    branch: Annotated[str, StringConstraints(max_length=100)] | None = None
+    height_cm: Annotated[int, Field(ge=40, le=250)] | None = None
+    build: Annotated[str, StringConstraints(max_length=100)] | None = None
+    hair: Annotated[str, StringConstraints(max_length=100)] | None = None
+    eyes: Annotated[str, StringConstraints(max_length=100)] | None = None
+    distinguishing_marks: str | None = None
+    dental_notes: str | None = None
+    last_seen_date: PartialDateText | None = None
+    last_seen_place: ShortText | None = None
+    last_seen_latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
+    last_seen_longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+    circumstances: str | None = None
+
+
+class PersonIn(PersonFields):
+    last_name: Name
+    first_name: Name
+    aliases: list[AliasIn] = []
+
+
+class PersonUpdate(PersonFields):
+    """Only the fields sent are changed; send null to clear one."""
+
+    last_name: Name | None = None
+    first_name: Name | None = None
+
+
+class PersonOut(Out):
+    id: int
+    case_id: int
+    last_name: str
+    first_name: str | None
+    patronymic: str | None
+    script: str
+    sex: Sex
+    birth_date: str | None
+    birth_place: str | None
+    citizenship: str | None
+    service_number: str | None
+    rank: str | None
+    unit: str | None
+    branch: str | None
+    height_cm: int | None
+    build: str | None
+    hair: str | None
+    eyes: str | None
+    distinguishing_marks: str | None
+    dental_notes: str | None
+    last_seen_date: str | None
+    last_seen_place: str | None
+    last_seen_latitude: float | None
+    last_seen_longitude: float | None
+    circumstances: str | None
+    aliases: list[AliasOut]
+
+
+# -- relatives --------------------------------------------------------------------------------
+
+
+class RelativeIn(In):
+    full_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    relationship: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] = (
+        Field(examples=["mother", "wife", "brother"])
+    )
+    is_reporter: bool = False
+    user_id: int | None = Field(None, description="The family account of this relative, if any")
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
+    address: str | None = None
+    notes: str | None = None
+
+
+class RelativeUpdate(In):
+    full_name: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)] | None
+    ) = None
+    relationship: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
+    ) = None
+    is_reporter: bool | None = None
+    user_id: int | None = None
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
+    address: str | None = None
+    notes: str | None = None
+
+
+class MemberIn(In):
+    user_id: int
+    relation: Literal["reporter", "linked"] = "linked"
+
+
+class MemberOut(Out):
+    case_id: int
+    user_id: int
+    relation: str
+    created_at: dt.datetime
+
+
+class RelativeOut(Out):
+    id: int
+    case_id: int
+    user_id: int | None
+    full_name: str
+    relationship: str = Field(validation_alias=AliasChoices("relationship_", "relationship"))
+    is_reporter: bool
+    phone: str | None = Field(description="Private: withheld from other families")
+    email: str | None = Field(description="Private: withheld from other families")
+    address: str | None = Field(description="Private: withheld from other families")
+    notes: str | None
+
+
+# -- sources and evidence -----------------------------------------------------------------------
+
+
+class SourceIn(In):
+    kind: SourceKind
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    reliability: Reliability = Field(Reliability.F, description="Admiralty A (completely reliable) .. F")
+    credibility: Credibility = Field(
+        Credibility.CANNOT_BE_JUDGED, description="Admiralty 1 (confirmed) .. 6 (cannot be judged)"
+    )
+    notes: str | None = None
+
+
+class SourceUpdate(In):
+    kind: SourceKind | None = None
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)] | None = None
+    reliability: Reliability | None = None
+    credibility: Credibility | None = None
+    notes: str | None = None
+
+
+class SourceOut(Out):
+    id: int
+    kind: SourceKind
+    name: str
+    reliability: Reliability
+    credibility: Credibility
+    notes: str | None
+
+
+class AttachmentOut(Out):
+    id: int
+    evidence_id: int
+    sha256: str
+    filename: str
+    media_type: str
+    size_bytes: int
+    created_at: dt.datetime
+
+
+class EvidenceIn(In):
+    source_id: int
+    claim: Claim
+    event_date: PartialDateText | None = None
+    reported_date: PartialDateText | None = None
+    place: ShortText | None = None
+    text: str = ""
+    visibility: Visibility = Visibility.INTERNAL
+    official_status: PersonStatus | None = Field(
+        None, description="For official notices: the status declared"
+    )
+    birth_date: PartialDateText | None = Field(None, description="When the item states a birth date")
+
+
+class EvidenceUpdate(In):
+    source_id: int | None = None
+    claim: Claim | None = None
+    event_date: PartialDateText | None = None
+    reported_date: PartialDateText | None = None
+    place: ShortText | None = None
+    text: str | None = None
+    visibility: Visibility | None = None
+    official_status: PersonStatus | None = None
+    birth_date: PartialDateText | None = None
+
+
+class EvidenceOut(Out):
+    id: int
+    case_id: int
+    source: SourceOut
+    claim: Claim
+    event_date: str | None
+    reported_date: str | None
+    place: str | None
+    text: str
+    visibility: Visibility
+    official_status: PersonStatus | None
+    birth_date: str | None
+    created_at: dt.datetime
+    attachments: list[AttachmentOut]
+
+
+# -- status tracks ------------------------------------------------------------------------------
+
+
+class StatusChangeOut(Out):
+    id: int
+    track: StatusTrack
+    status: PersonStatus
+    previous_status: PersonStatus | None
+    since: str | None
+    rule: str | None
+    rule_text: str | None
+    fact_ids: list[int]
+    reason: str | None
+    changed_by_id: int | None
+    changed_at: dt.datetime
+
+
+class TrackOut(BaseModel):
+    track: StatusTrack
+    status: PersonStatus
+    since: str | None
+    rule: str | None = Field(None, description="For the evidence track: the named rule that gave the status")
+    history: list[StatusChangeOut]
+
+
+class StatusOut(BaseModel):
+    case_id: int
+    official: TrackOut
+    evidence: TrackOut
+    divergence: str | None = Field(None, description="Set when the two tracks disagree")
+
+
+class OfficialStatusIn(In):
+    status: PersonStatus
+    since: PartialDateText | None = None
+    reason: str | None = None
+
+
+# -- cases --------------------------------------------------------------------------------------
+
+
+class CaseCreate(In):
+    person: PersonIn
+    reporter: RelativeIn | None = Field(None, description="The relative reporting the case")
+    assigned_caseworker_id: int | None = None
+    reference: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
+    ) = Field(None, description="A reference of your own; assigned when omitted")
+
+
+class CaseUpdate(In):
+    state: CaseState | None = None
+    assigned_caseworker_id: int | None = None
+
+
+class CaseSummary(Out):
+    id: int
+    reference: str
+    state: CaseState
+    official_status: PersonStatus
+    evidence_status: PersonStatus
+    last_name: str
+    first_name: str | None
+    patronymic: str | None
+    birth_date: str | None
+    updated_at: dt.datetime
+
+
+class CaseOut(Out):
+    id: int
+    reference: str
+    state: CaseState
+    assigned_caseworker_id: int | None
+    merged_into_id: int | None
+    official_status: PersonStatus
+    official_since: str | None
+    evidence_status: PersonStatus
+    evidence_since: str | None
+    evidence_rule: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    person: PersonOut
+
+
+# -- status-change requests -----------------------------------------------------------------------
+
+
+class StatusRequestIn(In):
+    requested_status: PersonStatus
+    authority: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    evidence_ids: list[int] = []
+    submitted_on: dt.date
+    deadline: dt.date | None = None
+    note: str | None = None
+
+
+class AnswerIn(In):
+    received_on: dt.date
+    outcome: RequestOutcome
+    text: str = ""
+
+
+class AnswerOut(Out):
+    id: int
+    received_on: dt.date
+    outcome: RequestOutcome
+    text: str
+
+
+class StatusRequestOut(Out):
+    id: int
+    case_id: int
+    requested_status: PersonStatus
+    authority: str
+    evidence_ids: list[int]
+    submitted_on: dt.date
+    deadline: dt.date | None
+    outcome: RequestOutcome
+    outcome_on: dt.date | None
+    note: str | None
+    answers: list[AnswerOut]
+    days_pending: int | None = Field(None, description="Days since submission while no final answer")
+    overdue: bool = False
+    days_overdue: int = 0
+
+
+class OverdueOut(BaseModel):
+    request: StatusRequestOut
+    case_reference: str
+    person_name: str
+    days_overdue: int
+
+
+# -- contradictions, duplicates, merges ---------------------------------------------------------------
+
+
+class ContradictionOut(Out):
+    rule: str
+    explanation: str
+    first_id: int
+    second_id: int
+    first_source: str
+    second_source: str
+
+
+class DuplicateLinkIn(In):
+    other_case_id: int
+    note: str | None = None
+
+
+class DuplicateLinkOut(Out):
+    id: int
+    case_id: int
+    other_case_id: int
+    note: str | None
+    created_at: dt.datetime
+
+
+class MergeIn(In):
+    merged_case_id: int = Field(description="The case folded into this one")
+    note: str | None = None
+
+
+class MergeOut(Out):
+    id: int
+    target_case_id: int
+    merged_case_id: int
+    previous_state: CaseState
+    note: str | None
+    merged_at: dt.datetime
+    undone_at: dt.datetime | None

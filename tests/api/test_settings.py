@@ -1,0 +1,47 @@
+"""The secret key policy: outside the demo, no missing, short, default or low-entropy key."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+from kintrace.api.settings import InsecureSecretKey, Settings, check_secret_key
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        (None, "no secret key"),
+        ("", "no secret key"),
+        ("   ", "no secret key"),
+        ("short-but-random-Zq8", "only 20 characters"),
+        ("changeme", "only 8 characters"),
+        ("changemechangemechangemechangeme", "well-known default"),
+        ("change-me-change-me-change-me-change-me", "well-known default"),
+        ("09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7", "well-known default"),
+        ("replace-with-a-long-random-string", "well-known default"),
+        ("a" * 64, "distinct characters"),
+        ("1234123412341234123412341234123412", "distinct characters"),
+    ],
+)
+def test_refuses_unfit_keys(key: str | None, reason: str) -> None:
+    with pytest.raises(InsecureSecretKey, match=reason) as error:
+        check_secret_key(key)
+    assert "KINTRACE_SECRET_KEY" in str(error.value)
+
+
+def test_accepts_a_random_key() -> None:
+    key = secrets.token_urlsafe(48)
+    assert check_secret_key(key) == key
+    assert Settings.build("sqlite://", key).secret_key == key
+
+
+def test_demo_makes_up_a_key_per_process_when_none_is_given() -> None:
+    first = Settings.build("sqlite://", None, demo=True).secret_key
+    second = Settings.build("sqlite://", None, demo=True).secret_key
+    assert len(first) >= 32 and first != second
+
+
+def test_demo_accepts_any_given_key() -> None:
+    assert Settings.build("sqlite://", "demo", demo=True).secret_key == "demo"
