@@ -1,0 +1,179 @@
+"""Variable elimination over founder and transmitted alleles of a pedigree.
+
+Every person carries two allele variables (paternal, maternal). Founders contribute a factor over
+their two alleles (Hardy-Weinberg, optionally with inbreeding), a child contributes one factor per
+parent linking that parent's two alleles to the allele it passed on (the parent's mutation matrix),
+and observations contribute evidence factors over the person's two alleles. Evidence factors may carry
+leading batch dimensions; they broadcast through the whole contraction. Loops need no special care:
+elimination works on the factor graph, not on the pedigree tree.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from kintrace.dna.markers import DnaInputError
+from kintrace.dna.pedigree import Pedigree
+
+_LETTERS = string.ascii_letters
+
+
+@dataclass
+class Factor:
+    """A non-negative table over allele variables; ``values.shape = batch + (n,) * len(variables)``."""
+
+    values: np.ndarray
+    variables: tuple[int, ...]
+
+
+def informative_persons(pedigree: Pedigree, typed: set[str]) -> list[str]:
+    """Persons that remain after repeatedly dropping untyped persons with no remaining children.
+
+    Dropping such a person leaves the likelihood unchanged (its transmission rows sum to one), and
+    pedprobr drops them too, which matters where frequencies do not sum exactly to one.
+    """
+    keep = set(pedigree.ids)
+    n_children = {pid: len(pedigree.children(pid)) for pid in keep}
+    stack = [pid for pid in keep if pid not in typed and n_children[pid] == 0]
+    while stack:
+        pid = stack.pop()
+        if pid not in keep:
+            continue
+        keep.discard(pid)
+        p = pedigree.person(pid)
+        for parent in (p.father, p.mother):
+            if parent is not None and parent in keep:
+                n_children[parent] -= 1
+                if n_children[parent] == 0 and parent not in typed:
+                    stack.append(parent)
+    return [pid for pid in pedigree.ids if pid in keep]
+
+
+def founder_table(freqs: np.ndarray, inbreeding: float) -> np.ndarray:
+    """Joint probability of a founder's (paternal, maternal) alleles with inbreeding coefficient f."""
+    table = np.multiply.outer(freqs, freqs)
+    if inbreeding:
+        table = (1.0 - inbreeding) * table + inbreeding * np.diag(freqs)
+    return table
+
+
+def transmission_table(matrix: np.ndarray | None, n: int) -> np.ndarray:
+    """``T[a, b, x]``: probability that a parent with alleles (a, b) transmits allele x."""
+    if matrix is None:
+        eye = np.eye(n)
+        return 0.5 * (eye[:, None, :] + eye[None, :, :])
+    return 0.5 * (matrix[:, None, :] + matrix[None, :, :])
+
+
+def balding_nichols_table(freqs: np.ndarray, n_founder_alleles: int, theta: float) -> np.ndarray:
+    """Joint probability of ``n_founder_alleles`` founder alleles drawn by Balding-Nichols sampling.
+
+    The j-th allele (1-based) is ``a`` with probability ``(b*theta + (1-theta)*p_a) / (1 + (j-2)*theta)``
+    where ``b`` counts earlier copies of ``a``. The joint law is exchangeable, so the order does not matter.
+    """
+    n = freqs.size
+    size = float(n) ** n_founder_alleles
+    if size > 2e7:
+        raise DnaInputError(
+            f"theta correction: {n_founder_alleles} founder alleles over {n} alleles is too large to tabulate"
+        )
+    table = np.ones(())
+    eye = np.eye(n)
+    for j in range(1, n_founder_alleles + 1):
+        # counts[..., a] = number of earlier alleles equal to a
+        counts = np.zeros((n,) * (j - 1) + (n,))
+        for i in range(j - 1):
+            shape = [1] * (j - 1) + [n]
+            shape[i] = n
+            counts = counts + eye.reshape(shape)
+        step = (counts * theta + (1.0 - theta) * freqs) / (1.0 + (j - 2) * theta)
+        table = table[..., None] * step
+    return table
+
+
+def build_factors(
+    pedigree: Pedigree,
+    persons: Sequence[str],
+    freqs: np.ndarray,
+    male: np.ndarray | None,
+    female: np.ndarray | None,
+    evidence: Mapping[str, np.ndarray],
+    founder_inbreeding: Mapping[str, float],
+    theta: float = 0.0,
+) -> list[Factor]:
+    """Factors of the sub-pedigree ``persons`` (closed under parenthood) over ordered allele evidence.
+
+    ``evidence[pid]`` has shape ``batch + (n, n)`` (paternal, maternal allele).
+    """
+    n = freqs.size
+    var = {pid: (2 * i, 2 * i + 1) for i, pid in enumerate(persons)}
+    factors: list[Factor] = []
+    founders = [pid for pid in persons if pedigree.person(pid).is_founder]
+    if theta > 0 and founders:
+        variables = tuple(v for pid in founders for v in var[pid])
+        factors.append(Factor(balding_nichols_table(freqs, len(variables), theta), variables))
+    else:
+        for pid in founders:
+            f = float(founder_inbreeding.get(pid, 0.0))
+            factors.append(Factor(founder_table(freqs, f), var[pid]))
+    tables: dict[int, np.ndarray] = {}
+    for pid in persons:
+        p = pedigree.person(pid)
+        if p.is_founder:
+            continue
+        assert p.father is not None and p.mother is not None
+        for parent, sex, slot in ((p.father, 1, 0), (p.mother, 2, 1)):
+            if sex not in tables:
+                tables[sex] = transmission_table(male if sex == 1 else female, n)
+            factors.append(Factor(tables[sex], (*var[parent], var[pid][slot])))
+    for pid in persons:
+        if pid in evidence:
+            factors.append(Factor(evidence[pid], var[pid]))
+    return factors
+
+
+def _contract(factors: list[Factor], keep: tuple[int, ...]) -> Factor:
+    letters: dict[int, str] = {}
+    for f in factors:
+        for v in f.variables:
+            if v not in letters:
+                if len(letters) >= len(_LETTERS):
+                    raise DnaInputError(
+                        "pedigree too complex for exact elimination (too many linked alleles)"
+                    )
+                letters[v] = _LETTERS[len(letters)]
+    inputs = ",".join("..." + "".join(letters[v] for v in f.variables) for f in factors)
+    output = "..." + "".join(letters[v] for v in keep)
+    values = np.einsum(f"{inputs}->{output}", *(f.values for f in factors), optimize=len(factors) > 2)
+    return Factor(values, keep)
+
+
+def eliminate_all(factors: list[Factor], n_states: int) -> np.ndarray:
+    """Sum out every variable (greedy: smallest resulting factor first) and return the batch result."""
+    factors = list(factors)
+    remaining = {v for f in factors for v in f.variables}
+    while remaining:
+        best: tuple[int, int, tuple[int, ...]] | None = None
+        for v in remaining:
+            scope: set[int] = set()
+            for f in factors:
+                if v in f.variables:
+                    scope.update(f.variables)
+            scope.discard(v)
+            if best is None or len(scope) < best[0]:
+                best = (len(scope), v, tuple(sorted(scope)))
+        assert best is not None
+        _, v, scope_vars = best
+        involved = [f for f in factors if v in f.variables]
+        rest = [f for f in factors if v not in f.variables]
+        rest.append(_contract(involved, scope_vars))
+        factors = rest
+        remaining.discard(v)
+    result: np.ndarray = np.ones(())
+    for f in factors:
+        result = result * f.values
+    return result
