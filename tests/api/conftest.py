@@ -49,12 +49,20 @@ def make_user(factories: Any) -> Any:
 
 
 @pytest.fixture
-def token_for(session: Session) -> Any:
-    """An API token for a user, made through the users service."""
+def token_for(session: Session, connection: Any) -> Any:
+    """Bearer headers for a user, the token made through the users service.
+
+    In a session of its own: the audit log caches its head per transaction, and the test's session
+    stays open while the app appends to the log.
+    """
 
     def make(user: User) -> dict[str, str]:
-        _row, token = user_service.create_api_token(session, actor_for(user), user.id, "test")
         session.flush()
+        with Session(bind=connection, join_transaction_mode="create_savepoint") as own:
+            _row, token = user_service.create_api_token(
+                own, actor_for(own.get_one(User, user.id)), user.id, "test"
+            )
+            own.commit()
         return {"Authorization": f"Bearer {token}"}
 
     return make

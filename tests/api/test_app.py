@@ -1,0 +1,41 @@
+"""The landing page, security headers and the OpenAPI description."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def test_landing_page_is_self_contained(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "kintrace" in page.text and 'href="/docs"' in page.text
+    assert "http://" not in page.text and "https://" not in page.text  # nothing from a CDN
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+def test_security_headers(client: TestClient) -> None:
+    response = client.get("/api/v1/cases")  # even a 401 carries them
+    assert response.status_code == 401
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_unknown_route_is_a_problem(client: TestClient) -> None:
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "Not Found",
+        "instance": "/api/v1/nothing-here",
+    }
+
+
+def test_openapi_describes_the_api(client: TestClient) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/cases" in spec["paths"] and "/api/v1/auth/login" in spec["paths"]
