@@ -1,0 +1,387 @@
+"""Synthetic cases and a published list, Cyrillic and Latin, with ground truth.
+
+People are drawn by name frequency (surnames.csv, given_names.csv: rank-based weights over real
+frequency rankings, plus a long tail of rarer surnames built from real roots and suffixes), so other
+men with the same name as a missing man are common, as they are on real lists. Each man is then
+written the way families and lists write him: his Russian or Ukrainian form, in Cyrillic or under one
+of the transliteration standards lists use (applied with iuliia and translitua, not with the engine's
+own code, so the benchmark does not grade the engine against itself), diminutives and initials,
+typos, partial dates, day/month swaps, one-digit slips, first and last name swapped, unit numbers in
+their many spellings.
+
+`generate(n_cases, n_list, seed)` returns (cases, list, truth, people): truth holds the true
+(case_id, record_id) pairs and whether each carries distinguishing evidence.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import iuliia
+import pandas as pd
+import translitua
+
+HERE = Path(__file__).parent
+
+_TAIL_ROOTS = (
+    "Щерб",
+    "Бараб",
+    "Вороб",
+    "Гриб",
+    "Дуд",
+    "Жур",
+    "Залес",
+    "Карас",
+    "Клим",
+    "Кот",
+    "Кривонос",
+    "Лис",
+    "Мих",
+    "Нечип",
+    "Остров",
+    "Перепел",
+    "Ряб",
+    "Сав",
+    "Сень",
+    "Скорик",
+    "Тесл",
+    "Труб",
+    "Удал",
+    "Хмар",
+    "Цыбул",
+    "Черед",
+    "Шум",
+    "Ящур",
+    "Березн",
+    "Бобр",
+    "Весел",
+    "Гладк",
+    "Горл",
+    "Дорош",
+    "Журб",
+    "Зубр",
+    "Калин",
+    "Кныш",
+    "Комар",
+    "Корн",
+    "Крут",
+    "Кулеш",
+    "Лемеш",
+    "Лопат",
+    "Мак",
+    "Мирон",
+    "Носк",
+    "Панас",
+    "Пасич",
+    "Пивн",
+    "Рудн",
+    "Сахн",
+    "Сивок",
+    "Стрел",
+    "Тарн",
+    "Ус",
+    "Фесун",
+    "Харит",
+    "Чабан",
+    "Шпак",
+    "Юрк",
+    "Явор",
+    "Бурл",
+    "Вакул",
+    "Голуб",
+    "Деркач",
+    "Ерш",
+    "Зозул",
+    "Канав",
+    "Кушн",
+    "Литв",
+    "Мосл",
+    "Оверч",
+)
+_TAIL_SUFFIXES = ("ов", "ев", "ин", "енко", "чук", "юк", "ский", "ак", "ук", "ко", "ец", "анов", "ишин")
+
+
+@dataclass(frozen=True)
+class Given:
+    ru: str
+    uk: str
+    dim_ru: tuple[str, ...]
+    dim_uk: tuple[str, ...]
+    patr_ru: str
+    patr_uk: str
+
+
+@dataclass(frozen=True)
+class Person:
+    pid: int
+    surname: int
+    given: int
+    father: int
+    ukrainian: bool
+    year: int
+    month: int
+    day: int
+    unit: str
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[list[tuple[str, str]], list[float], list[Given], list[float]]:
+    with open(HERE / "surnames.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    surnames = [(r["ru"], r["uk"]) for r in rows]
+    weights = [float(r["rank_weight"]) for r in rows]
+    head_mass = sum(weights)
+    # The long tail: real lists are mostly rare surnames; together they carry 55% of the people.
+    tail = sorted({root + suffix for root in _TAIL_ROOTS for suffix in _TAIL_SUFFIXES})
+    tail_weight = head_mass * 0.55 / 0.45 / len(tail)
+    for name in tail:
+        uk = name.replace("ы", "и").replace("ий", "ій") if name.endswith("ский") else name.replace("ы", "и")
+        surnames.append((name, uk))
+        weights.append(tail_weight)
+    with open(HERE / "given_names.csv", encoding="utf-8") as fh:
+        grows = list(csv.DictReader(fh))
+    given = [
+        Given(
+            r["ru"],
+            r["uk"],
+            tuple(r["diminutives_ru"].split(";")),
+            tuple(r["diminutives_uk"].split(";")),
+            r["patronymic_ru"],
+            r["patronymic_uk"],
+        )
+        for r in grows
+    ]
+    return surnames, weights, given, [float(r["weight"]) for r in grows]
+
+
+_GERMAN = {
+    "а": "a", "б": "b", "в": "w", "г": "g", "д": "d", "е": "e", "ё": "jo", "ж": "sch", "з": "s",
+    "и": "i", "й": "j", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "ch", "ц": "z", "ч": "tsch", "ш": "sch",
+    "щ": "schtsch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "ju", "я": "ja",
+    "і": "i", "ї": "ji", "є": "je", "ґ": "g", "'": "",
+}  # fmt: skip
+
+
+def _german(text: str) -> str:
+    out = "".join(_GERMAN.get(ch.lower(), ch) for ch in text)
+    return out[:1].upper() + out[1:]
+
+
+RU_STANDARDS = {
+    "icao": lambda t: iuliia.translate(t, iuliia.ICAO_DOC_9303),
+    "bgn_pcgn": lambda t: iuliia.translate(t, iuliia.BGN_PCGN),
+    "gost_7_79": lambda t: iuliia.translate(t, iuliia.GOST_779),
+    "iso9": lambda t: translitua.translit(t, translitua.RussianISO9SystemA),
+    "popular": lambda t: iuliia.translate(t, iuliia.WIKIPEDIA),
+    "german": _german,
+}
+UK_STANDARDS = {
+    "ua_2010": lambda t: translitua.translit(t, translitua.UkrainianKMU),
+    "bgn_pcgn": lambda t: translitua.translit(t, translitua.UkrainianBGN),
+    "iso9": lambda t: translitua.translit(t, translitua.UkrainianISO9),
+    "german": lambda t: translitua.translit(t, translitua.UkrainianGerman),
+}
+
+
+def _typo(rng: random.Random, text: str) -> str:
+    if len(text) < 4:
+        return text
+    i = rng.randrange(1, len(text) - 1)
+    kind = rng.randrange(4)
+    letters = "аеиоуклмнрст" if any("а" <= c <= "я" for c in text.lower()) else "aeioklmnrst"
+    if kind == 0:
+        return text[:i] + text[i + 1 :]
+    if kind == 1:
+        return text[:i] + rng.choice(letters) + text[i + 1 :]
+    if kind == 2:
+        return text[:i] + rng.choice(letters) + text[i:]
+    return text[: i - 1] + text[i] + text[i - 1] + text[i + 1 :]
+
+
+def _unit_text(rng: random.Random, unit: str, latin: bool) -> str:
+    if latin:
+        return rng.choice([f"military unit {unit}", f"unit {unit}", f"mil. unit {unit}"]).replace("А", "A")
+    return rng.choice(
+        [f"в/ч {unit}", f"войсковая часть {unit}", f"ВЧ-{unit}", f"військова частина {unit}", f"в/ч{unit}"]
+    )
+
+
+def _date_text(rng: random.Random, y: int, m: int | None, d: int | None) -> str:
+    if m is None:
+        return f"{y}"
+    if d is None:
+        return rng.choice([f"{m:02d}/{y}", f"{y}-{m:02d}"])
+    return rng.choice([f"{d:02d}.{m:02d}.{y}", f"{y}-{m:02d}-{d:02d}"])
+
+
+class World:
+    """A population of men and the ways they get written down."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.surnames, self.s_weights, self.given, self.g_weights = _tables()
+        self.people: list[Person] = []
+
+    def person(self, like: Person | None = None) -> Person:
+        rng = self.rng
+        if like is None:
+            surname = rng.choices(range(len(self.surnames)), self.s_weights)[0]
+            given = rng.choices(range(len(self.given)), self.g_weights)[0]
+            father = rng.choices(range(len(self.given)), self.g_weights)[0]
+        else:  # a namesake: another man with the very same full name
+            surname, given, father = like.surname, like.given, like.father
+        year = int(rng.triangular(1962, 2006, 1992))
+        month = rng.randint(1, 12)
+        day = rng.randint(1, 28)
+        ukrainian = rng.random() < 0.5
+        unit = (
+            f"А{rng.randint(1000, 4999)}"
+            if ukrainian and rng.random() < 0.6
+            else f"{rng.randint(10000, 99999)}"
+        )
+        p = Person(len(self.people), surname, given, father, ukrainian, year, month, day, unit)
+        self.people.append(p)
+        return p
+
+    def write(self, p: Person, *, listing: bool, rid: str) -> dict[str, str]:
+        """One record of man `p`: as a family writes him (listing=False) or as a list does."""
+        rng = self.rng
+        g = self.given[p.given]
+        f = self.given[p.father]
+        if listing:
+            script = rng.choices(["ru", "uk", "latin"], [0.35, 0.15, 0.5])[0]
+        else:
+            script = rng.choices(
+                ["ru", "uk", "latin"], [0.5, 0.35, 0.15] if p.ukrainian else [0.75, 0.1, 0.15]
+            )[0]
+        uk_form = script == "uk" or (script == "latin" and p.ukrainian and rng.random() < 0.7)
+        last = self.surnames[p.surname][1 if uk_form else 0]
+        first_full = g.uk if uk_form else g.ru
+        patr = f.patr_uk if uk_form else f.patr_ru
+        r = rng.random()
+        dim_p, init_p = (0.08, 0.12) if listing else (0.05, 0.02)
+        if r < dim_p:
+            first = rng.choice(g.dim_uk if uk_form else g.dim_ru)
+        elif r < dim_p + init_p:
+            first = first_full[0] + "."
+        else:
+            first = first_full
+        r = rng.random()
+        patr_keep, patr_init = (0.6, 0.1) if listing else (0.85, 0.02)
+        if r >= patr_keep + patr_init:
+            patr = ""
+        elif r >= patr_keep:
+            patr = patr[0] + "."
+        if listing and rng.random() < 0.08:
+            last = _typo(rng, last)
+        if script == "latin":
+            table = UK_STANDARDS if uk_form else RU_STANDARDS
+            fn = table[rng.choice(list(table))]
+            last, first, patr = fn(last), fn(first) if first else "", fn(patr) if patr else ""
+            if rng.random() < 0.3:
+                last, first, patr = last.upper(), first.upper(), patr.upper()
+        if listing and rng.random() < 0.05:
+            last, first = first, last
+        date = self._date(p, listing)
+        has_unit = rng.random() < (0.35 if listing else 0.5)
+        unit = ""
+        if has_unit:
+            u = p.unit if rng.random() < 0.85 else f"{rng.randint(10000, 99999)}"
+            unit = _unit_text(rng, u, script == "latin")
+        return {
+            "record_id": rid,
+            "last_name": last,
+            "first_name": first,
+            "patronymic": patr,
+            "birth_date": date,
+            "unit": unit,
+            "source_note": rng.choice(["", "list p.3", "exchange 2024-05", "hospital"]),
+        }
+
+    def _date(self, p: Person, listing: bool) -> str:
+        rng = self.rng
+        y, m, d = p.year, p.month, p.day
+        if not listing:
+            kind = rng.choices(["full", "ym", "y", "none"], [0.8, 0.05, 0.1, 0.05])[0]
+        else:
+            kind = rng.choices(
+                ["full", "swap", "slip", "ym", "y", "none"], [0.45, 0.07, 0.05, 0.03, 0.15, 0.25]
+            )[0]
+        if kind == "swap" and d <= 12 and d != m:
+            return _date_text(rng, y, d, m)
+        if kind == "slip":
+            if rng.random() < 0.5:
+                y += rng.choice([-1, 1])
+            else:
+                d = d + rng.choice([-1, 1]) if d % 10 not in (0, 9) else d
+            return _date_text(rng, y, m, d)
+        if kind in ("full", "swap"):
+            return _date_text(rng, y, m, d)
+        if kind == "ym":
+            return _date_text(rng, y, m, None)
+        if kind == "y":
+            return _date_text(rng, y, None, None)
+        return ""
+
+
+def generate(
+    n_cases: int = 4000, n_list: int = 16000, seed: int = 7, matched_fraction: float = 0.5
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, int]]:
+    """Cases, a list, the truth and each record's person id.
+
+    Half the missing men (by default) appear on the list; the rest of the list is other men drawn by
+    the same name frequencies, and 5% of it are deliberate namesakes of missing men (same full name,
+    different man), because families and engines both meet them constantly.
+    """
+    world = World(seed)
+    rng = world.rng
+    missing = [world.person() for _ in range(n_cases)]
+    cases = [world.write(p, listing=False, rid=f"C{i:07d}") for i, p in enumerate(missing)]
+    owner = {c["record_id"]: p.pid for c, p in zip(cases, missing, strict=True)}
+    on_list = rng.sample(missing, min(int(n_cases * matched_fraction), n_list))
+    list_people = list(on_list)
+    while len(list_people) < n_list:
+        if rng.random() < 0.05:
+            list_people.append(world.person(like=rng.choice(missing)))
+        else:
+            list_people.append(world.person())
+    rng.shuffle(list_people)
+    records = [world.write(p, listing=True, rid=f"L{i:08d}") for i, p in enumerate(list_people)]
+    owner.update({r["record_id"]: p.pid for r, p in zip(records, list_people, strict=True)})
+    case_frame = pd.DataFrame(cases)
+    list_frame = pd.DataFrame(records)
+    truth = _truth(world, case_frame, list_frame, owner)
+    return case_frame, list_frame, truth, owner
+
+
+def _truth(world: World, cases: pd.DataFrame, records: pd.DataFrame, owner: dict[str, int]) -> pd.DataFrame:
+    """True pairs, each marked `distinguishable` unless nothing but a shared common name links them.
+
+    A link is indistinguishable when the case or the list record lacks a birth date and one of
+    them lacks a unit, and another man in the data has the same surname, given name and father's
+    name: no method can tell those two men apart from what is written.
+    """
+    full_name_count: dict[tuple[int, int, int], set[int]] = {}
+    for pid in set(owner.values()):
+        p = world.people[pid]
+        full_name_count.setdefault((p.surname, p.given, p.father), set()).add(pid)
+    by_person_case = {owner[c]: c for c in cases["record_id"]}
+    case_rows = cases.set_index("record_id")
+    rows = []
+    for rid, date, unit in zip(records["record_id"], records["birth_date"], records["unit"], strict=True):
+        pid = owner[rid]
+        cid = by_person_case.get(pid)
+        if cid is None:
+            continue
+        case = case_rows.loc[cid]
+        p = world.people[pid]
+        no_date = not date or not case["birth_date"]
+        no_unit = not unit or not case["unit"]
+        namesakes = len(full_name_count[(p.surname, p.given, p.father)]) > 1
+        rows.append((cid, rid, not (no_date and no_unit and namesakes)))
+    return pd.DataFrame(rows, columns=["case_id", "record_id", "distinguishable"])
