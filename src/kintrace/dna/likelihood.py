@@ -8,15 +8,16 @@ full allele set, no lumping, arbitrary weights over genotypes with broadcasting 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import numpy as np
 
 from kintrace.dna.elimination import build_factors, eliminate_all, informative_persons
 from kintrace.dna.genotypes import Genotype, genotype_alleles, n_genotypes, ordered_from_unordered
-from kintrace.dna.lumping import lump_marker
+from kintrace.dna.lumping import lump_marker, r_all_equal
 from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.dna.pedigree import Pedigree
+from kintrace.dna.peeling import component_order, pedprobr_factors
 
 
 def genotype_evidence(marker: Marker, genotype: Genotype) -> np.ndarray:
@@ -153,6 +154,15 @@ def _singleton_likelihood(
     return 2.0 * pa * pb * (1.0 - f)
 
 
+def is_stationary(marker: Marker) -> bool:
+    """pedmut::isStationary for both sexes (``p M == p`` within R's all.equal tolerance)."""
+    mut = marker.mutation
+    if mut is None:
+        return True
+    p = marker.freqs
+    return r_all_equal(p @ mut.female, p) and r_all_equal(p @ mut.male, p)
+
+
 def likelihood(
     pedigree: Pedigree,
     marker: Marker,
@@ -160,11 +170,17 @@ def likelihood(
     *,
     theta: float = 0.0,
     founder_inbreeding: Mapping[str, float] | None = None,
+    typed_elsewhere: Collection[str] = (),
+    stationary: bool | None = None,
 ) -> float:
     """P(all observed genotypes at this marker), exactly as pedprobr 1.1.0 computes it.
 
     Separate components of the pedigree are computed apart and multiplied (pedprobr's pedigree lists),
     except under theta, where all founders share one Balding-Nichols population sample.
+    ``typed_elsewhere`` (persons typed at other markers of the same analysis) and ``stationary``
+    (whether every marker of the analysis has a stationary mutation model; default: this marker's)
+    only steer which uninformative persons pedprobr peels, which shows where frequencies do not sum
+    exactly to one.
     """
     if not 0.0 <= theta < 1.0:
         raise DnaInputError(f"theta {theta!r} must lie in [0, 1)")
@@ -184,18 +200,38 @@ def likelihood(
         )
     if not coded:
         return 1.0
-    persons = informative_persons(pedigree, set(coded))
-    groups = [persons] if theta > 0 else _components(pedigree, persons)
+    if theta > 0:
+        persons = informative_persons(pedigree, set(coded))
+        return _component_likelihood(pedigree, persons, marker, coded, inbreeding, theta)
+    if stationary is None:
+        stationary = is_stationary(marker)
+    typed_any = set(typed_elsewhere) | set(coded)
     result = 1.0
-    for group in groups:
+    for group in _components(pedigree, list(pedigree.ids)):
         typed = {pid: coded[pid] for pid in group if pid in coded}
         if not typed:
             continue
         if len(group) == 1:
             pid = group[0]
-            result *= _singleton_likelihood(marker.freqs, typed[pid], inbreeding.get(pid, 0.0), theta)
-            continue
-        result *= _component_likelihood(pedigree, group, marker, typed, inbreeding, theta)
+            result *= _singleton_likelihood(marker.freqs, typed[pid], inbreeding.get(pid, 0.0), 0.0)
+        else:
+            all_typed = len(typed) == len(group) and all(
+                a is not None and b is not None for a, b in typed.values()
+            )
+            lumped = lump_marker(marker, typed.values(), all_typed=all_typed)
+            recoded = {pid: lumped.recode(alleles) for pid, alleles in typed.items()}
+            factors = pedprobr_factors(
+                pedigree,
+                component_order(pedigree, group),
+                lumped.freqs,
+                lumped.male,
+                lumped.female,
+                recoded,
+                typed_any,
+                stationary,
+                inbreeding,
+            )
+            result *= float(eliminate_all(factors, lumped.freqs.size))
         if result == 0.0:
             return 0.0
     return float(result)
@@ -209,6 +245,7 @@ def _component_likelihood(
     inbreeding: dict[str, float],
     theta: float,
 ) -> float:
+    """All of ``group`` at once with Balding-Nichols sampling of every founder allele."""
     all_typed = len(typed) == len(group) and all(a is not None and b is not None for a, b in typed.values())
     lumped = lump_marker(marker, typed.values(), all_typed=all_typed)
     n = lumped.freqs.size

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from kintrace.dna.genotypes import Genotype
-from kintrace.dna.likelihood import likelihood
+from kintrace.dna.likelihood import is_stationary, likelihood
 from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.dna.pedigree import Pedigree, Person
 
@@ -67,6 +67,17 @@ def missing_person_lr(
     poi_id = _poi_id(pedigree)
     h2_pedigree = pedigree.with_person(Person(poi_id, None, None, missing.sex))
 
+    # pedprobr decides which uninformative persons to peel from the data of all markers at once
+    reference_typed = {
+        pid
+        for pid, per_marker in reference_genotypes.items()
+        if any(g is not None and any(a is not None for a in g) for g in per_marker.values())
+    }
+    poi_typed = any(g is not None and any(a is not None for a in g) for g in poi_genotypes.values())
+    h1_typed = reference_typed | ({missing_id} if poi_typed else set())
+    h2_typed = reference_typed | ({poi_id} if poi_typed else set())
+    stationary = all(is_stationary(m) for m in marker_list)
+
     lr_per_marker: dict[str, float] = {}
     lik_h1: dict[str, float] = {}
     lik_h2: dict[str, float] = {}
@@ -82,8 +93,24 @@ def missing_person_lr(
         if poi is not None:
             h1_data[missing_id] = poi
             h2_data[poi_id] = poi
-        h1 = likelihood(pedigree, marker, h1_data, theta=theta, founder_inbreeding=founder_inbreeding)
-        h2 = likelihood(h2_pedigree, marker, h2_data, theta=theta, founder_inbreeding=founder_inbreeding)
+        h1 = likelihood(
+            pedigree,
+            marker,
+            h1_data,
+            theta=theta,
+            founder_inbreeding=founder_inbreeding,
+            typed_elsewhere=h1_typed,
+            stationary=stationary,
+        )
+        h2 = likelihood(
+            h2_pedigree,
+            marker,
+            h2_data,
+            theta=theta,
+            founder_inbreeding=founder_inbreeding,
+            typed_elsewhere=h2_typed,
+            stationary=stationary,
+        )
         if h2 == 0.0:
             raise DnaInputError(
                 f"marker {marker.name!r}: the reference genotypes are impossible under the pedigree "

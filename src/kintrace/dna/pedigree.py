@@ -62,6 +62,7 @@ class Pedigree:
                 self._children[p.father].append(p.id)
                 self._children[p.mother].append(p.id)
         self._ids = self._topological_order(persons)
+        self._input_order = tuple(p.id for p in persons)
 
     def _topological_order(self, persons: list[Person]) -> tuple[str, ...]:
         order: list[str] = []
@@ -97,6 +98,11 @@ class Pedigree:
         return self._ids
 
     @property
+    def input_order(self) -> tuple[str, ...]:
+        """Person ids in the order given (pedtools' internal order, which its peeling order follows)."""
+        return self._input_order
+
+    @property
     def founders(self) -> tuple[str, ...]:
         return tuple(pid for pid in self._ids if self._persons[pid].is_founder)
 
@@ -128,10 +134,10 @@ class Pedigree:
         return f"Pedigree({len(self)} persons, founders={list(self.founders)})"
 
     def with_person(self, person: Person) -> Pedigree:
-        """A new pedigree with one more person."""
-        return Pedigree([*self.persons, person])
+        """A new pedigree with one more person (appended to the input order)."""
+        return Pedigree([*(self._persons[pid] for pid in self._input_order), person])
 
     def without(self, person_ids: Iterable[str]) -> Pedigree:
         """The pedigree without the given persons (they must have no children left in it)."""
         drop = set(person_ids)
-        return Pedigree(p for p in self.persons if p.id not in drop)
+        return Pedigree(self._persons[pid] for pid in self._input_order if pid not in drop)
