@@ -91,8 +91,9 @@ class EvidenceFact:
     """One evidence item: a claim about the person, its dates, its source.
 
     `event_date` is when the thing happened (captured on, seen on); `reported_date` is when the
-    source said it. For an official notice `official_status` is the status it declares; `birth_date`
-    is set when the item states one (a list, a document).
+    source said it. For an official notice `official_status` is the status it declares, its event
+    date the date of what it declares (the death, the capture, the release) and its reported date the
+    day it was issued. `birth_date` is set when the item states one (a list, a document).
     """
 
     id: int

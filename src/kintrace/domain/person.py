@@ -33,7 +33,7 @@ def detect_script(text: str) -> Script | None:
     """The script of the letters in `text`, or None when it has no letters or mixes scripts."""
     scripts = set()
     for char in text:
-        if not char.isalpha():
+        if not char.isalpha() or char in _NAME_PUNCTUATION:  # ʼ (U+02BC) counts as a letter
             continue
         name = unicodedata.name(char, "")
         if name.startswith("CYRILLIC"):
