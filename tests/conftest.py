@@ -27,12 +27,17 @@ if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
 DB_FIXTURES = frozenset({"database_url", "engine", "session", "connection", "fresh_sqlite_url"})
+DB_FOLDERS = ("store", "services", "cli")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Every test that touches a database fixture is a `db` test (rerun on PostgreSQL by `make test`)."""
+    here = Path(__file__).resolve().parent
+    db_folders = [here / name for name in DB_FOLDERS]
     for item in items:
-        if DB_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        path = Path(str(item.fspath)).resolve()
+        in_db_folder = any(folder in path.parents for folder in db_folders)
+        if in_db_folder or DB_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.db)
 
 

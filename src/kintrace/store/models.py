@@ -241,6 +241,7 @@ class EvidenceItem(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
+    case: Mapped[Case] = relationship()
     source: Mapped[Source] = relationship()
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="evidence", order_by="Attachment.id", cascade="all, delete-orphan"
@@ -303,6 +304,7 @@ class StatusRequest(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
+    case: Mapped[Case] = relationship()
     answers: Mapped[list[RequestAnswer]] = relationship(
         back_populates="request", order_by="RequestAnswer.id", cascade="all, delete-orphan"
     )

@@ -1,0 +1,216 @@
+"""Status-change requests to authorities, their answers, days pending and the overdue list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from kintrace.domain import requests as rules
+from kintrace.domain.errors import DomainError
+from kintrace.domain.vocabulary import PersonStatus, RequestOutcome
+from kintrace.services import auditing
+from kintrace.services.access import Actor, case_visibility_clause, require_writer, visible_case
+from kintrace.services.cases import MAX_PAGE_SIZE, merged_group
+from kintrace.services.errors import Conflict, NotFound, ValidationFailed
+from kintrace.store.models import Case, EvidenceItem, RequestAnswer, StatusRequest
+
+
+@dataclass(frozen=True)
+class RequestInput:
+    requested_status: PersonStatus
+    authority: str
+    submitted_on: dt.date
+    deadline: dt.date | None = None  # default: the statutory 30 days
+    evidence_ids: Sequence[int] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """A request with its clock: days pending (to the answer, or today) and days overdue."""
+
+    request: StatusRequest
+    days_pending: int
+    overdue: bool
+    days_overdue: int
+
+
+def view(request: StatusRequest, today: dt.date) -> RequestView:
+    answered = None if request.outcome is RequestOutcome.PENDING else request.outcome_on
+    pending = rules.days_pending(request.submitted_on, answered, max(today, request.submitted_on))
+    return RequestView(
+        request=request,
+        days_pending=pending,
+        overdue=rules.is_overdue(request.deadline, request.outcome, today),
+        days_overdue=rules.days_overdue(request.deadline, request.outcome, today),
+    )
+
+
+def submit_request(
+    session: Session, actor: Actor, case_id: int, data: RequestInput, *, today: dt.date | None = None
+) -> StatusRequest:
+    require_writer(actor, "submit status-change requests")
+    case = visible_case(session, actor, case_id)
+    today = today or dt.date.today()
+    if not data.authority.strip():
+        raise ValidationFailed("authority", "must not be empty")
+    try:
+        status = PersonStatus(data.requested_status)
+    except ValueError:
+        raise ValidationFailed("requested_status", f"{data.requested_status!r} is not a status") from None
+    if data.submitted_on > today:
+        raise ValidationFailed("submitted_on", f"{data.submitted_on} is in the future")
+    try:
+        deadline = data.deadline or rules.default_deadline(data.submitted_on)
+        rules.check_dates(data.submitted_on, deadline, None)
+    except DomainError as error:
+        raise ValidationFailed.from_error(error) from None
+    evidence_ids = sorted(set(data.evidence_ids))
+    if evidence_ids:
+        group = merged_group(session, case.id)
+        found = set(
+            session.scalars(
+                select(EvidenceItem.id).where(
+                    EvidenceItem.id.in_(evidence_ids), EvidenceItem.case_id.in_(group)
+                )
+            )
+        )
+        missing = [i for i in evidence_ids if i not in found]
+        if missing:
+            raise ValidationFailed("evidence_ids", f"not evidence of case {case.reference}: {missing}")
+    request = StatusRequest(
+        case_id=case.id,
+        requested_status=status,
+        authority=data.authority.strip(),
+        evidence_ids=evidence_ids,
+        submitted_on=data.submitted_on,
+        deadline=deadline,
+        outcome=RequestOutcome.PENDING,
+        note=data.note,
+        created_by_id=actor.user_id,
+    )
+    session.add(request)
+    auditing.record(session, actor, "request.submit", request)
+    return request
+
+
+def get_request(session: Session, actor: Actor, request_id: int) -> StatusRequest:
+    request = session.get(StatusRequest, request_id)
+    if request is None:
+        raise NotFound("request", request_id)
+    try:
+        visible_case(session, actor, request.case_id)
+    except NotFound:
+        raise NotFound("request", request_id) from None
+    return request
+
+
+def record_answer(
+    session: Session,
+    actor: Actor,
+    request_id: int,
+    *,
+    received_on: dt.date,
+    outcome: RequestOutcome,
+    text: str = "",
+) -> RequestAnswer:
+    """File the authority's answer; anything but PENDING (an interim reply) settles the outcome."""
+    require_writer(actor, "record answers")
+    request = get_request(session, actor, request_id)
+    outcome = RequestOutcome(outcome)
+    if outcome is RequestOutcome.WITHDRAWN:
+        raise ValidationFailed("outcome", "an authority does not withdraw; use withdraw_request")
+    if request.outcome is not RequestOutcome.PENDING:
+        raise Conflict(f"request {request.id} is already settled ({request.outcome.value})")
+    try:
+        rules.check_dates(request.submitted_on, None, received_on)
+    except DomainError as error:
+        raise ValidationFailed.from_error(error, "received_on") from None
+    before = auditing.snapshot(request)
+    answer = RequestAnswer(
+        request_id=request.id,
+        received_on=received_on,
+        outcome=outcome,
+        text=text,
+        recorded_by_id=actor.user_id,
+    )
+    request.answers.append(answer)
+    if outcome is not RequestOutcome.PENDING:
+        request.outcome, request.outcome_on = outcome, received_on
+    auditing.record(session, actor, "request.answer", answer)
+    auditing.record(session, actor, "request.update", request, before=before)
+    return answer
+
+
+def withdraw_request(session: Session, actor: Actor, request_id: int, *, on: dt.date) -> StatusRequest:
+    require_writer(actor, "withdraw requests")
+    request = get_request(session, actor, request_id)
+    if request.outcome is not RequestOutcome.PENDING:
+        raise Conflict(f"request {request.id} is already settled ({request.outcome.value})")
+    before = auditing.snapshot(request)
+    request.outcome, request.outcome_on = RequestOutcome.WITHDRAWN, on
+    auditing.record(session, actor, "request.withdraw", request, before=before)
+    return request
+
+
+def list_requests(
+    session: Session, actor: Actor, case_id: int, *, today: dt.date | None = None
+) -> list[RequestView]:
+    visible_case(session, actor, case_id)
+    today = today or dt.date.today()
+    query = (
+        select(StatusRequest)
+        .where(StatusRequest.case_id == case_id)
+        .options(selectinload(StatusRequest.answers))
+        .order_by(StatusRequest.submitted_on, StatusRequest.id)
+    )
+    return [view(request, today) for request in session.scalars(query)]
+
+
+@dataclass(frozen=True)
+class OverduePage:
+    items: Sequence[RequestView]
+    total: int
+    page: int
+    per_page: int
+
+
+def overdue_requests(
+    session: Session,
+    actor: Actor,
+    *,
+    today: dt.date | None = None,
+    min_days_pending: int | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> OverduePage:
+    """Pending requests past their deadline, longest pending first (optionally at least N days pending)."""
+    today = today or dt.date.today()
+    if min_days_pending is not None and min_days_pending < 0:
+        raise ValidationFailed("min_days_pending", "must not be negative")
+    if page < 1:
+        raise ValidationFailed("page", "must be 1 or more")
+    if not 1 <= per_page <= MAX_PAGE_SIZE:
+        raise ValidationFailed("per_page", f"must be between 1 and {MAX_PAGE_SIZE}")
+    where = [
+        StatusRequest.outcome == RequestOutcome.PENDING,
+        StatusRequest.deadline.is_not(None),
+        StatusRequest.deadline < today,
+        case_visibility_clause(actor),
+    ]
+    if min_days_pending is not None:
+        where.append(StatusRequest.submitted_on <= today - dt.timedelta(days=min_days_pending))
+    base = select(StatusRequest).join(Case, Case.id == StatusRequest.case_id).where(*where)
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    query = (
+        base.options(selectinload(StatusRequest.answers))
+        .order_by(StatusRequest.submitted_on, StatusRequest.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    items = [view(request, today) for request in session.scalars(query)]
+    return OverduePage(items=items, total=total, page=page, per_page=per_page)

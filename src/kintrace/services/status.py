@@ -1,0 +1,168 @@
+"""The two status tracks: official (set by caseworkers through the transition table) and
+evidence-based (recomputed from the domain rules after every evidence change). Both keep history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kintrace.domain.dates import PartialDate
+from kintrace.domain.errors import DomainError
+from kintrace.domain.status import StatusDerivation, check_transition, derive_evidence_status, divergence
+from kintrace.domain.vocabulary import PersonStatus, StatusTrack, Visibility
+from kintrace.services import auditing
+from kintrace.services.access import Actor, require_writer, visible_case
+from kintrace.services.errors import ValidationFailed
+from kintrace.store.models import Case, EvidenceItem, StatusChange
+
+
+def _date(value: str | None) -> PartialDate | None:
+    return None if value is None else PartialDate.parse(value)
+
+
+def set_official_status(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    status: PersonStatus,
+    *,
+    since: PartialDate | None = None,
+    reason: str | None = None,
+) -> StatusChange:
+    """Record what the authority now declares; a move the transition table forbids is refused."""
+    require_writer(actor, "set the official status")
+    case = visible_case(session, actor, case_id)
+    try:
+        status = PersonStatus(status)
+        check_transition(case.official_status, status)
+    except DomainError as error:
+        raise ValidationFailed.from_error(error, "status") from None
+    except ValueError as error:
+        raise ValidationFailed("status", str(error)) from None
+    before = auditing.snapshot(case)
+    change = StatusChange(
+        case_id=case.id,
+        track=StatusTrack.OFFICIAL,
+        status=status,
+        previous_status=case.official_status,
+        since=None if since is None else str(since),
+        reason=reason,
+        fact_ids=[],
+        changed_by_id=actor.user_id,
+    )
+    case.official_status = status
+    case.official_since = change.since
+    session.add(change)
+    auditing.record(session, actor, "status.official", case, before=before)
+    return change
+
+
+def recompute_evidence_status(
+    session: Session, actor: Actor, case_id: int, *, today: dt.date | None = None
+) -> StatusDerivation:
+    """Derive the evidence-based status again; a change is written to the history and the audit log.
+
+    The derivation starts from all the evidence each time (it is not a move along the table), so
+    removing a wrongly entered item can take the status back where the evidence puts it.
+    """
+    from kintrace.services.evidence import case_facts
+
+    case = session.get(Case, case_id)
+    assert case is not None
+    derived = derive_evidence_status(case_facts(session, case_id), today or dt.date.today())
+    since = None if derived.since is None else str(derived.since)
+    if (case.evidence_status, case.evidence_since, case.evidence_rule) == (
+        derived.status,
+        since,
+        derived.rule,
+    ):
+        return derived
+    before = auditing.snapshot(case)
+    session.add(
+        StatusChange(
+            case_id=case.id,
+            track=StatusTrack.EVIDENCE,
+            status=derived.status,
+            previous_status=case.evidence_status,
+            since=since,
+            rule=derived.rule,
+            rule_text=derived.rule_text,
+            fact_ids=list(derived.fact_ids),
+            changed_by_id=actor.user_id,
+        )
+    )
+    case.evidence_status, case.evidence_since, case.evidence_rule = derived.status, since, derived.rule
+    auditing.record(session, actor, "status.evidence", case, before=before)
+    return derived
+
+
+def recompute_for_source(
+    session: Session, actor: Actor, source_id: int, *, today: dt.date | None = None
+) -> None:
+    """After a source is regraded, every case citing it (or a case they were merged into) is re-derived."""
+    case_ids = set(session.scalars(select(EvidenceItem.case_id).where(EvidenceItem.source_id == source_id)))
+    targets = set()
+    for case_id in case_ids:
+        case = session.get(Case, case_id)
+        while case is not None and case.merged_into_id is not None:
+            case = session.get(Case, case.merged_into_id)
+        if case is not None:
+            targets.add(case.id)
+    for case_id in sorted(targets):
+        recompute_evidence_status(session, actor, case_id, today=today)
+
+
+@dataclass(frozen=True)
+class StatusView:
+    """Both tracks side by side, with the rule behind the evidence status and any divergence."""
+
+    official: PersonStatus
+    official_since: PartialDate | None
+    derivation: StatusDerivation
+    divergence: str | None
+    history: list[StatusChange]
+
+
+def status_view(session: Session, actor: Actor, case_id: int, *, today: dt.date | None = None) -> StatusView:
+    from kintrace.services.evidence import case_facts
+
+    case = visible_case(session, actor, case_id)
+    today = today or dt.date.today()
+    derived = derive_evidence_status(case_facts(session, case_id), today)
+    if not actor.is_staff:
+        # A family sees which of its own items carry the status, never the ids of internal ones.
+        visible = set(
+            session.scalars(
+                select(EvidenceItem.id).where(
+                    EvidenceItem.id.in_(derived.fact_ids), EvidenceItem.visibility == Visibility.FAMILY
+                )
+            )
+        )
+        derived = StatusDerivation(
+            derived.status,
+            derived.since,
+            derived.rule,
+            derived.rule_text,
+            tuple(i for i in derived.fact_ids if i in visible),
+        )
+    official_since = _date(case.official_since)
+    return StatusView(
+        official=case.official_status,
+        official_since=official_since,
+        derivation=derived,
+        divergence=divergence(case.official_status, official_since, derived, today),
+        history=status_history(session, actor, case_id),
+    )
+
+
+def status_history(
+    session: Session, actor: Actor, case_id: int, track: StatusTrack | None = None
+) -> list[StatusChange]:
+    visible_case(session, actor, case_id)
+    query = select(StatusChange).where(StatusChange.case_id == case_id)
+    if track is not None:
+        query = query.where(StatusChange.track == StatusTrack(track))
+    return list(session.scalars(query.order_by(StatusChange.id)))
