@@ -1,9 +1,83 @@
-"""DNA sub-commands."""
+"""`kintrace dna lr-cases`: exact likelihood ratios for files in the R oracle's case format."""
 
 from __future__ import annotations
 
+import json
+import math
+from pathlib import Path
+from typing import Any
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from kintrace.dna.markers import DnaInputError
+from kintrace.dna.oracle_cases import evaluate_case, parse_case
+
+
+def _json_number(value: float) -> float | str:
+    # JSON has no infinities; keep them readable rather than failing the whole file.
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    return value
+
+
+def _clean(result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "LR_total": _json_number(result["LR_total"]),
+        "LR_per_marker": {k: _json_number(v) for k, v in result["LR_per_marker"].items()},
+        "alternatives": [
+            {
+                "placement": alt["placement"],
+                "LR_total": _json_number(alt["LR_total"]),
+                "LR_per_marker": {k: _json_number(v) for k, v in alt["LR_per_marker"].items()},
+                "likelihood_per_marker": dict(alt["likelihood_per_marker"]),
+            }
+            for alt in result["alternatives"]
+        ],
+    }
+
+
+def lr_cases(
+    cases_path: Path = typer.Argument(..., exists=True, dir_okay=False, help="Cases JSON (oracle format)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Where to write {case_id: {LR_total, ...}}."),
+) -> None:
+    """Compute LR_total, LR per marker and alternative placements for every case in CASES_PATH."""
+    console = Console(stderr=True)
+    try:
+        data = json.loads(cases_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        console.print(f"[red]error:[/red] {cases_path}: not valid JSON ({exc})")
+        raise typer.Exit(code=2) from None
+    records = data.get("cases") if isinstance(data, dict) else data
+    if not isinstance(records, list):
+        console.print(f"[red]error:[/red] {cases_path}: expected a 'cases' list")
+        raise typer.Exit(code=2)
+    results: dict[str, Any] = {}
+    with Progress(
+        TextColumn("[bold]LR cases"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=False,
+    ) as progress:
+        task = progress.add_task("", total=len(records))
+        for record in records:
+            progress.update(task, description=str(record.get("id", "?")) if isinstance(record, dict) else "?")
+            try:
+                case = parse_case(record)
+                results[case.id] = _clean(evaluate_case(case))
+            except DnaInputError as exc:
+                console.print(f"[red]error:[/red] {exc}")
+                raise typer.Exit(code=2) from None
+            progress.advance(task)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    console.print(f"wrote {len(results)} case(s) to {out}")
 
 
 def register(app: typer.Typer) -> None:
     """Attach this module's commands to `kintrace dna`."""
+    app.command("lr-cases")(lr_cases)
