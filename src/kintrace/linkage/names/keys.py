@@ -1,0 +1,181 @@
+"""Cross-script keys for Slavic names: `name_key` (a skeleton) and `phonetic_key` (coarser, for blocking).
+
+Both keys are lower-case ASCII. A Cyrillic word is first spelled in a plain internal Latin; a Latin word
+has its diacritics spelled out (š->sh, ŝ->shch, â->ya, ...) and, when it looks German-style (w, tsch,
+sch without English sh/kh/zh/v), its German spellings decoded (sch->sh, tsch->ch, ch->kh, z->ts,
+w->v, intervocalic s->z, ss->s). Then the same rules apply to both:
+
+  letters that the standards spell differently become one class
+    щ/ш/ж: shch, shh, sch, sh, zh                      -> "x"
+    ч:     ch, tch                                     -> "q"
+    г/х:   g, h, gh, kh  (Ukrainian г is h; ISO х is h) -> "h"
+    ц:     ts, tz, cz, c                               -> "c"
+    й/ы/и/і/ї: y, j, i                                 -> "i"
+    в:     v, w                                        -> "v";  x -> "ks";  q -> "k"
+  glides
+    a run of i is one i (ий/ый/ій/-ii/-iy/-ij/-yy -> i; ия/ья/ia/ya -> ia)
+    i before e is dropped (е/є/ье/ъе: e, ye, ie, je; Алексеевич/Alekseyevich)
+    io after the glide rule is ё and becomes e (Пётр: Petr, Pyotr, Piotr, Pjotr)
+    i between two other vowels is dropped (Майя: Maiia, Mayya)
+  doubled letters are single (Анна/Ana, Wassiljew/Vasilev); a final -off/-eff is -ov/-ev.
+
+`phonetic_key` then also merges o/a (akanye), e/i, z/s, v/f, and devoices a final b/d/z/v.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from kintrace.linkage.names.normalise import normalise, strip_diacritics
+
+_CYR_INTERNAL = str.maketrans(
+    {
+        "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "ё": "yo", "є": "ye",
+        "ж": "zh", "з": "z", "и": "i", "і": "i", "ї": "yi", "й": "y", "к": "k", "л": "l", "м": "m",
+        "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh",
+        "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
+        "я": "ya", "ў": "u",
+    }
+)  # fmt: skip
+
+# Diacritic letters of ISO 9, scholarly and Czech/Polish-style spellings, spelled out before the
+# remaining marks are stripped.
+_LATIN_SPELLOUT = str.maketrans(
+    {
+        "š": "sh", "ž": "zh", "č": "ch", "ŝ": "shch", "ĉ": "ch", "û": "yu", "â": "ya", "ë": "yo",
+        "ê": "ye", "ì": "i", "ï": "yi", "è": "e", "ė": "e", "ß": "ss", "ł": "l", "ś": "s", "ź": "z",
+        "ż": "zh", "ć": "ch", "ń": "n", "ǵ": "g", "ĝ": "g",
+        "ʺ": "", "ʹ": "", "”": "", "“": "", '"': "", "’": "", "'": "", "`": "", "ʼ": "",
+    }
+)  # fmt: skip
+
+_GERMAN_RULES: tuple[tuple[str, str], ...] = (
+    ("schtsch", "\x01"),
+    ("tsch", "\x02"),
+    ("sch", "\x03"),
+    ("ch", "\x04"),
+    ("ss", "\x05"),
+    ("z", "\x06"),
+)
+_GERMAN_BACK = str.maketrans(
+    {"\x01": "shch", "\x02": "ch", "\x03": "sh", "\x04": "kh", "\x05": "s", "\x06": "ts"}
+)
+_GERMAN_INTERVOCALIC_S = re.compile(r"(?<=[aeiouy])s(?=[aeiouy])")
+
+_CLASSES: tuple[tuple[str, str], ...] = (
+    ("shch", "x"),
+    ("shh", "x"),
+    ("sch", "x"),
+    ("sh", "x"),
+    ("zh", "x"),
+    ("tch", "q"),
+    ("ch", "q"),
+    ("kh", "h"),
+    ("gh", "h"),
+    ("ts", "c"),
+    ("tz", "c"),
+    ("cz", "c"),
+    ("g", "h"),
+    ("y", "i"),
+    ("j", "i"),
+    ("w", "v"),
+    ("x", "ks"),
+    ("q", "k"),
+)
+_CLASS_RE = re.compile("|".join(re.escape(k) for k, _ in _CLASSES))
+_CLASS_MAP = dict(_CLASSES)
+
+_I_RUN = re.compile(r"i{2,}")
+_I_BEFORE_E = re.compile(r"i(?=e)")
+_IO = re.compile(r"io")
+_I_BETWEEN_VOWELS = re.compile(r"(?<=[aeou])i(?=[aeou])")
+# ё after ж/ш/щ/ч is "o" in German and popular spellings but "e" in ICAO (Горбачёв: Gorbachev/Gorbatschow).
+_O_AFTER_HUSHING = re.compile(r"(?<=[xq])o")
+_DOUBLED = re.compile(r"(.)\1+")
+_NON_KEY = re.compile(r"[^a-z0-9]")
+
+
+_GERMAN_J = re.compile(r"j[aeiou]")
+
+
+def _looks_german(word: str) -> bool:
+    # Among the standards only German writes w, tsch, or j before a vowel (ISO uses â/û, GOST B ya/yu).
+    if "tsch" in word or "w" in word or _GERMAN_J.search(word):
+        return True
+    return "sch" in word and not any(m in word for m in ("v", "kh", "zh", "sh"))
+
+
+def _decode_german(word: str) -> str:
+    for src, dst in _GERMAN_RULES:
+        word = word.replace(src, dst)
+    word = _GERMAN_INTERVOCALIC_S.sub("z", word)
+    return word.translate(_GERMAN_BACK)
+
+
+def _skeleton_latin(word: str) -> str:
+    word = _CLASS_RE.sub(lambda m: _CLASS_MAP[m.group(0)], word)
+    word = _I_RUN.sub("i", word)
+    word = _I_BEFORE_E.sub("", word)
+    word = _IO.sub("e", word)
+    word = _I_BETWEEN_VOWELS.sub("", word)
+    word = _O_AFTER_HUSHING.sub("e", word)
+    word = _DOUBLED.sub(r"\1", word)
+    if len(word) > 4 and word.endswith(("of", "ef")):
+        word = word[:-1] + "v"
+    return _NON_KEY.sub("", word)
+
+
+def _word_skeleton(word: str, gost_b: bool) -> str:
+    has_cyrillic = any("\u0400" <= c <= "\u04ff" for c in word)
+    if has_cyrillic:
+        word = word.translate(_CYR_INTERNAL)
+    else:
+        plain_ascii = word.isascii()
+        word = strip_diacritics(word.translate(_LATIN_SPELLOUT))
+        if gost_b:
+            word = word.replace("x", "kh")
+        elif plain_ascii and _looks_german(word):
+            word = _decode_german(word)
+    return _skeleton_latin(word)
+
+
+def _looks_gost_b(raw: str) -> bool:
+    # GOST 7.79 system B writes х as "x"; elsewhere x is кс (Maxim, Alexei). Its marks (` for ь, `` for
+    # ъ, y` for ы) and shh/cz are the only way to tell, and must be read before normalise drops them.
+    low = raw.casefold()
+    return "`" in low or "shh" in low or "cz" in low
+
+
+@lru_cache(maxsize=1 << 18)
+def name_key(text: str | None) -> str:
+    """Cross-script skeleton of a name, words joined by single spaces: "Щербаков", "Shcherbakov",
+    "Scherbakov", "Ščerbakov", "Schtscherbakow" -> "xerbakov". Never raises; "" for empty input."""
+    norm = normalise(text)
+    if not norm:
+        return ""
+    gost_b = _looks_gost_b(str(text))
+    parts = (_word_skeleton(w, gost_b) for w in norm.replace("-", " ").split(" "))
+    return " ".join(p for p in parts if p)
+
+
+_PHONETIC = str.maketrans({"o": "a", "e": "i", "z": "s", "f": "v"})
+_FINAL_DEVOICE = {"b": "p", "d": "t", "v": "f", "s": "s"}
+
+
+def _phonetic_word(skel: str) -> str:
+    out = skel.translate(_PHONETIC)
+    out = _DOUBLED.sub(r"\1", out)
+    if len(out) > 2 and out[-1] in _FINAL_DEVOICE:
+        out = out[:-1] + _FINAL_DEVOICE[out[-1]]
+    return out
+
+
+@lru_cache(maxsize=1 << 18)
+def phonetic_key(text: str | None) -> str:
+    """Coarser key for blocking: name_key with o/a, e/i, z/s and v/f merged and a final consonant
+    devoiced ("Сергей" and "Сергій" agree, "Алексей" and "Олексій" agree). Never raises."""
+    skel = name_key(text)
+    if not skel:
+        return ""
+    return " ".join(_phonetic_word(w) for w in skel.split(" "))
