@@ -1,0 +1,124 @@
+"""Families from a pedigree CSV: one pedigree per family, its reference samples and its missing person.
+
+CSV columns ``family_id,person_id,father_id,mother_id,sex,sample_id,missing``:
+
+- ``father_id``/``mother_id`` empty, ``0`` or ``NA`` for a founder (give both parents or neither);
+- ``sex`` ``1``/``M``/``male``, ``2``/``F``/``female``, ``0``/empty/``U`` unknown;
+- ``sample_id`` the reference profile typed from this person (empty if untyped);
+- ``missing`` ``1``/``true``/``yes``/``x`` on exactly one person per family, who has no sample.
+
+A sample may belong to one family only: the same relative in two families is entered as two samples.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from kintrace.dna.genotypes import Genotype
+from kintrace.dna.markers import DnaInputError
+from kintrace.dna.pedigree import Pedigree, PedigreeError, Person
+from kintrace.dna.profiles import ProfileSet
+
+COLUMNS = ("family_id", "person_id", "father_id", "mother_id", "sex", "sample_id", "missing")
+_NO_PARENT = {"", "0", "na", "n/a", "none", "-"}
+_SEX = {"1": 1, "m": 1, "male": 1, "2": 2, "f": 2, "female": 2, "0": 0, "": 0, "u": 0, "unknown": 0}
+_TRUE = {"1", "true", "yes", "y", "x", "t"}
+_FALSE = {"", "0", "false", "no", "n", "f"}
+
+
+@dataclass(frozen=True)
+class Family:
+    """A family's pedigree, the person it is looking for and the samples typed from its members."""
+
+    family_id: str
+    pedigree: Pedigree
+    missing_id: str
+    samples: Mapping[str, str]  # person_id -> sample_id
+
+    def references(self, profiles: ProfileSet) -> dict[str, dict[str, Genotype]]:
+        """Genotypes of the typed members, by person id; a sample absent from ``profiles`` is an error."""
+        out: dict[str, dict[str, Genotype]] = {}
+        for person_id, sample_id in self.samples.items():
+            if sample_id not in profiles:
+                raise DnaInputError(
+                    f"family {self.family_id!r} person {person_id!r}: sample {sample_id!r} "
+                    "is not in the profiles file"
+                )
+            out[person_id] = profiles[sample_id]
+        return out
+
+
+def read_pedigrees(path: str | Path) -> list[Family]:
+    """Read every family of a pedigree CSV (in file order), validating each pedigree."""
+    path = Path(path)
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        lacking = [c for c in COLUMNS if c not in header]
+        if lacking:
+            raise DnaInputError(f"{path}: header lacks column(s) {lacking}; expected {list(COLUMNS)}")
+        rows = [
+            (row_no, {(k or "").strip(): (v or "").strip() for k, v in raw.items()})
+            for row_no, raw in enumerate(reader, start=2)
+        ]
+
+    persons: dict[str, list[Person]] = {}
+    missing: dict[str, list[str]] = {}
+    samples: dict[str, dict[str, str]] = {}
+    sample_home: dict[str, tuple[str, int]] = {}  # sample -> (family, row)
+    for row_no, row in rows:
+        if not any(row.values()):
+            continue
+        family_id, person_id = row["family_id"], row["person_id"]
+        where = f"{path} row {row_no} (family {family_id!r}, person {person_id!r})"
+        if not family_id:
+            raise DnaInputError(f"{path} row {row_no}, field family_id: empty")
+        if not person_id:
+            raise DnaInputError(f"{path} row {row_no} (family {family_id!r}), field person_id: empty")
+        father = None if row["father_id"].lower() in _NO_PARENT else row["father_id"]
+        mother = None if row["mother_id"].lower() in _NO_PARENT else row["mother_id"]
+        sex = _SEX.get(row["sex"].lower())
+        if sex is None:
+            raise DnaInputError(
+                f"{where}, field sex: {row['sex']!r} is not 1/M/male, 2/F/female or 0/unknown"
+            )
+        flag = row["missing"].lower()
+        if flag not in _TRUE and flag not in _FALSE:
+            raise DnaInputError(f"{where}, field missing: {row['missing']!r} is not a yes/no value")
+        sample = row["sample_id"]
+        if flag in _TRUE:
+            if sample:
+                raise DnaInputError(
+                    f"{where}, field sample_id: the missing person cannot have a reference sample"
+                )
+            missing.setdefault(family_id, []).append(person_id)
+        if sample:
+            if sample in sample_home:
+                other, other_row = sample_home[sample]
+                raise DnaInputError(
+                    f"{where}, field sample_id: sample {sample!r} already belongs to family {other!r} "
+                    f"(row {other_row}); a sample may be in one family only"
+                )
+            sample_home[sample] = (family_id, row_no)
+            samples.setdefault(family_id, {})[person_id] = sample
+        persons.setdefault(family_id, []).append(Person(person_id, father, mother, sex))
+
+    families: list[Family] = []
+    for family_id, members in persons.items():
+        try:
+            pedigree = Pedigree(members)
+        except PedigreeError as exc:
+            raise PedigreeError(f"{path} family {family_id!r}: {exc}") from None
+        found = missing.get(family_id, [])
+        if len(found) != 1:
+            what = "no missing person" if not found else f"{len(found)} missing persons {found}"
+            raise DnaInputError(
+                f"{path} family {family_id!r}, field missing: {what}; mark exactly one person as missing"
+            )
+        families.append(Family(family_id, pedigree, found[0], samples.get(family_id, {})))
+    if not families:
+        raise DnaInputError(f"{path}: no families")
+    return families

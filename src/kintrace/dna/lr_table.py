@@ -1,0 +1,275 @@
+"""Per-family lookup tables for matching: the LR of every possible genotype of the unidentified person.
+
+For a family F and a marker, ``ratio[k] = P(data_F, MP = k) / (P(data_F) * P(k))`` over every unordered
+genotype ``k`` (theta 0, Hardy-Weinberg ``P(k)``): exactly the per-marker LR of "U is F's missing
+person" for a profile U with genotype ``k``. All markers of a family share one flat array of *slots*
+(``SlotLayout``); per marker the slots are
+
+    [0, n_g)              full genotypes, in the order of ``kintrace.dna.genotypes``
+    [n_g, n_g + n_a)      partial genotypes "a/-" (one allele unknown): sums over the genotypes with a
+    n_g + n_a             marker not typed in the profile: ratio 1
+
+so that scoring a pair is one lookup per marker. ``inconsistent[slot]`` is True where the same ratio
+with mutation switched off is 0 (the profile contradicts the references without a mutation).
+
+Families are batched: the ones whose pedigrees have the same shape and the same typed members at a
+marker are computed in one call of the core's ``evidence_likelihood``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from kintrace.dna.families import Family
+from kintrace.dna.genotypes import Genotype, genotype_alleles, genotype_index, n_genotypes
+from kintrace.dna.likelihood import evidence_likelihood, genotype_evidence
+from kintrace.dna.markers import DnaInputError, Marker
+from kintrace.dna.pedigree import Pedigree
+
+
+@dataclass(frozen=True)
+class SlotLayout:
+    """Where each marker's genotypes live in a family's flat table."""
+
+    markers: tuple[Marker, ...]
+    offsets: np.ndarray  # (n_markers + 1,) start of each marker's slots; last = table size
+
+    @classmethod
+    def for_markers(cls, markers: Sequence[Marker]) -> SlotLayout:
+        sizes = [n_genotypes(m.n_alleles) + m.n_alleles + 1 for m in markers]
+        offsets = np.zeros(len(markers) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum(sizes)
+        return cls(tuple(markers), offsets)
+
+    @property
+    def size(self) -> int:
+        return int(self.offsets[-1])
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(m.name for m in self.markers)
+
+    def untyped_slot(self, m: int) -> int:
+        return int(self.offsets[m + 1]) - 1
+
+    def slot(self, m: int, genotype: Genotype | None) -> int:
+        """Slot of ``genotype`` at marker position ``m`` (None: not typed)."""
+        marker = self.markers[m]
+        if genotype is None:
+            return self.untyped_slot(m)
+        a, b = genotype
+        if a is None and b is None:
+            return self.untyped_slot(m)
+        if a is None or b is None:
+            allele = marker.index(a if a is not None else b)  # type: ignore[arg-type]
+            return int(self.offsets[m]) + n_genotypes(marker.n_alleles) + allele
+        return int(self.offsets[m]) + genotype_index(marker.index(a), marker.index(b), marker.n_alleles)
+
+    def encode(self, profiles: Sequence[Mapping[str, Genotype]]) -> np.ndarray:
+        """Slots of many profiles, marker-major ``(n_markers, n_profiles)`` int32 (the kernel's layout)."""
+        out = np.empty((len(self.markers), len(profiles)), dtype=np.int32)
+        for m, marker in enumerate(self.markers):
+            name = marker.name
+            for p, profile in enumerate(profiles):
+                out[m, p] = self.slot(m, profile.get(name))
+        return out
+
+
+@dataclass
+class TableBlock:
+    """Lookup tables of a block of families."""
+
+    family_ids: list[str]
+    ratio: np.ndarray  # (n_families, layout.size) float64
+    inconsistent: np.ndarray  # (n_families, layout.size) bool
+    typed: np.ndarray  # (n_families, n_markers) bool: some reference typed at the marker
+
+
+def _shape_key(pedigree: Pedigree, missing_id: str) -> tuple[object, ...]:
+    """Label-free shape of a pedigree: persons in topological order by position, with the missing one."""
+    pos = {pid: i for i, pid in enumerate(pedigree.ids)}
+    rows = tuple(
+        (
+            -1 if p.father is None else pos[p.father],
+            -1 if p.mother is None else pos[p.mother],
+            p.sex,
+        )
+        for p in pedigree.persons
+    )
+    return (rows, pos[missing_id])
+
+
+def _evidence_rows(marker: Marker, genotypes: Sequence[Genotype]) -> np.ndarray:
+    """0/1 evidence vectors, one row per genotype (full genotypes by index, partial via the core)."""
+    n = marker.n_alleles
+    out = np.zeros((len(genotypes), n_genotypes(n)), dtype=np.float64)
+    for r, (a, b) in enumerate(genotypes):
+        if a is not None and b is not None:
+            out[r, genotype_index(marker.index(a), marker.index(b), n)] = 1.0
+        else:
+            out[r] = genotype_evidence(marker, (a, b))
+    return out
+
+
+def joint_with_missing(
+    pedigree: Pedigree,
+    missing_id: str,
+    marker: Marker,
+    typed: Sequence[str],
+    genotypes: Sequence[Sequence[Genotype]],
+) -> tuple[np.ndarray, np.ndarray]:
+    """For F families of one pedigree shape: ``P(data, MP = k)`` (F, n_g) and ``P(data)`` (F,).
+
+    ``typed`` are the pedigree's typed persons at this marker; ``genotypes[f][j]`` is family f's
+    genotype of person ``typed[j]``.
+    """
+    n_fam = len(genotypes)
+    g = n_genotypes(marker.n_alleles)
+    evidence = {pid: _evidence_rows(marker, [fam[j] for fam in genotypes]) for j, pid in enumerate(typed)}
+    data = np.broadcast_to(evidence_likelihood(pedigree, marker, evidence), (n_fam,)).copy()
+    with_mp = {pid: e[:, None, :] for pid, e in evidence.items()}
+    with_mp[missing_id] = np.eye(g)
+    joint = np.broadcast_to(evidence_likelihood(pedigree, marker, with_mp), (n_fam, g)).copy()
+    return joint, data
+
+
+def hwe_genotype_probabilities(marker: Marker) -> np.ndarray:
+    """Hardy-Weinberg ``P(k)`` of every unordered genotype (theta 0)."""
+    ia, ib = genotype_alleles(marker.n_alleles)
+    p = marker.freqs
+    return np.where(ia == ib, 1.0, 2.0) * p[ia] * p[ib]
+
+
+def _contains(marker: Marker) -> np.ndarray:
+    """(n_alleles, n_genotypes) 0/1: genotype k carries allele a."""
+    n = marker.n_alleles
+    ia, ib = genotype_alleles(n)
+    out = np.zeros((n, n_genotypes(n)))
+    k = np.arange(ia.size)
+    out[ia, k] = 1.0
+    out[ib, k] = 1.0
+    return out
+
+
+def _slots_from_joint(marker: Marker, joint: np.ndarray, data: np.ndarray) -> np.ndarray:
+    """Ratios of every slot of one marker (F, n_g + n_a + 1) from joint and data likelihoods."""
+    prior = hwe_genotype_probabilities(marker)
+    contains = _contains(marker)
+    num = np.concatenate([joint, joint @ contains.T], axis=1)
+    den = data[:, None] * np.concatenate([prior, contains @ prior])[None, :]
+    ratio = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+    return np.concatenate([ratio, np.ones((ratio.shape[0], 1))], axis=1)
+
+
+class TableCache:
+    """Slot rows already computed, keyed by pedigree shape, marker, typed positions and their genotypes.
+
+    Across thousands of families a marker has few distinct reference genotypes (a single parent has at
+    most n(n+1)/2), so most rows are reused. Bounded: cleared when it holds ``max_values`` numbers.
+    """
+
+    def __init__(self, max_values: int = 20_000_000) -> None:
+        self.rows: dict[tuple[object, ...], tuple[np.ndarray, np.ndarray]] = {}
+        self.max_values = max_values
+        self._values = 0
+
+    def get(self, key: tuple[object, ...]) -> tuple[np.ndarray, np.ndarray] | None:
+        return self.rows.get(key)
+
+    def put(self, key: tuple[object, ...], ratio: np.ndarray, inconsistent: np.ndarray) -> None:
+        if self._values + ratio.size > self.max_values:
+            self.rows.clear()
+            self._values = 0
+        self.rows[key] = (ratio, inconsistent)
+        self._values += ratio.size
+
+
+def _marker_rows(
+    pedigree: Pedigree,
+    missing_id: str,
+    marker: Marker,
+    typed_ids: Sequence[str],
+    genos: Sequence[tuple[Genotype, ...]],
+    family_ids: Sequence[str],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Ratio and inconsistency slot rows of one marker for families of one shape and typed set."""
+    joint, data = joint_with_missing(pedigree, missing_id, marker, typed_ids, genos)
+    for r, ok in enumerate(data > 0):
+        if not ok:
+            raise DnaInputError(
+                f"family {family_ids[r]!r} marker {marker.name!r}: the reference genotypes are "
+                "impossible under this pedigree (likelihood 0); check the pedigree or add a mutation model"
+            )
+    ratio = _slots_from_joint(marker, joint, data)
+    if marker.mutation is None:
+        return ratio, ratio == 0
+    plain = marker.with_mutation(None)
+    joint0, data0 = joint_with_missing(pedigree, missing_id, plain, typed_ids, genos)
+    # References that contradict each other without mutation make every genotype inconsistent.
+    safe = np.where(data0 > 0, data0, 1.0)
+    return ratio, _slots_from_joint(plain, joint0, safe) == 0
+
+
+def build_tables(
+    families: Sequence[Family],
+    references: Mapping[str, Mapping[str, Mapping[str, Genotype]]],
+    layout: SlotLayout,
+    cache: TableCache | None = None,
+) -> TableBlock:
+    """Tables of ``families``; ``references[family_id][person_id][marker]`` are the typed genotypes."""
+    n_fam = len(families)
+    ratio = np.ones((n_fam, layout.size), dtype=np.float64)
+    inconsistent = np.zeros((n_fam, layout.size), dtype=np.bool_)
+    typed = np.zeros((n_fam, len(layout.markers)), dtype=np.bool_)
+    if cache is None:
+        cache = TableCache()
+    shapes: dict[tuple[object, ...], list[int]] = {}
+    for f, family in enumerate(families):
+        shapes.setdefault(_shape_key(family.pedigree, family.missing_id), []).append(f)
+
+    for shape, members in shapes.items():
+        first = families[members[0]]
+        ids = first.pedigree.ids
+        for m, marker in enumerate(layout.markers):
+            lo, hi = int(layout.offsets[m]), int(layout.offsets[m + 1])
+            # Families of this shape with the same typed positions and genotypes share one row.
+            todo: dict[tuple[tuple[int, ...], tuple[Genotype, ...]], list[int]] = {}
+            for f in members:
+                fam = families[f]
+                refs = references.get(fam.family_id, {})
+                fam_ids = fam.pedigree.ids
+                key = tuple(
+                    i
+                    for i, pid in enumerate(fam_ids)
+                    if pid != fam.missing_id and marker.name in refs.get(pid, {})
+                )
+                if key:
+                    typed[f, m] = True
+                elif marker.mutation is None:
+                    continue  # no data and no mutation: P(U = k | family) = P(k), every ratio is 1
+                genos = tuple(refs[fam_ids[i]][marker.name] for i in key)
+                cached = cache.get((shape, marker.name, key, genos))
+                if cached is not None:
+                    ratio[f, lo:hi], inconsistent[f, lo:hi] = cached
+                else:
+                    todo.setdefault((key, genos), []).append(f)
+            by_typed: dict[tuple[int, ...], list[tuple[tuple[Genotype, ...], list[int]]]] = {}
+            for (key, genos), fams in todo.items():
+                by_typed.setdefault(key, []).append((genos, fams))
+            for key, entries in by_typed.items():
+                rows_ratio, rows_bad = _marker_rows(
+                    first.pedigree,
+                    first.missing_id,
+                    marker,
+                    [ids[i] for i in key],
+                    [genos for genos, _ in entries],
+                    [families[fams[0]].family_id for _, fams in entries],
+                )
+                for r, (genos, fams) in enumerate(entries):
+                    cache.put((shape, marker.name, key, genos), rows_ratio[r], rows_bad[r])
+                    ratio[fams, lo:hi] = rows_ratio[r]
+                    inconsistent[fams, lo:hi] = rows_bad[r]
+    return TableBlock([f.family_id for f in families], ratio, inconsistent, typed)
