@@ -365,7 +365,11 @@ class TrackOut(BaseModel):
     track: StatusTrack
     status: PersonStatus
     since: str | None
-    rule: str | None = Field(None, description="For the evidence track: the named rule that gave the status")
+    rule: str | None = Field(
+        None, description="Evidence track: the id of the named rule that gave the status"
+    )
+    rule_text: str | None = Field(None, description="Evidence track: the rule in words")
+    fact_ids: list[int] = Field([], description="Evidence track: the items the status rests on")
     history: list[StatusChangeOut]
 
 
@@ -480,13 +484,23 @@ class OverdueOut(BaseModel):
 # -- contradictions, duplicates, merges ---------------------------------------------------------------
 
 
+class SourceBrief(Out):
+    id: int
+    kind: SourceKind
+    name: str
+    reliability: Reliability
+    credibility: Credibility
+
+
 class ContradictionOut(Out):
     rule: str
+    rule_text: str
+    severity: str = Field(description="conflict: both cannot be true; note: partial dates leave it open")
     explanation: str
     first_id: int
     second_id: int
-    first_source: str
-    second_source: str
+    first_source: SourceBrief
+    second_source: SourceBrief
 
 
 class DuplicateLinkIn(In):

@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from kintrace.api.routers import auth, cases, relatives, users
+from kintrace.api.routers import auth, cases, evidence, linkage, relatives, requests, sources, status, users
 
-ROUTERS: tuple[APIRouter, ...] = (auth.router, cases.router, relatives.router, users.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    auth.router,
+    cases.router,
+    relatives.router,
+    sources.router,
+    evidence.router,
+    status.router,
+    requests.router,
+    linkage.router,
+    users.router,
+)

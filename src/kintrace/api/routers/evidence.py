@@ -1,0 +1,122 @@
+"""Evidence items and their attachments. A family sees only family-visible items."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Response, UploadFile, status
+
+from kintrace.api.auth import CurrentActor
+from kintrace.api.deps import Db
+from kintrace.api.problems import Problem
+from kintrace.api.schemas import AttachmentOut, EvidenceIn, EvidenceOut, EvidenceUpdate
+from kintrace.domain.dates import PartialDate
+from kintrace.services import evidence as evidence_service
+from kintrace.services.attachments import MAX_ATTACHMENT_BYTES
+from kintrace.store.models import EvidenceItem
+
+router = APIRouter(tags=["evidence"])
+
+_DATE_FIELDS = ("event_date", "reported_date", "birth_date")
+
+
+def _input(values: dict[str, Any]) -> evidence_service.EvidenceInput:
+    """Schema values (partial dates already checked and normalised) as the service's input."""
+    dates = {
+        name: None if values.get(name) is None else PartialDate.parse(values[name]) for name in _DATE_FIELDS
+    }
+    return evidence_service.EvidenceInput(
+        claim=values["claim"],
+        source_id=values["source_id"],
+        place=values.get("place"),
+        text=values.get("text") or "",
+        visibility=values["visibility"],
+        official_status=values.get("official_status"),
+        **dates,
+    )
+
+
+def _current_values(item: EvidenceItem) -> dict[str, Any]:
+    return {name: getattr(item, name) for name in EvidenceIn.model_fields}
+
+
+@router.get("/cases/{case_id}/evidence", response_model=list[EvidenceOut])
+def list_evidence(case_id: int, actor: CurrentActor, session: Db) -> list[EvidenceOut]:
+    """The case's evidence (with that of cases merged into it), in the order it was recorded."""
+    return [EvidenceOut.model_validate(i) for i in evidence_service.list_evidence(session, actor, case_id)]
+
+
+@router.post("/cases/{case_id}/evidence", response_model=EvidenceOut, status_code=status.HTTP_201_CREATED)
+def add_evidence(case_id: int, body: EvidenceIn, actor: CurrentActor, session: Db) -> EvidenceOut:
+    """Add an item; the evidence-based status is derived again."""
+    item = evidence_service.add_evidence(session, actor, case_id, _input(body.model_dump()))
+    return EvidenceOut.model_validate(item)
+
+
+@router.get("/evidence/{evidence_id}", response_model=EvidenceOut)
+def get_evidence(evidence_id: int, actor: CurrentActor, session: Db) -> EvidenceOut:
+    return EvidenceOut.model_validate(evidence_service.get_evidence(session, actor, evidence_id))
+
+
+@router.patch("/evidence/{evidence_id}", response_model=EvidenceOut)
+def update_evidence(evidence_id: int, body: EvidenceUpdate, actor: CurrentActor, session: Db) -> EvidenceOut:
+    """Change the fields sent; the evidence-based status is derived again."""
+    item = evidence_service.get_evidence(session, actor, evidence_id)
+    values = _current_values(item)
+    values.update(body.model_dump(exclude_unset=True))
+    for required in ("claim", "source_id", "visibility"):
+        if values.get(required) is None:
+            raise Problem(422, "validation-failed", f"{required} cannot be cleared", ())
+    item = evidence_service.update_evidence(session, actor, evidence_id, _input(values))
+    return EvidenceOut.model_validate(item)
+
+
+@router.delete("/evidence/{evidence_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_evidence(evidence_id: int, actor: CurrentActor, session: Db) -> Response:
+    evidence_service.delete_evidence(session, actor, evidence_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/evidence/{evidence_id}/attachments", response_model=AttachmentOut, status_code=status.HTTP_201_CREATED
+)
+def upload_attachment(
+    evidence_id: int, actor: CurrentActor, session: Db, file: UploadFile = File(...)
+) -> AttachmentOut:
+    """Attach a file (images, PDF, plain text; at most 10 MiB). Its type is read from its content."""
+    # Read one byte past the limit: enough to know it is too big without holding a huge upload.
+    data = file.file.read(MAX_ATTACHMENT_BYTES + 1)
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise Problem(
+            413, "attachment-too-large", f"The file is larger than the limit of {MAX_ATTACHMENT_BYTES} bytes."
+        )
+    declared = file.content_type
+    if declared in (None, "", "application/octet-stream"):
+        declared = None  # browsers send this for any type they do not know; the content decides
+    attachment = evidence_service.add_attachment(
+        session, actor, evidence_id, filename=file.filename or "", data=data, media_type=declared
+    )
+    return AttachmentOut.model_validate(attachment)
+
+
+@router.get(
+    "/attachments/{attachment_id}",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "The file itself"}},
+)
+def download_attachment(attachment_id: int, actor: CurrentActor, session: Db) -> Response:
+    attachment, data = evidence_service.get_attachment(session, actor, attachment_id)
+    ascii_name = attachment.filename.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+    return Response(
+        content=data,
+        media_type=attachment.media_type,
+        headers={
+            # Always a download, never rendered in our origin; filename* keeps Cyrillic names intact.
+            "Content-Disposition": (
+                f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(attachment.filename)}"
+            ),
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "ETag": f'"{attachment.sha256}"',
+        },
+    )

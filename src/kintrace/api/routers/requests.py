@@ -1,0 +1,104 @@
+"""Status-change requests to authorities: submitted, answered, and the overdue list."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Query, status
+
+from kintrace.api.auth import CurrentActor
+from kintrace.api.deps import Db
+from kintrace.api.schemas import AnswerIn, OverdueOut, Page, StatusRequestIn, StatusRequestOut
+from kintrace.services import cases as case_service
+from kintrace.services import evidence as evidence_service
+from kintrace.services import requests as request_service
+from kintrace.services.access import Actor
+from kintrace.services.cases import MAX_PAGE_SIZE
+
+router = APIRouter(tags=["status-change requests"])
+
+
+def request_out(session: Db, actor: Actor, view: request_service.RequestView) -> StatusRequestOut:
+    out = StatusRequestOut.model_validate(view.request).model_copy(
+        update={"days_pending": view.days_pending, "overdue": view.overdue, "days_overdue": view.days_overdue}
+    )
+    if actor.is_staff or not out.evidence_ids:
+        return out
+    # A family learns which of its own items back the request, not the ids of internal ones.
+    visible = {item.id for item in evidence_service.list_evidence(session, actor, view.request.case_id)}
+    return out.model_copy(update={"evidence_ids": [i for i in out.evidence_ids if i in visible]})
+
+
+@router.get("/cases/{case_id}/requests", response_model=list[StatusRequestOut])
+def list_requests(case_id: int, actor: CurrentActor, session: Db) -> list[StatusRequestOut]:
+    return [request_out(session, actor, v) for v in request_service.list_requests(session, actor, case_id)]
+
+
+@router.post(
+    "/cases/{case_id}/requests", response_model=StatusRequestOut, status_code=status.HTTP_201_CREATED
+)
+def submit_request(case_id: int, body: StatusRequestIn, actor: CurrentActor, session: Db) -> StatusRequestOut:
+    """Record a request to an authority; without a deadline the statutory 30 days apply."""
+    case_service.get_case(session, actor, case_id)  # someone else's case is 404 before any role check
+    data = request_service.RequestInput(
+        requested_status=body.requested_status,
+        authority=body.authority,
+        submitted_on=body.submitted_on,
+        deadline=body.deadline,
+        evidence_ids=tuple(body.evidence_ids),
+        note=body.note,
+    )
+    request = request_service.submit_request(session, actor, case_id, data)
+    return request_out(session, actor, request_service.view(request, dt.date.today()))
+
+
+@router.get("/requests/{request_id}", response_model=StatusRequestOut)
+def get_request(request_id: int, actor: CurrentActor, session: Db) -> StatusRequestOut:
+    request = request_service.get_request(session, actor, request_id)
+    return request_out(session, actor, request_service.view(request, dt.date.today()))
+
+
+@router.post(
+    "/requests/{request_id}/answers", response_model=StatusRequestOut, status_code=status.HTTP_201_CREATED
+)
+def record_answer(request_id: int, body: AnswerIn, actor: CurrentActor, session: Db) -> StatusRequestOut:
+    """File the authority's answer; any outcome but `pending` (an interim reply) settles the request."""
+    request_service.record_answer(
+        session, actor, request_id, received_on=body.received_on, outcome=body.outcome, text=body.text
+    )
+    request = request_service.get_request(session, actor, request_id)
+    return request_out(session, actor, request_service.view(request, dt.date.today()))
+
+
+@router.post("/requests/{request_id}/withdraw", response_model=StatusRequestOut)
+def withdraw_request(request_id: int, actor: CurrentActor, session: Db) -> StatusRequestOut:
+    request = request_service.withdraw_request(session, actor, request_id, on=dt.date.today())
+    return request_out(session, actor, request_service.view(request, dt.date.today()))
+
+
+@router.get("/overdue", response_model=Page[OverdueOut], tags=["status-change requests"])
+def overdue(
+    actor: CurrentActor,
+    session: Db,
+    page: int = Query(1, ge=1),
+    per_page: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
+    days_pending: int | None = Query(None, ge=0, description="Only requests pending at least this many days"),
+) -> Page[OverdueOut]:
+    """Pending requests past their deadline, longest pending first."""
+    result = request_service.overdue_requests(
+        session, actor, min_days_pending=days_pending, page=page, per_page=per_page
+    )
+    items = []
+    for v in result.items:
+        case = v.request.case
+        person = case.person
+        name = " ".join(p for p in (person.last_name, person.first_name, person.patronymic) if p)
+        items.append(
+            OverdueOut(
+                request=request_out(session, actor, v),
+                case_reference=case.reference,
+                person_name=name,
+                days_overdue=v.days_overdue,
+            )
+        )
+    return Page[OverdueOut](items=items, total=result.total, page=result.page, per_page=result.per_page)

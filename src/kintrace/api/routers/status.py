@@ -1,0 +1,76 @@
+"""Both status tracks side by side: what the authority declares and what the evidence supports."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, status
+
+from kintrace.api.auth import CurrentActor
+from kintrace.api.deps import Db
+from kintrace.api.schemas import OfficialStatusIn, StatusChangeOut, StatusOut, TrackOut
+from kintrace.domain.dates import PartialDate
+from kintrace.domain.vocabulary import StatusTrack
+from kintrace.services import cases as case_service
+from kintrace.services import evidence as evidence_service
+from kintrace.services import status as status_service
+from kintrace.services.access import Actor
+from kintrace.store.models import StatusChange
+
+router = APIRouter(prefix="/cases/{case_id}/status", tags=["status"])
+
+
+def _history(session: Db, actor: Actor, case_id: int, rows: list[StatusChange]) -> list[StatusChangeOut]:
+    """History entries; a family sees which of its own items carry a status, not internal ones' ids."""
+    out = [StatusChangeOut.model_validate(row) for row in rows]
+    if actor.is_staff:
+        return out
+    visible = {item.id for item in evidence_service.list_evidence(session, actor, case_id)}
+    return [
+        entry.model_copy(update={"fact_ids": [i for i in entry.fact_ids if i in visible]}) for entry in out
+    ]
+
+
+@router.get("", response_model=StatusOut)
+def get_status(case_id: int, actor: CurrentActor, session: Db) -> StatusOut:
+    """Current status of each track with its history; the rule behind the evidence status; divergence."""
+    view = status_service.status_view(session, actor, case_id)
+    history = _history(session, actor, case_id, view.history)
+    derived = view.derivation
+    return StatusOut(
+        case_id=case_id,
+        official=TrackOut(
+            track=StatusTrack.OFFICIAL,
+            status=view.official,
+            since=None if view.official_since is None else str(view.official_since),
+            history=[h for h in history if h.track is StatusTrack.OFFICIAL],
+        ),
+        evidence=TrackOut(
+            track=StatusTrack.EVIDENCE,
+            status=derived.status,
+            since=None if derived.since is None else str(derived.since),
+            rule=derived.rule,
+            rule_text=derived.rule_text,
+            fact_ids=list(derived.fact_ids),
+            history=[h for h in history if h.track is StatusTrack.EVIDENCE],
+        ),
+        divergence=view.divergence,
+    )
+
+
+@router.get("/history", response_model=list[StatusChangeOut])
+def get_history(
+    case_id: int, actor: CurrentActor, session: Db, track: StatusTrack | None = Query(None)
+) -> list[StatusChangeOut]:
+    return _history(session, actor, case_id, status_service.status_history(session, actor, case_id, track))
+
+
+@router.post("/official", response_model=StatusChangeOut, status_code=status.HTTP_201_CREATED)
+def set_official_status(
+    case_id: int, body: OfficialStatusIn, actor: CurrentActor, session: Db
+) -> StatusChangeOut:
+    """Record what the authority now declares. A move the transition table forbids is refused (422)."""
+    case_service.get_case(session, actor, case_id)  # someone else's case is 404 before any role check
+    since = None if body.since is None else PartialDate.parse(body.since)
+    change = status_service.set_official_status(
+        session, actor, case_id, body.status, since=since, reason=body.reason
+    )
+    return StatusChangeOut.model_validate(change)
