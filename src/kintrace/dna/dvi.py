@@ -166,6 +166,27 @@ class FamilyEngine:
         st = self._states[marker_index]
         return self._ordered(st.lumped, st.n, self._code(self.markers[marker_index], genotype))
 
+    def placed_values(
+        self, marker_index: int, table: np.ndarray, genotypes: Sequence[Genotype | None]
+    ) -> np.ndarray:
+        """``sum(table * evidence(g))`` for each genotype: P(data, MP has genotype g) from a missing-person
+        table; fully typed genotypes by lookup, the rest through their evidence."""
+        st = self._states[marker_index]
+        m = self.markers[marker_index]
+        out = np.empty(len(genotypes))
+        full = []
+        for r, g in enumerate(genotypes):
+            if g is not None and g[0] is not None and g[1] is not None:
+                full.append(r)
+            else:
+                out[r] = float(np.sum(table * self._ordered(st.lumped, st.n, self._code(m, g))))
+        if full:
+            codes = st.lumped.codes
+            a = np.array([codes[m.index(genotypes[r][0])] for r in full])  # type: ignore[index,arg-type]
+            b = np.array([codes[m.index(genotypes[r][1])] for r in full])  # type: ignore[index,arg-type]
+            out[full] = np.where(a == b, table[a, a], table[a, b] + table[b, a])
+        return out
+
     def _factors(
         self, marker_index: int, persons: list[str]
     ) -> tuple[list[FactorT], dict[str, tuple[int, int]]]:
@@ -239,6 +260,20 @@ def _log(x: float) -> float:
     return float(np.log(x)) if x > 0 else -np.inf
 
 
+def r_sum(values: np.ndarray, axis: int = -1) -> np.ndarray:
+    """R's ``sum()``: sequential accumulation in extended precision, then rounded to double.
+
+    dvir compares LRs with thresholds such as ``LR >= 1``; summing the log-likelihoods the way R does
+    keeps values that are 1 in exact arithmetic on the same side of the threshold as dvir's.
+    """
+    acc = np.add.accumulate(np.asarray(values, dtype=np.longdouble), axis=axis)
+    return (
+        np.asarray(np.take(acc, -1, axis=axis), dtype=np.float64)
+        if acc.shape[axis]
+        else np.zeros(np.delete(acc.shape, axis))
+    )
+
+
 def pairwise_matrices(
     dvi: DviData,
     *,
@@ -246,7 +281,12 @@ def pairwise_matrices(
     exclusions: bool = True,
     progress: Callable[[int], None] | None = None,
 ) -> PairwiseResult:
-    """dvir's ``pairwiseLR(dvi)$LRmatrix`` and ``exclusionMatrix(dvi)`` in one pass over the families."""
+    """dvir's ``pairwiseLR(dvi)$LRmatrix`` and ``exclusionMatrix(dvi)`` in one pass over the families.
+
+    As dvir: ``LR = exp(loglik(after the move) - loglik0)`` where each log-likelihood is the sum of the
+    victims' and the families' log-likelihoods, each the sum over markers (R's summation, see
+    :func:`r_sum`).
+    """
     pairs = {v: tuple(c) for v, c in (pairings or dvi.pairings).items()}
     vics = dvi.victim_ids
     vindex = {v: i for i, v in enumerate(vics)}
@@ -254,52 +294,63 @@ def pairwise_matrices(
     lr = np.full((len(vics), len(dvi.missing)), np.nan)
     excl = np.full_like(lr, np.nan)
     markers = dvi.markers
-    # log P(V) per victim and marker
-    log_pv = np.array(
-        [[_log(singleton_likelihood(m, v.genotypes.get(m.name))) for m in markers] for v in dvi.victims]
-    ).reshape(len(vics), len(markers))
-    loglik_null = float(log_pv.sum())
+    nk = len(markers)
+    with np.errstate(divide="ignore"):
+        log_pv = np.log(
+            np.array(
+                [[singleton_likelihood(m, v.genotypes.get(m.name)) for m in markers] for v in dvi.victims]
+            )
+        ).reshape(len(vics), nk)
+    logliks_pm = r_sum(log_pv, axis=1) if nk else np.zeros(len(vics))
     has_mutation = any(m.mutation is not None for m in markers)
-    for fam in dvi.families:
+    fam_logliks: list[float] = []
+    moves: list[tuple[int, int, int, float]] = []  # (family index, victim, mp, family loglik after the move)
+    for f, fam in enumerate(dvi.families):
         cand: dict[str, list[str]] = {
             mp: [v for v in vics if mp in pairs.get(v, ())] for mp in fam.missing if mp in mindex
         }
-        fam_victims = [dvi.victims[vindex[v]] for v in {v for vs in cand.values() for v in vs}]
+        fam_victims = [dvi.victims[vindex[v]] for v in sorted({v for vs in cand.values() for v in vs})]
         engine = FamilyEngine(fam, markers, fam_victims)
         plain = (
             FamilyEngine(fam, markers, fam_victims, mutation=False) if has_mutation and exclusions else engine
         )
-        log_lr: dict[tuple[str, str], float] = {}
-        n_incomp: dict[tuple[str, str], int] = {}
-        fam_loglik = 0.0
-        for k in range(len(markers)):
-            base = engine.base_likelihood(k)
-            fam_loglik += _log(base)
-            if base <= 0:
-                raise DnaInputError(
-                    f"family {fam.name!r}: reference data impossible at marker {markers[k].name!r}"
-                )
-            for mp, vs in cand.items():
-                if not vs:
-                    continue
-                table = engine.missing_table(k, mp)
-                table0 = plain.missing_table(k, mp) if exclusions and plain is not engine else table
-                for v in vs:
-                    g = dvi.victims[vindex[v]].genotypes.get(markers[k].name)
-                    num = float(np.sum(table * engine.evidence(k, g)))
-                    key = (v, mp)
-                    log_lr[key] = log_lr.get(key, 0.0) + _log(num) - np.log(base) - log_pv[vindex[v], k]
-                    if exclusions:
-                        zero = float(np.sum(table0 * plain.evidence(k, g))) == 0.0
-                        n_incomp[key] = n_incomp.get(key, 0) + int(zero)
-        loglik_null += fam_loglik
-        for (v, mp), value in log_lr.items():
-            lr[vindex[v], mindex[mp]] = float(np.exp(value))
-            if exclusions:
-                excl[vindex[v], mindex[mp]] = n_incomp[(v, mp)]
+        base = np.array([engine.base_likelihood(k) for k in range(nk)])
+        if np.any(base <= 0):
+            bad = markers[int(np.flatnonzero(base <= 0)[0])].name
+            raise DnaInputError(f"family {fam.name!r}: reference data impossible at marker {bad!r}")
+        fam_logliks.append(float(r_sum(np.log(base))) if nk else 0.0)
+        for mp, vs in cand.items():
+            if not vs:
+                continue
+            rows = [vindex[v] for v in vs]
+            log_num = np.zeros((len(vs), nk))
+            n_incomp = np.zeros(len(vs), dtype=np.int64)
+            for k in range(nk):
+                genos = [dvi.victims[i].genotypes.get(markers[k].name) for i in rows]
+                num = engine.placed_values(k, engine.missing_table(k, mp), genos)
+                with np.errstate(divide="ignore"):
+                    log_num[:, k] = np.log(num)
+                if exclusions:
+                    num0 = (
+                        num if plain is engine else plain.placed_values(k, plain.missing_table(k, mp), genos)
+                    )
+                    n_incomp += num0 == 0.0
+            after = r_sum(log_num, axis=1) if nk else np.zeros(len(vs))
+            for r, i in enumerate(rows):
+                moves.append((f, i, mindex[mp], float(after[r])))
+                if exclusions:
+                    excl[i, mindex[mp]] = n_incomp[r]
         if progress is not None:
             progress(1)
-    return PairwiseResult(vics, dvi.missing, lr, excl, loglik_null)
+    am = np.array(fam_logliks)
+    loglik0 = float(r_sum(logliks_pm)) + float(r_sum(am)) if len(am) else float(r_sum(logliks_pm))
+    for f, i, j, moved in moves:
+        am_new = am.copy()
+        am_new[f] = moved
+        pm_new = np.delete(logliks_pm, i)
+        with np.errstate(invalid="ignore"):
+            lr[i, j] = float(np.exp(float(r_sum(pm_new)) + float(r_sum(am_new)) - loglik0))
+    return PairwiseResult(vics, dvi.missing, lr, excl, loglik0)
 
 
 def pairwise_lr(dvi: DviData, **kwargs: object) -> np.ndarray:
