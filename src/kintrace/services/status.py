@@ -10,8 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kintrace.domain.dates import PartialDate
-from kintrace.domain.errors import DomainError
-from kintrace.domain.status import StatusDerivation, check_transition, derive_evidence_status, divergence
+from kintrace.domain.errors import DomainError, IllegalTransition
+from kintrace.domain.status import (
+    StatusDerivation,
+    check_transition,
+    derive_evidence_status,
+    divergence,
+    transition_path,
+)
 from kintrace.domain.vocabulary import PersonStatus, StatusTrack, Visibility
 from kintrace.services import auditing
 from kintrace.services.access import Actor, require_writer, visible_case
@@ -81,19 +87,29 @@ def recompute_evidence_status(
     ):
         return derived
     before = auditing.snapshot(case)
-    session.add(
-        StatusChange(
-            case_id=case.id,
-            track=StatusTrack.EVIDENCE,
-            status=derived.status,
-            previous_status=case.evidence_status,
-            since=since,
-            rule=derived.rule,
-            rule_text=derived.rule_text,
-            fact_ids=list(derived.fact_ids),
-            changed_by_id=actor.user_id,
+    # A jump (missing -> remains returned) is written as its legal steps, the last one carrying the rule.
+    # Where no legal path exists (the evidence was corrected, not advanced) the new status is written as is.
+    try:
+        steps = transition_path(case.evidence_status, derived.status) or (derived.status,)
+    except IllegalTransition:
+        steps = (derived.status,)
+    previous = case.evidence_status
+    for step in steps:
+        final = step is steps[-1]
+        session.add(
+            StatusChange(
+                case_id=case.id,
+                track=StatusTrack.EVIDENCE,
+                status=step,
+                previous_status=previous,
+                since=since,
+                rule=derived.rule if final else None,
+                rule_text=derived.rule_text if final else f"step on the way to {derived.status.value}",
+                fact_ids=list(derived.fact_ids) if final else [],
+                changed_by_id=actor.user_id,
+            )
         )
-    )
+        previous = step
     case.evidence_status, case.evidence_since, case.evidence_rule = derived.status, since, derived.rule
     auditing.record(session, actor, "status.evidence", case, before=before)
     return derived

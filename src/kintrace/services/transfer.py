@@ -1,0 +1,396 @@
+"""Import and export of cases as CSV or JSON.
+
+One record per case, keyed by its `reference` (the natural key). An import is all or nothing:
+every record is checked first, and the first bad one stops it with an error naming the row and
+the field, before anything is written. Importing the same file twice adds nothing: a record whose
+reference exists and whose person is unchanged is skipped; a changed person is updated.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from kintrace.domain.dates import PartialDate, PartialDateError
+from kintrace.domain.errors import DomainError
+from kintrace.domain.person import (
+    LastSeen,
+    MissingPerson,
+    PersonName,
+    PhysicalDescription,
+    Script,
+    detect_script,
+)
+from kintrace.domain.status import transition_path
+from kintrace.domain.vocabulary import PersonStatus, Sex, StatusTrack
+from kintrace.services import auditing
+from kintrace.services.access import Actor, require_writer
+from kintrace.services.cases import create_case, update_person
+from kintrace.services.errors import ValidationFailed
+from kintrace.services.persons import to_domain
+from kintrace.store.models import Case, StatusChange
+from kintrace.store.models import MissingPerson as PersonRow
+
+FIELDS: tuple[str, ...] = (
+    "reference",
+    "last_name",
+    "first_name",
+    "patronymic",
+    "script",
+    "sex",
+    "birth_date",
+    "birth_place",
+    "citizenship",
+    "service_number",
+    "rank",
+    "unit",
+    "branch",
+    "height_cm",
+    "build",
+    "hair",
+    "eyes",
+    "distinguishing_marks",
+    "dental_notes",
+    "last_seen_date",
+    "last_seen_place",
+    "last_seen_latitude",
+    "last_seen_longitude",
+    "circumstances",
+    "alternative_names",
+    "official_status",
+    "official_since",
+    # Written on export for the reader; an import ignores them (both are derived or managed here).
+    "state",
+    "evidence_status",
+)
+FORMATS = ("csv", "json")
+_NAME_SEPARATOR = "; "  # between alternative names in a CSV cell
+_PART_SEPARATOR = "|"  # between last|first|patronymic of one alternative name
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    reference: str
+    person: MissingPerson
+    official_status: PersonStatus
+    official_since: PartialDate | None
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+# --- reading -----------------------------------------------------------------------------------------
+
+
+def read_records(text: str, fmt: str) -> list[tuple[str, Mapping[str, Any]]]:
+    """(label, raw record) pairs; the label says where a record is ("row 7" of a CSV, "record 3" of JSON)."""
+    if fmt == "csv":
+        reader = csv.DictReader(io.StringIO(text))
+        if reader.fieldnames is None or "reference" not in reader.fieldnames:
+            raise ValidationFailed("row 1: reference", "the CSV header must name a 'reference' column")
+        unknown = [name for name in reader.fieldnames if name not in FIELDS]
+        if unknown:
+            raise ValidationFailed(f"row 1: {unknown[0]}", f"unknown column {unknown[0]!r}")
+        return [(f"row {reader.line_num}", row) for row in reader]
+    if fmt == "json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ValidationFailed("file", f"not JSON: {error}") from None
+        if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+            raise ValidationFailed("file", "a JSON import is a list of objects, one per case")
+        return [(f"record {n}", item) for n, item in enumerate(data, start=1)]
+    raise ValidationFailed("format", f"{fmt!r} is not one of {', '.join(FORMATS)}")
+
+
+def _text(raw: Mapping[str, Any], key: str) -> str | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        value = str(value)
+    value = value.strip()
+    return value or None
+
+
+def _number(raw: Mapping[str, Any], key: str, kind: type[int] | type[float]) -> Any:
+    value = _text(raw, key)
+    if value is None:
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        raise DomainError(f"{value!r} is not a number", field=key) from None
+
+
+def _date(raw: Mapping[str, Any], key: str) -> PartialDate | None:
+    value = _text(raw, key)
+    if value is None:
+        return None
+    try:
+        return PartialDate.parse(value)
+    except PartialDateError as error:
+        raise DomainError(str(error), field=key) from None
+
+
+def _name(
+    last: str | None, first: str | None, patronymic: str | None, script: str | None, field: str
+) -> PersonName:
+    if last is None:
+        raise DomainError("must not be empty", field=f"{field}last_name" if field else "last_name")
+    chosen = script or detect_script(f"{last}{first or ''}{patronymic or ''}")
+    if chosen is None:
+        raise DomainError(f"cannot tell the script of {last!r}; give a script column", field=f"{field}script")
+    try:
+        return PersonName(last, first or "", patronymic, Script(chosen))
+    except DomainError as error:
+        raise error.within(field.rstrip(".")) if field else error from None
+
+
+def _alternative_names(raw: Mapping[str, Any]) -> tuple[PersonName, ...]:
+    value = raw.get("alternative_names")
+    if value in (None, ""):
+        return ()
+    names: list[PersonName] = []
+    if isinstance(value, str):
+        for n, spelled in enumerate(part for part in value.split(";") if part.strip()):
+            parts = [p.strip() or None for p in spelled.split(_PART_SEPARATOR)] + [None, None]
+            names.append(_name(parts[0], parts[1], parts[2], None, f"alternative_names[{n}]."))
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            if not isinstance(item, dict):
+                raise DomainError("each alternative name is an object", field=f"alternative_names[{n}]")
+            names.append(
+                _name(
+                    _text(item, "last"),
+                    _text(item, "first"),
+                    _text(item, "patronymic"),
+                    _text(item, "script"),
+                    f"alternative_names[{n}].",
+                )
+            )
+    else:
+        raise DomainError(
+            "a list of names (JSON) or 'last|first|patronymic; ...' (CSV)", field="alternative_names"
+        )
+    return tuple(names)
+
+
+def parse_record(raw: Mapping[str, Any]) -> CaseRecord:
+    """One raw record as a validated case record; DomainError names the field at fault."""
+    reference = _text(raw, "reference")
+    if reference is None:
+        raise DomainError("every record needs its reference (the natural key)", field="reference")
+    name = _name(
+        _text(raw, "last_name"), _text(raw, "first_name"), _text(raw, "patronymic"), _text(raw, "script"), ""
+    )
+    sex_text = _text(raw, "sex") or Sex.UNKNOWN.value
+    try:
+        sex = Sex(sex_text)
+    except ValueError:
+        raise DomainError(f"{sex_text!r} is not one of {', '.join(Sex)}", field="sex") from None
+    status_text = _text(raw, "official_status") or PersonStatus.MISSING.value
+    try:
+        official = PersonStatus(status_text)
+    except ValueError:
+        raise DomainError(f"{status_text!r} is not a status", field="official_status") from None
+    description = PhysicalDescription(
+        height_cm=_number(raw, "height_cm", int),
+        build=_text(raw, "build"),
+        hair=_text(raw, "hair"),
+        eyes=_text(raw, "eyes"),
+        distinguishing_marks=_text(raw, "distinguishing_marks"),
+        dental_notes=_text(raw, "dental_notes"),
+    )
+    last_seen = LastSeen(
+        date=_date(raw, "last_seen_date"),
+        place=_text(raw, "last_seen_place"),
+        latitude=_number(raw, "last_seen_latitude", float),
+        longitude=_number(raw, "last_seen_longitude", float),
+        circumstances=_text(raw, "circumstances"),
+    )
+    person = MissingPerson(
+        name=name,
+        sex=sex,
+        alternative_names=_alternative_names(raw),
+        birth_date=_date(raw, "birth_date"),
+        birth_place=_text(raw, "birth_place"),
+        citizenship=_text(raw, "citizenship"),
+        service_number=_text(raw, "service_number"),
+        rank=_text(raw, "rank"),
+        unit=_text(raw, "unit"),
+        branch=_text(raw, "branch"),
+        description=description,
+        last_seen=last_seen,
+    )
+    return CaseRecord(reference, person, official, _date(raw, "official_since"))
+
+
+# The domain names fields as its records do; an import error names the column of the file instead.
+_COLUMN_OF = {
+    "last": "last_name",
+    "first": "first_name",
+    "date": "last_seen_date",
+    "place": "last_seen_place",
+    "latitude": "last_seen_latitude",
+    "longitude": "last_seen_longitude",
+    "last_seen.date": "last_seen_date",
+    "last_seen.place": "last_seen_place",
+    "last_seen.latitude": "last_seen_latitude",
+    "last_seen.longitude": "last_seen_longitude",
+}
+
+
+def _column(field: str | None) -> str:
+    return _COLUMN_OF.get(field or "", field or "record")
+
+
+def parse_all(text: str, fmt: str) -> list[CaseRecord]:
+    """Every record checked before anything is written; the first bad one raises naming row and field."""
+    records: list[CaseRecord] = []
+    seen: dict[str, str] = {}
+    for label, raw in read_records(text, fmt):
+        try:
+            record = parse_record(raw)
+        except DomainError as error:
+            raise ValidationFailed(f"{label}: {_column(error.field)}", error.message) from None
+        if record.reference in seen:
+            raise ValidationFailed(
+                f"{label}: reference", f"{record.reference!r} repeats {seen[record.reference]}"
+            )
+        seen[record.reference] = label
+        records.append(record)
+    return records
+
+
+# --- writing -----------------------------------------------------------------------------------------
+
+
+def _set_imported_status(session: Session, actor: Actor, case: Case, record: CaseRecord) -> None:
+    """The official status another register already holds, written as the legal steps that lead to it."""
+    if record.official_status is PersonStatus.MISSING:
+        return
+    before = auditing.snapshot(case)
+    previous = case.official_status
+    since = None if record.official_since is None else str(record.official_since)
+    for step in transition_path(previous, record.official_status):
+        session.add(
+            StatusChange(
+                case_id=case.id,
+                track=StatusTrack.OFFICIAL,
+                status=step,
+                previous_status=previous,
+                since=since,
+                reason="imported",
+                fact_ids=[],
+                changed_by_id=actor.user_id,
+            )
+        )
+        previous = step
+    case.official_status, case.official_since = record.official_status, since
+    auditing.record(session, actor, "status.official", case, before=before)
+
+
+def import_cases(
+    session: Session,
+    actor: Actor,
+    records: Sequence[CaseRecord],
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Write checked records in the caller's transaction (the caller commits, or rolls back on error)."""
+    require_writer(actor, "import cases")
+    references = [record.reference for record in records]
+    existing: dict[str, Case] = {}
+    for start in range(0, len(references), 500):
+        chunk = references[start : start + 500]
+        query = (
+            select(Case)
+            .where(Case.reference.in_(chunk))
+            .options(selectinload(Case.person).selectinload(PersonRow.aliases))
+        )
+        existing.update({case.reference: case for case in session.scalars(query)})
+    created = updated = unchanged = 0
+    for record in records:
+        case = existing.get(record.reference)
+        if case is None:
+            case = create_case(session, actor, record.person, reference=record.reference)
+            _set_imported_status(session, actor, case, record)
+            created += 1
+        elif to_domain(case.person) == record.person:
+            unchanged += 1
+        else:
+            update_person(session, actor, case.id, record.person)
+            updated += 1
+        if progress is not None:
+            progress(1)
+    return ImportResult(created, updated, unchanged)
+
+
+def import_text(session: Session, actor: Actor, text: str, fmt: str) -> ImportResult:
+    return import_cases(session, actor, parse_all(text, fmt))
+
+
+# --- export ------------------------------------------------------------------------------------------
+
+
+def _flat(case: Case) -> dict[str, Any]:
+    person = case.person
+    values: dict[str, Any] = {name: getattr(person, name, None) for name in FIELDS}
+    values["reference"] = case.reference
+    values["sex"] = person.sex.value
+    values["official_status"] = case.official_status.value
+    values["official_since"] = case.official_since
+    values["state"] = case.state.value
+    values["evidence_status"] = case.evidence_status.value
+    return values
+
+
+def export_records(session: Session, actor: Actor) -> Iterable[dict[str, Any]]:
+    require_writer(actor, "export cases")
+    query = (
+        select(Case)
+        .options(selectinload(Case.person).selectinload(PersonRow.aliases))
+        .order_by(Case.id)
+        .execution_options(yield_per=500)
+    )
+    for case in session.scalars(query):
+        values = _flat(case)
+        values["alternative_names"] = [
+            {"last": a.last_name, "first": a.first_name, "patronymic": a.patronymic, "script": a.script}
+            for a in case.person.aliases
+        ]
+        yield values
+
+
+def export_text(session: Session, actor: Actor, fmt: str) -> str:
+    records = list(export_records(session, actor))
+    if fmt == "json":
+        return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+    if fmt != "csv":
+        raise ValidationFailed("format", f"{fmt!r} is not one of {', '.join(FORMATS)}")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        record["alternative_names"] = _NAME_SEPARATOR.join(
+            _PART_SEPARATOR.join(n[k] or "" for k in ("last", "first", "patronymic")).rstrip(_PART_SEPARATOR)
+            for n in record["alternative_names"]
+        )
+        writer.writerow({k: "" if v is None else v for k, v in record.items()})
+    return out.getvalue()
