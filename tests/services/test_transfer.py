@@ -12,11 +12,17 @@ from kintrace.services.access import SYSTEM
 from kintrace.services.errors import Forbidden, ValidationFailed
 from kintrace.store.models import AuditEntry, Case
 
-CSV = """reference,last_name,first_name,patronymic,sex,birth_date,unit,last_seen_date,last_seen_place,alternative_names,official_status
-UA-1,Шевченко,Андрій,Петрович,male,1990-05,в/ч А1234,2024-02-17,Авдіївка,Shevchenko|Andrii,missing
+HEADER = (
+    "reference,last_name,first_name,patronymic,sex,birth_date,unit,last_seen_date,last_seen_place,"
+    "alternative_names,official_status\n"
+)
+CSV = (
+    HEADER
+    + """UA-1,Шевченко,Андрій,Петрович,male,1990-05,в/ч А1234,2024-02-17,Авдіївка,Shevchenko|Andrii,missing
 UA-2,Коваленко,Ігор,,male,1985,,2023-11,Бахмут,,reported_captured
 UA-3,Бондаренко,Олена,Іванівна,female,1979-12-01,,,,Бондаренко|Елена|Ивановна; Bondarenko|Olena,missing
 """
+)
 
 
 def _count(session, model) -> int:
