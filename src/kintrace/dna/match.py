@@ -18,6 +18,7 @@ from kintrace.dna.lr_table import SlotLayout, TableBlock
 from kintrace.dna.match_kernel import scan_block
 
 DEFAULT_CHUNK = 512  # profiles per thread task: their slots (markers x 512 int32) stay in L2
+HIT_BUFFER = 4096  # threshold hits per chunk and block before the block is rescanned for hits only
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def match_all(
             fam_cmp = np.zeros((n_chunks, n_fam, top_k), dtype=np.int32)
             fam_bad = np.zeros((n_chunks, n_fam, top_k), dtype=np.int32)
             collect_top = True
-            hit_cap = 4096
+            hit_cap = HIT_BUFFER
             while True:
                 hit_prof = np.empty((n_chunks, hit_cap), dtype=np.int64)
                 hit_fam = np.empty((n_chunks, hit_cap), dtype=np.int64)

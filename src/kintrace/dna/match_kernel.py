@@ -73,9 +73,10 @@ def _replace_min(
     b: int,
 ) -> float:
     """Put (v, ident) in place of the smallest kept value; return the new smallest (the entry floor)."""
+    # Among equal smallest values evict the latest id (ids grow in scan order): ties keep the earlier.
     worst = 0
     for j in range(1, values.shape[0]):
-        if values[j] < values[worst]:
+        if values[j] < values[worst] or (values[j] == values[worst] and ids[j] > ids[worst]):
             worst = j
     values[worst] = v
     ids[worst] = ident

@@ -1,0 +1,118 @@
+"""Streaming selection (top k per profile and per family, threshold hits with a cap) against brute force."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kintrace.dna.lr_table import SlotLayout, TableBlock
+from kintrace.dna.markers import Marker
+from kintrace.dna.match import match_all
+from kintrace.dna.match_kernel import score_block
+
+pytestmark = pytest.mark.kernels
+
+MARKERS = [Marker(f"M{i}", ("1", "2", "3"), np.array([0.2, 0.3, 0.5])) for i in range(3)]
+LAYOUT = SlotLayout.for_markers(MARKERS)
+
+
+def random_case(seed: int, n_fam: int, n_prof: int, levels: int = 0):
+    """Random tables (some zeros; ``levels`` > 0 draws from few values so LRs tie) and profiles."""
+    rng = np.random.default_rng(seed)
+    ratio = rng.lognormal(0.0, 2.0, size=(n_fam, LAYOUT.size))
+    if levels:
+        ratio = rng.choice(np.array([0.5, 1.0, 2.0, 4.0])[:levels], size=(n_fam, LAYOUT.size))
+    ratio[rng.random(ratio.shape) < 0.1] = 0.0
+    for m in range(len(MARKERS)):
+        ratio[:, LAYOUT.untyped_slot(m)] = 1.0
+    inconsistent = ratio == 0
+    typed = rng.random((n_fam, len(MARKERS))) < 0.8
+    slots = np.empty((len(MARKERS), n_prof), dtype=np.int32)
+    for m in range(len(MARKERS)):
+        slots[m] = rng.integers(LAYOUT.offsets[m], LAYOUT.offsets[m + 1], size=n_prof)
+    return TableBlock([f"F{i}" for i in range(n_fam)], ratio, inconsistent, typed), slots
+
+
+def brute(block: TableBlock, slots: np.ndarray):
+    n_fam, n_prof = len(block.family_ids), slots.shape[1]
+    untyped = np.array([LAYOUT.untyped_slot(m) for m in range(len(MARKERS))], dtype=np.int32)
+    lr, log10_lr = np.empty((n_fam, n_prof)), np.empty((n_fam, n_prof))
+    cmp, bad = np.empty((n_fam, n_prof), np.int32), np.empty((n_fam, n_prof), np.int32)
+    score_block(slots, block.ratio, block.inconsistent, block.typed, untyped, lr, log10_lr, cmp, bad)
+    return lr, cmp, bad
+
+
+def split(block: TableBlock, size: int):
+    for s in range(0, len(block.family_ids), size):
+        yield TableBlock(
+            block.family_ids[s : s + size], block.ratio[s : s + size], block.inconsistent[s : s + size],
+            block.typed[s : s + size],
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(("seed", "levels", "block_size"), [(1, 0, 7), (2, 3, 5), (3, 2, 40)])
+def test_top_k_and_threshold_equal_brute_force(seed: int, levels: int, block_size: int) -> None:
+    block, slots = random_case(seed, n_fam=23, n_prof=150)
+    if levels:
+        block, slots = random_case(seed, n_fam=23, n_prof=150, levels=levels)
+    lr, cmp, bad = brute(block, slots)
+    k, threshold = 3, 5.0
+    sample_ids = [f"U{p}" for p in range(slots.shape[1])]
+    result = match_all(sample_ids, slots, LAYOUT, split(block, block_size), top_k=k, threshold=threshold)
+    assert result.n_pairs == lr.size
+    assert result.n_above_threshold == int((lr >= threshold).sum()) and not result.warnings
+    got = {(m.sample_id, m.family_id): m for m in result.matches}
+
+    expected_keys = {(f"U{p}", f"F{f}") for f, p in zip(*np.nonzero(lr >= threshold), strict=True)}
+    for p in range(lr.shape[1]):
+        # Highest first, ties to the earlier family, LR 0 never listed.
+        order = [f for f in sorted(range(lr.shape[0]), key=lambda f: (-lr[f, p], f)) if lr[f, p] > 0][:k]
+        for rank, f in enumerate(order, start=1):
+            m = got[(f"U{p}", f"F{f}")]
+            assert m.rank_in_profile == rank and m.lr == lr[f, p]
+            assert (m.markers_compared, m.markers_inconsistent) == (cmp[f, p], bad[f, p])
+            expected_keys.add((f"U{p}", f"F{f}"))
+    for f in range(lr.shape[0]):
+        order = [p for p in sorted(range(lr.shape[1]), key=lambda p: (-lr[f, p], p)) if lr[f, p] > 0][:k]
+        for rank, p in enumerate(order, start=1):
+            m = got[(f"U{p}", f"F{f}")]
+            assert m.rank_in_family == rank and m.lr == lr[f, p]
+            expected_keys.add((f"U{p}", f"F{f}"))
+    assert set(got) == expected_keys
+    for m in result.matches:
+        f, p = int(m.family_id[1:]), int(m.sample_id[1:])
+        assert m.lr == lr[f, p]
+        in_profile_top = m.rank_in_profile is not None
+        in_family_top = m.rank_in_family is not None
+        assert in_profile_top or in_family_top or m.lr >= threshold
+    assert [m.lr for m in result.matches] == sorted((m.lr for m in result.matches), reverse=True)
+
+
+def test_threshold_cap_warns_and_keeps_top_lists() -> None:
+    block, slots = random_case(4, n_fam=10, n_prof=120)
+    lr, _, _ = brute(block, slots)
+    threshold = 0.5
+    n_hits = int((lr >= threshold).sum())
+    result = match_all([f"U{p}" for p in range(120)], slots, LAYOUT, split(block, 4), top_k=2,
+                       threshold=threshold, max_hits=n_hits // 3)  # fmt: skip
+    assert result.n_above_threshold == n_hits
+    assert result.n_above_threshold_dropped == n_hits - n_hits // 3
+    assert len(result.warnings) == 1 and "only the first" in result.warnings[0]
+    ranked_profile = sum(m.rank_in_profile is not None for m in result.matches)
+    assert ranked_profile == sum(min(2, int((lr[:, p] > 0).sum())) for p in range(120))
+    kept_by_threshold = [m for m in result.matches if m.rank_in_profile is None and m.rank_in_family is None]
+    assert all(m.lr >= threshold for m in kept_by_threshold)
+
+
+def test_chunk_overflow_rescans_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    """More hits in one chunk than its buffer holds: the block is rescanned, nothing is lost."""
+    import kintrace.dna.match as match_module
+
+    monkeypatch.setattr(match_module, "HIT_BUFFER", 8)
+    block, slots = random_case(5, n_fam=12, n_prof=90)
+    lr, _, _ = brute(block, slots)
+    result = match_all([f"U{p}" for p in range(90)], slots, LAYOUT, split(block, 6), top_k=1, threshold=1.0)
+    assert result.n_above_threshold == int((lr >= 1.0).sum()) > 8
+    assert not result.warnings
+    kept = {(m.sample_id, m.family_id) for m in result.matches}
+    assert {(f"U{p}", f"F{f}") for f, p in zip(*np.nonzero(lr >= 1.0), strict=True)} <= kept
