@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
+from tests.factories import PASSWORD
+
+from kintrace.domain.vocabulary import Role
 
 
 def test_landing_page_is_self_contained(client: TestClient) -> None:
@@ -39,3 +44,18 @@ def test_unknown_route_is_a_problem(client: TestClient) -> None:
 def test_openapi_describes_the_api(client: TestClient) -> None:
     spec = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/cases" in spec["paths"] and "/api/v1/auth/login" in spec["paths"]
+
+
+def test_interactive_docs_are_served(client: TestClient) -> None:
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "/api/v1/openapi.json" in docs.text
+
+
+def test_cookies_are_not_secure_only_on_plain_http_loopback(app: Any, make_user: Any) -> None:
+    user = make_user(Role.CASEWORKER)
+    body = {"email": user.email, "password": PASSWORD}
+    with TestClient(app, base_url="http://127.0.0.1:8000") as local:
+        cookie = local.post("/api/v1/auth/login", json=body).headers["set-cookie"]
+        assert "Secure" not in cookie
+    with TestClient(app, base_url="http://registry.example.org") as remote:
+        assert "Secure" in remote.post("/api/v1/auth/login", json=body).headers["set-cookie"]

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kintrace.domain.vocabulary import Claim, Credibility, Reliability, Role, SourceKind, Visibility
+from kintrace.services.attachments import MAX_ATTACHMENT_BYTES
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -131,6 +132,12 @@ def test_attachment_upload_and_download(
         headers=headers,
     )
     assert executable.status_code == 422 and executable.json()["errors"][0]["field"] == "file"
+    huge = client.post(
+        f"/api/v1/evidence/{item.id}/attachments",
+        files={"file": ("big.txt", b"a" * (MAX_ATTACHMENT_BYTES + 1), "text/plain")},
+        headers=headers,
+    )
+    assert huge.status_code == 413
 
 
 def test_requests_and_the_overdue_list(

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -117,6 +118,15 @@ async def presented_csrf_token(request: Request) -> str | None:
         if isinstance(value, str):
             return value
     return None
+
+
+def same_origin(request: Request) -> bool:
+    """False when the browser says the request comes from another origin (no Origin header: an API client)."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    host = request.headers.get("host")
+    return host is not None and urlsplit(origin).netloc == host
 
 
 def csrf_matches(expected: str, presented: str | None) -> bool:

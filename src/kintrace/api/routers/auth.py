@@ -38,6 +38,9 @@ def login(
     body: LoginIn, request: Request, response: Response, session: Db, settings: AppSettings
 ) -> LoginOut:
     """Check the e-mail and password and start a session (cookie). Echo `csrf_token` on unsafe requests."""
+    if not sessions.same_origin(request):
+        # A login posted from another site would sign the victim into the attacker's account.
+        raise Problem(403, "cross-site-login", "A login must come from this site's own pages.")
     client = request.client.host if request.client else "unknown"
     throttle = _throttle(request)
     wait = throttle.retry_after_s(client, body.email)

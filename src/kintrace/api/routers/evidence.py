@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Response, UploadFile, status
 
 from kintrace.api.auth import CurrentActor
 from kintrace.api.deps import Db
-from kintrace.api.problems import Problem
+from kintrace.api.problems import FieldError, Problem
 from kintrace.api.schemas import AttachmentOut, EvidenceIn, EvidenceOut, EvidenceUpdate
 from kintrace.domain.dates import PartialDate
 from kintrace.services import evidence as evidence_service
@@ -67,7 +67,12 @@ def update_evidence(evidence_id: int, body: EvidenceUpdate, actor: CurrentActor,
     values.update(body.model_dump(exclude_unset=True))
     for required in ("claim", "source_id", "visibility"):
         if values.get(required) is None:
-            raise Problem(422, "validation-failed", f"{required} cannot be cleared", ())
+            raise Problem(
+                422,
+                "validation-failed",
+                f"{required} cannot be cleared",
+                [FieldError(required, "cannot be null")],
+            )
     item = evidence_service.update_evidence(session, actor, evidence_id, _input(values))
     return EvidenceOut.model_validate(item)
 
