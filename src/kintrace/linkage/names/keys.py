@@ -80,7 +80,6 @@ _CLASSES: tuple[tuple[str, str], ...] = (
     ("y", "i"),
     ("j", "i"),
     ("w", "v"),
-    ("x", "ks"),
     ("q", "k"),
 )
 _CLASS_RE = re.compile("|".join(re.escape(k) for k, _ in _CLASSES))
@@ -97,20 +96,38 @@ _NON_KEY = re.compile(r"[^a-z0-9]")
 
 
 _GERMAN_J = re.compile(r"j[aeiou]")
+_LONE_CH = re.compile(r"(?<![st])ch")
 
 
-def _looks_german(word: str) -> bool:
-    # Among the standards only German writes w, tsch, or j before a vowel (ISO uses â/û, GOST B ya/yu).
-    if "tsch" in word or "w" in word or _GERMAN_J.search(word):
-        return True
-    return "sch" in word and not any(m in word for m in ("v", "kh", "zh", "sh"))
+def _german_strength(word: str) -> int:
+    """2: surely German-style (w, tsch, or sch without English sh/kh/zh/v); 1: only a j before a vowel
+    and no English-style ch (ISO and GOST B also write j, but never with German ch = х); 0: not German.
+    """
+    if "tsch" in word or "w" in word:
+        return 2
+    if "sch" in word and not any(m in word for m in ("v", "kh", "zh", "sh")):
+        return 2
+    if _GERMAN_J.search(word) and not _LONE_CH.search(word):
+        return 1
+    return 0
 
 
-def _decode_german(word: str) -> str:
+def _decode_german(word: str, strength: int) -> str:
     for src, dst in _GERMAN_RULES:
         word = word.replace(src, dst)
-    word = _GERMAN_INTERVOCALIC_S.sub("z", word)
+    if strength > 1:
+        # Duden writes с between vowels as ss, so a single s there is з; ISO and GOST B Йосип/Josip
+        # would break if this were applied on a j alone.
+        word = _GERMAN_INTERVOCALIC_S.sub("z", word)
     return word.translate(_GERMAN_BACK)
+
+
+# x is кс only in the Latin names that came through Greek/Latin (Alexander, Maxim, Xenia, Felix);
+# everywhere else in these lists it is GOST 7.79-B's х (Mixail, Zaxar, Oxrim).
+_X_AS_KS = re.compile(r"(?<=ale)x|(?<=ole)x|(?<=ma)x|^x(?=[eji])|(?<=^o)x(?=an)|(?<=feli)x$")
+# ч is never followed by р, л, м or в in these names, х often is (Христина, Хмельницкий): such a ch is
+# the German spelling of х even in a word with no other German mark.
+_CH_BEFORE_CONSONANT = re.compile(r"(?<![st])ch(?=[rlmv])")
 
 
 def _skeleton_latin(word: str) -> str:
@@ -135,8 +152,12 @@ def _word_skeleton(word: str, gost_b: bool) -> str:
         word = strip_diacritics(word.translate(_LATIN_SPELLOUT))
         if gost_b:
             word = word.replace("x", "kh")
-        elif plain_ascii and _looks_german(word):
-            word = _decode_german(word)
+        elif "x" in word:
+            word = _X_AS_KS.sub("ks", word).replace("x", "kh")
+        word = _CH_BEFORE_CONSONANT.sub("kh", word)
+        strength = _german_strength(word) if plain_ascii and not gost_b else 0
+        if strength:
+            word = _decode_german(word, strength)
     return _skeleton_latin(word)
 
 

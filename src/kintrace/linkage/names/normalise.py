@@ -22,7 +22,8 @@ _APOSTROPHE_RE = re.compile(f"[{re.escape(APOSTROPHES)}]")
 _DASH_RE = re.compile(r"\s*[\u002d\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d]+\s*")
 _SPACE_RE = re.compile(r"\s+")
 # Anything that is neither a letter, a combining mark, a digit, a hyphen nor a space separates words.
-_OTHER_RE = re.compile(r"[^\w\s\-]|_")
+# Combining marks are kept: ISO 9 writes ґ as g + U+0300, which has no precomposed form.
+_OTHER_RE = re.compile(r"[^\w\s\-\u0300-\u036f]|_")
 
 # Latin look-alikes typed into Cyrillic words (OCR, mixed keyboards). Only used inside a word that is
 # otherwise Cyrillic, so genuine Latin words are never touched.
