@@ -154,7 +154,7 @@ def _contains(marker: Marker) -> np.ndarray:
     return out
 
 
-def _slots_from_joint(marker: Marker, joint: np.ndarray, data: np.ndarray) -> np.ndarray:
+def slots_from_joint(marker: Marker, joint: np.ndarray, data: np.ndarray) -> np.ndarray:
     """Ratios of every slot of one marker (F, n_g + n_a + 1) from joint and data likelihoods."""
     prior = hwe_genotype_probabilities(marker)
     contains = _contains(marker)
@@ -203,14 +203,14 @@ def _marker_rows(
                 f"family {family_ids[r]!r} marker {marker.name!r}: the reference genotypes are "
                 "impossible under this pedigree (likelihood 0); check the pedigree or add a mutation model"
             )
-    ratio = _slots_from_joint(marker, joint, data)
+    ratio = slots_from_joint(marker, joint, data)
     if marker.mutation is None:
         return ratio, ratio == 0
     plain = marker.with_mutation(None)
     joint0, data0 = joint_with_missing(pedigree, missing_id, plain, typed_ids, genos)
     # References that contradict each other without mutation make every genotype inconsistent.
     safe = np.where(data0 > 0, data0, 1.0)
-    return ratio, _slots_from_joint(plain, joint0, safe) == 0
+    return ratio, slots_from_joint(plain, joint0, safe) == 0
 
 
 def build_tables(

@@ -1,0 +1,95 @@
+"""Reference strength: exact per-marker figures, simulation against them, report files and CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from kintrace.cli.main import app
+from kintrace.dna.families import Family
+from kintrace.dna.genotypes import genotype_alleles
+from kintrace.dna.markers import DnaInputError, Marker
+from kintrace.dna.pedigree import Pedigree, Person
+from kintrace.dna.power import marker_lrs, reference_strength, write_report
+
+DATA = Path(__file__).parent.parent / "data" / "dna_match"
+P = np.array([0.1, 0.2, 0.3, 0.4])
+M1 = Marker("M1", ("1", "2", "3", "4"), P)
+M2 = Marker("M2", ("a", "b"), np.array([0.5, 0.5]))
+TRIO = Pedigree([Person("fa", None, None, 1), Person("mo", None, None, 2), Person("ch", "fa", "mo", 1)])
+FAMILY = Family("F", TRIO, "ch", {"fa": "S"})
+REFS = {"fa": {"M1": ("1", "2")}}
+
+
+def test_posterior_of_child_given_father() -> None:
+    lrs = marker_lrs(FAMILY, REFS, M1)
+    ia, ib = genotype_alleles(4)
+    # Child of father 1/2: one allele 1 or 2 (1/2 each), the other from the population.
+    expected = np.zeros(ia.size)
+    for k, (a, b) in enumerate(zip(ia, ib, strict=True)):
+        for paternal in (0, 1):
+            if a == paternal:
+                expected[k] += 0.5 * P[b]
+            if b == paternal and a != b:
+                expected[k] += 0.5 * P[a]
+    np.testing.assert_allclose(lrs.posterior, expected, rtol=1e-13)
+    np.testing.assert_allclose(lrs.ratio * lrs.prior, expected, rtol=1e-13)
+
+
+def test_simulation_agrees_with_exact_figures() -> None:
+    result = reference_strength(FAMILY, REFS, {"M1": M1, "M2": M2}, n=20_000, seed=5, threshold=3.0)
+    assert result.markers == ("M1",)  # M2: nobody typed
+    # Unrelated excluded unless carrying 1 or 2: (1 - 0.1 - 0.2)^2.
+    assert result.exclusion_power_exact == pytest.approx(0.49, rel=1e-12)
+    assert result.summary["exclusion_power"] == pytest.approx(0.49, abs=0.015)
+    assert not (result.true_lr == 0).any()
+    lrs = marker_lrs(FAMILY, REFS, M1)
+    expected_true = float(lrs.posterior[lrs.ratio >= 3.0].sum())
+    expected_unrel = float(lrs.prior[lrs.ratio >= 3.0].sum())
+    assert result.summary["p_true_lr_at_least_threshold"] == pytest.approx(expected_true, abs=0.015)
+    assert result.summary["p_unrelated_lr_at_least_threshold"] == pytest.approx(expected_unrel, abs=0.01)
+    same = reference_strength(FAMILY, REFS, {"M1": M1}, n=20_000, seed=5, threshold=3.0)
+    np.testing.assert_array_equal(same.true_lr, result.true_lr)
+
+
+def test_report_files(tmp_path: Path) -> None:
+    result = reference_strength(FAMILY, REFS, {"M1": M1}, n=500, seed=1)
+    paths = write_report(result, tmp_path / "out")
+    summary = json.loads(paths["summary"].read_text())
+    assert summary["family_id"] == "F" and summary["verdict"].startswith("weak")
+    assert paths["plot"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(paths["lrs"].read_text().splitlines()) == 501
+
+
+def test_untyped_family_is_an_error() -> None:
+    with pytest.raises(DnaInputError, match="family 'F': no reference is typed"):
+        reference_strength(FAMILY, {}, {"M1": M1}, n=10)
+
+
+def test_power_cli(tmp_path: Path) -> None:
+    out = tmp_path / "power"
+    result = CliRunner().invoke(
+        app,
+        [
+            "dna", "power", "--pedigrees", str(DATA / "pedigrees.csv"), "--freqs", str(DATA / "freqs.csv"),
+            "--profiles", str(DATA / "profiles_long.csv"), "--family", "FAM2", "--n", "2000",
+            "--out", str(out),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "power_summary.json").read_text())
+    assert summary["markers"] == ["M1", "M2", "M3"]
+    assert 0.9 < summary["exclusion_power"] < 0.98
+    assert (out / "power.png").exists()
+    missing = CliRunner().invoke(
+        app,
+        [
+            "dna", "power", "--pedigrees", str(DATA / "pedigrees.csv"), "--freqs", str(DATA / "freqs.csv"),
+            "--profiles", str(DATA / "profiles_long.csv"), "--family", "NOPE", "--out", str(out),
+        ],
+    )  # fmt: skip
+    assert missing.exit_code == 2 and "no family 'NOPE'" in missing.output
