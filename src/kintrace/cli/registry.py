@@ -1,9 +1,320 @@
-"""Registry commands (serve, demo, db, users, cases, audit). Filled in by the registry work."""
+"""Registry commands: serve, demo, db upgrade, users, cases import/export, audit verify.
+
+Heavy imports (SQLAlchemy, the services, FastAPI, uvicorn) happen inside the commands so that
+`kintrace --help` stays fast. Every command takes --database-url (default: KINTRACE_DATABASE_URL,
+else the SQLite file under var/).
+"""
 
 from __future__ import annotations
 
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
+
+DatabaseUrl = typer.Option(
+    None,
+    "--database-url",
+    envvar="KINTRACE_DATABASE_URL",
+    help="SQLAlchemy URL; default KINTRACE_DATABASE_URL or sqlite:///var/kintrace.db.",
+    show_envvar=False,
+)
+
+db_app = typer.Typer(help="The registry database: migrations.", no_args_is_help=True)
+users_app = typer.Typer(help="Accounts of caseworkers, analysts, admins and families.", no_args_is_help=True)
+cases_app = typer.Typer(help="Bulk import and export of cases (CSV, JSON).", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+
+DEMO_URL = "sqlite:///var/kintrace.db"
+
+
+def _url(url: str | None) -> str:
+    from kintrace.store.db import database_url
+
+    return url or database_url()
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _require_schema(engine: Engine) -> None:
+    """Stop with a hint when the database is not migrated to the newest revision."""
+    from alembic.migration import MigrationContext
+
+    from kintrace.store.migrations import current_head
+
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    if current != current_head():
+        raise _fail(
+            f"the database is at revision {current or 'none'}, not {current_head()}; run: kintrace db upgrade"
+        )
+
+
+def _session_scope(url: str | None) -> Any:
+    from kintrace.store.db import make_engine, session_scope
+
+    engine = make_engine(_url(url))
+    _require_schema(engine)
+    return session_scope(engine)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: str = typer.Option("head", help="Target revision."),
+    database_url: str | None = DatabaseUrl,
+) -> None:
+    """Migrate the database to the newest schema (creates a SQLite file if needed)."""
+    from kintrace.store.migrations import upgrade
+
+    url = _url(database_url)
+    upgrade(url, revision)
+    console.print(f"database at revision {revision}: {_redacted(url)}")
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@users_app.command("add")
+def users_add(
+    username: str = typer.Argument(..., help="Login name (lower case)."),
+    role: str = typer.Option(..., "--role", help="family, caseworker, analyst or admin."),
+    password: str = typer.Option(
+        ...,
+        "--password",
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        envvar="KINTRACE_NEW_PASSWORD",
+    ),
+    display_name: str | None = typer.Option(None, "--display-name"),
+    email: str | None = typer.Option(None, "--email"),
+    database_url: str | None = DatabaseUrl,
+) -> None:
+    """Create an account."""
+    from kintrace.domain.vocabulary import Role
+    from kintrace.services import users
+    from kintrace.services.access import SYSTEM
+    from kintrace.services.errors import ServiceError
+
+    try:
+        chosen = Role(role)
+    except ValueError:
+        raise _fail(f"--role: {role!r} is not one of {', '.join(Role)}") from None
+    try:
+        with _session_scope(database_url) as session:
+            user = users.create_user(
+                session,
+                SYSTEM,
+                username=username,
+                password=password,
+                role=chosen,
+                display_name=display_name,
+                email=email,
+            )
+            console.print(f"created {user.role.value} account {user.username!r} (id {user.id})")
+    except ServiceError as error:
+        raise _fail(str(error)) from None
+
+
+@users_app.command("token")
+def users_token(
+    username: str = typer.Argument(...),
+    name: str = typer.Option("cli", "--name", help="What the token is for."),
+    database_url: str | None = DatabaseUrl,
+) -> None:
+    """Create an API token for an account; it is printed once and stored only hashed."""
+    from kintrace.services import users
+    from kintrace.services.access import SYSTEM
+    from kintrace.services.errors import ServiceError
+
+    try:
+        with _session_scope(database_url) as session:
+            user = users.get_user_by_username(session, username)
+            if user is None:
+                raise _fail(f"no account {username!r}")
+            _, token = users.create_api_token(session, SYSTEM, user.id, name)
+    except ServiceError as error:
+        raise _fail(str(error)) from None
+    console.print(token, highlight=False)
+
+
+def _format_of(path: Path, fmt: str | None) -> str:
+    if fmt:
+        return fmt.lower()
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix not in ("csv", "json"):
+        raise _fail(f"cannot tell the format of {path.name}; pass --format csv or --format json")
+    return suffix
+
+
+@cases_app.command("import")
+def cases_import(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="CSV or JSON file."),
+    fmt: str | None = typer.Option(None, "--format", help="csv or json (default: from the file name)."),
+    database_url: str | None = DatabaseUrl,
+) -> None:
+    """Import cases: all or nothing, and the same file twice adds nothing (keyed by reference)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from kintrace.services import transfer
+    from kintrace.services.access import SYSTEM
+    from kintrace.services.errors import ServiceError
+
+    chosen = _format_of(file, fmt)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise _fail(f"{file.name} is not UTF-8 text: {error}") from None
+    try:
+        records = transfer.parse_all(text, chosen)
+        with (
+            _session_scope(database_url) as session,
+            Progress(
+                TextColumn("importing"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=console,
+            ) as bar,
+        ):
+            task = bar.add_task("import", total=len(records))
+            result = transfer.import_cases(session, SYSTEM, records, progress=lambda n: bar.advance(task, n))
+    except ServiceError as error:
+        raise _fail(f"{file.name}: {error}; nothing was imported") from None
+    console.print(f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged")
+
+
+@cases_app.command("export")
+def cases_export(
+    fmt: str = typer.Option("csv", "--format", help="csv or json."),
+    out: Path | None = typer.Option(None, "--out", help="File to write (default: standard output)."),
+    database_url: str | None = DatabaseUrl,
+) -> None:
+    """Export every case (one record per case, with its reference)."""
+    from kintrace.services import transfer
+    from kintrace.services.access import SYSTEM
+    from kintrace.services.errors import ServiceError
+
+    if fmt not in transfer.FORMATS:
+        raise _fail(f"--format: {fmt!r} is not one of {', '.join(transfer.FORMATS)}")
+    try:
+        with _session_scope(database_url) as session:
+            text = transfer.export_text(session, SYSTEM, fmt)
+    except ServiceError as error:
+        raise _fail(str(error)) from None
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        err_console.print(f"wrote {out}")
+
+
+@audit_app.command("verify")
+def audit_verify(database_url: str | None = DatabaseUrl) -> None:
+    """Walk the audit chain; exit 1 naming the first row that was edited, removed or inserted."""
+    from kintrace.store import audit
+
+    with _session_scope(database_url) as session:
+        result = audit.verify(session)
+    if not result.ok:
+        raise _fail(result.describe())
+    console.print(result.describe(), highlight=False)
+
+
+def _serve(url: str, host: str, port: int, demo: bool) -> None:
+    import uvicorn
+
+    from kintrace.api.app import create_app
+    from kintrace.api.settings import SECRET_KEY_ENV, InsecureSecretKey
+
+    try:
+        app = create_app(url, os.environ.get(SECRET_KEY_ENV), demo=demo)
+    except InsecureSecretKey as error:
+        raise _fail(f"refusing to start: {error}", code=2) from None
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    database_url: str | None = DatabaseUrl,
+) -> None:
+    """Run the web server (needs KINTRACE_SECRET_KEY)."""
+    from kintrace.store.db import make_engine
+
+    url = _url(database_url)
+    _require_schema(make_engine(url))
+    _serve(url, host, port, demo=False)
+
+
+def demo(
+    no_serve: bool = typer.Option(False, "--no-serve", help="Migrate and seed only."),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    database_url: str | None = typer.Option(
+        DEMO_URL, "--database-url", help="Database for the demo (default: the SQLite file under var/)."
+    ),
+) -> None:
+    """Migrate, seed synthetic demo data (once), print the demo logins, and serve in demo mode."""
+    from sqlalchemy import func, select
+
+    from kintrace.services.access import SYSTEM
+    from kintrace.services.demo import seed_demo
+    from kintrace.services.demo_data import generate_demo_dataset
+    from kintrace.store.db import make_engine, session_scope
+    from kintrace.store.migrations import upgrade
+    from kintrace.store.models import Case
+
+    url = database_url or DEMO_URL
+    started = time.perf_counter()
+    upgrade(url)
+    engine = make_engine(url)
+    dataset = generate_demo_dataset()
+    with session_scope(engine) as session:
+        seeded = bool(session.scalar(select(func.count()).select_from(Case)))
+    if seeded:
+        console.print("the demo database already holds cases; not seeding again")
+    else:
+        with console.status("seeding demo data") as status, session_scope(engine) as session:
+            result = seed_demo(
+                session, SYSTEM, dataset, progress=lambda step: status.update(f"seeding {step}")
+            )
+        console.print(
+            f"seeded {result.cases} cases, {result.evidence} evidence items, {result.requests} requests, "
+            f"{result.audit_rows} audit rows in {time.perf_counter() - started:.1f} s"
+        )
+        for key, value in dataset.summary().items():
+            console.print(f"  {key}: {value}")
+    engine.dispose()
+    console.print("\n[bold]demo logins[/] (password after the colon):")
+    for user in dataset.users:
+        console.print(f"  {user.role.value:<11} {user.username}: {user.password}", highlight=False)
+    if no_serve:
+        return
+    console.print(f"\nserving the demo on http://{host}:{port}")
+    _serve(url, host, port, demo=True)
 
 
 def register(app: typer.Typer) -> None:
     """Attach the registry commands to the root app."""
+    app.command("serve")(serve)
+    app.command("demo")(demo)
+    app.add_typer(db_app, name="db")
+    app.add_typer(users_app, name="users")
+    app.add_typer(cases_app, name="cases")
+    app.add_typer(audit_app, name="audit")

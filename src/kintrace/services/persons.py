@@ -21,34 +21,53 @@ def search_text(person: MissingPerson) -> str:
     return "\n".join(name.full.casefold() for name in person.all_names)
 
 
+def person_columns(person: MissingPerson) -> dict[str, object]:
+    """The persons-table columns of a domain person (aliases apart)."""
+    looks, seen = person.description, person.last_seen
+    return {
+        "last_name": person.name.last,
+        "first_name": person.name.first,
+        "patronymic": person.name.patronymic,
+        "script": Script(person.name.script).value,
+        "sex": person.sex,
+        "birth_date": _text(person.birth_date),
+        "birth_place": person.birth_place,
+        "citizenship": person.citizenship,
+        "service_number": person.service_number,
+        "rank": person.rank,
+        "unit": person.unit,
+        "branch": person.branch,
+        "height_cm": looks.height_cm,
+        "build": looks.build,
+        "hair": looks.hair,
+        "eyes": looks.eyes,
+        "distinguishing_marks": looks.distinguishing_marks,
+        "dental_notes": looks.dental_notes,
+        "last_seen_date": _text(seen.date),
+        "last_seen_place": seen.place,
+        "last_seen_latitude": seen.latitude,
+        "last_seen_longitude": seen.longitude,
+        "circumstances": seen.circumstances,
+        "search_text": search_text(person),
+    }
+
+
+def alias_columns(person: MissingPerson) -> list[dict[str, object]]:
+    return [
+        {
+            "last_name": n.last,
+            "first_name": n.first,
+            "patronymic": n.patronymic,
+            "script": Script(n.script).value,
+        }
+        for n in person.alternative_names
+    ]
+
+
 def fill_row(row: PersonRow, person: MissingPerson) -> None:
     """Write the person's fields (and alternative spellings) onto the row."""
-    row.last_name = person.name.last
-    row.first_name = person.name.first
-    row.patronymic = person.name.patronymic
-    row.script = Script(person.name.script).value
-    row.sex = person.sex
-    row.birth_date = _text(person.birth_date)
-    row.birth_place = person.birth_place
-    row.citizenship = person.citizenship
-    row.service_number = person.service_number
-    row.rank = person.rank
-    row.unit = person.unit
-    row.branch = person.branch
-    looks = person.description
-    row.height_cm = looks.height_cm
-    row.build = looks.build
-    row.hair = looks.hair
-    row.eyes = looks.eyes
-    row.distinguishing_marks = looks.distinguishing_marks
-    row.dental_notes = looks.dental_notes
-    seen = person.last_seen
-    row.last_seen_date = _text(seen.date)
-    row.last_seen_place = seen.place
-    row.last_seen_latitude = seen.latitude
-    row.last_seen_longitude = seen.longitude
-    row.circumstances = seen.circumstances
-    row.search_text = search_text(person)
+    for key, value in person_columns(person).items():
+        setattr(row, key, value)
     wanted = [(n.last, n.first, n.patronymic, Script(n.script).value) for n in person.alternative_names]
     present = [(a.last_name, a.first_name, a.patronymic, a.script) for a in row.aliases]
     if wanted != present:

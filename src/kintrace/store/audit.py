@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from kintrace.store.models import AuditEntry, row_values
@@ -52,6 +52,11 @@ def snapshot(obj: Any, exclude: Iterable[str] = ()) -> dict[str, Any]:
     skipped = set(exclude)
     values = row_values(obj)
     return json.loads(canonical_json({key: value for key, value in values.items() if key not in skipped}))
+
+
+def snapshot_of(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A JSON-ready copy of plain values (enums as their values, dates as ISO text)."""
+    return json.loads(canonical_json(dict(values)))
 
 
 def content_of(entry: Any) -> str:
@@ -136,6 +141,43 @@ def append_many(session: Session, records: Iterable[AuditRecord]) -> list[AuditE
         session.flush()
         _remember_head(session, last_id, last_hash)
     return entries
+
+
+def append_bulk(session: Session, records: Iterable[AuditRecord], *, chunk: int = 5000) -> int:
+    """Chain and insert many audit rows with Core INSERTs (bulk loading); returns how many."""
+    last_id, last_hash = _head(session)
+    at = _utc_text()
+    rows: list[dict[str, Any]] = []
+    count = 0
+
+    def flush() -> None:
+        if rows:
+            session.execute(insert(AuditEntry), rows)
+            rows.clear()
+
+    for record in records:
+        entry = AuditEntry(
+            id=last_id + 1,
+            at=at,
+            actor_id=record.actor_id,
+            actor_name=record.actor_name,
+            action=record.action,
+            entity=record.entity,
+            entity_id=None if record.entity_id is None else str(record.entity_id),
+            before=None if record.before is None else canonical_json(record.before),
+            after=None if record.after is None else canonical_json(record.after),
+            prev_hash=last_hash,
+        )
+        entry.hash = chain_hash(last_hash, content_of(entry))
+        rows.append({column.key: getattr(entry, column.key) for column in AuditEntry.__table__.c})
+        last_id, last_hash = entry.id, entry.hash
+        count += 1
+        if len(rows) >= chunk:
+            flush()
+    flush()
+    if count:
+        _remember_head(session, last_id, last_hash)
+    return count
 
 
 def append(
