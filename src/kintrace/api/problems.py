@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kintrace.domain.dates import PartialDateError
@@ -147,6 +148,17 @@ async def _service_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, 400, "bad-request", str(exc))
 
 
+async def _integrity(request: Request, exc: Exception) -> JSONResponse:
+    # Two requests raced for the same unique value (a reference, a username, the audit chain's next id).
+    log.warning("integrity error on %s %s: %s", request.method, request.url.path, exc)
+    return problem_response(
+        request,
+        409,
+        "conflict",
+        "The change clashes with one saved at the same moment; reload and try again.",
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     # Log the details for the operator; the client learns only that it failed.
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -164,4 +176,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(service_errors.ServiceError, _service_error)
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(PartialDateError, _bad_date)
+    app.add_exception_handler(IntegrityError, _integrity)
     app.add_exception_handler(Exception, _unexpected)
