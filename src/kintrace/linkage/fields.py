@@ -204,7 +204,8 @@ _UNIT_RE = re.compile(
     _UNIT_PREFIX + r"[\s\-:№#.]*(?:no\.?\s*)?([a-zа-яіїєґ])?[\s\-]?(\d{3,5})\b",
     re.IGNORECASE,
 )
-_BARE_UNIT_RE = re.compile(r"^№?\s*([a-zа-яіїєґ])?[\s\-]?(\d{3,5})$", re.IGNORECASE)
+# NFKC turns "№" into "No".
+_BARE_UNIT_RE = re.compile(r"^(?:№|no\.?)?\s*([a-zа-яіїєґ])?[\s\-]?(\d{3,5})$", re.IGNORECASE)
 # Latin letters typed for the Cyrillic letter that prefixes Ukrainian unit numbers (A0123 -> А0123).
 _UNIT_LETTER = str.maketrans("ABCEHKMOPTXY", "АВСЕНКМОРТХУ")
 

@@ -90,7 +90,9 @@ def russian_patronymics(name: str) -> tuple[list[str], list[str]]:
         stem = n[:-1]
         return [stem + "евич"], [stem + "евна"]
     if n.endswith(("а", "я")):
-        stem = n[:-1] + ("ь" if n.endswith("я") else "")
+        stem = n[:-1]
+        if n.endswith("я") and not stem.endswith(("ь", "и")):
+            stem += "ь"
         return [stem + "ич"], [stem + "ична", stem + "инична"]
     if n[-1] in "жшчщц":
         return [n + "евич"], [n + "евна"]
