@@ -22,7 +22,7 @@ import pandas as pd
 
 from benchmarks.linkage_data.generator import generate
 from kintrace.linkage import model as lm
-from kintrace.linkage.defaults import DEFAULT_THRESHOLD
+from kintrace.linkage.defaults import DEFAULT_REVIEW_THRESHOLD, DEFAULT_THRESHOLD
 from kintrace.linkage.engines import duckdb_api
 from kintrace.linkage.features import ALL_RULES, FeatureRules, build_features
 from kintrace.linkage.io import records_from_frame
@@ -120,6 +120,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     pairs, seconds = run_kintrace(cases, records)
     ours = score(pairs, truth)
     reachable = score(pairs, truth, band="any")
+    sweep = {
+        f"{t:.2f}": score(lm.band(pairs, t, min(t, DEFAULT_REVIEW_THRESHOLD)), truth)
+        for t in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99)
+    }
     naive_pairs, naive_seconds = run_naive_splink(cases, records)
     naive = score(naive_pairs, truth)
 
@@ -138,6 +142,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "kintrace": {**ours, "seconds": seconds},
         "kintrace_link_or_review": reachable,
         "splink_naive": {**naive, "seconds": naive_seconds},
+        "threshold_sweep": sweep,
         "ablation_rule_off": ablation,
         "rule_gain_recall_distinguishable": {
             rule: ours["recall_distinguishable"] - v["recall_distinguishable"] for rule, v in ablation.items()
@@ -166,6 +171,7 @@ def _print(result: dict[str, Any]) -> None:
     ]
     rows.append(("splink naive, raw names", result["splink_naive"]))
     rows += [(f"kintrace without {rule}", v) for rule, v in result["ablation_rule_off"].items()]
+    rows += [(f"kintrace at threshold {t}", v) for t, v in result["threshold_sweep"].items()]
     for label, v in rows:
         secs = f"{v['seconds']:.1f}" if "seconds" in v else ""
         print(

@@ -227,14 +227,11 @@ class World:
         self.surnames, self.s_weights, self.given, self.g_weights = _tables()
         self.people: list[Person] = []
 
-    def person(self, like: Person | None = None) -> Person:
+    def person(self) -> Person:
         rng = self.rng
-        if like is None:
-            surname = rng.choices(range(len(self.surnames)), self.s_weights)[0]
-            given = rng.choices(range(len(self.given)), self.g_weights)[0]
-            father = rng.choices(range(len(self.given)), self.g_weights)[0]
-        else:  # a namesake: another man with the very same full name
-            surname, given, father = like.surname, like.given, like.father
+        surname = rng.choices(range(len(self.surnames)), self.s_weights)[0]
+        given = rng.choices(range(len(self.given)), self.g_weights)[0]
+        father = rng.choices(range(len(self.given)), self.g_weights)[0]
         year = int(rng.triangular(1962, 2006, 1992))
         month = rng.randint(1, 12)
         day = rng.randint(1, 28)
@@ -265,18 +262,23 @@ class World:
         patr = f.patr_uk if uk_form else f.patr_ru
         r = rng.random()
         dim_p, init_p = (0.08, 0.12) if listing else (0.05, 0.02)
+        given_seen = "full"
         if r < dim_p:
             first = rng.choice(g.dim_uk if uk_form else g.dim_ru)
         elif r < dim_p + init_p:
             first = first_full[0] + "."
+            given_seen = "initial"
         else:
             first = first_full
         r = rng.random()
         patr_keep, patr_init = (0.6, 0.1) if listing else (0.85, 0.02)
+        patr_seen = "full"
         if r >= patr_keep + patr_init:
             patr = ""
+            patr_seen = "none"
         elif r >= patr_keep:
             patr = patr[0] + "."
+            patr_seen = "initial"
         if listing and rng.random() < 0.08:
             last = _typo(rng, last)
         if script == "latin":
@@ -301,6 +303,9 @@ class World:
             "birth_date": date,
             "unit": unit,
             "source_note": rng.choice(["", "list p.3", "exchange 2024-05", "hospital"]),
+            # What the record lets a reader know of the man's name (for the truth, not the engine).
+            "_given_seen": given_seen,
+            "_patr_seen": patr_seen,
         }
 
     def _date(self, p: Person, listing: bool) -> str:
@@ -335,8 +340,8 @@ def generate(
     """Cases, a list, the truth and each record's person id.
 
     Half the missing men (by default) appear on the list; the rest of the list is other men drawn by
-    the same name frequencies, and 5% of it are deliberate namesakes of missing men (same full name,
-    different man), because families and engines both meet them constantly.
+    the same name frequencies, so a missing man's namesakes turn up on it as often as his name is
+    common: constantly for Иванов Александр Сергеевич, rarely for Щербаков Ярослав Тарасович.
     """
     world = World(seed)
     rng = world.rng
@@ -346,42 +351,60 @@ def generate(
     on_list = rng.sample(missing, min(int(n_cases * matched_fraction), n_list))
     list_people = list(on_list)
     while len(list_people) < n_list:
-        if rng.random() < 0.05:
-            list_people.append(world.person(like=rng.choice(missing)))
-        else:
-            list_people.append(world.person())
+        list_people.append(world.person())
     rng.shuffle(list_people)
     records = [world.write(p, listing=True, rid=f"L{i:08d}") for i, p in enumerate(list_people)]
     owner.update({r["record_id"]: p.pid for r, p in zip(records, list_people, strict=True)})
     case_frame = pd.DataFrame(cases)
     list_frame = pd.DataFrame(records)
     truth = _truth(world, case_frame, list_frame, owner)
+    hidden = ["_given_seen", "_patr_seen"]
+    case_frame = case_frame.drop(columns=hidden)
+    list_frame = list_frame.drop(columns=hidden)
     return case_frame, list_frame, truth, owner
 
 
 def _truth(world: World, cases: pd.DataFrame, records: pd.DataFrame, owner: dict[str, int]) -> pd.DataFrame:
-    """True pairs, each marked `distinguishable` unless nothing but a shared common name links them.
+    """True pairs, each marked `distinguishable` unless nothing but a shared name links them.
 
-    A link is indistinguishable when the case or the list record lacks a birth date and one of
-    them lacks a unit, and another man in the data has the same surname, given name and father's
-    name: no method can tell those two men apart from what is written.
+    A link is indistinguishable when the two records share no birth date (one of them lacks it) and
+    no unit (one of them lacks it), and another man in the data fits every part of the name both
+    records give: the same surname, a given name with the same initial (or the same name, where both
+    records spell it out) and the same father's name where both records give it. No method can tell
+    those men apart from what is written.
     """
-    full_name_count: dict[tuple[int, int, int], set[int]] = {}
+    people = world.people
+    by_surname: dict[int, list[int]] = {}
     for pid in set(owner.values()):
-        p = world.people[pid]
-        full_name_count.setdefault((p.surname, p.given, p.father), set()).add(pid)
-    by_person_case = {owner[c]: c for c in cases["record_id"]}
+        by_surname.setdefault(people[pid].surname, []).append(pid)
+    case_by_person = {owner[c]: c for c in cases["record_id"]}
     case_rows = cases.set_index("record_id")
     rows = []
-    for rid, date, unit in zip(records["record_id"], records["birth_date"], records["unit"], strict=True):
-        pid = owner[rid]
-        cid = by_person_case.get(pid)
+    for rec in records.to_dict("records"):
+        pid = owner[rec["record_id"]]
+        cid = case_by_person.get(pid)
         if cid is None:
             continue
         case = case_rows.loc[cid]
-        p = world.people[pid]
-        no_date = not date or not case["birth_date"]
-        no_unit = not unit or not case["unit"]
-        namesakes = len(full_name_count[(p.surname, p.given, p.father)]) > 1
-        rows.append((cid, rid, not (no_date and no_unit and namesakes)))
+        p = people[pid]
+        no_date = not rec["birth_date"] or not case["birth_date"]
+        no_unit = not rec["unit"] or not case["unit"]
+        if not (no_date and no_unit):
+            rows.append((cid, rec["record_id"], True))
+            continue
+        full_given = rec["_given_seen"] == "full" and case["_given_seen"] == "full"
+        both_patr = rec["_patr_seen"] == "full" and case["_patr_seen"] == "full"
+        first_letter = world.given[p.given].ru[0]
+        namesakes = [
+            q
+            for q in by_surname[p.surname]
+            if q != pid
+            and (
+                people[q].given == p.given
+                if full_given
+                else world.given[people[q].given].ru[0] == first_letter
+            )
+            and (not both_patr or people[q].father == p.father)
+        ]
+        rows.append((cid, rec["record_id"], not namesakes))
     return pd.DataFrame(rows, columns=["case_id", "record_id", "distinguishable"])

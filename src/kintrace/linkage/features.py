@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields, replace
 import pandas as pd
 
 from kintrace.linkage.fields import parse_unit
-from kintrace.linkage.names.forms import canonical_given_name, canonical_patronymic
+from kintrace.linkage.names.forms import canonical_given_name, canonical_patronymic, given_name_candidates
 from kintrace.linkage.names.keys import name_key, phonetic_key
 from kintrace.linkage.names.normalise import normalise
 
@@ -22,6 +22,7 @@ from kintrace.linkage.names.normalise import normalise
 FEATURE_COLUMNS = (
     "unique_id",
     "last_key",
+    "last_initial",
     "last_phon",
     "first_key",
     "first_canon",
@@ -85,6 +86,19 @@ def _initial_of(text: str) -> bool:
     return len(bare) == 1
 
 
+def _given_like(text: str) -> bool:
+    return _initial_of(text) or bool(given_name_candidates(text))
+
+
+def _orient(last: pd.Series, first: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Swap first and last name where the surname column holds a given name or an initial and the
+    given-name column holds something that is not one ("Юра / Бурлишин", "A. / MICHAJLOW")."""
+    last_given = _map_distinct(last, lambda t: bool(t) and _given_like(t)).astype(bool)
+    first_given = _map_distinct(first, lambda t: not t or _given_like(t)).astype(bool)
+    swap = last_given & ~first_given
+    return last.where(~swap, first), first.where(~swap, last)
+
+
 def build_features(records: pd.DataFrame, rules: FeatureRules = ALL_RULES) -> pd.DataFrame:
     """Turn records (as `io.read_records` returns them) into the Splink input frame."""
     key: Callable[[str], str | None] = (
@@ -96,8 +110,11 @@ def build_features(records: pd.DataFrame, rules: FeatureRules = ALL_RULES) -> pd
     last = records["last_name"].fillna("").astype(str)
     first = records["first_name"].fillna("").astype(str)
     patr = records["patronymic"].fillna("").astype(str)
+    if rules.swapped_names:
+        last, first = _orient(last, first)
 
     out["last_key"] = _map_distinct(last, key)
+    out["last_initial"] = out["last_key"].str[:1]
     out["last_phon"] = (
         _map_distinct(last, lambda t: _blank_to_none(phonetic_key(t))) if rules.phonetic_key else None
     )

@@ -125,7 +125,9 @@ def train(
     ]
     # ValueError: more exact agreements than the recall allows (tiny inputs); fall back below.
     with contextlib.suppress(ValueError):
-        linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
+        linker.training.estimate_probability_two_random_records_match(
+            deterministic, recall=DETERMINISTIC_RECALL
+        )
     settings_obj = linker._settings_obj
     if not settings_obj._probability_two_random_records_match > 0:
         # No exact agreement at all: assume half the smaller side has its man on the other side.
@@ -139,12 +141,34 @@ def train(
         progress("training: EM", done, steps)
         linker.training.estimate_parameters_using_expectation_maximisation(rule)
         done += 1
+    _floor_m(linker)
     if labels is not None:
         progress("training: reviewed pairs", done, steps)
         _train_from_labels(linker, api, labels, link_type)
         done += 1
     progress("training: done", steps, steps)
     return TrainedModel(linker.misc.save_model_to_json(), rules, link_type)
+
+
+M_FLOOR = 0.005
+# The share of true links whose surname, given name and full birth date all agree exactly (or whose
+# full name and unit do): lists give a full date for about half their men, so about 0.4.
+DETERMINISTIC_RECALL = 0.4
+
+
+def _floor_m(linker: Linker) -> None:
+    """Give every level some probability among matches before it is used.
+
+    A level no training pair reached (a true match whose birth date conflicts outright is rare) comes
+    out of EM with m unset or 0, which would either ignore the evidence or make it infinitely
+    damning; flooring at 0.5% and renormalising keeps such evidence strong but finite.
+    """
+    for comparison in linker._settings_obj.comparisons:
+        levels = [lv for lv in comparison.comparison_levels if not lv.is_null_level]
+        values = [max(lv.m_probability or 0.0, M_FLOOR) for lv in levels]
+        total = sum(values)
+        for level, value in zip(levels, values, strict=True):
+            level.m_probability = value / total
 
 
 def _train_from_labels(

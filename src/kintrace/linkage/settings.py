@@ -27,16 +27,32 @@ SWAPPED_NAMES_SQL = "(last_key_l = first_key_r AND first_key_l = last_key_r)"
 
 
 def _surname(rules: FeatureRules) -> ComparisonCreator:
+    # A swapped pair (Иванов Пётр / Пётр Иванов) is the same agreement as an exact one, so it shares
+    # the exact level and its term-frequency adjustment (Splink takes the commoner of the two values).
+    # With exact-match detection off, a level's Bayes factor becomes m / (that value's frequency).
+    exact = "last_key_l = last_key_r" + (f" OR {SWAPPED_NAMES_SQL}" if rules.swapped_names else "")
     levels: list[Any] = [
         cll.NullLevel("last_key"),
-        cll.ExactMatchLevel("last_key", term_frequency_adjustments=True).configure(label_for_charts="exact"),
+        cll.CustomLevel(exact).configure(
+            label_for_charts="exact",
+            tf_adjustment_column="last_key",
+            tf_adjustment_weight=1.0,
+            disable_tf_exact_match_detection=True,
+        ),
     ]
-    if rules.swapped_names:
-        levels.append(cll.CustomLevel(SWAPPED_NAMES_SQL, label_for_charts="swapped_with_given"))
     if rules.phonetic_key:
-        levels.append(cll.ExactMatchLevel("last_phon").configure(label_for_charts="phonetic"))
+        levels.append(
+            cll.ExactMatchLevel("last_phon", term_frequency_adjustments=True).configure(
+                label_for_charts="phonetic"
+            )
+        )
     levels += [
-        cll.JaroWinklerLevel("last_key", 0.92).configure(label_for_charts="similar"),
+        cll.JaroWinklerLevel("last_key", 0.92).configure(
+            label_for_charts="similar",
+            tf_adjustment_column="last_key",
+            tf_adjustment_weight=0.5,
+            disable_tf_exact_match_detection=True,
+        ),
         cll.JaroWinklerLevel("last_key", 0.8).configure(label_for_charts="loosely_similar"),
         cll.ElseLevel().configure(label_for_charts="different"),
     ]
@@ -46,16 +62,23 @@ def _surname(rules: FeatureRules) -> ComparisonCreator:
 def _given(
     name: str, key: str, canon: str, initial: str, is_initial: str, swapped: bool
 ) -> ComparisonCreator:
+    exact = f"{canon}_l = {canon}_r" + (f" OR {SWAPPED_NAMES_SQL}" if swapped else "")
     levels: list[Any] = [
         cll.CustomLevel(
             f"({key}_l IS NULL AND {initial}_l IS NULL) OR ({key}_r IS NULL AND {initial}_r IS NULL)"
         ).configure(is_null_level=True, label_for_charts="missing"),
-        cll.ExactMatchLevel(canon, term_frequency_adjustments=True).configure(label_for_charts="exact"),
-    ]
-    if swapped:
-        levels.append(cll.CustomLevel(SWAPPED_NAMES_SQL, label_for_charts="swapped_with_surname"))
-    levels += [
-        cll.JaroWinklerLevel(key, 0.92).configure(label_for_charts="similar"),
+        cll.CustomLevel(exact).configure(
+            label_for_charts="exact",
+            tf_adjustment_column=canon,
+            tf_adjustment_weight=1.0,
+            disable_tf_exact_match_detection=True,
+        ),
+        cll.JaroWinklerLevel(key, 0.92).configure(
+            label_for_charts="similar",
+            tf_adjustment_column=key,
+            tf_adjustment_weight=0.5,
+            disable_tf_exact_match_detection=True,
+        ),
         cll.CustomLevel(
             f"{initial}_l = {initial}_r AND ({is_initial}_l = '1' OR {is_initial}_r = '1')",
             label_for_charts="initial",
@@ -82,7 +105,6 @@ def _birth_date(rules: FeatureRules) -> ComparisonCreator:
                 "birth_year_l = birth_year_r AND (birth_ym_l IS NULL OR birth_ym_r IS NULL)",
                 label_for_charts="same_year_partial",
             ),
-            cll.ExactMatchLevel("birth_ym").configure(label_for_charts="same_year_month"),
         ]
     levels += [
         cll.ExactMatchLevel("birth_year").configure(label_for_charts="same_year"),
@@ -124,8 +146,13 @@ def prediction_blocking_rules(rules: FeatureRules = ALL_RULES) -> list[BlockingR
     out: list[BlockingRuleCreator | dict[str, Any]] = [
         block_on("last_key", "first_canon"),
         block_on("last_key", "birth_year"),
-        block_on("first_canon", "patr_canon", "birth_year"),
+        block_on("last_key", "patr_canon"),
         block_on("last_key", "unit"),
+        # A typo in the surname: the man is still found by his given name, father's name or
+        # birth year and the first letter of his surname.
+        block_on("first_canon", "patr_canon", "last_initial"),
+        block_on("first_canon", "birth_year", "last_initial"),
+        block_on("first_canon", "patr_canon", "birth_year"),
         block_on("first_canon", "birth_date"),
     ]
     if rules.phonetic_key:
@@ -138,12 +165,17 @@ def prediction_blocking_rules(rules: FeatureRules = ALL_RULES) -> list[BlockingR
     return out
 
 
-def training_blocking_rules(rules: FeatureRules = ALL_RULES) -> list[BlockingRuleCreator]:
-    """EM passes: each one fixes the fields it blocks on and learns the others."""
+def training_blocking_rules(rules: FeatureRules = ALL_RULES) -> list[BlockingRuleCreator | str]:
+    """EM passes: each one fixes the fields it blocks on and learns the others.
+
+    No pass blocks on names alone: a block of men who share a full name is full of namesakes, and
+    EM would learn from it that a true match often has a different birth date. Each pass pairs a
+    name with a field that namesakes do not share (unit, birth year) or blocks on the date alone.
+    """
     return [
-        block_on("last_key", "first_canon"),
         block_on("birth_date"),
-        block_on("first_canon", "patr_canon", "birth_year"),
+        block_on("last_key", "unit"),
+        block_on("last_key", "first_canon", "birth_year"),
     ]
 
 
