@@ -6,6 +6,7 @@ naming the field, so a bad value is refused where it enters, whichever door it c
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -29,19 +30,26 @@ _NAME_PUNCTUATION = frozenset("-'ʼ’ .")
 _MAX_NAME_LENGTH = 100
 
 
+@functools.lru_cache(maxsize=4096)
+def _letter_script(char: str) -> Script | None:
+    name = unicodedata.name(char, "")
+    if name.startswith("CYRILLIC"):
+        return Script.CYRILLIC
+    if name.startswith("LATIN"):
+        return Script.LATIN
+    return None
+
+
 def detect_script(text: str) -> Script | None:
     """The script of the letters in `text`, or None when it has no letters or mixes scripts."""
     scripts = set()
     for char in text:
         if not char.isalpha() or char in _NAME_PUNCTUATION:  # ʼ (U+02BC) counts as a letter
             continue
-        name = unicodedata.name(char, "")
-        if name.startswith("CYRILLIC"):
-            scripts.add(Script.CYRILLIC)
-        elif name.startswith("LATIN"):
-            scripts.add(Script.LATIN)
-        else:
+        script = _letter_script(char)
+        if script is None:
             return None
+        scripts.add(script)
     return scripts.pop() if len(scripts) == 1 else None
 
 
