@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from kintrace.api import sessions
@@ -64,8 +65,20 @@ async def _cookie_user(request: Request, session: Session, settings: Settings) -
     return user
 
 
+# Declared so that the OpenAPI description (and the docs' "Authorize" button) knows both ways in;
+# the header and cookie are read and checked below, with problem details on failure.
+_bearer_scheme = HTTPBearer(auto_error=False, description="An API token from POST /api/v1/auth/tokens")
+_cookie_scheme = APIKeyCookie(
+    name=sessions.SESSION_COOKIE, auto_error=False, description="Session from POST /api/v1/auth/login"
+)
+
+
 async def current_user(
-    request: Request, session: Db, settings: Annotated[Settings, Depends(get_settings)]
+    request: Request,
+    session: Db,
+    settings: Annotated[Settings, Depends(get_settings)],
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer_scheme)] = None,
+    _cookie: Annotated[str | None, Security(_cookie_scheme)] = None,
 ) -> User:
     authorization = request.headers.get("Authorization")
     if authorization:
