@@ -19,7 +19,7 @@ Script = Literal["cyrillic", "latin", "mixed", "none"]
 APOSTROPHES = "'\u2019\u02bc\u2018`\u00b4\u02b9\u02bb\u2032\u02ba\u201c\u201d\u2033\""
 _APOSTROPHE_RE = re.compile(f"[{re.escape(APOSTROPHES)}]")
 # All dash-like characters become a plain hyphen; surrounding spaces are dropped ("Петров - Водкин").
-_DASH_RE = re.compile(r"\s*[\u002d\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d]+\s*")
+_DASH_RE = re.compile(r"\s*(?:[\u002d\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d]\s*)+")
 _SPACE_RE = re.compile(r"\s+")
 # Anything that is neither a letter, a combining mark, a digit, a hyphen nor a space separates words.
 # Combining marks are kept: ISO 9 writes ґ as g + U+0300, which has no precomposed form.
@@ -80,6 +80,8 @@ def normalise(text: str | None) -> str:
     s = _APOSTROPHE_RE.sub("", s)
     s = _DASH_RE.sub("-", s)
     s = _OTHER_RE.sub(" ", s)
+    # Again: a removed character may have left spaces beside a hyphen ("0-\x1b0").
+    s = _DASH_RE.sub("-", s)
     s = _SPACE_RE.sub(" ", s).strip(" -")
     if not s:
         return ""
