@@ -273,6 +273,7 @@ def demo(
     """Migrate, seed synthetic demo data (once), print the demo logins, and serve in demo mode."""
     from sqlalchemy import func, select
 
+    from kintrace.services import users
     from kintrace.services.access import SYSTEM
     from kintrace.services.demo import seed_demo
     from kintrace.services.demo_data import generate_demo_dataset
@@ -300,10 +301,17 @@ def demo(
         )
         for key, value in dataset.summary().items():
             console.print(f"  {key}: {value}")
-    engine.dispose()
     console.print("\n[bold]demo logins[/] (password after the colon):")
-    for user in dataset.users:
-        console.print(f"  {user.role.value:<11} {user.username}: {user.password}", highlight=False)
+    with session_scope(engine) as session:
+        for user in dataset.users:
+            # A database seeded by an older version may hold other passwords: print only those that work.
+            if users.authenticate(session, user.username, user.password) is None:
+                console.print(
+                    f"  {user.role.value:<11} {user.username}: (seeded earlier with another password)"
+                )
+            else:
+                console.print(f"  {user.role.value:<11} {user.username}: {user.password}", highlight=False)
+    engine.dispose()
     if no_serve:
         return
     console.print(f"\nserving the demo on http://{host}:{port}")

@@ -56,7 +56,9 @@ def _insert(session: Session, model: type, rows: Sequence[dict[str, Any]], chunk
     for start in range(0, len(rows), chunk):
         batch = rows[start : start + chunk]
         if batch:
-            result = session.execute(insert(model).returning(model.id, sort_by_parameter_order=True), batch)  # type: ignore[attr-defined]
+            # render_nulls: one statement per batch, not one per pattern of missing values.
+            statement = insert(model).returning(model.id, sort_by_parameter_order=True)  # type: ignore[attr-defined]
+            result = session.execute(statement.execution_options(render_nulls=True), batch)
             ids.extend(result.scalars().all())
     return ids
 
@@ -64,7 +66,7 @@ def _insert(session: Session, model: type, rows: Sequence[dict[str, Any]], chunk
 def _insert_plain(session: Session, model: type, rows: Sequence[dict[str, Any]], chunk: int = 5000) -> None:
     for start in range(0, len(rows), chunk):
         if rows[start : start + chunk]:
-            session.execute(insert(model), rows[start : start + chunk])
+            session.execute(insert(model).execution_options(render_nulls=True), rows[start : start + chunk])
 
 
 def _text(value: object | None) -> str | None:
@@ -77,6 +79,7 @@ def seed_demo(
     dataset: DemoDataset,
     *,
     progress: Callable[[str], None] | None = None,
+    password_hasher: Callable[[str], str] = hash_password,
 ) -> SeedResult:
     """Write the dataset into a registry that holds no cases yet (refuses otherwise)."""
     require_role(actor, Role.ADMIN, action="seed demo data")
@@ -103,7 +106,7 @@ def seed_demo(
             "display_name": u.display_name,
             "email": u.email,
             "role": u.role,
-            "password_hash": hash_password(u.password),
+            "password_hash": password_hasher(u.password),
             "active": True,
         }
         for u in dataset.users
@@ -167,7 +170,7 @@ def seed_demo(
                     "case_id": cid,
                     "user_id": uid,
                     "full_name": rel.full_name,
-                    "relationship": rel.relationship,
+                    "relationship_": rel.relationship,
                     "is_reporter": rel.is_reporter,
                     "phone": rel.phone,
                     "email": rel.email,

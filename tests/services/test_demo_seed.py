@@ -1,0 +1,84 @@
+"""Seeding the demo dataset: everything lands, the audit chain holds, the access rule applies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+import pytest
+from sqlalchemy import func, select
+
+from kintrace.domain.vocabulary import Role
+from kintrace.services import cases, demo, evidence, requests, status, users
+from kintrace.services.access import SYSTEM, actor_for
+from kintrace.services.demo_data import generate_demo_dataset
+from kintrace.services.errors import Conflict
+from kintrace.store import audit
+from kintrace.store.models import Case, EvidenceItem, Relative
+
+TODAY = dt.date(2025, 5, 1)
+# argon2 is slow on purpose; the same four demo passwords need hashing once per test run.
+_hash_once = functools.cache(users.hash_password)
+
+
+@pytest.fixture
+def seeded(session):
+    if session.scalar(select(func.count()).select_from(Case)):
+        pytest.skip("the worker's database holds committed cases")
+    dataset = generate_demo_dataset(n_persons=60, today=TODAY)
+    result = demo.seed_demo(session, SYSTEM, dataset, password_hasher=_hash_once)
+    return dataset, result
+
+
+def test_everything_in_the_dataset_is_written(session, seeded):
+    dataset, result = seeded
+    assert result.cases == len(dataset.cases) == session.scalar(select(func.count()).select_from(Case))
+    assert session.scalar(select(func.count()).select_from(EvidenceItem)) == sum(
+        len(c.evidence) for c in dataset.cases
+    )
+    assert session.scalar(select(func.count()).select_from(Relative)) == sum(
+        len(c.relatives) for c in dataset.cases
+    )
+    check = audit.verify(session)
+    assert check.ok and check.rows_checked == result.audit_rows
+
+
+def test_seeded_status_equals_what_the_services_derive(session, seeded):
+    dataset, _ = seeded
+    for demo_case in dataset.cases[:20]:
+        case = cases.get_case_by_reference(session, SYSTEM, demo_case.reference)
+        expected = demo_case.derive(TODAY)
+        assert (
+            status.recompute_evidence_status(session, SYSTEM, case.id, today=TODAY).status is expected.status
+        )
+        assert case.evidence_status is expected.status and case.official_status is demo_case.official_status
+
+
+def test_demo_logins_work_and_family_sees_only_its_cases(session, seeded):
+    dataset, _ = seeded
+    family = dataset.user(Role.FAMILY)
+    user = users.authenticate(session, family.username, family.password)
+    assert user is not None
+    own = cases.list_cases(session, actor_for(user), cases.CaseFilter(include_merged=True)).items
+    expected = {c.reference for c in dataset.cases if any(r.username == family.username for r in c.relatives)}
+    assert {c.reference for c in own} == expected and expected
+    for case in own:
+        assert all(
+            item.visibility.value == "family"
+            for item in evidence.list_evidence(session, actor_for(user), case.id)
+        )
+
+
+def test_overdue_requests_match_the_dataset(session, seeded):
+    dataset, _ = seeded
+    from kintrace.domain.requests import is_overdue
+
+    expected = sum(1 for r in dataset.requests if is_overdue(r.deadline, r.outcome, TODAY))
+    assert requests.overdue_requests(session, SYSTEM, today=TODAY, per_page=500).total == expected
+
+
+def test_seeding_twice_is_refused(session, seeded):
+    with pytest.raises(Conflict):
+        demo.seed_demo(
+            session, SYSTEM, generate_demo_dataset(n_persons=5, today=TODAY), password_hasher=_hash_once
+        )
