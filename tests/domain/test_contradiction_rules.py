@@ -8,7 +8,7 @@ from kintrace.domain import contradictions as c
 from kintrace.domain.contradictions import Severity, find_contradictions
 from kintrace.domain.vocabulary import Claim, PersonStatus
 
-from .helpers import CHANNEL, COMRADE, ICRC, MINISTRY, MOTHER, fact, notice
+from .helpers import CHANNEL, COMRADE, ICRC, MINISTRY, MOTHER, RUMOUR, fact, notice
 
 S = PersonStatus
 
@@ -226,3 +226,10 @@ def test_conflicts_come_before_notes_and_every_rule_has_a_sentence() -> None:
     found = find_contradictions(facts)
     assert [x.severity for x in found] == [Severity.CONFLICT, Severity.NOTE]
     assert all(x.rule in c.RULES for x in found)
+
+
+def test_a_finding_that_rests_on_a_discounted_item_is_only_a_note() -> None:
+    facts = [fact(1, Claim.DEAD, "2023-05-10", RUMOUR), fact(2, Claim.ALIVE, "2023-07", MOTHER)]
+    [found] = find_contradictions(facts)
+    assert (found.rule, found.severity) == (c.ALIVE_AFTER_DEATH, Severity.NOTE)
+    assert found.explanation.endswith("(one of the two is graded unreliable or improbable)")

@@ -238,3 +238,31 @@ def test_divergence_with_a_partial_official_date_counts_the_days_it_is_sure_of()
 def test_no_divergence_when_both_tracks_agree() -> None:
     derived = derive_evidence_status([fact(1, Claim.DEAD, "2024-03-02", MINISTRY)], TODAY)
     assert divergence(S.CONFIRMED_DEAD, PartialDate(2024, 3), derived, TODAY) is None
+
+
+def test_a_closed_case_agrees_with_evidence_that_the_search_is_over() -> None:
+    returned = derive_evidence_status([notice(1, S.REMAINS_RETURNED, "2024-05-02", ICRC)], TODAY)
+    assert returned.status is S.REMAINS_RETURNED
+    assert divergence(S.CLOSED, PartialDate(2024, 6), returned, TODAY) is None
+    captured = derive_evidence_status([fact(1, Claim.CAPTURED, "2024-03", ICRC)], TODAY)
+    assert divergence(S.CLOSED, PartialDate(2024, 6), captured, TODAY) == (
+        "official: closed for at least 51 days; "
+        "evidence: confirmed captured since 2024-03 (E3-well-graded-source)"
+    )
+
+
+def test_the_family_view_names_no_internal_item() -> None:
+    facts = [
+        fact(1, Claim.DEAD, "2024-01-10", CHANNEL),
+        fact(2, Claim.CAPTURED, "2024-03", MOTHER),
+        fact(3, Claim.CAPTURED, "2024-03-15", COMRADE),
+    ]
+    full = derive_evidence_status(facts, TODAY)
+    family = full.redacted({2})
+    assert (family.status, family.rule, family.since) == (full.status, full.rule, full.since)
+    assert (family.fact_ids, family.superseded_ids) == ((2,), ())
+    assert "Сокіл" not in family.rule_text and "Сводки" not in family.rule_text
+    assert family.rule_text == (
+        f"{rules.RULES[rules.INDEPENDENT_SOURCES]} It rests on 2 item(s) on file, 1 of them internal."
+    )
+    assert derive_evidence_status([], TODAY).redacted(set()).rule_text == rules.RULES[rules.NO_EVIDENCE]

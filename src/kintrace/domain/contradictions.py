@@ -6,7 +6,8 @@ so a caseworker can take it to the family or the authority as it stands.
 Partial dates: a conflict in time is reported only when it is certain over every day the two partial
 dates may stand for ("2023-06" is certainly after "2023-05-31", but not after "2023-06-10"). Where a
 sign of life only MAY come after a death (say "alive in 2023-05" against "dead on 2023-05-10"), a
-weaker NOTE is reported under its own rule: worth a look, not a conflict.
+weaker NOTE is reported under its own rule: worth a look, not a conflict. Any finding that rests on
+an item graded unreliable (E) or improbable (5) is likewise only a note.
 """
 
 from __future__ import annotations
@@ -101,6 +102,10 @@ def _found(
     rule: str, first: EvidenceFact, second: EvidenceFact, why: str, severity: Severity = Severity.CONFLICT
 ) -> Contradiction:
     explanation = f"{first.label()} and {second.label()}: {why}"
+    if first.source.is_discounted or second.source.is_discounted:
+        # The caseworker has already judged one side unreliable or improbable: worth a note, not an alarm.
+        severity = Severity.NOTE
+        explanation += " (one of the two is graded unreliable or improbable)"
     return Contradiction(rule, explanation, first.id, second.id, first.source, second.source, severity)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from types import MappingProxyType
@@ -272,6 +272,21 @@ class StatusDerivation:
     def label(self) -> str:
         return status_label(self.status)
 
+    def redacted(self, visible_ids: Collection[int]) -> StatusDerivation:
+        """The derivation as a family may see it: only items visible to them, no internal source named.
+
+        The status and the rule stay (the family is entitled to know what the registry concludes and
+        by which rule); the explanation keeps the rule's sentence and says how many items support it.
+        """
+        shown = tuple(i for i in self.fact_ids if i in visible_ids)
+        hidden = len(self.fact_ids) - len(shown)
+        text = RULES[self.rule]
+        if self.fact_ids:
+            text += f" It rests on {len(self.fact_ids)} item(s) on file"
+            text += f", {hidden} of them internal." if hidden else "."
+        superseded = tuple(i for i in self.superseded_ids if i in visible_ids)
+        return replace(self, rule_text=text, fact_ids=shown, superseded_ids=superseded)
+
 
 def status_label(status: PersonStatus) -> str:
     return PersonStatus(status).value.replace("_", " ")
@@ -297,7 +312,8 @@ def _confirmation(facts: Sequence[EvidenceFact]) -> _Confirmation | None:
 
 
 def _timeline_key(fact: EvidenceFact) -> tuple[int, PartialDate, int]:
-    # Undated items sort first: they cannot be shown to come after anything.
+    # Undated items sort first: they cannot be shown to come after anything. Items on the same date
+    # keep the order they were entered in (by id), so a same-day correction wins.
     date = fact.sort_date
     return (0, PartialDate(1), fact.id) if date is None else (1, date, fact.id)
 
@@ -404,6 +420,13 @@ def derive_evidence_status(facts: Iterable[EvidenceFact], today: dt.date) -> Sta
     )
 
 
+# A closed case agrees with any evidence that the search is over (or that nothing is known, when the
+# case was closed as a duplicate or withdrawn); it diverges only from evidence of an open fate.
+AGREES_WITH_CLOSED = frozenset(
+    {S.MISSING, S.RELEASED, S.FOUND_ALIVE, S.CONFIRMED_DEAD, S.REMAINS_IDENTIFIED, S.REMAINS_RETURNED}
+)
+
+
 def divergence(
     official: PersonStatus,
     official_since: PartialDate | dt.date | None,
@@ -417,6 +440,8 @@ def divergence(
     """
     official = PersonStatus(official)
     if official is derived.status:
+        return None
+    if official is S.CLOSED and derived.status in AGREES_WITH_CLOSED:
         return None
     text = f"official: {status_label(official)}"
     if official_since is not None:
