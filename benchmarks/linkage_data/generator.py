@@ -364,19 +364,28 @@ def generate(
     return case_frame, list_frame, truth, owner
 
 
-def _truth(world: World, cases: pd.DataFrame, records: pd.DataFrame, owner: dict[str, int]) -> pd.DataFrame:
-    """True pairs, each marked `distinguishable` unless nothing but a shared name links them.
+# A link on names alone is distinguishable only when fewer than this many other men on the list
+# are expected (by name frequency) to share every part of the name both records give.
+NAMESAKE_EXPECTATION = 0.1
 
-    A link is indistinguishable when the two records share no birth date (one of them lacks it) and
-    no unit (one of them lacks it), and another man in the data fits every part of the name both
-    records give: the same surname, a given name with the same initial (or the same name, where both
-    records spell it out) and the same father's name where both records give it. No method can tell
-    those men apart from what is written.
+
+def _truth(world: World, cases: pd.DataFrame, records: pd.DataFrame, owner: dict[str, int]) -> pd.DataFrame:
+    """True pairs, each marked `distinguishable` unless nothing but a not-rare-enough name links them.
+
+    A link carries distinguishing evidence when both records give a birth date (even just a year)
+    or both give a unit. Otherwise only the name links them, and it is distinguishable when the
+    name is rare: fewer than NAMESAKE_EXPECTATION other men on a list this long are expected to
+    share the surname, the given name (its initial, where a record gives only that) and the
+    father's name (where both records give it). No method can tell a man from his namesakes on a
+    commoner name alone.
     """
     people = world.people
-    by_surname: dict[int, list[int]] = {}
-    for pid in set(owner.values()):
-        by_surname.setdefault(people[pid].surname, []).append(pid)
+    s_total = sum(world.s_weights)
+    g_total = sum(world.g_weights)
+    initial_share: dict[str, float] = {}
+    for g, w in zip(world.given, world.g_weights, strict=True):
+        initial_share[g.ru[0]] = initial_share.get(g.ru[0], 0.0) + w / g_total
+    n_list = len(records)
     case_by_person = {owner[c]: c for c in cases["record_id"]}
     case_rows = cases.set_index("record_id")
     rows = []
@@ -387,24 +396,18 @@ def _truth(world: World, cases: pd.DataFrame, records: pd.DataFrame, owner: dict
             continue
         case = case_rows.loc[cid]
         p = people[pid]
-        no_date = not rec["birth_date"] or not case["birth_date"]
-        no_unit = not rec["unit"] or not case["unit"]
-        if not (no_date and no_unit):
+        has_date = bool(rec["birth_date"]) and bool(case["birth_date"])
+        has_unit = bool(rec["unit"]) and bool(case["unit"])
+        if has_date or has_unit:
             rows.append((cid, rec["record_id"], True))
             continue
+        g = world.given[p.given]
         full_given = rec["_given_seen"] == "full" and case["_given_seen"] == "full"
-        both_patr = rec["_patr_seen"] == "full" and case["_patr_seen"] == "full"
-        first_letter = world.given[p.given].ru[0]
-        namesakes = [
-            q
-            for q in by_surname[p.surname]
-            if q != pid
-            and (
-                people[q].given == p.given
-                if full_given
-                else world.given[people[q].given].ru[0] == first_letter
-            )
-            and (not both_patr or people[q].father == p.father)
-        ]
-        rows.append((cid, rec["record_id"], not namesakes))
+        share = world.s_weights[p.surname] / s_total
+        share *= world.g_weights[p.given] / g_total if full_given else initial_share[g.ru[0]]
+        if rec["_patr_seen"] == "full" and case["_patr_seen"] == "full":
+            share *= world.g_weights[p.father] / g_total
+        elif rec["_patr_seen"] != "none" and case["_patr_seen"] != "none":
+            share *= initial_share[world.given[p.father].ru[0]]
+        rows.append((cid, rec["record_id"], n_list * share < NAMESAKE_EXPECTATION))
     return pd.DataFrame(rows, columns=["case_id", "record_id", "distinguishable"])

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 
 import pandas as pd
 
 from kintrace.linkage.fields import parse_unit
-from kintrace.linkage.names.forms import canonical_given_name, canonical_patronymic, given_name_candidates
+from kintrace.linkage.names.forms import (
+    canonical_given_name,
+    canonical_patronymic,
+    given_name_candidates,
+    given_names,
+)
 from kintrace.linkage.names.keys import name_key, phonetic_key
 from kintrace.linkage.names.normalise import normalise
 
@@ -27,10 +33,12 @@ FEATURE_COLUMNS = (
     "first_key",
     "first_canon",
     "first_initial",
+    "first_initials",
     "first_is_initial",
     "patr_key",
     "patr_canon",
     "patr_initial",
+    "patr_initials",
     "patr_is_initial",
     "name_pair",
     "birth_date",
@@ -66,7 +74,7 @@ class FeatureRules:
 ALL_RULES = FeatureRules()
 
 
-def _map_distinct(values: pd.Series, fn: Callable[[str], str | None]) -> pd.Series:
+def _map_distinct(values: pd.Series, fn: Callable[[str], object]) -> pd.Series:
     distinct = values.unique()
     table = {v: fn(v) for v in distinct}
     return values.map(table)
@@ -84,6 +92,27 @@ def _plain_key(text: str) -> str | None:
 def _initial_of(text: str) -> bool:
     bare = normalise(text).replace(".", "").strip()
     return len(bare) == 1
+
+
+@lru_cache(maxsize=1)
+def _initials_by_canonical() -> dict[str, str]:
+    """Canonical given name -> the initials its written forms start with, as name keys: one man is
+    "А." in a Russian list and "О." in a Ukrainian one (Александр/Олександр, Алексеевич/Олексійович)."""
+    out: dict[str, str] = {}
+    for row in given_names():
+        letters = {name_key(form)[:1] for form in row.full_forms} - {""}
+        out[row.canonical] = "".join(sorted(letters | set(out.get(row.canonical, ""))))
+    return out
+
+
+def _initials(canon: pd.Series, initial: pd.Series, cross_language: bool) -> pd.Series:
+    """Every initial a full name may be abbreviated to (a lone initial: just itself)."""
+    if not cross_language:
+        return initial
+    table = _initials_by_canonical()
+    stem = canon.str.split("_").str[0]
+    known = stem.map(table)
+    return known.where(known.notna() & canon.notna(), initial)
 
 
 def _given_like(text: str) -> bool:
@@ -127,6 +156,7 @@ def build_features(records: pd.DataFrame, rules: FeatureRules = ALL_RULES) -> pd
     out["first_is_initial"] = first_is_initial
     out["first_initial"] = out["first_key"].str[:1]
     # An initial is not a name: it may only meet other names through the initial level.
+    out["first_initials"] = _initials(out["first_canon"], out["first_initial"], rules.given_name_forms)
     out.loc[first_is_initial == "1", ["first_canon", "first_key"]] = None
 
     out["patr_key"] = _map_distinct(patr, key)
@@ -137,6 +167,7 @@ def build_features(records: pd.DataFrame, rules: FeatureRules = ALL_RULES) -> pd
     patr_is_initial = _map_distinct(patr, lambda t: "1" if _initial_of(t) else "0")
     out["patr_is_initial"] = patr_is_initial
     out["patr_initial"] = out["patr_key"].str[:1]
+    out["patr_initials"] = _initials(out["patr_canon"], out["patr_initial"], rules.patronymic_forms)
     out.loc[patr_is_initial == "1", ["patr_canon", "patr_key"]] = None
 
     if rules.swapped_names:

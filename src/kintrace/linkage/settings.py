@@ -79,8 +79,10 @@ def _given(
             tf_adjustment_weight=0.5,
             disable_tf_exact_match_detection=True,
         ),
+        # An initial agrees with a full name when it is one of that name's initials in any language.
         cll.CustomLevel(
-            f"{initial}_l = {initial}_r AND ({is_initial}_l = '1' OR {is_initial}_r = '1')",
+            f"({is_initial}_l = '1' OR {is_initial}_r = '1') AND "
+            f"(instr({initial}s_l, {initial}_r) > 0 OR instr({initial}s_r, {initial}_l) > 0)",
             label_for_charts="initial",
         ),
         cll.ElseLevel().configure(label_for_charts="different"),
@@ -154,6 +156,7 @@ def prediction_blocking_rules(rules: FeatureRules = ALL_RULES) -> list[BlockingR
         block_on("first_canon", "birth_year", "last_initial"),
         block_on("first_canon", "patr_canon", "birth_year"),
         block_on("first_canon", "birth_date"),
+        block_on("last_initial", "first_initial", "birth_date"),
     ]
     if rules.phonetic_key:
         out.insert(1, block_on("last_phon", "first_canon"))
