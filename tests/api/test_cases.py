@@ -179,3 +179,35 @@ def test_pagination_and_filters(client: TestClient, factories: Any, make_user: A
 
     pending = client.get("/api/v1/cases?days_pending=60", headers=headers).json()
     assert [i["id"] for i in pending["items"]] == [waiting.id]
+
+
+def test_aliases_are_replaced_by_a_person_update(
+    client: TestClient, factories: Any, make_user: Any, token_for: Any
+) -> None:
+    headers = token_for(make_user(Role.CASEWORKER))
+    created = client.post(
+        "/api/v1/cases",
+        json={
+            "person": {
+                **PERSON,
+                "aliases": [{"last_name": "Kovalenko", "first_name": "Andrii", "script": "Latn"}],
+            }
+        },
+        headers=headers,
+    ).json()
+    assert [a["last_name"] for a in created["person"]["aliases"]] == ["Kovalenko"]
+    new_aliases = [{"last_name": "Kowalenko", "first_name": "Andrij", "script": "Latn"}]
+    changed = client.patch(
+        f"/api/v1/cases/{created['id']}/person", json={"aliases": new_aliases}, headers=headers
+    )
+    assert changed.status_code == 200, changed.text
+    assert [a["last_name"] for a in changed.json()["aliases"]] == ["Kowalenko"]
+    found = client.get("/api/v1/cases", params={"name": "kowal"}, headers=headers).json()
+    assert [i["id"] for i in found["items"]] == [created["id"]]
+    wrong_script = client.patch(
+        f"/api/v1/cases/{created['id']}/person",
+        json={"aliases": [{"last_name": "Коваленко", "first_name": "Андрей", "script": "Latn"}]},
+        headers=headers,
+    )
+    assert wrong_script.status_code == 422
+    assert wrong_script.json()["errors"][0]["field"] == "aliases[0].last_name"

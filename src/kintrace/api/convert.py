@@ -70,7 +70,8 @@ def person_from_fields(values: Mapping[str, Any], prefix: str = "person") -> Mis
         )
     aliases = []
     for index, alias in enumerate(values.get("aliases") or []):
-        with fields_renamed(f"{prefix}.aliases[{index}]", _PERSON_FIELDS):
+        alias_prefix = f"{prefix}.aliases[{index}]" if prefix else f"aliases[{index}]"
+        with fields_renamed(alias_prefix, _PERSON_FIELDS):
             aliases.append(
                 PersonName(
                     alias["last_name"],

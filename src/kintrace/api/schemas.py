@@ -175,6 +175,7 @@ class PersonUpdate(PersonFields):
 
     last_name: Name | None = None
     first_name: Name | None = None
+    aliases: list[AliasIn] | None = Field(None, description="Replaces all alternative spellings when sent")
 
 
 class PersonOut(Out):
@@ -292,6 +293,16 @@ class SourceOut(Out):
     notes: str | None
 
 
+class SourceBrief(Out):
+    """A source as shown beside an item: without the register's internal notes."""
+
+    id: int
+    kind: SourceKind
+    name: str
+    reliability: Reliability
+    credibility: Credibility
+
+
 class AttachmentOut(Out):
     id: int
     evidence_id: int
@@ -331,7 +342,7 @@ class EvidenceUpdate(In):
 class EvidenceOut(Out):
     id: int
     case_id: int
-    source: SourceOut
+    source: SourceBrief
     claim: Claim
     event_date: str | None
     reported_date: str | None
@@ -482,14 +493,6 @@ class OverdueOut(BaseModel):
 
 
 # -- contradictions, duplicates, merges ---------------------------------------------------------------
-
-
-class SourceBrief(Out):
-    id: int
-    kind: SourceKind
-    name: str
-    reliability: Reliability
-    credibility: Credibility
 
 
 class ContradictionOut(Out):

@@ -65,6 +65,12 @@ def read_session(request: Request, settings: Settings) -> SessionData | None:
     return SessionData(user_id, csrf, fingerprint)
 
 
+def csrf_token_for(request: Request) -> str | None:
+    """The CSRF token of the request's session, for server-rendered forms to embed as `csrf_token`."""
+    data = read_session(request, request.app.state.settings)
+    return None if data is None else data.csrf_token
+
+
 def cookies_secure(request: Request, settings: Settings) -> bool:
     if settings.demo:
         return False
