@@ -143,3 +143,10 @@ def test_not_a_patronymic() -> None:
     assert patronymic_parts("Иванов") is None
     assert canonical_patronymic("Иванов") == name_key("Иванов")
     assert canonical_patronymic(None) == ""
+
+
+def test_canonical_keys_have_no_underscore() -> None:
+    # canonical_patronymic joins the father's canonical name and the sex with "_"; callers split on it.
+    assert all("_" not in row.canonical for row in given_names())
+    father, sex = canonical_patronymic("Олексіївна").split("_")
+    assert (father, sex) == ("aleksei", "f")

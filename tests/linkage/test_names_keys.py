@@ -236,3 +236,18 @@ def test_keys_never_raise(text: str) -> None:
 @given(st.text(alphabet=st.characters(codec="utf-8", categories=("L", "Zs", "Pd", "Po"))))
 def test_name_key_is_stable_under_normalise(text: str) -> None:
     assert name_key(normalise(text)) == name_key(text)
+
+
+def test_ou_is_u_on_both_sides() -> None:
+    assert name_key("Kouznetsov") == name_key("Кузнецов")
+    assert name_key("Білоус") == name_key("Bilous")
+
+
+def test_ch_before_consonant_is_kh() -> None:
+    assert name_key("Christina") == name_key("Кристина".replace("К", "Х"))
+    assert name_key("Chmelnyzkyj") == name_key("Хмельницький")
+
+
+def test_german_zk_ending_marks_a_german_word() -> None:
+    assert name_key("Bilezki") == name_key("Білецький")
+    assert name_key("Biletsky") == name_key("Білецький")
