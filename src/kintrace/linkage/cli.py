@@ -70,13 +70,15 @@ def link(
         Path | None,
         typer.Option("--labels", help="Reviewed pairs CSV case_id,record_id,is_match: train on them."),
     ] = None,
+    model_in: Annotated[
+        Path | None,
+        typer.Option("--model", help="Score with a saved model (from --model-out) instead of training."),
+    ] = None,
     model_out: Annotated[
         Path | None, typer.Option("--model-out", help="Save the trained model (JSON).")
     ] = None,
 ) -> None:
     """Link a published list to cases: every candidate pair with its probability, band and reasons."""
-    import json
-
     from kintrace.linkage import model as lm
     from kintrace.linkage.engines import make_api
     from kintrace.linkage.features import build_features
@@ -89,7 +91,8 @@ def link(
         case_rows = read_records(cases)
         list_rows = read_records(records)
         reviewed = read_labels(labels) if labels is not None else None
-    except InputError as exc:
+        saved = lm.TrainedModel.load(model_in) if model_in is not None else None
+    except (InputError, ValueError, OSError) as exc:
         raise _fail(str(exc)) from None
     with _progress() as progress:
         progress("features", 0, 2)
@@ -98,7 +101,7 @@ def link(
         list_features = build_features(list_rows)
         progress("features", 2, 2)
         api = make_api(engine)  # type: ignore[arg-type]
-        trained = lm.train(api, case_features, list_features, labels=reviewed, progress=progress)
+        trained = lm.fit(api, case_features, list_features, model=saved, labels=reviewed, progress=progress)
         pairs = lm.predict(
             api,
             trained,
@@ -112,7 +115,7 @@ def link(
     out.parent.mkdir(parents=True, exist_ok=True)
     pairs.to_csv(out, index=False, float_format="%.6g")
     if model_out is not None:
-        model_out.write_text(json.dumps(trained.splink_model, indent=2), encoding="utf-8")
+        trained.save(model_out)
     counts = pairs["band"].value_counts()
     typer.echo(
         f"{len(case_rows)} cases x {len(list_rows)} list rows: {counts.get('link', 0)} links, "
@@ -146,7 +149,7 @@ def dedupe(
     with _progress() as progress:
         features = build_features(case_rows)
         api = make_api(engine)  # type: ignore[arg-type]
-        trained = lm.train(api, features, None, progress=progress)
+        trained = lm.fit(api, features, None, progress=progress)
         clusters = lm.predict_dedupe(api, trained, features, threshold=threshold)
     out.parent.mkdir(parents=True, exist_ok=True)
     clusters.to_csv(out, index=False)

@@ -13,10 +13,12 @@ candidate pairs at once, and keeps only pairs above the review threshold.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -50,6 +52,68 @@ class TrainedModel:
     splink_model: dict[str, Any]
     rules: FeatureRules = field(default_factory=FeatureRules)
     link_type: LinkType = "link_only"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kintrace_rules": asdict(self.rules),
+            "link_type": self.link_type,
+            "splink": self.splink_model,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TrainedModel:
+        if "splink" not in data or "comparisons" not in data["splink"]:
+            raise ValueError("not a kintrace linkage model: expected keys 'splink' with 'comparisons'")
+        return cls(
+            data["splink"], FeatureRules(**data.get("kintrace_rules", {})), data.get("link_type", "link_only")
+        )
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_json(), indent=1), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> TrainedModel:
+        return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+
+    def for_inputs(self, n_cases: int, n_records: int | None, link_type: LinkType) -> TrainedModel:
+        """This model's m and u for other inputs: the prior (the chance two random records match)
+        belongs to the sizes of the inputs, so it is set afresh, assuming half of the smaller side
+        has its man on the other side."""
+        n_r = n_records if n_records is not None else n_cases
+        pairs = n_cases * n_r if link_type == "link_only" else n_cases * (n_cases - 1) / 2
+        prior = min(0.5, 0.5 * min(n_cases, n_r) / max(pairs, 1))
+        splink = {**self.splink_model, "link_type": link_type, "probability_two_random_records_match": prior}
+        return TrainedModel(splink, self.rules, link_type)
+
+
+BUNDLED_MODEL = Path(__file__).with_name("bundled_model.json")
+# Below this many records on the smaller side EM has too few pairs to learn from; use the bundled
+# model (trained on benchmarks/linkage_data, see benchmarks/linkage_data/train_bundled_model.py).
+MIN_TRAINING_ROWS = 500
+
+
+def bundled_model() -> TrainedModel:
+    return TrainedModel.load(BUNDLED_MODEL)
+
+
+def fit(
+    api: DatabaseAPISubClass,
+    cases: pd.DataFrame,
+    records: pd.DataFrame | None = None,
+    *,
+    model: TrainedModel | None = None,
+    labels: pd.DataFrame | None = None,
+    progress: Progress = _no_progress,
+) -> TrainedModel:
+    """The model to score these inputs with: `model` if given, the bundled one for inputs too small
+    to train on, else one trained on the inputs themselves (EM, plus the reviewed pairs if any)."""
+    link_type: LinkType = "link_only" if records is not None else "dedupe_only"
+    n_records = len(records) if records is not None else None
+    smaller = min(len(cases), n_records if n_records is not None else len(cases))
+    if model is None and smaller >= MIN_TRAINING_ROWS:
+        return train(api, cases, records, labels=labels, progress=progress)
+    chosen = model if model is not None else bundled_model()
+    return chosen.for_inputs(len(cases), n_records, link_type)
 
 
 def _quiet_splink() -> None:
