@@ -26,6 +26,7 @@ from kintrace.dna.elimination import build_factors, informative_persons
 from kintrace.dna.genotypes import Genotype
 from kintrace.dna.lumping import LumpedMarker, lump_marker
 from kintrace.dna.markers import DnaInputError, Marker
+from kintrace.dna.pedigree import Pedigree
 
 _LETTERS = string.ascii_letters
 
@@ -84,6 +85,23 @@ def _einsum(factors: Sequence[FactorT], out: tuple[int, ...]) -> np.ndarray:
         + "".join(letters[v] for v in out)
     )
     return np.asarray(np.einsum(expr, *(f for f, _ in factors), optimize=len(factors) > 2))
+
+
+def kinship(pedigree: Pedigree) -> dict[tuple[str, str], float]:
+    """Kinship coefficients of every pair in a pedigree (ribd::kinship, no founder inbreeding)."""
+    ids = pedigree.ids  # parents before children
+    phi: dict[tuple[str, str], float] = {}
+    for k, a in enumerate(ids):
+        pa = pedigree.person(a)
+        for b in ids[: k + 1]:
+            if a == b:
+                val = 0.5 if pa.is_founder else 0.5 * (1 + phi[(pa.father, pa.mother)])  # type: ignore[index]
+            elif pa.is_founder:
+                val = 0.0
+            else:
+                val = 0.5 * (phi[(pa.father, b)] + phi[(pa.mother, b)])  # type: ignore[index]
+            phi[(a, b)] = phi[(b, a)] = val
+    return phi
 
 
 def singleton_likelihood(marker: Marker, genotype: Genotype | None) -> float:
@@ -244,6 +262,179 @@ class FamilyEngine:
         return eliminate(factors, sizes, (batch,))
 
 
+class MendelianTables:
+    """Missing-person tables of one family without mutation, all markers in one elimination.
+
+    Per marker the reference alleles are kept and every other allele goes into two lumps of half the
+    remaining mass ``1 - sum(kept)``; the markers are padded to one size and become a batch variable.
+    Without mutation unobserved alleles are exchangeable, so the full table over the marker's alleles
+    follows exactly from the small one: ``T[a, u] = T[a, U] p_u / p_U`` and, for two unobserved
+    alleles, ``T[u, v] = alpha p_u p_v + beta [u = v] p_u`` with ``alpha`` from the two lumps' cross
+    term and ``beta`` (inbreeding of the missing person) from a lump's diagonal.
+    """
+
+    def __init__(self, family: Family, markers: Sequence[Marker]) -> None:
+        self.family = family
+        self.markers = tuple(markers)
+        self._kept: list[np.ndarray] = []
+        self._lump: list[float] = []
+        for m in self.markers:
+            seen = np.zeros(m.n_alleles, dtype=bool)
+            for table in family.genotypes.values():
+                g = table.get(m.name)
+                if g is not None:
+                    for a in g:
+                        if a is not None:
+                            seen[m.index(a)] = True
+            kept = np.flatnonzero(seen)
+            self._kept.append(kept)
+            self._lump.append(1.0 - float(m.freqs[kept].sum()))
+        self.size = max(k.size for k in self._kept) + 2 if self.markers else 2
+
+    def _small_tables(self, missing_id: str) -> np.ndarray:
+        """``(K, N, N)``: P(reference data, missing person's ordered alleles) in the lumped coding."""
+        nk, n = len(self.markers), self.size
+        freqs = np.zeros((nk, n))
+        for k, (m, kept) in enumerate(zip(self.markers, self._kept, strict=True)):
+            freqs[k, : kept.size] = m.freqs[kept]
+            freqs[k, kept.size] = freqs[k, kept.size + 1] = self._lump[k] / 2.0
+        ped = self.family.pedigree
+        typed = set(self.family.genotypes)
+        persons = informative_persons(ped, typed | {missing_id})
+        var = {pid: (2 * i, 2 * i + 1) for i, pid in enumerate(persons)}
+        batch = 20_000
+        sizes = {v: n for vs in var.values() for v in vs}
+        sizes[batch] = nk
+        eye = np.eye(n)
+        transmit = 0.5 * (eye[:, None, :] + eye[None, :, :])
+        factors: list[FactorT] = []
+        for pid in persons:
+            p = ped.person(pid)
+            if p.is_founder:
+                factors.append((freqs[:, :, None] * freqs[:, None, :], (batch, *var[pid])))
+            else:
+                assert p.father is not None and p.mother is not None
+                factors.append((transmit, (*var[p.father], var[pid][0])))
+                factors.append((transmit, (*var[p.mother], var[pid][1])))
+            if pid in typed:
+                ev = np.zeros((nk, n, n))
+                for k, m in enumerate(self.markers):
+                    g = self.family.genotypes[pid].get(m.name)
+                    ev[k] = self._small_evidence(k, g)
+                factors.append((ev, (batch, *var[pid])))
+        return eliminate(factors, sizes, (batch, *var[missing_id]))
+
+    def _small_evidence(self, k: int, g: Genotype | None) -> np.ndarray:
+        n = self.size
+        out = np.zeros((n, n))
+        kept = self._kept[k]
+        if g is None or g == (None, None):
+            out[: kept.size + 2, : kept.size + 2] = 1.0
+            return out
+        m = self.markers[k]
+        pos = {int(a): i for i, a in enumerate(kept)}
+        a, b = (None if x is None else pos[m.index(x)] for x in g)
+        if a is None or b is None:
+            c = a if a is not None else b
+            out[c, : kept.size + 2] = 1.0
+            out[: kept.size + 2, c] = 1.0
+        else:
+            out[a, b] = out[b, a] = 1.0
+        return out
+
+    def _inbred(self, missing_id: str) -> bool:
+        p = self.family.pedigree.person(missing_id)
+        if p.is_founder:
+            return False
+        return kinship(self.family.pedigree)[(p.father, p.mother)] > 0  # type: ignore[index]
+
+    def placed(self, missing_id: str, alleles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """P(reference data, missing person = victim genotype) for fully typed victims, all markers.
+
+        ``alleles`` has shape ``(V, K, 2)`` (allele indices in each marker's own table, ``-1`` where
+        a victim is not fully typed at a marker; those entries come back as NaN). Also returns the
+        references' likelihood per marker.
+        """
+        small = self._small_tables(missing_id)
+        nk = len(self.markers)
+        width = max(m.n_alleles for m in self.markers)
+        pos = np.full((nk, width), -1, dtype=np.intp)
+        freq = np.zeros((nk, width))
+        lump_at = np.zeros(nk, dtype=np.intp)
+        lump = np.array(self._lump)
+        for k, (m, kept) in enumerate(zip(self.markers, self._kept, strict=True)):
+            pos[k, kept] = np.arange(kept.size)
+            freq[k, : m.n_alleles] = m.freqs
+            lump_at[k] = kept.size
+        ks = np.arange(nk)
+        u1, u2 = lump_at, lump_at + 1
+        safe = np.where(lump > 0, lump, 1.0)
+        row_u = (small[ks, :, u1] + small[ks, :, u2]) / safe[:, None]  # (K, N): T[kept, U] / p_U
+        col_u = (small[ks, u1, :] + small[ks, u2, :]) / safe[:, None]
+        half = safe / 2.0
+        alpha = small[ks, u1, u2] / (half * half)
+        beta = (small[ks, u1, u1] - alpha * half * half) / half if self._inbred(missing_id) else np.zeros(nk)
+
+        def value(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            kk = np.broadcast_to(ks, a.shape)
+            pa, pb = pos[kk, a], pos[kk, b]
+            fa, fb = freq[kk, a], freq[kk, b]
+            both = small[kk, np.maximum(pa, 0), np.maximum(pb, 0)]
+            left = row_u[kk, np.maximum(pa, 0)] * fb
+            right = fa * col_u[kk, np.maximum(pb, 0)]
+            none = alpha[kk] * fa * fb + beta[kk] * (a == b) * fa
+            return np.where(pa >= 0, np.where(pb >= 0, both, left), np.where(pb >= 0, right, none))
+
+        a = alleles[..., 0]
+        b = alleles[..., 1]
+        typed = (a >= 0) & (b >= 0)
+        a0, b0 = np.where(typed, a, 0), np.where(typed, b, 0)
+        out = np.where(a0 == b0, value(a0, a0), value(a0, b0) + value(b0, a0))
+        return np.where(typed, out, np.nan), small.sum(axis=(1, 2))
+
+    def full_tables(self, missing_id: str) -> list[np.ndarray]:
+        """Per marker, ``T[a, b]`` = P(reference data, MP's paternal allele a, maternal b), all alleles."""
+        small = self._small_tables(missing_id)
+        out = []
+        for k, m in enumerate(self.markers):
+            kept = self._kept[k]
+            o = kept.size
+            s = small[k]
+            full = np.zeros((m.n_alleles, m.n_alleles))
+            full[np.ix_(kept, kept)] = s[:o, :o]
+            unseen = np.setdiff1d(np.arange(m.n_alleles), kept)
+            lump = self._lump[k]
+            if unseen.size and lump > 0:
+                pu = m.freqs[unseen]
+                half = lump / 2.0
+                full[np.ix_(kept, unseen)] = np.outer((s[:o, o] + s[:o, o + 1]) / lump, pu)
+                full[np.ix_(unseen, kept)] = np.outer(pu, (s[o, :o] + s[o + 1, :o]) / lump)
+                alpha = s[o, o + 1] / (half * half)
+                beta = (s[o, o] - alpha * half * half) / half if self._inbred(missing_id) else 0.0
+                full[np.ix_(unseen, unseen)] = alpha * np.outer(pu, pu) + beta * np.diag(pu)
+            out.append(full)
+        return out
+
+
+def _placed(marker: Marker, table: np.ndarray, genotypes: Sequence[Genotype | None]) -> np.ndarray:
+    """``sum(table * evidence(g))`` per genotype over a full-allele ordered table."""
+    out = np.empty(len(genotypes))
+    full = []
+    for r, g in enumerate(genotypes):
+        if g is not None and g[0] is not None and g[1] is not None:
+            full.append(r)
+        elif g is None or g == (None, None):
+            out[r] = float(table.sum())
+        else:
+            c = marker.index(g[0] if g[0] is not None else g[1])  # type: ignore[arg-type]
+            out[r] = float(table[c, :].sum() + table[:, c].sum() - table[c, c])
+    if full:
+        a = np.array([marker.index(genotypes[r][0]) for r in full])  # type: ignore[index,arg-type]
+        b = np.array([marker.index(genotypes[r][1]) for r in full])  # type: ignore[index,arg-type]
+        out[full] = np.where(a == b, table[a, a], table[a, b] + table[b, a])
+    return out
+
+
 @dataclass
 class PairwiseResult:
     """``lr[i, j]`` = LR(victims[i] = missing[j]); NaN where the pairing is not considered.
@@ -285,7 +476,8 @@ def pairwise_matrices(
 
     As dvir: ``LR = exp(loglik(after the move) - loglik0)`` where each log-likelihood is the sum of the
     victims' and the families' log-likelihoods, each the sum over markers (R's summation, see
-    :func:`r_sum`).
+    :func:`r_sum`). Markers without mutation model go through :class:`MendelianTables` (one
+    elimination per missing person for all markers); markers with one through :class:`FamilyEngine`.
     """
     pairs = {v: tuple(c) for v, c in (pairings or dvi.pairings).items()}
     vics = dvi.victim_ids
@@ -302,54 +494,84 @@ def pairwise_matrices(
             )
         ).reshape(len(vics), nk)
     logliks_pm = r_sum(log_pv, axis=1) if nk else np.zeros(len(vics))
-    has_mutation = any(m.mutation is not None for m in markers)
+    mutated = [k for k, m in enumerate(markers) if m.mutation is not None]
+    plain_markers = [m.with_mutation(None) if m.mutation is not None else m for m in markers]
     fam_logliks: list[float] = []
-    moves: list[tuple[int, int, int, float]] = []  # (family index, victim, mp, family loglik after the move)
+    move_fam: list[np.ndarray] = []
+    move_vic: list[np.ndarray] = []
+    move_mp: list[np.ndarray] = []
+    move_ll: list[np.ndarray] = []
+    alleles = np.full((len(vics), nk, 2), -1, dtype=np.intp)
+    for i, victim in enumerate(dvi.victims):
+        for k, m in enumerate(markers):
+            g = victim.genotypes.get(m.name)
+            if g is not None and g[0] is not None and g[1] is not None:
+                alleles[i, k] = (m.index(g[0]), m.index(g[1]))
+    by_missing: dict[str, list[int]] = {mp: [] for mp in dvi.missing}
+    for vid in vics:
+        for c in dict.fromkeys(pairs.get(vid, ())):
+            if c in by_missing:
+                by_missing[c].append(vindex[vid])
     for f, fam in enumerate(dvi.families):
-        cand: dict[str, list[str]] = {
-            mp: [v for v in vics if mp in pairs.get(v, ())] for mp in fam.missing if mp in mindex
-        }
-        fam_victims = [dvi.victims[vindex[v]] for v in sorted({v for vs in cand.values() for v in vs})]
-        engine = FamilyEngine(fam, markers, fam_victims)
-        plain = (
-            FamilyEngine(fam, markers, fam_victims, mutation=False) if has_mutation and exclusions else engine
-        )
-        base = np.array([engine.base_likelihood(k) for k in range(nk)])
+        cand = {mp: by_missing[mp] for mp in fam.missing if mp in mindex}
+        fam_victims = [dvi.victims[i] for i in sorted({i for vs in cand.values() for i in vs})]
+        mendel = MendelianTables(fam, plain_markers)
+        engine = FamilyEngine(fam, markers, fam_victims) if mutated else None
+        base: np.ndarray | None = None
+        for mp, rows in cand.items():
+            if not rows:
+                continue
+            num0, plain_base = mendel.placed(mp, alleles[rows])
+            if base is None:
+                base = plain_base.copy()
+            gaps = np.argwhere(np.isnan(num0))
+            if gaps.size:  # victims not fully typed at some markers
+                tables = mendel.full_tables(mp)
+                for r, k in gaps:
+                    g = dvi.victims[rows[r]].genotypes.get(markers[k].name)
+                    num0[r, k] = _placed(plain_markers[k], tables[k], [g])[0]
+            num = num0.copy()
+            if engine is not None:
+                for k in mutated:
+                    genos = [dvi.victims[i].genotypes.get(markers[k].name) for i in rows]
+                    num[:, k] = engine.placed_values(k, engine.missing_table(k, mp), genos)
+            with np.errstate(divide="ignore"):
+                after = r_sum(np.log(num), axis=1) if nk else np.zeros(len(rows))
+            n_incomp = (num0 == 0.0).sum(axis=1)
+            move_fam.append(np.full(len(rows), f))
+            move_vic.append(np.asarray(rows))
+            move_mp.append(np.full(len(rows), mindex[mp]))
+            move_ll.append(np.asarray(after, dtype=np.float64))
+            if exclusions:
+                excl[rows, mindex[mp]] = n_incomp
+        if base is None:  # no candidate at all: the references alone
+            base = np.array([FamilyEngine(fam, [m], []).base_likelihood(0) for m in plain_markers])
+        if engine is not None:
+            for k in mutated:
+                base[k] = engine.base_likelihood(k)
         if np.any(base <= 0):
             bad = markers[int(np.flatnonzero(base <= 0)[0])].name
             raise DnaInputError(f"family {fam.name!r}: reference data impossible at marker {bad!r}")
         fam_logliks.append(float(r_sum(np.log(base))) if nk else 0.0)
-        for mp, vs in cand.items():
-            if not vs:
-                continue
-            rows = [vindex[v] for v in vs]
-            log_num = np.zeros((len(vs), nk))
-            n_incomp = np.zeros(len(vs), dtype=np.int64)
-            for k in range(nk):
-                genos = [dvi.victims[i].genotypes.get(markers[k].name) for i in rows]
-                num = engine.placed_values(k, engine.missing_table(k, mp), genos)
-                with np.errstate(divide="ignore"):
-                    log_num[:, k] = np.log(num)
-                if exclusions:
-                    num0 = (
-                        num if plain is engine else plain.placed_values(k, plain.missing_table(k, mp), genos)
-                    )
-                    n_incomp += num0 == 0.0
-            after = r_sum(log_num, axis=1) if nk else np.zeros(len(vs))
-            for r, i in enumerate(rows):
-                moves.append((f, i, mindex[mp], float(after[r])))
-                if exclusions:
-                    excl[i, mindex[mp]] = n_incomp[r]
         if progress is not None:
             progress(1)
     am = np.array(fam_logliks)
-    loglik0 = float(r_sum(logliks_pm)) + float(r_sum(am)) if len(am) else float(r_sum(logliks_pm))
-    for f, i, j, moved in moves:
-        am_new = am.copy()
-        am_new[f] = moved
-        pm_new = np.delete(logliks_pm, i)
-        with np.errstate(invalid="ignore"):
-            lr[i, j] = float(np.exp(float(r_sum(pm_new)) + float(r_sum(am_new)) - loglik0))
+    loglik0 = float(r_sum(logliks_pm)) + (float(r_sum(am)) if am.size else 0.0)
+    if move_fam:
+        fam_idx = np.concatenate(move_fam)
+        vic_idx = np.concatenate(move_vic)
+        # R's sequential sums of the victims' logliks without the moved victim, and of the families'
+        # logliks with the moved family's replaced, for every move at once
+        pm_acc = np.zeros(len(vics), dtype=np.longdouble)
+        for i in range(len(vics)):
+            pm_acc += np.where(np.arange(len(vics)) == i, 0.0, logliks_pm[i]).astype(np.longdouble)
+        am_acc = np.zeros(fam_idx.size, dtype=np.longdouble)
+        moved = np.concatenate(move_ll)
+        for f in range(am.size):
+            am_acc += np.where(fam_idx == f, moved, am[f]).astype(np.longdouble)
+        total = pm_acc.astype(np.float64)[vic_idx] + am_acc.astype(np.float64)
+        with np.errstate(invalid="ignore", over="ignore"):
+            lr[vic_idx, np.concatenate(move_mp)] = np.exp(total - loglik0)
     return PairwiseResult(vics, dvi.missing, lr, excl, loglik0)
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from kintrace.dna.dvi import pairwise_matrices
+from kintrace.dna.dvi import kinship, pairwise_matrices
 from kintrace.dna.dvi_data import NO_MATCH, DviData, Family
 from kintrace.dna.dvi_joint import UNASSIGNED, JointResult, dvi_joint
 from kintrace.dna.pedigree import Pedigree
@@ -108,23 +108,6 @@ def _safe_max(values: Sequence[tuple[str, float | None]]) -> tuple[str | None, f
 
 
 # ----------------------------------------------------------------------------- kinship
-
-
-def kinship(pedigree: Pedigree) -> dict[tuple[str, str], float]:
-    """Kinship coefficients of every pair in a pedigree (ribd::kinship, no founder inbreeding)."""
-    ids = pedigree.ids  # parents before children
-    phi: dict[tuple[str, str], float] = {}
-    for k, a in enumerate(ids):
-        pa = pedigree.person(a)
-        for b in ids[: k + 1]:
-            if a == b:
-                val = 0.5 if pa.is_founder else 0.5 * (1 + phi[(pa.father, pa.mother)])  # type: ignore[index]
-            elif pa.is_founder:
-                val = 0.0
-            else:
-                val = 0.5 * (phi[(pa.father, b)] + phi[(pa.mother, b)])  # type: ignore[index]
-            phi[(a, b)] = phi[(b, a)] = val
-    return phi
 
 
 def relationship(pedigree: Pedigree, a: str, b: str) -> str:
