@@ -302,6 +302,15 @@ def test_cyrillic_candidates_contain_the_right_form(latin: str, expected: str) -
     assert expected in cyrillic_candidates(latin, limit=30)
 
 
+@pytest.mark.parametrize(
+    ("latin", "expected_first"),
+    [("Serhii", "сергій"), ("Olha", "ольга"), ("Yevhen", "євген"), ("Oleksiiovych", "олексійович")],
+)
+def test_cyrillic_candidates_put_known_name_forms_first(latin: str, expected_first: str) -> None:
+    # By letter costs alone "Serhii" reads серхий first; the name-form table knows сергій.
+    assert cyrillic_candidates(latin)[0] == expected_first
+
+
 def test_cyrillic_candidates_are_bounded_and_distinct() -> None:
     cands = cyrillic_candidates("Iaroslav Iurievich Shchukin", limit=5)
     assert 1 <= len(cands) <= 5

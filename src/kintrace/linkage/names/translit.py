@@ -363,11 +363,35 @@ def _best_readings(segs: list[tuple[tuple[str, float], ...]], limit: int) -> lis
     return out
 
 
+_RERANK_FACTOR = 6
+
+
+@lru_cache(maxsize=1)
+def _known_forms() -> frozenset[str]:
+    """Every Cyrillic given name, diminutive and patronymic of the name-form table, normalised."""
+    from kintrace.linkage.names import forms  # forms imports this module
+    from kintrace.linkage.names.normalise import normalise
+
+    out: set[str] = set()
+    for row in forms.given_names():
+        out.update(row.russian + row.ukrainian + row.diminutives + row.patronymics)
+        if row.sex == "m":
+            for derive, names in (
+                (forms.russian_patronymics, row.russian),
+                (forms.ukrainian_patronymics, row.ukrainian),
+            ):
+                for name in names:
+                    male, female = derive(name)
+                    out.update(male + female)
+    return frozenset(normalise(f) for f in out)
+
+
 @lru_cache(maxsize=1 << 14)
 def cyrillic_candidates(latin: str, limit: int = 8) -> list[str]:
     """Candidate Cyrillic spellings of a Latin-script name, most likely first, at most `limit`
-    (lower case; one string per candidate, words joined by a space). Cyrillic input is returned
-    as is. The German "w"/"sch"/"tsch" and English/ICAO/ISO spellings are all read."""
+    (lower case; one string per candidate, words joined by a space). Readings that are
+    given names, diminutives or patronymics of the name-form table come first. Cyrillic input is
+    returned normalised. German "w"/"sch"/"tsch" and English/ICAO/ISO spellings are all read."""
     if limit < 1:
         raise ValueError(f"limit must be at least 1, got {limit}")
     from kintrace.linkage.names.normalise import normalise, script_of
@@ -378,7 +402,14 @@ def cyrillic_candidates(latin: str, limit: int = 8) -> list[str]:
     if script_of(text) == "cyrillic":
         return [text]
     words = [w.translate(_LATIN_DIACRITICS) for w in text.split(" ")]
-    per_word = [_best_readings(_segments(w), limit) for w in words]
+    known = _known_forms()
+    per_word: list[list[str]] = []
+    for w in words:
+        # Read more than asked, then put the readings that are real name forms first (Serhii -> сергій
+        # before серхий), keeping the cost order otherwise.
+        readings = _best_readings(_segments(w), limit * _RERANK_FACTOR)
+        readings.sort(key=lambda r: r.replace("ё", "е") not in known)
+        per_word.append(readings[:limit])
     # Combine words by rank sum: the first candidate is every word's best reading.
     combos: list[tuple[int, str]] = [(0, "")]
     for readings in per_word:
