@@ -59,3 +59,18 @@ def test_cookies_are_not_secure_only_on_plain_http_loopback(app: Any, make_user:
         assert "Secure" not in cookie
     with TestClient(app, base_url="http://registry.example.org") as remote:
         assert "Secure" in remote.post("/api/v1/auth/login", json=body).headers["set-cookie"]
+
+
+def test_malformed_json_is_a_problem_about_the_body(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/auth/login", content=b'{"email": "x", ', headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "body"
+    assert "not valid JSON at character" in response.json()["errors"][0]["message"]
+
+
+def test_wrong_method_is_a_problem_with_allow(client: TestClient) -> None:
+    response = client.put("/api/v1/auth/login", json={})
+    assert response.status_code == 405 and response.headers["Allow"] == "POST"
+    assert response.headers["content-type"] == "application/problem+json"

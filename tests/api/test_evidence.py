@@ -272,3 +272,31 @@ def test_family_cannot_merge_or_see_other_duplicates(
     assert client.get(f"/api/v1/cases/{foreign.id}/duplicates", headers=headers).status_code == 404
     assert client.get(f"/api/v1/cases/{foreign.id}/status", headers=headers).status_code == 404
     assert client.get(f"/api/v1/cases/{foreign.id}/requests", headers=headers).status_code == 404
+
+
+def test_family_adds_what_a_relative_reports_but_nothing_internal(
+    client: TestClient, factories: Any, make_user: Any, token_for: Any
+) -> None:
+    family = make_user(Role.FAMILY)
+    case = linked_case(factories, family)
+    headers = token_for(family)
+    graded = client.post(
+        "/api/v1/sources", json={"kind": "relative", "name": "Мать", "reliability": "A"}, headers=headers
+    )
+    assert graded.status_code == 422 and graded.json()["errors"][0]["field"] == "reliability"
+    source = client.post("/api/v1/sources", json={"kind": "relative", "name": "Мать"}, headers=headers)
+    assert source.status_code == 201, source.text
+    item = {
+        "source_id": source.json()["id"],
+        "claim": "seen_at_place",
+        "place": "Херсон",
+        "event_date": "2024-01",
+    }
+    internal = client.post(f"/api/v1/cases/{case.id}/evidence", json=item, headers=headers)
+    assert internal.status_code == 422 and internal.json()["errors"][0]["field"] == "visibility"
+    added = client.post(
+        f"/api/v1/cases/{case.id}/evidence", json={**item, "visibility": "family"}, headers=headers
+    )
+    assert added.status_code == 201, added.text
+    assert "notes" not in added.json()["source"]  # the register's notes stay with the staff
+    assert client.get("/api/v1/sources", headers=headers).status_code == 403

@@ -96,6 +96,12 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
         message = str(error.get("msg", "invalid value"))
         # Pydantic prefixes messages from our own validators with "Value error, "; the field says enough.
         message = message.removeprefix("Value error, ")
+        if error.get("type") == "json_invalid":
+            # The location is a character offset into the body, not a field.
+            reason = (error.get("ctx") or {}).get("error")
+            offset = error.get("loc", ("body", "?"))[-1]
+            errors.append(FieldError("body", f"not valid JSON at character {offset}: {reason or message}"))
+            continue
         errors.append(FieldError(_field_of(error.get("loc", ())), message))
     names = ", ".join(dict.fromkeys(e.field for e in errors))
     return problem_response(
