@@ -63,8 +63,9 @@ def test_ua_2010_of_russian_letters_uses_ukrainian_equivalents() -> None:
     assert transliterate("Эдуард Рыбин Подъячев", "ua_2010") == "Eduard Rybyn Podiachev"
 
 
-# ICAO Doc 9303 Part 3, Russian: the letter table (ё->e, й->i, ъ->ie, ь omitted, ю->iu, я->ia) applied
-# to the names the Russian passport service publishes as examples.
+# ICAO Doc 9303 Part 3, Russian: the Doc gives a letter table, not sample names; these samples (from the
+# iuliia schema description) were checked letter by letter against that table: ё->e, й->i, ъ->ie,
+# ь omitted, ю->iu, я->ia, х->kh, ц->ts, щ->shch.
 ICAO_RU_EXAMPLES = [
     ("Юлия Щеглова", "Iuliia Shcheglova"),
     ("Гайа Васильева", "Gaia Vasileva"),
@@ -91,8 +92,9 @@ def test_icao_ukrainian_column() -> None:
     assert transliterate("Юрій Олексійович Згорани", "icao") == "Iurii Oleksiiovych Zgorany"
 
 
+# BGN/PCGN 1947 Russian, from the system's table and its notes: е and ё are ye/yë at the start of a
+# word, after a vowel, й, ъ or ь, and e/ë elsewhere; ъ is ”, ь is ’, й is y, ы is y.
 BGN_PCGN_RU_EXAMPLES = [
-    # е and ё are ye/yë at the start of a word, after a vowel, й, ъ or ь; e/ë elsewhere.
     ("Ельцин", "Yel’tsin"),
     ("Ёлкин", "Yëlkin"),
     ("Пётр", "Pëtr"),

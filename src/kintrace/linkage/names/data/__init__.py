@@ -1,0 +1,1 @@
+"""Name-form tables shipped with the package (see SOURCES.md)."""
