@@ -173,3 +173,20 @@ def test_a_small_registry_and_bad_arguments() -> None:
         generate_demo_dataset(0, today=TODAY)
     with pytest.raises(ValueError, match="no time"):
         generate_demo_dataset(10, today=dt.date(2022, 3, 1))
+
+
+def test_civilians_have_no_comrades(demo: DemoDataset) -> None:
+    for case in demo.cases:
+        if case.person.service_number is None:
+            assert all(f.source.kind is not SourceKind.FELLOW_SERVICEMAN for f in case.evidence)
+            assert case.person.unit is None and case.person.rank is None
+
+
+def test_each_case_speaks_its_own_language(demo: DemoDataset) -> None:
+    russian_only, ukrainian_only = set("ыэъё"), set("іїєґ")
+    for case in demo.cases:
+        text = " ".join(f.text for f in case.evidence) + " " + (case.person.last_seen.circumstances or "")
+        if case.person.citizenship == "UA":
+            assert not russian_only & set(text.lower()), (case.reference, text)
+        else:
+            assert not ukrainian_only & set(text.lower()), (case.reference, text)

@@ -347,7 +347,7 @@ SHARED_SOURCES_UA = (
     (SourceKind.OTHER, "Лист від невідомого", _R.E, _C.IMPROBABLE),
 )  # fmt: skip
 SHARED_SOURCES_RU = (
-    (SourceKind.OFFICIAL_BODY, "Министерство обороны Российской Федерации", _R.C, _C.POSSIBLY_TRUE),
+    (SourceKind.OFFICIAL_BODY, "Министерство обороны Российской Федерации", _R.B, _C.PROBABLY_TRUE),
     (SourceKind.OFFICIAL_BODY, "Военный комиссариат (районный)", _R.C, _C.POSSIBLY_TRUE),
     (SourceKind.OFFICIAL_BODY, "Уполномоченный по правам человека", _R.B, _C.PROBABLY_TRUE),
     (SourceKind.HUMANITARIAN_ORGANISATION, "МККК, делегация в Москве", _R.A, _C.PROBABLY_TRUE),
@@ -690,9 +690,14 @@ class _Case:
         return self.gen._source(SourceKind.RELATIVE, f"{word}: {relative.full_name}", *grade)
 
     def comrade_source(self) -> SourceRef:
+        """A fellow serviceman who was there; for a civilian, a neighbour who saw it."""
+        grade = self.d.any(COMRADE_GRADES)
+        if self.person.service_number is None:
+            word = "Сусід, очевидець" if self.nation.ukrainian else "Сосед, очевидец"
+            surname = self.d.common(SURNAMES_UA if self.nation.ukrainian else SURNAMES_RU, SURNAME_EXPONENT)
+            return self.gen._source(SourceKind.OTHER, f"{word} {surname}", *grade)
         callsign = self.d.any(CALLSIGNS)
         prefix = "Побратим, позивний" if self.nation.ukrainian else "Сослуживец, позывной"
-        grade = self.d.any(COMRADE_GRADES)
         return self.gen._source(SourceKind.FELLOW_SERVICEMAN, f"{prefix} «{callsign}»", *grade)
 
     def after(self, start: dt.date, min_days: int, max_days: int) -> dt.date:
@@ -714,7 +719,7 @@ class _Case:
         event = PartialDate.from_date(day) if precise else self.d.partial(day, 0.7, 0.25)
         reported = min(day + dt.timedelta(days=self.d.rng.randrange(0, 45)), self.gen.today)
         visible = source.kind in FAMILY_VISIBLE_KINDS or claim is Claim.OFFICIAL_NOTICE
-        text = self.text(claim, notice)
+        text = self.text(claim, notice, source.kind)
         fact = EvidenceFact(
             id=self.gen.ids.next_fact(),
             claim=claim,
@@ -730,11 +735,12 @@ class _Case:
         self.facts.append(fact)
         return fact
 
-    def text(self, claim: Claim, notice: PersonStatus | None) -> str:
+    def text(self, claim: Claim, notice: PersonStatus | None, kind: SourceKind) -> str:
         lang = 0 if self.nation.ukrainian else 1
         if notice is not None:
             return f"{NOTICE_TEXT[lang]}: {STATUS_WORDS[notice][lang]}."
-        return self.d.any(CLAIM_TEXTS[claim][lang])
+        specific = CLAIM_TEXTS_BY_KIND.get((claim, kind))
+        return specific[lang] if specific else self.d.any(CLAIM_TEXTS[claim][lang])
 
     def declare(self, status: PersonStatus, day: dt.date) -> None:
         """Add an official status, with every intermediate step the table requires, all at `day`."""
@@ -889,6 +895,49 @@ STATUS_WORDS = {
     S.REMAINS_RETURNED: ("останки передано родині", "останки переданы семье"),
     S.FOUND_ALIVE: ("знайдений живим", "найден живым"),
     S.CLOSED: ("справу закрито", "дело закрыто"),
+}
+# What a source of that kind typically says, where it differs from the general wording below.
+CLAIM_TEXTS_BY_KIND: dict[tuple[Claim, SourceKind], tuple[str, str]] = {
+    (Claim.CAPTURED, SourceKind.MEDIA): (
+        "Родина впізнала його на відео з полону.",
+        "Семья узнала его на видео из плена.",
+    ),
+    (Claim.CAPTURED, SourceKind.FELLOW_SERVICEMAN): (
+        "Побратим бачив, як його взяли в полон.",
+        "Сослуживец видел, как его взяли в плен.",
+    ),
+    (Claim.CAPTURED, SourceKind.PUBLISHED_LIST): (
+        "Прізвище є у списку полонених.",
+        "Фамилия есть в списке пленных.",
+    ),
+    (Claim.CAPTURED, SourceKind.RELATIVE): (
+        "Впізнали на фото з полону, яке надіслали знайомі.",
+        "Узнали на фото из плена, присланном знакомыми.",
+    ),
+    (Claim.CAPTURED, SourceKind.OTHER): (
+        "Бачив, як його забрали військові.",
+        "Видел, как его увели военные.",
+    ),
+    (Claim.CAPTURED, SourceKind.HUMANITARIAN_ORGANISATION): (
+        "Підтверджено під час візиту до місця утримання.",
+        "Подтверждено при посещении места содержания.",
+    ),
+    (Claim.DEAD, SourceKind.FELLOW_SERVICEMAN): (
+        "Побратим повідомив, що бачив загибель.",
+        "Сослуживец сообщил, что видел гибель.",
+    ),
+    (Claim.DEAD, SourceKind.PUBLISHED_LIST): (
+        "Ім'я у списку загиблих з відкритих джерел.",
+        "Имя в списке погибших из открытых источников.",
+    ),
+    (Claim.DEAD, SourceKind.RELATIVE): (
+        "Родині повідомили про загибель знайомі з підрозділу.",
+        "Семье сообщили о гибели знакомые из части.",
+    ),
+    (Claim.DEAD, SourceKind.OTHER): (
+        "Повідомили про загибель без підтвердження.",
+        "Сообщили о гибели без подтверждения.",
+    ),
 }
 CLAIM_TEXTS: dict[Claim, tuple[tuple[str, ...], tuple[str, ...]]] = {
     Claim.CAPTURED: (
@@ -1048,3 +1097,23 @@ def generate_demo_dataset(
             )
         )
     return DemoDataset(seed, today, gen.users, tuple(gen.sources), tuple(cases))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """`python -m kintrace.services.demo_data [N] [SEED]`: generate, time it and print what it holds."""
+    import sys
+    import time
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    n = int(args[0]) if args else 2000
+    seed = int(args[1]) if len(args) > 1 else DEFAULT_SEED
+    started = time.perf_counter()
+    dataset = generate_demo_dataset(n, seed=seed)
+    elapsed = time.perf_counter() - started
+    print(f"generated {n} persons (seed {seed}, today {dataset.today}) in {elapsed:.2f} s")
+    for key, value in dataset.summary().items():
+        print(f"  {key:<32} {value:>7}")
+
+
+if __name__ == "__main__":
+    main()
