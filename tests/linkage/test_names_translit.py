@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kintrace.linkage.names.translit import (
     STANDARDS,
@@ -258,6 +260,24 @@ def test_language_detection() -> None:
     assert detect_lang("Ґудзь") == "uk"
     # A Russian-only letter wins: "Объїздов" is a Russian name with a typo, not Ukrainian.
     assert detect_lang("Подъїздов") == "ru"
+
+
+def test_each_word_is_read_in_its_own_language() -> None:
+    # A Ukrainian given name with a Russian surname: і makes the first word Ukrainian, ё the second
+    # Russian; neither letter may be left in Cyrillic.
+    assert transliterate("Сергій Ёлкин", "ua_2010") == "Serhii Yolkyn"
+    assert transliterate("Сергій Ёлкин", "icao") == "Sergii Elkin"
+    assert transliterate("Сергій Ёлкин", "bgn_pcgn") == "Serhii Yëlkin"
+
+
+_CYRILLIC_LETTERS = "абвгґдеёєжзиіїйклмнопрстуўфхцчшщъыьэюяАБВГҐДЕЁЄЖЗИІЇЙКЛМНОПРСТУЎФХЦЧШЩЪЫЬЭЮЯ'’ -"
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=_CYRILLIC_LETTERS, max_size=30), standard=st.sampled_from(STANDARDS))
+def test_output_never_holds_cyrillic(text: str, standard: str) -> None:
+    out = transliterate(text, standard)  # type: ignore[arg-type]
+    assert not any("\u0400" <= c <= "\u04ff" for c in out), (text, out)
 
 
 def test_explicit_language_overrides_detection() -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import heapq
 import re
+import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Literal
@@ -229,20 +230,66 @@ def _recase(source: str, result: str) -> str:
 
 
 @lru_cache(maxsize=1 << 16)
+def _word_lang(word: str, default: Lang) -> Lang:
+    low = word.lower()
+    if any(c in _UKRAINIAN_ONLY for c in low) and not any(c in _RUSSIAN_ONLY for c in low):
+        return "uk"
+    if any(c in _RUSSIAN_ONLY for c in low):
+        return "ru"
+    return default
+
+
+def _is_cyrillic(ch: str) -> bool:
+    return "\u0400" <= ch <= "\u04ff"
+
+
+def _finish(out: str, standard: Standard, language: Lang) -> str:
+    # A letter the language's table lacks (і in a Russian word, ы in a Ukrainian one, a Belarusian ў)
+    # is taken from the other language's table, then from ISO 9, never left in Cyrillic.
+    if not any(_is_cyrillic(c) for c in out):
+        return out
+    other: Lang = "uk" if language == "ru" else "ru"
+    chars: list[str] = []
+    for ch in out:
+        if _is_cyrillic(ch):
+            low = ch.lower()
+            repl = _ENGINES[(standard, other)](low)
+            if any(_is_cyrillic(c) for c in repl):
+                repl = _apply_table(low, _ISO9)
+            if any(_is_cyrillic(c) for c in repl):
+                repl = strip_diacritics_cyrillic(low)
+            chars.append(repl.upper() if ch.isupper() else repl)
+        else:
+            chars.append(ch)
+    return "".join(chars)
+
+
+def strip_diacritics_cyrillic(ch: str) -> str:
+    """Last resort for a Cyrillic letter no table has (ў, ђ, ѣ): the ISO 9 letter of its base, or ""."""
+    base = unicodedata.normalize("NFD", ch)[0]
+    out = _apply_table(base, _ISO9)
+    return "" if any(_is_cyrillic(c) for c in out) else out
+
+
+@lru_cache(maxsize=1 << 16)
 def transliterate(text: str, standard: Standard, lang: Lang | None = None) -> str:
     """Transliterate the Cyrillic letters of `text` under `standard` ("icao", "bgn_pcgn", "gost_7_79",
     "iso9", "ua_2010", "popular", "german"). Non-Cyrillic characters pass through; case is kept
-    (word-initial capital or all capitals). `lang` ("ru" or "uk") defaults to detection."""
+    (word-initial capital or all capitals). `lang` ("ru" or "uk") applies the standard's Russian or
+    Ukrainian table to every word; by default each word is read by its own letters (і ї є ґ:
+    Ukrainian; ы э ё ъ: Russian) and otherwise by the language of the whole text. The output never
+    holds a Cyrillic letter."""
     if standard not in STANDARDS:
         raise ValueError(f"unknown transliteration standard {standard!r}; expected one of {STANDARDS}")
     if not text:
         return ""
-    language: Lang = lang or detect_lang(text)
-    engine = _ENGINES[(standard, language)]
+    text_lang: Lang = lang or detect_lang(text)
 
     def one(m: re.Match[str]) -> str:
         word = m.group(0)
-        return _recase(word, engine(word.lower()))
+        language = lang or _word_lang(word, text_lang)
+        out = _ENGINES[(standard, language)](word.lower())
+        return _recase(word, _finish(out, standard, language))
 
     return _WORD_RE.sub(one, text)
 
