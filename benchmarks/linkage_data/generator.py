@@ -173,11 +173,11 @@ def _german(text: str) -> str:
 
 
 RU_STANDARDS = {
-    "icao": lambda t: iuliia.translate(t, iuliia.ICAO_DOC_9303),
-    "bgn_pcgn": lambda t: iuliia.translate(t, iuliia.BGN_PCGN),
-    "gost_7_79": lambda t: iuliia.translate(t, iuliia.GOST_779),
+    "icao": iuliia.ICAO_DOC_9303.translate,
+    "bgn_pcgn": iuliia.BGN_PCGN.translate,
+    "gost_7_79": iuliia.GOST_779.translate,
     "iso9": lambda t: translitua.translit(t, translitua.RussianISO9SystemA),
-    "popular": lambda t: iuliia.translate(t, iuliia.WIKIPEDIA),
+    "popular": iuliia.WIKIPEDIA.translate,
     "german": _german,
 }
 UK_STANDARDS = {

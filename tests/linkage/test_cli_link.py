@@ -1,0 +1,84 @@
+"""`kintrace link` and `kintrace dedupe` end to end on small CSV files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from kintrace.cli.main import app
+from kintrace.linkage.settings import COMPARISONS
+
+DATA = Path(__file__).parents[1] / "data" / "linkage"
+runner = CliRunner()
+
+
+def test_link_writes_both_bands_with_reasons(tmp_path: Path) -> None:
+    out = tmp_path / "pairs.csv"
+    model_out = tmp_path / "model.json"
+    args = ["link", str(DATA / "cases.csv"), str(DATA / "list.csv"), "--out", str(out)]
+    # A link threshold so strict that the case known only by birth year (C4) waits for review.
+    result = runner.invoke(
+        app, [*args, "--threshold", "0.999", "--review-threshold", "0.2", "--model-out", str(model_out)]
+    )
+    assert result.exit_code == 0, result.output
+    pairs = pd.read_csv(out, dtype={"case_id": str, "record_id": str})
+    assert list(pairs.columns[:6]) == [
+        "case_id",
+        "record_id",
+        "match_probability",
+        "match_weight",
+        "band",
+        "reasons",
+    ]
+    assert {f"{c}_level" for c in COMPARISONS} <= set(pairs.columns)
+    bands = {(c, r): b for c, r, b in zip(pairs["case_id"], pairs["record_id"], pairs["band"], strict=True)}
+    assert bands[("C1", "L01")] == "link" and bands[("C5", "L05")] == "link"
+    assert bands[("C4", "L04")] == "review"
+    assert bands.get(("C3", "L03")) != "link"
+    assert "links" in result.output and "to review" in result.output
+
+    # The saved model scores the same files again without training.
+    again = tmp_path / "again.csv"
+    result = runner.invoke(app, [*args[:3], "--out", str(again), "--model", str(model_out)])
+    assert result.exit_code == 0, result.output
+    linked = pd.read_csv(again, dtype=str).query("band == 'link'")
+    assert ("C4", "L04") in set(zip(linked["case_id"], linked["record_id"], strict=True))
+
+
+def test_link_malformed_input_names_row_and_column(tmp_path: Path) -> None:
+    bad = tmp_path / "list.csv"
+    bad.write_text(
+        "record_id,last_name,birth_date\nL1,Иванов,1990-01-02\nL2,Петров,32.13.1990\n", encoding="utf-8"
+    )
+    result = runner.invoke(app, ["link", str(DATA / "cases.csv"), str(bad), "--out", str(tmp_path / "p.csv")])
+    assert result.exit_code == 2
+    assert "row 3" in result.output and "'birth_date'" in result.output and "32.13.1990" in result.output
+    assert not (tmp_path / "p.csv").exists()
+
+
+def test_link_rejects_bad_options(tmp_path: Path) -> None:
+    args = ["link", str(DATA / "cases.csv"), str(DATA / "list.csv"), "--out", str(tmp_path / "p.csv")]
+    result = runner.invoke(app, [*args, "--engine", "oracle"])
+    assert result.exit_code == 2 and "--engine must be one of duckdb, spark" in result.output
+    result = runner.invoke(app, [*args, "--threshold", "0.5", "--review-threshold", "0.8"])
+    assert result.exit_code == 2 and "--review-threshold" in result.output
+
+
+def test_dedupe_finds_the_duplicate_case(tmp_path: Path) -> None:
+    cases = tmp_path / "cases.csv"
+    shutil.copy(DATA / "cases.csv", cases)
+    with cases.open("a", encoding="utf-8") as fh:
+        fh.write("C8,Shcherbakov,Yuri,Alekseyevich,1990-05-12,military unit 12345,comrade\n")
+    out = tmp_path / "clusters.csv"
+    result = runner.invoke(app, ["dedupe", str(cases), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    clusters = pd.read_csv(out, dtype=str).set_index("record_id")
+    assert len(clusters) == 8
+    assert clusters.loc["C1", "cluster_id"] == clusters.loc["C8", "cluster_id"]
+    others = clusters.drop(index=["C1", "C8"])
+    assert others["cluster_id"].is_unique and not set(others["cluster_id"]) & {
+        clusters.loc["C1", "cluster_id"]
+    }

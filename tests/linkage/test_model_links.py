@@ -1,0 +1,171 @@
+"""The model on a small hand-made Cyrillic/Latin set: the right men linked, the namesake not; the
+features each name rule produces; banding; reviewed pairs; training on generated data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kintrace.linkage import model as lm
+from kintrace.linkage.engines import duckdb_api
+from kintrace.linkage.features import ALL_RULES, FeatureRules, build_features
+from kintrace.linkage.io import read_records, records_from_frame
+from kintrace.linkage.settings import COMPARISONS
+
+DATA = Path(__file__).parents[1] / "data" / "linkage"
+EXPECTED = {("C1", "L01"), ("C2", "L02"), ("C4", "L04"), ("C5", "L05"), ("C6", "L06")}
+
+
+@pytest.fixture(scope="module")
+def features() -> tuple[pd.DataFrame, pd.DataFrame]:
+    return build_features(read_records(DATA / "cases.csv")), build_features(read_records(DATA / "list.csv"))
+
+
+@pytest.fixture(scope="module")
+def pairs(features: tuple[pd.DataFrame, pd.DataFrame]) -> pd.DataFrame:
+    cases, records = features
+    api = duckdb_api()
+    model = lm.fit(api, cases, records)
+    return lm.predict(api, model, cases, records)
+
+
+def links(pairs: pd.DataFrame) -> set[tuple[str, str]]:
+    chosen = pairs[pairs["band"] == "link"]
+    return set(zip(chosen["case_id"], chosen["record_id"], strict=True))
+
+
+def test_links_the_right_men_across_scripts(pairs: pd.DataFrame) -> None:
+    assert links(pairs) == EXPECTED
+
+
+def test_namesake_is_not_linked(pairs: pd.DataFrame) -> None:
+    namesake = pairs[(pairs["case_id"] == "C3") & (pairs["record_id"] == "L03")]
+    assert namesake.empty or (namesake["band"] != "link").all()
+    assert "C7" not in set(pairs["case_id"])
+
+
+def test_reasons_say_which_fields_agreed(pairs: pd.DataFrame) -> None:
+    c5 = pairs[pairs["case_id"] == "C5"].iloc[0]
+    assert c5["surname_level"] == "exact" and c5["given_name_level"] == "exact"
+    assert c5["birth_date_level"] == "swapped_day_month" and c5["birth_date_bf"] > 100
+    assert "birth_date=swapped_day_month" in c5["reasons"]
+    c6 = pairs[pairs["case_id"] == "C6"].iloc[0]
+    assert c6["unit_level"] == "exact"
+    for name in COMPARISONS:
+        assert {f"{name}_level", f"{name}_bf"} <= set(pairs.columns)
+
+
+def frame(rows: list[tuple[str, str, str, str, str, str]]) -> pd.DataFrame:
+    cols = ["record_id", "last_name", "first_name", "patronymic", "birth_date", "unit"]
+    return build_features(records_from_frame(pd.DataFrame(rows, columns=cols)))
+
+
+def test_features_of_each_name_rule() -> None:
+    f = frame(
+        [
+            ("a", "Щербаков", "Юра", "Алексеевич", "12.05.1990", "в/ч 12345"),
+            ("b", "Shcherbakov", "Iurii", "Oleksiiovych", "1990-12-05", "military unit 12345"),
+            ("c", "Юрий", "Щербаков", "", "1990", ""),  # first and last swapped
+            ("d", "Щербаков", "Ю.", "О.", "05/1990", ""),  # initials; a Ukrainian patronymic initial
+        ]
+    ).set_index("unique_id")
+    a, b, c, d = (f.loc[k] for k in "abcd")
+    assert a["last_key"] == b["last_key"] == c["last_key"] == d["last_key"]
+    assert a["first_canon"] == b["first_canon"] == c["first_canon"]  # diminutive, Latin, swapped
+    assert a["patr_canon"] == b["patr_canon"]  # Russian and Ukrainian forms
+    assert d["first_canon"] is None and d["first_is_initial"] == "1"
+    assert d["patr_initial"] in a["patr_initials"]  # "О." abbreviates Алексеевич in Ukrainian
+    assert (a["birth_date"], a["birth_date_swapped"]) == ("1990-05-12", "1990-12-05")
+    assert a["birth_date_swapped"] == b["birth_date"]
+    assert (c["birth_year"], c["birth_ym"], c["birth_date"]) == ("1990", None, None)
+    assert (d["birth_ym"], d["birth_date"]) == ("1990-05", None)
+    assert a["unit"] == b["unit"] == "12345" and c["unit"] is None
+
+
+def test_switching_a_rule_off_removes_its_evidence() -> None:
+    rows = [("a", "Щербаков", "Саша", "Алексеевич", "12.05.1990", "в/ч 12345")]
+    on = frame(rows).iloc[0]
+    off = build_features(
+        records_from_frame(
+            pd.DataFrame(
+                rows, columns=["record_id", "last_name", "first_name", "patronymic", "birth_date", "unit"]
+            )
+        ),
+        ALL_RULES.without("given_name_forms").without("units").without("date_tolerance"),
+    ).iloc[0]
+    assert on["first_canon"] == "aleksandr" and off["first_canon"] != "aleksandr"
+    assert on["unit"] == "12345" and off["unit"] is None
+    assert on["birth_date_swapped"] is not None and off["birth_date_swapped"] is None
+    with pytest.raises(ValueError, match="unknown feature rule"):
+        ALL_RULES.without("soundex")
+    assert "cross_script_keys" in FeatureRules.names()
+
+
+def scored(rows: list[tuple[str, str, float, float]]) -> pd.DataFrame:
+    out = pd.DataFrame(rows, columns=["case_id", "record_id", "match_probability", "match_weight"])
+    for col in ["reasons"] + [f"{n}_{s}" for n in COMPARISONS for s in ("level", "bf")]:
+        out[col] = ""
+    return out
+
+
+def test_bands_and_rival_candidates() -> None:
+    pairs = scored(
+        [
+            ("A", "1", 0.999, 12.0),  # clear winner over a weaker rival that also passes
+            ("A", "2", 0.95, 4.0),
+            ("B", "3", 0.97, 6.0),  # two near-equal candidates: both to review
+            ("B", "4", 0.96, 5.5),
+            ("C", "5", 0.5, 0.0),  # review band
+            ("D", "6", 0.1, -3.0),  # dropped
+        ]
+    )
+    banded = lm.band(pairs, threshold=0.9, review_threshold=0.2).set_index(["case_id", "record_id"])["band"]
+    assert banded.to_dict() == {
+        ("A", "1"): "link",
+        ("A", "2"): "review",
+        ("B", "3"): "review",
+        ("B", "4"): "review",
+        ("C", "5"): "review",
+    }
+    with pytest.raises(ValueError, match="review threshold"):
+        lm.band(pairs, threshold=0.5, review_threshold=0.8)
+
+
+def test_reviewers_decisions_override_the_model() -> None:
+    pairs = scored([("A", "1", 0.99, 10.0), ("B", "2", 0.5, 0.0)])
+    labels = pd.DataFrame({"case_id": ["A", "B"], "record_id": ["1", "2"], "is_match": [False, True]})
+    banded = lm.band(pairs, labels=labels)
+    assert list(zip(banded["case_id"], banded["band"], strict=True)) == [("B", "link")]
+
+
+def test_model_round_trips_through_json(tmp_path: Path) -> None:
+    model = lm.bundled_model()
+    model.save(tmp_path / "m.json")
+    again = lm.TrainedModel.load(tmp_path / "m.json")
+    assert again == model
+    sized = model.for_inputs(100, 1000, "link_only")
+    assert sized.splink_model["probability_two_random_records_match"] == pytest.approx(0.5 * 100 / 100_000)
+    with pytest.raises(ValueError, match="not a kintrace linkage model"):
+        lm.TrainedModel.from_json({"comparisons": []})
+
+
+def test_training_on_generated_lists_finds_the_men() -> None:
+    from benchmarks.linkage_data.generator import generate
+
+    cases, records, truth, _ = generate(600, 1800, seed=3)
+    cf = build_features(records_from_frame(cases))
+    lf = build_features(records_from_frame(records))
+    api = duckdb_api()
+    model = lm.train(api, cf, lf)
+    m = {c["output_column_name"]: c for c in model.splink_model["comparisons"]}
+    exact_date = next(
+        lv for lv in m["birth_date"]["comparison_levels"] if lv.get("label_for_charts") == "exact"
+    )
+    assert exact_date["m_probability"] / exact_date["u_probability"] > 100
+    pairs = lm.predict(api, model, cf, lf)
+    linked = links(pairs)
+    true = set(zip(truth["case_id"], truth["record_id"], strict=True))
+    assert len(linked & true) / len(linked) >= 0.97
+    assert len(linked & true) / len(true) >= 0.6
