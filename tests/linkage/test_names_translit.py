@@ -258,6 +258,7 @@ def test_language_detection() -> None:
     assert detect_lang("Сергій") == "uk"
     assert detect_lang("Сергей") == "ru"
     assert detect_lang("Ґудзь") == "uk"
+    assert detect_lang("Льоша") == "uk"  # ьо is Ukrainian for ё
     # A Russian-only letter wins: "Объїздов" is a Russian name with a typo, not Ukrainian.
     assert detect_lang("Подъїздов") == "ru"
 

@@ -29,8 +29,8 @@ Both keys are lower-case ASCII, words joined by one space. The rules, in order:
 f/v, and devoices a final b/d/v. It is meant for blocking and as a weak comparison level.
 
 Known misses (measured in tests/linkage/test_names_keys.py): a German-style word with no German mark
-(Michail, Sinaida, Zoj) keeps English readings of ch, s and z; Ukrainian ьо is "io" in KMU 55 but
-nothing in ICAO.
+(Michail, Sinaida, Zoj) keeps English readings of ch, s and z (German agreement 0.95 for name_key,
+0.98 for phonetic_key; every other standard 1.0).
 """
 
 from __future__ import annotations

@@ -39,12 +39,16 @@ _VOWELS = frozenset("аеёиоуыэюяіїє")
 _WORD_RE = re.compile(f"[\\w{re.escape(APOSTROPHES)}]+")
 
 
+def _looks_ukrainian(low: str) -> bool:
+    # ьо is how Ukrainian writes what Russian writes ё (Льоша/Лёша); Russian has it only in loanwords.
+    return (any(c in _UKRAINIAN_ONLY for c in low) or "ьо" in low) and not any(
+        c in _RUSSIAN_ONLY for c in low
+    )
+
+
 def detect_lang(text: str) -> Lang:
-    """Ukrainian when the text has a letter only Ukrainian uses, otherwise Russian."""
-    low = text.lower()
-    if any(c in _UKRAINIAN_ONLY for c in low) and not any(c in _RUSSIAN_ONLY for c in low):
-        return "uk"
-    return "ru"
+    """Ukrainian when the text has a letter only Ukrainian uses (or ьо), otherwise Russian."""
+    return "uk" if _looks_ukrainian(text.lower()) else "ru"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -232,7 +236,7 @@ def _recase(source: str, result: str) -> str:
 @lru_cache(maxsize=1 << 16)
 def _word_lang(word: str, default: Lang) -> Lang:
     low = word.lower()
-    if any(c in _UKRAINIAN_ONLY for c in low) and not any(c in _RUSSIAN_ONLY for c in low):
+    if _looks_ukrainian(low):
         return "uk"
     if any(c in _RUSSIAN_ONLY for c in low):
         return "ru"
