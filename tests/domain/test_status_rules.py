@@ -112,10 +112,38 @@ def test_later_facts_supersede_earlier_ones_by_event_date() -> None:
     facts = [
         fact(1, Claim.DEAD, "2024-05-10", CHANNEL),
         fact(2, Claim.CAPTURED, "2024-03", MOTHER),
-        fact(3, Claim.CAPTURED, "2024-03-15", COMRADE),
+        fact(3, Claim.DEAD, "2024-03-15", COMRADE),
     ]
     result = derive_evidence_status(facts, TODAY)
-    assert (result.status, result.fact_ids, result.superseded_ids) == (S.REPORTED_DEAD, (1,), (2, 3))
+    assert (result.status, result.fact_ids, result.superseded_ids) == (S.CONFIRMED_DEAD, (1, 3), (2,))
+
+
+def test_an_unconfirmed_story_supersedes_an_unconfirmed_one() -> None:
+    facts = [fact(1, Claim.CAPTURED, "2024-03", MOTHER), fact(2, Claim.DEAD, "2024-05-10", CHANNEL)]
+    result = derive_evidence_status(facts, TODAY)
+    assert (result.status, result.fact_ids, result.superseded_ids) == (S.REPORTED_DEAD, (2,), (1,))
+
+
+def test_a_confirmed_finding_stands_against_a_later_unconfirmed_story() -> None:
+    facts = [
+        fact(1, Claim.DEAD, "2024-01-10", MINISTRY),  # confirmed: the ministry is graded B2
+        fact(2, Claim.ALIVE, "2024-04", MOTHER),  # one relative's word, nothing else
+    ]
+    result = derive_evidence_status(facts, TODAY)
+    assert (result.status, result.rule, result.fact_ids) == (S.CONFIRMED_DEAD, rules.WELL_GRADED_SOURCE, (1,))
+    assert (result.superseded_ids, result.contested_ids) == ((), (2,))
+    assert rules.CONFIRMED_STANDS in result.rule_text
+    # Once a second, independent source backs the later story, it prevails.
+    facts.append(fact(3, Claim.ALIVE, "2024-05", COMRADE))
+    result = derive_evidence_status(facts, TODAY)
+    assert (result.status, result.fact_ids, result.superseded_ids) == (S.FOUND_ALIVE, (2, 3), (1,))
+
+
+def test_confirmed_captivity_stands_against_one_unconfirmed_death_report() -> None:
+    facts = [fact(1, Claim.CAPTURED, "2023-06", ICRC), fact(2, Claim.DEAD, "2024-02", CHANNEL)]
+    result = derive_evidence_status(facts, TODAY)
+    assert (result.status, result.contested_ids) == (S.CONFIRMED_CAPTURED, (2,))
+    assert result.redacted({1}).contested_ids == ()
 
 
 def test_the_order_items_arrive_in_does_not_matter() -> None:

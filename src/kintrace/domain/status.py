@@ -178,6 +178,7 @@ UNCONFIRMED_SIGN_OF_LIFE = "E5-unconfirmed-sign-of-life"
 LATEST_STORY = "P1-latest-story"
 DISCOUNTED = "P2-discounted"
 PROOF_OF_LIFE_IN_CAPTIVITY = "P3-proof-of-life-in-captivity"
+CONFIRMED_STANDS = "P4-confirmed-stands"
 
 RULES: Mapping[str, str] = MappingProxyType(
     {
@@ -198,7 +199,8 @@ RULES: Mapping[str, str] = MappingProxyType(
         # The principles below shape every derivation; the rule named in a derivation is one of the above.
         LATEST_STORY: (
             "Later facts supersede earlier ones by event date: only the items since the last change of "
-            "story (alive or captured versus dead) count."
+            "story (alive or captured versus dead) count, unless the earlier story is confirmed and the "
+            "later one is not (P4)."
         ),
         DISCOUNTED: (
             "Items graded unreliable (E) or improbable (5), official notices that the person is still "
@@ -208,6 +210,10 @@ RULES: Mapping[str, str] = MappingProxyType(
         PROOF_OF_LIFE_IN_CAPTIVITY: (
             "A sign of life after a capture report is read as proof of life in captivity: it keeps the "
             "capture story and does not mean the person is found."
+        ),
+        CONFIRMED_STANDS: (
+            "A confirmed finding stands against a later story that nothing confirms; the later items are "
+            "named as contested (and the contradiction rules flag any conflict) until they are confirmed."
         ),
     }
 )
@@ -267,6 +273,7 @@ class StatusDerivation:
     rule_text: str
     fact_ids: tuple[int, ...]
     superseded_ids: tuple[int, ...] = ()  # items of an earlier, contradicted story (see P1-latest-story)
+    contested_ids: tuple[int, ...] = ()  # later, unconfirmed items that do not overturn it (P4)
 
     @property
     def label(self) -> str:
@@ -285,7 +292,10 @@ class StatusDerivation:
             text += f" It rests on {len(self.fact_ids)} item(s) on file"
             text += f", {hidden} of them internal." if hidden else "."
         superseded = tuple(i for i in self.superseded_ids if i in visible_ids)
-        return replace(self, rule_text=text, fact_ids=shown, superseded_ids=superseded)
+        contested = tuple(i for i in self.contested_ids if i in visible_ids)
+        return replace(
+            self, rule_text=text, fact_ids=shown, superseded_ids=superseded, contested_ids=contested
+        )
 
 
 def status_label(status: PersonStatus) -> str:
@@ -370,12 +380,37 @@ def derive_evidence_status(facts: Iterable[EvidenceFact], today: dt.date) -> Sta
     timeline = sorted((fact for fact in facts if _counts(fact, today)), key=_timeline_key)
     if not timeline:
         return StatusDerivation(S.MISSING, None, NO_EVIDENCE, RULES[NO_EVIDENCE], ())
+    return _derive(timeline)
+
+
+_CONFIRMED_RULES = frozenset({WELL_GRADED_SOURCE, INDEPENDENT_SOURCES})
+
+
+def _derive(timeline: Sequence[EvidenceFact]) -> StatusDerivation:
+    """The status from a non-empty timeline, in date order, of items that count."""
     story = _story(timeline[-1])
     start = len(timeline)
     while start > 0 and _story(timeline[start - 1]) is story:
         start -= 1
     episode, superseded = timeline[start:], timeline[:start]
+    latest = _derive_episode(story, episode, superseded)
+    if not superseded or latest.rule in _CONFIRMED_RULES:
+        return latest
+    earlier = _derive(superseded)
+    if earlier.rule not in _CONFIRMED_RULES:
+        return latest
+    # A confirmed finding is not overturned by a later story that nothing confirms (P4).
+    contested = _ids(episode)
+    note = (
+        f" Later items {', '.join(map(str, contested))} tell another story that nothing confirms, so they do "
+        f"not overturn it ({CONFIRMED_STANDS})."
+    )
+    return replace(earlier, rule_text=earlier.rule_text + note, contested_ids=contested)
 
+
+def _derive_episode(
+    story: _Story, episode: Sequence[EvidenceFact], superseded: Sequence[EvidenceFact]
+) -> StatusDerivation:
     def at(*stages: str) -> list[EvidenceFact]:
         return [fact for fact in episode if _stage(fact) in stages]
 
