@@ -99,9 +99,13 @@ def dvi_report(
                 }
     if solve:
         t0 = time.perf_counter()
-        sol = dvi_solve(dvi, threshold=threshold, threshold2=threshold2, max_incomp=max_incomp)
-        timings["dviSolve"] = time.perf_counter() - t0
-        out["dviSolve"] = sol.to_dict()
+        try:
+            sol = dvi_solve(dvi, threshold=threshold, threshold2=threshold2, max_incomp=max_incomp)
+        except TooManyAssignments as exc:  # a remaining family's joint search is too large, as in dvir
+            out["dviSolve"] = {"error": str(exc)}
+        else:
+            timings["dviSolve"] = time.perf_counter() - t0
+            out["dviSolve"] = sol.to_dict()
     out["timings_sec"] = timings
     return _finite(out)
 

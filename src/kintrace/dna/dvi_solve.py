@@ -355,7 +355,7 @@ def _glr_matrix(joint: JointResult) -> LRTable:
 
 def _complex_family(dvi1: DviData, threshold: float, lr: LRTable) -> tuple[list[Row], list[Row]]:
     fam = dvi1.families[0]
-    joint = dvi_joint(dvi1, max_assign=None)
+    joint = dvi_joint(dvi1)  # dvir: dviJoint with its default maxAssign = 1e5
     glr = _glr_matrix(joint)
     am: list[Row] = []
     pm: list[Row] = []
