@@ -150,3 +150,30 @@ def test_canonical_keys_have_no_underscore() -> None:
     assert all("_" not in row.canonical for row in given_names())
     father, sex = canonical_patronymic("Олексіївна").split("_")
     assert (father, sex) == ("aleksei", "f")
+
+
+# Spellings as they appear in Latin-script lists (passports, press, foreign agencies).
+LIST_SPELLINGS = {
+    "vladimir": ["Volodymyr", "Volodimir", "Vladymyr", "Wladimir", "Vova"],
+    "mikhail": ["Mykhaylo", "Mikhaylo", "Mykhailo", "Michail", "Misha"],
+    "andrei": ["Andriy", "Andrii", "Andrey", "Andrej"],
+    "vasili": ["Vasyl", "Vasiliy", "Wassili", "Vasily"],
+    "maksim": ["Maksym", "Maxym", "Maxim"],
+    "aleksandr": ["Olexander", "Alexandre", "Aleksandr", "Sasha"],
+    "nikolai": ["Mikolaj", "Nikolaj", "Mykola", "Kolya"],
+    "grigori": ["Hryhorii", "Grygorii", "Grigoriy"],
+    "elena": ["Olena", "Helena", "Yelena"],
+    "tatiana": ["Tetiana", "Tatjana", "Tatyana"],
+    "anna": ["Hanna", "Anna", "Ganna"],
+}
+
+
+@pytest.mark.parametrize(("canonical", "spellings"), sorted(LIST_SPELLINGS.items()))
+def test_list_spellings(canonical: str, spellings: list[str]) -> None:
+    assert {canonical_given_name(s) for s in spellings} == {canonical}
+
+
+def test_ukrainian_patronymic_of_hryhorii_drops_the_ending() -> None:
+    # Григорій -> Григорович/Григорівна (the usual form), unlike Сергій -> Сергійович.
+    assert canonical_patronymic("Григорович") == canonical_patronymic("Hryhorovych") == "grigori_m"
+    assert canonical_patronymic("Григорівна") == "grigori_f"
