@@ -38,6 +38,16 @@ from kintrace.linkage.fields import DATE_LEVELS, date_agreement, parse_partial_d
         ("1985 г.р.", (1985, None, None)),  # noise
         ("1985 р.н.", (1985, None, None)),
         ("  1985 г. ", (1985, None, None)),
+        ("07.03.1985г.", (1985, 3, 7)),  # noise glued to the digits
+        ("1985г.р.", (1985, None, None)),
+        ("род. 1985", (1985, None, None)),
+        ("DOB: 07.03.1985", (1985, 3, 7)),
+        ("~1985", (1985, None, None)),  # uncertainty marks
+        ("1985?", (1985, None, None)),
+        ("07.03.1985 (approx)", (1985, 3, 7)),
+        ("7.III.1985", (1985, 3, 7)),  # Roman-numeral month
+        ("7 XII 1985", (1985, 12, 7)),
+        ("--.--.1985", (1985, None, None)),
         ("", None),
         ("   ", None),
         (None, None),
@@ -47,7 +57,9 @@ def test_parse_partial_date(text: str | None, expected: tuple[int, int | None, i
     assert parse_partial_date(text) == expected
 
 
-@pytest.mark.parametrize("text", ["31.02.1985", "1985-13-01", "not a date", "1700", "12345", "32.01.1990"])
+@pytest.mark.parametrize(
+    "text", ["31.02.1985", "1985-13-01", "not a date", "1700", "12345", "32.01.1990", "1985-1986"]
+)
 def test_bad_dates_raise_naming_the_text(text: str) -> None:
     with pytest.raises(ValueError, match=text.replace(".", r"\.")):
         parse_partial_date(text)

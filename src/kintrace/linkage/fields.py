@@ -60,12 +60,30 @@ _RE_MY = re.compile(rf"^{_NUM}{_SEP}(\d{{4}})$")
 _RE_Y = re.compile(r"^(\d{4})$")
 _RE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _RE_WORDS = re.compile(r"^(?:(\d{1,2})\s+)?([^\d\s.]+)\.?\s+(\d{4})$")
-# Noise around a date: "г.", "г.р.", "року", "р.н.", "born", "b.", "рождения", "circa"/"ок.".
+# Noise around a date: "г.", "г.р.", "року", "р.н.", "born", "b.", "рождения", "circa"/"ок.", and
+# marks of uncertainty ("~1985", "1985?", "(approx)"); the date itself is kept.
 _NOISE = re.compile(
-    r"\b(?:г\.?\s*р\.?|р\.?\s*н\.?|года?|року|рік|рождения|народження|born|b\.|dob|д\.?\s*р\.?|"
-    r"circa|ca\.|ок\.|около|приблизно|г|р)\b\.?",
+    r"(?<![^\W\d_])(?:г\.?\s*р\.?|р\.?\s*н\.?|года?|року|рік|рождения|народження|род|нар|born|b|dob|"
+    r"д\.?\s*р\.?|circa|ca|c|approx|about|ок|около|прибл|приблизно|г|р)(?![^\W\d_])\.?",
     re.IGNORECASE,
 )
+_MARKS = re.compile(r"[~?():,;\[\]]")
+# Soviet documents write the month in Roman numerals (7.III.1985).
+_ROMAN_MONTH = re.compile(r"(?<=[.\s/-])(xii|xi|x|ix|viii|vii|vi|v|iv|iii|ii|i)(?=[.\s/-])")
+_ROMAN = {
+    "i": 1,
+    "ii": 2,
+    "iii": 3,
+    "iv": 4,
+    "v": 5,
+    "vi": 6,
+    "vii": 7,
+    "viii": 8,
+    "ix": 9,
+    "x": 10,
+    "xi": 11,
+    "xii": 12,
+}
 
 
 def _part(text: str) -> int | None:
@@ -106,15 +124,18 @@ def parse_partial_date(text: str | None) -> PartialDate | None:
     """Parse a birth date that may be full, year-month or year only: (year, month|None, day|None).
 
     Accepts ISO (1985-03-07, 1985-03, 1985, with or without time), DD.MM.YYYY and D/M/YY, MM/YYYY,
-    YYYYMMDD, "7 марта 1985", "березень 1985", "March 7 1985"-style words, zero or placeholder
-    unknown parts (00.00.1985, xx.03.1985) and noise such as "г.р.". Returns None for empty input;
-    raises ValueError naming the text when it is not a date."""
+    YYYYMMDD, Roman-numeral months (7.III.1985), "7 марта 1985", "березень 1985", "March 7 1985"-style
+    words, zero or placeholder unknown parts (00.00.1985, xx.03.1985), noise such as "г.р." and marks
+    of uncertainty ("~1985", "1985?"). Returns None for empty input; raises ValueError naming the text
+    when it is not a date (a range such as "1985-1986" is not one date)."""
     if text is None:
         return None
     raw = str(text)
     s = unicodedata.normalize("NFKC", raw).strip().casefold()
+    s = _MARKS.sub(" ", s)
     s = _NOISE.sub(" ", s)
-    s = re.sub(r"\s+", " ", s).strip(" ,;")
+    s = re.sub(r"\s+", " ", s).strip(" .")
+    s = _ROMAN_MONTH.sub(lambda m: str(_ROMAN[m[1]]), s)
     if not s:
         return None
     if m := _RE_COMPACT.match(s):
