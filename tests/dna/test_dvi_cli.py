@@ -50,3 +50,13 @@ def test_dvi_command_reports_bad_input(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["dna", "dvi", str(bad), "--out", str(tmp_path / "o.json")])
     assert result.exit_code == 2
     assert "allele '42'" in result.output
+
+
+def test_report_skips_a_joint_search_too_large_to_count() -> None:
+    from kintrace.dna.cli_dvi import dvi_report
+    from kintrace.dna.dvi_data import load_dvi
+
+    report = dvi_report(load_dvi(DVI_DIR / "bench200_input.json"), solve=False)
+    assert report["grid_size"]["size"] is None
+    assert "skipped" in report["joint"]
+    assert len(report["pairwise_LR_matrix"]["rows"]) == 200

@@ -79,7 +79,9 @@ def dvi_report(
         size = None
         out["grid_size"] = {"size": None, "type": "too large to count"}
     if joint:
-        if size is not None and size > max_assign:
+        if size is None:
+            out["joint"] = {"skipped": "too many candidate missing persons to count the assignments"}
+        elif size > max_assign:
             out["joint"] = {
                 "skipped": f"{size} assignments > max_assign = {max_assign}",
                 "n_assignments": size,
