@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 from kintrace.store.models import AuditEntry, row_values
 
 GENESIS = "0" * 64
-_HEAD_KEY = "kintrace.audit.head"
 _LOCK_KEY = 7_215_530_412  # advisory lock id that serialises appends on PostgreSQL
 
 
@@ -81,20 +80,15 @@ def chain_hash(prev_hash: str, content: str) -> str:
 
 
 def _head(session: Session) -> tuple[int, str]:
-    transaction = session.get_transaction()
-    cached = session.info.get(_HEAD_KEY)
-    if cached is not None and cached[0] is transaction:
-        return cached[1], cached[2]
+    """The newest row's id and hash. Read every time rather than cached: sessions sharing one
+    connection (savepoints) may append between two of our writes."""
     if session.get_bind().dialect.name == "postgresql":
+        # Held to the end of the transaction: concurrent writers queue here instead of colliding.
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
     last = session.execute(
         select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
     ).first()
     return (last[0], last[1]) if last is not None else (0, GENESIS)
-
-
-def _remember_head(session: Session, last_id: int, last_hash: str) -> None:
-    session.info[_HEAD_KEY] = (session.get_transaction(), last_id, last_hash)
 
 
 @dataclass(frozen=True)
@@ -139,7 +133,6 @@ def append_many(session: Session, records: Iterable[AuditRecord]) -> list[AuditE
     if entries:
         session.add_all(entries)
         session.flush()
-        _remember_head(session, last_id, last_hash)
     return entries
 
 
@@ -175,8 +168,6 @@ def append_bulk(session: Session, records: Iterable[AuditRecord], *, chunk: int 
         if len(rows) >= chunk:
             flush()
     flush()
-    if count:
-        _remember_head(session, last_id, last_hash)
     return count
 
 
