@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import itertools
+import json
 import math
 
 import numpy as np
 import pytest
-from dvi_oracle import NAMES, dataset, expected
+from dvi_oracle import DVI_DIR, NAMES, dataset, expected
 
 import kintrace.dna.dvi_joint as dj
 from kintrace.dna.dvi import singleton_likelihood
-from kintrace.dna.dvi_data import NO_MATCH, DviData
+from kintrace.dna.dvi_data import NO_MATCH, DviData, parse_dvi
 from kintrace.dna.dvi_joint import (
     UNASSIGNED,
     TooManyAssignments,
@@ -146,3 +147,23 @@ def test_posteriors_and_marginals_are_probabilities() -> None:
     assert np.allclose(marg.sum(axis=1), 1.0)
     # a missing person is at most one victim: column sums over victims cannot exceed 1
     assert np.all(marg[:, :-1].sum(axis=0) <= 1 + 1e-12)
+
+
+@pytest.mark.parametrize("name", ["fire", "planecrash"])
+def test_joint_does_not_depend_on_the_order_of_victims_or_families(name: str) -> None:
+    doc = json.loads((DVI_DIR / f"{name}_input.json").read_text(encoding="utf-8"))
+    doc["victims"].reverse()
+    doc["families"].reverse()
+    shuffled = parse_dvi(doc)
+    a, b = _cached(name), dvi_joint(shuffled)
+    assert math.isclose(a.loglik_null, b.loglik_null, rel_tol=1e-12)
+
+    def table(res: dj.JointResult) -> dict[tuple[tuple[str, str], ...], float]:
+        return {
+            tuple(sorted(res.row_labels(r).items())): float(res.loglik[r]) for r in range(res.n_assignments)
+        }
+
+    ta, tb = table(a), table(b)
+    assert ta.keys() == tb.keys()
+    for key, value in ta.items():
+        assert (value == tb[key]) or math.isclose(value, tb[key], rel_tol=1e-12)
