@@ -157,6 +157,20 @@ def test_one_demo_user_per_role_and_a_family_with_cases(demo: DemoDataset) -> No
     assert {case.state for case in theirs} == {CaseState.OPEN, CaseState.UNVERIFIED}
 
 
+def test_the_family_tour_shows_a_divergence_an_overdue_request_and_a_contradiction(demo: DemoDataset) -> None:
+    family = demo.user(Role.FAMILY).username
+    ahead, contradicted, fresh = [
+        case for case in demo.cases if any(r.username == family for r in case.relatives)
+    ]
+    assert ahead.official_status is PersonStatus.MISSING
+    assert ahead.derive(TODAY).status is PersonStatus.CONFIRMED_CAPTURED
+    assert [is_overdue(r.deadline, r.outcome, TODAY) for r in ahead.requests] == [True]
+    # The family sees the contradiction: both items are family-visible.
+    visible = [fact for fact in contradicted.evidence if fact.visibility.value == "family"]
+    assert [found.rule for found in c.find_contradictions(visible)] == [c.ALIVE_AFTER_DEATH]
+    assert fresh.state is CaseState.UNVERIFIED and fresh.caseworker is None
+
+
 def test_some_persons_are_reported_twice(demo: DemoDataset) -> None:
     references = {case.reference: case for case in demo.cases}
     duplicates = [case for case in demo.cases if case.duplicate_of is not None]

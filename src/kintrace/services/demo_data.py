@@ -505,7 +505,7 @@ class _Generator:
 
     # -- persons --------------------------------------------------------------------------------------
 
-    def _person(self, nation: _Nation, military: bool) -> MissingPerson:
+    def _person(self, nation: _Nation, military: bool, seen_before: dt.date | None = None) -> MissingPerson:
         d = self.draw
         ua = nation.ukrainian
         sex = Sex.MALE if (military and d.chance(0.94)) or (not military and d.chance(0.45)) else Sex.FEMALE
@@ -538,7 +538,7 @@ class _Generator:
         first_year, last_year = (1965, 2004) if military else (1940, 2012)
         birth = d.partial(d.date_between(dt.date(first_year, 1, 1), dt.date(last_year, 12, 31)), 0.82, 0.1)
         place_ua, place_ru, lat, lon = d.any(FRONT_PLACES)
-        seen_day = d.date_between(WAR_START, self.today - dt.timedelta(days=45))
+        seen_day = d.date_between(WAR_START, seen_before or self.today - dt.timedelta(days=45))
         jitter = (d.rng.uniform(-0.05, 0.05), d.rng.uniform(-0.05, 0.05))
         precise = d.chance(0.3)
         last_seen = LastSeen(
@@ -668,7 +668,13 @@ class _Case:
     """One case being written: the person, its sources and the facts in date order."""
 
     def __init__(
-        self, gen: _Generator, person: MissingPerson, nation: _Nation, relatives: tuple[DemoRelative, ...]
+        self,
+        gen: _Generator,
+        person: MissingPerson,
+        nation: _Nation,
+        relatives: tuple[DemoRelative, ...],
+        *,
+        for_family: bool = False,
     ):
         self.gen = gen
         self.d = gen.draw
@@ -676,6 +682,7 @@ class _Case:
         self.nation = nation
         self.relatives = relatives
         self.pool = gen._pool(nation)
+        self.for_family = for_family  # the demo family's own case: what it shows must be theirs to see
         self.facts: list[EvidenceFact] = []
         self.official: list[tuple[PersonStatus, PartialDate | None]] = []
         seen = person.last_seen.date
@@ -771,7 +778,7 @@ class _Case:
                 self.declare(S.REPORTED_CAPTURED, self.after(t0, 60, 200))
         elif storyline == "confirmed_captured":
             day = self.after(t0, 0, 40)
-            if d.chance(0.5):
+            if self.for_family or d.chance(0.5):
                 self.add(Claim.CAPTURED, self.after(day, 30, 200), p["icrc"])
             else:
                 self.add(Claim.CAPTURED, day, p["captivity_video"])
@@ -827,7 +834,7 @@ class _Case:
                     self.declare(S.CLOSED, self.after(day, 60, 120))
         elif storyline == "alive_after_dead":
             death = self.after(t0, 0, 10)
-            if d.chance(0.5):
+            if self.for_family or d.chance(0.5):
                 self.add(Claim.OFFICIAL_NOTICE, death, p["mod"], notice=S.CONFIRMED_DEAD, precise=True)
                 self.declare(S.CONFIRMED_DEAD, self.after(death, 10, 60))
             else:
@@ -835,7 +842,8 @@ class _Case:
             # More than two months later, so "certainly after" holds even at month precision.
             later = self.after(death, 70, 400)
             claim = d.any((Claim.CAPTURED, Claim.ALIVE, Claim.WOUNDED))
-            source = d.any((p["captivity_video"], self.relative_source(), p["redcross"]))
+            choices = (p["captivity_video"], self.relative_source(), p["redcross"])
+            source = choices[1] if self.for_family else d.any(choices)
             self.add(claim, later, source, precise=True)
         elif storyline == "notices_disagree":
             death = self.after(t0, 0, 10)
@@ -872,6 +880,7 @@ RELATIONSHIP_WORDS = {
     "sister": ("Сестра", "Сестра"),
     "brother": ("Брат", "Брат"),
 }
+FAMILY_STORYLINES = ("confirmed_captured", "alive_after_dead", "still_missing")
 RELATIVE_GRADES = ((_R.B, _C.POSSIBLY_TRUE), (_R.C, _C.POSSIBLY_TRUE), (_R.F, _C.CANNOT_BE_JUDGED))
 COMRADE_GRADES = ((_R.C, _C.PROBABLY_TRUE), (_R.C, _C.POSSIBLY_TRUE), (_R.D, _C.DOUBTFUL))
 CALLSIGNS = (
@@ -974,22 +983,27 @@ CLAIM_TEXTS: dict[Claim, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }  # fmt: skip
 
 
-def _requests(case: _Case, gen: _Generator) -> tuple[DemoRequest, ...]:
-    """Status-change requests where the evidence says more than the authority: of every age."""
+def _requests(case: _Case, gen: _Generator, *, overdue: bool = False) -> tuple[DemoRequest, ...]:
+    """Status-change requests where the evidence says more than the authority: of every age.
+
+    With `overdue`, one request that has certainly been waiting past its deadline (for the tour).
+    """
     d, today = gen.draw, gen.today
     derived = derive_evidence_status(case.facts, today)
     official = case.official[-1][0] if case.official else S.MISSING
-    if derived.status is official or not derived.fact_ids or not d.chance(0.65):
+    if derived.status is official or not derived.fact_ids or not (overdue or d.chance(0.65)):
         return ()
     evidence_known = max(
         (f.reported_date.latest for f in case.facts if f.reported_date is not None), default=case.t0
     )
     start = max(evidence_known, today - dt.timedelta(days=420))
     submitted = d.date_between(start, today - dt.timedelta(days=1)) if start < today else today
+    if overdue:
+        submitted = max(evidence_known, today - dt.timedelta(days=d.rng.randrange(60, 100)))
     authorities = AUTHORITIES_UA if case.nation.ukrainian else AUTHORITIES_RU
     age = (today - submitted).days
     outcome, answered, note = RequestOutcome.PENDING, None, None
-    if age > 20:
+    if age > 20 and not overdue:
         roll = d.rng.random()
         if roll < 0.45:
             pass  # still waiting: overdue once past 30 days
@@ -1061,7 +1075,13 @@ def generate_demo_dataset(
     for index in range(n_persons):
         nation = _Nation(ukrainian=d.chance(0.65))
         duplicate_of = None
-        if index >= 10 and d.chance(0.01):
+        if index < len(FAMILY_STORYLINES):
+            # The demo family's own cases, written for the tour: a divergence with an overdue request,
+            # a contradiction between items the family can see, and a fresh unverified report.
+            nation = _Nation(ukrainian=True)
+            person = gen._person(nation, military=True, seen_before=today - dt.timedelta(days=400))
+            storyline = FAMILY_STORYLINES[index]
+        elif index >= 10 and d.chance(0.01):
             original = d.any([case for case in cases[-200:] if case.duplicate_of is None])
             nation = _Nation(ukrainian=original.person.citizenship == "UA")
             person, duplicate_of = _duplicate(original), original.reference
@@ -1072,9 +1092,11 @@ def generate_demo_dataset(
         relatives = gen._relatives(person, nation)
         if index < 3:  # the demo family account reported the first cases
             relatives = (replace(relatives[0], username=family), *relatives[1:])
-        case = _Case(gen, person, nation, relatives)
+        case = _Case(gen, person, nation, relatives, for_family=index < len(FAMILY_STORYLINES))
         case.write(storyline)
-        requests = _requests(case, gen)
+        if index == 0:
+            case.official.clear()  # the authority has not moved: the evidence is ahead of it
+        requests = _requests(case, gen, overdue=index == 0)
         official = case.official[-1][0] if case.official else S.MISSING
         if official is not S.CLOSED and (index == 2 or (index > 3 and d.chance(0.03))):
             state, caseworker = CaseState.UNVERIFIED, None  # filed by a family, not yet checked
