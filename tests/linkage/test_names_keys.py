@@ -146,6 +146,19 @@ def test_phonetic_key_merges_russian_and_ukrainian_forms() -> None:
     assert name_key("Сергей") != name_key("Сергій")
 
 
+def test_german_single_s_between_vowels_is_z() -> None:
+    # Duden doubles с between vowels, so a single s there is з; z is ц.
+    assert name_key("Kasanzew") == name_key("Казанцев") == name_key("Kazantsev")
+    assert name_key("Wassiljew") != name_key("Wasiljew")
+
+
+def test_phonetic_key_merges_unstressed_vowels_and_voicing() -> None:
+    assert phonetic_key("Коваленко") == phonetic_key("Каваленко")  # o/a
+    assert phonetic_key("Зинченко") == phonetic_key("Синченко")  # z/s
+    assert phonetic_key("Филатов") == phonetic_key("Vilatoff")  # f/v
+    assert name_key("Коваленко") != name_key("Каваленко")
+
+
 def test_phonetic_key_merges_ch_with_kh() -> None:
     # An unmarked German word: ch is х, which name_key cannot know; phonetic_key merges ч and х.
     assert name_key("Michail") != name_key("Михаил")
