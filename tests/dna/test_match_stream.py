@@ -50,11 +50,11 @@ def split(block: TableBlock, size: int):
         )  # fmt: skip
 
 
-@pytest.mark.parametrize(("seed", "levels", "block_size"), [(1, 0, 7), (2, 3, 5), (3, 2, 40)])
+@pytest.mark.parametrize(("seed", "levels", "block_size"), [(1, 0, 7), (2, 3, 5), (3, 2, 40), (6, 0, 9)])
 def test_top_k_and_threshold_equal_brute_force(seed: int, levels: int, block_size: int) -> None:
-    block, slots = random_case(seed, n_fam=23, n_prof=150)
-    if levels:
-        block, slots = random_case(seed, n_fam=23, n_prof=150, levels=levels)
+    # Seed 6: 700 profiles, several chunks with the marker-0 runs cut at chunk bounds.
+    n_prof = 700 if seed == 6 else 150
+    block, slots = random_case(seed, n_fam=23, n_prof=n_prof, levels=levels)
     lr, cmp, bad = brute(block, slots)
     k, threshold = 3, 5.0
     sample_ids = [f"U{p}" for p in range(slots.shape[1])]

@@ -97,3 +97,12 @@ def test_impossible_references_name_family_and_marker() -> None:
     refs = {"BAD": {"fa": {"M1": ("1", "1")}, "mo": {"M1": ("2", "2")}, "sib": {"M1": ("3", "3")}}}
     with pytest.raises(DnaInputError, match=r"family 'BAD' marker 'M1'.*impossible"):
         build_tables([family], refs, layout)
+
+
+def test_exclusion_power_orders_layout() -> None:
+    even = Marker("E", ("a", "b"), np.array([0.5, 0.5]))
+    # Parent a/a (1/4): excluded b/b (1/4); a/b (1/2): never; b/b (1/4): a/a (1/4) -> 1/8.
+    from kintrace.dna.lr_table import parent_child_exclusion
+
+    assert parent_child_exclusion(even) == pytest.approx(0.125, rel=1e-15)
+    assert [m.name for m in SlotLayout.by_exclusion_power([even, M1]).markers] == ["M1", "E"]

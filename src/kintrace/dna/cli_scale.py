@@ -135,7 +135,7 @@ def register(app: typer.Typer) -> None:
         used = {name for p in candidates for name in p} & {
             name for r in refs.values() for g in r.values() for name in g
         }
-        layout = SlotLayout.for_markers([m for name, m in markers.items() if name in used])
+        layout = SlotLayout.by_exclusion_power([m for name, m in markers.items() if name in used])
         informative = [f for f in families if any(refs[f.family_id].values())]
         for f in families:
             if f not in informative:

@@ -44,6 +44,13 @@ class SlotLayout:
         offsets[1:] = np.cumsum(sizes)
         return cls(tuple(markers), offsets)
 
+    @classmethod
+    def by_exclusion_power(cls, markers: Sequence[Marker]) -> SlotLayout:
+        """Markers ordered by how often they exclude an unrelated person from a parent's child, highest
+        first: the matching kernel drops a pair at its first excluding marker, so this order makes
+        unrelated pairs cheapest. (Only the order of the LR product changes: ~1e-16 relative.)"""
+        return cls.for_markers(sorted(markers, key=lambda m: -parent_child_exclusion(m)))
+
     @property
     def size(self) -> int:
         return int(self.offsets[-1])
@@ -76,6 +83,15 @@ class SlotLayout:
             for p, profile in enumerate(profiles):
                 out[m, p] = self.slot(m, profile.get(name))
         return out
+
+
+def parent_child_exclusion(marker: Marker) -> float:
+    """P(a random person shares no allele with a random parent) at this marker, under HWE."""
+    p = marker.freqs
+    ia, ib = genotype_alleles(marker.n_alleles)
+    parent = np.where(ia == ib, 1.0, 2.0) * p[ia] * p[ib]
+    shared = np.where(ia == ib, p[ia], p[ia] + p[ib])
+    return float(np.sum(parent * (1.0 - shared) ** 2))
 
 
 @dataclass

@@ -8,16 +8,16 @@ families x k + kept hits), whatever the number of pairs.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 
 from kintrace.dna.lr_table import SlotLayout, TableBlock
 from kintrace.dna.match_kernel import scan_block
 
-DEFAULT_CHUNK = 512  # profiles per thread task: their slots (markers x 512 int32) stay in L2
+MAX_CHUNK = 16384  # profiles per thread task
 HIT_BUFFER = 4096  # threshold hits per chunk and block before the block is rescanned for hits only
 
 
@@ -57,9 +57,24 @@ class _Pair:
 
 
 def _chunk_size(n_prof: int) -> int:
-    threads = max(1, os.cpu_count() or 1)
-    # Enough chunks to keep every thread busy, never chunks so small the loop overhead shows.
-    return max(64, min(DEFAULT_CHUNK, -(-n_prof // (4 * threads))))
+    threads = max(1, numba.get_num_threads())
+    # Big chunks: each (family, chunk) task first pulls the family's table into cache, so that cost is
+    # spread over many profiles; a few chunks per thread keep the threads evenly loaded.
+    return max(256, min(MAX_CHUNK, -(-n_prof // (2 * threads))))
+
+
+def _runs(first_slots: np.ndarray, chunk: int) -> tuple[np.ndarray, np.ndarray]:
+    """Run starts of equal sorted marker-0 slots (chunk bounds cut runs) and each chunk's first run."""
+    n = first_slots.size
+    cuts = np.zeros(n, dtype=bool)
+    if n:
+        cuts[0] = True
+        cuts[1:] = first_slots[1:] != first_slots[:-1]
+        cuts[::chunk] = True
+    run_start = np.append(np.flatnonzero(cuts), n).astype(np.int64)
+    chunk_first = np.searchsorted(run_start, np.arange(0, n, chunk))
+    chunk_runs = np.append(chunk_first, run_start.size - 1).astype(np.int64)
+    return run_start, chunk_runs
 
 
 def match_all(
@@ -83,17 +98,20 @@ def match_all(
         raise ValueError("top_k must be at least 1")
     if not threshold > 0:
         raise ValueError("threshold must be positive")
-    slots = np.ascontiguousarray(slots, dtype=np.int32)
     n_prof = slots.shape[1]
+    # Profiles sorted by their marker-0 genotype, so the kernel can skip excluded runs of them.
+    original = np.argsort(slots[0], kind="stable").astype(np.int64) if n_prof else np.zeros(0, np.int64)
+    slots = np.ascontiguousarray(np.asarray(slots, dtype=np.int32)[:, original])
     untyped = np.array([layout.untyped_slot(m) for m in range(len(layout.markers))], dtype=np.int32)
     chunk = _chunk_size(n_prof)
-    n_chunks = max(1, -(-n_prof // chunk))
+    run_start, chunk_runs = _runs(slots[0], chunk)
+    n_chunks = max(1, chunk_runs.size - 1)
 
     prof_lr = np.zeros((n_prof, top_k))
     prof_fam = np.full((n_prof, top_k), -1, dtype=np.int64)
     prof_cmp = np.zeros((n_prof, top_k), dtype=np.int32)
     prof_bad = np.zeros((n_prof, top_k), dtype=np.int32)
-    prof_floor = np.zeros(n_prof)
+    prof_worst = np.zeros(n_prof, dtype=np.int64)
 
     family_ids: list[str] = []
     family_best: list[tuple[int, int, _Pair]] = []  # (family, profile, pair), ranked
@@ -126,8 +144,8 @@ def match_all(
                 hit_bad = np.empty((n_chunks, hit_cap), dtype=np.int32)
                 hit_count = np.zeros(n_chunks, dtype=np.int64)
                 scan_block(
-                    slots, ratio, inconsistent, typed, untyped, base, chunk, collect_top,
-                    prof_lr, prof_fam, prof_cmp, prof_bad, prof_floor,
+                    slots, original, run_start, chunk_runs, ratio, inconsistent, typed, untyped, base,
+                    collect_top, prof_lr, prof_fam, prof_cmp, prof_bad, prof_worst,
                     fam_lr, fam_prof, fam_cmp, fam_bad,
                     threshold, hit_prof, hit_fam, hit_lr, hit_cmp, hit_bad, hit_count,
                 )  # fmt: skip
@@ -160,8 +178,9 @@ def match_all(
             (float(prof_lr[p, j]), int(prof_fam[p, j]), j) for j in range(top_k) if prof_fam[p, j] >= 0
         ]
         entries.sort(key=lambda e: (-e[0], e[1]))
+        q = int(original[p])
         for rank, (lr, f, j) in enumerate(entries, start=1):
-            pair = kept.setdefault((p, f), _Pair(lr, int(prof_cmp[p, j]), int(prof_bad[p, j])))
+            pair = kept.setdefault((q, f), _Pair(lr, int(prof_cmp[p, j]), int(prof_bad[p, j])))
             pair.rank_profile = rank
     for f, p, fam_pair in family_best:
         pair = kept.setdefault((p, f), fam_pair)

@@ -62,48 +62,59 @@ def score_block(
 
 
 @njit(nogil=True, cache=True)
-def _replace_min(
-    values: np.ndarray,
-    ids: np.ndarray,
-    cmp: np.ndarray,
-    bad: np.ndarray,
-    v: float,
-    ident: int,
-    c: int,
-    b: int,
-) -> float:
-    """Put (v, ident) in place of the smallest kept value; return the new smallest (the entry floor)."""
-    # Among equal smallest values evict the latest id (ids grow in scan order): ties keep the earlier.
+def _worst(values: np.ndarray, ids: np.ndarray) -> int:
+    """Position of the entry to evict: the smallest value, among equal values the largest id."""
     worst = 0
     for j in range(1, values.shape[0]):
         if values[j] < values[worst] or (values[j] == values[worst] and ids[j] > ids[worst]):
             worst = j
-    values[worst] = v
-    ids[worst] = ident
-    cmp[worst] = c
-    bad[worst] = b
-    floor = values[0]
-    for j in range(1, values.shape[0]):
-        if values[j] < floor:
-            floor = values[j]
-    return floor
+    return worst
+
+
+@njit(nogil=True, cache=True)
+def _beats(v: float, ident: int, values: np.ndarray, ids: np.ndarray, worst: int) -> bool:
+    """Does (v, ident) outrank the worst kept entry? Higher LR first, then the smaller id."""
+    w = values[worst]
+    return v > w or (v == w and ids[worst] >= 0 and ident < ids[worst])
+
+
+@njit(nogil=True, cache=True)
+def _put(
+    values: np.ndarray,
+    ids: np.ndarray,
+    cmp: np.ndarray,
+    bad: np.ndarray,
+    at: int,
+    v: float,
+    ident: int,
+    c: int,
+    b: int,
+) -> int:
+    """Overwrite entry ``at``; return the new worst position."""
+    values[at] = v
+    ids[at] = ident
+    cmp[at] = c
+    bad[at] = b
+    return _worst(values, ids)
 
 
 @njit(parallel=True, nogil=True, cache=True)
 def scan_block(
     slots: np.ndarray,
+    original: np.ndarray,
+    run_start: np.ndarray,
+    chunk_runs: np.ndarray,
     ratio: np.ndarray,
     inconsistent: np.ndarray,
     typed: np.ndarray,
     untyped: np.ndarray,
     family_base: int,
-    chunk: int,
     collect_top: bool,
     prof_lr: np.ndarray,
     prof_fam: np.ndarray,
     prof_cmp: np.ndarray,
     prof_bad: np.ndarray,
-    prof_floor: np.ndarray,
+    prof_worst: np.ndarray,
     fam_lr: np.ndarray,
     fam_prof: np.ndarray,
     fam_cmp: np.ndarray,
@@ -118,56 +129,93 @@ def scan_block(
 ) -> None:
     """Score a block of families against all profiles, keeping the best pairs.
 
-    Per profile p (state carried across blocks): ``prof_*[p, :k]`` with ``prof_floor[p]`` its smallest
-    LR (entry needs a strictly larger LR, so LR 0 never enters and ties keep the earlier family).
-    Per chunk c and family f of this block: ``fam_*[c, f, :k]``, merged by the caller. Pairs with
-    ``LR >= min_lr`` go to ``hit_*[c, :]``; ``hit_count[c]`` counts them all, stored or not.
+    Profiles come sorted by their slot at marker 0 (``slots[:, p]`` is profile ``original[p]`` of the
+    caller); ``run_start[r]:run_start[r + 1]`` is a run of equal marker-0 slots and chunk c (one
+    thread's task) owns runs ``chunk_runs[c]:chunk_runs[c + 1]``. Per profile p (carried across
+    blocks): ``prof_*[p, :k]``, ``prof_worst[p]`` the entry to evict next. Per chunk c and family f of
+    this block: ``fam_*[c, f, :k]`` (ids are original profile indices), merged by the caller. Pairs with
+    ``LR >= min_lr`` go to ``hit_*[c, :]``; ``hit_count[c]`` counts them all, stored or not. Only pairs
+    with LR > 0 are ranked.
     """
-    n_markers, n_prof = slots.shape
+    n_markers = slots.shape[0]
     n_fam = ratio.shape[0]
-    n_chunks = (n_prof + chunk - 1) // chunk
-    k = fam_lr.shape[2]
+    n_chunks = chunk_runs.shape[0] - 1
     cap = hit_prof.shape[1]
     for c in prange(n_chunks):
-        p0 = c * chunk
-        p1 = min(p0 + chunk, n_prof)
-        n = p1 - p0
+        r0 = chunk_runs[c]
+        r1 = chunk_runs[c + 1]
+        n = run_start[r1] - run_start[r0]
         acc = np.empty(n)
+        alive = np.empty(n, dtype=np.int64)
         count = 0
         for f in range(n_fam):
             row = ratio[f]
-            s0 = slots[0]
-            for i in range(n):
-                acc[i] = row[s0[p0 + i]]
+            # A marker that excludes a pair makes its LR exactly 0 whatever the other markers say
+            # (ratios are finite), and unrelated people are excluded often. So whole runs of profiles
+            # sharing an excluded marker-0 genotype are skipped at once, and only pairs still non-zero
+            # go on to the next marker: most pairs cost a lookup or two instead of one per marker.
+            n_alive = 0
+            for r in range(r0, r1):
+                v0 = row[slots[0, run_start[r]]]
+                if v0 != 0.0:
+                    for p in range(run_start[r], run_start[r + 1]):
+                        acc[n_alive] = v0
+                        alive[n_alive] = p
+                        n_alive += 1
             for m in range(1, n_markers):
+                if n_alive == 0:
+                    break
                 sm = slots[m]
-                for i in range(n):
-                    acc[i] *= row[sm[p0 + i]]
-            fam_floor = 0.0
+                kept = 0
+                for j in range(n_alive):
+                    p = alive[j]
+                    v = acc[j] * row[sm[p]]
+                    acc[kept] = v
+                    alive[kept] = p
+                    kept += v != 0.0
+                n_alive = kept
+            fam_worst = 0
             if collect_top:
-                fam_floor = fam_lr[c, f, 0]
-                for j in range(1, k):
-                    if fam_lr[c, f, j] < fam_floor:
-                        fam_floor = fam_lr[c, f, j]
-            for i in range(n):
-                v = acc[i]
-                if collect_top and (v > prof_floor[p0 + i] or v > fam_floor):
-                    p = p0 + i
-                    cc, bb = _details(slots, p, inconsistent[f], typed[f], untyped)
-                    if v > prof_floor[p]:
-                        prof_floor[p] = _replace_min(
-                            prof_lr[p], prof_fam[p], prof_cmp[p], prof_bad[p], v, family_base + f, cc, bb
-                        )
-                    if v > fam_floor:
-                        fam_floor = _replace_min(
-                            fam_lr[c, f], fam_prof[c, f], fam_cmp[c, f], fam_bad[c, f], v, p, cc, bb
-                        )
+                fam_worst = _worst(fam_lr[c, f], fam_prof[c, f])
+            for j in range(n_alive):
+                v = acc[j]
+                p = alive[j]
+                orig = original[p]
+                fam_id = family_base + f
+                if collect_top:
+                    better_p = _beats(v, fam_id, prof_lr[p], prof_fam[p], prof_worst[p])
+                    better_f = _beats(v, orig, fam_lr[c, f], fam_prof[c, f], fam_worst)
+                    if better_p or better_f:
+                        cc, bb = _details(slots, p, inconsistent[f], typed[f], untyped)
+                        if better_p:
+                            prof_worst[p] = _put(
+                                prof_lr[p],
+                                prof_fam[p],
+                                prof_cmp[p],
+                                prof_bad[p],
+                                prof_worst[p],
+                                v,
+                                fam_id,
+                                cc,
+                                bb,
+                            )
+                        if better_f:
+                            fam_worst = _put(
+                                fam_lr[c, f],
+                                fam_prof[c, f],
+                                fam_cmp[c, f],
+                                fam_bad[c, f],
+                                fam_worst,
+                                v,
+                                orig,
+                                cc,
+                                bb,
+                            )
                 if v >= min_lr:
                     if count < cap:
-                        p = p0 + i
                         cc, bb = _details(slots, p, inconsistent[f], typed[f], untyped)
-                        hit_prof[c, count] = p
-                        hit_fam[c, count] = family_base + f
+                        hit_prof[c, count] = orig
+                        hit_fam[c, count] = fam_id
                         hit_lr[c, count] = v
                         hit_cmp[c, count] = cc
                         hit_bad[c, count] = bb
