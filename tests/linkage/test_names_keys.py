@@ -277,3 +277,14 @@ def test_ch_before_consonant_is_kh() -> None:
 def test_german_zk_ending_marks_a_german_word() -> None:
     assert name_key("Bilezki") == name_key("Білецький")
     assert name_key("Biletsky") == name_key("Білецький")
+
+
+def test_no_common_surname_reads_as_a_given_name() -> None:
+    # Name splitting and first/last orientation rely on this ("Andrew" once keyed like Андреев).
+    from kintrace.linkage.names.forms import given_name_candidates
+
+    for surname in SURNAMES:
+        for std in ("icao", "popular", "german"):
+            lat = transliterate(surname, std)  # type: ignore[arg-type]
+            assert not given_name_candidates(surname), surname
+            assert not given_name_candidates(lat), (surname, lat)
