@@ -131,11 +131,14 @@ def test_joint_logliks_equal_the_core_likelihood_per_assignment(name: str) -> No
 def test_batched_placements_equal_the_table(monkeypatch: pytest.MonkeyPatch) -> None:
     d = dataset("KETPexer498")
     table = dvi_joint(d)
-    monkeypatch.setattr(dj, "TABLE_LIMIT", 0)
+    monkeypatch.setattr(dj, "PEAK_LIMIT", 0)  # the table's elimination would be too large
     monkeypatch.setattr(dj, "BATCH_SIZE", 3)
     batched = dvi_joint(d)
     assert np.array_equal(table.assignments, batched.assignments)
     assert np.allclose(table.loglik, batched.loglik, rtol=1e-12)
+    monkeypatch.setattr(dj, "PEAK_LIMIT", 10**9)
+    monkeypatch.setattr(dj, "TABLE_LIMIT", 0)  # the table itself would be too large
+    assert np.allclose(dvi_joint(d).loglik, table.loglik, rtol=1e-12)
 
 
 def test_posteriors_and_marginals_are_probabilities() -> None:

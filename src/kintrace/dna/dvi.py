@@ -15,6 +15,7 @@ table over every combination of candidate victims, for the joint search).
 
 from __future__ import annotations
 
+import math
 import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,34 +34,47 @@ _LETTERS = string.ascii_letters
 FactorT = tuple[np.ndarray, tuple[int, ...]]
 
 
-def eliminate(factors: Sequence[FactorT], sizes: Mapping[int, int], keep: Sequence[int]) -> np.ndarray:
-    """Contract a product of factors, summing every variable not in ``keep``; axes follow ``keep``.
+def elimination_order(
+    scopes: Sequence[tuple[int, ...]], sizes: Mapping[int, int], keep: Sequence[int]
+) -> tuple[list[int], int]:
+    """Greedy order of summation and the largest factor it leaves (in entries).
 
-    Greedy order: each step sums out the variable whose combined factor is smallest (in entries, so
-    that large batch variables are joined as late as possible).
+    Each step sums out the variable whose combined factor is smallest, so that large batch variables
+    are joined as late as possible.
     """
-    work = list(factors)
-    keep_set = set(keep)
-    remaining = {v for _, vs in work for v in vs} - keep_set
+    work = [set(s) for s in scopes]
+    remaining = set().union(*work) - set(keep) if work else set()
+    order: list[int] = []
+    peak = 1
     while remaining:
-        best: tuple[int, int, tuple[int, ...]] | None = None
+        best: tuple[int, int, set[int]] | None = None
         for v in remaining:
             scope: set[int] = set()
-            for _, vs in work:
+            for vs in work:
                 if v in vs:
-                    scope.update(vs)
+                    scope |= vs
             scope.discard(v)
-            cost = 1
-            for s in scope:
-                cost *= sizes[s]
+            cost = math.prod(sizes[x] for x in scope)
             if best is None or cost < best[0]:
-                best = (cost, v, tuple(sorted(scope)))
+                best = (cost, v, scope)
         assert best is not None
-        _, var, scope_vars = best
+        cost, var, scope = best
+        peak = max(peak, cost)
+        work = [vs for vs in work if var not in vs] + [scope]
+        order.append(var)
+        remaining.discard(var)
+    return order, peak
+
+
+def eliminate(factors: Sequence[FactorT], sizes: Mapping[int, int], keep: Sequence[int]) -> np.ndarray:
+    """Contract a product of factors, summing every variable not in ``keep``; axes follow ``keep``."""
+    order, _ = elimination_order([vs for _, vs in factors], sizes, keep)
+    work = list(factors)
+    for var in order:
         involved = [f for f in work if var in f[1]]
         work = [f for f in work if var not in f[1]]
+        scope_vars = tuple(sorted({x for _, vs in involved for x in vs} - {var}))
         work.append((_einsum(involved, scope_vars), scope_vars))
-        remaining.discard(var)
     if not work:
         return np.ones(tuple(sizes[k] for k in keep))
     return _einsum(work, tuple(keep))
@@ -248,6 +262,20 @@ class FamilyEngine:
             keep.append(b)
             factors.append((dom, (b, *var[mp])))
         return eliminate(factors, sizes, keep)
+
+    def placement_table_peak(self, marker_index: int, dims: Mapping[str, int]) -> int:
+        """Largest intermediate factor (entries) :meth:`placement_table` would create."""
+        persons = informative_persons(self.family.pedigree, set(self.family.genotypes) | set(dims))
+        factors, var = self._factors(marker_index, persons)
+        n = self._states[marker_index].n
+        sizes = {v: n for _, vs in factors for v in vs}
+        scopes = [vs for _, vs in factors]
+        keep = []
+        for j, (mp, d) in enumerate(dims.items()):
+            sizes[10_000 + j] = d
+            keep.append(10_000 + j)
+            scopes.append((10_000 + j, *var[mp]))
+        return elimination_order(scopes, sizes, keep)[1]
 
     def batch_likelihood(self, marker_index: int, evidence: Mapping[str, np.ndarray]) -> np.ndarray:
         """Likelihood of ``B`` evidence sets at once: ``evidence[mp]`` has shape ``(B, n, n)``."""

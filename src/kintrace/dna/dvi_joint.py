@@ -26,6 +26,7 @@ from kintrace.dna.markers import DnaInputError
 
 UNASSIGNED = -1
 TABLE_LIMIT = 8_000_000  # entries of a per-marker placement table before switching to batches
+PEAK_LIMIT = 40_000_000  # entries of the largest intermediate factor of that table (~0.3 GB)
 BATCH_SIZE = 2048
 
 
@@ -173,7 +174,12 @@ def _family_logliks(
             if progress:
                 progress(1)
         return np.full(nrows, total)
-    if math.prod(dims) <= TABLE_LIMIT:
+    use_table = math.prod(dims) <= TABLE_LIMIT
+    if use_table:
+        widest = max(range(len(markers)), key=lambda k: engine.evidence(k, None).shape[0])
+        peak = engine.placement_table_peak(widest, dict(zip(names, dims, strict=True)))
+        use_table = peak <= PEAK_LIMIT
+    if use_table:
         log_table = np.zeros(dims)
         for k in range(len(markers)):
             table = engine.placement_table(
