@@ -69,9 +69,27 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
+# One fixed title per problem type (RFC 9457: the title does not change from occurrence to occurrence).
+TITLES = {
+    "validation-failed": "The request has invalid fields",
+    "rule-violated": "The change breaks a rule of the registry",
+    "not-authenticated": "Authentication required",
+    "invalid-credentials": "Wrong e-mail or password",
+    "too-many-login-attempts": "Too many failed logins",
+    "cross-site-login": "Login from another site refused",
+    "csrf-token-missing-or-wrong": "CSRF token missing or wrong",
+    "forbidden": "Not allowed",
+    "not-found": "Not found",
+    "conflict": "Conflicts with the current state",
+    "attachment-too-large": "Attachment too large",
+    "bad-request": "Bad request",
+    "internal-error": "Internal error",
+}
+
+
 def _title(status: int, slug: str | None) -> str:
     if slug:
-        return slug.replace("-", " ").capitalize()
+        return TITLES.get(slug) or slug.replace("-", " ").capitalize()
     try:
         return HTTPStatus(status).phrase
     except ValueError:

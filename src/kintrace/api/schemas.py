@@ -5,7 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    computed_field,
+)
 
 from kintrace.domain.dates import PartialDate, PartialDateError
 from kintrace.domain.vocabulary import (
@@ -58,6 +66,12 @@ class Page(Out, Generic[T]):
     total: int = Field(description="Items matching the filters, over all pages")
     page: int
     per_page: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def pages(self) -> int:
+        """Pages at this page size (at least 1, even when nothing matches)."""
+        return max(1, -(-self.total // self.per_page))
 
 
 # -- users and auth -----------------------------------------------------------------------------
