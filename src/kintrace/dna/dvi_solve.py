@@ -616,6 +616,12 @@ def dvi_solve(
             )
     if dvi.victims:
         pm_rows += _pm_driven(dvi, threshold2, lr_last, orig)
+    # Every MP gets a row (dvir's summary is filled from the original data): one that no step reached,
+    # e.g. a family left without candidate victims, is inconclusive.
+    reported = {r.get("Missing") for r in am_rows}
+    for mp in orig.missing:
+        if mp not in reported:
+            am_rows.append({"Family": _family_name(orig, mp), "Missing": mp, "Conclusion": "Inconclusive"})
     return SolveResult(
         AM=_format(am_rows, AM_COLUMNS, orig, am=True),
         PM=_format(pm_rows, PM_COLUMNS, orig, am=False),
