@@ -135,6 +135,16 @@ def test_validation_problem_names_the_field(client: TestClient, make_user: Any, 
     assert bad_unit.json()["errors"][0]["field"] == "person.unit"
     unknown_field = client.post("/api/v1/cases", json={"person": {**PERSON, "nmae": "x"}}, headers=headers)
     assert unknown_field.json()["errors"][0]["field"] == "person.nmae"
+    bad_reporter = client.post(
+        "/api/v1/cases",
+        json={
+            "person": PERSON,
+            "reporter": {"full_name": "Олена", "relationship": "mother", "email": "nope"},
+        },
+        headers=headers,
+    )
+    assert bad_reporter.status_code == 422 and bad_reporter.json()["errors"][0]["field"] == "reporter.email"
+    assert client.get("/api/v1/cases", params={"name": "Коваленко"}, headers=headers).json()["total"] == 0
     bad_query = client.get("/api/v1/cases?per_page=100000", headers=headers)
     assert bad_query.status_code == 422 and bad_query.json()["errors"][0]["field"] == "per_page"
 

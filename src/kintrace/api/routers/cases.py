@@ -21,7 +21,7 @@ from kintrace.api.schemas import (
 from kintrace.domain.vocabulary import CaseState, PersonStatus, StatusTrack
 from kintrace.services import cases as case_service
 from kintrace.services.access import require_writer
-from kintrace.services.errors import Conflict
+from kintrace.services.errors import Conflict, ValidationFailed
 from kintrace.store.models import Case
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -89,7 +89,11 @@ def create_case(body: CaseCreate, actor: CurrentActor, session: Db) -> CaseOut:
         reporter = body.reporter.model_copy(update={"is_reporter": True})
         if actor.is_family and reporter.user_id is None:
             reporter = reporter.model_copy(update={"user_id": actor.user_id})
-        case_service.add_relative(session, actor, case.id, relative_input(reporter))
+        try:
+            case_service.add_relative(session, actor, case.id, relative_input(reporter))
+        except ValidationFailed as error:
+            field = f"reporter.{error.field}" if error.field else "reporter"
+            raise ValidationFailed(field, error.message) from error
     return CaseOut.model_validate(case)
 
 
