@@ -129,6 +129,17 @@ def test_hyphen_and_punctuation_separate_words() -> None:
     assert name_key("Петров-Водкин") == name_key("Petrov Vodkin") == "petrov vodkin"
 
 
+def test_cyrillic_letter_left_in_a_latin_word() -> None:
+    # iuliia's gost_779 and bgn_pcgn leave ё in Cyrillic inside Latin words.
+    assert name_key("Černyšёv") == name_key("Чернышёв")
+    assert name_key("Yёlkin") == name_key("Ёлкин")
+
+
+def test_bgn_pcgn_middle_dot_separator() -> None:
+    assert name_key("D·en") == name_key("Дэн") == "den"
+    assert name_key("Det·skiy") == name_key("Детский")
+
+
 def test_homoglyph_in_cyrillic_word() -> None:
     assert name_key("Иванoв") == name_key("Иванов")  # Latin o inside a Cyrillic word
 

@@ -161,7 +161,9 @@ def _skeleton_latin(word: str) -> str:
 def _word_skeleton(word: str, gost_b: bool) -> str:
     has_cyrillic = any("\u0400" <= c <= "\u04ff" for c in word)
     if has_cyrillic:
-        word = word.translate(_CYR_INTERNAL)
+        # A Cyrillic letter left inside a Latin word by a faulty transliterator ("Černyšёv") is spelled
+        # with the rest of the word.
+        word = strip_diacritics(word.translate(_CYR_INTERNAL).translate(_LATIN_SPELLOUT))
     else:
         plain_ascii = word.isascii()
         word = strip_diacritics(word.translate(_LATIN_SPELLOUT))

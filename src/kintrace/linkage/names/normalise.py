@@ -14,9 +14,9 @@ from typing import Literal
 Script = Literal["cyrillic", "latin", "mixed", "none"]
 
 # Ukrainian writes the apostrophe as U+02BC (official), U+2019, U+0027 or a backtick in the wild, and
-# BGN/PCGN, ISO 9 and GOST 7.79 write ъ/ь as ” ’ ʺ ʹ ` marks: all of them are removed, never turned into
-# a word break.
-APOSTROPHES = "'\u2019\u02bc\u2018`\u00b4\u02b9\u02bb\u2032\u02ba\u201c\u201d\u2033\""
+# BGN/PCGN, ISO 9 and GOST 7.79 write ъ/ь as ” ’ ʺ ʹ ` marks, and BGN/PCGN separates t·s, s·h, ...
+# with a middle dot: all of them are removed, never turned into a word break.
+APOSTROPHES = "'\u2019\u02bc\u2018`\u00b4\u02b9\u02bb\u2032\u02ba\u201c\u201d\u2033\"\u00b7\u2027\u22c5"
 _APOSTROPHE_RE = re.compile(f"[{re.escape(APOSTROPHES)}]")
 # All dash-like characters become a plain hyphen; surrounding spaces are dropped ("Петров - Водкин").
 _DASH_RE = re.compile(r"\s*(?:[\u002d\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d]\s*)+")
