@@ -77,3 +77,30 @@ def test_bad_input_exits_with_the_record_named(tmp_path: Path) -> None:
         "--freqs", str(DATA / "freqs.csv"), "--out", str(tmp_path / "o.csv"), "--references", str(bad),
     )  # fmt: skip
     assert code == 2
+
+
+def test_match_with_mutation_model_equals_exact_lr(tmp_path: Path) -> None:
+    from kintrace.dna.cli_scale import load_markers
+
+    out = tmp_path / "ranked.csv"
+    code, output = run(
+        "--profiles", str(DATA / "profiles_long.csv"), "--pedigrees", str(DATA / "pedigrees.csv"),
+        "--freqs", str(DATA / "freqs.csv"), "--out", str(out), "--threshold", "1e-6",
+        "--mutation", "equal", "--mutation-rate", "0.01",
+    )  # fmt: skip
+    assert code == 0, output
+    markers = load_markers(DATA / "freqs.csv", "equal", 0.01)
+    prof = read_profiles(DATA / "profiles_long.csv", markers)
+    families = {f.family_id: f for f in read_pedigrees(DATA / "pedigrees.csv")}
+    with out.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    # With mutation nothing is excluded: all 3 x 2 pairs are above the tiny threshold.
+    assert len(rows) == 6
+    for row in rows:
+        fam = families[row["family_id"]]
+        exact = missing_person_lr(
+            fam.pedigree, markers, fam.references(prof), prof[row["sample_id"]], fam.missing_id
+        )
+        assert float(row["LR"]) == pytest.approx(exact.lr_total, rel=1e-12)
+    u3_fam1 = next(r for r in rows if (r["sample_id"], r["family_id"]) == ("U3", "FAM1"))
+    assert int(u3_fam1["markers_inconsistent"]) >= 1
