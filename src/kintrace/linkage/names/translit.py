@@ -1,14 +1,15 @@
 """Cyrillic -> Latin transliteration under the standards that published lists really use, and Latin
 back to candidate Cyrillic forms.
 
-Each standard has a Russian and a Ukrainian variant; the language is detected from the letters
-(і ї є ґ -> Ukrainian; otherwise Russian) unless given. Libraries are used where they were checked
-against the standard's own examples (tests/linkage/test_names_translit.py); where a library is wrong the
-table is written here from the standard, with the reason next to it.
+Each standard has a Russian and a Ukrainian variant; unless the language is given, each word is read
+by its own letters (і ї є ґ or ьо -> Ukrainian; ы э ё ъ -> Russian) and otherwise by the language of
+the whole text. Libraries are used where they were checked against the standard's own examples
+(tests/linkage/test_names_translit.py); where a library is wrong the table is written here from the
+standard, with the reason next to it.
 
 Checked library defects (iuliia 0.13, translitua 2.0), which is why those standards are not delegated:
-- every iuliia schema and translitua table: an all-capital word comes out as "ShchERBAKOV";
-  fixed for every standard by transliterating each word in lower case and re-applying its case.
+- every iuliia schema: an all-capital word comes out as "ShchERBAKOV", "IuRII"; fixed for every
+  standard by transliterating each word in lower case and re-applying its case.
 - iuliia bgn_pcgn and gost_779 (ISO 9) leave ё as a *Cyrillic* letter ("Yёlkin", "Ёlkin").
 - translitua UkrainianGerman writes ж as "sh"; German (Duden) practice is "sch" (Житомир -> Schytomyr).
 - translitua UkrainianISO9 writes ь as U+2032 PRIME; ISO 9 uses U+02B9 MODIFIER LETTER PRIME.
