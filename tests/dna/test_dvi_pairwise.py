@@ -152,3 +152,29 @@ def test_inbred_missing_person_with_unobserved_alleles() -> None:
     res = pairwise_matrices(d)
     for i, v in enumerate(d.victims):
         assert math.isclose(res.lr[i, 0], _exact_lr(d, v, "MP"), rel_tol=1e-9)
+
+
+@pytest.mark.parametrize("name", ["KETPchap484", "grave"])  # with and without mutation model
+def test_partial_victim_profiles(name: str) -> None:
+    """A victim untyped at one marker and another with one unknown allele ("a/-")."""
+    doc = json.loads((DVI_DIR / f"{name}_input.json").read_text(encoding="utf-8"))
+    first = doc["markers"][0]
+    del doc["victims"][0]["genotypes"][first]
+    a = doc["victims"][1]["genotypes"][doc["markers"][1]][0]
+    doc["victims"][1]["genotypes"][doc["markers"][1]] = [a, None]
+    d = parse_dvi(doc)
+    res = pairwise_matrices(d, exclusions=False)
+    for i in (0, 1):
+        v = d.victims[i]
+        for j, mp in enumerate(d.missing):
+            if math.isnan(res.lr[i, j]):
+                continue
+            fam = d.family_of(mp)
+            log_lr = 0.0
+            for m in d.markers:
+                genos = {pid: g[m.name] for pid, g in fam.genotypes.items() if m.name in g}
+                g = v.genotypes.get(m.name)
+                h1 = likelihood(fam.pedigree, m, {**genos, mp: g} if g else genos)
+                h0 = likelihood(fam.pedigree, m, genos) * singleton_likelihood(m, g)
+                log_lr += math.log(h1) - math.log(h0) if h1 > 0 else -math.inf
+            assert math.isclose(res.lr[i, j], math.exp(log_lr), rel_tol=1e-9, abs_tol=0.0)
