@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 from dvi_oracle import DVI_DIR, NAMES, as_array, dataset, expected
 
-from kintrace.dna.dvi import FamilyEngine, pairwise_matrices, r_sum, singleton_likelihood
+from kintrace.dna.dvi import (
+    FamilyEngine,
+    exclusion_matrix,
+    pairwise_lr,
+    pairwise_matrices,
+    r_sum,
+    singleton_likelihood,
+)
 from kintrace.dna.dvi_data import DviData, Victim, load_dvi, parse_dvi
 from kintrace.dna.likelihood import likelihood
 
@@ -178,3 +185,10 @@ def test_partial_victim_profiles(name: str) -> None:
                 h0 = likelihood(fam.pedigree, m, genos) * singleton_likelihood(m, g)
                 log_lr += math.log(h1) - math.log(h0) if h1 > 0 else -math.inf
             assert math.isclose(res.lr[i, j], math.exp(log_lr), rel_tol=1e-9, abs_tol=0.0)
+
+
+def test_single_matrix_helpers() -> None:
+    d = dataset("example2")
+    both = pairwise_matrices(d)
+    assert np.array_equal(np.nan_to_num(pairwise_lr(d), nan=-1), np.nan_to_num(both.lr, nan=-1))
+    assert np.array_equal(np.nan_to_num(exclusion_matrix(d), nan=-1), np.nan_to_num(both.exclusions, nan=-1))

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kintrace.dna.dvi_data import NO_MATCH, DviData, Family, Victim
+from kintrace.dna.dvi_data import DviData, Family, Victim
 from kintrace.dna.elimination import build_factors, informative_persons
 from kintrace.dna.genotypes import Genotype
 from kintrace.dna.lumping import LumpedMarker, lump_marker
@@ -128,12 +128,6 @@ def singleton_likelihood(marker: Marker, genotype: Genotype | None) -> float:
         return p * p + 2.0 * p * (1.0 - p)
     pa, pb = float(marker.freqs[marker.index(a)]), float(marker.freqs[marker.index(b)])
     return pa * pa if a == b else 2.0 * pa * pb
-
-
-def victim_loglik(markers: Sequence[Marker], victim: Victim) -> float:
-    """Natural log-likelihood of a victim's profile as an unrelated singleton."""
-    with np.errstate(divide="ignore"):
-        return float(sum(np.log(singleton_likelihood(m, victim.genotypes.get(m.name))) for m in markers))
 
 
 @dataclass
@@ -475,10 +469,6 @@ class PairwiseResult:
     loglik_null: float
 
 
-def _log(x: float) -> float:
-    return float(np.log(x)) if x > 0 else -np.inf
-
-
 def r_sum(values: np.ndarray, axis: int = -1) -> np.ndarray:
     """R's ``sum()``: sequential accumulation in extended precision, then rounded to double.
 
@@ -611,8 +601,3 @@ def pairwise_lr(dvi: DviData, **kwargs: object) -> np.ndarray:
 def exclusion_matrix(dvi: DviData) -> np.ndarray:
     """The exclusion matrix alone: markers incompatible without mutation (NaN = not considered)."""
     return pairwise_matrices(dvi).exclusions
-
-
-def candidate_lists(dvi: DviData) -> dict[str, tuple[str, ...]]:
-    """Pairings without the ``"*"`` entry."""
-    return {v: tuple(c for c in cs if c != NO_MATCH) for v, cs in dvi.pairings.items()}
