@@ -9,8 +9,14 @@ that no reference and no candidate victim carries into one allele of frequency `
 (pedprobr's rule; exact for any superset of the observed alleles, and it keeps tables small), builds
 the core's variable-elimination factors (:func:`kintrace.dna.elimination.build_factors`) and contracts
 them while *keeping* chosen variables: a missing person's two allele variables (a table over all its
-genotypes, for the pairwise matrix) or batch variables attached to the missing persons' evidence (a
-table over every combination of candidate victims, for the joint search).
+genotypes, with mutation) or batch variables attached to the missing persons' evidence (a table over
+every combination of candidate victims, for the joint search). The core's ``evidence_likelihood``
+sums every variable out, which is why the contraction is done here on the core's factors.
+
+Without mutation, :class:`MendelianTables` computes a missing person's table for all markers in one
+elimination (markers as a batch variable, unobserved alleles in two lumps) and expands it exactly to
+every genotype: that is the path of the large pairwise matrices (bench200) and of every exclusion
+matrix.
 """
 
 from __future__ import annotations
