@@ -39,7 +39,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from kintrace.linkage.names.normalise import normalise, strip_diacritics
+from kintrace.linkage.names.normalise import is_cyrillic, normalise, strip_diacritics
 
 _CYR_INTERNAL = str.maketrans(
     {
@@ -159,7 +159,7 @@ def _skeleton_latin(word: str) -> str:
 
 
 def _word_skeleton(word: str, gost_b: bool) -> str:
-    has_cyrillic = any("\u0400" <= c <= "\u04ff" for c in word)
+    has_cyrillic = any(is_cyrillic(c) for c in word)
     if has_cyrillic:
         # A Cyrillic letter left inside a Latin word by a faulty transliterator ("Černyšёv") is spelled
         # with the rest of the word.

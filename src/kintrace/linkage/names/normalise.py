@@ -46,7 +46,8 @@ _LATIN_TO_CYRILLIC_HOMOGLYPHS = str.maketrans(
 )
 
 
-def _is_cyrillic(ch: str) -> bool:
+def is_cyrillic(ch: str) -> bool:
+    """Whether a character is a Cyrillic letter (basic, supplement and extended blocks)."""
     return "\u0400" <= ch <= "\u052f" or "\u1c80" <= ch <= "\u1c8f" or "\ua640" <= ch <= "\ua69f"
 
 
@@ -57,7 +58,7 @@ def _is_latin(ch: str) -> bool:
 
 
 def _fix_homoglyphs(word: str) -> str:
-    cyr = sum(1 for c in word if _is_cyrillic(c))
+    cyr = sum(1 for c in word if is_cyrillic(c))
     lat = sum(1 for c in word if _is_latin(c))
     if cyr and lat and cyr >= lat:
         return word.translate(_LATIN_TO_CYRILLIC_HOMOGLYPHS)
@@ -95,7 +96,7 @@ def script_of(text: str | None) -> Script:
         return "none"
     has_cyr = has_lat = False
     for ch in str(text):
-        if _is_cyrillic(ch):
+        if is_cyrillic(ch):
             has_cyr = True
         elif _is_latin(ch):
             has_lat = True

@@ -27,7 +27,7 @@ from typing import Literal
 import iuliia
 import translitua
 
-from kintrace.linkage.names.normalise import APOSTROPHES
+from kintrace.linkage.names.normalise import APOSTROPHES, is_cyrillic, normalise, script_of
 
 Standard = Literal["icao", "bgn_pcgn", "gost_7_79", "iso9", "ua_2010", "popular", "german"]
 Lang = Literal["ru", "uk"]
@@ -244,24 +244,20 @@ def _word_lang(word: str, default: Lang) -> Lang:
     return default
 
 
-def _is_cyrillic(ch: str) -> bool:
-    return "\u0400" <= ch <= "\u04ff"
-
-
 def _finish(out: str, standard: Standard, language: Lang) -> str:
     # A letter the language's table lacks (і in a Russian word, ы in a Ukrainian one, a Belarusian ў)
     # is taken from the other language's table, then from ISO 9, never left in Cyrillic.
-    if not any(_is_cyrillic(c) for c in out):
+    if not any(is_cyrillic(c) for c in out):
         return out
     other: Lang = "uk" if language == "ru" else "ru"
     chars: list[str] = []
     for ch in out:
-        if _is_cyrillic(ch):
+        if is_cyrillic(ch):
             low = ch.lower()
             repl = _ENGINES[(standard, other)](low)
-            if any(_is_cyrillic(c) for c in repl):
+            if any(is_cyrillic(c) for c in repl):
                 repl = _apply_table(low, _ISO9)
-            if any(_is_cyrillic(c) for c in repl):
+            if any(is_cyrillic(c) for c in repl):
                 repl = strip_diacritics_cyrillic(low)
             chars.append(repl.upper() if ch.isupper() else repl)
         else:
@@ -273,7 +269,7 @@ def strip_diacritics_cyrillic(ch: str) -> str:
     """Last resort for a Cyrillic letter no table has (ў, ђ, ѣ): the ISO 9 letter of its base, or ""."""
     base = unicodedata.normalize("NFD", ch)[0]
     out = _apply_table(base, _ISO9)
-    return "" if any(_is_cyrillic(c) for c in out) else out
+    return "" if any(is_cyrillic(c) for c in out) else out
 
 
 @lru_cache(maxsize=1 << 16)
@@ -422,7 +418,6 @@ _RERANK_FACTOR = 6
 def _known_forms() -> frozenset[str]:
     """Every Cyrillic given name, diminutive and patronymic of the name-form table, normalised."""
     from kintrace.linkage.names import forms  # forms imports this module
-    from kintrace.linkage.names.normalise import normalise
 
     out: set[str] = set()
     for row in forms.given_names():
@@ -446,8 +441,6 @@ def cyrillic_candidates(latin: str, limit: int = 8) -> list[str]:
     returned normalised. German "w"/"sch"/"tsch" and English/ICAO/ISO spellings are all read."""
     if limit < 1:
         raise ValueError(f"limit must be at least 1, got {limit}")
-    from kintrace.linkage.names.normalise import normalise, script_of
-
     text = normalise(latin)
     if not text:
         return []
