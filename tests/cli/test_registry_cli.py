@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from argon2 import PasswordHasher
 from typer.testing import CliRunner
 
 from kintrace.cli.main import app
+from kintrace.services import users
 
 runner = CliRunner()
 
@@ -98,3 +100,15 @@ def test_serve_refuses_without_a_secret_key(fresh_sqlite_url, monkeypatch):
     monkeypatch.delenv("KINTRACE_SECRET_KEY", raising=False)
     result = _run("serve", url=fresh_sqlite_url)
     assert result.exit_code == 2 and "secret key" in result.output
+
+
+def test_demo_seeds_once_and_prints_working_logins(tmp_path, monkeypatch):
+    # Real argon2, at the cheapest parameters: the test is about seeding, not hashing cost.
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    first = _run("demo", "--no-serve", "--persons", "30", url=url)
+    assert first.exit_code == 0, first.output
+    assert "seeded 30 cases" in first.output and "admin: demo-admin-" in first.output
+    second = _run("demo", "--no-serve", "--persons", "30", url=url)
+    assert "not seeding again" in second.output and "family: demo-family-" in second.output
+    assert _run("audit", "verify", url=url).exit_code == 0

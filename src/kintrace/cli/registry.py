@@ -264,6 +264,7 @@ def serve(
 
 def demo(
     no_serve: bool = typer.Option(False, "--no-serve", help="Migrate and seed only."),
+    persons: int = typer.Option(2000, "--persons", min=1, help="How many missing persons to invent."),
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
     database_url: str | None = typer.Option(
@@ -285,7 +286,7 @@ def demo(
     started = time.perf_counter()
     upgrade(url)
     engine = make_engine(url)
-    dataset = generate_demo_dataset()
+    dataset = generate_demo_dataset(n_persons=persons)
     with session_scope(engine) as session:
         seeded = bool(session.scalar(select(func.count()).select_from(Case)))
     if seeded:
@@ -305,7 +306,7 @@ def demo(
     with session_scope(engine) as session:
         for user in dataset.users:
             # A database seeded by an older version may hold other passwords: print only those that work.
-            if users.authenticate(session, user.username, user.password) is None:
+            if seeded and users.authenticate(session, user.username, user.password) is None:
                 console.print(
                     f"  {user.role.value:<11} {user.username}: (seeded earlier with another password)"
                 )
