@@ -252,7 +252,7 @@ def build_tables(
         for m, marker in enumerate(layout.markers):
             lo, hi = int(layout.offsets[m]), int(layout.offsets[m + 1])
             # Families of this shape with the same typed positions and genotypes share one row.
-            todo: dict[tuple[tuple[int, ...], tuple[Genotype, ...]], list[int]] = {}
+            groups: dict[tuple[tuple[int, ...], tuple[Genotype, ...]], list[int]] = {}
             for f in members:
                 fam = families[f]
                 refs = references.get(fam.family_id, {})
@@ -267,15 +267,15 @@ def build_tables(
                 elif marker.mutation is None:
                     continue  # no data and no mutation: P(U = k | family) = P(k), every ratio is 1
                 genos = tuple(refs[fam_ids[i]][marker.name] for i in key)
+                groups.setdefault((key, genos), []).append(f)
+            todo: dict[tuple[int, ...], list[tuple[tuple[Genotype, ...], list[int]]]] = {}
+            for (key, genos), fams in groups.items():
                 cached = cache.get((shape, marker.name, key, genos))
-                if cached is not None:
-                    ratio[f, lo:hi], inconsistent[f, lo:hi] = cached
+                if cached is None:
+                    todo.setdefault(key, []).append((genos, fams))
                 else:
-                    todo.setdefault((key, genos), []).append(f)
-            by_typed: dict[tuple[int, ...], list[tuple[tuple[Genotype, ...], list[int]]]] = {}
-            for (key, genos), fams in todo.items():
-                by_typed.setdefault(key, []).append((genos, fams))
-            for key, entries in by_typed.items():
+                    ratio[fams, lo:hi], inconsistent[fams, lo:hi] = cached
+            for key, entries in todo.items():
                 rows_ratio, rows_bad = _marker_rows(
                     first.pedigree,
                     first.missing_id,
