@@ -182,3 +182,17 @@ def test_no_evidence_on_a_merged_case(session):
     duplicates.merge_cases(session, SYSTEM, keep.id, gone.id)
     with pytest.raises(Conflict):
         evidence.add_evidence(session, SYSTEM, gone.id, _captured(_source(session).id))
+
+
+def test_family_sees_only_sources_cited_to_it(session, factories):
+    family = actor(factories.UserFactory(role=Role.FAMILY))
+    case = cases.create_case(session, family, person())
+    cited = _source(session, name="Побратим Іван")
+    informant = _source(session, name="Інформатор")
+    evidence.add_evidence(session, SYSTEM, case.id, _captured(cited.id, visibility=Visibility.FAMILY))
+    evidence.add_evidence(session, SYSTEM, case.id, _captured(informant.id, "2024-04"))
+    assert sources.get_source(session, family, cited.id) is cited
+    with pytest.raises(NotFound):
+        sources.get_source(session, family, informant.id)
+    with pytest.raises(Forbidden):
+        sources.list_sources(session, family)

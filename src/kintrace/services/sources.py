@@ -9,11 +9,11 @@ from sqlalchemy.orm import Session
 
 from kintrace.domain.errors import DomainError
 from kintrace.domain.evidence import SourceRef
-from kintrace.domain.vocabulary import Credibility, Reliability, SourceKind
+from kintrace.domain.vocabulary import Credibility, Reliability, SourceKind, Visibility
 from kintrace.services import auditing
 from kintrace.services.access import Actor, require_staff, require_writer
 from kintrace.services.errors import NotFound, ValidationFailed
-from kintrace.store.models import Source
+from kintrace.store.models import CaseMember, EvidenceItem, Source
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,24 @@ def create_source(session: Session, actor: Actor, data: SourceInput) -> Source:
 
 
 def get_source(session: Session, actor: Actor, source_id: int) -> Source:
+    """A source; a family account sees only those cited by family-visible items of its own cases
+    (a source may name an informant whom other families must not learn about)."""
     source = session.get(Source, source_id)
     if source is None:
         raise NotFound("source", source_id)
+    if not actor.is_staff:
+        cited = session.scalar(
+            select(EvidenceItem.id)
+            .join(CaseMember, CaseMember.case_id == EvidenceItem.case_id)
+            .where(
+                EvidenceItem.source_id == source_id,
+                EvidenceItem.visibility == Visibility.FAMILY,
+                CaseMember.user_id == actor.user_id,
+            )
+            .limit(1)
+        )
+        if cited is None:
+            raise NotFound("source", source_id)
     return source
 
 
