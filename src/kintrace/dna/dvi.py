@@ -403,21 +403,22 @@ class MendelianTables:
         alpha = small[ks, u1, u2] / (half * half)
         beta = (small[ks, u1, u1] - alpha * half * half) / half if self._inbred(missing_id) else np.zeros(nk)
 
-        def value(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-            kk = np.broadcast_to(ks, a.shape)
-            pa, pb = pos[kk, a], pos[kk, b]
-            fa, fb = freq[kk, a], freq[kk, b]
-            both = small[kk, np.maximum(pa, 0), np.maximum(pb, 0)]
-            left = row_u[kk, np.maximum(pa, 0)] * fb
-            right = fa * col_u[kk, np.maximum(pb, 0)]
-            none = alpha[kk] * fa * fb + beta[kk] * (a == b) * fa
-            return np.where(pa >= 0, np.where(pb >= 0, both, left), np.where(pb >= 0, right, none))
-
         a = alleles[..., 0]
         b = alleles[..., 1]
         typed = (a >= 0) & (b >= 0)
         a0, b0 = np.where(typed, a, 0), np.where(typed, b, 0)
-        out = np.where(a0 == b0, value(a0, a0), value(a0, b0) + value(b0, a0))
+        kk = np.broadcast_to(ks, a0.shape)
+        pa, pb = pos[kk, a0], pos[kk, b0]
+        fa, fb = freq[kk, a0], freq[kk, b0]
+        ia, ib = np.maximum(pa, 0), np.maximum(pb, 0)
+        seen_a, seen_b = pa >= 0, pb >= 0
+        # T(a, b) + T(b, a) for a != b; T(a, a) for homozygotes
+        both = small[kk, ia, ib] + np.where(a0 == b0, 0.0, small[kk, ib, ia])
+        one_seen_a = row_u[kk, ia] * fb + fb * col_u[kk, ia]  # a kept, b lumped: both orders
+        one_seen_b = row_u[kk, ib] * fa + fa * col_u[kk, ib]
+        hom = a0 == b0
+        none = np.where(hom, alpha[kk] * fa * fa + beta[kk] * fa, 2.0 * alpha[kk] * fa * fb)
+        out = np.where(seen_a, np.where(seen_b, both, one_seen_a), np.where(seen_b, one_seen_b, none))
         return np.where(typed, out, np.nan), small.sum(axis=(1, 2))
 
     def full_tables(self, missing_id: str) -> list[np.ndarray]:
