@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session, sessionmaker
+from swagger_ui_bundle import swagger_ui_path
 
 import kintrace
 from kintrace.api import problems
@@ -18,6 +21,7 @@ from kintrace.store.db import make_engine
 API_PREFIX = "/api/v1"
 OPENAPI_URL = f"{API_PREFIX}/openapi.json"
 DOCS_URL = "/docs"
+SWAGGER_ASSETS = "/static/swagger-ui"
 
 _templates = Environment(
     loader=PackageLoader("kintrace.api", "templates"), autoescape=select_autoescape(["html"])
@@ -42,7 +46,7 @@ def create_app(database_url: str, secret_key: str | None, demo: bool = False) ->
         version=kintrace.__version__,
         description=DESCRIPTION,
         openapi_url=OPENAPI_URL,
-        docs_url=DOCS_URL,
+        docs_url=None,  # served below from the vendored Swagger UI: no CDN, works on an isolated network
         redoc_url=None,
     )
     engine = make_engine(database_url)
@@ -55,6 +59,20 @@ def create_app(database_url: str, secret_key: str | None, demo: bool = False) ->
     app.add_middleware(SecurityHeaders, hsts=not demo)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+
+    app.mount(SWAGGER_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="swagger-ui")
+
+    @app.get(DOCS_URL, include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=OPENAPI_URL,
+            title="kintrace API",
+            swagger_js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{SWAGGER_ASSETS}/favicon-32x32.png",
+            # Swagger UI would otherwise fetch a validity badge from validator.swagger.io.
+            swagger_ui_parameters={"validatorUrl": None},
+        )
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def landing(request: Request) -> HTMLResponse:
