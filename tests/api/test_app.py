@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -46,9 +47,14 @@ def test_openapi_describes_the_api(client: TestClient) -> None:
     assert "/api/v1/cases" in spec["paths"] and "/api/v1/auth/login" in spec["paths"]
 
 
-def test_interactive_docs_are_served(client: TestClient) -> None:
+def test_interactive_docs_are_served_by_kintrace_itself(client: TestClient) -> None:
     docs = client.get("/docs")
     assert docs.status_code == 200 and "/api/v1/openapi.json" in docs.text
+    assert "http://" not in docs.text and "https://" not in docs.text  # no CDN: isolated networks
+    assert '"validatorUrl": null' in docs.text
+    assets = re.findall(r'(?:src|href)="(/static/swagger-ui/[^"]+)"', docs.text)
+    assert len(assets) == 3 and all(client.get(asset).status_code == 200 for asset in assets)
+    assert "cdn" not in docs.headers["Content-Security-Policy"]
 
 
 def test_cookies_are_not_secure_only_on_plain_http_loopback(app: Any, make_user: Any) -> None:
