@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kintrace.dna.lr_table import SlotLayout, TableBlock
 from kintrace.dna.markers import Marker
@@ -116,3 +118,46 @@ def test_chunk_overflow_rescans_block(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not result.warnings
     kept = {(m.sample_id, m.family_id) for m in result.matches}
     assert {(f"U{p}", f"F{f}") for f, p in zip(*np.nonzero(lr >= 1.0), strict=True)} <= kept
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n_fam=st.integers(1, 9),
+    n_prof=st.integers(1, 40),
+    chunk=st.integers(1, 12),
+    block_size=st.integers(1, 4),
+    top_k=st.integers(1, 4),
+    levels=st.integers(0, 3),
+    threshold=st.sampled_from([0.25, 1.0, 8.0]),
+)
+def test_streaming_equals_brute_force_for_any_chunking(
+    seed: int, n_fam: int, n_prof: int, chunk: int, block_size: int, top_k: int, levels: int, threshold: float
+) -> None:
+    """Whatever the chunk and block sizes, the kept pairs and their ranks are the brute-force ones."""
+    block, slots = random_case(seed, n_fam=n_fam, n_prof=n_prof, levels=levels)
+    lr, cmp, bad = brute(block, slots)
+    result = match_all(
+        [f"U{p}" for p in range(n_prof)], slots, LAYOUT, split(block, block_size),
+        top_k=top_k, threshold=threshold, chunk=chunk,
+    )  # fmt: skip
+    expected: dict[tuple[int, int], list[int | None]] = {}
+    for p in range(n_prof):
+        order = [f for f in sorted(range(n_fam), key=lambda f: (-lr[f, p], f)) if lr[f, p] > 0][:top_k]
+        for rank, f in enumerate(order, start=1):
+            expected.setdefault((p, f), [None, None])[0] = rank
+    for f in range(n_fam):
+        order = [p for p in sorted(range(n_prof), key=lambda p: (-lr[f, p], p)) if lr[f, p] > 0][:top_k]
+        for rank, p in enumerate(order, start=1):
+            expected.setdefault((p, f), [None, None])[1] = rank
+    for f, p in zip(*np.nonzero(lr >= threshold), strict=True):
+        expected.setdefault((int(p), int(f)), [None, None])
+    got = {
+        (int(m.sample_id[1:]), int(m.family_id[1:])): (m.rank_in_profile, m.rank_in_family, m.lr,
+                                                       m.markers_compared, m.markers_inconsistent)
+        for m in result.matches
+    }  # fmt: skip
+    assert set(got) == set(expected)
+    for (p, f), (rank_p, rank_f) in expected.items():
+        assert got[(p, f)] == (rank_p, rank_f, lr[f, p], cmp[f, p], bad[f, p])
+    assert result.n_above_threshold == int((lr >= threshold).sum())

@@ -87,12 +87,14 @@ def match_all(
     threshold: float = 1e4,
     max_hits: int = 1_000_000,
     on_block: Callable[[int], None] | None = None,
+    chunk: int | None = None,
 ) -> MatchResult:
     """Score every profile (``slots`` from ``layout.encode``) against every family of ``blocks``.
 
     Keeps the ``top_k`` families of each profile and profiles of each family (LR > 0 only) and every
     pair with LR >= ``threshold``, at most ``max_hits`` of those (the rest are counted, and a warning
-    says so). ``on_block(n_families)`` is called after each block (progress bars).
+    says so). ``on_block(n_families)`` is called after each block (progress bars). ``chunk``: profiles
+    per thread task (default: sized to the thread count).
     """
     if top_k < 1:
         raise ValueError("top_k must be at least 1")
@@ -103,7 +105,7 @@ def match_all(
     original = np.argsort(slots[0], kind="stable").astype(np.int64) if n_prof else np.zeros(0, np.int64)
     slots = np.ascontiguousarray(np.asarray(slots, dtype=np.int32)[:, original])
     untyped = np.array([layout.untyped_slot(m) for m in range(len(layout.markers))], dtype=np.int32)
-    chunk = _chunk_size(n_prof)
+    chunk = _chunk_size(n_prof) if chunk is None else max(1, chunk)
     run_start, chunk_runs = _runs(slots[0], chunk)
     n_chunks = max(1, chunk_runs.size - 1)
 
