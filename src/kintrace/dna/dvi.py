@@ -25,6 +25,7 @@ import math
 import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -46,8 +47,18 @@ def elimination_order(
     """Greedy order of summation and the largest factor it leaves (in entries).
 
     Each step sums out the variable whose combined factor is smallest, so that large batch variables
-    are joined as late as possible.
+    are joined as late as possible. Plans are cached: families of one shape share theirs.
     """
+    used = sorted({v for vs in scopes for v in vs} | set(keep))
+    order, peak = _plan(tuple(scopes), tuple((v, sizes[v]) for v in used), tuple(keep))
+    return list(order), peak
+
+
+@lru_cache(maxsize=4096)
+def _plan(
+    scopes: tuple[tuple[int, ...], ...], size_items: tuple[tuple[int, int], ...], keep: tuple[int, ...]
+) -> tuple[tuple[int, ...], int]:
+    sizes = dict(size_items)
     work = [set(s) for s in scopes]
     remaining = set().union(*work) - set(keep) if work else set()
     order: list[int] = []
@@ -69,7 +80,7 @@ def elimination_order(
         work = [vs for vs in work if var not in vs] + [scope]
         order.append(var)
         remaining.discard(var)
-    return order, peak
+    return tuple(order), peak
 
 
 def eliminate(factors: Sequence[FactorT], sizes: Mapping[int, int], keep: Sequence[int]) -> np.ndarray:
