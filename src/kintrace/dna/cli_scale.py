@@ -132,9 +132,11 @@ def register(app: typer.Typer) -> None:
         claimed = {s for f in families for s in f.samples.values()}
         sample_ids = [s for s in profile_set.sample_ids if references is not None or s not in claimed]
         candidates = [profile_set[s] for s in sample_ids]
-        used = {name for p in candidates for name in p} & {
-            name for r in refs.values() for g in r.values() for name in g
-        }
+        # A marker counts where a profile is typed and some reference is, or where a mutation model
+        # makes the missing person's genotype differ from the population's even without references.
+        informed = {name for r in refs.values() for g in r.values() for name in g}
+        informed |= {name for name, m in markers.items() if m.mutation is not None}
+        used = {name for p in candidates for name in p} & informed
         layout = SlotLayout.by_exclusion_power([m for name, m in markers.items() if name in used])
         informative = [f for f in families if any(refs[f.family_id].values())]
         for f in families:
