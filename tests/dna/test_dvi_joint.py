@@ -23,6 +23,7 @@ from kintrace.dna.dvi_joint import (
     marginals_to_dict,
 )
 from kintrace.dna.likelihood import likelihood
+from kintrace.dna.markers import DnaInputError
 
 JOINT_NAMES = [n for n in NAMES if "rows" in expected(n).get("joint", {})]
 
@@ -170,3 +171,16 @@ def test_joint_does_not_depend_on_the_order_of_victims_or_families(name: str) ->
     assert ta.keys() == tb.keys()
     for key, value in ta.items():
         assert (value == tb[key]) or math.isclose(value, tb[key], rel_tol=1e-12)
+
+
+def test_supplied_assignments_are_scored_and_ranked() -> None:
+    d = dataset("planecrash")
+    want = expected("planecrash")["joint"]["rows"][:6][::-1]  # dvir's top rows, worst first
+    rows = [{v: r[v] for v in d.victim_ids} for r in want]
+    res = dvi_joint(d, assignments=dj.assignments_from_labels(d, rows))
+    assert res.n_assignments == 6
+    assert [res.row_labels(r) for r in range(6)] == rows[::-1]
+    for r, w in enumerate(want[::-1]):
+        assert math.isclose(res.loglik[r], w["loglik"], rel_tol=1e-9)
+    with pytest.raises(DnaInputError, match="'M9' is not a missing person"):
+        dj.assignments_from_labels(d, [{**rows[0], d.victim_ids[0]: "M9"}])
