@@ -81,6 +81,10 @@ def make_case(mutation: bool, seed: int = 7):
         fid = f"F{i}"
         families.append(Family(fid, pedigree, "mp", {pid: f"{fid}-{pid}" for pid in typed}))
         refs[fid] = {pid: {m.name: draw(rng, m) for m in ms if rng.random() > 0.15} for pid in typed}
+        if i == 1:  # a reference with one allele unknown ("a/-")
+            genos = refs[fid][typed[0]]
+            name = next(iter(genos))
+            genos[name] = (genos[name][0], None)
     profiles: list[dict[str, Genotype]] = []
     for j in range(7):
         prof = {m.name: draw(rng, m) for m in ms}
