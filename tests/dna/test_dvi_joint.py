@@ -35,7 +35,10 @@ def test_assignment_count_is_dvir_grid_size(name: str) -> None:
 
 def _brute_force_assignments(d: DviData) -> set[tuple[int, ...]]:
     idx = {m: j for j, m in enumerate(d.missing)}
-    options = [[UNASSIGNED] + [idx[c] for c in d.pairings[v] if c != NO_MATCH] for v in d.victim_ids]
+    options = [
+        ([UNASSIGNED] if NO_MATCH in d.pairings[v] else []) + [idx[c] for c in d.pairings[v] if c != NO_MATCH]
+        for v in d.victim_ids
+    ]
     out = set()
     for combo in itertools.product(*options):
         used = [j for j in combo if j != UNASSIGNED]
@@ -184,3 +187,12 @@ def test_supplied_assignments_are_scored_and_ranked() -> None:
         assert math.isclose(res.loglik[r], w["loglik"], rel_tol=1e-9)
     with pytest.raises(DnaInputError, match="'M9' is not a missing person"):
         dj.assignments_from_labels(d, [{**rows[0], d.victim_ids[0]: "M9"}])
+
+
+def test_a_victim_without_star_must_be_assigned() -> None:
+    doc = json.loads((DVI_DIR / "example2_input.json").read_text(encoding="utf-8"))
+    doc["pairings"]["V1"] = [c for c in doc["pairings"]["V1"] if c != NO_MATCH]
+    d = parse_dvi(doc)
+    rows = enumerate_assignments(d)
+    assert len(rows) == count_assignments(d) == len(_brute_force_assignments(d))
+    assert np.all(rows[:, 0] != UNASSIGNED)

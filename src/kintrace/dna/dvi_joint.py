@@ -42,6 +42,11 @@ def _candidate_indices(dvi: DviData) -> list[list[int]]:
     return out
 
 
+def _may_stay_unassigned(dvi: DviData) -> list[bool]:
+    """Whether each victim's pairings include ``"*"`` (dvir only lets it stay unassigned then)."""
+    return [NO_MATCH in dvi.pairings[v] for v in dvi.victim_ids]
+
+
 def count_assignments(dvi: DviData) -> int:
     """Exact number of joint assignments (dvir's ``dviGridSize`` when it is exact).
 
@@ -55,8 +60,8 @@ def count_assignments(dvi: DviData) -> int:
     ways = np.zeros(1 << len(used), dtype=object)
     ways[0] = 1
     masks = np.arange(1 << len(used))
-    for cs in cands:
-        new = ways.copy()  # the victim stays unassigned
+    for cs, free_to_stay in zip(cands, _may_stay_unassigned(dvi), strict=True):
+        new = ways.copy() if free_to_stay else np.zeros_like(ways)
         for j in cs:
             b = bit[j]
             free = masks[(masks & b) == 0]
@@ -75,6 +80,7 @@ def enumerate_assignments(dvi: DviData, *, max_assign: int | None = 100_000) -> 
                 f"joint search of {dvi.name!r}: {total} assignments exceed max_assign = {max_assign}"
             )
     nv = len(cands)
+    may_stay = _may_stay_unassigned(dvi)
     rows: list[tuple[int, ...]] = []
     current = [UNASSIGNED] * nv
 
@@ -82,8 +88,9 @@ def enumerate_assignments(dvi: DviData, *, max_assign: int | None = 100_000) -> 
         if i == nv:
             rows.append(tuple(current))
             return
-        current[i] = UNASSIGNED
-        walk(i + 1, used)
+        if may_stay[i]:
+            current[i] = UNASSIGNED
+            walk(i + 1, used)
         for j in cands[i]:
             if not used >> j & 1:
                 current[i] = j
