@@ -1,0 +1,24 @@
+"""Plugs the web pages into the API's FastAPI app: `include_web(app)`.
+
+Pages live beside the API (/signin, /my/..., /desk/..., /admin/...); their assets under /static/web.
+A service error on a page is answered with an HTML page (see `routing.PageRoute`), never problem JSON.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+STATIC_DIR = Path(__file__).parent / "static"
+STATIC_URL = "/static/web"
+
+
+def include_web(app: FastAPI) -> None:
+    """Add the families' portal, the caseworkers' desk and the admin pages to the app."""
+    from kintrace.web import admin, desk, portal, public
+
+    app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="web-static")
+    for module in (public, portal, desk, admin):
+        app.include_router(module.router)

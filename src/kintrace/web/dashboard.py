@@ -1,0 +1,92 @@
+"""The figures of the desk's dashboard, each from the same services the API uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+from sqlalchemy.orm import Session
+
+from kintrace.domain.contradictions import Contradiction
+from kintrace.domain.vocabulary import CaseState, PersonStatus, StatusTrack
+from kintrace.services import cases as case_service
+from kintrace.services import contradictions as contradiction_service
+from kintrace.services import requests as request_service
+from kintrace.services.access import Actor
+from kintrace.services.cases import CaseFilter
+from kintrace.services.requests import RequestView
+from kintrace.store.models import Case
+from kintrace.web import charts, labels
+from kintrace.web.i18n import gettext_for
+from kintrace.web.pages import language_of
+
+# Days-pending bins: lower edges; the last bin is open-ended.
+PENDING_EDGES = (0, 30, 60, 90, 180, 365)
+# Contradictions are found per case by the timeline rules; the dashboard checks the newest open cases.
+CONTRADICTION_WINDOW = 200
+
+
+@dataclass(frozen=True)
+class Figures:
+    counts: list[tuple[PersonStatus, int, int]]  # status, cases on the official track, on the evidence track
+    total: int
+    unverified: list[Case]
+    unverified_total: int
+    overdue: list[RequestView]
+    overdue_total: int
+    pending_bins: list[tuple[str, int]]
+    contradictions: list[tuple[Case, Contradiction]]
+    contradiction_window: int
+    status_chart: str
+    pending_chart: str
+
+
+def _count(session: Session, actor: Actor, flt: CaseFilter) -> int:
+    return case_service.list_cases(session, actor, flt, per_page=1).total
+
+
+def pending_histogram(session: Session, actor: Actor) -> list[tuple[str, int]]:
+    """Cases by how long their oldest pending status-change request has waited."""
+    at_least = [_count(session, actor, CaseFilter(min_days_pending=edge)) for edge in PENDING_EDGES]
+    bins = []
+    for index, edge in enumerate(PENDING_EDGES):
+        upper = PENDING_EDGES[index + 1] if index + 1 < len(PENDING_EDGES) else None
+        count = at_least[index] - (at_least[index + 1] if upper is not None else 0)
+        bins.append((f"{edge}-{upper - 1}" if upper is not None else f"{edge}+", count))
+    return bins
+
+
+def dashboard_figures(session: Session, actor: Actor, request: Request) -> Figures:
+    _ = gettext_for(language_of(request))
+    counts = {
+        track: {
+            status: _count(session, actor, CaseFilter(status=status, track=track)) for status in PersonStatus
+        }
+        for track in StatusTrack
+    }
+    unverified = case_service.list_cases(session, actor, CaseFilter(state=CaseState.UNVERIFIED), per_page=20)
+    overdue = request_service.overdue_requests(session, actor, per_page=10)
+    newest = case_service.list_cases(
+        session, actor, CaseFilter(state=CaseState.OPEN), per_page=CONTRADICTION_WINDOW
+    )
+    found = [
+        (case, conflict)
+        for case in newest.items
+        for conflict in contradiction_service.case_contradictions(session, actor, case.id)
+    ]
+    bins = pending_histogram(session, actor)
+    official = counts[StatusTrack.OFFICIAL]
+    status_rows = [(_(labels.STATUS[status]), official[status]) for status in PersonStatus]
+    return Figures(
+        counts=[(s, counts[StatusTrack.OFFICIAL][s], counts[StatusTrack.EVIDENCE][s]) for s in PersonStatus],
+        total=_count(session, actor, CaseFilter()),
+        unverified=list(unverified.items),
+        unverified_total=unverified.total,
+        overdue=list(overdue.items),
+        overdue_total=overdue.total,
+        pending_bins=bins,
+        contradictions=found,
+        contradiction_window=len(newest.items),
+        status_chart=charts.bar_chart(_("Cases by official status"), status_rows),
+        pending_chart=charts.histogram(_("Cases by days their oldest request has been pending"), bins),
+    )

@@ -1,0 +1,353 @@
+"""The caseworkers' desk: dashboard, case list with a cross-script name search, the case page, its actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from kintrace.api.deps import Db
+from kintrace.domain.status import TRANSITIONS
+from kintrace.domain.vocabulary import (
+    CaseState,
+    Claim,
+    Credibility,
+    PersonStatus,
+    Reliability,
+    RequestOutcome,
+    SourceKind,
+    StatusTrack,
+    Visibility,
+)
+from kintrace.services import cases as case_service
+from kintrace.services import contradictions as contradiction_service
+from kintrace.services import duplicates as duplicate_service
+from kintrace.services import evidence as evidence_service
+from kintrace.services import requests as request_service
+from kintrace.services import sources as source_service
+from kintrace.services import status as status_service
+from kintrace.services.cases import CaseFilter
+from kintrace.services.errors import NotFound, ServiceError, ValidationFailed
+from kintrace.services.evidence import EvidenceInput
+from kintrace.services.requests import RequestInput
+from kintrace.services.sources import SourceInput
+from kintrace.web import forms
+from kintrace.web.dashboard import dashboard_figures
+from kintrace.web.pages import render
+from kintrace.web.routing import PageRoute
+from kintrace.web.search import find_cases
+from kintrace.web.session import Staff, Visitor
+from kintrace.web.timeline import timeline
+
+router = APIRouter(prefix="/desk", route_class=PageRoute, include_in_schema=False)
+PER_PAGE = 50
+
+
+@router.get("")
+def dashboard(request: Request, db: Db, who: Staff) -> Response:
+    return render(
+        request, "desk/dashboard.html", {"fig": dashboard_figures(db, who.actor, request)}, user=who.user
+    )
+
+
+@router.get("/cases")
+def case_list(
+    request: Request,
+    db: Db,
+    who: Staff,
+    name: str | None = None,
+    status: str | None = None,
+    track: str | None = None,
+    state: str | None = None,
+    days_pending: str | None = None,
+    page: int = 1,
+) -> Response:
+    values = {"name": name, "status": status, "track": track, "state": state, "days_pending": days_pending}
+    flt = CaseFilter(
+        status=forms.choice(values, "status", PersonStatus) if forms.text(values, "status") else None,
+        track=forms.choice(values, "track", StatusTrack, StatusTrack.OFFICIAL),
+        state=forms.choice(values, "state", CaseState) if forms.text(values, "state") else None,
+        min_days_pending=forms.integer(values, "days_pending"),
+    )
+    result = find_cases(db, who.actor, flt, forms.text(values, "name"), page=max(1, page), per_page=PER_PAGE)
+    context = {"result": result, "filters": values, "statuses": list(PersonStatus), "states": list(CaseState)}
+    return render(request, "desk/cases.html", context, user=who.user)
+
+
+def _case_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
+    case = case_service.get_case(db, who.actor, case_id)
+    items = evidence_service.list_evidence(db, who.actor, case_id)
+    found = contradiction_service.case_contradictions(db, who.actor, case_id)
+    view = status_service.status_view(db, who.actor, case_id)
+    links = duplicate_service.duplicate_links(db, who.actor, case_id)
+    return {
+        "case": case,
+        "person": case.person,
+        "status": view,
+        "history": {
+            track.value: [change for change in view.history if change.track is track] for track in StatusTrack
+        },
+        "next_statuses": sorted(TRANSITIONS[case.official_status], key=list(PersonStatus).index),
+        "timeline": timeline(items, found),
+        "contradictions": found,
+        "requests": request_service.list_requests(db, who.actor, case_id),
+        "relatives": case_service.list_relatives(db, who.actor, case_id),
+        "links": links,
+        "linked_cases": {
+            other: db_case
+            for link in links
+            for other in (link.case_id, link.other_case_id)
+            if other != case_id
+            for db_case in [case_service.get_case(db, who.actor, other)]
+        },
+        "merges": duplicate_service.merges_of(db, who.actor, case_id),
+        "sources": source_service.list_sources(db, who.actor),
+        "claims": list(Claim),
+        "kinds": list(SourceKind),
+        "reliabilities": list(Reliability),
+        "credibilities": list(Credibility),
+        "visibilities": list(Visibility),
+        "outcomes": [o for o in RequestOutcome if o is not RequestOutcome.WITHDRAWN],
+        "statuses": list(PersonStatus),
+        "today": dt.date.today(),
+        "can_write": who.actor.can_write_cases,
+    }
+
+
+@router.get("/cases/{case_id}")
+def case_page(request: Request, case_id: int, db: Db, who: Staff, done: str | None = None) -> Response:
+    context = _case_context(db, who, case_id)
+    context.update(done=done, form={})
+    return render(request, "desk/case.html", context, user=who.user)
+
+
+def _failed(
+    request: Request, db: Session, who: Visitor, case_id: int, error: ServiceError, form: Any
+) -> Response:
+    """Show the case page again with the error next to the form that caused it; nothing is saved."""
+    db.rollback()
+    context = _case_context(db, who, case_id)
+    context.update(done=None, form=dict(form), error=error)
+    return render(request, "desk/case.html", context, user=who.user, status_code=422)
+
+
+def _back(case_id: int, done: str, anchor: str = "") -> Response:
+    return RedirectResponse(f"/desk/cases/{case_id}?done={done}{anchor}", status_code=303)
+
+
+@router.post("/cases/{case_id}/verify")
+async def verify(request: Request, case_id: int, db: Db, who: Staff) -> Response:
+    case = case_service.get_case(db, who.actor, case_id)
+    if case.state is not CaseState.UNVERIFIED:
+        return _back(case_id, "verified")
+    case_service.set_case_state(db, who.actor, case_id, CaseState.OPEN)
+    return _back(case_id, "verified")
+
+
+@router.post("/cases/{case_id}/state")
+async def change_state(request: Request, case_id: int, db: Db, who: Staff) -> Response:
+    form = await request.form()
+    try:
+        case_service.set_case_state(db, who.actor, case_id, forms.choice(form, "state", CaseState))
+    except ValidationFailed as error:
+        return _failed(request, db, who, case_id, error, form)
+    return _back(case_id, "state")
+
+
+@router.post("/cases/{case_id}/official")
+async def set_official(request: Request, case_id: int, db: Db, who: Staff) -> Response:
+    form = await request.form()
+    try:
+        status_service.set_official_status(
+            db,
+            who.actor,
+            case_id,
+            forms.choice(form, "status", PersonStatus),
+            since=forms.partial_date(form, "since"),
+            reason=forms.text(form, "reason"),
+        )
+    except ValidationFailed as error:
+        return _failed(request, db, who, case_id, error, form)
+    return _back(case_id, "official", "#tracks")
+
+
+@router.post("/cases/{case_id}/evidence")
+async def add_evidence(request: Request, case_id: int, db: Db, who: Staff) -> Response:
+    form = await request.form()
+    try:
+        source_name = forms.text(form, "source_name")
+        if source_name is not None:
+            source = source_service.create_source(
+                db,
+                who.actor,
+                SourceInput(
+                    kind=forms.choice(form, "source_kind", SourceKind),
+                    name=source_name,
+                    reliability=forms.choice(form, "reliability", Reliability, Reliability.F),
+                    credibility=forms.choice(form, "credibility", Credibility, Credibility.CANNOT_BE_JUDGED),
+                ),
+            )
+            source_id = source.id
+        else:
+            chosen = forms.integer(form, "source_id")
+            if chosen is None:
+                raise ValidationFailed("source_id", "choose a source or describe a new one")
+            source_id = chosen
+        official = forms.text(form, "official_status")
+        item = evidence_service.add_evidence(
+            db,
+            who.actor,
+            case_id,
+            EvidenceInput(
+                claim=forms.choice(form, "claim", Claim),
+                source_id=source_id,
+                event_date=forms.partial_date(form, "event"),
+                reported_date=forms.partial_date(form, "reported"),
+                place=forms.text(form, "place"),
+                text=forms.text(form, "text") or "",
+                visibility=forms.choice(form, "visibility", Visibility, Visibility.INTERNAL),
+                official_status=None
+                if official is None
+                else forms.choice(form, "official_status", PersonStatus),
+                birth_date=forms.partial_date(form, "birth"),
+            ),
+        )
+        document = forms.upload(form, "document")
+        if document is not None:
+            evidence_service.add_attachment(
+                db,
+                who.actor,
+                item.id,
+                filename=document.filename or "document",
+                data=await document.read(),
+                media_type=document.content_type,
+            )
+    except ValidationFailed as error:
+        return _failed(request, db, who, case_id, error, form)
+    return _back(case_id, "evidence", "#timeline")
+
+
+@router.post("/cases/{case_id}/requests")
+async def submit_request(request: Request, case_id: int, db: Db, who: Staff) -> Response:
+    form = await request.form()
+    try:
+        evidence_ids = [int(v) for v in form.getlist("evidence_ids") if isinstance(v, str) and v.isdigit()]
+        deadline = forms.text(form, "deadline")
+        request_service.submit_request(
+            db,
+            who.actor,
+            case_id,
+            RequestInput(
+                requested_status=forms.choice(form, "requested_status", PersonStatus),
+                authority=forms.required(form, "authority"),
+                submitted_on=forms.iso_date(form, "submitted_on", dt.date.today()),
+                deadline=None if deadline is None else forms.iso_date(form, "deadline"),
+                evidence_ids=evidence_ids,
+                note=forms.text(form, "note"),
+            ),
+        )
+    except ValidationFailed as error:
+        return _failed(request, db, who, case_id, error, form)
+    return _back(case_id, "request", "#requests")
+
+
+@router.post("/requests/{request_id}/answer")
+async def record_answer(request: Request, request_id: int, db: Db, who: Staff) -> Response:
+    form = await request.form()
+    status_request = request_service.get_request(db, who.actor, request_id)
+    case_id = status_request.case_id
+    try:
+        request_service.record_answer(
+            db,
+            who.actor,
+            request_id,
+            received_on=forms.iso_date(form, "received_on", dt.date.today()),
+            outcome=forms.choice(form, "outcome", RequestOutcome),
+            text=forms.text(form, "text") or "",
+        )
+    except ValidationFailed as error:
+        return _failed(request, db, who, case_id, error, form)
+    return _back(case_id, "answer", "#requests")
+
+
+@router.post("/requests/{request_id}/withdraw")
+async def withdraw(request: Request, request_id: int, db: Db, who: Staff) -> Response:
+    status_request = request_service.get_request(db, who.actor, request_id)
+    request_service.withdraw_request(db, who.actor, request_id, on=dt.date.today())
+    return _back(status_request.case_id, "withdrawn", "#requests")
+
+
+def _case_by_reference(db: Session, who: Visitor, text: str) -> int:
+    """A case named by its reference (KT-000123) or its number."""
+    text = text.strip()
+    try:
+        return case_service.get_case_by_reference(db, who.actor, text).id
+    except NotFound:
+        if text.isdigit():
+            return case_service.get_case(db, who.actor, int(text)).id
+        raise ValidationFailed("other_case", f"no case {text}") from None
+
+
+@router.post("/cases/{case_id}/duplicates")
+async def link_duplicate(request: Request, case_id: int, db: Db, who: Staff) -> Response:
+    form = await request.form()
+    try:
+        other = _case_by_reference(db, who, forms.required(form, "other_case"))
+        duplicate_service.link_duplicates(db, who.actor, case_id, other, forms.text(form, "note"))
+    except (ValidationFailed, NotFound) as error:
+        return _failed(request, db, who, case_id, error, form)
+    return _back(case_id, "linked", "#duplicates")
+
+
+@router.post("/duplicates/{link_id}/unlink")
+async def unlink_duplicate(request: Request, link_id: int, db: Db, who: Staff) -> Response:
+    form = await request.form()
+    case_id = forms.integer(form, "case_id") or 0
+    duplicate_service.unlink_duplicates(db, who.actor, link_id)
+    return _back(case_id, "unlinked", "#duplicates")
+
+
+@router.get("/cases/{case_id}/compare/{other_id}")
+def compare(request: Request, case_id: int, other_id: int, db: Db, who: Staff) -> Response:
+    """Two cases side by side, to decide whether they are one person."""
+    sides = []
+    for one in (case_id, other_id):
+        case = case_service.get_case(db, who.actor, one)
+        sides.append(
+            {
+                "case": case,
+                "person": case.person,
+                "evidence": evidence_service.list_evidence(db, who.actor, one),
+                "relatives": case_service.list_relatives(db, who.actor, one),
+            }
+        )
+    return render(request, "desk/compare.html", {"sides": sides}, user=who.user)
+
+
+@router.post("/cases/{case_id}/merge")
+async def merge(request: Request, case_id: int, db: Db, who: Staff) -> Response:
+    """Fold the other case into this one (both keep their evidence; the merge can be undone)."""
+    form = await request.form()
+    try:
+        merged_id = forms.integer(form, "merged_case_id")
+        if merged_id is None:
+            raise ValidationFailed("merged_case_id", "choose the case to merge in")
+        duplicate_service.merge_cases(db, who.actor, case_id, merged_id, note=forms.text(form, "note"))
+    except ServiceError as error:
+        return _failed(request, db, who, case_id, error, form)
+    return _back(case_id, "merged", "#duplicates")
+
+
+@router.post("/merges/{merge_id}/undo")
+async def undo_merge(request: Request, merge_id: int, db: Db, who: Staff) -> Response:
+    record = duplicate_service.undo_merge(db, who.actor, merge_id)
+    return _back(record.target_case_id, "unmerged", "#duplicates")
+
+
+@router.get("/overdue")
+def overdue(request: Request, db: Db, who: Staff, page: int = 1) -> Response:
+    result = request_service.overdue_requests(db, who.actor, page=max(1, page), per_page=PER_PAGE)
+    return render(request, "desk/overdue.html", {"result": result}, user=who.user)

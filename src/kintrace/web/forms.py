@@ -1,0 +1,129 @@
+"""Reading HTML forms into the services' inputs; a bad value names the form field it came from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from starlette.datastructures import FormData, UploadFile
+
+from kintrace.domain.dates import PartialDate, PartialDateError
+from kintrace.domain.errors import DomainError
+from kintrace.domain.person import LastSeen, MissingPerson, PersonName, detect_script
+from kintrace.domain.vocabulary import Sex
+from kintrace.services.errors import ValidationFailed
+
+E = TypeVar("E")
+
+
+def text(form: FormData | Mapping[str, Any], name: str) -> str | None:
+    """The field's text, stripped; None when absent or blank."""
+    value = form.get(name)
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    return value or None
+
+
+def required(form: FormData | Mapping[str, Any], name: str) -> str:
+    value = text(form, name)
+    if value is None:
+        raise ValidationFailed(name, "please fill this in")
+    return value
+
+
+def choice(form: FormData | Mapping[str, Any], name: str, enum: type[E], default: E | None = None) -> E:
+    value = text(form, name)
+    if value is None:
+        if default is not None:
+            return default
+        raise ValidationFailed(name, "please choose one")
+    try:
+        return enum(value)  # type: ignore[call-arg]
+    except ValueError:
+        raise ValidationFailed(name, f"{value!r} is not one of the choices") from None
+
+
+def integer(form: FormData | Mapping[str, Any], name: str) -> int | None:
+    value = text(form, name)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationFailed(name, f"{value!r} is not a whole number") from None
+
+
+def partial_date(form: FormData | Mapping[str, Any], prefix: str) -> PartialDate | None:
+    """A date from three boxes `<prefix>_year`, `_month`, `_day`: only the year is needed."""
+    year, month, day = (text(form, f"{prefix}_{part}") for part in ("year", "month", "day"))
+    if year is None:
+        if month is not None or day is not None:
+            raise ValidationFailed(f"{prefix}_year", "give the year when you give a month or day")
+        return None
+    if day is not None and month is None:
+        raise ValidationFailed(f"{prefix}_month", "give the month when you give a day")
+    try:
+        iso = f"{int(year):04d}"
+        if month is not None:
+            iso += f"-{int(month):02d}"
+        if day is not None:
+            iso += f"-{int(day):02d}"
+        return PartialDate.parse(iso)
+    except (ValueError, PartialDateError) as error:
+        raise ValidationFailed(f"{prefix}_year", f"not a date: {error}") from None
+
+
+def iso_date(form: FormData | Mapping[str, Any], name: str, default: dt.date | None = None) -> dt.date:
+    value = text(form, name)
+    if value is None:
+        if default is not None:
+            return default
+        raise ValidationFailed(name, "please give a date")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(name, f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+_PERSON_FIELD = {"last": "last_name", "first": "first_name", "patronymic": "patronymic"}
+
+
+def missing_person(form: FormData | Mapping[str, Any]) -> MissingPerson:
+    """The missing person from the filing form (name, sex, birth date, when and where last seen)."""
+    last, first = required(form, "last_name"), required(form, "first_name")
+    patronymic = text(form, "patronymic")
+    script = detect_script(f"{last}{first}{patronymic or ''}")
+    if script is None:
+        raise ValidationFailed("last_name", "write all parts of the name in one alphabet (Cyrillic or Latin)")
+    try:
+        name = PersonName(last, first, patronymic, script)
+    except DomainError as error:
+        raise ValidationFailed(_PERSON_FIELD.get(error.field or "", error.field), error.message) from None
+    try:
+        return MissingPerson(
+            name=name,
+            sex=choice(form, "sex", Sex, Sex.UNKNOWN),
+            birth_date=partial_date(form, "birth"),
+            birth_place=text(form, "birth_place"),
+            rank=text(form, "rank"),
+            unit=text(form, "unit"),
+            last_seen=LastSeen(
+                date=partial_date(form, "seen"),
+                place=text(form, "seen_place"),
+                circumstances=text(form, "circumstances"),
+            ),
+        )
+    except DomainError as error:
+        field = {"last_seen.date": "seen_year", "date": "seen_year", "place": "seen_place"}.get(
+            error.field or "", error.field
+        )
+        raise ValidationFailed(field, error.message) from None
+
+
+def upload(form: FormData, name: str) -> UploadFile | None:
+    value = form.get(name)
+    if isinstance(value, UploadFile) and value.filename:
+        return value
+    return None

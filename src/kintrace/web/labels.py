@@ -1,0 +1,114 @@
+"""Words for the registry's values, in plain language (translated where shown, through `_`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kintrace.domain.vocabulary import (
+    CaseState,
+    Claim,
+    Credibility,
+    PersonStatus,
+    Reliability,
+    RequestOutcome,
+    Role,
+    Sex,
+    SourceKind,
+    Visibility,
+)
+from kintrace.web.i18n import N_
+
+STATUS: dict[PersonStatus, str] = {
+    PersonStatus.MISSING: N_("Missing"),
+    PersonStatus.REPORTED_CAPTURED: N_("Reported captured (not yet confirmed)"),
+    PersonStatus.CONFIRMED_CAPTURED: N_("Confirmed captured"),
+    PersonStatus.RELEASED: N_("Released"),
+    PersonStatus.REPORTED_DEAD: N_("Reported dead (not yet confirmed)"),
+    PersonStatus.CONFIRMED_DEAD: N_("Confirmed dead"),
+    PersonStatus.REMAINS_IDENTIFIED: N_("Remains identified"),
+    PersonStatus.REMAINS_RETURNED: N_("Remains returned to the family"),
+    PersonStatus.FOUND_ALIVE: N_("Found alive"),
+    PersonStatus.CLOSED: N_("Closed"),
+}
+
+CASE_STATE: dict[CaseState, str] = {
+    CaseState.UNVERIFIED: N_("Waiting for a caseworker to check it"),
+    CaseState.OPEN: N_("Open"),
+    CaseState.MERGED: N_("Merged into another case"),
+    CaseState.CLOSED: N_("Closed"),
+}
+
+CLAIM: dict[Claim, str] = {
+    Claim.ALIVE: N_("Alive"),
+    Claim.CAPTURED: N_("Captured"),
+    Claim.WOUNDED: N_("Wounded or in hospital"),
+    Claim.DEAD: N_("Dead"),
+    Claim.REMAINS_FOUND: N_("Remains found"),
+    Claim.SEEN_AT_PLACE: N_("Seen at a place"),
+    Claim.OFFICIAL_NOTICE: N_("Official notice"),
+    Claim.NO_INFORMATION: N_("No information"),
+}
+
+SOURCE_KIND: dict[SourceKind, str] = {
+    SourceKind.OFFICIAL_BODY: N_("Official body"),
+    SourceKind.RELATIVE: N_("Relative"),
+    SourceKind.FELLOW_SERVICEMAN: N_("Fellow serviceman"),
+    SourceKind.PUBLISHED_LIST: N_("Published list"),
+    SourceKind.MEDIA: N_("Media"),
+    SourceKind.HUMANITARIAN_ORGANISATION: N_("Humanitarian organisation"),
+    SourceKind.OTHER: N_("Other"),
+}
+
+RELIABILITY: dict[Reliability, str] = {
+    Reliability.A: N_("A: completely reliable"),
+    Reliability.B: N_("B: usually reliable"),
+    Reliability.C: N_("C: fairly reliable"),
+    Reliability.D: N_("D: not usually reliable"),
+    Reliability.E: N_("E: unreliable"),
+    Reliability.F: N_("F: reliability cannot be judged"),
+}
+
+CREDIBILITY: dict[Credibility, str] = {
+    Credibility.CONFIRMED: N_("1: confirmed by other sources"),
+    Credibility.PROBABLY_TRUE: N_("2: probably true"),
+    Credibility.POSSIBLY_TRUE: N_("3: possibly true"),
+    Credibility.DOUBTFUL: N_("4: doubtful"),
+    Credibility.IMPROBABLE: N_("5: improbable"),
+    Credibility.CANNOT_BE_JUDGED: N_("6: truth cannot be judged"),
+}
+
+VISIBILITY: dict[Visibility, str] = {
+    Visibility.FAMILY: N_("Shown to the family"),
+    Visibility.INTERNAL: N_("Internal (caseworkers only)"),
+}
+
+OUTCOME: dict[RequestOutcome, str] = {
+    RequestOutcome.PENDING: N_("Waiting for an answer"),
+    RequestOutcome.GRANTED: N_("Granted"),
+    RequestOutcome.REFUSED: N_("Refused"),
+    RequestOutcome.PARTIAL: N_("Partly granted"),
+    RequestOutcome.WITHDRAWN: N_("Withdrawn"),
+}
+
+ROLE: dict[Role, str] = {
+    Role.FAMILY: N_("Family"),
+    Role.CASEWORKER: N_("Caseworker"),
+    Role.ANALYST: N_("Analyst"),
+    Role.ADMIN: N_("Administrator"),
+}
+
+SEX: dict[Sex, str] = {Sex.MALE: N_("Male"), Sex.FEMALE: N_("Female"), Sex.UNKNOWN: N_("Not known")}
+
+ALL: dict[str, Mapping[Any, str]] = {
+    "status": STATUS,
+    "state": CASE_STATE,
+    "claim": CLAIM,
+    "kind": SOURCE_KIND,
+    "reliability": RELIABILITY,
+    "credibility": CREDIBILITY,
+    "visibility": VISIBILITY,
+    "outcome": OUTCOME,
+    "role": ROLE,
+    "sex": SEX,
+}

@@ -1,0 +1,148 @@
+"""The families' portal: my cases, filing a case step by step, one case in plain words, adding information."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from kintrace.api.deps import Db
+from kintrace.domain.vocabulary import Claim, SourceKind, Visibility
+from kintrace.services import cases as case_service
+from kintrace.services import contradictions as contradiction_service
+from kintrace.services import evidence as evidence_service
+from kintrace.services import requests as request_service
+from kintrace.services import sources as source_service
+from kintrace.services import status as status_service
+from kintrace.services.cases import CaseFilter, RelativeInput
+from kintrace.services.errors import ValidationFailed
+from kintrace.services.evidence import EvidenceInput
+from kintrace.services.sources import SourceInput
+from kintrace.web import forms
+from kintrace.web.pages import render
+from kintrace.web.routing import PageRoute
+from kintrace.web.session import Family, Visitor
+from kintrace.web.timeline import timeline
+
+router = APIRouter(prefix="/my", route_class=PageRoute, include_in_schema=False)
+
+# What a relative can tell us; official notices and remains come through caseworkers.
+FAMILY_CLAIMS = (
+    Claim.ALIVE,
+    Claim.CAPTURED,
+    Claim.WOUNDED,
+    Claim.SEEN_AT_PLACE,
+    Claim.DEAD,
+    Claim.NO_INFORMATION,
+)
+
+
+@router.get("")
+def my_cases(request: Request, db: Db, who: Family) -> Response:
+    page = case_service.list_cases(db, who.actor, CaseFilter(include_merged=True), per_page=100)
+    return render(request, "portal/home.html", {"cases": page.items}, user=who.user)
+
+
+@router.get("/file")
+def file_form(request: Request, who: Family) -> Response:
+    return render(request, "portal/file.html", {"form": {}}, user=who.user)
+
+
+@router.post("/file")
+async def file_case(request: Request, db: Db, who: Family) -> Response:
+    form = await request.form()
+    try:
+        person = forms.missing_person(form)
+        relation = forms.required(form, "relationship")
+        phone, email = forms.text(form, "phone"), forms.text(form, "contact_email")
+        if phone is None and email is None:
+            raise ValidationFailed("phone", "give a phone number or an e-mail so a caseworker can reach you")
+        case = case_service.create_case(db, who.actor, person)
+        case_service.add_relative(
+            db,
+            who.actor,
+            case.id,
+            RelativeInput(
+                full_name=forms.text(form, "reporter_name") or who.user.display_name,
+                relationship=relation,
+                is_reporter=True,
+                phone=phone,
+                email=email,
+                user_id=who.user.id,
+            ),
+        )
+    except ValidationFailed as error:
+        db.rollback()
+        context = {"form": dict(form), "error": error}
+        return render(request, "portal/file.html", context, user=who.user, status_code=422)
+    return RedirectResponse(f"/my/cases/{case.id}?filed=1", status_code=303)
+
+
+def _case_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
+    case = case_service.get_case(db, who.actor, case_id)
+    items = evidence_service.list_evidence(db, who.actor, case_id)
+    found = contradiction_service.case_contradictions(db, who.actor, case_id)
+    return {
+        "case": case,
+        "person": case.person,
+        "status": status_service.status_view(db, who.actor, case_id),
+        "timeline": timeline(items, found),
+        "contradictions": found,
+        "requests": request_service.list_requests(db, who.actor, case_id),
+        "claims": FAMILY_CLAIMS,
+        "today": dt.date.today(),
+    }
+
+
+@router.get("/cases/{case_id}")
+def my_case(request: Request, case_id: int, db: Db, who: Family, filed: int = 0, added: int = 0) -> Response:
+    context = _case_context(db, who, case_id)
+    context.update(filed=filed, added=added, form={})
+    return render(request, "portal/case.html", context, user=who.user)
+
+
+@router.post("/cases/{case_id}/information")
+async def add_information(request: Request, case_id: int, db: Db, who: Family) -> Response:
+    """A relative's own report: recorded with the relative as its (ungraded) source, shown to the family."""
+    form = await request.form()
+    case_service.get_case(db, who.actor, case_id)
+    try:
+        claim = forms.choice(form, "claim", Claim)
+        if claim not in FAMILY_CLAIMS:
+            raise ValidationFailed("claim", "choose one of the listed kinds of news")
+        source = source_service.create_source(
+            db, who.actor, SourceInput(kind=SourceKind.RELATIVE, name=who.user.display_name)
+        )
+        item = evidence_service.add_evidence(
+            db,
+            who.actor,
+            case_id,
+            EvidenceInput(
+                claim=claim,
+                source_id=source.id,
+                event_date=forms.partial_date(form, "event"),
+                reported_date=None,
+                place=forms.text(form, "place"),
+                text=forms.text(form, "text") or "",
+                visibility=Visibility.FAMILY,
+            ),
+        )
+        document = forms.upload(form, "document")
+        if document is not None:
+            evidence_service.add_attachment(
+                db,
+                who.actor,
+                item.id,
+                filename=document.filename or "document",
+                data=await document.read(),
+                media_type=document.content_type,
+            )
+    except ValidationFailed as error:
+        db.rollback()
+        context = _case_context(db, who, case_id)
+        context.update(filed=0, added=0, form=dict(form), error=error)
+        return render(request, "portal/case.html", context, user=who.user, status_code=422)
+    return RedirectResponse(f"/my/cases/{case_id}?added=1#timeline", status_code=303)
