@@ -65,3 +65,14 @@ def test_audit_rows_never_hold_secrets(session):
     _, token = users.create_api_token(session, actor_for(user), user.id, "phone")
     texts = " ".join((e.before or "") + (e.after or "") for e in session.scalars(select(AuditEntry)))
     assert "argon2" not in texts and users.token_digest(token) not in texts and "another-pass" not in texts
+
+
+def test_weak_hash_is_upgraded_at_login_and_audited(session):
+    from argon2 import PasswordHasher
+
+    user = users.create_user(session, SYSTEM, username="old", password="s3cret-pass", role=Role.FAMILY)
+    user.password_hash = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash("s3cret-pass")
+    assert users.authenticate(session, "old", "s3cret-pass") is user
+    assert not users._hasher.check_needs_rehash(user.password_hash)
+    last = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert last.action == "user.rehash" and "argon2" not in (last.after or "")

@@ -94,9 +94,11 @@ def create_case(
         )
     if person.last_seen.date is not None:
         case.official_since = case.evidence_since = str(person.last_seen.date)
-    if actor.is_family and actor.user_id is not None:
-        session.add(CaseMember(case_id=case.id, user_id=actor.user_id, relation="reporter"))
     auditing.record(session, actor, "case.create", case, after=case_snapshot(case))
+    if actor.is_family and actor.user_id is not None:
+        member = CaseMember(case_id=case.id, user_id=actor.user_id, relation="reporter")
+        session.add(member)
+        auditing.record(session, actor, "case.link_family", member)
     return case
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from kintrace.domain.vocabulary import Role
 from kintrace.services import auditing
-from kintrace.services.access import Actor, require_role
+from kintrace.services.access import Actor, actor_for, require_role
 from kintrace.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from kintrace.store.models import ApiToken, User, utcnow
 
@@ -139,8 +139,11 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     if user is None or not user.active:
         return None
     if _hasher.check_needs_rehash(user.password_hash):
+        # Stronger parameters since the hash was made: upgrade it while the password is at hand.
         user.password_hash = hash_password(password)
-        session.flush()
+        auditing.record(
+            session, actor_for(user), "user.rehash", user, before={}, after={"password": "rehashed"}
+        )
     return user
 
 
