@@ -14,11 +14,13 @@ from kintrace.linkage.cli import register as register_linkage
 
 app = typer.Typer(
     name="kintrace",
-    help="kintrace: trace missing persons with their families - registry, record linkage, DNA identification.",
+    help="Trace missing persons with their families: case registry, record linkage, DNA identification.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
 
 registry.register(app)
-app.add_typer(dna_app, name="dna", help="DNA kinship: pedigree likelihood ratios, matching, joint identification.")
+app.add_typer(
+    dna_app, name="dna", help="DNA kinship: pedigree likelihood ratios, matching, joint identification."
+)
 register_linkage(app)
