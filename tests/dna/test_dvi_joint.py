@@ -196,3 +196,22 @@ def test_a_victim_without_star_must_be_assigned() -> None:
     rows = enumerate_assignments(d)
     assert len(rows) == count_assignments(d) == len(_brute_force_assignments(d))
     assert np.all(rows[:, 0] != UNASSIGNED)
+
+
+def test_supplied_assignment_outside_the_pairings() -> None:
+    """V3 may only be M3 by the pairings; a supplied table may still place it on M1."""
+    d = dataset("example2")
+    rows = [{"V1": "*", "V2": "*", "V3": "M1"}, {"V1": "M1", "V2": "*", "V3": "*"}]
+    res = dvi_joint(d, assignments=dj.assignments_from_labels(d, rows))
+    placed = {tuple(res.row_labels(r).values()): float(res.loglik[r]) for r in range(2)}
+    for row in rows:
+        total = 0.0
+        for v in d.victims:
+            if row[v.id] == NO_MATCH:
+                total += sum(math.log(singleton_likelihood(m, v.genotypes[m.name])) for m in d.markers)
+        for fam in d.families:
+            for m in d.markers:
+                genos = {pid: g[m.name] for pid, g in fam.genotypes.items()}
+                genos.update({row[v.id]: v.genotypes[m.name] for v in d.victims if row[v.id] in fam.missing})
+                total += math.log(likelihood(fam.pedigree, m, genos))
+        assert math.isclose(placed[tuple(row.values())], total, rel_tol=1e-12)

@@ -241,18 +241,21 @@ def dvi_joint(
         ).reshape(nv)
     loglik = np.where(assignments == UNASSIGNED, log_pv[None, :], 0.0).sum(axis=1)
     loglik_null = float(log_pv.sum())
-    cand_idx = _candidate_indices(dvi)
     for fam in dvi.families:
         fam_missing = [dvi.missing.index(m) for m in fam.missing if m in dvi.missing]
-        cands = {j: [vi for vi in range(nv) if j in cand_idx[vi]] for j in fam_missing}
+        # the victims that some assignment places on each MP (those of its pairings, or as supplied)
+        cands = {j: [vi for vi in range(nv) if np.any(assignments[:, vi] == j)] for j in fam_missing}
         involved = {vi for vs in cands.values() for vi in vs}
         engine = FamilyEngine(fam, markers, [dvi.victims[vi] for vi in sorted(involved)])
+        base = [engine.base_likelihood(k) for k in range(len(markers))]
+        for k, b in enumerate(base):
+            if b <= 0:
+                raise DnaInputError(
+                    f"family {fam.name!r}: reference data impossible at marker {markers[k].name!r}"
+                )
         fam_ll = _family_logliks(dvi, assignments, engine, fam_missing, cands, progress)
-        base = sum(math.log(engine.base_likelihood(k)) for k in range(len(markers)))
-        if not np.isfinite(base):
-            raise DnaInputError(f"family {fam.name!r}: reference data impossible")
         loglik = loglik + fam_ll
-        loglik_null += base
+        loglik_null += sum(math.log(b) for b in base)
     order = _rank(assignments, loglik, dvi.missing)
     return JointResult(dvi.victim_ids, dvi.missing, assignments[order], loglik[order], loglik_null)
 
