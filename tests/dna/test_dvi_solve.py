@@ -9,6 +9,7 @@ from dvi_oracle import DVI_DIR, NAMES, close, dataset, expected
 
 from kintrace.dna.dvi_data import parse_dvi
 from kintrace.dna.dvi_solve import AM_COLUMNS, PM_COLUMNS, dvi_solve, kinship, relationship
+from kintrace.dna.pedigree import Pedigree, Person
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -33,13 +34,28 @@ def test_dvi_solve_tables_match_dvir(name: str) -> None:
 
 
 def test_kinship_and_relationship_names() -> None:
-    ped = dataset("fire").families[0].pedigree
+    ped = Pedigree(
+        [
+            Person("F", None, None, 1),
+            Person("M", None, None, 2),
+            Person("M2", None, None, 2),
+            Person("A", "F", "M", 1),
+            Person("B", "F", "M", 2),
+            Person("H", "F", "M2", 1),
+            Person("W", None, None, 2),
+            Person("C1", "A", "W", 1),
+            Person("X", "A", "B", 1),  # child of full siblings
+        ]
+    )
     phi = kinship(ped)
-    sibs = [p.id for p in ped.persons if not p.is_founder]
-    a, b = sibs[0], sibs[1]
-    assert phi[(a, a)] == 0.5
-    if relationship(ped, a, b) == "full siblings":
-        assert phi[(a, b)] == 0.25
+    assert phi[("A", "A")] == 0.5 and phi[("X", "X")] == 0.75
+    assert phi[("A", "B")] == 0.25 and phi[("F", "A")] == 0.25
+    assert phi[("A", "H")] == 0.125 and phi[("F", "M")] == 0.0
+    assert phi[("C1", "B")] == 0.125
+    assert relationship(ped, "A", "B") == "full siblings"
+    assert relationship(ped, "A", "H") == "half siblings"
+    assert relationship(ped, "F", "A") == "parent-child"
+    assert relationship(ped, "W", "H") == "relatives"
 
 
 def test_nonidentifiable_missing_person_is_reported() -> None:

@@ -27,7 +27,7 @@ import numpy as np
 
 from kintrace.dna.dvi import kinship, pairwise_matrices
 from kintrace.dna.dvi_data import NO_MATCH, DviData, Family
-from kintrace.dna.dvi_joint import UNASSIGNED, JointResult, dvi_joint
+from kintrace.dna.dvi_joint import JointResult, dvi_joint
 from kintrace.dna.pedigree import Pedigree
 
 Row = dict[str, Any]
@@ -630,4 +630,4 @@ def dvi_solve(
     )
 
 
-__all__ = ["UNASSIGNED", "LRTable", "SolveResult", "dvi_solve", "kinship", "relationship"]
+__all__ = ["LRTable", "SolveResult", "dvi_solve", "kinship", "relationship"]
