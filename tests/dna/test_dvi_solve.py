@@ -48,7 +48,7 @@ def test_kinship_and_relationship_names() -> None:
         ]
     )
     phi = kinship(ped)
-    assert phi[("A", "A")] == 0.5 and phi[("X", "X")] == 0.75
+    assert phi[("A", "A")] == 0.5 and phi[("X", "X")] == 0.625  # inbreeding 1/4
     assert phi[("A", "B")] == 0.25 and phi[("F", "A")] == 0.25
     assert phi[("A", "H")] == 0.125 and phi[("F", "M")] == 0.0
     assert phi[("C1", "B")] == 0.125
