@@ -300,3 +300,34 @@ def test_family_adds_what_a_relative_reports_but_nothing_internal(
     assert added.status_code == 201, added.text
     assert "notes" not in added.json()["source"]  # the register's notes stay with the staff
     assert client.get("/api/v1/sources", headers=headers).status_code == 403
+
+
+def test_family_status_explanation_names_no_internal_item_or_source(
+    client: TestClient, factories: Any, make_user: Any, token_for: Any
+) -> None:
+    family = make_user(Role.FAMILY)
+    case = linked_case(factories, family)
+    informant = factories.SourceFactory(kind=SourceKind.OTHER, name="Информатор-7")
+    internal = client.post(
+        f"/api/v1/cases/{case.id}/evidence",
+        json={
+            "source_id": informant.id,
+            "claim": "captured",
+            "event_date": "2024-03",
+            "visibility": "internal",
+        },
+        headers=token_for(make_user(Role.CASEWORKER)),
+    )
+    assert internal.status_code == 201, internal.text
+    staff_view = client.get(f"/api/v1/cases/{case.id}/status", headers=token_for(make_user(Role.ANALYST)))
+    assert "Информатор-7" in staff_view.text  # the staff see which item and source gave the status
+
+    family_view = client.get(f"/api/v1/cases/{case.id}/status", headers=token_for(family))
+    history = client.get(f"/api/v1/cases/{case.id}/status/history", headers=token_for(family))
+    for response in (family_view, history):
+        assert response.status_code == 200
+        assert "Информатор-7" not in response.text and f"item {internal.json()['id']}" not in response.text
+    evidence = family_view.json()["evidence"]
+    assert evidence["status"] == "reported_captured" and evidence["fact_ids"] == []
+    assert "1 of them internal" in evidence["rule_text"]
+    assert all(entry["fact_ids"] == [] for entry in history.json())

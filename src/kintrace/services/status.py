@@ -4,6 +4,7 @@ evidence-based (recomputed from the domain rules after every evidence change). B
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from kintrace.domain.dates import PartialDate
 from kintrace.domain.errors import DomainError, IllegalTransition
 from kintrace.domain.status import (
+    RULES,
     StatusDerivation,
     check_transition,
     derive_evidence_status,
@@ -139,7 +141,34 @@ class StatusView:
     official_since: PartialDate | None
     derivation: StatusDerivation
     divergence: str | None
-    history: list[StatusChange]
+    history: list[StatusEntry]
+
+
+@dataclass(frozen=True)
+class StatusEntry:
+    """One history entry as the actor may see it (a family never sees internal items or sources)."""
+
+    id: int
+    track: StatusTrack
+    status: PersonStatus
+    previous_status: PersonStatus | None
+    since: str | None
+    rule: str | None
+    rule_text: str | None
+    fact_ids: list[int]
+    reason: str | None
+    changed_by_id: int | None
+    changed_at: dt.datetime
+
+
+def _family_visible_ids(session: Session, ids: Iterable[int]) -> set[int]:
+    return set(
+        session.scalars(
+            select(EvidenceItem.id).where(
+                EvidenceItem.id.in_(list(ids)), EvidenceItem.visibility == Visibility.FAMILY
+            )
+        )
+    )
 
 
 def status_view(session: Session, actor: Actor, case_id: int, *, today: dt.date | None = None) -> StatusView:
@@ -149,21 +178,8 @@ def status_view(session: Session, actor: Actor, case_id: int, *, today: dt.date 
     today = today or dt.date.today()
     derived = derive_evidence_status(case_facts(session, case_id), today)
     if not actor.is_staff:
-        # A family sees which of its own items carry the status, never the ids of internal ones.
-        visible = set(
-            session.scalars(
-                select(EvidenceItem.id).where(
-                    EvidenceItem.id.in_(derived.fact_ids), EvidenceItem.visibility == Visibility.FAMILY
-                )
-            )
-        )
-        derived = StatusDerivation(
-            derived.status,
-            derived.since,
-            derived.rule,
-            derived.rule_text,
-            tuple(i for i in derived.fact_ids if i in visible),
-        )
+        # The rule's explanation may name internal items and sources: a family gets the redacted one.
+        derived = derived.redacted(_family_visible_ids(session, derived.fact_ids))
     official_since = _date(case.official_since)
     return StatusView(
         official=case.official_status,
@@ -176,9 +192,34 @@ def status_view(session: Session, actor: Actor, case_id: int, *, today: dt.date 
 
 def status_history(
     session: Session, actor: Actor, case_id: int, track: StatusTrack | None = None
-) -> list[StatusChange]:
+) -> list[StatusEntry]:
     visible_case(session, actor, case_id)
     query = select(StatusChange).where(StatusChange.case_id == case_id)
     if track is not None:
         query = query.where(StatusChange.track == StatusTrack(track))
-    return list(session.scalars(query.order_by(StatusChange.id)))
+    rows = list(session.scalars(query.order_by(StatusChange.id)))
+    visible = None if actor.is_staff else _family_visible_ids(session, (i for r in rows for i in r.fact_ids))
+    return [_entry(row, visible) for row in rows]
+
+
+def _entry(row: StatusChange, family_visible: set[int] | None) -> StatusEntry:
+    fact_ids, rule_text = list(row.fact_ids or []), row.rule_text
+    if family_visible is not None:
+        hidden = [i for i in fact_ids if i not in family_visible]
+        fact_ids = [i for i in fact_ids if i in family_visible]
+        if row.rule is not None and row.rule in RULES:
+            # The stored text may name internal items and sources; a family reads the rule's own sentence.
+            rule_text = RULES[row.rule] + (f" ({len(hidden)} internal item(s) not shown.)" if hidden else "")
+    return StatusEntry(
+        id=row.id,
+        track=row.track,
+        status=row.status,
+        previous_status=row.previous_status,
+        since=row.since,
+        rule=row.rule,
+        rule_text=rule_text,
+        fact_ids=fact_ids,
+        reason=row.reason,
+        changed_by_id=row.changed_by_id,
+        changed_at=row.changed_at,
+    )

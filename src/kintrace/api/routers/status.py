@@ -10,30 +10,22 @@ from kintrace.api.schemas import OfficialStatusIn, StatusChangeOut, StatusOut, T
 from kintrace.domain.dates import PartialDate
 from kintrace.domain.vocabulary import StatusTrack
 from kintrace.services import cases as case_service
-from kintrace.services import evidence as evidence_service
 from kintrace.services import status as status_service
-from kintrace.services.access import Actor
-from kintrace.store.models import StatusChange
+from kintrace.services.status import StatusEntry
 
 router = APIRouter(prefix="/cases/{case_id}/status", tags=["status"])
 
 
-def _history(session: Db, actor: Actor, case_id: int, rows: list[StatusChange]) -> list[StatusChangeOut]:
-    """History entries; a family sees which of its own items carry a status, not internal ones' ids."""
-    out = [StatusChangeOut.model_validate(row) for row in rows]
-    if actor.is_staff:
-        return out
-    visible = {item.id for item in evidence_service.list_evidence(session, actor, case_id)}
-    return [
-        entry.model_copy(update={"fact_ids": [i for i in entry.fact_ids if i in visible]}) for entry in out
-    ]
+def _history(rows: list[StatusEntry]) -> list[StatusChangeOut]:
+    """History entries, already redacted by the service for the actor."""
+    return [StatusChangeOut.model_validate(row) for row in rows]
 
 
 @router.get("", response_model=StatusOut)
 def get_status(case_id: int, actor: CurrentActor, session: Db) -> StatusOut:
     """Current status of each track with its history; the rule behind the evidence status; divergence."""
     view = status_service.status_view(session, actor, case_id)
-    history = _history(session, actor, case_id, view.history)
+    history = _history(view.history)
     derived = view.derivation
     return StatusOut(
         case_id=case_id,
@@ -60,7 +52,7 @@ def get_status(case_id: int, actor: CurrentActor, session: Db) -> StatusOut:
 def get_history(
     case_id: int, actor: CurrentActor, session: Db, track: StatusTrack | None = Query(None)
 ) -> list[StatusChangeOut]:
-    return _history(session, actor, case_id, status_service.status_history(session, actor, case_id, track))
+    return _history(status_service.status_history(session, actor, case_id, track))
 
 
 @router.post("/official", response_model=StatusChangeOut, status_code=status.HTTP_201_CREATED)
