@@ -53,8 +53,10 @@ def spark_session(master: str | None = None) -> Any:
         builder = builder.master(master or os.environ.get("KINTRACE_SPARK_MASTER", "local[*]"))
         builder = builder.config("spark.jars", similarity_jar_location())
         builder = builder.config("spark.driver.memory", os.environ.get("KINTRACE_SPARK_DRIVER_MEMORY", "2g"))
-        builder = builder.config("spark.sql.shuffle.partitions", "8")
-        builder = builder.config("spark.default.parallelism", "8")
+        # Few partitions: in local mode every extra partition is another task on the same cores.
+        partitions = os.environ.get("KINTRACE_SPARK_PARTITIONS", "4")
+        builder = builder.config("spark.sql.shuffle.partitions", partitions)
+        builder = builder.config("spark.default.parallelism", partitions)
         builder = builder.config("spark.ui.enabled", "false")
         builder = builder.config("spark.sql.ansi.enabled", "false")
     for item in filter(None, os.environ.get("KINTRACE_SPARK_CONF", "").split(",")):
@@ -70,7 +72,15 @@ def spark_session(master: str | None = None) -> Any:
 def spark_api(session: Any | None = None) -> DatabaseAPISubClass:
     from splink import SparkAPI
 
-    return SparkAPI(spark_session=session or spark_session(), num_partitions_on_repartition=8)
+    session = session or spark_session()
+    master = session.conf.get("spark.master", "") if not os.environ.get("SPARK_REMOTE") else ""
+    # In local mode intermediate tables stay in memory; on a cluster Splink's default (parquet
+    # files) breaks lineage without tying up executor memory.
+    lineage = "persist" if master.startswith("local") else None
+    partitions = int(session.conf.get("spark.sql.shuffle.partitions", "200"))
+    return SparkAPI(
+        spark_session=session, num_partitions_on_repartition=partitions, break_lineage_method=lineage
+    )
 
 
 def make_api(engine: Engine) -> DatabaseAPISubClass:

@@ -143,6 +143,37 @@ def _for_engine(frame: pd.DataFrame, api: DatabaseAPISubClass) -> Any:
     return api.spark.createDataFrame(list(rows), schema=schema)  # type: ignore[attr-defined]
 
 
+def splink_settings_for(model: TrainedModel, api: DatabaseAPISubClass) -> dict[str, Any]:
+    """The trained model as a Splink settings dict in the engine's own SQL dialect.
+
+    A saved Splink model carries SQL written for the engine that trained it (DuckDB quotes names
+    with "..." and calls jaro_winkler_similarity; Spark reads "..." as a string and calls
+    jaro_winkler), so the settings are rebuilt for the engine at hand from `settings.py` and the
+    trained m and u probabilities are copied in, level by level.
+    """
+    prior = model.splink_model["probability_two_random_records_match"]
+    fresh: dict[str, Any] = (
+        settings(model.link_type, model.rules, prior).get_settings(api.sql_dialect.sql_dialect_str).as_dict()
+    )
+    trained = {
+        (c["output_column_name"], level.get("label_for_charts")): level
+        for c in model.splink_model["comparisons"]
+        for level in c["comparison_levels"]
+    }
+    for comparison in fresh["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            source = trained.get((comparison["output_column_name"], level.get("label_for_charts")))
+            if source is None:
+                raise ValueError(
+                    f"the model has no level {level.get('label_for_charts')!r} for "
+                    f"{comparison['output_column_name']!r}: it was trained with other settings"
+                )
+            for key in ("m_probability", "u_probability"):
+                if key in source:
+                    level[key] = source[key]
+    return fresh
+
+
 def _linker(
     api: DatabaseAPISubClass,
     cases: pd.DataFrame,
@@ -290,7 +321,7 @@ def predict_chunks(
 ) -> Iterator[pd.DataFrame]:
     """Yield scored pairs (case_id, record_id, probability, weight, reasons) one list chunk at a time."""
     _quiet_splink()
-    linker = _linker(api, cases, records, model.splink_model)
+    linker = _linker(api, cases, records, splink_settings_for(model, api))
     n = chunks or default_chunks(len(cases), len(records))
     for i in range(1, n + 1):
         progress("scoring candidate pairs", i - 1, n)
@@ -314,7 +345,7 @@ def predict_dedupe(
 ) -> pd.DataFrame:
     """Cluster duplicate cases: `record_id, cluster_id, cluster_size` for every case."""
     _quiet_splink()
-    linker = _linker(api, cases, None, model.splink_model)
+    linker = _linker(api, cases, None, splink_settings_for(model, api))
     scored = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
         scored, threshold_match_probability=threshold
