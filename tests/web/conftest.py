@@ -63,9 +63,10 @@ def build_app(tmp: Path) -> tuple[FastAPI, str]:
     return app, url
 
 
-@pytest.fixture
-def web_app(tmp_path: Path) -> FastAPI:
-    app, _ = build_app(tmp_path)
+@pytest.fixture(scope="module")
+def web_app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
+    """One app per test module; each test makes its own accounts and cases."""
+    app, _ = build_app(tmp_path_factory.mktemp("pages"))
     return app
 
 

@@ -1,0 +1,349 @@
+"""The pages through FastAPI's TestClient: access rules, CSRF, search across scripts, forms' errors, admin."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from tests.web.conftest import ADMIN, CASEWORKER
+
+from kintrace.web.charts import bar_chart, histogram
+from kintrace.web.i18n import CATALOG_DIR, LANGUAGES, choose_language
+from kintrace.web.translit import search_spellings, to_latin
+
+SAME_ORIGIN = {"origin": "http://127.0.0.1"}
+BASE = "http://127.0.0.1"  # plain-HTTP loopback: the session cookie is not Secure here
+PASSWORD = "family-password-1"
+
+
+def client(app: FastAPI) -> TestClient:
+    return TestClient(app, base_url=BASE, follow_redirects=False)
+
+
+def sign_up(app: FastAPI, name: str = "olena") -> TestClient:
+    browser = client(app)
+    email = f"{name}-{secrets.token_hex(3)}@example.org"
+    form = {"email": email, "display_name": name, "password": PASSWORD, "password_repeat": PASSWORD}
+    response = browser.post("/signup", data=form, headers=SAME_ORIGIN)
+    assert response.status_code == 303, response.text
+    return browser
+
+
+def sign_in(app: FastAPI, login: str, password: str) -> TestClient:
+    browser = client(app)
+    response = browser.post("/signin", data={"login": login, "password": password}, headers=SAME_ORIGIN)
+    assert response.status_code == 303, response.text
+    return browser
+
+
+def csrf(browser: TestClient) -> str:
+    token = browser.cookies.get("kintrace_csrf")
+    assert token
+    return token
+
+
+CASE_FORM = {
+    "last_name": "Коваленко",
+    "first_name": "Ігор",
+    "patronymic": "Миколайович",
+    "birth_year": "1991",
+    "seen_year": "2023",
+    "seen_month": "11",
+    "seen_place": "Авдіївка",
+    "relationship": "wife",
+    "phone": "+380671112233",
+}
+
+
+def file_case(browser: TestClient, **changes: str) -> int:
+    response = browser.post("/my/file", data={**CASE_FORM, **changes, "csrf_token": csrf(browser)})
+    assert response.status_code == 303, response.text
+    match = re.match(r"/my/cases/(\d+)\?filed=1$", response.headers["location"])
+    assert match
+    return int(match.group(1))
+
+
+def test_pages_need_sign_in_and_the_right_door(web_app: FastAPI) -> None:
+    anonymous = client(web_app)
+    assert anonymous.get("/my").headers["location"] == "/signin?next=/my"
+    assert anonymous.get("/desk/cases").headers["location"] == "/signin?next=/desk/cases"
+    family = sign_up(web_app)
+    assert family.get("/desk").headers["location"] == "/my"
+    assert family.get("/admin/users").headers["location"] == "/desk"
+    worker = sign_in(web_app, *CASEWORKER)
+    assert worker.get("/my").headers["location"] == "/desk"
+    assert worker.get("/admin/users").headers["location"] == "/desk"
+
+
+def test_a_family_case_is_unverified_and_hidden_from_other_families(web_app: FastAPI) -> None:
+    family = sign_up(web_app, "anna")
+    case_id = file_case(family)
+    page = family.get(f"/my/cases/{case_id}")
+    assert page.status_code == 200
+    assert "Waiting for a caseworker to check it" in page.text
+    assert "Kovalenko Ihor Mykolaiovych" in page.text  # the Latin spelling beside the Cyrillic name
+
+    other = sign_up(web_app, "iryna")
+    for path in (f"/my/cases/{case_id}", f"/my/cases/{case_id + 1000}"):
+        answer = other.get(path)
+        assert answer.status_code == 404
+        assert "Коваленко" not in answer.text
+    refused = other.post(
+        f"/my/cases/{case_id}/information", data={"claim": "alive", "csrf_token": csrf(other)}
+    )
+    assert refused.status_code == 404
+
+
+def test_a_form_without_the_csrf_token_is_refused_and_changes_nothing(web_app: FastAPI) -> None:
+    family = sign_up(web_app)
+    case_id = file_case(family)
+    refused = family.post(f"/my/cases/{case_id}/information", data={"claim": "alive", "text": "forged"})
+    assert refused.status_code == 403
+    wrong = family.post(
+        f"/my/cases/{case_id}/information", data={"claim": "alive", "text": "forged", "csrf_token": "x" * 40}
+    )
+    assert wrong.status_code == 403
+    assert "forged" not in family.get(f"/my/cases/{case_id}").text
+
+
+def test_the_filing_form_names_the_bad_field_and_keeps_what_was_typed(web_app: FastAPI) -> None:
+    family = sign_up(web_app)
+    token = csrf(family)
+    day_without_month = family.post(
+        "/my/file", data={**CASE_FORM, "birth_month": "", "birth_day": "4", "csrf_token": token}
+    )
+    assert day_without_month.status_code == 422
+    assert 'id="birth_month-error"' in day_without_month.text
+    assert 'value="Коваленко"' in day_without_month.text
+    mixed = family.post("/my/file", data={**CASE_FORM, "last_name": "Koвaленко", "csrf_token": token})
+    assert mixed.status_code == 422
+    no_contact = family.post("/my/file", data={**CASE_FORM, "phone": "", "csrf_token": token})
+    assert 'id="phone-error"' in no_contact.text
+    assert "/my/cases/" not in family.get("/my").text  # nothing was filed
+
+
+def test_caseworker_verifies_records_evidence_and_sees_the_contradiction(web_app: FastAPI) -> None:
+    family = sign_up(web_app)
+    case_id = file_case(family)
+    worker = sign_in(web_app, *CASEWORKER)
+    token = csrf(worker)
+    assert worker.post(f"/desk/cases/{case_id}/verify", data={"csrf_token": token}).status_code == 303
+    dead = {
+        "claim": "dead",
+        "event_year": "2024",
+        "event_month": "2",
+        "source_name": "Military commissariat",
+        "source_kind": "official_body",
+        "reliability": "A",
+        "credibility": "1",
+        "visibility": "internal",
+        "csrf_token": token,
+    }
+    alive = {**dead, "claim": "alive", "event_month": "5", "source_name": "ICRC", "visibility": "family"}
+    alive["source_kind"] = "humanitarian_organisation"
+    for form in (dead, alive):
+        assert worker.post(f"/desk/cases/{case_id}/evidence", data=form).status_code == 303
+    page = worker.get(f"/desk/cases/{case_id}").text
+    assert page.count('class="item conflict') == 2
+    assert 'aria-label="Contradictions"' in page
+    seen_by_family = family.get(f"/my/cases/{case_id}").text
+    assert "ICRC" in seen_by_family and "Military commissariat" not in seen_by_family
+
+    bad = worker.post(f"/desk/cases/{case_id}/evidence", data={**alive, "event_year": "20x4"})
+    assert bad.status_code == 422 and 'id="event_year-error"' in bad.text
+
+
+def test_status_request_answer_and_official_status(web_app: FastAPI) -> None:
+    worker = sign_in(web_app, *CASEWORKER)
+    family = sign_up(web_app)
+    case_id = file_case(family)
+    token = csrf(worker)
+    worker.post(f"/desk/cases/{case_id}/verify", data={"csrf_token": token})
+    request_form = {
+        "requested_status": "confirmed_captured",
+        "authority": "Coordination HQ",
+        "submitted_on": "2024-01-10",
+        "csrf_token": token,
+    }
+    assert worker.post(f"/desk/cases/{case_id}/requests", data=request_form).status_code == 303
+    portal = family.get(f"/my/cases/{case_id}").text
+    assert "Coordination HQ" in portal and "past the deadline" in portal
+    request_id = int(
+        re.search(r"/desk/requests/(\d+)/answer", worker.get(f"/desk/cases/{case_id}").text).group(1)
+    )
+    answer = {"outcome": "refused", "received_on": "2024-03-01", "text": "no grounds", "csrf_token": token}
+    assert worker.post(f"/desk/requests/{request_id}/answer", data=answer).status_code == 303
+    assert "no grounds" in worker.get(f"/desk/cases/{case_id}").text
+    illegal = worker.post(
+        f"/desk/cases/{case_id}/official", data={"status": "remains_returned", "csrf_token": token}
+    )
+    assert illegal.status_code == 422
+    legal = worker.post(
+        f"/desk/cases/{case_id}/official",
+        data={
+            "status": "reported_captured",
+            "since_year": "2024",
+            "reason": "notice 17",
+            "csrf_token": token,
+        },
+    )
+    assert legal.status_code == 303
+    assert "notice 17" in worker.get(f"/desk/cases/{case_id}").text
+
+
+def test_name_search_finds_cyrillic_names_from_latin_spellings_and_back(web_app: FastAPI) -> None:
+    family = sign_up(web_app)
+    file_case(family, last_name="Шевчук", first_name="Олена", patronymic="Іванівна")
+    file_case(family, last_name="Иванов", first_name="Сергей", patronymic="Петрович")
+    worker = sign_in(web_app, *CASEWORKER)
+    for query, expected in (
+        ("Shevchuk", "Шевчук"),
+        ("shevch", "Шевчук"),
+        ("Ivanov", "Иванов"),
+        ("Иванов", "Иванов"),
+    ):
+        page = worker.get("/desk/cases", params={"name": query, "state": "unverified"}).text
+        assert expected in page, query
+    assert "Шевчук" not in worker.get("/desk/cases", params={"name": "Ivanov"}).text
+
+
+def test_merge_side_by_side_and_undo(web_app: FastAPI) -> None:
+    family = sign_up(web_app)
+    first, second = file_case(family), file_case(family)
+    worker = sign_in(web_app, *CASEWORKER)
+    token = csrf(worker)
+    reference = re.search(r"KT-\d+", worker.get(f"/desk/cases/{second}").text).group(0)
+    linked = worker.post(
+        f"/desk/cases/{first}/duplicates", data={"other_case": reference, "csrf_token": token}
+    )
+    assert linked.status_code == 303
+    compare = worker.get(f"/desk/cases/{first}/compare/{second}")
+    assert compare.status_code == 200 and compare.text.count("Коваленко") >= 2
+    merged = worker.post(
+        f"/desk/cases/{first}/merge", data={"merged_case_id": str(second), "csrf_token": token}
+    )
+    assert merged.status_code == 303
+    page = worker.get(f"/desk/cases/{first}").text
+    merge_id = int(re.search(r"/desk/merges/(\d+)/undo", page).group(1))
+    assert "Merged into another case" in worker.get(f"/desk/cases/{second}").text
+    assert worker.post(f"/desk/merges/{merge_id}/undo", data={"csrf_token": token}).status_code == 303
+    assert "Merged into another case" not in worker.get(f"/desk/cases/{second}").text
+
+
+def test_dashboard_counts_and_charts(web_app: FastAPI) -> None:
+    family = sign_up(web_app)
+    file_case(family)
+    worker = sign_in(web_app, *CASEWORKER)
+    page = worker.get("/desk")
+    assert page.status_code == 200
+    assert page.text.count("<svg") == 2
+    assert "New cases waiting to be verified" in page.text and "KT-" in page.text
+
+
+def test_admin_creates_and_changes_accounts(web_app: FastAPI) -> None:
+    admin = sign_in(web_app, *ADMIN)
+    token = csrf(admin)
+    form = {"username": "new.worker", "password": "long-password", "role": "caseworker", "csrf_token": token}
+    assert admin.post("/admin/users", data=form).status_code == 303
+    page = admin.get("/admin/users").text
+    assert "new.worker" in page
+    short = admin.post("/admin/users", data={**form, "username": "other", "password": "short"})
+    assert short.status_code == 422 and 'id="password-error"' in short.text
+    row = re.search(r"<tr><td>new\.worker</td>.*?/admin/users/(\d+)", page, re.S)
+    assert row
+    changed = admin.post(
+        f"/admin/users/{row.group(1)}", data={"role": "analyst", "active": "0", "csrf_token": token}
+    )
+    assert changed.status_code == 303
+    assert (
+        client(web_app)
+        .post("/signin", data={"login": "new.worker", "password": "long-password"}, headers=SAME_ORIGIN)
+        .status_code
+        == 401
+    )
+
+
+def test_sign_in_refuses_cross_site_posts_and_foreign_redirects(web_app: FastAPI) -> None:
+    login = {"login": CASEWORKER[0], "password": CASEWORKER[1]}
+    assert (
+        client(web_app).post("/signin", data=login, headers={"origin": "https://evil.example"}).status_code
+        == 403
+    )
+    for target in ("https://evil.example/x", "//evil.example/x"):
+        answer = client(web_app).post("/signin", data={**login, "next": target}, headers=SAME_ORIGIN)
+        assert answer.headers["location"] == "/desk"
+    wrong = client(web_app).post("/signin", data={**login, "password": "nope-nope"}, headers=SAME_ORIGIN)
+    assert wrong.status_code == 401
+
+
+def test_language_cookie_and_accept_language(web_app: FastAPI) -> None:
+    browser = client(web_app)
+    assert "<h1>Увійти</h1>" in browser.get("/signin", headers={"accept-language": "uk-UA,uk;q=0.9"}).text
+    assert "<h1>Войти</h1>" in browser.get("/signin", headers={"accept-language": "de, ru;q=0.5"}).text
+    switched = browser.post("/language", data={"language": "ru", "next": "/signup"}, headers=SAME_ORIGIN)
+    assert switched.headers["location"] == "/signup"
+    assert "<h1>Войти</h1>" in browser.get("/signin", headers={"accept-language": "uk"}).text
+    assert choose_language(None, "fr-FR, en;q=0.1") == "en"
+    assert choose_language("xx", None) == "en"
+
+
+@pytest.mark.parametrize("language", [code for code in LANGUAGES if code != "en"])
+def test_catalogs_translate_every_message(language: str) -> None:
+    from babel.messages.pofile import read_po
+
+    pot_ids = {m.id for m in read_po((CATALOG_DIR / "messages.pot").open("rb")) if m.id}
+    catalog = read_po((CATALOG_DIR / language / "LC_MESSAGES" / "messages.po").open("rb"), locale=language)
+    ids = {m.id for m in catalog if m.id}
+    assert pot_ids == ids, "run pybabel extract and update the catalogs"
+    untranslated = [
+        m.id
+        for m in catalog
+        if m.id and (not m.string or not all(m.string) if isinstance(m.string, tuple) else not m.string)
+    ]
+    assert not untranslated
+
+
+def test_templates_mark_their_text_for_translation() -> None:
+    """The catalog template is current: every _() in the templates and every N_() label is in it."""
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import read_po
+
+    source = Path(CATALOG_DIR).parent
+    found = {
+        message[2] if isinstance(message[2], str) else message[2][0]
+        for message in extract_from_dir(
+            str(source),
+            method_map=[("templates/**.html", "jinja2"), ("**.py", "python")],
+            keywords={"_": None, "N_": None, "ngettext": (1, 2), "gettext": None},
+        )
+    }
+    pot = {
+        m.id if isinstance(m.id, str) else m.id[0] for m in read_po((CATALOG_DIR / "messages.pot").open("rb"))
+    }
+    assert found <= pot, sorted(found - pot)
+
+
+def test_transliteration_and_search_spellings() -> None:
+    assert to_latin("Шевченко Олександр") == "Shevchenko Oleksandr"
+    assert to_latin("Иванов Сергей") == "Ivanov Sergey"
+    assert to_latin("Smith") == "Smith"
+    assert "іванов" in search_spellings("Ivanov") and "иванов" in search_spellings("Ivanov")
+    assert "євген" in search_spellings("Yevhen")
+    assert "Ivanov" in search_spellings("Иванов")
+    assert search_spellings("  ") == []
+
+
+def test_charts_are_valid_svg_with_their_numbers_as_text() -> None:
+    svg = bar_chart("Cases", [("Missing", 12), ("Found alive", 0)])
+    root = ET.fromstring(svg)
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert texts == ["Missing", "12", "Found alive", "0"]
+    assert root.find("{http://www.w3.org/2000/svg}title").text == "Cases"
+    hist = ET.fromstring(histogram("Days", [("0-29", 3), ("30+", 1)]))
+    heights = [int(r.get("height")) for r in hist.iter("{http://www.w3.org/2000/svg}rect")]
+    assert heights[0] == 3 * heights[1]
