@@ -152,20 +152,32 @@ def _contract(factors: list[Factor], keep: tuple[int, ...]) -> Factor:
     return Factor(values, keep)
 
 
-def eliminate_all(factors: list[Factor], n_states: int) -> np.ndarray:
-    """Sum out every variable (greedy: smallest resulting factor first) and return the batch result."""
+def _batch_size(f: Factor) -> int:
+    return int(np.prod(f.values.shape[: f.values.ndim - len(f.variables)]))
+
+
+def eliminate_all(factors: list[Factor], n_states: int, keep: tuple[int, ...] = ()) -> np.ndarray:
+    """Sum out every variable except ``keep`` (greedy: smallest resulting factor first).
+
+    Returns the batch result, with one trailing axis per kept variable in the order of ``keep``.
+    """
     factors = list(factors)
-    remaining = {v for f in factors for v in f.variables}
+    remaining = {v for f in factors for v in f.variables} - set(keep)
     while remaining:
-        best: tuple[int, int, tuple[int, ...]] | None = None
+        # Cost = size of the factor the step creates, batch dimensions included, so that batched
+        # evidence (e.g. an identity over one person's genotypes) is joined as late as possible.
+        best: tuple[float, int, tuple[int, ...]] | None = None
         for v in remaining:
             scope: set[int] = set()
+            batch = 1
             for f in factors:
                 if v in f.variables:
                     scope.update(f.variables)
+                    batch = max(batch, _batch_size(f))
             scope.discard(v)
-            if best is None or len(scope) < best[0]:
-                best = (len(scope), v, tuple(sorted(scope)))
+            cost = float(n_states) ** len(scope) * batch
+            if best is None or cost < best[0]:
+                best = (cost, v, tuple(sorted(scope)))
         assert best is not None
         _, v, scope_vars = best
         involved = [f for f in factors if v in f.variables]
@@ -173,6 +185,8 @@ def eliminate_all(factors: list[Factor], n_states: int) -> np.ndarray:
         rest.append(_contract(involved, scope_vars))
         factors = rest
         remaining.discard(v)
+    if keep:
+        return _contract(factors, keep).values
     result: np.ndarray = np.ones(())
     for f in factors:
         result = result * f.values

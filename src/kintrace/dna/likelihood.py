@@ -121,6 +121,108 @@ def evidence_likelihood(
     return np.asarray(eliminate_all(factors, n))
 
 
+def likelihood_by_genotype(
+    pedigree: Pedigree,
+    marker: Marker,
+    evidence: Mapping[str, np.ndarray],
+    person: str,
+    *,
+    founder_inbreeding: Mapping[str, float] | None = None,
+) -> np.ndarray:
+    """``P(evidence, person has genotype k)`` for every unordered genotype k of ``person``.
+
+    Same result as ``evidence_likelihood`` with an identity matrix as ``person``'s evidence, but the
+    person's alleles are kept as free variables of the elimination instead of a batch dimension, which is
+    much cheaper. ``evidence`` values are 1-D over genotypes (no batch); ``person`` must not be in it.
+    """
+    inbreeding = _check_inbreeding(pedigree, founder_inbreeding)
+    if person not in pedigree:
+        raise DnaInputError(f"person {person!r} is not in the pedigree")
+    if person in evidence:
+        raise DnaInputError(f"person {person!r} must not carry evidence here")
+    n = marker.n_alleles
+    g = n_genotypes(n)
+    ordered: dict[str, np.ndarray] = {}
+    for pid, values in evidence.items():
+        if pid not in pedigree:
+            raise DnaInputError(f"evidence: person {pid!r} is not in the pedigree")
+        arr = np.asarray(values, dtype=np.float64)
+        if arr.shape != (g,):
+            raise DnaInputError(
+                f"evidence for person {pid!r} at marker {marker.name!r}: "
+                f"expected shape ({g},), got {arr.shape}"
+            )
+        ordered[pid] = ordered_from_unordered(arr, n)
+    mut = marker.mutation
+    included = informative_persons(pedigree, {*ordered, person})
+    factors = build_factors(
+        pedigree,
+        included,
+        marker.freqs,
+        None if mut is None else mut.male,
+        None if mut is None else mut.female,
+        ordered,
+        inbreeding,
+    )
+    i = included.index(person)
+    table = eliminate_all(factors, n, (2 * i, 2 * i + 1))
+    return unordered_from_ordered(table, 1, n)
+
+
+def unordered_from_ordered(table: np.ndarray, n_persons: int, n_alleles: int) -> np.ndarray:
+    """Fold trailing (paternal, maternal) allele axis pairs into unordered genotype axes."""
+    ia, ib = genotype_alleles(n_alleles)
+    hetero = (ia != ib).astype(np.float64)
+    batch = table.ndim - 2 * n_persons
+    out = table
+    for _ in range(n_persons):
+        # the next person's two axes are right after the batch axes; its genotype axis goes last
+        first = np.moveaxis(out, (batch, batch + 1), (0, 1))
+        folded = first[ia, ib] + hetero.reshape((-1,) + (1,) * (first.ndim - 2)) * first[ib, ia]
+        out = np.moveaxis(folded, 0, -1)
+    return out
+
+
+def joint_genotype_table(
+    pedigree: Pedigree,
+    marker: Marker,
+    persons: list[str],
+    *,
+    founder_inbreeding: Mapping[str, float] | None = None,
+    max_entries: float = 2e7,
+) -> np.ndarray:
+    """Joint distribution of the unordered genotypes of ``persons``: shape ``(n_genotypes,) * len(persons)``.
+
+    Full allele set, no lumping. Raises ``DnaInputError`` when the table would exceed ``max_entries``.
+    """
+    inbreeding = _check_inbreeding(pedigree, founder_inbreeding)
+    for pid in persons:
+        if pid not in pedigree:
+            raise DnaInputError(f"joint genotype table: person {pid!r} is not in the pedigree")
+    if len(set(persons)) != len(persons):
+        raise DnaInputError("joint genotype table: persons listed twice")
+    n = marker.n_alleles
+    if float(n) ** (2 * len(persons)) > max_entries:
+        raise DnaInputError(
+            f"marker {marker.name!r}: joint table of {len(persons)} persons over {n} alleles is too large"
+        )
+    mut = marker.mutation
+    included = informative_persons(pedigree, set(persons))
+    factors = build_factors(
+        pedigree,
+        included,
+        marker.freqs,
+        None if mut is None else mut.male,
+        None if mut is None else mut.female,
+        {},
+        inbreeding,
+    )
+    position = {pid: i for i, pid in enumerate(included)}
+    keep = tuple(v for pid in persons for v in (2 * position[pid], 2 * position[pid] + 1))
+    ordered = eliminate_all(factors, n, keep)
+    return unordered_from_ordered(ordered, len(persons), n)
+
+
 def _ordered_indicator(n: int, alleles: tuple[int | None, int | None]) -> np.ndarray:
     a, b = alleles
     if a is None and b is None:
