@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import iuliia
@@ -188,6 +189,12 @@ UK_STANDARDS = {
 }
 
 
+@cache
+def _cached(ukrainian: bool, standard: str) -> Callable[[str], str]:
+    """Transliteration is the slow part of writing a man down; names repeat, so cache per word."""
+    return lru_cache(maxsize=1 << 16)((UK_STANDARDS if ukrainian else RU_STANDARDS)[standard])
+
+
 def _typo(rng: random.Random, text: str) -> str:
     if len(text) < 4:
         return text
@@ -283,7 +290,8 @@ class World:
             last = _typo(rng, last)
         if script == "latin":
             table = UK_STANDARDS if uk_form else RU_STANDARDS
-            fn = table[rng.choice(list(table))]
+            standard = rng.choice(list(table))
+            fn = _cached(uk_form, standard)
             last, first, patr = fn(last), fn(first) if first else "", fn(patr) if patr else ""
             if rng.random() < 0.3:
                 last, first, patr = last.upper(), first.upper(), patr.upper()
@@ -323,7 +331,7 @@ class World:
             if rng.random() < 0.5:
                 y += rng.choice([-1, 1])
             else:
-                d = d + rng.choice([-1, 1]) if d % 10 not in (0, 9) else d
+                d = d + (-1 if d >= 27 else rng.choice([-1, 1])) if d % 10 not in (0, 9) else d
             return _date_text(rng, y, m, d)
         if kind in ("full", "swap"):
             return _date_text(rng, y, m, d)
