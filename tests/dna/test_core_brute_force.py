@@ -9,7 +9,13 @@ import pytest
 from brute_force import Coded, brute_force_likelihood
 
 from kintrace.dna.genotypes import Genotype, genotype_alleles, n_genotypes
-from kintrace.dna.likelihood import evidence_likelihood, genotype_evidence, likelihood
+from kintrace.dna.likelihood import (
+    evidence_likelihood,
+    genotype_evidence,
+    joint_genotype_table,
+    likelihood,
+    likelihood_by_genotype,
+)
 from kintrace.dna.markers import Marker
 from kintrace.dna.mutation import MutationModel, mutation_matrix
 from kintrace.dna.pedigree import Pedigree, Person
@@ -204,3 +210,36 @@ def test_many_alleles_are_lumped_without_changing_the_value() -> None:
     assert likelihood(ped, marker, genotypes) == pytest.approx(
         float(evidence_likelihood(ped, marker, evidence)), rel=1e-12
     )
+
+
+@pytest.mark.parametrize(("example", "mutation"), CASES, ids=[f"{e.name}-{m}" for e, m in CASES])
+def test_likelihood_by_genotype_and_joint_table_equal_brute_force(example: Example, mutation: str) -> None:
+    marker = make_marker(example, mutation)
+    ped = Pedigree(example.persons)
+    others = {pid: g for pid, g in example.genotypes.items() if pid != example.missing}
+    evidence = {pid: genotype_evidence(marker, g) for pid, g in others.items()}
+    column = likelihood_by_genotype(
+        ped, marker, evidence, example.missing, founder_inbreeding=example.inbreeding
+    )
+    n = marker.n_alleles
+    ia, ib = genotype_alleles(n)
+    expected = []
+    for k in range(n_genotypes(n)):
+        data = dict(others)
+        data[example.missing] = (marker.alleles[ia[k]], marker.alleles[ib[k]])
+        expected.append(_brute(example, marker, data))
+    np.testing.assert_allclose(column, expected, rtol=1e-12, atol=1e-300)
+
+    typed = [pid for pid, g in others.items() if None not in g][:1]
+    joint = joint_genotype_table(
+        ped, marker, [*typed, example.missing], founder_inbreeding=example.inbreeding
+    )
+    assert joint.sum() == pytest.approx(1.0, rel=1e-12)
+    if typed:
+        g = example.genotypes[typed[0]]
+        i, j = sorted((marker.index(g[0]), marker.index(g[1])))  # type: ignore[arg-type]
+        row = joint[int(np.flatnonzero((ia == i) & (ib == j))[0])]
+        data_only = {typed[0]: g}
+        for k in range(n_genotypes(n)):
+            data = {**data_only, example.missing: (marker.alleles[ia[k]], marker.alleles[ib[k]])}
+            assert row[k] == pytest.approx(_brute(example, marker, data), rel=1e-12, abs=1e-300)
