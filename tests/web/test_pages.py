@@ -347,3 +347,118 @@ def test_charts_are_valid_svg_with_their_numbers_as_text() -> None:
     hist = ET.fromstring(histogram("Days", [("0-29", 3), ("30+", 1)]))
     heights = [int(r.get("height")) for r in hist.iter("{http://www.w3.org/2000/svg}rect")]
     assert heights[0] == 3 * heights[1]
+
+
+def test_take_close_reopen_give_family_access_and_remove_evidence(web_app: FastAPI) -> None:
+    reporter = sign_up(web_app, "oksana")
+    case_id = file_case(reporter)
+    brother = client(web_app)
+    email = f"brother-{secrets.token_hex(3)}@example.org"
+    brother.post(
+        "/signup",
+        data={"email": email, "display_name": "Brother", "password": PASSWORD, "password_repeat": PASSWORD},
+        headers=SAME_ORIGIN,
+    )
+    assert brother.get(f"/my/cases/{case_id}").status_code == 404
+    worker = sign_in(web_app, *CASEWORKER)
+    token = csrf(worker)
+    worker.post(f"/desk/cases/{case_id}/verify", data={"csrf_token": token})
+    assert (
+        worker.post(f"/desk/cases/{case_id}/assign", data={"take": "1", "csrf_token": token}).status_code
+        == 303
+    )
+    assert "You handle this case." in worker.get(f"/desk/cases/{case_id}").text
+    assert (
+        worker.post(f"/desk/cases/{case_id}/members", data={"member": email, "csrf_token": token}).status_code
+        == 303
+    )
+    assert brother.get(f"/my/cases/{case_id}").status_code == 200
+    unknown = worker.post(
+        f"/desk/cases/{case_id}/members", data={"member": "nobody@x.org", "csrf_token": token}
+    )
+    assert unknown.status_code == 422 and 'id="member-error"' in unknown.text
+    assert (
+        worker.post(f"/desk/cases/{case_id}/state", data={"state": "closed", "csrf_token": token}).status_code
+        == 303
+    )
+    assert ">Closed<" in worker.get(f"/desk/cases/{case_id}").text
+    worker.post(f"/desk/cases/{case_id}/state", data={"state": "open", "csrf_token": token})
+    item_form = {
+        "claim": "seen_at_place",
+        "event_year": "2024",
+        "place": "Mistake street",
+        "source_name": "Typo source",
+        "source_kind": "other",
+        "csrf_token": token,
+    }
+    worker.post(f"/desk/cases/{case_id}/evidence", data=item_form)
+    page = worker.get(f"/desk/cases/{case_id}").text
+    item_id = re.search(r"/desk/evidence/(\d+)/delete", page).group(1)
+    assert worker.post(f"/desk/evidence/{item_id}/delete", data={"csrf_token": token}).status_code == 303
+    assert "Mistake street" not in worker.get(f"/desk/cases/{case_id}").text
+
+
+def test_sources_are_regraded_and_the_evidence_status_follows(web_app: FastAPI) -> None:
+    family = sign_up(web_app)
+    case_id = file_case(family)
+    worker = sign_in(web_app, *CASEWORKER)
+    token = csrf(worker)
+    name = f"Camp list {secrets.token_hex(3)}"
+    form = {
+        "claim": "captured",
+        "event_year": "2024",
+        "source_name": name,
+        "source_kind": "published_list",
+        "reliability": "F",
+        "credibility": "6",
+        "visibility": "internal",
+        "csrf_token": token,
+    }
+    worker.post(f"/desk/cases/{case_id}/evidence", data=form)
+    assert "Reported captured (not yet confirmed)" in worker.get(f"/desk/cases/{case_id}").text
+    listing = worker.get("/desk/sources").text
+    source_id = re.search(rf'id="source-(\d+)"><td>{name}', listing).group(1)
+    regrade = {
+        "name": name,
+        "kind": "published_list",
+        "reliability": "A",
+        "credibility": "1",
+        "csrf_token": token,
+    }
+    assert worker.post(f"/desk/sources/{source_id}", data=regrade).status_code == 303
+    page = worker.get(f"/desk/cases/{case_id}").text
+    assert re.search(r'class="status">Confirmed captured', page)
+
+
+def test_account_password_and_api_tokens(web_app: FastAPI) -> None:
+    family = sign_up(web_app, "tokens")
+    token = csrf(family)
+    created = family.post("/account/tokens", data={"name": "my script", "csrf_token": token})
+    assert created.status_code == 200
+    secret = re.search(r'<code class="token">(kt_[^<]+)</code>', created.text).group(1)
+    api = TestClient(web_app, base_url=BASE)
+    assert api.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    token_id = re.search(r"/account/tokens/(\d+)/revoke", family.get("/account").text).group(1)
+    family.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": token})
+    assert api.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+    wrong = family.post(
+        "/account/password",
+        data={
+            "current_password": "not-it-at-all",
+            "new_password": "new-password-2",
+            "new_password_repeat": "new-password-2",
+            "csrf_token": token,
+        },
+    )
+    assert wrong.status_code == 422 and 'id="current_password-error"' in wrong.text
+    changed = family.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "new-password-2",
+            "new_password_repeat": "new-password-2",
+            "csrf_token": token,
+        },
+    )
+    assert changed.status_code == 303
+    assert family.get("/account").status_code == 200  # still signed in with the fresh session

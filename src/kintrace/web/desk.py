@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from kintrace.api.deps import Db
+from kintrace.api.routers.auth import username_for_login
 from kintrace.domain.status import TRANSITIONS
 from kintrace.domain.vocabulary import (
     CaseState,
@@ -29,6 +30,7 @@ from kintrace.services import evidence as evidence_service
 from kintrace.services import requests as request_service
 from kintrace.services import sources as source_service
 from kintrace.services import status as status_service
+from kintrace.services import users as user_service
 from kintrace.services.cases import CaseFilter
 from kintrace.services.errors import NotFound, ServiceError, ValidationFailed
 from kintrace.services.evidence import EvidenceInput
@@ -104,6 +106,10 @@ def _case_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
             for db_case in [case_service.get_case(db, who.actor, other)]
         },
         "merges": duplicate_service.merges_of(db, who.actor, case_id),
+        "members": case_service.case_members(db, who.actor, case_id),
+        # Family accounts are named by the relative record they filed, if any (their e-mail stays private).
+        "member_names": {r.user_id: r.full_name for r in case.relatives if r.user_id is not None},
+        "state_moves": [s for s in (CaseState.OPEN, CaseState.CLOSED) if s is not case.state],
         "sources": source_service.list_sources(db, who.actor),
         "claims": list(Claim),
         "kinds": list(SourceKind),
@@ -155,6 +161,46 @@ async def change_state(request: Request, case_id: int, db: Db, who: Staff) -> Re
     except ValidationFailed as error:
         return _failed(request, db, who, case_id, error, form)
     return _back(case_id, "state")
+
+
+@router.post("/cases/{case_id}/assign")
+async def assign(request: Request, case_id: int, db: Db, who: Staff) -> Response:
+    """Take the case on (assign it to oneself) or give it up."""
+    form = await request.form()
+    take = forms.text(form, "take") == "1"
+    case_service.assign_caseworker(db, who.actor, case_id, who.user.id if take else None)
+    return _back(case_id, "assigned")
+
+
+@router.post("/cases/{case_id}/members")
+async def link_member(request: Request, case_id: int, db: Db, who: Staff) -> Response:
+    """Let a family account (named by its username or e-mail) follow this case in the portal."""
+    form = await request.form()
+    try:
+        login = forms.required(form, "member")
+        member = user_service.get_user_by_username(db, username_for_login(db, login))
+        if member is None:
+            raise ValidationFailed("member", f"no account {login}")
+        case_service.link_family_user(db, who.actor, case_id, member.id, "linked")
+    except ValidationFailed as error:
+        return _failed(request, db, who, case_id, error, form)
+    return _back(case_id, "member", "#members")
+
+
+@router.post("/cases/{case_id}/members/{user_id}/unlink")
+async def unlink_member(request: Request, case_id: int, user_id: int, db: Db, who: Staff) -> Response:
+    case_service.get_case(db, who.actor, case_id)
+    case_service.unlink_family_user(db, who.actor, case_id, user_id)
+    return _back(case_id, "member", "#members")
+
+
+@router.post("/evidence/{evidence_id}/delete")
+async def delete_evidence(request: Request, evidence_id: int, db: Db, who: Staff) -> Response:
+    """Remove a wrongly entered item; the audit log keeps what it said."""
+    item = evidence_service.get_evidence(db, who.actor, evidence_id)
+    case_id = item.case_id
+    evidence_service.delete_evidence(db, who.actor, evidence_id)
+    return _back(case_id, "deleted", "#timeline")
 
 
 @router.post("/cases/{case_id}/official")
@@ -351,3 +397,35 @@ async def undo_merge(request: Request, merge_id: int, db: Db, who: Staff) -> Res
 def overdue(request: Request, db: Db, who: Staff, page: int = 1) -> Response:
     result = request_service.overdue_requests(db, who.actor, page=max(1, page), per_page=PER_PAGE)
     return render(request, "desk/overdue.html", {"result": result}, user=who.user)
+
+
+@router.get("/sources")
+def sources(request: Request, db: Db, who: Staff, done: str | None = None) -> Response:
+    context = {
+        "sources": source_service.list_sources(db, who.actor),
+        "kinds": list(SourceKind),
+        "reliabilities": list(Reliability),
+        "credibilities": list(Credibility),
+        "can_write": who.actor.can_write_cases,
+        "done": done,
+    }
+    return render(request, "desk/sources.html", context, user=who.user)
+
+
+@router.post("/sources/{source_id}")
+async def regrade_source(request: Request, source_id: int, db: Db, who: Staff) -> Response:
+    """Regrade or rename a source; every case citing it has its evidence-based status derived again."""
+    form = await request.form()
+    source_service.update_source(
+        db,
+        who.actor,
+        source_id,
+        SourceInput(
+            kind=forms.choice(form, "kind", SourceKind),
+            name=forms.required(form, "name"),
+            reliability=forms.choice(form, "reliability", Reliability),
+            credibility=forms.choice(form, "credibility", Credibility),
+            notes=forms.text(form, "notes"),
+        ),
+    )
+    return RedirectResponse(f"/desk/sources?done={source_id}#source-{source_id}", status_code=303)

@@ -1,0 +1,71 @@
+"""Every user's own account: the password and personal API tokens (shown once, stored only hashed)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+
+from kintrace.api import sessions
+from kintrace.api.deps import Db
+from kintrace.services import users as user_service
+from kintrace.services.errors import ValidationFailed
+from kintrace.web import forms
+from kintrace.web.pages import render
+from kintrace.web.routing import PageRoute
+from kintrace.web.session import AnyVisitor
+
+router = APIRouter(prefix="/account", route_class=PageRoute, include_in_schema=False)
+
+
+def _page(request: Request, db: Db, who: AnyVisitor, **extra: object) -> Response:
+    assert who.actor.user_id is not None
+    context: dict[str, object] = {
+        "tokens": user_service.list_api_tokens(db, who.actor, who.actor.user_id),
+        "new_token": None,
+    }
+    context.update(extra)
+    status_code = 422 if extra.get("error") else 200
+    return render(request, "account.html", context, user=who.user, status_code=status_code)
+
+
+@router.get("")
+def account(request: Request, db: Db, who: AnyVisitor, done: str | None = None) -> Response:
+    return _page(request, db, who, done=done)
+
+
+@router.post("/password")
+async def change_password(request: Request, db: Db, who: AnyVisitor) -> Response:
+    form = await request.form()
+    current = form.get("current_password")
+    try:
+        if not isinstance(current, str) or user_service.authenticate(db, who.user.username, current) is None:
+            raise ValidationFailed("current_password", "this is not your current password")
+        new = forms.required(form, "new_password")
+        if new != form.get("new_password_repeat"):
+            raise ValidationFailed("new_password_repeat", "the two passwords differ")
+        user_service.change_password(db, who.actor, who.user.id, new)
+    except ValidationFailed as error:
+        db.rollback()
+        return _page(request, db, who, error=error)
+    # The old session dies with the old password; start a fresh one so the user stays signed in.
+    response = RedirectResponse("/account?done=password", status_code=303)
+    sessions.start_session(request, response, request.app.state.settings, who.user.id, who.user.password_hash)
+    return response
+
+
+@router.post("/tokens")
+async def create_token(request: Request, db: Db, who: AnyVisitor) -> Response:
+    form = await request.form()
+    try:
+        _row, token = user_service.create_api_token(db, who.actor, who.user.id, forms.required(form, "name"))
+    except ValidationFailed as error:
+        db.rollback()
+        return _page(request, db, who, error=error)
+    db.flush()
+    return _page(request, db, who, new_token=token)
+
+
+@router.post("/tokens/{token_id}/revoke")
+async def revoke_token(request: Request, token_id: int, db: Db, who: AnyVisitor) -> Response:
+    user_service.revoke_api_token(db, who.actor, token_id)
+    return RedirectResponse("/account?done=revoked", status_code=303)
