@@ -462,3 +462,67 @@ def test_account_password_and_api_tokens(web_app: FastAPI) -> None:
     )
     assert changed.status_code == 303
     assert family.get("/account").status_code == 200  # still signed in with the fresh session
+
+
+def test_family_corrects_its_report_until_verified_and_attaches_a_document(web_app: FastAPI) -> None:
+    family = sign_up(web_app, "corrector")
+    case_id = file_case(family)
+    token = csrf(family)
+    form_page = family.get(f"/my/cases/{case_id}/person").text
+    assert (
+        'value="Коваленко"' in form_page and 'name="birth_year"' in form_page and 'value="1991"' in form_page
+    )
+    corrected = {
+        **CASE_FORM,
+        "first_name": "Ігорь",
+        "birth_year": "1992",
+        "birth_month": "7",
+        "csrf_token": token,
+    }
+    corrected["first_name"] = "Ігор"
+    assert family.post(f"/my/cases/{case_id}/person", data=corrected).status_code == 303
+    assert family.get(f"/my/cases/{case_id}/person").text.count('value="7"') == 1
+    bad = family.post(f"/my/cases/{case_id}/person", data={**corrected, "unit": "somewhere"})
+    assert bad.status_code == 422 and 'id="unit-error"' in bad.text
+
+    photo = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    added = family.post(
+        f"/my/cases/{case_id}/information",
+        data={
+            "claim": "seen_at_place",
+            "place": "Донецьк",
+            "text": "a photo from a friend",
+            "csrf_token": token,
+        },
+        files={"document": ("photo.png", photo, "image/png")},
+    )
+    assert added.status_code == 303, added.text
+    page = family.get(f"/my/cases/{case_id}").text
+    link = re.search(r'href="(/api/v1/attachments/\d+)">photo\.png', page)
+    assert link and family.get(link.group(1)).content == photo
+
+    worker = sign_in(web_app, *CASEWORKER)
+    worker.post(f"/desk/cases/{case_id}/verify", data={"csrf_token": csrf(worker)})
+    assert family.post(f"/my/cases/{case_id}/person", data=corrected).status_code == 403
+
+
+def test_caseworker_edits_the_person_and_the_relatives(web_app: FastAPI) -> None:
+    family = sign_up(web_app)
+    case_id = file_case(family)
+    worker = sign_in(web_app, *CASEWORKER)
+    token = csrf(worker)
+    values = {**CASE_FORM, "service_number": "АБ 123456", "unit": "в/ч А1234", "csrf_token": token}
+    assert worker.post(f"/desk/cases/{case_id}/person", data=values).status_code == 303
+    page = worker.get(f"/desk/cases/{case_id}").text
+    assert "АБ 123456" in page and "А1234" in page
+    relative = {"full_name": "Петро Коваленко", "relationship": "brother", "phone": "+380500000001"}
+    assert (
+        worker.post(f"/desk/cases/{case_id}/relatives", data={**relative, "csrf_token": token}).status_code
+        == 303
+    )
+    page = worker.get(f"/desk/cases/{case_id}").text
+    assert "+380500000001" in page
+    assert "+380500000001" not in family.get(f"/my/cases/{case_id}").text  # contacts stay private
+    relative_id = re.search(r"/desk/relatives/(\d+)/delete", page.split("Петро Коваленко", 1)[1]).group(1)
+    worker.post(f"/desk/relatives/{relative_id}/delete", data={"case_id": str(case_id), "csrf_token": token})
+    assert "+380500000001" not in worker.get(f"/desk/cases/{case_id}").text

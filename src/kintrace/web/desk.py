@@ -31,9 +31,10 @@ from kintrace.services import requests as request_service
 from kintrace.services import sources as source_service
 from kintrace.services import status as status_service
 from kintrace.services import users as user_service
-from kintrace.services.cases import CaseFilter
+from kintrace.services.cases import CaseFilter, RelativeInput
 from kintrace.services.errors import NotFound, ServiceError, ValidationFailed
 from kintrace.services.evidence import EvidenceInput
+from kintrace.services.persons import to_domain
 from kintrace.services.requests import RequestInput
 from kintrace.services.sources import SourceInput
 from kintrace.web import forms
@@ -201,6 +202,67 @@ async def delete_evidence(request: Request, evidence_id: int, db: Db, who: Staff
     case_id = item.case_id
     evidence_service.delete_evidence(db, who.actor, evidence_id)
     return _back(case_id, "deleted", "#timeline")
+
+
+@router.get("/cases/{case_id}/person")
+def person_form(request: Request, case_id: int, db: Db, who: Staff) -> Response:
+    case = case_service.get_case(db, who.actor, case_id)
+    context = {
+        "form": forms.person_values(case.person),
+        "action": request.url.path,
+        "back": f"/desk/cases/{case_id}",
+        "staff": True,
+    }
+    return render(request, "person_form.html", context, user=who.user)
+
+
+@router.post("/cases/{case_id}/person")
+async def correct_person(request: Request, case_id: int, db: Db, who: Staff) -> Response:
+    form = await request.form()
+    case = case_service.get_case(db, who.actor, case_id)
+    try:
+        case_service.update_person(db, who.actor, case_id, forms.edited_person(form, to_domain(case.person)))
+    except ValidationFailed as error:
+        db.rollback()
+        context = {
+            "form": dict(form),
+            "error": error,
+            "action": request.url.path,
+            "back": f"/desk/cases/{case_id}",
+            "staff": True,
+        }
+        return render(request, "person_form.html", context, user=who.user, status_code=422)
+    return _back(case_id, "person")
+
+
+@router.post("/cases/{case_id}/relatives")
+async def add_relative(request: Request, case_id: int, db: Db, who: Staff) -> Response:
+    form = await request.form()
+    try:
+        case_service.add_relative(
+            db,
+            who.actor,
+            case_id,
+            RelativeInput(
+                full_name=forms.required(form, "full_name"),
+                relationship=forms.required(form, "relationship"),
+                phone=forms.text(form, "phone"),
+                email=forms.text(form, "email"),
+                address=forms.text(form, "address"),
+                notes=forms.text(form, "notes"),
+            ),
+        )
+    except ValidationFailed as error:
+        return _failed(request, db, who, case_id, error, form)
+    return _back(case_id, "relative")
+
+
+@router.post("/relatives/{relative_id}/delete")
+async def delete_relative(request: Request, relative_id: int, db: Db, who: Staff) -> Response:
+    form = await request.form()
+    case_id = forms.integer(form, "case_id") or 0
+    case_service.delete_relative(db, who.actor, relative_id)
+    return _back(case_id, "relative")
 
 
 @router.post("/cases/{case_id}/official")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from starlette.datastructures import FormData, UploadFile
@@ -13,6 +14,7 @@ from kintrace.domain.errors import DomainError
 from kintrace.domain.person import LastSeen, MissingPerson, PersonName, detect_script
 from kintrace.domain.vocabulary import Sex
 from kintrace.services.errors import ValidationFailed
+from kintrace.store.models import MissingPerson as PersonRow
 
 E = TypeVar("E")
 
@@ -127,3 +129,58 @@ def upload(form: FormData, name: str) -> UploadFile | None:
     if isinstance(value, UploadFile) and value.filename:
         return value
     return None
+
+
+def _date_boxes(prefix: str, value: str | None) -> dict[str, str]:
+    if value is None:
+        return {}
+    parts = value.split("-")
+    return {
+        f"{prefix}_{name}": str(int(part))
+        for name, part in zip(("year", "month", "day"), parts, strict=False)
+    }
+
+
+def person_values(row: PersonRow) -> dict[str, str]:
+    """The person's stored fields as the editing form's values."""
+    values = {
+        "last_name": row.last_name,
+        "first_name": row.first_name or "",
+        "patronymic": row.patronymic or "",
+        "sex": row.sex.value,
+        "birth_place": row.birth_place or "",
+        "rank": row.rank or "",
+        "unit": row.unit or "",
+        "service_number": row.service_number or "",
+        "seen_place": row.last_seen_place or "",
+        "circumstances": row.circumstances or "",
+    }
+    values.update(_date_boxes("birth", row.birth_date))
+    values.update(_date_boxes("seen", row.last_seen_date))
+    return values
+
+
+def edited_person(form: FormData, current: MissingPerson) -> MissingPerson:
+    """The current person with the form's fields replaced; fields the form does not show are kept."""
+    fresh = missing_person(form)
+    try:
+        return replace(
+            current,
+            name=fresh.name,
+            sex=fresh.sex,
+            birth_date=fresh.birth_date,
+            birth_place=fresh.birth_place,
+            rank=fresh.rank,
+            unit=fresh.unit,
+            service_number=text(form, "service_number")
+            if "service_number" in form
+            else current.service_number,
+            last_seen=replace(
+                current.last_seen,
+                date=fresh.last_seen.date,
+                place=fresh.last_seen.place,
+                circumstances=fresh.last_seen.circumstances,
+            ),
+        )
+    except DomainError as error:
+        raise ValidationFailed(error.field, error.message) from None
