@@ -151,6 +151,8 @@ def test_caseworker_verifies_records_evidence_and_sees_the_contradiction(web_app
     page = worker.get(f"/desk/cases/{case_id}").text
     assert page.count('class="item conflict') == 2
     assert 'aria-label="Contradictions"' in page
+    in_ukrainian = worker.get(f"/desk/cases/{case_id}", headers={"accept-language": "uk"}).text
+    assert "Ознака життя, датована пізніше за повідомлення про загибель." in in_ukrainian
     seen_by_family = family.get(f"/my/cases/{case_id}").text
     assert "ICRC" in seen_by_family and "Military commissariat" not in seen_by_family
 

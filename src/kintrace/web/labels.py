@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from kintrace.domain import contradictions as contradiction_rules
+from kintrace.domain import status as status_rules
 from kintrace.domain.vocabulary import (
     CaseState,
     Claim,
@@ -100,7 +102,35 @@ ROLE: dict[Role, str] = {
 
 SEX: dict[Sex, str] = {Sex.MALE: N_("Male"), Sex.FEMALE: N_("Female"), Sex.UNKNOWN: N_("Not known")}
 
+# The domain's named rules in plain words; the page shows the domain's own (English) detail beside them.
+EVIDENCE_RULE: dict[str, str] = {
+    status_rules.NO_EVIDENCE: N_("Nothing on file yet tells what happened, so the person counts as missing."),
+    status_rules.SINGLE_REPORT: N_(
+        "One report that no reliable or second, independent source confirms: the status is 'reported', "
+        "not 'confirmed'."
+    ),
+    status_rules.WELL_GRADED_SOURCE: N_("A reliable source (graded at least B2) confirms it."),
+    status_rules.INDEPENDENT_SOURCES: N_("Two independent sources say the same, so it counts as confirmed."),
+    status_rules.UNCONFIRMED_SIGN_OF_LIFE: N_(
+        "A sign of life that nothing confirms yet: it withdraws earlier reports of death, and the person "
+        "counts as missing until it is confirmed."
+    ),
+}
+
+CONTRADICTION_RULE: dict[str, str] = {
+    contradiction_rules.ALIVE_AFTER_DEATH: N_("A sign of life dated after a report of death."),
+    contradiction_rules.ALIVE_MAYBE_AFTER_DEATH: N_(
+        "A sign of life that may be dated after a report of death: to be checked."
+    ),
+    contradiction_rules.OFFICIAL_NOTICES_DISAGREE: N_("Two official notices disagree."),
+    contradiction_rules.TWO_PLACES_AT_ONCE: N_("Two different places on the same day."),
+    contradiction_rules.DIFFERENT_BIRTH_DATES: N_("Two different dates of birth."),
+    contradiction_rules.DIFFERENT_DEATH_DATES: N_("Two different dates of death."),
+}
+
 ALL: dict[str, Mapping[Any, str]] = {
+    "evidence_rule": EVIDENCE_RULE,
+    "contradiction": CONTRADICTION_RULE,
     "status": STATUS,
     "state": CASE_STATE,
     "claim": CLAIM,
