@@ -11,6 +11,7 @@ from test_core_brute_force import EXAMPLES, MUTATIONS, make_marker
 
 from kintrace.dna.exact_pairs import MissingPersonScorer
 from kintrace.dna.genotypes import Genotype
+from kintrace.dna.likelihood import genotype_evidence, genotype_table, likelihood_by_genotype
 from kintrace.dna.lr import missing_person_lr
 from kintrace.dna.markers import DnaInputError
 from kintrace.dna.oracle_cases import parse_case
@@ -95,3 +96,22 @@ def test_encode_rejects_unknown_allele() -> None:
     scorer = MissingPersonScorer(case.pedigree, case.markers[:2], "MP", ["FA"])
     with pytest.raises(DnaInputError, match="TH01"):
         scorer.encode({"TH01": ("6", "99")})
+
+
+@pytest.mark.parametrize(
+    "case_id",
+    [
+        "PUB-05-full-sibs-multi",
+        "PUB-35-half-typed-genotypes",
+        "PUB-39-sim-1",
+        "PUB-27-trio-exclusion-sex-specific",
+    ],
+)
+def test_lumped_genotype_table_equals_full_computation(case_id: str) -> None:
+    case = parse_case(case_records()[case_id])
+    for marker in case.markers:
+        genotypes = {pid: g[marker.name] for pid, g in case.reference_genotypes.items() if marker.name in g}
+        fast = genotype_table(case.pedigree, marker, genotypes, case.missing_person)
+        evidence = {pid: genotype_evidence(marker, g) for pid, g in genotypes.items()}
+        full = likelihood_by_genotype(case.pedigree, marker, evidence, case.missing_person)
+        np.testing.assert_allclose(fast, full, rtol=1e-10, atol=1e-12 * full.max(), err_msg=marker.name)

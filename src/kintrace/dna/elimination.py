@@ -10,6 +10,7 @@ elimination works on the factor graph, not on the pedigree tree.
 
 from __future__ import annotations
 
+import math
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -136,24 +137,59 @@ def build_factors(
     return factors
 
 
-def _contract(factors: list[Factor], keep: tuple[int, ...]) -> Factor:
+def _einsum(operands: list[Factor], out: tuple[int, ...]) -> Factor:
     letters: dict[int, str] = {}
-    for f in factors:
-        for v in f.variables:
+    sizes: dict[int, int] = {}
+    for f in operands:
+        trailing = f.values.shape[f.values.ndim - len(f.variables) :]
+        for v, size in zip(f.variables, trailing, strict=True):
+            sizes[v] = size
             if v not in letters:
                 if len(letters) >= len(_LETTERS):
                     raise DnaInputError(
                         "pedigree too complex for exact elimination (too many linked alleles)"
                     )
                 letters[v] = _LETTERS[len(letters)]
-    inputs = ",".join("..." + "".join(letters[v] for v in f.variables) for f in factors)
-    output = "..." + "".join(letters[v] for v in keep)
-    values = np.einsum(f"{inputs}->{output}", *(f.values for f in factors), optimize=len(factors) > 2)
-    return Factor(values, keep)
+    inputs = ",".join("..." + "".join(letters[v] for v in f.variables) for f in operands)
+    output = "..." + "".join(letters[v] for v in out)
+    # Large products go through numpy's BLAS-backed path; small ones skip its planning overhead.
+    work = math.prod(sizes.values()) * max(_batch_size(f) for f in operands)
+    values = np.einsum(f"{inputs}->{output}", *(f.values for f in operands), optimize=work > 200_000)
+    return Factor(values, out)
+
+
+def _contract(factors: list[Factor], keep: tuple[int, ...]) -> Factor:
+    """Multiply ``factors`` and sum out every variable not in ``keep``, two operands at a time.
+
+    The pair with the smallest union of variables is joined first, and a variable is summed as soon as
+    no remaining operand needs it, so intermediates stay near the size of the final scope.
+    """
+    if len(factors) == 1:
+        return _einsum(factors, keep)
+    pending = list(factors)
+    while len(pending) > 1:
+        best: tuple[int, int, int] | None = None
+        for i in range(len(pending)):
+            for j in range(i + 1, len(pending)):
+                union = len(set(pending[i].variables) | set(pending[j].variables))
+                if best is None or union < best[0]:
+                    best = (union, i, j)
+        assert best is not None
+        _, i, j = best
+        a, b = pending[i], pending[j]
+        pending = [f for k, f in enumerate(pending) if k not in (i, j)]
+        still_needed = set(keep).union(*(f.variables for f in pending))
+        union_vars = list(dict.fromkeys((*a.variables, *b.variables)))
+        out = tuple(v for v in union_vars if v in still_needed) if pending else keep
+        pending.append(_einsum([a, b], out))
+    acc = pending[0]
+    if acc.variables != keep:
+        acc = _einsum([acc], keep)
+    return acc
 
 
 def _batch_size(f: Factor) -> int:
-    return int(np.prod(f.values.shape[: f.values.ndim - len(f.variables)]))
+    return math.prod(f.values.shape[: f.values.ndim - len(f.variables)])
 
 
 def eliminate_all(factors: list[Factor], n_states: int, keep: tuple[int, ...] = ()) -> np.ndarray:
@@ -161,33 +197,46 @@ def eliminate_all(factors: list[Factor], n_states: int, keep: tuple[int, ...] = 
 
     Returns the batch result, with one trailing axis per kept variable in the order of ``keep``.
     """
-    factors = list(factors)
-    remaining = {v for f in factors for v in f.variables} - set(keep)
+    alive: dict[int, Factor] = dict(enumerate(factors))
+    batch = {i: _batch_size(f) for i, f in alive.items()}
+    by_var: dict[int, set[int]] = {}
+    for i, f in alive.items():
+        for v in f.variables:
+            by_var.setdefault(v, set()).add(i)
+    remaining = set(by_var) - set(keep)
+    next_id = len(alive)
     while remaining:
         # Cost = size of the factor the step creates, batch dimensions included, so that batched
         # evidence (e.g. an identity over one person's genotypes) is joined as late as possible.
-        best: tuple[float, int, tuple[int, ...]] | None = None
+        best: tuple[float, int, set[int]] | None = None
         for v in remaining:
+            ids = by_var[v]
             scope: set[int] = set()
-            batch = 1
-            for f in factors:
-                if v in f.variables:
-                    scope.update(f.variables)
-                    batch = max(batch, _batch_size(f))
+            for i in ids:
+                scope.update(alive[i].variables)
             scope.discard(v)
-            cost = float(n_states) ** len(scope) * batch
+            cost = float(n_states) ** len(scope) * max(batch[i] for i in ids)
             if best is None or cost < best[0]:
-                best = (cost, v, tuple(sorted(scope)))
+                best = (cost, v, scope)
         assert best is not None
-        _, v, scope_vars = best
-        involved = [f for f in factors if v in f.variables]
-        rest = [f for f in factors if v not in f.variables]
-        rest.append(_contract(involved, scope_vars))
-        factors = rest
+        _, v, scope = best
+        chosen = sorted(by_var.pop(v))
+        involved = [alive.pop(i) for i in chosen]
+        new = _contract(involved, tuple(sorted(scope)))
+        for i in chosen:
+            for u in scope:
+                by_var[u].discard(i)
+            batch.pop(i)
+        alive[next_id] = new
+        batch[next_id] = _batch_size(new)
+        for u in new.variables:
+            by_var[u].add(next_id)
+        next_id += 1
         remaining.discard(v)
+    rest = list(alive.values())
     if keep:
-        return _contract(factors, keep).values
+        return _contract(rest, keep).values
     result: np.ndarray = np.ones(())
-    for f in factors:
+    for f in rest:
         result = result * f.values
     return result

@@ -23,7 +23,7 @@ from typing import cast
 import numpy as np
 
 from kintrace.dna.genotypes import Genotype, genotype_alleles
-from kintrace.dna.likelihood import genotype_evidence, joint_genotype_table, likelihood_by_genotype
+from kintrace.dna.likelihood import genotype_evidence, genotype_table, joint_genotype_table
 from kintrace.dna.lr import LRResult
 from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.dna.pedigree import Pedigree
@@ -140,13 +140,9 @@ class MissingPersonScorer:
         self, t: _MarkerTables, references: Sequence[Genotype | None], poi: Genotype | None
     ) -> tuple[float, float, float]:
         marker = t.marker
-        evidence = {
-            pid: genotype_evidence(marker, g)
-            for pid, g in zip(self.reference_ids, references, strict=True)
-            if g is not None
-        }
-        column = likelihood_by_genotype(
-            self.pedigree, marker, evidence, self.missing_id, founder_inbreeding=self.founder_inbreeding
+        genotypes = {pid: g for pid, g in zip(self.reference_ids, references, strict=True) if g is not None}
+        column = genotype_table(
+            self.pedigree, marker, genotypes, self.missing_id, founder_inbreeding=self.founder_inbreeding
         )
         ref = float(column.sum())
         if ref == 0.0:
