@@ -124,9 +124,13 @@ def visits(browser: object, live_server: str) -> Iterator[Visits]:
     yield from _visits(browser, live_server, locale="en-GB")
 
 
-def _visits(browser: object, base: str, locale: str, width: int = 1280) -> Iterator[Visits]:
+def _visits(
+    browser: object, base: str, locale: str, width: int = 1280, bypass_csp: bool = False
+) -> Iterator[Visits]:
     origin = urlsplit(base).netloc
-    context = browser.new_context(locale=locale, viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
+    context = browser.new_context(  # type: ignore[attr-defined]
+        locale=locale, viewport={"width": width, "height": 900}, bypass_csp=bypass_csp
+    )
     record = Visits(base, context)
 
     def guard(route: object) -> None:

@@ -175,3 +175,20 @@ def test_phone_width_keyboard_and_no_horizontal_scroll(open_context: Any) -> Non
     expect(page.locator(":focus")).to_have_text("Skip to the content")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"#main$"))
+
+
+def test_the_guard_catches_a_request_to_another_address(browser: object, live_server: str) -> None:
+    from tests.web.conftest import _visits
+
+    # The app's Content-Security-Policy already blocks such a request; switch it off to reach the guard.
+    generator = _visits(browser, live_server, locale="en-GB", bypass_csp=True)
+    record = next(generator)
+    try:
+        page = record.context.new_page()  # type: ignore[attr-defined]
+        page.goto(live_server + "/signin")
+        page.evaluate("fetch('http://198.51.100.7/tracker.js').catch(() => null)")
+        page.wait_for_timeout(300)
+        assert record.foreign == ["http://198.51.100.7/tracker.js"]
+    finally:
+        with pytest.raises(AssertionError, match="other than the kintrace server"):
+            next(generator, None)
