@@ -70,30 +70,47 @@ def transmission_table(matrix: np.ndarray | None, n: int) -> np.ndarray:
     return 0.5 * (matrix[:, None, :] + matrix[None, :, :])
 
 
-def balding_nichols_table(freqs: np.ndarray, n_founder_alleles: int, theta: float) -> np.ndarray:
+def balding_nichols_table(
+    freqs: np.ndarray, n_founder_alleles: int, theta: float, prior_counts: np.ndarray | None = None
+) -> np.ndarray:
     """Joint probability of ``n_founder_alleles`` founder alleles drawn by Balding-Nichols sampling.
 
     The j-th allele (1-based) is ``a`` with probability ``(b*theta + (1-theta)*p_a) / (1 + (j-2)*theta)``
     where ``b`` counts earlier copies of ``a``. The joint law is exchangeable, so the order does not matter.
+    ``prior_counts`` are alleles already drawn (e.g. those of fully typed founders): the table is then
+    the conditional probability of the further alleles.
     """
     n = freqs.size
     size = float(n) ** n_founder_alleles
     if size > 2e7:
         raise DnaInputError(
-            f"theta correction: {n_founder_alleles} founder alleles over {n} alleles is too large to tabulate"
+            f"theta correction: {n_founder_alleles} untyped founder alleles over {n} alleles "
+            "is too large to tabulate"
         )
+    base = np.zeros(n) if prior_counts is None else np.asarray(prior_counts, dtype=np.float64)
+    drawn = int(base.sum())
     table = np.ones(())
     eye = np.eye(n)
     for j in range(1, n_founder_alleles + 1):
         # counts[..., a] = number of earlier alleles equal to a
-        counts = np.zeros((n,) * (j - 1) + (n,))
+        counts = np.broadcast_to(base, (n,) * (j - 1) + (n,)).copy()
         for i in range(j - 1):
             shape = [1] * (j - 1) + [n]
             shape[i] = n
             counts = counts + eye.reshape(shape)
-        step = (counts * theta + (1.0 - theta) * freqs) / (1.0 + (j - 2) * theta)
+        step = (counts * theta + (1.0 - theta) * freqs) / (1.0 + (drawn + j - 2) * theta)
         table = table[..., None] * step
     return table
+
+
+def balding_nichols_sequence(freqs: np.ndarray, alleles: Sequence[int], theta: float) -> float:
+    """Probability of one ordered sequence of founder alleles under Balding-Nichols sampling."""
+    counts = np.zeros(freqs.size)
+    prob = 1.0
+    for j, a in enumerate(alleles, start=1):
+        prob *= (counts[a] * theta + (1.0 - theta) * freqs[a]) / (1.0 + (j - 2) * theta)
+        counts[a] += 1
+    return prob
 
 
 def build_factors(
@@ -105,18 +122,31 @@ def build_factors(
     evidence: Mapping[str, np.ndarray],
     founder_inbreeding: Mapping[str, float],
     theta: float = 0.0,
+    fixed_founders: Mapping[str, tuple[int, int]] | None = None,
 ) -> list[Factor]:
     """Factors of the sub-pedigree ``persons`` (closed under parenthood) over ordered allele evidence.
 
-    ``evidence[pid]`` has shape ``batch + (n, n)`` (paternal, maternal allele).
+    ``evidence[pid]`` has shape ``batch + (n, n)`` (paternal, maternal allele). Under theta,
+    ``fixed_founders`` names founders whose evidence fixes both alleles (their indices).
     """
+    fixed_founders = fixed_founders or {}
     n = freqs.size
     var = {pid: (2 * i, 2 * i + 1) for i, pid in enumerate(persons)}
     factors: list[Factor] = []
     founders = [pid for pid in persons if pedigree.person(pid).is_founder]
     if theta > 0 and founders:
-        variables = tuple(v for pid in founders for v in var[pid])
-        factors.append(Factor(balding_nichols_table(freqs, len(variables), theta), variables))
+        # Fully typed founders' alleles are drawn first (any order has the same probability, and their
+        # evidence counts both phases), the others conditionally: the table then spans untyped alleles only.
+        fixed = {pid: fixed_founders[pid] for pid in founders if pid in fixed_founders}
+        sequence = [a for pid in fixed for a in fixed[pid]]
+        prior = np.bincount(np.asarray(sequence, dtype=np.intp), minlength=freqs.size).astype(np.float64)
+        factors.append(Factor(np.array(balding_nichols_sequence(freqs, sequence, theta)), ()))
+        for pid in fixed:
+            factors.append(Factor(np.ones((freqs.size, freqs.size)), var[pid]))
+        rest = [pid for pid in founders if pid not in fixed]
+        if rest:
+            variables = tuple(v for pid in rest for v in var[pid])
+            factors.append(Factor(balding_nichols_table(freqs, len(variables), theta, prior), variables))
     else:
         for pid in founders:
             f = float(founder_inbreeding.get(pid, 0.0))

@@ -430,8 +430,14 @@ def _component_likelihood(
     all_typed = len(typed) == len(group) and all(a is not None and b is not None for a, b in typed.values())
     lumped = lump_marker(marker, typed.values(), all_typed=all_typed)
     n = lumped.freqs.size
-    evidence = {pid: _ordered_indicator(n, lumped.recode(alleles)) for pid, alleles in typed.items()}
+    recoded = {pid: lumped.recode(alleles) for pid, alleles in typed.items()}
+    evidence = {pid: _ordered_indicator(n, alleles) for pid, alleles in recoded.items()}
+    fixed = {
+        pid: (a, b)
+        for pid, (a, b) in recoded.items()
+        if a is not None and b is not None and pedigree.person(pid).is_founder
+    }
     factors = build_factors(
-        pedigree, group, lumped.freqs, lumped.male, lumped.female, evidence, inbreeding, theta
+        pedigree, group, lumped.freqs, lumped.male, lumped.female, evidence, inbreeding, theta, fixed
     )
     return float(eliminate_all(factors, n))
