@@ -123,3 +123,29 @@ def test_pedigree_orders_parents_first() -> None:
 def test_pedigree_errors_name_the_person(persons: list[Person], message: str) -> None:
     with pytest.raises(PedigreeError, match=message):
         Pedigree(persons)
+
+
+def test_missing_person_lr_names_bad_records() -> None:
+    from kintrace.dna.lr import missing_person_lr
+
+    ped = Pedigree([Person("FA", None, None, 1), Person("MO", None, None, 2), Person("MP", "FA", "MO", 1)])
+    markers = [Marker("TH01", ("6", "7"), np.array([0.4, 0.6]))]
+    with pytest.raises(DnaInputError, match=r"'FA'.*'VWA'"):
+        missing_person_lr(ped, markers, {"FA": {"VWA": ("6", "7")}}, {"TH01": ("6", "6")}, "MP")
+    with pytest.raises(DnaInputError, match=r"'VWA'"):
+        missing_person_lr(ped, markers, {"FA": {"TH01": ("6", "7")}}, {"VWA": ("6", "6")}, "MP")
+    with pytest.raises(DnaInputError, match=r"TH01.*'8'"):
+        missing_person_lr(ped, markers, {"FA": {"TH01": ("6", "8")}}, {"TH01": ("6", "6")}, "MP")
+    with pytest.raises(DnaInputError, match=r"'XX'"):
+        missing_person_lr(ped, markers, {}, {"TH01": ("6", "6")}, "XX")
+    with pytest.raises(DnaInputError, match=r"'MP' must be untyped"):
+        missing_person_lr(ped, markers, {"MP": {"TH01": ("6", "7")}}, {"TH01": ("6", "6")}, "MP")
+    impossible = {"FA": {"TH01": ("6", "6")}, "MO": {"TH01": ("6", "6")}}
+    with pytest.raises(DnaInputError, match=r"TH01.*impossible"):
+        missing_person_lr(
+            ped.with_person(Person("SIB", "FA", "MO", 2)),
+            markers,
+            {**impossible, "SIB": {"TH01": ("7", "7")}},
+            {"TH01": ("6", "6")},
+            "MP",
+        )

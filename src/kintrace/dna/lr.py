@@ -57,10 +57,15 @@ def missing_person_lr(
         g is not None and any(a is not None for a in g) for g in reference_genotypes[missing_id].values()
     ):
         raise DnaInputError(f"missing person {missing_id!r} must be untyped in the reference genotypes")
-    for pid in reference_genotypes:
+    known = {m.name for m in marker_list}
+    for pid, per_marker in reference_genotypes.items():
         if pid not in pedigree:
             raise DnaInputError(f"reference genotypes: person {pid!r} is not in the pedigree")
-    known = {m.name for m in marker_list}
+        for name in per_marker:
+            if name not in known:
+                raise DnaInputError(
+                    f"reference genotypes of person {pid!r}: marker {name!r} is not among the markers"
+                )
     for name in poi_genotypes:
         if name not in known:
             raise DnaInputError(f"POI genotype: marker {name!r} is not among the markers")
