@@ -39,6 +39,7 @@ CHROMIUM_ARGS = [
 ]
 CASEWORKER = ("worker", "worker-password-1")
 ADMIN = ("chief", "chief-password-1")
+ANALYST = ("reader", "reader-password-1")
 
 
 def build_app(tmp: Path) -> tuple[FastAPI, str]:
@@ -47,7 +48,11 @@ def build_app(tmp: Path) -> tuple[FastAPI, str]:
     upgrade(url)
     engine = make_engine(url)
     with Session(engine) as session:
-        for (username, password), role in ((CASEWORKER, Role.CASEWORKER), (ADMIN, Role.ADMIN)):
+        for (username, password), role in (
+            (CASEWORKER, Role.CASEWORKER),
+            (ADMIN, Role.ADMIN),
+            (ANALYST, Role.ANALYST),
+        ):
             user_service.create_user(
                 session,
                 SYSTEM,

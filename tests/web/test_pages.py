@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from tests.web.conftest import ADMIN, CASEWORKER
+from tests.web.conftest import ADMIN, ANALYST, CASEWORKER
 
 from kintrace.web.charts import bar_chart, histogram
 from kintrace.web.i18n import CATALOG_DIR, LANGUAGES, choose_language
@@ -521,3 +521,20 @@ def test_caseworker_edits_the_person_and_the_relatives(web_app: FastAPI) -> None
     relative_id = re.search(r"/desk/relatives/(\d+)/delete", page.split("Петро Коваленко", 1)[1]).group(1)
     worker.post(f"/desk/relatives/{relative_id}/delete", data={"case_id": str(case_id), "csrf_token": token})
     assert "+380500000001" not in worker.get(f"/desk/cases/{case_id}").text
+
+
+def test_an_analyst_reads_the_desk_but_changes_no_case(web_app: FastAPI) -> None:
+    family = sign_up(web_app)
+    first, second = file_case(family), file_case(family)
+    analyst = sign_in(web_app, *ANALYST)
+    page = analyst.get(f"/desk/cases/{first}")
+    assert page.status_code == 200
+    assert "Verify this case" not in page.text and "Add evidence" not in page.text
+    assert "Keep this one" not in analyst.get(f"/desk/cases/{first}/compare/{second}").text
+    token = csrf(analyst)
+    assert analyst.post(f"/desk/cases/{first}/verify", data={"csrf_token": token}).status_code == 403
+    reference = re.search(r"KT-\d+", analyst.get(f"/desk/cases/{second}").text).group(0)
+    linked = analyst.post(
+        f"/desk/cases/{first}/duplicates", data={"other_case": reference, "csrf_token": token}
+    )
+    assert linked.status_code == 303  # analysts may link possible duplicates

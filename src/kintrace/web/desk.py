@@ -432,7 +432,8 @@ def compare(request: Request, case_id: int, other_id: int, db: Db, who: Staff) -
                 "relatives": case_service.list_relatives(db, who.actor, one),
             }
         )
-    return render(request, "desk/compare.html", {"sides": sides}, user=who.user)
+    context = {"sides": sides, "can_write": who.actor.can_write_cases}
+    return render(request, "desk/compare.html", context, user=who.user)
 
 
 @router.post("/cases/{case_id}/merge")
