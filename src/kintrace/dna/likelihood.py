@@ -382,6 +382,9 @@ def likelihood(
     if not coded:
         return 1.0
     if theta > 0:
+        if len(pedigree) == 1:  # pedprobr's singleton formula, with theta as the inbreeding coefficient
+            (pid,) = coded
+            return _singleton_likelihood(marker.freqs, coded[pid], 0.0, theta)
         persons = informative_persons(pedigree, set(coded))
         return _component_likelihood(pedigree, persons, marker, coded, inbreeding, theta)
     if stationary is None:
