@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kintrace.dna.elimination import Factor, founder_table, informative_persons
+from kintrace.dna.elimination import Factor, build_factors, founder_table, informative_persons
 from kintrace.dna.pedigree import Pedigree
 
 
@@ -247,8 +247,6 @@ def _plain_factors(
     coded: Mapping[str, tuple[int | None, int | None]],
     founder_inbreeding: Mapping[str, float],
 ) -> list[Factor]:
-    from kintrace.dna.elimination import build_factors
-
     n = freqs.size
     members = set(order)
     persons = [pid for pid in informative_persons(pedigree, set(coded)) if pid in members]
