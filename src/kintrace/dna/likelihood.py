@@ -1,9 +1,13 @@
 """Exact pedigree likelihood of one marker.
 
 ``likelihood`` is the oracle path: it reproduces pedprobr 1.1.0, including its lumping of unobserved
-alleles into one allele of frequency ``1 - sum(observed)`` and its handling of singletons and of
-separate pedigree components. ``evidence_likelihood`` is the batched core the matching code builds on:
-full allele set, no lumping, arbitrary weights over genotypes with broadcasting batch dimensions.
+alleles into one allele of frequency ``1 - sum(observed)``, the persons its peeling visits, and its
+handling of singletons and of separate pedigree components.
+
+The other functions work on the full allele set (theta = 0), for matching and joint identification:
+``evidence_likelihood`` (arbitrary weights over genotypes, broadcasting batch dimensions),
+``likelihood_by_genotype`` / ``genotype_table`` (P(data, person = k) for every genotype k of one person)
+and ``joint_genotype_table`` (joint genotype distribution of a few persons).
 """
 
 from __future__ import annotations
@@ -116,8 +120,8 @@ def evidence_likelihood(
         ordered,
         inbreeding,
     )
-    # Ordered evidence counts each heterozygote twice (paternal/maternal); the founder and
-    # transmission factors are over ordered alleles, so this is exactly P(unordered genotype).
+    # Unordered evidence is spread over both phases, so summing the ordered-allele factors gives
+    # exactly the probability of the unordered genotypes.
     return np.asarray(eliminate_all(factors, n))
 
 

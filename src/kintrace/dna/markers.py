@@ -18,7 +18,7 @@ class DnaInputError(ValueError):
     """Bad DNA input. The message names the record and the field at fault."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # numpy fields: identity equality, hashable
 class Marker:
     """An autosomal marker: allele labels, their population frequencies and an optional mutation model.
 

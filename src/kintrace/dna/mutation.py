@@ -9,7 +9,7 @@ import numpy as np
 from kintrace.dna.markers import DnaInputError
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # numpy fields: identity equality, hashable
 class MutationModel:
     """Transition matrices for one marker; rows = parental allele, columns = transmitted allele.
 
