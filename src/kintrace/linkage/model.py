@@ -205,6 +205,7 @@ def train(
     re-estimate the m probabilities after EM.
     """
     from splink import block_on
+    from splink.internals.exceptions import EMTrainingException
 
     _quiet_splink()
     link_type: LinkType = "link_only" if records is not None else "dedupe_only"
@@ -234,8 +235,11 @@ def train(
     done += 1
     for rule in training_blocking_rules(rules):
         progress("training: EM", done, steps)
-        linker.training.estimate_parameters_using_expectation_maximisation(rule)
+        # No pair sharing these keys (a list without units, say): the other passes learn instead.
+        with contextlib.suppress(EMTrainingException):
+            linker.training.estimate_parameters_using_expectation_maximisation(rule)
         done += 1
+    _borrow_untrained_m(linker)
     _floor_m(linker)
     if labels is not None:
         progress("training: reviewed pairs", done, steps)
@@ -251,6 +255,22 @@ M_FLOOR = 0.005
 DETERMINISTIC_RECALL = 0.4
 
 
+def _borrow_untrained_m(linker: Linker) -> None:
+    """A comparison no EM pass could learn (no pair in the data shares a training key: a list with
+    neither dates nor units) takes its m probabilities from the bundled model."""
+    bundled = {
+        (c["output_column_name"], lv.get("label_for_charts")): lv.get("m_probability")
+        for c in bundled_model().splink_model["comparisons"]
+        for lv in c["comparison_levels"]
+    }
+    for comparison in linker._settings_obj.comparisons:
+        levels = [lv for lv in comparison.comparison_levels if not lv.is_null_level]
+        if any(lv._m_is_trained for lv in levels):
+            continue
+        for level in levels:
+            level.m_probability = bundled.get((comparison.output_column_name, level.label_for_charts))
+
+
 def _floor_m(linker: Linker) -> None:
     """Give every level some probability among matches before it is used.
 
@@ -260,7 +280,7 @@ def _floor_m(linker: Linker) -> None:
     """
     for comparison in linker._settings_obj.comparisons:
         levels = [lv for lv in comparison.comparison_levels if not lv.is_null_level]
-        values = [max(lv.m_probability or 0.0, M_FLOOR) for lv in levels]
+        values = [max(lv.m_probability or 0.0, M_FLOOR) if lv._m_is_trained else M_FLOOR for lv in levels]
         total = sum(values)
         for level, value in zip(levels, values, strict=True):
             level.m_probability = value / total

@@ -156,6 +156,7 @@ def prediction_blocking_rules(rules: FeatureRules = ALL_RULES) -> list[BlockingR
         block_on("first_canon", "birth_year", "last_initial"),
         block_on("first_canon", "patr_canon", "birth_year"),
         block_on("first_canon", "birth_date"),
+        block_on("first_canon", "birth_ym"),
         block_on("last_initial", "first_initial", "birth_date"),
     ]
     if rules.phonetic_key:
