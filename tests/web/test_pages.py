@@ -243,7 +243,7 @@ def test_dashboard_counts_and_charts(web_app: FastAPI) -> None:
     worker = sign_in(web_app, *CASEWORKER)
     page = worker.get("/desk")
     assert page.status_code == 200
-    assert page.text.count("<svg") == 2
+    assert page.text.count("<svg") == 3
     assert "New cases waiting to be verified" in page.text and "KT-" in page.text
 
 
@@ -538,3 +538,32 @@ def test_an_analyst_reads_the_desk_but_changes_no_case(web_app: FastAPI) -> None
         f"/desk/cases/{first}/duplicates", data={"other_case": reference, "csrf_token": token}
     )
     assert linked.status_code == 303  # analysts may link possible duplicates
+
+
+def test_status_trend_counts_each_case_in_the_status_it_held_at_each_month_end(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from sqlalchemy.orm import Session
+    from tests.web.conftest import build_app
+
+    from kintrace.domain.vocabulary import PersonStatus
+    from kintrace.services.access import SYSTEM
+    from kintrace.web.dashboard import status_trend
+
+    app, _ = build_app(tmp_path)  # an empty registry of its own, so the counts are exact
+    family = sign_up(app)
+    case_id = file_case(family, seen_year="2024", seen_month="1")
+    file_case(family, seen_year="2024", seen_month="4")
+    worker = sign_in(app, *CASEWORKER)
+    token = csrf(worker)
+    worker.post(f"/desk/cases/{case_id}/verify", data={"csrf_token": token})
+    changed = worker.post(
+        f"/desk/cases/{case_id}/official",
+        data={"status": "reported_captured", "since_year": "2024", "since_month": "3", "csrf_token": token},
+    )
+    assert changed.status_code == 303
+    with Session(app.state.engine) as session:
+        trend = status_trend(session, SYSTEM, dt.date(2024, 4, 15), months=4)
+    assert trend.months == ["2024-01", "2024-02", "2024-03", "2024-04"]
+    assert trend.counts[PersonStatus.MISSING] == [1, 1, 0, 1]
+    assert trend.counts[PersonStatus.REPORTED_CAPTURED] == [0, 0, 1, 1]

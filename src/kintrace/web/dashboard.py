@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from dataclasses import dataclass
 
 from fastapi import Request
 from sqlalchemy.orm import Session
 
 from kintrace.domain.contradictions import Contradiction
+from kintrace.domain.dates import PartialDate
 from kintrace.domain.vocabulary import CaseState, PersonStatus, StatusTrack
 from kintrace.services import cases as case_service
 from kintrace.services import contradictions as contradiction_service
 from kintrace.services import requests as request_service
+from kintrace.services import status as status_service
 from kintrace.services.access import Actor
-from kintrace.services.cases import CaseFilter
+from kintrace.services.cases import MAX_PAGE_SIZE, CaseFilter
 from kintrace.services.requests import RequestView
+from kintrace.services.status import StatusEntry
 from kintrace.store.models import Case
 from kintrace.web import charts, labels
 from kintrace.web.i18n import gettext_for
@@ -39,6 +44,16 @@ class Figures:
     contradiction_window: int
     status_chart: str
     pending_chart: str
+    trend: Trend
+    trend_statuses: list[PersonStatus]
+    trend_chart: str
+
+
+@dataclass(frozen=True)
+class Trend:
+    months: list[str]
+    counts: dict[PersonStatus, list[int]]
+    computed_at: dt.datetime
 
 
 def _count(session: Session, actor: Actor, flt: CaseFilter) -> int:
@@ -54,6 +69,55 @@ def pending_histogram(session: Session, actor: Actor) -> list[tuple[str, int]]:
         count = at_least[index] - (at_least[index + 1] if upper is not None else 0)
         bins.append((f"{edge}-{upper - 1}" if upper is not None else f"{edge}+", count))
     return bins
+
+
+TREND_MONTHS = 12
+TREND_CACHE_S = 300.0
+
+
+def _month_ends(today: dt.date, months: int) -> list[dt.date]:
+    ends = []
+    year, month = today.year, today.month
+    for _ in range(months):
+        following = dt.date(year + (month == 12), month % 12 + 1, 1)
+        ends.append(min(today, following - dt.timedelta(days=1)))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return ends[::-1]
+
+
+def _effective(change: StatusEntry) -> dt.date:
+    """When a change took effect: its 'since' date (earliest day it can mean), else when it was recorded."""
+    return PartialDate.parse(change.since).earliest if change.since else change.changed_at.date()
+
+
+def status_trend(session: Session, actor: Actor, today: dt.date, months: int = TREND_MONTHS) -> Trend:
+    """Cases in each official status at the end of each of the last `months` months."""
+    ends = _month_ends(today, months)
+    counts = {status: [0] * len(ends) for status in PersonStatus}
+    page = 1
+    while True:
+        batch = case_service.list_cases(session, actor, CaseFilter(), page=page, per_page=MAX_PAGE_SIZE)
+        for case in batch.items:
+            history = status_service.status_history(session, actor, case.id, StatusTrack.OFFICIAL)
+            for index, end in enumerate(ends):
+                held = [change for change in history if _effective(change) <= end]
+                if held:
+                    counts[held[-1].status][index] += 1
+        if page >= batch.pages:
+            break
+        page += 1
+    return Trend(months=[end.strftime("%Y-%m") for end in ends], counts=counts, computed_at=dt.datetime.now())
+
+
+def cached_trend(session: Session, actor: Actor, request: Request) -> Trend:
+    """The trend reads every case's history, so it is kept for a few minutes (staff all see the same)."""
+    state = request.app.state
+    cached: tuple[float, Trend] | None = getattr(state, "web_status_trend", None)
+    now = time.monotonic()
+    if cached is None or now - cached[0] > TREND_CACHE_S:
+        cached = (now, status_trend(session, actor, dt.date.today()))
+        state.web_status_trend = cached
+    return cached[1]
 
 
 def dashboard_figures(session: Session, actor: Actor, request: Request) -> Figures:
@@ -75,6 +139,8 @@ def dashboard_figures(session: Session, actor: Actor, request: Request) -> Figur
         for conflict in contradiction_service.case_contradictions(session, actor, case.id)
     ]
     bins = pending_histogram(session, actor)
+    trend = cached_trend(session, actor, request)
+    shown = [status for status in PersonStatus if any(trend.counts[status])]
     official = counts[StatusTrack.OFFICIAL]
     status_rows = [(_(labels.STATUS[status]), official[status]) for status in PersonStatus]
     return Figures(
@@ -89,4 +155,11 @@ def dashboard_figures(session: Session, actor: Actor, request: Request) -> Figur
         contradiction_window=len(newest.items),
         status_chart=charts.bar_chart(_("Cases by official status"), status_rows),
         pending_chart=charts.histogram(_("Cases by days their oldest request has been pending"), bins),
+        trend=trend,
+        trend_statuses=shown,
+        trend_chart=charts.line_chart(
+            _("Cases by official status at the end of each month"),
+            trend.months,
+            [(_(labels.STATUS[status]), trend.counts[status]) for status in shown],
+        ),
     )
