@@ -169,3 +169,23 @@ def test_training_on_generated_lists_finds_the_men() -> None:
     true = set(zip(truth["case_id"], truth["record_id"], strict=True))
     assert len(linked & true) / len(linked) >= 0.97
     assert len(linked & true) / len(true) >= 0.6
+
+
+def test_training_without_dates_or_units_borrows_what_it_cannot_learn() -> None:
+    from benchmarks.linkage_data.generator import generate
+
+    cases, records, _, _ = generate(500, 1000, seed=4)
+    for frame in (cases, records):
+        frame["birth_date"] = ""
+        frame["unit"] = ""
+    cf = build_features(records_from_frame(cases))
+    lf = build_features(records_from_frame(records))
+    model = lm.train(duckdb_api(), cf, lf)
+    names = {c["output_column_name"]: c for c in model.splink_model["comparisons"]}
+    assert set(names) == set(COMPARISONS)
+    for comparison in names.values():
+        for level in comparison["comparison_levels"]:
+            if not level.get("is_null_level"):
+                assert 0 < level["m_probability"] <= 1
+    exact = next(lv for lv in names["surname"]["comparison_levels"] if lv.get("label_for_charts") == "exact")
+    assert exact["m_probability"] > 0.5  # learned from the bundled model, not left at the floor

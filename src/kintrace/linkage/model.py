@@ -235,9 +235,14 @@ def train(
     done += 1
     for rule in training_blocking_rules(rules):
         progress("training: EM", done, steps)
-        # No pair sharing these keys (a list without units, say): the other passes learn instead.
-        with contextlib.suppress(EMTrainingException):
+        # Splink's EM session strips the blocked-on comparisons from the linker's own settings before
+        # it finds out there are no pairs, so keep a copy to put back.
+        before = linker._settings_obj.core_model_settings.copy()
+        try:
             linker.training.estimate_parameters_using_expectation_maximisation(rule)
+        except EMTrainingException:
+            # No pair shares these keys (a list without units, say): the other passes learn instead.
+            linker._settings_obj.core_model_settings = before
         done += 1
     _borrow_untrained_m(linker)
     _floor_m(linker)
