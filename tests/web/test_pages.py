@@ -567,3 +567,36 @@ def test_status_trend_counts_each_case_in_the_status_it_held_at_each_month_end(t
     assert trend.months == ["2024-01", "2024-02", "2024-03", "2024-04"]
     assert trend.counts[PersonStatus.MISSING] == [1, 1, 0, 1]
     assert trend.counts[PersonStatus.REPORTED_CAPTURED] == [0, 0, 1, 1]
+
+
+def test_caseworker_corrects_an_evidence_item(web_app: FastAPI) -> None:
+    family = sign_up(web_app)
+    case_id = file_case(family)
+    worker = sign_in(web_app, *CASEWORKER)
+    token = csrf(worker)
+    worker.post(f"/desk/cases/{case_id}/verify", data={"csrf_token": token})
+    form = {
+        "claim": "seen_at_place",
+        "event_year": "2024",
+        "event_month": "03",
+        "place": "Маріуполь",
+        "text": "seen by a neighbour",
+        "source_name": f"Neighbour {secrets.token_hex(2)}",
+        "source_kind": "other",
+        "visibility": "internal",
+        "csrf_token": token,
+    }
+    worker.post(f"/desk/cases/{case_id}/evidence", data=form)
+    assert "seen by a neighbour" not in family.get(f"/my/cases/{case_id}").text
+    item_id = re.search(r'href="/desk/evidence/(\d+)"', worker.get(f"/desk/cases/{case_id}").text).group(1)
+    edit = worker.get(f"/desk/evidence/{item_id}").text
+    assert (
+        'name="event_month" inputmode="numeric" pattern="[0-9]{1,2}" size="2" maxlength="2" value="03"'
+        in edit
+    )
+    source_id = re.search(r'<option value="(\d+)" selected>', edit.split('id="source_id"', 1)[1]).group(1)
+    corrected = {**form, "visibility": "family", "source_id": source_id, "text": "seen by a neighbour, twice"}
+    assert worker.post(f"/desk/evidence/{item_id}", data=corrected).status_code == 303
+    assert "seen by a neighbour, twice" in family.get(f"/my/cases/{case_id}").text
+    bad = worker.post(f"/desk/evidence/{item_id}", data={**corrected, "event_month": "13"})
+    assert bad.status_code == 422 and 'id="event_year-error"' in bad.text

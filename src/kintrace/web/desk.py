@@ -37,6 +37,7 @@ from kintrace.services.evidence import EvidenceInput
 from kintrace.services.persons import to_domain
 from kintrace.services.requests import RequestInput
 from kintrace.services.sources import SourceInput
+from kintrace.store.models import EvidenceItem
 from kintrace.web import forms
 from kintrace.web.dashboard import dashboard_figures
 from kintrace.web.pages import render
@@ -193,6 +194,88 @@ async def unlink_member(request: Request, case_id: int, user_id: int, db: Db, wh
     case_service.get_case(db, who.actor, case_id)
     case_service.unlink_family_user(db, who.actor, case_id, user_id)
     return _back(case_id, "member", "#members")
+
+
+def _evidence_values(item: EvidenceItem) -> dict[str, str]:
+    values = {
+        "claim": item.claim.value,
+        "source_id": str(item.source_id),
+        "place": item.place or "",
+        "text": item.text,
+        "visibility": item.visibility.value,
+        "official_status": "" if item.official_status is None else item.official_status.value,
+    }
+    for prefix, value in (
+        ("event", item.event_date),
+        ("reported", item.reported_date),
+        ("birth", item.birth_date),
+    ):
+        if value:
+            values.update(
+                zip((f"{prefix}_year", f"{prefix}_month", f"{prefix}_day"), value.split("-"), strict=False)
+            )
+    return values
+
+
+def _evidence_page(
+    request: Request,
+    db: Session,
+    who: Visitor,
+    item: EvidenceItem,
+    form: Any,
+    error: ServiceError | None = None,
+) -> Response:
+    context = {
+        "item": item,
+        "form": form,
+        "error": error,
+        "sources": source_service.list_sources(db, who.actor),
+        "claims": list(Claim),
+        "statuses": list(PersonStatus),
+        "visibilities": list(Visibility),
+    }
+    return render(request, "desk/evidence.html", context, user=who.user, status_code=422 if error else 200)
+
+
+@router.get("/evidence/{evidence_id}")
+def evidence_form(request: Request, evidence_id: int, db: Db, who: Staff) -> Response:
+    item = evidence_service.get_evidence(db, who.actor, evidence_id)
+    return _evidence_page(request, db, who, item, _evidence_values(item))
+
+
+@router.post("/evidence/{evidence_id}")
+async def update_evidence(request: Request, evidence_id: int, db: Db, who: Staff) -> Response:
+    """Correct an item (its claim, dates, source, visibility); the evidence-based status is derived again."""
+    form = await request.form()
+    item = evidence_service.get_evidence(db, who.actor, evidence_id)
+    try:
+        source_id = forms.integer(form, "source_id")
+        if source_id is None:
+            raise ValidationFailed("source_id", "choose a source")
+        official = forms.text(form, "official_status")
+        evidence_service.update_evidence(
+            db,
+            who.actor,
+            evidence_id,
+            EvidenceInput(
+                claim=forms.choice(form, "claim", Claim),
+                source_id=source_id,
+                event_date=forms.partial_date(form, "event"),
+                reported_date=forms.partial_date(form, "reported"),
+                place=forms.text(form, "place"),
+                text=forms.text(form, "text") or "",
+                visibility=forms.choice(form, "visibility", Visibility),
+                official_status=None
+                if official is None
+                else forms.choice(form, "official_status", PersonStatus),
+                birth_date=forms.partial_date(form, "birth"),
+            ),
+        )
+    except ValidationFailed as error:
+        db.rollback()
+        item = evidence_service.get_evidence(db, who.actor, evidence_id)
+        return _evidence_page(request, db, who, item, dict(form), error)
+    return _back(item.case_id, "evidence", f"#item-{evidence_id}")
 
 
 @router.post("/evidence/{evidence_id}/delete")
