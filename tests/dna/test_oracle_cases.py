@@ -48,6 +48,11 @@ def test_case_matches_oracle(case_id: str) -> None:
         )
 
 
+# Reproducing pedprobr's lumping and peeling set brings every likelihood to ~1e-15; a looser match
+# (~1e-10) would mean a frequency table's rounding is summed differently from pedprobr.
+LIKELIHOOD_TOLERANCE = 1e-12
+
+
 @pytest.mark.parametrize("case_id", sorted(case_records()))
 def test_case_likelihoods_match_oracle(case_id: str) -> None:
     """H1 and H2 likelihoods per marker, not only their ratio."""
@@ -57,7 +62,7 @@ def test_case_likelihoods_match_oracle(case_id: str) -> None:
     result = case_lr(parse_case(record))
     for marker, value in record["expected"]["likelihood_H1_per_marker"].items():
         got = result.likelihood_h1_per_marker[marker]
-        assert (got == 0.0) if value == 0.0 else relative_error(got, value) < TOLERANCE, marker
+        assert (got == 0.0) if value == 0.0 else relative_error(got, value) < LIKELIHOOD_TOLERANCE, marker
     for marker, value in record["expected"]["likelihood_H2_per_marker"].items():
         got = result.likelihood_h2_per_marker[marker]
-        assert relative_error(got, value) < TOLERANCE, marker
+        assert relative_error(got, value) < LIKELIHOOD_TOLERANCE, marker

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kintrace.dna.markers import Marker
+from kintrace.dna.mutation import r_row_sums, r_sum
 
 _R_TOLERANCE = 1.5e-8  # R's all.equal() default
 
@@ -49,7 +50,7 @@ def lumped_matrix(matrix: np.ndarray, keep: np.ndarray, lump: np.ndarray) -> np.
     n = keep.size + 1
     out = np.zeros((n, n))
     out[:, :-1] = matrix[np.ix_(rows, keep)]
-    out[:, -1] = 1.0 - out.sum(axis=1)
+    out[:, -1] = 1.0 - r_row_sums(out)
     return out
 
 
@@ -103,7 +104,7 @@ def lump_marker(
         female = lumped_matrix(mut.female, keep, lump)
         male = female if sex_equal else lumped_matrix(mut.male, keep, lump)
     keep_freqs = marker.freqs[keep]
-    freqs = np.concatenate([keep_freqs, [1.0 - keep_freqs.sum()]])
+    freqs = np.concatenate([keep_freqs, [1.0 - r_sum(keep_freqs)]])
     codes = np.full(n, keep.size, dtype=np.intp)
     codes[keep] = np.arange(keep.size)
     return LumpedMarker(freqs, male, female, codes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,6 +45,16 @@ class MutationModel:
     def for_parent(self, sex: int) -> np.ndarray:
         """Matrix for a parent of this sex (1 = father uses ``male``, 2 = mother uses ``female``)."""
         return self.male if sex == 1 else self.female
+
+
+def r_sum(values: np.ndarray) -> float:
+    """R's sum(): accumulated in extended precision, so taken exactly here (math.fsum) and rounded once."""
+    return math.fsum(np.asarray(values, dtype=np.float64).ravel().tolist())
+
+
+def r_row_sums(matrix: np.ndarray) -> np.ndarray:
+    """R's rowSums() (extended-precision accumulation), row by row."""
+    return np.array([math.fsum(row) for row in np.asarray(matrix, dtype=np.float64).tolist()])
 
 
 MODELS = ("custom", "dawid", "equal", "proportional", "random", "onestep", "stepwise", "trivial")
@@ -103,11 +114,11 @@ def _equal(n: int, rate: float) -> np.ndarray:
 
 
 def _proportional(freqs: np.ndarray, rate: float) -> np.ndarray:
-    max_rate = (1.0 - np.sum(freqs**2)) / (1.0 - freqs.min())
+    max_rate = (1.0 - r_sum(freqs**2)) / (1.0 - freqs.min())
     if rate > max_rate:
         raise _fail("proportional", f"undefined: the largest rate for these frequencies is {max_rate!r}")
     n = freqs.size
-    a = rate / np.sum(freqs * (1.0 - freqs))
+    a = rate / r_sum(freqs * (1.0 - freqs))
     return (1.0 - a) * np.eye(n) + a * np.broadcast_to(freqs, (n, n))
 
 
@@ -134,7 +145,7 @@ def _stepwise(alleles: tuple[str, ...], rate: float, rate2: float, range_: float
                 m[i, j] = rate2 / (n - compat.sum())
         compat[i] = False
         if compat.any():
-            m[i, compat] = m[i, compat] / m[i, compat].sum() * rate
+            m[i, compat] = m[i, compat] / r_sum(m[i, compat]) * rate
     return m
 
 
@@ -162,7 +173,7 @@ def _dawid(alleles: tuple[str, ...], freqs: np.ndarray, rate: float, range_: flo
     # Row i is scaled by 1/afreq[i] (R recycles the frequency vector down the columns).
     r = (rate / freqs)[:, None] * (1.0 - range_) / (2.0 * range_ * (n - a)) * range_**step
     np.fill_diagonal(r, 0.0)
-    diag = 1.0 - r.sum(axis=1)
+    diag = 1.0 - r_row_sums(r)
     if np.any(diag < 0):
         max_rate = 1.0 / np.max((r / rate).sum(axis=1))
         raise _fail("dawid", f"undefined: the largest rate for these frequencies is {max_rate!r}")
@@ -196,13 +207,13 @@ def _random(n: int, freqs: np.ndarray | None, rate: float | None, seed: int | No
     rs = _r_mersenne_twister(int(np.random.default_rng().integers(2**31)) if seed is None else seed)
     if rate is None:
         m = _r_runif(rs, n * n).reshape((n, n), order="F")
-        return m / m.sum(axis=1, keepdims=True)
+        return m / r_row_sums(m)[:, None]
     if freqs is None:
         raise _fail("random", "allele frequencies are required with a fixed rate")
     s = 1.0 - rate
     m0 = np.full(n, s)
     u = _r_runif(rs, n)
-    v = u - np.sum(u * freqs) / np.sum(freqs * freqs) * freqs
+    v = u - r_sum(u * freqs) / r_sum(freqs * freqs) * freqs
     with np.errstate(divide="ignore"):
         k1 = (0.0 - m0) / v
         k2 = (1.0 - m0) / v
@@ -213,13 +224,13 @@ def _random(n: int, freqs: np.ndarray | None, rate: float | None, seed: int | No
     for i in range(n):
         y = _r_runif(rs, n - 1)
         others = np.arange(n) != i
-        m[i, others] = y / y.sum() * (1.0 - m[i, i])
+        m[i, others] = y / r_sum(y) * (1.0 - m[i, i])
     return m
 
 
 def mutation_rate(matrix: np.ndarray, freqs: np.ndarray) -> float:
     """Overall mutation rate ``1 - sum(diag(M) * p)`` (pedmut::mutRate)."""
-    return float(1.0 - np.sum(np.diag(matrix) * freqs))
+    return 1.0 - r_sum(np.diag(matrix) * freqs)
 
 
 def adjust_rate(matrix: np.ndarray, new_rate: float, freqs: np.ndarray) -> np.ndarray:
@@ -251,7 +262,7 @@ def make_reversible(matrix: np.ndarray, freqs: np.ndarray, method: str, adjust: 
         else:
             raise DnaInputError(f"mutation model: unknown reversibility method {method!r}")
     np.fill_diagonal(r, 0.0)
-    np.fill_diagonal(r, 1.0 - r.sum(axis=1))
+    np.fill_diagonal(r, 1.0 - r_row_sums(r))
     if adjust and method != "PR":
         r = adjust_rate(r, mutation_rate(matrix, freqs), freqs)
     return r
@@ -262,13 +273,13 @@ def make_stationary(matrix: np.ndarray, freqs: np.ndarray) -> np.ndarray:
     n = matrix.shape[0]
     dm = np.diag(matrix)
     eye = np.eye(n)
-    rate = 1.0 - np.sum(dm * freqs)
+    rate = 1.0 - r_sum(dm * freqs)
     x = matrix.T - eye
     x[n - 1, :] = 1.0
     rhs = np.zeros(n)
     rhs[n - 1] = 1.0
     v = np.linalg.solve(x, rhs)
-    d = rate * v / ((1.0 - np.sum(dm * v)) * freqs)
+    d = rate * v / ((1.0 - r_sum(dm * v)) * freqs)
     if np.any(d * (1.0 - dm) > 1):
         raise DnaInputError("mutation model: PM stabilisation does not exist for this model")
     return (matrix - eye) * d[:, None] + eye
