@@ -199,7 +199,8 @@ def pedprobr_factors(
         if is_founder(pid):
             factors.append(Factor(founder_table(freqs, f), var[pid]))
         elif pid not in as_child:
-            raise AssertionError(f"person {pid!r} is peeled without its parents")
+            # Not a layout pedprobr produces; stay exact rather than guess its bookkeeping.
+            return _plain_factors(pedigree, order, freqs, male, female, coded, founder_inbreeding)
         if pid in coded:
             factors.append(Factor(_ordered_indicator(n, coded[pid]), var[pid]))
     for pid in included:
