@@ -117,3 +117,34 @@ def test_lr_is_one_when_nobody_in_the_reference_is_typed(
     for value in result.lr_per_marker.values():
         assert math.isclose(value, 1.0, rel_tol=1e-12)
     assert math.isclose(result.lr_total, 1.0, rel_tol=1e-12)
+
+
+@st.composite
+def random_pedigree(draw: st.DrawFn) -> tuple[Pedigree, dict[str, Genotype]]:
+    """Pedigrees grown person by person: a founder, or a child of an earlier man and woman."""
+    persons: list[Person] = [Person("p0", None, None, 1), Person("p1", None, None, 2)]
+    for i in range(2, draw(st.integers(3, 9))):
+        sex = draw(st.sampled_from([1, 2]))
+        men = [p.id for p in persons if p.sex == 1]
+        women = [p.id for p in persons if p.sex == 2]
+        if draw(st.booleans()):
+            persons.append(Person(f"p{i}", draw(st.sampled_from(men)), draw(st.sampled_from(women)), sex))
+        else:
+            persons.append(Person(f"p{i}", None, None, sex))
+    ids = [p.id for p in persons]
+    typed = draw(st.lists(st.sampled_from(ids), min_size=1, max_size=4, unique=True))
+    allele = st.sampled_from(("10", "11", "12"))
+    genotypes = {pid: (draw(allele), draw(st.one_of(allele, st.none()))) for pid in typed}
+    return Pedigree(persons), genotypes
+
+
+@SETTINGS
+@given(random_pedigree(), st.sampled_from(MUTATIONS))
+def test_oracle_path_equals_plain_elimination_on_random_pedigrees(
+    drawn: tuple[Pedigree, dict[str, Genotype]], mutation: str
+) -> None:
+    """With frequencies summing exactly to one, pedprobr's bookkeeping must not change the value."""
+    ped, genotypes = drawn
+    marker = make_marker(EXAMPLES[0], mutation)
+    evidence = {pid: genotype_evidence(marker, g) for pid, g in genotypes.items()}
+    assert _same(likelihood(ped, marker, genotypes), float(evidence_likelihood(ped, marker, evidence)))
