@@ -11,7 +11,6 @@ import pytest
 from dvi_oracle import DVI_DIR, NAMES, dataset, expected
 
 import kintrace.dna.dvi_joint as dj
-from kintrace.dna.dvi import singleton_likelihood
 from kintrace.dna.dvi_data import NO_MATCH, DviData, parse_dvi
 from kintrace.dna.dvi_joint import (
     UNASSIGNED,
@@ -22,7 +21,7 @@ from kintrace.dna.dvi_joint import (
     joint_to_dict,
     marginals_to_dict,
 )
-from kintrace.dna.likelihood import likelihood
+from kintrace.dna.likelihood import likelihood, singleton_likelihood
 from kintrace.dna.markers import DnaInputError
 
 JOINT_NAMES = [n for n in NAMES if "rows" in expected(n).get("joint", {})]

@@ -16,10 +16,9 @@ from kintrace.dna.dvi import (
     pairwise_lr,
     pairwise_matrices,
     r_sum,
-    singleton_likelihood,
 )
 from kintrace.dna.dvi_data import DviData, Victim, load_dvi, parse_dvi
-from kintrace.dna.likelihood import likelihood
+from kintrace.dna.likelihood import likelihood, singleton_likelihood
 
 
 def dataset_bench200() -> DviData:

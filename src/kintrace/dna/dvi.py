@@ -31,7 +31,8 @@ import numpy as np
 
 from kintrace.dna.dvi_data import DviData, Family, Victim
 from kintrace.dna.elimination import build_factors, informative_persons
-from kintrace.dna.genotypes import Genotype
+from kintrace.dna.genotypes import AlleleCodes, Genotype, ordered_indicator
+from kintrace.dna.likelihood import singleton_likelihood
 from kintrace.dna.lumping import LumpedMarker, lump_marker
 from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.dna.pedigree import Pedigree
@@ -135,18 +136,6 @@ def kinship(pedigree: Pedigree) -> dict[tuple[str, str], float]:
     return phi
 
 
-def singleton_likelihood(marker: Marker, genotype: Genotype | None) -> float:
-    """P(genotype) of an unrelated person (Hardy-Weinberg; pedprobr's closed form for "a/-")."""
-    if genotype is None or genotype == (None, None):
-        return 1.0
-    a, b = genotype
-    if a is None or b is None:
-        p = float(marker.freqs[marker.index(a if a is not None else b)])  # type: ignore[arg-type]
-        return p * p + 2.0 * p * (1.0 - p)
-    pa, pb = float(marker.freqs[marker.index(a)]), float(marker.freqs[marker.index(b)])
-    return pa * pa if a == b else 2.0 * pa * pb
-
-
 @dataclass
 class _MarkerState:
     lumped: LumpedMarker
@@ -177,32 +166,13 @@ class FamilyEngine:
             self._states.append(_MarkerState(lumped, n, ref_ev))
 
     @staticmethod
-    def _code(marker: Marker, g: Genotype | None) -> tuple[int | None, int | None] | None:
-        if g is None or g == (None, None):
-            return None
-        return (
-            None if g[0] is None else marker.index(g[0]),
-            None if g[1] is None else marker.index(g[1]),
-        )
+    def _code(marker: Marker, g: Genotype | None) -> AlleleCodes | None:
+        return None if g is None or g == (None, None) else marker.codes(g)
 
     @staticmethod
-    def _ordered(lumped: LumpedMarker, n: int, coded: tuple[int | None, int | None] | None) -> np.ndarray:
+    def _ordered(lumped: LumpedMarker, n: int, coded: AlleleCodes | None) -> np.ndarray:
         """Indicator over ordered (paternal, maternal) allele pairs of an unordered genotype."""
-        out = np.zeros((n, n))
-        if coded is None:
-            out[:] = 1.0
-            return out
-        a, b = lumped.recode(coded)
-        if a is None and b is None:
-            out[:] = 1.0
-        elif a is None or b is None:
-            k = a if a is not None else b
-            out[k, :] = 1.0
-            out[:, k] = 1.0
-        else:
-            out[a, b] = 1.0
-            out[b, a] = 1.0
-        return out
+        return ordered_indicator(n, (None, None) if coded is None else lumped.recode(coded))
 
     def evidence(self, marker_index: int, genotype: Genotype | None) -> np.ndarray:
         """Ordered-pair indicator of ``genotype`` in this marker's lumped allele coding."""

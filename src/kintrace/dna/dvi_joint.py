@@ -20,8 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kintrace.dna.dvi import FamilyEngine, singleton_likelihood
+from kintrace.dna.dvi import FamilyEngine
 from kintrace.dna.dvi_data import NO_MATCH, DviData
+from kintrace.dna.likelihood import singleton_likelihood
 from kintrace.dna.markers import DnaInputError
 
 UNASSIGNED = -1

@@ -22,18 +22,11 @@ from typing import cast
 
 import numpy as np
 
-from kintrace.dna.genotypes import Genotype, genotype_alleles
-from kintrace.dna.likelihood import genotype_evidence, genotype_table, joint_genotype_table
+from kintrace.dna.genotypes import Genotype, genotype_alleles, genotype_index
+from kintrace.dna.likelihood import genotype_evidence, genotype_table, hardy_weinberg, joint_genotype_table
 from kintrace.dna.lr import LRResult
 from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.dna.pedigree import Pedigree
-
-
-def hardy_weinberg(marker: Marker) -> np.ndarray:
-    """P(genotype k) for an unrelated person, over the marker's unordered genotypes."""
-    ia, ib = genotype_alleles(marker.n_alleles)
-    p = marker.freqs
-    return np.where(ia == ib, 1.0, 2.0) * p[ia] * p[ib]
 
 
 @dataclass
@@ -100,13 +93,9 @@ class MissingPersonScorer:
         a, b = genotype
         if a is None and b is None:
             return None
-        n = marker.n_alleles
         if a is None or b is None:
             return np.flatnonzero(genotype_evidence(marker, genotype))
-        i, j = marker.index(a), marker.index(b)
-        if i > j:
-            i, j = j, i
-        return i * n - i * (i - 1) // 2 + (j - i)
+        return genotype_index(marker.index(a), marker.index(b), marker.n_alleles)
 
     def marker_lr(
         self, position: int, references: Sequence[Genotype | None], poi: Genotype | None

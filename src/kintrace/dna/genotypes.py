@@ -13,6 +13,8 @@ import numpy as np
 
 # An unordered genotype as the laboratory reports it; ``None`` is an unknown allele (pedtools "a/-").
 Genotype = tuple[str | None, str | None]
+# The same genotype as positions in a marker's allele table (see ``Marker.codes``).
+AlleleCodes = tuple[int | None, int | None]
 
 
 def n_genotypes(n_alleles: int) -> int:
@@ -64,3 +66,23 @@ def genotype_index_matrix(n_alleles: int) -> np.ndarray:
 def ordered_from_unordered(values: np.ndarray, n_alleles: int) -> np.ndarray:
     """Spread ``(..., n_genotypes)`` values over ordered allele pairs: ``(..., n, n)``, symmetric."""
     return np.asarray(values)[..., genotype_index_matrix(n_alleles)]
+
+
+def ordered_indicator(n_alleles: int, alleles: AlleleCodes) -> np.ndarray:
+    """0/1 evidence over ordered (paternal, maternal) allele pairs of one unordered genotype.
+
+    Both phases are marked, so summing ordered-allele factors gives the unordered genotype's
+    probability; ``(a, None)`` marks every pair carrying ``a``; ``(None, None)`` marks all pairs.
+    """
+    a, b = alleles
+    if a is None and b is None:
+        return np.ones((n_alleles, n_alleles))
+    m = np.zeros((n_alleles, n_alleles))
+    if a is None or b is None:
+        known = a if a is not None else b
+        m[known, :] = 1.0
+        m[:, known] = 1.0
+    else:
+        m[a, b] = 1.0
+        m[b, a] = 1.0
+    return m

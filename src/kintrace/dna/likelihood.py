@@ -17,7 +17,13 @@ from collections.abc import Collection, Mapping
 import numpy as np
 
 from kintrace.dna.elimination import build_factors, eliminate_all, informative_persons
-from kintrace.dna.genotypes import Genotype, genotype_alleles, n_genotypes, ordered_from_unordered
+from kintrace.dna.genotypes import (
+    Genotype,
+    genotype_alleles,
+    n_genotypes,
+    ordered_from_unordered,
+    ordered_indicator,
+)
 from kintrace.dna.lumping import lump_marker, lumped_matrix, r_all_equal
 from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.dna.pedigree import Pedigree
@@ -39,6 +45,20 @@ def genotype_evidence(marker: Marker, genotype: Genotype) -> np.ndarray:
         return ((ia == a) | (ib == a)).astype(np.float64)
     a, b = sorted((marker.index(first), marker.index(second)))
     return ((ia == a) & (ib == b)).astype(np.float64)
+
+
+def hardy_weinberg(marker: Marker) -> np.ndarray:
+    """P(genotype k) of an unrelated person, over the marker's unordered genotypes (theta 0)."""
+    ia, ib = genotype_alleles(marker.n_alleles)
+    p = marker.freqs
+    return np.where(ia == ib, 1.0, 2.0) * p[ia] * p[ib]
+
+
+def singleton_likelihood(marker: Marker, genotype: Genotype | None) -> float:
+    """P(genotype) of an unrelated person (Hardy-Weinberg; pedprobr's closed form for "a/-")."""
+    if genotype is None:
+        return 1.0
+    return _singleton_likelihood(marker.freqs, marker.codes(genotype), 0.0, 0.0)
 
 
 def _check_genotype(marker: Marker, genotype: Genotype) -> tuple[str | None, str | None]:
@@ -306,22 +326,6 @@ def joint_genotype_table(
     return unordered_from_ordered(ordered, len(persons), n)
 
 
-def _ordered_indicator(n: int, alleles: tuple[int | None, int | None]) -> np.ndarray:
-    a, b = alleles
-    if a is None and b is None:
-        return np.ones((n, n))
-    if a is None or b is None:
-        known = a if a is not None else b
-        m = np.zeros((n, n))
-        m[known, :] = 1.0
-        m[:, known] = 1.0
-        return m
-    m = np.zeros((n, n))
-    m[a, b] = 1.0
-    m[b, a] = 1.0
-    return m
-
-
 def _singleton_likelihood(
     freqs: np.ndarray, alleles: tuple[int | None, int | None], inbreeding: float, theta: float
 ) -> float:
@@ -379,10 +383,7 @@ def likelihood(
         first, second = _check_genotype(marker, genotype)
         if first is None and second is None:
             continue
-        coded[pid] = (
-            None if first is None else marker.index(first),
-            None if second is None else marker.index(second),
-        )
+        coded[pid] = marker.codes((first, second))
     if not coded:
         return 1.0
     if theta > 0:
@@ -438,7 +439,7 @@ def _component_likelihood(
     lumped = lump_marker(marker, typed.values(), all_typed=all_typed)
     n = lumped.freqs.size
     recoded = {pid: lumped.recode(alleles) for pid, alleles in typed.items()}
-    evidence = {pid: _ordered_indicator(n, alleles) for pid, alleles in recoded.items()}
+    evidence = {pid: ordered_indicator(n, alleles) for pid, alleles in recoded.items()}
     fixed = {
         pid: (a, b)
         for pid, (a, b) in recoded.items()

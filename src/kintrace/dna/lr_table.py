@@ -25,7 +25,7 @@ import numpy as np
 
 from kintrace.dna.families import Family
 from kintrace.dna.genotypes import Genotype, genotype_alleles, genotype_index, n_genotypes
-from kintrace.dna.likelihood import evidence_likelihood, genotype_evidence
+from kintrace.dna.likelihood import evidence_likelihood, genotype_evidence, hardy_weinberg
 from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.dna.pedigree import Pedigree
 
@@ -152,13 +152,6 @@ def joint_with_missing(
     return joint, data
 
 
-def hwe_genotype_probabilities(marker: Marker) -> np.ndarray:
-    """Hardy-Weinberg ``P(k)`` of every unordered genotype (theta 0)."""
-    ia, ib = genotype_alleles(marker.n_alleles)
-    p = marker.freqs
-    return np.where(ia == ib, 1.0, 2.0) * p[ia] * p[ib]
-
-
 def _contains(marker: Marker) -> np.ndarray:
     """(n_alleles, n_genotypes) 0/1: genotype k carries allele a."""
     n = marker.n_alleles
@@ -172,7 +165,7 @@ def _contains(marker: Marker) -> np.ndarray:
 
 def slots_from_joint(marker: Marker, joint: np.ndarray, data: np.ndarray) -> np.ndarray:
     """Ratios of every slot of one marker (F, n_g + n_a + 1) from joint and data likelihoods."""
-    prior = hwe_genotype_probabilities(marker)
+    prior = hardy_weinberg(marker)
     contains = _contains(marker)
     num = np.concatenate([joint, joint @ contains.T], axis=1)
     den = data[:, None] * np.concatenate([prior, contains @ prior])[None, :]

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from kintrace.dna.genotypes import AlleleCodes, Genotype
+
 if TYPE_CHECKING:
     from kintrace.dna.mutation import MutationModel
 
@@ -66,6 +68,11 @@ class Marker:
             raise DnaInputError(
                 f"marker {self.name!r}: allele {allele!r} is not in the frequency table"
             ) from None
+
+    def codes(self, genotype: Genotype) -> AlleleCodes:
+        """Positions of a genotype's alleles in this marker's table (``None`` stays unknown)."""
+        a, b = genotype
+        return (None if a is None else self.index(a), None if b is None else self.index(b))
 
     def with_mutation(self, mutation: MutationModel | None) -> Marker:
         """The same marker with another mutation model."""

@@ -21,7 +21,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kintrace.dna.elimination import Factor, build_factors, founder_table, informative_persons
+from kintrace.dna.elimination import (
+    Factor,
+    build_factors,
+    founder_table,
+    informative_persons,
+    transmission_table,
+)
+from kintrace.dna.genotypes import ordered_indicator
 from kintrace.dna.pedigree import Pedigree
 
 
@@ -202,7 +209,7 @@ def pedprobr_factors(
             # Not a layout pedprobr produces; stay exact rather than guess its bookkeeping.
             return _plain_factors(pedigree, order, freqs, male, female, coded, founder_inbreeding)
         if pid in coded:
-            factors.append(Factor(_ordered_indicator(n, coded[pid]), var[pid]))
+            factors.append(Factor(ordered_indicator(n, coded[pid]), var[pid]))
     for pid in included:
         if pid not in as_child:
             continue
@@ -213,30 +220,8 @@ def pedprobr_factors(
             if parent in simple:
                 factors.append(Factor(eye if matrix is None else matrix, (var[parent][0], target)))
             else:
-                factors.append(Factor(_transmission(matrix, n), (*var[parent], target)))
+                factors.append(Factor(transmission_table(matrix, n), (*var[parent], target)))
     return factors
-
-
-def _transmission(matrix: np.ndarray | None, n: int) -> np.ndarray:
-    if matrix is None:
-        eye = np.eye(n)
-        return 0.5 * (eye[:, None, :] + eye[None, :, :])
-    return 0.5 * (matrix[:, None, :] + matrix[None, :, :])
-
-
-def _ordered_indicator(n: int, alleles: tuple[int | None, int | None]) -> np.ndarray:
-    a, b = alleles
-    m = np.zeros((n, n))
-    if a is None and b is None:
-        m[:] = 1.0
-    elif a is None or b is None:
-        known = a if a is not None else b
-        m[known, :] = 1.0
-        m[:, known] = 1.0
-    else:
-        m[a, b] = 1.0
-        m[b, a] = 1.0
-    return m
 
 
 def _plain_factors(
@@ -251,5 +236,5 @@ def _plain_factors(
     n = freqs.size
     members = set(order)
     persons = [pid for pid in informative_persons(pedigree, set(coded)) if pid in members]
-    evidence = {pid: _ordered_indicator(n, coded[pid]) for pid in persons if pid in coded}
+    evidence = {pid: ordered_indicator(n, coded[pid]) for pid in persons if pid in coded}
     return build_factors(pedigree, persons, freqs, male, female, evidence, founder_inbreeding)

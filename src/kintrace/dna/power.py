@@ -22,7 +22,8 @@ import numpy as np
 
 from kintrace.dna.families import Family
 from kintrace.dna.genotypes import Genotype, n_genotypes
-from kintrace.dna.lr_table import hwe_genotype_probabilities, joint_with_missing, slots_from_joint
+from kintrace.dna.likelihood import hardy_weinberg
+from kintrace.dna.lr_table import joint_with_missing, slots_from_joint
 from kintrace.dna.markers import DnaInputError, Marker
 
 QUANTILES = (0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)
@@ -66,7 +67,7 @@ def marker_lrs(family: Family, references: Mapping[str, Mapping[str, Genotype]],
         )
     g = n_genotypes(marker.n_alleles)
     ratio = slots_from_joint(marker, joint, data)[0, :g]
-    return MarkerLRs(marker.name, ratio, joint[0] / data[0], hwe_genotype_probabilities(marker))
+    return MarkerLRs(marker.name, ratio, joint[0] / data[0], hardy_weinberg(marker))
 
 
 def _draw(rng: np.random.Generator, probs: np.ndarray, n: int) -> np.ndarray:
