@@ -9,6 +9,7 @@ memory are what is reported, so generating the data is not counted.
     python -m benchmarks.bench_linkage_scale --quick      # 100,000 x 10,000, for development
     python -m benchmarks.bench_linkage_scale              # 1,000,000 x 100,000
     python -m benchmarks.bench_linkage_scale --full       # both sizes
+    python -m benchmarks.bench_linkage_scale --sizes 1m 2m  # any sizes, to see how time grows
 """
 
 from __future__ import annotations
@@ -25,7 +26,12 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).parent / "results"
-SIZES = {"quick": (100_000, 10_000), "1m": (1_000_000, 100_000), "5m": (5_000_000, 500_000)}
+SIZES = {
+    "quick": (100_000, 10_000),
+    "1m": (1_000_000, 100_000),
+    "2m": (2_000_000, 200_000),
+    "5m": (5_000_000, 500_000),
+}
 GOALS = {"1m": (120.0, 4.0), "5m": (600.0, 8.0)}
 
 
@@ -118,7 +124,7 @@ def measure(size: str) -> dict[str, Any]:
         t = time.perf_counter()
         make_data(n_list, n_cases, folder)
         generated = time.perf_counter() - t
-        memory_limit = "6GB" if size == "5m" else "3GB"
+        memory_limit = {"5m": "5GB", "2m": "3GB"}.get(size, "2500MB")
         start = time.perf_counter()
         child = subprocess.run(
             [sys.executable, "-m", "benchmarks.bench_linkage_scale", "--run", str(folder), memory_limit],
@@ -150,12 +156,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="100,000 x 10,000 only")
     parser.add_argument("--full", action="store_true", help="1M x 100k and 5M x 500k")
+    parser.add_argument("--sizes", nargs="+", choices=list(SIZES), help="these sizes (e.g. 1m 2m)")
     parser.add_argument("--run", nargs=2, metavar=("FOLDER", "MEMORY_LIMIT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv if argv is not None else [])
     if args.run:
         print(json.dumps(run_pipeline(Path(args.run[0]), args.run[1])))
         return {}
-    sizes = ["quick"] if args.quick else (["1m", "5m"] if args.full else ["1m"])
+    sizes = args.sizes or (["quick"] if args.quick else (["1m", "5m"] if args.full else ["1m"]))
     results = {size: measure(size) for size in sizes}
     columns = (
         ("seconds", 9),
@@ -178,7 +185,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         )
         print("    steps: " + ", ".join(f"{k} {v:.1f}s" for k, v in r["times"].items()))
     RESULTS.mkdir(exist_ok=True)
-    name = "linkage_scale_quick" if args.quick else "linkage_scale"
+    name = "linkage_scale_quick" if sizes == ["quick"] else "linkage_scale_" + "_".join(sizes)
     (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2))
     return results
 
