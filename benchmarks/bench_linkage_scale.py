@@ -124,7 +124,7 @@ def measure(size: str) -> dict[str, Any]:
         t = time.perf_counter()
         make_data(n_list, n_cases, folder)
         generated = time.perf_counter() - t
-        memory_limit = {"5m": "5GB", "2m": "3GB"}.get(size, "2500MB")
+        memory_limit = {"5m": "5GB"}.get(size, "3GB")
         start = time.perf_counter()
         child = subprocess.run(
             [sys.executable, "-m", "benchmarks.bench_linkage_scale", "--run", str(folder), memory_limit],
