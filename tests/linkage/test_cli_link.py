@@ -82,3 +82,25 @@ def test_dedupe_finds_the_duplicate_case(tmp_path: Path) -> None:
     assert others["cluster_id"].is_unique and not set(others["cluster_id"]) & {
         clusters.loc["C1", "cluster_id"]
     }
+
+
+def test_link_applies_reviewers_decisions(tmp_path: Path) -> None:
+    labels = tmp_path / "labels.csv"
+    # The reviewer rejected C1-L01 and confirmed C4-L04 (already a link) and C2-L02.
+    labels.write_text("case_id,record_id,is_match\nC1,L01,0\nC2,L02,yes\n", encoding="utf-8")
+    out = tmp_path / "pairs.csv"
+    args = [
+        "link",
+        str(DATA / "cases.csv"),
+        str(DATA / "list.csv"),
+        "--out",
+        str(out),
+        "--labels",
+        str(labels),
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    pairs = pd.read_csv(out, dtype=str)
+    found = set(zip(pairs["case_id"], pairs["record_id"], pairs["band"], strict=True))
+    assert ("C2", "L02", "link") in found
+    assert not any(c == "C1" and r == "L01" for c, r, _ in found)

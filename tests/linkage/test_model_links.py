@@ -189,3 +189,19 @@ def test_training_without_dates_or_units_borrows_what_it_cannot_learn() -> None:
                 assert 0 < level["m_probability"] <= 1
     exact = next(lv for lv in names["surname"]["comparison_levels"] if lv.get("label_for_charts") == "exact")
     assert exact["m_probability"] > 0.5  # learned from the bundled model, not left at the floor
+
+
+def test_training_from_reviewed_pairs() -> None:
+    from benchmarks.linkage_data.generator import generate
+
+    cases, records, truth, _ = generate(500, 1200, seed=6)
+    cf = build_features(records_from_frame(cases))
+    lf = build_features(records_from_frame(records))
+    labels = truth.rename(columns={"distinguishable": "is_match"}).assign(is_match=True)
+    model = lm.train(duckdb_api(), cf, lf, labels=labels)
+    names = {c["output_column_name"]: c for c in model.splink_model["comparisons"]}
+    date_levels = {lv.get("label_for_charts"): lv for lv in names["birth_date"]["comparison_levels"]}
+    # m from the confirmed pairs: the share of true links whose full dates agree, as the generator writes
+    # them (about 0.45 of list dates are full and unchanged, less where the case lacks a full date).
+    assert 0.2 < date_levels["exact"]["m_probability"] < 0.6
+    assert date_levels["different"]["m_probability"] < 0.05
