@@ -56,8 +56,15 @@ def _check_engine(engine: str) -> None:
 
 
 def link(
-    cases: Annotated[Path, typer.Argument(help="CASES.csv: record_id,last_name,first_name,patronymic,...")],
-    records: Annotated[Path, typer.Argument(help="LIST.csv: the published list, same columns.")],
+    cases: Annotated[
+        Path,
+        typer.Argument(
+            metavar="CASES.csv", help="Cases: record_id,last_name,first_name,patronymic,birth_date,unit"
+        ),
+    ],
+    records: Annotated[
+        Path, typer.Argument(metavar="LIST.csv", help="The published list, same columns (others ignored).")
+    ],
     out: Annotated[Path, typer.Option("--out", help="PAIRS.csv to write.")],
     engine: EngineOption = "duckdb",
     threshold: Annotated[
