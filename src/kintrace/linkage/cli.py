@@ -131,7 +131,12 @@ def link(
 
 
 def dedupe(
-    cases: Annotated[Path, typer.Argument(help="CASES.csv: record_id,last_name,first_name,patronymic,...")],
+    cases: Annotated[
+        Path,
+        typer.Argument(
+            metavar="CASES.csv", help="Cases: record_id,last_name,first_name,patronymic,birth_date,unit"
+        ),
+    ],
     out: Annotated[
         Path, typer.Option("--out", help="CLUSTERS.csv to write: record_id,cluster_id,cluster_size.")
     ],
