@@ -418,8 +418,9 @@ def test_sources_are_regraded_and_the_evidence_status_follows(web_app: FastAPI) 
     }
     worker.post(f"/desk/cases/{case_id}/evidence", data=form)
     assert "Reported captured (not yet confirmed)" in worker.get(f"/desk/cases/{case_id}").text
-    listing = worker.get("/desk/sources").text
-    source_id = re.search(rf'id="source-(\d+)"><td>{name}', listing).group(1)
+    listing = worker.get("/desk/sources", params={"name": name.upper()}).text
+    source_id = re.search(rf'href="/desk/sources/(\d+)">{name}</a>', listing).group(1)
+    assert "Regrade" in worker.get(f"/desk/sources/{source_id}").text
     regrade = {
         "name": name,
         "kind": "published_list",
@@ -594,7 +595,9 @@ def test_caseworker_corrects_an_evidence_item(web_app: FastAPI) -> None:
         'name="event_month" inputmode="numeric" pattern="[0-9]{1,2}" size="2" maxlength="2" value="03"'
         in edit
     )
-    source_id = re.search(r'<option value="(\d+)" selected>', edit.split('id="source_id"', 1)[1]).group(1)
+    source_id = re.search(
+        r'id="source_id" name="source_id" inputmode="numeric" size="6" value="(\d+)"', edit
+    ).group(1)
     corrected = {**form, "visibility": "family", "source_id": source_id, "text": "seen by a neighbour, twice"}
     assert worker.post(f"/desk/evidence/{item_id}", data=corrected).status_code == 303
     assert "seen by a neighbour, twice" in family.get(f"/my/cases/{case_id}").text

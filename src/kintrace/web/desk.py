@@ -112,7 +112,8 @@ def _case_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
         # Family accounts are named by the relative record they filed, if any (their e-mail stays private).
         "member_names": {r.user_id: r.full_name for r in case.relatives if r.user_id is not None},
         "state_moves": [s for s in (CaseState.OPEN, CaseState.CLOSED) if s is not case.state],
-        "sources": source_service.list_sources(db, who.actor),
+        # Sources already cited here; any other is chosen by its number from the sources page.
+        "sources": list({item.source_id: item.source for item in items}.values()),
         "claims": list(Claim),
         "kinds": list(SourceKind),
         "reliabilities": list(Reliability),
@@ -229,7 +230,6 @@ def _evidence_page(
         "item": item,
         "form": form,
         "error": error,
-        "sources": source_service.list_sources(db, who.actor),
         "claims": list(Claim),
         "statuses": list(PersonStatus),
         "visibilities": list(Visibility),
@@ -251,7 +251,7 @@ async def update_evidence(request: Request, evidence_id: int, db: Db, who: Staff
     try:
         source_id = forms.integer(form, "source_id")
         if source_id is None:
-            raise ValidationFailed("source_id", "choose a source")
+            raise ValidationFailed("source_id", "give the source's number")
         official = forms.text(form, "official_status")
         evidence_service.update_evidence(
             db,
@@ -383,7 +383,7 @@ async def add_evidence(request: Request, case_id: int, db: Db, who: Staff) -> Re
             )
             source_id = source.id
         else:
-            chosen = forms.integer(form, "source_id")
+            chosen = forms.integer(form, "source_id") or forms.integer(form, "source_number")
             if chosen is None:
                 raise ValidationFailed("source_id", "choose a source or describe a new one")
             source_id = chosen
@@ -545,17 +545,43 @@ def overdue(request: Request, db: Db, who: Staff, page: int = 1) -> Response:
     return render(request, "desk/overdue.html", {"result": result}, user=who.user)
 
 
+SOURCES_PER_PAGE = 100
+
+
 @router.get("/sources")
-def sources(request: Request, db: Db, who: Staff, done: str | None = None) -> Response:
+def sources(
+    request: Request, db: Db, who: Staff, page: int = 1, name: str | None = None, kind: str | None = None
+) -> Response:
+    chosen = forms.choice({"kind": kind}, "kind", SourceKind) if kind else None
+    found = source_service.list_sources(db, who.actor, chosen)
+    if name and name.strip():
+        needle = name.strip().casefold()
+        found = [s for s in found if needle in s.name.casefold()]
+    pages = max(1, -(-len(found) // SOURCES_PER_PAGE))
+    page = min(max(1, page), pages)
     context = {
-        "sources": source_service.list_sources(db, who.actor),
+        "sources": found[(page - 1) * SOURCES_PER_PAGE : page * SOURCES_PER_PAGE],
+        "total": len(found),
+        "page": page,
+        "pages": pages,
+        "filters": {"name": name or "", "kind": kind or ""},
+        "kinds": list(SourceKind),
+        "can_write": who.actor.can_write_cases,
+    }
+    return render(request, "desk/sources.html", context, user=who.user)
+
+
+@router.get("/sources/{source_id}")
+def source_page(request: Request, source_id: int, db: Db, who: Staff, done: str | None = None) -> Response:
+    context = {
+        "source": source_service.get_source(db, who.actor, source_id),
         "kinds": list(SourceKind),
         "reliabilities": list(Reliability),
         "credibilities": list(Credibility),
         "can_write": who.actor.can_write_cases,
         "done": done,
     }
-    return render(request, "desk/sources.html", context, user=who.user)
+    return render(request, "desk/source.html", context, user=who.user)
 
 
 @router.post("/sources/{source_id}")
@@ -574,4 +600,4 @@ async def regrade_source(request: Request, source_id: int, db: Db, who: Staff) -
             notes=forms.text(form, "notes"),
         ),
     )
-    return RedirectResponse(f"/desk/sources?done={source_id}#source-{source_id}", status_code=303)
+    return RedirectResponse(f"/desk/sources/{source_id}?done=1", status_code=303)
