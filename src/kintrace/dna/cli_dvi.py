@@ -16,9 +16,8 @@ from typing import Any
 
 import numpy as np
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from kintrace.dna.cli_common import fail, progress_bar, stderr
 from kintrace.dna.dvi import pairwise_matrices
 from kintrace.dna.dvi_data import DviData, load_dvi
 from kintrace.dna.dvi_joint import (
@@ -126,18 +125,10 @@ def dvi(
     no_solve: bool = typer.Option(False, "--no-solve", help="Skip dviSolve."),
 ) -> None:
     """Pairwise LR and exclusion matrices, joint identification and dviSolve for one DVI incident."""
-    console = Console(stderr=True)
+    console = stderr()
     try:
         data = load_dvi(input_path)
-        with Progress(
-            TextColumn("[bold]joint search"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("family x marker"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=False,
-        ) as bar:
+        with progress_bar(console, "joint search", "family x marker") as bar:
             task = bar.add_task("", total=joint_steps(data))
             result = dvi_report(
                 data,
@@ -151,8 +142,7 @@ def dvi(
                 progress=lambda k: bar.advance(task, k),
             )
     except DnaInputError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(code=2) from None
+        raise fail(str(exc)) from None
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1), encoding="utf-8")
     joint_info = result.get("joint", {})

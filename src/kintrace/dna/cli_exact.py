@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from kintrace.dna.cli_common import fail, progress_bar, stderr
 from kintrace.dna.markers import DnaInputError
 from kintrace.dna.oracle_cases import evaluate_case, parse_case
 
@@ -43,26 +42,16 @@ def lr_cases(
     out: Path = typer.Option(..., "--out", "-o", help="Where to write {case_id: {LR_total, ...}}."),
 ) -> None:
     """Compute LR_total, LR per marker and alternative placements for every case in CASES_PATH."""
-    console = Console(stderr=True)
+    console = stderr()
     try:
         data = json.loads(cases_path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        console.print(f"[red]error:[/red] {cases_path}: not valid JSON ({exc})")
-        raise typer.Exit(code=2) from None
+        raise fail(f"{cases_path}: not valid JSON ({exc})") from None
     records = data.get("cases") if isinstance(data, dict) else data
     if not isinstance(records, list):
-        console.print(f"[red]error:[/red] {cases_path}: expected a 'cases' list")
-        raise typer.Exit(code=2)
+        raise fail(f"{cases_path}: expected a 'cases' list")
     results: dict[str, Any] = {}
-    with Progress(
-        TextColumn("[bold]LR cases"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=console,
-        transient=False,
-    ) as progress:
+    with progress_bar(console, "LR cases", "{task.description}") as progress:
         task = progress.add_task("", total=len(records))
         for record in records:
             progress.update(task, description=str(record.get("id", "?")) if isinstance(record, dict) else "?")
@@ -70,8 +59,7 @@ def lr_cases(
                 case = parse_case(record)
                 results[case.id] = _clean(evaluate_case(case))
             except DnaInputError as exc:
-                console.print(f"[red]error:[/red] {exc}")
-                raise typer.Exit(code=2) from None
+                raise fail(str(exc)) from None
             progress.advance(task)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=1), encoding="utf-8")

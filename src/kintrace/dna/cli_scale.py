@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from kintrace.dna.cli_common import fail, progress_bar, stderr
+
 if TYPE_CHECKING:
     from kintrace.dna.markers import Marker
     from kintrace.dna.match import MatchResult
@@ -41,13 +43,6 @@ def load_markers(freqs: Path, mutation: str | None, mutation_rate: float | None)
         name: m.with_mutation(mutation_model(mutation, m.alleles, m.freqs, rate=mutation_rate))
         for name, m in markers.items()
     }
-
-
-def _fail(message: str) -> typer.Exit:
-    from rich.console import Console
-
-    Console(stderr=True).print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
-    return typer.Exit(2)
 
 
 def write_matches(path: Path, result: MatchResult) -> None:
@@ -100,20 +95,17 @@ def register(app: typer.Typer) -> None:
         mutation_rate: float | None = typer.Option(None, "--mutation-rate", help="Its rate."),
     ) -> None:
         """Score every unidentified profile against every family; write the best pairs, ranked."""
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
         from kintrace.dna.families import read_pedigrees
         from kintrace.dna.lr_table import SlotLayout, TableBlock, TableCache, build_tables
         from kintrace.dna.markers import DnaInputError
         from kintrace.dna.match import match_all
         from kintrace.dna.profiles import read_profiles
 
-        console = Console(stderr=True)
+        console = stderr()
         if single_allele not in ("unknown", "homozygous"):
-            raise _fail(f"--single-allele must be 'unknown' or 'homozygous', got {single_allele!r}")
+            raise fail(f"--single-allele must be 'unknown' or 'homozygous', got {single_allele!r}")
         if not threshold > 0:
-            raise _fail("--threshold must be positive")
+            raise fail("--threshold must be positive")
         try:
             markers = load_markers(freqs, mutation, mutation_rate)
             layout_name = "wide" if wide else "auto"
@@ -128,7 +120,7 @@ def register(app: typer.Typer) -> None:
             families = read_pedigrees(pedigrees)
             refs = {f.family_id: f.references(ref_set) for f in families}
         except DnaInputError as exc:
-            raise _fail(str(exc)) from None
+            raise fail(str(exc)) from None
         claimed = {s for f in families for s in f.samples.values()}
         sample_ids = [s for s in profile_set.sample_ids if references is not None or s not in claimed]
         candidates = [profile_set[s] for s in sample_ids]
@@ -143,7 +135,7 @@ def register(app: typer.Typer) -> None:
             if f not in informative:
                 console.print(f"[yellow]family {f.family_id!r}: no typed reference; skipped[/]")
         if not sample_ids or not informative or not layout.markers:
-            raise _fail("nothing to compare: no unidentified profiles, no typed families or no shared marker")
+            raise fail("nothing to compare: no unidentified profiles, no typed families or no shared marker")
         slots = layout.encode(candidates)
         cache = TableCache()
 
@@ -151,14 +143,7 @@ def register(app: typer.Typer) -> None:
             for start in range(0, len(informative), BLOCK_FAMILIES):
                 yield build_tables(informative[start : start + BLOCK_FAMILIES], refs, layout, cache)
 
-        with Progress(
-            TextColumn("matching"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("families"),
-            TimeRemainingColumn(),
-            console=console,
-        ) as progress:
+        with progress_bar(console, "matching", "families") as progress:
             task = progress.add_task("match", total=len(informative))
             try:
                 result = match_all(
@@ -172,7 +157,7 @@ def register(app: typer.Typer) -> None:
                     on_block=lambda n: progress.advance(task, n),
                 )
             except DnaInputError as exc:
-                raise _fail(str(exc)) from None
+                raise fail(str(exc)) from None
         for warning in result.warnings:
             console.print(f"[bold yellow]warning:[/] {warning}")
         write_matches(out, result)
@@ -219,7 +204,7 @@ def register(app: typer.Typer) -> None:
                 fam, fam.references(profile_set), markers, n=n, seed=seed, threshold=threshold
             )
         except DnaInputError as exc:
-            raise _fail(str(exc)) from None
+            raise fail(str(exc)) from None
         paths = write_report(result, out)
         s = result.summary
         Console().print(
