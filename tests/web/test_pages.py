@@ -87,6 +87,7 @@ def test_a_family_case_is_unverified_and_hidden_from_other_families(web_app: Fas
     assert page.status_code == 200
     assert "Waiting for a caseworker to check it" in page.text
     assert "Kovalenko Ihor Mykolaiovych" in page.text  # the Latin spelling beside the Cyrillic name
+    assert '<option value="unknown" selected>' in family.get("/my/file").text  # sex is not guessed
 
     other = sign_up(web_app, "iryna")
     for path in (f"/my/cases/{case_id}", f"/my/cases/{case_id + 1000}"):
