@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -604,3 +605,65 @@ def test_caseworker_corrects_an_evidence_item(web_app: FastAPI) -> None:
     assert "seen by a neighbour, twice" in family.get(f"/my/cases/{case_id}").text
     bad = worker.post(f"/desk/evidence/{item_id}", data={**corrected, "event_month": "13"})
     assert bad.status_code == 422 and 'id="event_year-error"' in bad.text
+
+
+class _FormAudit(HTMLParser):
+    """Collects element ids, label targets, and the form controls (and whether a <label> wraps them)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.label_for: set[str] = set()
+        self.controls: list[tuple[str, str | None, bool]] = []  # (name, id, inside a label)
+        self._open_labels = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.append(str(values["id"]))
+        if tag == "label":
+            self._open_labels += 1
+            if values.get("for"):
+                self.label_for.add(str(values["for"]))
+        if tag in ("input", "select", "textarea") and values.get("type") not in ("hidden", "submit"):
+            self.controls.append((str(values.get("name")), values.get("id"), self._open_labels > 0))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "label":
+            self._open_labels -= 1
+
+
+def test_every_form_control_has_a_label_and_ids_are_unique(web_app: FastAPI) -> None:
+    family = sign_up(web_app)
+    case_id = file_case(family)
+    worker = sign_in(web_app, *CASEWORKER)
+    worker.post(f"/desk/cases/{case_id}/verify", data={"csrf_token": csrf(worker)})
+    admin = sign_in(web_app, *ADMIN)
+    pages = [
+        (client(web_app), "/signin"),
+        (client(web_app), "/signup"),
+        (family, "/my"),
+        (family, "/my/file"),
+        (family, f"/my/cases/{case_id}"),
+        (family, "/account"),
+        (worker, "/desk"),
+        (worker, "/desk/cases"),
+        (worker, f"/desk/cases/{case_id}"),
+        (worker, f"/desk/cases/{case_id}/person"),
+        (worker, "/desk/sources"),
+        (worker, "/desk/overdue"),
+        (admin, "/admin/users"),
+    ]
+    for browser, path in pages:
+        response = browser.get(path)
+        assert response.status_code == 200, path
+        audit = _FormAudit()
+        audit.feed(response.text)
+        repeated = sorted({i for i in audit.ids if audit.ids.count(i) > 1})
+        assert not repeated, f"{path}: ids used twice: {repeated}"
+        unlabelled = [
+            name
+            for name, id_, wrapped in audit.controls
+            if not wrapped and (id_ is None or id_ not in audit.label_for)
+        ]
+        assert not unlabelled, f"{path}: controls without a label: {unlabelled}"
