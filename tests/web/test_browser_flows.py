@@ -169,6 +169,13 @@ def test_phone_width_keyboard_and_no_horizontal_scroll(open_context: Any) -> Non
         page.goto(phone.base + path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, f"{path} is {width} px wide on a 360 px screen"
+    desk_phone: Visits = open_context(width=360)
+    desk = desk_phone.context.new_page()  # type: ignore[attr-defined]
+    sign_in(desk, phone.base, *CASEWORKER)
+    for path in ("/desk", "/desk/cases", "/desk/sources", "/desk/overdue"):
+        desk.goto(phone.base + path)
+        width = desk.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{path} is {width} px wide on a 360 px screen"
     # The first Tab lands on the skip link, which takes the reader straight to the content.
     page.goto(phone.base + "/my/file")
     page.keyboard.press("Tab")
