@@ -667,3 +667,40 @@ def test_every_form_control_has_a_label_and_ids_are_unique(web_app: FastAPI) -> 
             if not wrapped and (id_ is None or id_ not in audit.label_for)
         ]
         assert not unlabelled, f"{path}: controls without a label: {unlabelled}"
+
+
+def test_a_relative_updates_only_their_own_contact_details(web_app: FastAPI) -> None:
+    reporter = sign_up(web_app, "mother")
+    case_id = file_case(reporter)
+    page = reporter.get(f"/my/cases/{case_id}").text
+    assert 'value="+380671112233"' in page
+    relative_id = re.search(rf"/my/cases/{case_id}/contact/(\d+)", page).group(1)
+    token = csrf(reporter)
+    updated = reporter.post(
+        f"/my/cases/{case_id}/contact/{relative_id}",
+        data={"phone": "+380990000000", "email": "mother@example.org", "csrf_token": token},
+    )
+    assert updated.status_code == 303
+    assert 'value="+380990000000"' in reporter.get(f"/my/cases/{case_id}").text
+    bad = reporter.post(
+        f"/my/cases/{case_id}/contact/{relative_id}", data={"email": "not-an-address", "csrf_token": token}
+    )
+    assert bad.status_code == 422
+
+    # A second family account linked to the case sees neither the form nor the mother's number.
+    worker = sign_in(web_app, *CASEWORKER)
+    email = f"son-{secrets.token_hex(3)}@example.org"
+    son = client(web_app)
+    son.post(
+        "/signup",
+        data={"email": email, "display_name": "Son", "password": PASSWORD, "password_repeat": PASSWORD},
+        headers=SAME_ORIGIN,
+    )
+    worker.post(f"/desk/cases/{case_id}/verify", data={"csrf_token": csrf(worker)})
+    worker.post(f"/desk/cases/{case_id}/members", data={"member": email, "csrf_token": csrf(worker)})
+    seen_by_son = son.get(f"/my/cases/{case_id}").text
+    assert "+380990000000" not in seen_by_son and "mother@example.org" not in seen_by_son
+    stolen = son.post(
+        f"/my/cases/{case_id}/contact/{relative_id}", data={"phone": "+1", "csrf_token": csrf(son)}
+    )
+    assert stolen.status_code == 404

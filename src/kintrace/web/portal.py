@@ -18,7 +18,7 @@ from kintrace.services import requests as request_service
 from kintrace.services import sources as source_service
 from kintrace.services import status as status_service
 from kintrace.services.cases import CaseFilter, RelativeInput
-from kintrace.services.errors import ValidationFailed
+from kintrace.services.errors import NotFound, ValidationFailed
 from kintrace.services.evidence import EvidenceInput
 from kintrace.services.persons import to_domain
 from kintrace.services.sources import SourceInput
@@ -93,6 +93,10 @@ def _case_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
         "timeline": timeline(items, found),
         "contradictions": found,
         "requests": request_service.list_requests(db, who.actor, case_id),
+        # Only the reader's own contact details: other relatives' stay private even on a shared case.
+        "my_contacts": [
+            r for r in case_service.list_relatives(db, who.actor, case_id) if r.user_id == who.user.id
+        ],
         "claims": FAMILY_CLAIMS,
         "today": dt.date.today(),
     }
@@ -133,6 +137,38 @@ async def correct_person(request: Request, case_id: int, db: Db, who: Family) ->
         }
         return render(request, "person_form.html", context, user=who.user, status_code=422)
     return RedirectResponse(f"/my/cases/{case_id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/contact/{relative_id}")
+async def update_contact(request: Request, case_id: int, relative_id: int, db: Db, who: Family) -> Response:
+    """A relative keeps their own phone, e-mail and address up to date."""
+    form = await request.form()
+    mine = {r.id: r for r in case_service.list_relatives(db, who.actor, case_id) if r.user_id == who.user.id}
+    current = mine.get(relative_id)
+    if current is None:
+        raise NotFound("relative", relative_id)
+    try:
+        case_service.update_relative(
+            db,
+            who.actor,
+            relative_id,
+            RelativeInput(
+                full_name=current.full_name,
+                relationship=current.relationship_,
+                is_reporter=current.is_reporter,
+                phone=forms.text(form, "phone"),
+                email=forms.text(form, "email"),
+                address=forms.text(form, "address"),
+                notes=current.notes,
+                user_id=current.user_id,
+            ),
+        )
+    except ValidationFailed as error:
+        db.rollback()
+        context = _case_context(db, who, case_id)
+        context.update(filed=0, added=0, form=dict(form), error=error)
+        return render(request, "portal/case.html", context, user=who.user, status_code=422)
+    return RedirectResponse(f"/my/cases/{case_id}?added=1#contact", status_code=303)
 
 
 @router.post("/cases/{case_id}/information")
