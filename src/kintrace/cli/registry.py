@@ -168,7 +168,10 @@ def cases_import(
     fmt: str | None = typer.Option(None, "--format", help="csv or json (default: from the file name)."),
     database_url: str | None = DatabaseUrl,
 ) -> None:
-    """Import cases: all or nothing, and the same file twice adds nothing (keyed by reference)."""
+    """Import cases: all or nothing, and the same file twice adds nothing (keyed by reference).
+
+    JSON is the whole case file (format kintrace-cases/2: person, relatives, sources, evidence,
+    both status histories, requests and answers); CSV is the flat person list."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from kintrace.services import transfer
@@ -181,7 +184,7 @@ def cases_import(
     except UnicodeDecodeError as error:
         raise _fail(f"{file.name} is not UTF-8 text: {error}") from None
     try:
-        records = transfer.parse_all(text, chosen)
+        plan = transfer.parse_text(text, chosen)
         with (
             _session_scope(database_url) as session,
             Progress(
@@ -192,8 +195,8 @@ def cases_import(
                 console=console,
             ) as bar,
         ):
-            task = bar.add_task("import", total=len(records))
-            result = transfer.import_cases(session, SYSTEM, records, progress=lambda n: bar.advance(task, n))
+            task = bar.add_task("import", total=len(plan))
+            result = transfer.import_plan(session, SYSTEM, plan, progress=lambda n: bar.advance(task, n))
     except ServiceError as error:
         raise _fail(f"{file.name}: {error}; nothing was imported") from None
     console.print(f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged")
@@ -203,9 +206,14 @@ def cases_import(
 def cases_export(
     fmt: str = typer.Option("csv", "--format", help="csv or json."),
     out: Path | None = typer.Option(None, "--out", help="File to write (default: standard output)."),
+    include_contacts: bool = typer.Option(
+        False,
+        "--include-contacts",
+        help="JSON only: carry relatives' phone, e-mail, address and notes (private; off by default).",
+    ),
     database_url: str | None = DatabaseUrl,
 ) -> None:
-    """Export every case (one record per case, with its reference)."""
+    """Export every case: JSON is the whole case file (kintrace-cases/2), CSV the flat person list."""
     from kintrace.services import transfer
     from kintrace.services.access import SYSTEM
     from kintrace.services.errors import ServiceError
@@ -214,7 +222,7 @@ def cases_export(
         raise _fail(f"--format: {fmt!r} is not one of {', '.join(transfer.FORMATS)}")
     try:
         with _session_scope(database_url) as session:
-            text = transfer.export_text(session, SYSTEM, fmt)
+            text = transfer.export_text(session, SYSTEM, fmt, include_contacts=include_contacts)
     except ServiceError as error:
         raise _fail(str(error)) from None
     if out is None:

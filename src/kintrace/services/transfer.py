@@ -1,14 +1,67 @@
-"""Import and export of cases as CSV or JSON.
+"""Import and export of cases: the whole case file as JSON, the flat person list as CSV.
 
-One record per case, keyed by its `reference` (the natural key). An import is all or nothing:
-every record is checked first, and the first bad one stops it with an error naming the row and
-the field, before anything is written. Importing the same file twice adds nothing: a record whose
-reference exists and whose person is unchanged is skipped; a changed person is updated.
+JSON: the case file, format "kintrace-cases/2"
+-----------------------------------------------
+One document carries everything a tracing service holds on each case, so that cases can move
+between installations or go to a partner organisation::
+
+    {"format": "kintrace-cases/2",
+     "contacts": false,                  # true only when exported with include_contacts
+     "cases": [{
+       "reference": "KT-000123",         # the natural key of the case
+       "state": "open",                  # unverified | open | closed | merged
+       "merged_into": null,              # reference of the case it was merged into (state merged)
+       "person": {last_name, first_name, patronymic, script, sex, birth_date, birth_place,
+                  citizenship, service_number, rank, unit, branch, height_cm, build, hair, eyes,
+                  distinguishing_marks, dental_notes, last_seen_date, last_seen_place,
+                  last_seen_latitude, last_seen_longitude, circumstances,
+                  alternative_names: [{last, first, patronymic, script}]},
+       "official_status": "...", "official_since": "2024-03",      # = last official history entry
+       "evidence_status": "...", "evidence_since": ..., "evidence_rule": ...,
+                                         # as last derived; derived again from the evidence on import
+                                         # (a new history entry where the evidence now says otherwise)
+       "relatives": [{full_name, relationship, is_reporter,
+                      phone, email, address, notes}],  # the four contact fields only if "contacts"
+       "evidence": [{claim, event_date, reported_date, place, text, visibility, official_status,
+                     birth_date,
+                     source: {kind, name, reliability: "A".."F", credibility: "1".."6", notes},
+                     attachments: [{sha256, filename, media_type, size_bytes}]}],
+       "status_history": {"official": [ENTRY, ...], "evidence": [ENTRY, ...]},
+       "requests": [{requested_status, authority, evidence: [REF], submitted_on, deadline,
+                     outcome, outcome_on, note,
+                     answers: [{received_on, outcome, text}]}]}]}
+
+    ENTRY = {status, previous_status, since, rule, rule_text, facts: [REF], reason, changed_at}
+    REF   = index into the same case's "evidence" list, or "REFERENCE#index" for an item of another
+            case in the file (evidence of a case merged into this one)
+
+Partial dates are ISO text ("2023", "2023-05", "2023-05-17"); request dates are full dates;
+`changed_at` is ISO 8601 with its UTC offset; every enum is written as its value. Unknown fields
+are refused (a typo must not silently drop data). Attachments travel as their hashes and metadata:
+the files themselves are copied separately (they are stored by SHA-256 under var/attachments).
+User accounts, caseworker assignments and family links are per installation and not carried.
+
+An export holds only what the actor may see: a family account gets the cases it is linked to and,
+on them, family-visible evidence only (references to anything else are dropped, rule texts reduced
+to the rule's own sentence). An import needs a caseworker or admin, checks every record before
+writing, and is idempotent by natural keys (see `transfer_import`); an error names the case and the
+JSON path of the field ("case UA-7: cases[6].evidence[2].event_date"), and nothing is written.
+Round trip: export, import into an empty registry, export again gives the same document.
+A JSON list of flat records (the first JSON format, one object per case with the CSV's fields)
+is still read.
+
+CSV: the flat person list
+-------------------------
+One row per case, keyed by its `reference`, with the person's fields, alternative spellings
+("last|first|patronymic; ...") and the official status. A record whose reference exists and whose
+person is unchanged is skipped; a changed person is updated. A bad row stops the import with an
+error naming the row and the field, before anything is written.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -31,10 +84,13 @@ from kintrace.domain.person import (
 from kintrace.domain.status import transition_path
 from kintrace.domain.vocabulary import PersonStatus, Sex, StatusTrack
 from kintrace.services import auditing
-from kintrace.services.access import Actor, require_writer
+from kintrace.services.access import Actor, case_visibility_clause, require_writer
 from kintrace.services.cases import create_case, update_person
 from kintrace.services.errors import ValidationFailed
 from kintrace.services.persons import to_domain
+from kintrace.services.transfer_export import export_document
+from kintrace.services.transfer_import import PlannedCase, import_case_files
+from kintrace.services.transfer_schema import FORMAT, CaseFile, parse_document
 from kintrace.store.models import Case, StatusChange
 from kintrace.store.models import MissingPerson as PersonRow
 
@@ -112,8 +168,12 @@ def read_records(text: str, fmt: str) -> list[tuple[str, Mapping[str, Any]]]:
             data = json.loads(text)
         except json.JSONDecodeError as error:
             raise ValidationFailed("file", f"not JSON: {error}") from None
+        if isinstance(data, dict):
+            raise ValidationFailed(
+                "file", f"a {FORMAT} document holds whole case files; read it with parse_text"
+            )
         if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-            raise ValidationFailed("file", "a JSON import is a list of objects, one per case")
+            raise ValidationFailed("file", f"a JSON import is a {FORMAT} document or a list of flat records")
         return [(f"record {n}", item) for n, item in enumerate(data, start=1)]
     raise ValidationFailed("format", f"{fmt!r} is not one of {', '.join(FORMATS)}")
 
@@ -342,8 +402,56 @@ def import_cases(
     return ImportResult(created, updated, unchanged)
 
 
+@dataclass(frozen=True)
+class ImportPlan:
+    """A checked file: flat person records (CSV, the first JSON format) or whole case files."""
+
+    records: Sequence[CaseRecord] = ()
+    cases: Sequence[PlannedCase] = ()
+
+    def __len__(self) -> int:
+        return len(self.records) + len(self.cases)
+
+
+def _planned(case: CaseFile) -> PlannedCase:
+    try:
+        record = parse_record({**case.person, "reference": case.reference})
+    except DomainError as error:
+        raise ValidationFailed(
+            f"case {case.reference}: {case.path}.person.{_column(error.field)}", error.message
+        ) from None
+    return PlannedCase(case, record.person)
+
+
+def parse_text(text: str, fmt: str) -> ImportPlan:
+    """Every record of a CSV or JSON file checked before anything is written."""
+    if fmt == "json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ValidationFailed("file", f"not JSON: {error}") from None
+        if isinstance(data, dict):
+            return ImportPlan(cases=[_planned(case) for case in parse_document(data)])
+    return ImportPlan(records=parse_all(text, fmt))
+
+
+def import_plan(
+    session: Session,
+    actor: Actor,
+    plan: ImportPlan,
+    *,
+    progress: Callable[[int], None] | None = None,
+    today: dt.date | None = None,
+) -> ImportResult:
+    """Write a checked file in the caller's transaction (the caller commits, or rolls back on error)."""
+    if plan.cases:
+        counts = import_case_files(session, actor, plan.cases, progress=progress, today=today)
+        return ImportResult(counts.created, counts.updated, counts.unchanged)
+    return import_cases(session, actor, plan.records, progress=progress)
+
+
 def import_text(session: Session, actor: Actor, text: str, fmt: str) -> ImportResult:
-    return import_cases(session, actor, parse_all(text, fmt))
+    return import_plan(session, actor, parse_text(text, fmt))
 
 
 # --- export ------------------------------------------------------------------------------------------
@@ -362,9 +470,10 @@ def _flat(case: Case) -> dict[str, Any]:
 
 
 def export_records(session: Session, actor: Actor) -> Iterable[dict[str, Any]]:
-    require_writer(actor, "export cases")
+    """The flat person list of every case the actor may see (a family: only its own cases)."""
     query = (
         select(Case)
+        .where(case_visibility_clause(actor))
         .options(selectinload(Case.person).selectinload(PersonRow.aliases))
         .order_by(Case.id)
         .execution_options(yield_per=500)
@@ -378,19 +487,38 @@ def export_records(session: Session, actor: Actor) -> Iterable[dict[str, Any]]:
         yield values
 
 
-def export_text(session: Session, actor: Actor, fmt: str) -> str:
-    records = list(export_records(session, actor))
+def export_text(session: Session, actor: Actor, fmt: str, *, include_contacts: bool = False) -> str:
+    """JSON: the whole case file ("kintrace-cases/2"); CSV: the flat person list."""
     if fmt == "json":
-        return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+        document = export_document(session, actor, include_contacts=include_contacts)
+        return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
     if fmt != "csv":
         raise ValidationFailed("format", f"{fmt!r} is not one of {', '.join(FORMATS)}")
+    if include_contacts:
+        raise ValidationFailed("include_contacts", "the CSV person list carries no relatives; export JSON")
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
     writer.writeheader()
-    for record in records:
+    for record in export_records(session, actor):
         record["alternative_names"] = _NAME_SEPARATOR.join(
             _PART_SEPARATOR.join(n[k] or "" for k in ("last", "first", "patronymic")).rstrip(_PART_SEPARATOR)
             for n in record["alternative_names"]
         )
         writer.writerow({k: "" if v is None else v for k, v in record.items()})
     return out.getvalue()
+
+
+__all__ = [
+    "FIELDS",
+    "FORMAT",
+    "FORMATS",
+    "CaseRecord",
+    "ImportPlan",
+    "ImportResult",
+    "export_document",
+    "export_text",
+    "import_plan",
+    "import_text",
+    "parse_all",
+    "parse_text",
+]

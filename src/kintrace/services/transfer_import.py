@@ -1,0 +1,444 @@
+"""Writing checked "kintrace-cases/2" case files into the registry, in the caller's transaction.
+
+Everything is matched by natural keys, so the same file twice adds nothing: cases by reference,
+sources by kind, name and grades, evidence by source, claim, dates, place and text, relatives by
+name and relationship, requests by status asked, authority and day submitted, answers by day,
+outcome and text. A new case takes its status histories from the file as written; on a case that
+exists, the official history is extended when the file carries later entries, and the
+evidence-based status is always derived again here from the evidence now on file. A clash with what
+the registry holds raises ValidationFailed naming the case and the field; the caller rolls back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from kintrace.domain.person import MissingPerson
+from kintrace.domain.vocabulary import CaseState, RequestOutcome, StatusTrack
+from kintrace.services import auditing
+from kintrace.services.access import Actor, require_writer
+from kintrace.services.cases import case_snapshot, update_person
+from kintrace.services.persons import fill_row, to_domain
+from kintrace.services.status import recompute_evidence_status
+from kintrace.services.transfer_schema import (
+    CONTACT_FIELDS,
+    CaseFile,
+    EvidenceData,
+    FactRef,
+    HistoryData,
+    RelativeData,
+    RequestData,
+    SourceData,
+)
+from kintrace.store.models import (
+    Attachment,
+    Case,
+    EvidenceItem,
+    Merge,
+    Relative,
+    RequestAnswer,
+    Source,
+    StatusChange,
+    StatusRequest,
+)
+from kintrace.store.models import MissingPerson as PersonRow
+
+
+@dataclass(frozen=True)
+class PlannedCase:
+    """A checked case file with its person already built as the domain wants it."""
+
+    file: CaseFile
+    person: MissingPerson
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class _Run:
+    session: Session
+    actor: Actor
+    today: dt.date | None
+    sources: dict[tuple[str, str, str, str], Source] = field(default_factory=dict)
+    # (case reference, index in the file's evidence list) -> the evidence row it became or matched
+    evidence_ids: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    def fact_ids(self, case: CaseFile, refs: Sequence[FactRef]) -> list[int]:
+        return [self.evidence_ids[(case.reference, ref) if isinstance(ref, int) else ref] for ref in refs]
+
+
+def _load_sources(session: Session) -> dict[tuple[str, str, str, str], Source]:
+    found: dict[tuple[str, str, str, str], Source] = {}
+    for source in session.scalars(select(Source).order_by(Source.id)):
+        key = (source.kind.value, source.name, source.reliability.value, source.credibility.value)
+        found.setdefault(key, source)
+    return found
+
+
+def _source(run: _Run, data: SourceData) -> Source:
+    source = run.sources.get(data.key)
+    if source is None:
+        source = Source(
+            kind=data.kind,
+            name=data.name,
+            reliability=data.reliability,
+            credibility=data.credibility,
+            notes=data.notes,
+        )
+        run.session.add(source)
+        auditing.record(run.session, run.actor, "source.create", source)
+        run.sources[data.key] = source
+    return source
+
+
+def _existing_cases(session: Session, references: Sequence[str]) -> dict[str, Case]:
+    existing: dict[str, Case] = {}
+    for start in range(0, len(references), 500):
+        query = (
+            select(Case)
+            .where(Case.reference.in_(references[start : start + 500]))
+            .options(selectinload(Case.person).selectinload(PersonRow.aliases), selectinload(Case.relatives))
+        )
+        existing.update({case.reference: case for case in session.scalars(query)})
+    return existing
+
+
+# --- pass 1: cases, persons, relatives, evidence ----------------------------------------------------
+
+
+def _new_case(run: _Run, plan: PlannedCase) -> Case:
+    case_file = plan.file
+    case = Case(reference=case_file.reference, state=case_file.state)
+    row = PersonRow()
+    fill_row(row, plan.person)
+    case.person = row
+    run.session.add(case)
+    run.session.flush()
+    auditing.record(run.session, run.actor, "case.import", case, after=case_snapshot(case))
+    return case
+
+
+def _apply_relative(row: Relative, data: RelativeData) -> None:
+    row.full_name, row.relationship_, row.is_reporter = data.full_name, data.relationship, data.is_reporter
+    if data.contacts is not None:
+        for key in CONTACT_FIELDS:
+            setattr(row, key, data.contacts.get(key))
+
+
+def _relative_differs(row: Relative, data: RelativeData) -> bool:
+    if row.is_reporter != data.is_reporter:
+        return True
+    return data.contacts is not None and any(getattr(row, k) != data.contacts.get(k) for k in CONTACT_FIELDS)
+
+
+def _relatives(run: _Run, case: Case, case_file: CaseFile) -> bool:
+    changed = False
+    rows = {(row.full_name, row.relationship_): row for row in case.relatives}
+    for data in case_file.relatives:
+        row = rows.get(data.key)
+        if row is None:
+            row = Relative()
+            _apply_relative(row, data)
+            case.relatives.append(row)
+            auditing.record(run.session, run.actor, "relative.create", row)
+            rows[data.key] = row
+            changed = True
+        elif _relative_differs(row, data):
+            before = auditing.snapshot(row)
+            _apply_relative(row, data)
+            auditing.record(run.session, run.actor, "relative.update", row, before=before)
+            changed = True
+    return changed
+
+
+def _evidence_key(item: EvidenceItem) -> tuple[object, ...]:
+    source = item.source
+    source_key = (source.kind.value, source.name, source.reliability.value, source.credibility.value)
+    return (source_key, item.claim.value, item.event_date, item.reported_date, item.place, item.text)
+
+
+def _apply_evidence(item: EvidenceItem, data: EvidenceData, source: Source) -> None:
+    item.source = source
+    item.claim, item.event_date, item.reported_date = data.claim, data.event_date, data.reported_date
+    item.place, item.text, item.visibility = data.place, data.text, data.visibility
+    item.official_status, item.birth_date = data.official_status, data.birth_date
+
+
+def _evidence(run: _Run, case: Case, case_file: CaseFile, fresh: bool) -> bool:
+    changed = False
+    items: dict[tuple[object, ...], EvidenceItem] = {}
+    if not fresh:
+        query = (
+            select(EvidenceItem)
+            .where(EvidenceItem.case_id == case.id)
+            .options(selectinload(EvidenceItem.source), selectinload(EvidenceItem.attachments))
+            .order_by(EvidenceItem.id)
+        )
+        for existing in run.session.scalars(query):
+            items.setdefault(_evidence_key(existing), existing)
+    for index, data in enumerate(case_file.evidence):
+        item = items.get(data.key)
+        if item is None:
+            item = EvidenceItem(case_id=case.id, created_by_id=run.actor.user_id)
+            _apply_evidence(item, data, _source(run, data.source))
+            run.session.add(item)
+            auditing.record(run.session, run.actor, "evidence.import", item)
+            items[data.key] = item
+            changed = True
+        elif (item.visibility, item.official_status, item.birth_date) != (
+            data.visibility,
+            data.official_status,
+            data.birth_date,
+        ):
+            before = auditing.snapshot(item)
+            _apply_evidence(item, data, item.source)
+            auditing.record(run.session, run.actor, "evidence.update", item, before=before)
+            changed = True
+        have = {attachment.sha256 for attachment in item.attachments}
+        for attachment in data.attachments:
+            if attachment.sha256 in have:
+                continue
+            row = Attachment(
+                evidence=item,
+                sha256=attachment.sha256,
+                filename=attachment.filename,
+                media_type=attachment.media_type,
+                size_bytes=attachment.size_bytes,
+            )
+            run.session.add(row)
+            auditing.record(run.session, run.actor, "attachment.import", row)
+            have.add(attachment.sha256)
+            changed = True
+        run.evidence_ids[(case_file.reference, index)] = item.id
+    return changed
+
+
+def _first_pass(run: _Run, plan: PlannedCase, case: Case | None) -> tuple[Case, bool, bool]:
+    """The case with its person, relatives and evidence; (case, created, changed)."""
+    case_file = plan.file
+    created = case is None
+    changed = False
+    if case is None:
+        case = _new_case(run, plan)
+    else:
+        if case.state is not case_file.state:
+            if CaseState.MERGED in (case.state, case_file.state):
+                case_file.fail(
+                    f"{case_file.path}.state",
+                    f"is {case.state.value} here; merge or undo a merge here, by hand",
+                )
+            before = auditing.snapshot(case)
+            case.state = case_file.state
+            auditing.record(run.session, run.actor, "case.state", case, before=before)
+            changed = True
+        if to_domain(case.person) != plan.person:
+            update_person(run.session, run.actor, case.id, plan.person)
+            changed = True
+    changed |= _relatives(run, case, case_file)
+    changed |= _evidence(run, case, case_file, created)
+    return case, created, changed
+
+
+# --- pass 2: histories, requests, merges -------------------------------------------------------------
+
+
+def _history_row(run: _Run, case: Case, case_file: CaseFile, track: StatusTrack, entry: HistoryData) -> None:
+    row = StatusChange(
+        case_id=case.id,
+        track=track,
+        status=entry.status,
+        previous_status=entry.previous_status,
+        since=entry.since,
+        rule=entry.rule,
+        rule_text=entry.rule_text,
+        fact_ids=run.fact_ids(case_file, entry.facts),
+        reason=entry.reason,
+        changed_by_id=run.actor.user_id,
+    )
+    if entry.changed_at is not None:
+        row.changed_at = entry.changed_at
+    run.session.add(row)
+
+
+def _histories(run: _Run, case: Case, case_file: CaseFile, created: bool) -> bool:
+    """A new case takes both tracks as written; an existing one takes later official entries only."""
+    before = auditing.snapshot(case)
+    if created:
+        for track, entries in (
+            (StatusTrack.OFFICIAL, case_file.official_history),
+            (StatusTrack.EVIDENCE, case_file.evidence_history),
+        ):
+            for entry in entries:
+                _history_row(run, case, case_file, track, entry)
+        # As last derived where the file was written; the derivation here runs after every case is in.
+        case.evidence_status, case.evidence_since = case_file.evidence_status, case_file.evidence_since
+        case.evidence_rule = case_file.evidence_rule
+    else:
+        held = list(
+            run.session.scalars(
+                select(StatusChange)
+                .where(StatusChange.case_id == case.id, StatusChange.track == StatusTrack.OFFICIAL)
+                .order_by(StatusChange.id)
+            )
+        )
+        common = min(len(held), len(case_file.official_history))
+        for n in range(common):
+            row, entry = held[n], case_file.official_history[n]
+            if (
+                row.status.value,
+                None if row.previous_status is None else row.previous_status.value,
+                row.since,
+            ) != (entry.key):
+                case_file.fail(
+                    f"{case_file.path}.status_history.official[{n}]",
+                    f"differs from this registry's official history ({row.status.value} since {row.since}); "
+                    "the two have diverged, so reconcile the case by hand",
+                )
+        later = case_file.official_history[common:]
+        if not later:
+            return False
+        for entry in later:
+            _history_row(run, case, case_file, StatusTrack.OFFICIAL, entry)
+    last_official = case_file.official_history[-1]
+    case.official_status, case.official_since = last_official.status, last_official.since
+    auditing.record(run.session, run.actor, "status.import", case, before=before)
+    return True
+
+
+def _requests(run: _Run, case: Case, case_file: CaseFile) -> bool:
+    changed = False
+    held: dict[tuple[object, ...], StatusRequest] = {
+        (r.requested_status.value, r.authority, r.submitted_on): r
+        for r in run.session.scalars(
+            select(StatusRequest)
+            .where(StatusRequest.case_id == case.id)
+            .options(selectinload(StatusRequest.answers))
+            .order_by(StatusRequest.id)
+        )
+    }
+    for data in case_file.requests:
+        request = held.get(data.key)
+        if request is None:
+            request = _new_request(run, case, case_file, data)
+            held[data.key] = request
+            changed = True
+        have = {(a.received_on, a.outcome.value, a.text) for a in request.answers}
+        missing = [answer for answer in data.answers if answer.key not in have]
+        settles = request.outcome is RequestOutcome.PENDING and data.outcome is not RequestOutcome.PENDING
+        if (
+            request.outcome is not RequestOutcome.PENDING
+            and data.outcome is not RequestOutcome.PENDING
+            and (request.outcome, request.outcome_on) != (data.outcome, data.outcome_on)
+        ):
+            case_file.fail(
+                f"{data.path}.outcome",
+                f"the request was settled here as {request.outcome.value} on {request.outcome_on}",
+            )
+        if not missing and not settles:
+            continue
+        before = auditing.snapshot(request)
+        for answer in missing:
+            row = RequestAnswer(
+                received_on=answer.received_on,
+                outcome=answer.outcome,
+                text=answer.text,
+                recorded_by_id=run.actor.user_id,
+            )
+            request.answers.append(row)
+            run.session.flush()
+            auditing.record(run.session, run.actor, "request.answer", row)
+        if settles:
+            request.outcome, request.outcome_on = data.outcome, data.outcome_on
+        auditing.record(run.session, run.actor, "request.update", request, before=before)
+        changed = True
+    return changed
+
+
+def _new_request(run: _Run, case: Case, case_file: CaseFile, data: RequestData) -> StatusRequest:
+    request = StatusRequest(
+        case_id=case.id,
+        requested_status=data.requested_status,
+        authority=data.authority,
+        evidence_ids=sorted(set(run.fact_ids(case_file, data.evidence))),
+        submitted_on=data.submitted_on,
+        deadline=data.deadline,
+        # Answers are filed next, each audited; the outcome follows them.
+        outcome=data.outcome if not data.answers else RequestOutcome.PENDING,
+        outcome_on=data.outcome_on if not data.answers else None,
+        note=data.note,
+        created_by_id=run.actor.user_id,
+    )
+    run.session.add(request)
+    auditing.record(run.session, run.actor, "request.import", request)
+    return request
+
+
+def _merge(run: _Run, case: Case, case_file: CaseFile, cases: Mapping[str, Case]) -> None:
+    assert case_file.merged_into is not None
+    target = cases.get(case_file.merged_into) or run.session.scalar(
+        select(Case).where(Case.reference == case_file.merged_into)
+    )
+    if target is None:
+        case_file.fail(
+            f"{case_file.path}.merged_into", f"no case {case_file.merged_into!r} here or in the file"
+        )
+    before = auditing.snapshot(case)
+    case.merged_into_id = target.id
+    # A Merge row, so the merge can be undone here as any other.
+    merge = Merge(
+        target_case_id=target.id,
+        merged_case_id=case.id,
+        previous_state=CaseState.OPEN,
+        note="imported",
+        merged_by_id=run.actor.user_id,
+    )
+    run.session.add(merge)
+    auditing.record(run.session, run.actor, "case.import_merge", case, before=before)
+
+
+def import_case_files(
+    session: Session,
+    actor: Actor,
+    plans: Sequence[PlannedCase],
+    *,
+    progress: Callable[[int], None] | None = None,
+    today: dt.date | None = None,
+) -> Counts:
+    """Write checked case files in the caller's transaction (the caller commits, or rolls back on error)."""
+    require_writer(actor, "import cases")
+    run = _Run(session, actor, today, _load_sources(session))
+    existing = _existing_cases(session, [plan.file.reference for plan in plans])
+    counts = Counts()
+    done: list[tuple[PlannedCase, Case, bool, bool]] = []
+    for plan in plans:
+        case, created, changed = _first_pass(run, plan, existing.get(plan.file.reference))
+        existing[plan.file.reference] = case
+        done.append((plan, case, created, changed))
+    for plan, case, created, changed in done:
+        case_file = plan.file
+        changed |= _histories(run, case, case_file, created)
+        changed |= _requests(run, case, case_file)
+        if created and case_file.merged_into is not None:
+            _merge(run, case, case_file, existing)
+        if created:
+            counts.created += 1
+        elif changed:
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    # Only after every case is in: a target's derivation reads the evidence of cases merged into it.
+    for _, case, _, _ in done:
+        recompute_evidence_status(session, actor, case.id, today=today)
+        if progress is not None:
+            progress(1)
+    return counts
