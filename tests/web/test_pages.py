@@ -704,3 +704,31 @@ def test_a_relative_updates_only_their_own_contact_details(web_app: FastAPI) -> 
         f"/my/cases/{case_id}/contact/{relative_id}", data={"phone": "+1", "csrf_token": csrf(son)}
     )
     assert stolen.status_code == 404
+
+
+def test_a_caseworker_files_a_case_open_at_once_and_filters_their_own(web_app: FastAPI) -> None:
+    worker = sign_in(web_app, *CASEWORKER)
+    token = csrf(worker)
+    assert worker.get("/desk/file").status_code == 200
+    form = {
+        "last_name": "Бондаренко",
+        "first_name": "Тарас",
+        "seen_year": "2024",
+        "reporter_name": "Марія Бондаренко",
+        "relationship": "mother",
+        "phone": "+380501112299",
+        "csrf_token": token,
+    }
+    filed = worker.post("/desk/file", data=form)
+    assert filed.status_code == 303
+    case_id = int(re.match(r"/desk/cases/(\d+)\?done=filed", filed.headers["location"]).group(1))
+    page = worker.get(f"/desk/cases/{case_id}").text
+    assert ">Open<" in page and "+380501112299" in page
+    no_relation = worker.post("/desk/file", data={**form, "relationship": ""})
+    assert no_relation.status_code == 422 and 'id="relationship-error"' in no_relation.text
+    worker.post(f"/desk/cases/{case_id}/assign", data={"take": "1", "csrf_token": token})
+    mine = worker.get("/desk/cases", params={"mine": "1"}).text
+    assert "Бондаренко" in mine
+    assert re.search(r'role="status">1 case<', mine)
+    analyst = sign_in(web_app, *ANALYST)
+    assert analyst.get("/desk/file").status_code == 403

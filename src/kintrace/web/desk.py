@@ -32,7 +32,7 @@ from kintrace.services import sources as source_service
 from kintrace.services import status as status_service
 from kintrace.services import users as user_service
 from kintrace.services.cases import CaseFilter, RelativeInput
-from kintrace.services.errors import NotFound, ServiceError, ValidationFailed
+from kintrace.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
 from kintrace.services.evidence import EvidenceInput
 from kintrace.services.persons import to_domain
 from kintrace.services.requests import RequestInput
@@ -57,6 +57,41 @@ def dashboard(request: Request, db: Db, who: Staff) -> Response:
     )
 
 
+@router.get("/file")
+def file_form(request: Request, who: Staff) -> Response:
+    if not who.actor.can_write_cases:
+        raise Forbidden(f"{who.actor.name} ({who.actor.role.value}) may not file cases")
+    return render(request, "portal/file.html", {"form": {}, "staff": True}, user=who.user)
+
+
+@router.post("/file")
+async def file_case(request: Request, db: Db, who: Staff) -> Response:
+    """A caseworker files a case (a report by phone or in person); it is open at once."""
+    form = await request.form()
+    try:
+        person = forms.missing_person(form)
+        case = case_service.create_case(db, who.actor, person)
+        reporter = forms.text(form, "reporter_name")
+        if reporter is not None:
+            case_service.add_relative(
+                db,
+                who.actor,
+                case.id,
+                RelativeInput(
+                    full_name=reporter,
+                    relationship=forms.required(form, "relationship"),
+                    is_reporter=True,
+                    phone=forms.text(form, "phone"),
+                    email=forms.text(form, "contact_email"),
+                ),
+            )
+    except ValidationFailed as error:
+        db.rollback()
+        context = {"form": dict(form), "error": error, "staff": True}
+        return render(request, "portal/file.html", context, user=who.user, status_code=422)
+    return _back(case.id, "filed")
+
+
 @router.get("/cases")
 def case_list(
     request: Request,
@@ -67,14 +102,23 @@ def case_list(
     track: str | None = None,
     state: str | None = None,
     days_pending: str | None = None,
+    mine: str | None = None,
     page: int = 1,
 ) -> Response:
-    values = {"name": name, "status": status, "track": track, "state": state, "days_pending": days_pending}
+    values = {
+        "name": name,
+        "status": status,
+        "track": track,
+        "state": state,
+        "days_pending": days_pending,
+        "mine": mine,
+    }
     flt = CaseFilter(
         status=forms.choice(values, "status", PersonStatus) if forms.text(values, "status") else None,
         track=forms.choice(values, "track", StatusTrack, StatusTrack.OFFICIAL),
         state=forms.choice(values, "state", CaseState) if forms.text(values, "state") else None,
         min_days_pending=forms.integer(values, "days_pending"),
+        caseworker_id=who.user.id if mine == "1" else None,
     )
     result = find_cases(db, who.actor, flt, forms.text(values, "name"), page=max(1, page), per_page=PER_PAGE)
     context = {"result": result, "filters": values, "statuses": list(PersonStatus), "states": list(CaseState)}
