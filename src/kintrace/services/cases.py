@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kintrace.domain.person import MissingPerson
@@ -338,13 +338,14 @@ def _filter_clauses(actor: Actor, flt: CaseFilter, today: dt.date) -> list[Colum
         where.append(Case.state == CaseState(flt.state))
     elif not flt.include_merged:
         where.append(Case.state != CaseState.MERGED)
+    # Name and days-pending filters are written as `Case.id IN (subquery)`, not a correlated EXISTS:
+    # the database then reads persons (or pending requests) once instead of probing them for each
+    # of 100,000 cases (2-5x faster at that size, see benchmarks/bench_registry.py).
     if flt.name:
         needle = flt.name.strip().casefold()
         where.append(
-            exists(
-                select(PersonRow.id).where(
-                    PersonRow.case_id == Case.id, PersonRow.search_text.contains(needle, autoescape=True)
-                )
+            Case.id.in_(
+                select(PersonRow.case_id).where(PersonRow.search_text.contains(needle, autoescape=True))
             )
         )
     if flt.min_days_pending is not None:
@@ -352,9 +353,8 @@ def _filter_clauses(actor: Actor, flt: CaseFilter, today: dt.date) -> list[Colum
             raise ValidationFailed("min_days_pending", "must not be negative")
         cutoff = today - dt.timedelta(days=flt.min_days_pending)
         where.append(
-            exists(
-                select(StatusRequest.id).where(
-                    StatusRequest.case_id == Case.id,
+            Case.id.in_(
+                select(StatusRequest.case_id).where(
                     StatusRequest.outcome == RequestOutcome.PENDING,
                     StatusRequest.submitted_on <= cutoff,
                 )
