@@ -418,3 +418,17 @@ def test_a_family_exports_only_its_cases_and_family_visible_evidence(session, fa
     assert "UA-1" in flat and "UA-3" not in flat
     with pytest.raises(Forbidden):
         transfer.import_text(session, actor(own), json.dumps(document), "json")
+
+
+def test_two_items_alike_stay_two_and_a_second_import_still_adds_nothing(empty, tmp_path):
+    document = _document(empty, tmp_path)
+    first = document["cases"][0]
+    first["evidence"].append(copy.deepcopy(first["evidence"][0]))
+    first["relatives"].append(copy.deepcopy(first["relatives"][0]))
+    text = json.dumps(document)
+    transfer.import_plan(empty, SYSTEM, transfer.parse_text(text, "json"), today=TODAY)
+    exported = transfer.export_document(empty, SYSTEM, include_contacts=True)["cases"][0]
+    assert len(exported["evidence"]) == 3 and len(exported["relatives"]) == 2
+    held = _counts(empty)
+    again = transfer.import_plan(empty, SYSTEM, transfer.parse_text(text, "json"), today=TODAY)
+    assert again.unchanged == 2 and _counts(empty) == held

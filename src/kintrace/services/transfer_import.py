@@ -12,8 +12,10 @@ the registry holds raises ValidationFailed naming the case and the field; the ca
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections import defaultdict, deque
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -47,6 +49,22 @@ from kintrace.store.models import (
     StatusRequest,
 )
 from kintrace.store.models import MissingPerson as PersonRow
+
+T = TypeVar("T")
+
+
+class _Pool(Generic[T]):
+    """Rows by natural key, each matched at most once: a file may hold two items alike (two identical
+    reports from one source), and each must meet a row of its own, or be written."""
+
+    def __init__(self, rows: Iterable[tuple[Hashable, T]] = ()) -> None:
+        self._rows: dict[Hashable, deque[T]] = defaultdict(deque)
+        for key, row in rows:
+            self._rows[key].append(row)
+
+    def take(self, key: Hashable) -> T | None:
+        rows = self._rows.get(key)
+        return rows.popleft() if rows else None
 
 
 @dataclass(frozen=True)
@@ -143,15 +161,14 @@ def _relative_differs(row: Relative, data: RelativeData) -> bool:
 
 def _relatives(run: _Run, case: Case, case_file: CaseFile) -> bool:
     changed = False
-    rows = {(row.full_name, row.relationship_): row for row in case.relatives}
+    rows = _Pool(((row.full_name, row.relationship_), row) for row in list(case.relatives))
     for data in case_file.relatives:
-        row = rows.get(data.key)
+        row = rows.take(data.key)
         if row is None:
             row = Relative()
             _apply_relative(row, data)
             case.relatives.append(row)
             auditing.record(run.session, run.actor, "relative.create", row)
-            rows[data.key] = row
             changed = True
         elif _relative_differs(row, data):
             before = auditing.snapshot(row)
@@ -176,7 +193,7 @@ def _apply_evidence(item: EvidenceItem, data: EvidenceData, source: Source) -> N
 
 def _evidence(run: _Run, case: Case, case_file: CaseFile, fresh: bool) -> bool:
     changed = False
-    items: dict[tuple[object, ...], EvidenceItem] = {}
+    items: _Pool[EvidenceItem] = _Pool()
     if not fresh:
         query = (
             select(EvidenceItem)
@@ -184,16 +201,14 @@ def _evidence(run: _Run, case: Case, case_file: CaseFile, fresh: bool) -> bool:
             .options(selectinload(EvidenceItem.source), selectinload(EvidenceItem.attachments))
             .order_by(EvidenceItem.id)
         )
-        for existing in run.session.scalars(query):
-            items.setdefault(_evidence_key(existing), existing)
+        items = _Pool((_evidence_key(existing), existing) for existing in run.session.scalars(query))
     for index, data in enumerate(case_file.evidence):
-        item = items.get(data.key)
+        item = items.take(data.key)
         if item is None:
             item = EvidenceItem(case_id=case.id, created_by_id=run.actor.user_id)
             _apply_evidence(item, data, _source(run, data.source))
             run.session.add(item)
             auditing.record(run.session, run.actor, "evidence.import", item)
-            items[data.key] = item
             changed = True
         elif (item.visibility, item.official_status, item.birth_date) != (
             data.visibility,
@@ -317,23 +332,22 @@ def _histories(run: _Run, case: Case, case_file: CaseFile, created: bool) -> boo
 
 def _requests(run: _Run, case: Case, case_file: CaseFile) -> bool:
     changed = False
-    held: dict[tuple[object, ...], StatusRequest] = {
-        (r.requested_status.value, r.authority, r.submitted_on): r
+    held = _Pool(
+        ((r.requested_status.value, r.authority, r.submitted_on), r)
         for r in run.session.scalars(
             select(StatusRequest)
             .where(StatusRequest.case_id == case.id)
             .options(selectinload(StatusRequest.answers))
             .order_by(StatusRequest.id)
         )
-    }
+    )
     for data in case_file.requests:
-        request = held.get(data.key)
+        request = held.take(data.key)
         if request is None:
             request = _new_request(run, case, case_file, data)
-            held[data.key] = request
             changed = True
-        have = {(a.received_on, a.outcome.value, a.text) for a in request.answers}
-        missing = [answer for answer in data.answers if answer.key not in have]
+        have = _Pool(((a.received_on, a.outcome.value, a.text), a) for a in list(request.answers))
+        missing = [answer for answer in data.answers if have.take(answer.key) is None]
         settles = request.outcome is RequestOutcome.PENDING and data.outcome is not RequestOutcome.PENDING
         if (
             request.outcome is not RequestOutcome.PENDING
