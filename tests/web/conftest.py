@@ -68,6 +68,15 @@ def build_app(tmp: Path) -> tuple[FastAPI, str]:
     return app, url
 
 
+@pytest.fixture(scope="module", autouse=True)
+def attachments_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Uploaded files go to a temporary folder, never into the working tree's var/."""
+    folder = tmp_path_factory.mktemp("attachments")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KINTRACE_ATTACHMENTS_DIR", str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="module")
 def web_app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
     """One app per test module; each test makes its own accounts and cases."""

@@ -733,3 +733,30 @@ def test_a_caseworker_files_a_case_open_at_once_and_filters_their_own(web_app: F
     assert "Гнатюк" in worker.get("/desk/cases").text
     analyst = sign_in(web_app, *ANALYST)
     assert analyst.get("/desk/file").status_code == 403
+
+
+def test_caseworker_attaches_a_file_to_an_item_and_bad_files_are_refused(
+    web_app: FastAPI, attachments_dir: Path
+) -> None:
+    family = sign_up(web_app)
+    case_id = file_case(family)
+    worker = sign_in(web_app, *CASEWORKER)
+    token = csrf(worker)
+    form = {"claim": "captured", "event_year": "2024", "source_name": "List", "source_kind": "published_list"}
+    worker.post(f"/desk/cases/{case_id}/evidence", data={**form, "csrf_token": token})
+    item_id = re.search(r'href="/desk/evidence/(\d+)"', worker.get(f"/desk/cases/{case_id}").text).group(1)
+    scan = b"%PDF-1.4\n" + secrets.token_bytes(256)
+    done = worker.post(
+        f"/desk/evidence/{item_id}/attachments",
+        data={"csrf_token": token},
+        files={"document": ("notice.pdf", scan, "application/pdf")},
+    )
+    assert done.status_code == 303
+    assert "notice.pdf" in worker.get(f"/desk/evidence/{item_id}").text
+    assert any(path.read_bytes() == scan for path in attachments_dir.rglob("*") if path.is_file())
+    refused = worker.post(
+        f"/desk/evidence/{item_id}/attachments",
+        data={"csrf_token": token},
+        files={"document": ("run.exe", b"MZ\x90\x00" + b"\x00" * 60, "application/octet-stream")},
+    )
+    assert refused.status_code == 422 and "type not accepted" in refused.text

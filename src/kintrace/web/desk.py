@@ -269,8 +269,10 @@ def _evidence_page(
     item: EvidenceItem,
     form: Any,
     error: ServiceError | None = None,
+    done: bool = False,
 ) -> Response:
     context = {
+        "done": done,
         "item": item,
         "form": form,
         "error": error,
@@ -282,9 +284,9 @@ def _evidence_page(
 
 
 @router.get("/evidence/{evidence_id}")
-def evidence_form(request: Request, evidence_id: int, db: Db, who: Staff) -> Response:
+def evidence_form(request: Request, evidence_id: int, db: Db, who: Staff, done: int = 0) -> Response:
     item = evidence_service.get_evidence(db, who.actor, evidence_id)
-    return _evidence_page(request, db, who, item, _evidence_values(item))
+    return _evidence_page(request, db, who, item, _evidence_values(item), done=bool(done))
 
 
 @router.post("/evidence/{evidence_id}")
@@ -320,6 +322,30 @@ async def update_evidence(request: Request, evidence_id: int, db: Db, who: Staff
         item = evidence_service.get_evidence(db, who.actor, evidence_id)
         return _evidence_page(request, db, who, item, dict(form), error)
     return _back(item.case_id, "evidence", f"#item-{evidence_id}")
+
+
+@router.post("/evidence/{evidence_id}/attachments")
+async def attach(request: Request, evidence_id: int, db: Db, who: Staff) -> Response:
+    """Attach a scan or photo to an item (checked, stored once by its SHA-256)."""
+    form = await request.form()
+    item = evidence_service.get_evidence(db, who.actor, evidence_id)
+    document = forms.upload(form, "document")
+    try:
+        if document is None:
+            raise ValidationFailed("document", "choose a file")
+        evidence_service.add_attachment(
+            db,
+            who.actor,
+            evidence_id,
+            filename=document.filename or "document",
+            data=await document.read(),
+            media_type=document.content_type,
+        )
+    except ValidationFailed as error:
+        db.rollback()
+        item = evidence_service.get_evidence(db, who.actor, evidence_id)
+        return _evidence_page(request, db, who, item, _evidence_values(item), error)
+    return RedirectResponse(f"/desk/evidence/{evidence_id}?done=1", status_code=303)
 
 
 @router.post("/evidence/{evidence_id}/delete")
