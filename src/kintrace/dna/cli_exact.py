@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from kintrace.dna.cli_common import fail, progress_bar, stderr
-from kintrace.dna.markers import DnaInputError
+from kintrace.dna.markers import DnaInputError, read_json
 from kintrace.dna.oracle_cases import evaluate_case, parse_case
 
 
@@ -44,23 +44,31 @@ def lr_cases(
     """Compute LR_total, LR per marker and alternative placements for every case in CASES_PATH."""
     console = stderr()
     try:
-        data = json.loads(cases_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise fail(f"{cases_path}: not valid JSON ({exc})") from None
+        data = read_json(cases_path)
+    except DnaInputError as exc:
+        raise fail(str(exc)) from None
     records = data.get("cases") if isinstance(data, dict) else data
     if not isinstance(records, list):
         raise fail(f"{cases_path}: expected a 'cases' list")
+    try:
+        cases = [parse_case(record) for record in records]
+    except DnaInputError as exc:
+        raise fail(str(exc)) from None
     results: dict[str, Any] = {}
+    failure: str | None = None
     with progress_bar(console, "LR cases", "{task.description}") as progress:
-        task = progress.add_task("", total=len(records))
-        for record in records:
-            progress.update(task, description=str(record.get("id", "?")) if isinstance(record, dict) else "?")
+        task = progress.add_task("", total=len(cases))
+        for case in cases:
+            progress.update(task, description=case.id)
             try:
-                case = parse_case(record)
                 results[case.id] = _clean(evaluate_case(case))
             except DnaInputError as exc:
-                raise fail(str(exc)) from None
+                failure = str(exc)
+                progress.update(task, visible=False)  # the error line alone says where it stopped
+                break
             progress.advance(task)
+    if failure is not None:
+        raise fail(failure)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=1), encoding="utf-8")
     console.print(f"wrote {len(results)} case(s) to {out}")

@@ -8,7 +8,6 @@ sex-consistent pairings when the input gives none.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,9 +16,9 @@ from typing import Any
 import numpy as np
 
 from kintrace.dna.genotypes import Genotype
-from kintrace.dna.markers import DnaInputError, Marker
+from kintrace.dna.markers import DnaInputError, Marker, read_json
 from kintrace.dna.mutation import MutationModel, mutation_model
-from kintrace.dna.pedigree import Pedigree, Person
+from kintrace.dna.pedigree import Pedigree, Person, parse_sex
 
 NO_MATCH = "*"
 
@@ -179,7 +178,10 @@ def _genotype(raw: Any, record: str, marker: Marker) -> Genotype:
         if a is None or (isinstance(a, str) and a in ("", "-", "NA")):
             alleles.append(None)
         else:
-            marker.index(str(a))  # raises naming the marker and the allele
+            try:
+                marker.index(str(a))
+            except DnaInputError as exc:
+                raise DnaInputError(f"{record}: {exc}") from None
             alleles.append(str(a))
     return (alleles[0], alleles[1])
 
@@ -250,16 +252,6 @@ def _build_mutation(marker: Marker, params: MutationParams) -> MutationModel:
         raise DnaInputError(f"mutation_models[{marker.name!r}]: {exc}") from None
 
 
-def _sex(raw: Any, record: str) -> int:
-    try:
-        sex = int(raw)
-    except (TypeError, ValueError):
-        raise DnaInputError(f"{_where(record, 'sex')} must be 0, 1 or 2, got {raw!r}") from None
-    if sex not in (0, 1, 2):
-        raise DnaInputError(f"{_where(record, 'sex')} must be 0, 1 or 2, got {raw!r}")
-    return sex
-
-
 def generate_pairings(victims: Sequence[Victim], families: Sequence[Family]) -> dict[str, tuple[str, ...]]:
     """dvir's ``generatePairings``: ``"*"`` plus every MP of the victim's sex, in the order of ``missing``."""
     out = {}
@@ -294,10 +286,17 @@ def parse_dvi(doc: Mapping[str, Any], *, name: str | None = None) -> DviData:
             raise DnaInputError(f"{record}: duplicate id")
         seen.add(vid)
         victims.append(
-            Victim(vid, _sex(rv.get("sex", 0), record), _genotype_table(rv.get("genotypes"), record, by_name))
+            Victim(
+                vid,
+                parse_sex(rv.get("sex", 0), _where(record, "sex")),
+                _genotype_table(rv.get("genotypes"), record, by_name),
+            )
         )
 
     families: list[Family] = []
+    # Untyped relatives may share ids across families (dvir allows it); a typed reference or a missing
+    # person stands for one real person, so it may belong to one family only.
+    home: dict[str, str] = {}
     for k, rf in enumerate(doc.get("families") or []):
         fname = str(rf.get("name") or f"F{k + 1}")
         record = f"family {fname!r}"
@@ -314,7 +313,7 @@ def parse_dvi(doc: Mapping[str, Any], *, name: str | None = None) -> DviData:
                     pid,
                     None if father in (None, "", "0", 0) else str(father),
                     None if mother in (None, "", "0", 0) else str(mother),
-                    _sex(row.get("sex", 0), f"{record} person {pid!r}"),
+                    parse_sex(row.get("sex", 0), _where(f"{record} person {pid!r}", "sex")),
                 )
             )
         try:
@@ -334,6 +333,10 @@ def parse_dvi(doc: Mapping[str, Any], *, name: str | None = None) -> DviData:
             g = _genotype_table(table, f"{record} person {pid!r}", by_name)
             if g:
                 genos[str(pid)] = g
+        for pid in (*miss, *genos):
+            if home.setdefault(pid, fname) != fname:
+                what = "missing person" if pid in miss else "typed reference"
+                raise DnaInputError(f"{record}: {what} {pid!r} also belongs to family {home[pid]!r}")
         families.append(Family(fname, ped, miss, genos))
 
     fam_missing = [m for f in families for m in f.missing]
@@ -378,10 +381,7 @@ def parse_dvi(doc: Mapping[str, Any], *, name: str | None = None) -> DviData:
 def load_dvi(path: str | Path) -> DviData:
     """Read a dvir-style DVI input JSON file."""
     path = Path(path)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DnaInputError(f"{path}: not valid JSON ({exc})") from None
+    doc = read_json(path)
     if not isinstance(doc, Mapping):
         raise DnaInputError(f"{path}: top level must be an object")
     return parse_dvi(doc, name=doc.get("name") or path.stem.removesuffix("_input"))

@@ -12,19 +12,17 @@ A sample may belong to one family only: the same relative in two families is ent
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from kintrace.dna.genotypes import Genotype
-from kintrace.dna.markers import DnaInputError
-from kintrace.dna.pedigree import Pedigree, PedigreeError, Person
+from kintrace.dna.markers import DnaInputError, csv_rows
+from kintrace.dna.pedigree import Pedigree, PedigreeError, Person, parse_sex
 from kintrace.dna.profiles import ProfileSet
 
 COLUMNS = ("family_id", "person_id", "father_id", "mother_id", "sex", "sample_id", "missing")
 _NO_PARENT = {"", "0", "na", "n/a", "none", "-"}
-_SEX = {"1": 1, "m": 1, "male": 1, "2": 2, "f": 2, "female": 2, "0": 0, "": 0, "u": 0, "unknown": 0}
 _TRUE = {"1", "true", "yes", "y", "x", "t"}
 _FALSE = {"", "0", "false", "no", "n", "f"}
 
@@ -54,16 +52,15 @@ class Family:
 def read_pedigrees(path: str | Path) -> list[Family]:
     """Read every family of a pedigree CSV (in file order), validating each pedigree."""
     path = Path(path)
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        lacking = [c for c in COLUMNS if c not in header]
-        if lacking:
-            raise DnaInputError(f"{path}: header lacks column(s) {lacking}; expected {list(COLUMNS)}")
-        rows = [
-            (row_no, {(k or "").strip(): (v or "").strip() for k, v in raw.items()})
-            for row_no, raw in enumerate(reader, start=2)
-        ]
+    reader = csv_rows(path)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    lacking = [c for c in COLUMNS if c not in header]
+    if lacking:
+        raise DnaInputError(f"{path}: header lacks column(s) {lacking}; expected {list(COLUMNS)}")
+    rows = [
+        (row_no, {(k or "").strip(): (v or "").strip() for k, v in raw.items()})
+        for row_no, raw in enumerate(reader, start=2)
+    ]
 
     persons: dict[str, list[Person]] = {}
     missing: dict[str, list[str]] = {}
@@ -80,11 +77,7 @@ def read_pedigrees(path: str | Path) -> list[Family]:
             raise DnaInputError(f"{path} row {row_no} (family {family_id!r}), field person_id: empty")
         father = None if row["father_id"].lower() in _NO_PARENT else row["father_id"]
         mother = None if row["mother_id"].lower() in _NO_PARENT else row["mother_id"]
-        sex = _SEX.get(row["sex"].lower())
-        if sex is None:
-            raise DnaInputError(
-                f"{where}, field sex: {row['sex']!r} is not 1/M/male, 2/F/female or 0/unknown"
-            )
+        sex = parse_sex(row["sex"], f"{where}, field sex")
         flag = row["missing"].lower()
         if flag not in _TRUE and flag not in _FALSE:
             raise DnaInputError(f"{where}, field missing: {row['missing']!r} is not a yes/no value")

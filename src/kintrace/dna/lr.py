@@ -33,6 +33,20 @@ def _poi_id(pedigree: Pedigree) -> str:
     return pid
 
 
+def _check_genotypes(record: str, genotypes: Mapping[str, Genotype], markers: Mapping[str, Marker]) -> None:
+    """Every marker known and every allele in its table, before any likelihood is computed."""
+    for name, genotype in genotypes.items():
+        if name not in markers:
+            raise DnaInputError(f"{record}: marker {name!r} is not among the markers")
+        if genotype is not None:
+            if not isinstance(genotype, tuple | list) or len(genotype) != 2:
+                raise DnaInputError(f"{record}, marker {name!r}: {genotype!r} is not a pair of alleles")
+            try:
+                markers[name].codes(genotype)
+            except DnaInputError as exc:
+                raise DnaInputError(f"{record}: {exc}") from None
+
+
 def missing_person_lr(
     pedigree: Pedigree,
     markers: Iterable[Marker] | Mapping[str, Marker],
@@ -57,18 +71,12 @@ def missing_person_lr(
         g is not None and any(a is not None for a in g) for g in reference_genotypes[missing_id].values()
     ):
         raise DnaInputError(f"missing person {missing_id!r} must be untyped in the reference genotypes")
-    known = {m.name for m in marker_list}
+    known = {m.name: m for m in marker_list}
     for pid, per_marker in reference_genotypes.items():
         if pid not in pedigree:
             raise DnaInputError(f"reference genotypes: person {pid!r} is not in the pedigree")
-        for name in per_marker:
-            if name not in known:
-                raise DnaInputError(
-                    f"reference genotypes of person {pid!r}: marker {name!r} is not among the markers"
-                )
-    for name in poi_genotypes:
-        if name not in known:
-            raise DnaInputError(f"POI genotype: marker {name!r} is not among the markers")
+        _check_genotypes(f"reference genotypes of person {pid!r}", per_marker, known)
+    _check_genotypes("POI genotype", poi_genotypes, known)
     poi_id = _poi_id(pedigree)
     h2_pedigree = pedigree.with_person(Person(poi_id, None, None, missing.sex))
 

@@ -1,8 +1,10 @@
-"""Markers (STR loci) and their allele frequency tables."""
+"""Markers (STR loci), their allele frequency tables, and the input error every DNA reader raises."""
 
 from __future__ import annotations
 
 import csv
+import io
+import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +20,32 @@ if TYPE_CHECKING:
 
 class DnaInputError(ValueError):
     """Bad DNA input. The message names the record and the field at fault."""
+
+
+def read_text(path: str | Path) -> str:
+    """A whole input file as text (UTF-8, a byte-order mark dropped); unreadable files are input errors."""
+    path = Path(path)
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DnaInputError(
+            f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start})"
+        ) from None
+    except OSError as exc:
+        raise DnaInputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def read_json(path: str | Path) -> object:
+    """A decoded JSON input file; invalid JSON is an input error naming the file and the position."""
+    try:
+        return json.loads(read_text(path))
+    except json.JSONDecodeError as exc:
+        raise DnaInputError(f"{path}: not valid JSON ({exc})") from None
+
+
+def csv_rows(path: str | Path) -> csv.DictReader[str]:
+    """Rows of a CSV input file keyed by its header (read through :func:`read_text`)."""
+    return csv.DictReader(io.StringIO(read_text(path), newline=""))
 
 
 @dataclass(frozen=True, eq=False)  # numpy fields: identity equality, hashable
@@ -84,30 +112,29 @@ def load_frequency_table(path: str | Path) -> dict[str, Marker]:
     path = Path(path)
     alleles: dict[str, list[str]] = {}
     freqs: dict[str, list[float]] = {}
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        missing = {"marker", "allele", "frequency"} - set(header)
-        if missing:
-            raise DnaInputError(f"{path}: header lacks column(s) {sorted(missing)}")
-        for row_no, raw in enumerate(reader, start=2):
-            row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
-            where = f"{path} row {row_no}"
-            name, allele, text = row["marker"], row["allele"], row["frequency"]
-            if not name:
-                raise DnaInputError(f"{where}: empty 'marker'")
-            if not allele:
-                raise DnaInputError(f"{where}: empty 'allele' for marker {name!r}")
-            try:
-                value = float(text)
-            except ValueError:
-                raise DnaInputError(f"{where}: 'frequency' {text!r} is not a number") from None
-            if not math.isfinite(value) or value < 0 or value > 1:
-                raise DnaInputError(f"{where}: 'frequency' {text!r} outside [0, 1]")
-            if allele in alleles.setdefault(name, []):
-                raise DnaInputError(f"{where}: allele {allele!r} of marker {name!r} listed twice")
-            alleles[name].append(allele)
-            freqs.setdefault(name, []).append(value)
+    reader = csv_rows(path)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = {"marker", "allele", "frequency"} - set(header)
+    if missing:
+        raise DnaInputError(f"{path}: header lacks column(s) {sorted(missing)}")
+    for row_no, raw in enumerate(reader, start=2):
+        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
+        where = f"{path} row {row_no}"
+        name, allele, text = row["marker"], row["allele"], row["frequency"]
+        if not name:
+            raise DnaInputError(f"{where}: empty 'marker'")
+        if not allele:
+            raise DnaInputError(f"{where}: empty 'allele' for marker {name!r}")
+        try:
+            value = float(text)
+        except ValueError:
+            raise DnaInputError(f"{where}: 'frequency' {text!r} is not a number") from None
+        if not math.isfinite(value) or value < 0 or value > 1:
+            raise DnaInputError(f"{where}: 'frequency' {text!r} outside [0, 1]")
+        if allele in alleles.setdefault(name, []):
+            raise DnaInputError(f"{where}: allele {allele!r} of marker {name!r} listed twice")
+        alleles[name].append(allele)
+        freqs.setdefault(name, []).append(value)
     if not alleles:
         raise DnaInputError(f"{path}: no rows")
     return {name: Marker(name, tuple(alleles[name]), np.array(freqs[name])) for name in alleles}

@@ -7,7 +7,6 @@ arguments), theta and founder inbreeding; ``evaluate_case`` returns
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,9 +16,9 @@ import numpy as np
 
 from kintrace.dna.genotypes import Genotype
 from kintrace.dna.lr import LRResult, missing_person_lr
-from kintrace.dna.markers import DnaInputError, Marker
+from kintrace.dna.markers import DnaInputError, Marker, read_json
 from kintrace.dna.mutation import MutationModel, mutation_matrix
-from kintrace.dna.pedigree import Pedigree, Person
+from kintrace.dna.pedigree import Pedigree, Person, parse_sex
 
 
 @dataclass(frozen=True)
@@ -104,13 +103,14 @@ def parse_case(record: Mapping[str, Any]) -> OracleCase:
     persons = []
     for row in _field(record, "pedigree", where):
         pid = str(_field(row, "id", f"{where} pedigree"))
+        person = f"{where} pedigree person {pid!r}"
         father, mother = row.get("father"), row.get("mother")
         persons.append(
             Person(
                 pid,
                 None if father is None else str(father),
                 None if mother is None else str(mother),
-                int(_field(row, "sex", f"{where} pedigree person {pid!r}")),
+                parse_sex(_field(row, "sex", person), f"{person}, field 'sex'"),
             )
         )
     try:
@@ -145,10 +145,7 @@ def parse_case(record: Mapping[str, Any]) -> OracleCase:
 def load_cases(path: str | Path) -> list[OracleCase]:
     """All cases of a ``public_cases.json``-style file."""
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DnaInputError(f"{path}: not valid JSON ({exc})") from None
+    data = read_json(path)
     records = data.get("cases") if isinstance(data, Mapping) else data
     if not isinstance(records, list):
         raise DnaInputError(f"{path}: expected a 'cases' list")
@@ -170,6 +167,13 @@ def case_lr(case: OracleCase, placement: str | None = None) -> LRResult:
 
 def evaluate_case(case: OracleCase) -> dict[str, Any]:
     """``{"LR_total", "LR_per_marker", "alternatives"}`` for one case (alternatives: [] if none)."""
+    try:
+        return _evaluate(case)
+    except DnaInputError as exc:
+        raise DnaInputError(f"case {case.id!r}: {exc}") from None
+
+
+def _evaluate(case: OracleCase) -> dict[str, Any]:
     main = case_lr(case)
     alternatives = []
     for placement in case.placements:

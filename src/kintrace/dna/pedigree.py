@@ -12,6 +12,22 @@ class PedigreeError(DnaInputError):
     """An inconsistent pedigree; the message names the person."""
 
 
+# pedtools codes and the words pedigree CSVs use.
+_SEX = {"1": 1, "m": 1, "male": 1, "2": 2, "f": 2, "female": 2, "0": 0, "": 0, "u": 0, "unknown": 0}
+
+
+def parse_sex(raw: object, where: str) -> int:
+    """``1``/``M``/``male`` -> 1, ``2``/``F``/``female`` -> 2, ``0``/empty/``U``/``unknown`` -> 0.
+
+    Anything else is an input error that starts with ``where`` (the record and its sex field).
+    """
+    text = str(raw).strip().lower() if isinstance(raw, str | int) and not isinstance(raw, bool) else None
+    sex = None if text is None else _SEX.get(text)
+    if sex is None:
+        raise DnaInputError(f"{where}: {raw!r} is not 1/M/male, 2/F/female or 0/unknown")
+    return sex
+
+
 @dataclass(frozen=True)
 class Person:
     """One member of a pedigree. ``sex``: 1 male, 2 female, 0 unknown. Founders have no parents."""

@@ -23,6 +23,7 @@ Both cells empty means the marker was not typed.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Literal
 
 from kintrace.dna.genotypes import Genotype
-from kintrace.dna.markers import DnaInputError, Marker
+from kintrace.dna.markers import DnaInputError, Marker, read_text
 
 SingleAllele = Literal["unknown", "homozygous"]
 Layout = Literal["auto", "long", "wide"]
@@ -77,8 +78,7 @@ def read_profiles(
 ) -> ProfileSet:
     """Read profiles from ``path``; ``layout="auto"`` picks long when the header has a marker column."""
     path = Path(path)
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        rows = list(csv.reader(fh))
+    rows = list(csv.reader(io.StringIO(read_text(path), newline="")))
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise DnaInputError(f"{path}: empty file, expected a header row")
     header = [h.strip() for h in rows[0]]
