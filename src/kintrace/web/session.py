@@ -15,7 +15,9 @@ from fastapi import Depends, Request
 from kintrace.api import sessions
 from kintrace.api.deps import Db
 from kintrace.domain.vocabulary import Role
+from kintrace.services import users as user_service
 from kintrace.services.access import Actor, actor_for
+from kintrace.services.errors import NotFound
 from kintrace.store.models import User
 
 
@@ -49,8 +51,12 @@ def signed_in_user(request: Request, db: Db) -> User | None:
     data = sessions.read_session(request, request.app.state.settings)
     if data is None:
         return None
-    user = db.get(User, data.user_id)
-    if user is None or not user.active:
+    try:
+        # Reading one's own account: the services allow it to any role.
+        user = user_service.get_user(db, Actor(data.user_id, Role.FAMILY, "session"), data.user_id)
+    except NotFound:
+        return None
+    if not user.active:
         return None
     if sessions.password_fingerprint(user.password_hash) != data.fingerprint:
         return None
