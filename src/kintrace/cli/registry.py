@@ -195,7 +195,7 @@ def cases_import(
                 console=console,
             ) as bar,
         ):
-            task = bar.add_task("import", total=len(plan))
+            task = bar.add_task("import", total=plan.steps)
             result = transfer.import_plan(session, SYSTEM, plan, progress=lambda n: bar.advance(task, n))
     except ServiceError as error:
         raise _fail(f"{file.name}: {error}; nothing was imported") from None

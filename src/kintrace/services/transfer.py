@@ -89,7 +89,7 @@ from kintrace.services.cases import create_case, update_person
 from kintrace.services.errors import ValidationFailed
 from kintrace.services.persons import to_domain
 from kintrace.services.transfer_export import export_document
-from kintrace.services.transfer_import import PlannedCase, import_case_files
+from kintrace.services.transfer_import import STAGES, PlannedCase, import_case_files
 from kintrace.services.transfer_schema import FORMAT, CaseFile, parse_document
 from kintrace.store.models import Case, StatusChange
 from kintrace.store.models import MissingPerson as PersonRow
@@ -411,6 +411,11 @@ class ImportPlan:
 
     def __len__(self) -> int:
         return len(self.records) + len(self.cases)
+
+    @property
+    def steps(self) -> int:
+        """How many progress ticks the import of this plan gives."""
+        return len(self.records) + STAGES * len(self.cases)
 
 
 def _planned(case: CaseFile) -> PlannedCase:

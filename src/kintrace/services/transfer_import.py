@@ -15,7 +15,7 @@ import datetime as dt
 from collections import defaultdict, deque
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -37,6 +37,7 @@ from kintrace.services.transfer_schema import (
     RequestData,
     SourceData,
 )
+from kintrace.store import audit
 from kintrace.store.models import (
     Attachment,
     Case,
@@ -51,6 +52,8 @@ from kintrace.store.models import (
 from kintrace.store.models import MissingPerson as PersonRow
 
 T = TypeVar("T")
+CHUNK = 500  # cases between two bulk writes of the audit chain
+STAGES = 3  # progress ticks per case: first pass, second pass, status derived again
 
 
 class _Pool(Generic[T]):
@@ -90,6 +93,54 @@ class _Run:
     sources: dict[tuple[str, str, str, str], Source] = field(default_factory=dict)
     # (case reference, index in the file's evidence list) -> the evidence row it became or matched
     evidence_ids: dict[tuple[str, int], int] = field(default_factory=dict)
+    # Writes to audit once their rows have ids, then chained in bulk (one audit INSERT per chunk of
+    # cases, not a flush, a head read and an INSERT per row: that is what makes 100,000 cases feasible).
+    pending: list[tuple[str, Any, Mapping[str, Any] | None, Callable[[Any], dict[str, Any]]]] = field(
+        default_factory=list
+    )
+    records: list[audit.AuditRecord] = field(default_factory=list)
+    # Evidence rows waiting for their ids: (case reference, index in the file, row)
+    placed: list[tuple[str, int, EvidenceItem]] = field(default_factory=list)
+
+    def audit(
+        self,
+        action: str,
+        obj: Any,
+        *,
+        before: Mapping[str, Any] | None = None,
+        after: Callable[[Any], dict[str, Any]] = auditing.snapshot,
+    ) -> None:
+        self.pending.append((action, obj, before, after))
+
+    def settle(self) -> None:
+        """Flush, so every pending write has its id, and take the after-values of each."""
+        if not self.pending and not self.placed:
+            return
+        self.session.flush()
+        for reference, index, item in self.placed:
+            self.evidence_ids[(reference, index)] = item.id
+        self.placed.clear()
+        for action, obj, before, after in self.pending:
+            identity = obj.__mapper__.primary_key_from_instance(obj)
+            self.records.append(
+                audit.AuditRecord(
+                    self.actor.user_id,
+                    self.actor.name,
+                    action,
+                    obj.__tablename__,
+                    "/".join(str(part) for part in identity),
+                    before,
+                    after(obj),
+                )
+            )
+        self.pending.clear()
+
+    def write_audit(self) -> None:
+        """Chain the settled records now (before any service that audits on its own, and per chunk)."""
+        self.settle()
+        if self.records:
+            audit.append_bulk(self.session, self.records)
+            self.records.clear()
 
     def fact_ids(self, case: CaseFile, refs: Sequence[FactRef]) -> list[int]:
         return [self.evidence_ids[(case.reference, ref) if isinstance(ref, int) else ref] for ref in refs]
@@ -114,7 +165,7 @@ def _source(run: _Run, data: SourceData) -> Source:
             notes=data.notes,
         )
         run.session.add(source)
-        auditing.record(run.session, run.actor, "source.create", source)
+        run.audit("source.create", source)
         run.sources[data.key] = source
     return source
 
@@ -141,8 +192,7 @@ def _new_case(run: _Run, plan: PlannedCase) -> Case:
     fill_row(row, plan.person)
     case.person = row
     run.session.add(case)
-    run.session.flush()
-    auditing.record(run.session, run.actor, "case.import", case, after=case_snapshot(case))
+    run.audit("case.import", case, after=case_snapshot)
     return case
 
 
@@ -168,12 +218,12 @@ def _relatives(run: _Run, case: Case, case_file: CaseFile) -> bool:
             row = Relative()
             _apply_relative(row, data)
             case.relatives.append(row)
-            auditing.record(run.session, run.actor, "relative.create", row)
+            run.audit("relative.create", row)
             changed = True
         elif _relative_differs(row, data):
             before = auditing.snapshot(row)
             _apply_relative(row, data)
-            auditing.record(run.session, run.actor, "relative.update", row, before=before)
+            run.audit("relative.update", row, before=before)
             changed = True
     return changed
 
@@ -205,10 +255,10 @@ def _evidence(run: _Run, case: Case, case_file: CaseFile, fresh: bool) -> bool:
     for index, data in enumerate(case_file.evidence):
         item = items.take(data.key)
         if item is None:
-            item = EvidenceItem(case_id=case.id, created_by_id=run.actor.user_id)
+            item = EvidenceItem(case=case, created_by_id=run.actor.user_id)
             _apply_evidence(item, data, _source(run, data.source))
             run.session.add(item)
-            auditing.record(run.session, run.actor, "evidence.import", item)
+            run.audit("evidence.import", item)
             changed = True
         elif (item.visibility, item.official_status, item.birth_date) != (
             data.visibility,
@@ -217,7 +267,7 @@ def _evidence(run: _Run, case: Case, case_file: CaseFile, fresh: bool) -> bool:
         ):
             before = auditing.snapshot(item)
             _apply_evidence(item, data, item.source)
-            auditing.record(run.session, run.actor, "evidence.update", item, before=before)
+            run.audit("evidence.update", item, before=before)
             changed = True
         have = {attachment.sha256 for attachment in item.attachments}
         for attachment in data.attachments:
@@ -231,10 +281,10 @@ def _evidence(run: _Run, case: Case, case_file: CaseFile, fresh: bool) -> bool:
                 size_bytes=attachment.size_bytes,
             )
             run.session.add(row)
-            auditing.record(run.session, run.actor, "attachment.import", row)
+            run.audit("attachment.import", row)
             have.add(attachment.sha256)
             changed = True
-        run.evidence_ids[(case_file.reference, index)] = item.id
+        run.placed.append((case_file.reference, index, item))
     return changed
 
 
@@ -254,9 +304,10 @@ def _first_pass(run: _Run, plan: PlannedCase, case: Case | None) -> tuple[Case, 
                 )
             before = auditing.snapshot(case)
             case.state = case_file.state
-            auditing.record(run.session, run.actor, "case.state", case, before=before)
+            run.audit("case.state", case, before=before)
             changed = True
         if to_domain(case.person) != plan.person:
+            run.write_audit()  # the service audits on its own; the chain keeps the order of writes
             update_person(run.session, run.actor, case.id, plan.person)
             changed = True
     changed |= _relatives(run, case, case_file)
@@ -326,12 +377,17 @@ def _histories(run: _Run, case: Case, case_file: CaseFile, created: bool) -> boo
             _history_row(run, case, case_file, StatusTrack.OFFICIAL, entry)
     last_official = case_file.official_history[-1]
     case.official_status, case.official_since = last_official.status, last_official.since
-    auditing.record(run.session, run.actor, "status.import", case, before=before)
+    run.audit("status.import", case, before=before)
     return True
 
 
-def _requests(run: _Run, case: Case, case_file: CaseFile) -> bool:
+def _requests(run: _Run, case: Case, case_file: CaseFile, created: bool) -> bool:
     changed = False
+    held: _Pool[StatusRequest] = _Pool()
+    if created:
+        for data in case_file.requests:
+            _fill_request(run, _new_request(run, case, case_file, data), case_file, data)
+        return bool(case_file.requests)
     held = _Pool(
         ((r.requested_status.value, r.authority, r.submitted_on), r)
         for r in run.session.scalars(
@@ -346,36 +402,42 @@ def _requests(run: _Run, case: Case, case_file: CaseFile) -> bool:
         if request is None:
             request = _new_request(run, case, case_file, data)
             changed = True
-        have = _Pool(((a.received_on, a.outcome.value, a.text), a) for a in list(request.answers))
-        missing = [answer for answer in data.answers if have.take(answer.key) is None]
-        settles = request.outcome is RequestOutcome.PENDING and data.outcome is not RequestOutcome.PENDING
-        if (
-            request.outcome is not RequestOutcome.PENDING
-            and data.outcome is not RequestOutcome.PENDING
-            and (request.outcome, request.outcome_on) != (data.outcome, data.outcome_on)
-        ):
-            case_file.fail(
-                f"{data.path}.outcome",
-                f"the request was settled here as {request.outcome.value} on {request.outcome_on}",
-            )
-        if not missing and not settles:
-            continue
-        before = auditing.snapshot(request)
-        for answer in missing:
-            row = RequestAnswer(
-                received_on=answer.received_on,
-                outcome=answer.outcome,
-                text=answer.text,
-                recorded_by_id=run.actor.user_id,
-            )
-            request.answers.append(row)
-            run.session.flush()
-            auditing.record(run.session, run.actor, "request.answer", row)
-        if settles:
-            request.outcome, request.outcome_on = data.outcome, data.outcome_on
-        auditing.record(run.session, run.actor, "request.update", request, before=before)
-        changed = True
+        changed |= _fill_request(run, request, case_file, data)
     return changed
+
+
+def _fill_request(run: _Run, request: StatusRequest, case_file: CaseFile, data: RequestData) -> bool:
+    """Answers the registry lacks, and the outcome once the file has it settled; True if anything changed."""
+    new = request.id is None
+    have = _Pool(((a.received_on, a.outcome.value, a.text), a) for a in list(request.answers))
+    missing = [answer for answer in data.answers if have.take(answer.key) is None]
+    settles = request.outcome is RequestOutcome.PENDING and data.outcome is not RequestOutcome.PENDING
+    if (
+        request.outcome is not RequestOutcome.PENDING
+        and data.outcome is not RequestOutcome.PENDING
+        and (request.outcome, request.outcome_on) != (data.outcome, data.outcome_on)
+    ):
+        case_file.fail(
+            f"{data.path}.outcome",
+            f"the request was settled here as {request.outcome.value} on {request.outcome_on}",
+        )
+    if not missing and not settles:
+        return False
+    before = None if new else auditing.snapshot(request)
+    for answer in missing:
+        row = RequestAnswer(
+            received_on=answer.received_on,
+            outcome=answer.outcome,
+            text=answer.text,
+            recorded_by_id=run.actor.user_id,
+        )
+        request.answers.append(row)
+        run.audit("request.answer", row)
+    if settles:
+        request.outcome, request.outcome_on = data.outcome, data.outcome_on
+    if not new:
+        run.audit("request.update", request, before=before)
+    return True
 
 
 def _new_request(run: _Run, case: Case, case_file: CaseFile, data: RequestData) -> StatusRequest:
@@ -386,14 +448,13 @@ def _new_request(run: _Run, case: Case, case_file: CaseFile, data: RequestData) 
         evidence_ids=sorted(set(run.fact_ids(case_file, data.evidence))),
         submitted_on=data.submitted_on,
         deadline=data.deadline,
-        # Answers are filed next, each audited; the outcome follows them.
-        outcome=data.outcome if not data.answers else RequestOutcome.PENDING,
-        outcome_on=data.outcome_on if not data.answers else None,
+        outcome=data.outcome,
+        outcome_on=data.outcome_on,
         note=data.note,
         created_by_id=run.actor.user_id,
     )
     run.session.add(request)
-    auditing.record(run.session, run.actor, "request.import", request)
+    run.audit("request.import", request)
     return request
 
 
@@ -417,7 +478,7 @@ def _merge(run: _Run, case: Case, case_file: CaseFile, cases: Mapping[str, Case]
         merged_by_id=run.actor.user_id,
     )
     run.session.add(merge)
-    auditing.record(run.session, run.actor, "case.import_merge", case, before=before)
+    run.audit("case.import_merge", case, before=before)
 
 
 def import_case_files(
@@ -433,26 +494,38 @@ def import_case_files(
     run = _Run(session, actor, today, _load_sources(session))
     existing = _existing_cases(session, [plan.file.reference for plan in plans])
     counts = Counts()
+    tick = progress or (lambda _n: None)
     done: list[tuple[PlannedCase, Case, bool, bool]] = []
-    for plan in plans:
+    for n, plan in enumerate(plans, start=1):
         case, created, changed = _first_pass(run, plan, existing.get(plan.file.reference))
         existing[plan.file.reference] = case
         done.append((plan, case, created, changed))
-    for plan, case, created, changed in done:
+        if n % CHUNK == 0:
+            run.write_audit()
+        tick(1)
+    run.write_audit()  # every row has its id now, so references between cases resolve
+    for n, (plan, case, created, changed) in enumerate(done, start=1):
         case_file = plan.file
         changed |= _histories(run, case, case_file, created)
-        changed |= _requests(run, case, case_file)
+        changed |= _requests(run, case, case_file, created)
         if created and case_file.merged_into is not None:
             _merge(run, case, case_file, existing)
+        if n % CHUNK == 0:
+            run.write_audit()
         if created:
             counts.created += 1
         elif changed:
             counts.updated += 1
         else:
             counts.unchanged += 1
+        tick(1)
+    run.write_audit()
     # Only after every case is in: a target's derivation reads the evidence of cases merged into it.
+    # A case the file leaves as it was keeps its derivation, unless a case merged into it changed.
+    touched = {case.id for _, case, created, changed in done if created or changed}
+    touched |= {case.merged_into_id for _, case, _, _ in done if case.id in touched and case.merged_into_id}
     for _, case, _, _ in done:
-        recompute_evidence_status(session, actor, case.id, today=today)
-        if progress is not None:
-            progress(1)
+        if case.id in touched:
+            recompute_evidence_status(session, actor, case.id, today=today)
+        tick(1)
     return counts
