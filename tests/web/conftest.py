@@ -7,7 +7,6 @@ served by kintrace itself (no CDN, no web font, no analytics).
 from __future__ import annotations
 
 import secrets
-import shutil
 import socket
 import threading
 import time
@@ -36,6 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--disable-dev-shm-usage",  # containers often give /dev/shm only 64 MB
 ]
 CASEWORKER = ("worker", "worker-password-1")
 ADMIN = ("chief", "chief-password-1")
@@ -114,7 +114,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if shutil.which("chromium") is None and not Path(CHROMIUM).exists():
+    if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is missing at {CHROMIUM}: apt-get install -y chromium (.ci/run does this)")
     from playwright.sync_api import sync_playwright
 
