@@ -432,3 +432,14 @@ def test_two_items_alike_stay_two_and_a_second_import_still_adds_nothing(empty, 
     held = _counts(empty)
     again = transfer.import_plan(empty, SYSTEM, transfer.parse_text(text, "json"), today=TODAY)
     assert again.unchanged == 2 and _counts(empty) == held
+
+
+def test_the_streamed_text_is_the_document(empty, tmp_path):
+    assert json.loads(transfer.export_text(empty, SYSTEM, "json")) == {
+        "format": "kintrace-cases/2",
+        "contacts": False,
+        "cases": [],
+    }
+    _build(empty, tmp_path)
+    text = transfer.export_text(empty, SYSTEM, "json", include_contacts=True)
+    assert json.loads(text) == transfer.export_document(empty, SYSTEM, include_contacts=True)

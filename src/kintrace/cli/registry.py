@@ -214,22 +214,33 @@ def cases_export(
     database_url: str | None = DatabaseUrl,
 ) -> None:
     """Export every case: JSON is the whole case file (kintrace-cases/2), CSV the flat person list."""
+    import sys
+
     from kintrace.services import transfer
     from kintrace.services.access import SYSTEM
     from kintrace.services.errors import ServiceError
 
     if fmt not in transfer.FORMATS:
         raise _fail(f"--format: {fmt!r} is not one of {', '.join(transfer.FORMATS)}")
+    # Streamed case by case; a file is written under a temporary name and renamed when complete,
+    # so a failed export never leaves a truncated file that looks whole.
+    partial = None if out is None else out.with_name(f".{out.name}.partial")
     try:
         with _session_scope(database_url) as session:
-            text = transfer.export_text(session, SYSTEM, fmt, include_contacts=include_contacts)
+            if partial is None:
+                transfer.write_export(session, SYSTEM, fmt, sys.stdout, include_contacts=include_contacts)
+            else:
+                with partial.open("w", encoding="utf-8") as handle:
+                    count = transfer.write_export(
+                        session, SYSTEM, fmt, handle, include_contacts=include_contacts
+                    )
+                partial.replace(out)  # type: ignore[arg-type]  # out is set with partial
+                err_console.print(f"wrote {count} cases to {out}")
     except ServiceError as error:
         raise _fail(str(error)) from None
-    if out is None:
-        typer.echo(text, nl=False)
-    else:
-        out.write_text(text, encoding="utf-8")
-        err_console.print(f"wrote {out}")
+    finally:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
 
 
 @audit_app.command("verify")

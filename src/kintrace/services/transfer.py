@@ -66,7 +66,7 @@ import io
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -88,7 +88,7 @@ from kintrace.services.access import Actor, case_visibility_clause, require_writ
 from kintrace.services.cases import create_case, update_person
 from kintrace.services.errors import ValidationFailed
 from kintrace.services.persons import to_domain
-from kintrace.services.transfer_export import export_document
+from kintrace.services.transfer_export import export_document, write_document
 from kintrace.services.transfer_import import STAGES, PlannedCase, import_case_files
 from kintrace.services.transfer_schema import FORMAT, CaseFile, parse_document
 from kintrace.store.models import Case, StatusChange
@@ -494,23 +494,32 @@ def export_records(session: Session, actor: Actor) -> Iterable[dict[str, Any]]:
 
 def export_text(session: Session, actor: Actor, fmt: str, *, include_contacts: bool = False) -> str:
     """JSON: the whole case file ("kintrace-cases/2"); CSV: the flat person list."""
+    out = io.StringIO()
+    write_export(session, actor, fmt, out, include_contacts=include_contacts)
+    return out.getvalue()
+
+
+def write_export(
+    session: Session, actor: Actor, fmt: str, out: TextIO, *, include_contacts: bool = False
+) -> int:
+    """Stream the export to `out`; returns how many cases it holds."""
     if fmt == "json":
-        document = export_document(session, actor, include_contacts=include_contacts)
-        return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+        return write_document(session, actor, out, include_contacts=include_contacts)
     if fmt != "csv":
         raise ValidationFailed("format", f"{fmt!r} is not one of {', '.join(FORMATS)}")
     if include_contacts:
         raise ValidationFailed("include_contacts", "the CSV person list carries no relatives; export JSON")
-    out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
     writer.writeheader()
+    count = 0
     for record in export_records(session, actor):
+        count += 1
         record["alternative_names"] = _NAME_SEPARATOR.join(
             _PART_SEPARATOR.join(n[k] or "" for k in ("last", "first", "patronymic")).rstrip(_PART_SEPARATOR)
             for n in record["alternative_names"]
         )
         writer.writerow({k: "" if v is None else v for k, v in record.items()})
-    return out.getvalue()
+    return count
 
 
 __all__ = [
@@ -526,4 +535,5 @@ __all__ = [
     "import_text",
     "parse_all",
     "parse_text",
+    "write_export",
 ]

@@ -9,9 +9,10 @@ internal items are replaced by the rule's own sentence (as the status page does 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -239,6 +240,21 @@ def case_records(
             )
         )
         yield from _chunk_records(session, actor, cases, refs, include_contacts)
+
+
+def write_document(session: Session, actor: Actor, out: TextIO, *, include_contacts: bool = False) -> int:
+    """Stream the document to `out` one case at a time (100,000 cases never sit in memory as one
+    string); returns how many cases were written. The text is what `export_document` gives, dumped."""
+    out.write(
+        f'{{\n "format": {json.dumps(FORMAT)},\n "contacts": {json.dumps(include_contacts)},\n "cases": ['
+    )
+    count = 0
+    for record in case_records(session, actor, include_contacts=include_contacts):
+        out.write(",\n  " if count else "\n  ")
+        out.write(json.dumps(record, ensure_ascii=False, indent=1).replace("\n", "\n  "))
+        count += 1
+    out.write("\n ]\n}\n" if count else "]\n}\n")
+    return count
 
 
 def export_document(session: Session, actor: Actor, *, include_contacts: bool = False) -> dict[str, Any]:
