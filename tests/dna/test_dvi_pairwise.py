@@ -15,10 +15,10 @@ from kintrace.dna.dvi import (
     exclusion_matrix,
     pairwise_lr,
     pairwise_matrices,
-    r_sum,
 )
 from kintrace.dna.dvi_data import DviData, Victim, load_dvi, parse_dvi
 from kintrace.dna.likelihood import likelihood, singleton_likelihood
+from kintrace.dna.mutation import r_sum
 
 
 def dataset_bench200() -> DviData:

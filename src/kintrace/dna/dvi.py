@@ -35,6 +35,7 @@ from kintrace.dna.genotypes import AlleleCodes, Genotype, ordered_indicator
 from kintrace.dna.likelihood import singleton_likelihood
 from kintrace.dna.lumping import LumpedMarker, lump_marker
 from kintrace.dna.markers import DnaInputError, Marker
+from kintrace.dna.mutation import r_sum
 from kintrace.dna.pedigree import Pedigree
 
 _LETTERS = string.ascii_letters
@@ -455,20 +456,6 @@ class PairwiseResult:
     lr: np.ndarray
     exclusions: np.ndarray
     loglik_null: float
-
-
-def r_sum(values: np.ndarray, axis: int = -1) -> np.ndarray:
-    """R's ``sum()``: sequential accumulation in extended precision, then rounded to double.
-
-    dvir compares LRs with thresholds such as ``LR >= 1``; summing the log-likelihoods the way R does
-    keeps values that are 1 in exact arithmetic on the same side of the threshold as dvir's.
-    """
-    acc = np.add.accumulate(np.asarray(values, dtype=np.longdouble), axis=axis)
-    return (
-        np.asarray(np.take(acc, -1, axis=axis), dtype=np.float64)
-        if acc.shape[axis]
-        else np.zeros(np.delete(acc.shape, axis))
-    )
 
 
 def pairwise_matrices(

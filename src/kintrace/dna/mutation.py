@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 
@@ -47,14 +47,28 @@ class MutationModel:
         return self.male if sex == 1 else self.female
 
 
-def r_sum(values: np.ndarray) -> float:
-    """R's sum(): accumulated in extended precision, so taken exactly here (math.fsum) and rounded once."""
-    return math.fsum(np.asarray(values, dtype=np.float64).ravel().tolist())
+@overload
+def r_sum(values: np.ndarray, axis: None = None) -> float: ...
+@overload
+def r_sum(values: np.ndarray, axis: int) -> np.ndarray: ...
+def r_sum(values: np.ndarray, axis: int | None = None) -> float | np.ndarray:
+    """R's ``sum()``: sequential accumulation in extended precision (long double), rounded to double once.
+
+    Summing as R does keeps pedmut's matrices and lumped frequencies bit for bit, and keeps LRs that are
+    1 in exact arithmetic on the same side of dvir's thresholds (``LR >= 1``). ``axis=None`` sums
+    everything to a float; an integer axis sums along it (an empty axis sums to 0).
+    """
+    if axis is None:
+        return float(r_sum(np.ravel(values), axis=0))
+    acc = np.add.accumulate(np.asarray(values, dtype=np.longdouble), axis=axis)
+    if not acc.shape[axis]:
+        return np.zeros(np.delete(acc.shape, axis))
+    return np.asarray(np.take(acc, -1, axis=axis), dtype=np.float64)
 
 
 def r_row_sums(matrix: np.ndarray) -> np.ndarray:
-    """R's rowSums() (extended-precision accumulation), row by row."""
-    return np.array([math.fsum(row) for row in np.asarray(matrix, dtype=np.float64).tolist()])
+    """R's ``rowSums()`` (extended-precision accumulation), row by row."""
+    return r_sum(np.asarray(matrix, dtype=np.float64), axis=1)
 
 
 MODELS = ("custom", "dawid", "equal", "proportional", "random", "onestep", "stepwise", "trivial")
