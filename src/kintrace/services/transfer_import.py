@@ -89,7 +89,6 @@ class Counts:
 class _Run:
     session: Session
     actor: Actor
-    today: dt.date | None
     sources: dict[tuple[str, str, str, str], Source] = field(default_factory=dict)
     # (case reference, index in the file's evidence list) -> the evidence row it became or matched
     evidence_ids: dict[tuple[str, int], int] = field(default_factory=dict)
@@ -491,7 +490,7 @@ def import_case_files(
 ) -> Counts:
     """Write checked case files in the caller's transaction (the caller commits, or rolls back on error)."""
     require_writer(actor, "import cases")
-    run = _Run(session, actor, today, _load_sources(session))
+    run = _Run(session, actor, _load_sources(session))
     existing = _existing_cases(session, [plan.file.reference for plan in plans])
     counts = Counts()
     tick = progress or (lambda _n: None)
