@@ -17,6 +17,7 @@ from kintrace.api.security_headers import SecurityHeaders
 from kintrace.api.settings import Settings
 from kintrace.api.throttle import LoginThrottle
 from kintrace.store.db import make_engine
+from kintrace.web.app import include_web
 
 API_PREFIX = "/api/v1"
 OPENAPI_URL = f"{API_PREFIX}/openapi.json"
@@ -59,6 +60,7 @@ def create_app(database_url: str, secret_key: str | None, demo: bool = False) ->
     app.add_middleware(SecurityHeaders, hsts=not demo)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    include_web(app)  # the families' portal, the caseworkers' desk and the admin pages
 
     app.mount(SWAGGER_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="swagger-ui")
 
