@@ -24,7 +24,7 @@ import numpy as np
 
 from kintrace.dna.genotypes import Genotype, genotype_alleles, genotype_index
 from kintrace.dna.likelihood import genotype_evidence, genotype_table, hardy_weinberg, joint_genotype_table
-from kintrace.dna.lr import LRResult
+from kintrace.dna.lr import LRResult, impossible_references
 from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.dna.pedigree import Pedigree
 
@@ -115,10 +115,7 @@ class MissingPersonScorer:
             column = _gather_sum(t.joint, index)
             ref = float(column.sum())
         if ref == 0.0:
-            raise DnaInputError(
-                f"marker {marker.name!r}: the reference genotypes are impossible under the pedigree "
-                "(Mendelian inconsistency without a mutation model)"
-            )
+            raise impossible_references(marker)
         if poi_code is None:
             return 1.0, ref, ref
         h1 = float(column[poi_code]) if isinstance(poi_code, int) else float(column[poi_code].sum())
@@ -135,10 +132,7 @@ class MissingPersonScorer:
         )
         ref = float(column.sum())
         if ref == 0.0:
-            raise DnaInputError(
-                f"marker {marker.name!r}: the reference genotypes are impossible under the pedigree "
-                "(Mendelian inconsistency without a mutation model)"
-            )
+            raise impossible_references(marker)
         if poi is None or (poi[0] is None and poi[1] is None):
             return 1.0, ref, ref
         ev = genotype_evidence(marker, poi)

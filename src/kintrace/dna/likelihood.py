@@ -12,11 +12,11 @@ and ``joint_genotype_table`` (joint genotype distribution of a few persons).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 
-from kintrace.dna.elimination import build_factors, eliminate_all, informative_persons
+from kintrace.dna.elimination import Factor, build_factors, eliminate_all, informative_persons
 from kintrace.dna.genotypes import (
     Genotype,
     genotype_alleles,
@@ -103,6 +103,44 @@ def _check_inbreeding(pedigree: Pedigree, founder_inbreeding: Mapping[str, float
     return result
 
 
+def _ordered_evidence(
+    pedigree: Pedigree, marker: Marker, evidence: Mapping[str, np.ndarray], *, batched: bool
+) -> dict[str, np.ndarray]:
+    """Weights over unordered genotypes, checked and spread over ordered allele pairs."""
+    n = marker.n_alleles
+    g = n_genotypes(n)
+    ordered: dict[str, np.ndarray] = {}
+    for pid, values in evidence.items():
+        if pid not in pedigree:
+            raise DnaInputError(f"evidence: person {pid!r} is not in the pedigree")
+        arr = np.asarray(values, dtype=np.float64)
+        if batched and (arr.ndim == 0 or arr.shape[-1] != g):
+            raise DnaInputError(
+                f"evidence for person {pid!r} at marker {marker.name!r}: last axis must have "
+                f"{g} genotypes, got shape {arr.shape}"
+            )
+        if not batched and arr.shape != (g,):
+            raise DnaInputError(
+                f"evidence for person {pid!r} at marker {marker.name!r}: "
+                f"expected shape ({g},), got {arr.shape}"
+            )
+        ordered[pid] = ordered_from_unordered(arr, n)
+    return ordered
+
+
+def _full_allele_factors(
+    pedigree: Pedigree,
+    marker: Marker,
+    persons: Sequence[str],
+    evidence: Mapping[str, np.ndarray],
+    inbreeding: Mapping[str, float],
+) -> list[Factor]:
+    """Elimination factors over the marker's whole allele table (no lumping), with its mutation model."""
+    mut = marker.mutation
+    male, female = (None, None) if mut is None else (mut.male, mut.female)
+    return build_factors(pedigree, persons, marker.freqs, male, female, evidence, inbreeding)
+
+
 def evidence_likelihood(
     pedigree: Pedigree,
     marker: Marker,
@@ -117,29 +155,9 @@ def evidence_likelihood(
     """
     inbreeding = _check_inbreeding(pedigree, founder_inbreeding)
     n = marker.n_alleles
-    g = n_genotypes(n)
-    ordered: dict[str, np.ndarray] = {}
-    for pid, values in evidence.items():
-        if pid not in pedigree:
-            raise DnaInputError(f"evidence: person {pid!r} is not in the pedigree")
-        arr = np.asarray(values, dtype=np.float64)
-        if arr.ndim == 0 or arr.shape[-1] != g:
-            raise DnaInputError(
-                f"evidence for person {pid!r} at marker {marker.name!r}: last axis must have "
-                f"{g} genotypes, got shape {arr.shape}"
-            )
-        ordered[pid] = ordered_from_unordered(arr, n)
-    mut = marker.mutation
+    ordered = _ordered_evidence(pedigree, marker, evidence, batched=True)
     persons = informative_persons(pedigree, set(ordered))
-    factors = build_factors(
-        pedigree,
-        persons,
-        marker.freqs,
-        None if mut is None else mut.male,
-        None if mut is None else mut.female,
-        ordered,
-        inbreeding,
-    )
+    factors = _full_allele_factors(pedigree, marker, persons, ordered, inbreeding)
     # Unordered evidence is spread over both phases, so summing the ordered-allele factors gives
     # exactly the probability of the unordered genotypes.
     return np.asarray(eliminate_all(factors, n))
@@ -165,29 +183,9 @@ def likelihood_by_genotype(
     if person in evidence:
         raise DnaInputError(f"person {person!r} must not carry evidence here")
     n = marker.n_alleles
-    g = n_genotypes(n)
-    ordered: dict[str, np.ndarray] = {}
-    for pid, values in evidence.items():
-        if pid not in pedigree:
-            raise DnaInputError(f"evidence: person {pid!r} is not in the pedigree")
-        arr = np.asarray(values, dtype=np.float64)
-        if arr.shape != (g,):
-            raise DnaInputError(
-                f"evidence for person {pid!r} at marker {marker.name!r}: "
-                f"expected shape ({g},), got {arr.shape}"
-            )
-        ordered[pid] = ordered_from_unordered(arr, n)
-    mut = marker.mutation
+    ordered = _ordered_evidence(pedigree, marker, evidence, batched=False)
     included = informative_persons(pedigree, {*ordered, person})
-    factors = build_factors(
-        pedigree,
-        included,
-        marker.freqs,
-        None if mut is None else mut.male,
-        None if mut is None else mut.female,
-        ordered,
-        inbreeding,
-    )
+    factors = _full_allele_factors(pedigree, marker, included, ordered, inbreeding)
     i = included.index(person)
     table = eliminate_all(factors, n, (2 * i, 2 * i + 1))
     return unordered_from_ordered(table, 1, n)
@@ -309,17 +307,8 @@ def joint_genotype_table(
         raise DnaInputError(
             f"marker {marker.name!r}: joint table of {len(persons)} persons over {n} alleles is too large"
         )
-    mut = marker.mutation
     included = informative_persons(pedigree, set(persons))
-    factors = build_factors(
-        pedigree,
-        included,
-        marker.freqs,
-        None if mut is None else mut.male,
-        None if mut is None else mut.female,
-        {},
-        inbreeding,
-    )
+    factors = _full_allele_factors(pedigree, marker, included, {}, inbreeding)
     position = {pid: i for i, pid in enumerate(included)}
     keep = tuple(v for pid in persons for v in (2 * position[pid], 2 * position[pid] + 1))
     ordered = eliminate_all(factors, n, keep)

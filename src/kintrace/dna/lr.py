@@ -33,6 +33,14 @@ def _poi_id(pedigree: Pedigree) -> str:
     return pid
 
 
+def impossible_references(marker: Marker) -> DnaInputError:
+    """The error for reference genotypes whose likelihood is 0 (they contradict the pedigree)."""
+    return DnaInputError(
+        f"marker {marker.name!r}: the reference genotypes are impossible under the pedigree "
+        "(Mendelian inconsistency without a mutation model)"
+    )
+
+
 def _check_genotypes(record: str, genotypes: Mapping[str, Genotype], markers: Mapping[str, Marker]) -> None:
     """Every marker known and every allele in its table, before any likelihood is computed."""
     for name, genotype in genotypes.items():
@@ -125,10 +133,7 @@ def missing_person_lr(
             stationary=stationary,
         )
         if h2 == 0.0:
-            raise DnaInputError(
-                f"marker {marker.name!r}: the reference genotypes are impossible under the pedigree "
-                "(Mendelian inconsistency without a mutation model)"
-            )
+            raise impossible_references(marker)
         lik_h1[marker.name] = h1
         lik_h2[marker.name] = h2
         lr_per_marker[marker.name] = h1 / h2

@@ -95,12 +95,7 @@ def informative_nuclei(
     if len(nucs) == 1:
         nuc = nucs[0]
         return [Nucleus(nuc.father, nuc.mother, [c for c in nuc.children if not untyped[c]], nuc.link)], set()
-    n_children = {pid: 0 for pid in order}
-    for pid in order:
-        p = pedigree.person(pid)
-        if p.father is not None and p.mother is not None:
-            n_children[p.father] += 1
-            n_children[p.mother] += 1
+    n_children = {pid: len(pedigree.children(pid)) for pid in order}
     uninf_leaf = {pid: untyped[pid] and n_children[pid] == 0 for pid in order}
     uninf_founder = {pid: untyped[pid] and pedigree.person(pid).is_founder for pid in order}
     kept: list[Nucleus] = []
@@ -175,12 +170,7 @@ def pedprobr_factors(
             if pid not in included:
                 included.append(pid)
         as_child.update(nuc.children)
-    n_children = {pid: 0 for pid in order}
-    for pid in order:
-        p = pedigree.person(pid)
-        if p.father is not None and p.mother is not None:
-            n_children[p.father] += 1
-            n_children[p.mother] += 1
+    n_children = {pid: len(pedigree.children(pid)) for pid in order}
 
     def is_founder(pid: str) -> bool:
         return pedigree.person(pid).is_founder or pid in treat_as_founder
