@@ -1,4 +1,10 @@
-"""Pedigrees: persons, parents, validation."""
+"""Pedigrees of the families that give reference samples, validated before any likelihood is computed.
+
+A family's pedigree links the missing person to the typed relatives (and to untyped ones in between).
+Every reader (pedigree CSV, the oracle's cases, dvir's DVI input) builds a :class:`Pedigree`, which
+rejects what no real family can be: a cycle, a father not recorded as male or a mother not recorded
+as female, one parent without the other, a parent who is not in the pedigree.
+"""
 
 from __future__ import annotations
 
