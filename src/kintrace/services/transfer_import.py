@@ -70,6 +70,26 @@ class _Pool(Generic[T]):
         return rows.popleft() if rows else None
 
 
+class _Window(Generic[T]):
+    """Rows of the cases that exist already, loaded for CHUNK cases at a time in the file's order
+    (one query per chunk instead of one per case; never all 100,000 cases' rows at once)."""
+
+    def __init__(self, order: Sequence[int], load: Callable[[Sequence[int]], Iterable[T]]) -> None:
+        self._order, self._load = order, load
+        self._position = {case_id: n for n, case_id in enumerate(order)}
+        self._rows: dict[int, list[T]] = {}
+        self._loaded: set[int] = set()
+
+    def rows(self, case_id: int) -> list[T]:
+        if case_id not in self._loaded:
+            start = self._position[case_id]
+            ids = self._order[start : start + CHUNK]
+            self._rows, self._loaded = defaultdict(list), set(ids)
+            for row in self._load(ids):
+                self._rows[row.case_id].append(row)  # type: ignore[attr-defined]
+        return self._rows.get(case_id, [])
+
+
 @dataclass(frozen=True)
 class PlannedCase:
     """A checked case file with its person already built as the domain wants it."""
@@ -100,6 +120,39 @@ class _Run:
     records: list[audit.AuditRecord] = field(default_factory=list)
     # Evidence rows waiting for their ids: (case reference, index in the file, row)
     placed: list[tuple[str, int, EvidenceItem]] = field(default_factory=list)
+    held_evidence: _Window[EvidenceItem] = field(default_factory=lambda: _Window((), lambda _ids: ()))
+    held_official: _Window[StatusChange] = field(default_factory=lambda: _Window((), lambda _ids: ()))
+    held_requests: _Window[StatusRequest] = field(default_factory=lambda: _Window((), lambda _ids: ()))
+
+    def hold(self, order: Sequence[int]) -> None:
+        """Read what the registry holds on the existing cases, in the order the file names them."""
+        session = self.session
+        self.held_evidence = _Window(
+            order,
+            lambda ids: session.scalars(
+                select(EvidenceItem)
+                .where(EvidenceItem.case_id.in_(ids))
+                .options(selectinload(EvidenceItem.source), selectinload(EvidenceItem.attachments))
+                .order_by(EvidenceItem.id)
+            ),
+        )
+        self.held_official = _Window(
+            order,
+            lambda ids: session.scalars(
+                select(StatusChange)
+                .where(StatusChange.case_id.in_(ids), StatusChange.track == StatusTrack.OFFICIAL)
+                .order_by(StatusChange.id)
+            ),
+        )
+        self.held_requests = _Window(
+            order,
+            lambda ids: session.scalars(
+                select(StatusRequest)
+                .where(StatusRequest.case_id.in_(ids))
+                .options(selectinload(StatusRequest.answers))
+                .order_by(StatusRequest.id)
+            ),
+        )
 
     def audit(
         self,
@@ -244,13 +297,7 @@ def _evidence(run: _Run, case: Case, case_file: CaseFile, fresh: bool) -> bool:
     changed = False
     items: _Pool[EvidenceItem] = _Pool()
     if not fresh:
-        query = (
-            select(EvidenceItem)
-            .where(EvidenceItem.case_id == case.id)
-            .options(selectinload(EvidenceItem.source), selectinload(EvidenceItem.attachments))
-            .order_by(EvidenceItem.id)
-        )
-        items = _Pool((_evidence_key(existing), existing) for existing in run.session.scalars(query))
+        items = _Pool((_evidence_key(existing), existing) for existing in run.held_evidence.rows(case.id))
     for index, data in enumerate(case_file.evidence):
         item = items.take(data.key)
         if item is None:
@@ -349,13 +396,7 @@ def _histories(run: _Run, case: Case, case_file: CaseFile, created: bool) -> boo
         case.evidence_status, case.evidence_since = case_file.evidence_status, case_file.evidence_since
         case.evidence_rule = case_file.evidence_rule
     else:
-        held = list(
-            run.session.scalars(
-                select(StatusChange)
-                .where(StatusChange.case_id == case.id, StatusChange.track == StatusTrack.OFFICIAL)
-                .order_by(StatusChange.id)
-            )
-        )
+        held = run.held_official.rows(case.id)
         common = min(len(held), len(case_file.official_history))
         for n in range(common):
             row, entry = held[n], case_file.official_history[n]
@@ -382,19 +423,12 @@ def _histories(run: _Run, case: Case, case_file: CaseFile, created: bool) -> boo
 
 def _requests(run: _Run, case: Case, case_file: CaseFile, created: bool) -> bool:
     changed = False
-    held: _Pool[StatusRequest] = _Pool()
     if created:
         for data in case_file.requests:
             _fill_request(run, _new_request(run, case, case_file, data), case_file, data)
         return bool(case_file.requests)
     held = _Pool(
-        ((r.requested_status.value, r.authority, r.submitted_on), r)
-        for r in run.session.scalars(
-            select(StatusRequest)
-            .where(StatusRequest.case_id == case.id)
-            .options(selectinload(StatusRequest.answers))
-            .order_by(StatusRequest.id)
-        )
+        ((r.requested_status.value, r.authority, r.submitted_on), r) for r in run.held_requests.rows(case.id)
     )
     for data in case_file.requests:
         request = held.take(data.key)
@@ -492,6 +526,7 @@ def import_case_files(
     require_writer(actor, "import cases")
     run = _Run(session, actor, _load_sources(session))
     existing = _existing_cases(session, [plan.file.reference for plan in plans])
+    run.hold([existing[plan.file.reference].id for plan in plans if plan.file.reference in existing])
     counts = Counts()
     tick = progress or (lambda _n: None)
     done: list[tuple[PlannedCase, Case, bool, bool]] = []
