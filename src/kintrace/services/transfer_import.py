@@ -3,10 +3,20 @@
 Everything is matched by natural keys, so the same file twice adds nothing: cases by reference,
 sources by kind, name and grades, evidence by source, claim, dates, place and text, relatives by
 name and relationship, requests by status asked, authority and day submitted, answers by day,
-outcome and text. A new case takes its status histories from the file as written; on a case that
-exists, the official history is extended when the file carries later entries, and the
-evidence-based status is always derived again here from the evidence now on file. A clash with what
-the registry holds raises ValidationFailed naming the case and the field; the caller rolls back.
+outcome and text; two rows alike in one case each need a row of their own. The file wins on what it
+carries (a changed person, a relative's contacts, an item's visibility); it never removes anything.
+
+A new case takes its status histories from the file as written; on a case that exists, the official
+history is extended when the file carries later entries (a history that differs is refused), and a
+pending request is settled when the file has its outcome. The evidence-based status is derived again
+here, after every case is in, for each case whose evidence the import created or changed. Merges
+travel as `merged_into` for new cases (with a Merge row, so they can be undone here); merging or
+unmerging an existing case is left to a person. A clash with what the registry holds raises
+ValidationFailed naming the case and the field; the caller rolls back, so nothing is written.
+
+Three passes: cases, persons, relatives and evidence; then histories, requests and merges (every
+evidence row has its id by then, so references across cases resolve); then the derivation. Audit
+records are collected with each row's values and chained in bulk every CHUNK cases.
 """
 
 from __future__ import annotations
