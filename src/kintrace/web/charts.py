@@ -15,8 +15,9 @@ _BAR = "#1f5f8b"  # 7.0:1 against white
 def bar_chart(title: str, rows: Sequence[tuple[str, int]], *, width: int = 640) -> str:
     """Horizontal bars, one per (label, count), with the count written at the bar's end."""
     row_h, pad = 26, 8
-    # Room for the longest label (about 7 px a character at 13 px), but never more than 60 % of the width.
-    label_w = min(int(width * 0.6), 16 + 7 * max((len(label) for label, _ in rows), default=0))
+    # Room for the longest label (up to 8 px a character at 13 px: Cyrillic runs wider than Latin),
+    # but never more than 65 % of the width.
+    label_w = min(int(width * 0.65), 16 + 8 * max((len(label) for label, _ in rows), default=0))
     height = pad * 2 + row_h * max(1, len(rows))
     top = max((count for _, count in rows), default=0) or 1
     bar_space = width - label_w - 60
