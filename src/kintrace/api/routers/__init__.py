@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from kintrace.api.routers import auth, cases, evidence, linkage, relatives, requests, sources, status, users
+from kintrace.api.routers import (
+    auth,
+    cases,
+    duplicates,
+    evidence,
+    relatives,
+    requests,
+    sources,
+    status,
+    users,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
@@ -14,6 +24,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     evidence.router,
     status.router,
     requests.router,
-    linkage.router,
+    duplicates.router,
     users.router,
 )
