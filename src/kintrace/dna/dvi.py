@@ -22,7 +22,6 @@ matrix.
 from __future__ import annotations
 
 import math
-import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,15 +29,13 @@ from functools import lru_cache
 import numpy as np
 
 from kintrace.dna.dvi_data import DviData, Family, Victim
-from kintrace.dna.elimination import build_factors, informative_persons
+from kintrace.dna.elimination import build_factors, einsum_letters, informative_persons
 from kintrace.dna.genotypes import AlleleCodes, Genotype, ordered_indicator
 from kintrace.dna.likelihood import singleton_likelihood
 from kintrace.dna.lumping import LumpedMarker, lump_marker
 from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.dna.mutation import r_sum
 from kintrace.dna.pedigree import Pedigree
-
-_LETTERS = string.ascii_letters
 
 FactorT = tuple[np.ndarray, tuple[int, ...]]
 
@@ -100,15 +97,7 @@ def eliminate(factors: Sequence[FactorT], sizes: Mapping[int, int], keep: Sequen
 
 
 def _einsum(factors: Sequence[FactorT], out: tuple[int, ...]) -> np.ndarray:
-    letters: dict[int, str] = {}
-    for _, vs in factors:
-        for v in vs:
-            if v not in letters:
-                if len(letters) >= len(_LETTERS):
-                    raise DnaInputError(
-                        "pedigree too complex for exact elimination (too many linked alleles)"
-                    )
-                letters[v] = _LETTERS[len(letters)]
+    letters = einsum_letters(vs for _, vs in factors)
     for v in out:
         if v not in letters:
             raise DnaInputError("internal: kept variable absent from every factor")

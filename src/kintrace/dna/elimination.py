@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -167,19 +167,26 @@ def build_factors(
     return factors
 
 
-def _einsum(operands: list[Factor], out: tuple[int, ...]) -> Factor:
+def einsum_letters(scopes: Iterable[Sequence[int]]) -> dict[int, str]:
+    """One ``numpy.einsum`` subscript letter per variable, in order of first appearance."""
     letters: dict[int, str] = {}
-    sizes: dict[int, int] = {}
-    for f in operands:
-        trailing = f.values.shape[f.values.ndim - len(f.variables) :]
-        for v, size in zip(f.variables, trailing, strict=True):
-            sizes[v] = size
+    for scope in scopes:
+        for v in scope:
             if v not in letters:
                 if len(letters) >= len(_LETTERS):
                     raise DnaInputError(
                         "pedigree too complex for exact elimination (too many linked alleles)"
                     )
                 letters[v] = _LETTERS[len(letters)]
+    return letters
+
+
+def _einsum(operands: list[Factor], out: tuple[int, ...]) -> Factor:
+    letters = einsum_letters(f.variables for f in operands)
+    sizes: dict[int, int] = {}
+    for f in operands:
+        trailing = f.values.shape[f.values.ndim - len(f.variables) :]
+        sizes.update(zip(f.variables, trailing, strict=True))
     inputs = ",".join("..." + "".join(letters[v] for v in f.variables) for f in operands)
     output = "..." + "".join(letters[v] for v in out)
     # Large products go through numpy's BLAS-backed path; small ones skip its planning overhead.
