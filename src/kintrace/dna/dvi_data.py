@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from kintrace.dna.genotypes import Genotype
-from kintrace.dna.markers import DnaInputError, Marker, read_json
+from kintrace.dna.markers import DnaInputError, Marker, genotype_from_json, read_json
 from kintrace.dna.mutation import MutationModel, mutation_model
 from kintrace.dna.pedigree import Pedigree, Person, parse_sex
 
@@ -171,19 +171,12 @@ def _where(record: str, fieldname: str) -> str:
 
 
 def _genotype(raw: Any, record: str, marker: Marker) -> Genotype:
-    if not isinstance(raw, list | tuple) or len(raw) != 2:
-        raise DnaInputError(f"{_where(record, marker.name)} must be a pair of alleles, got {raw!r}")
-    alleles: list[str | None] = []
-    for a in raw:
-        if a is None or (isinstance(a, str) and a in ("", "-", "NA")):
-            alleles.append(None)
-        else:
-            try:
-                marker.index(str(a))
-            except DnaInputError as exc:
-                raise DnaInputError(f"{record}: {exc}") from None
-            alleles.append(str(a))
-    return (alleles[0], alleles[1])
+    genotype = genotype_from_json(raw, _where(record, marker.name))
+    try:
+        marker.codes(genotype)
+    except DnaInputError as exc:
+        raise DnaInputError(f"{record}: {exc}") from None
+    return genotype
 
 
 def _genotype_table(raw: Any, record: str, markers: Mapping[str, Marker]) -> dict[str, Genotype]:

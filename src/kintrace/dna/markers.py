@@ -43,6 +43,18 @@ def read_json(path: str | Path) -> object:
         raise DnaInputError(f"{path}: not valid JSON ({exc})") from None
 
 
+# How dvir/pedtools JSON and the oracle write an unknown allele.
+_UNKNOWN_ALLELE = ("", "-", "NA")
+
+
+def genotype_from_json(raw: object, where: str) -> Genotype:
+    """A genotype written as a JSON pair ``["15", "16"]``; null, "", "-" and "NA" are unknown alleles."""
+    if not isinstance(raw, list | tuple) or len(raw) != 2:
+        raise DnaInputError(f"{where}: must be a pair of alleles, got {raw!r}")
+    a, b = (None if x is None or (isinstance(x, str) and x in _UNKNOWN_ALLELE) else str(x) for x in raw)
+    return (a, b)
+
+
 def csv_rows(path: str | Path) -> csv.DictReader[str]:
     """Rows of a CSV input file keyed by its header (read through :func:`read_text`)."""
     return csv.DictReader(io.StringIO(read_text(path), newline=""))

@@ -16,7 +16,7 @@ import numpy as np
 
 from kintrace.dna.genotypes import Genotype
 from kintrace.dna.lr import LRResult, missing_person_lr
-from kintrace.dna.markers import DnaInputError, Marker, read_json
+from kintrace.dna.markers import DnaInputError, Marker, genotype_from_json, read_json
 from kintrace.dna.mutation import MutationModel, mutation_matrix
 from kintrace.dna.pedigree import Pedigree, Person, parse_sex
 
@@ -40,13 +40,6 @@ def _field(record: Mapping[str, Any], name: str, where: str) -> Any:
     if name not in record:
         raise DnaInputError(f"{where}: missing field {name!r}")
     return record[name]
-
-
-def _genotype(value: Any, where: str) -> Genotype:
-    if not isinstance(value, list | tuple) or len(value) != 2:
-        raise DnaInputError(f"{where}: genotype must be a list of two alleles, got {value!r}")
-    a, b = value
-    return (None if a is None else str(a), None if b is None else str(b))
 
 
 def _mutation(
@@ -118,11 +111,13 @@ def parse_case(record: Mapping[str, Any]) -> OracleCase:
     except DnaInputError as exc:
         raise DnaInputError(f"{where}: {exc}") from None
     reference = {
-        str(pid): {str(m): _genotype(g, f"{where} reference_genotypes.{pid}.{m}") for m, g in per.items()}
+        str(pid): {
+            str(m): genotype_from_json(g, f"{where} reference_genotypes.{pid}.{m}") for m, g in per.items()
+        }
         for pid, per in (record.get("reference_genotypes") or {}).items()
     }
     poi = {
-        str(m): _genotype(g, f"{where} poi_genotype.{m}")
+        str(m): genotype_from_json(g, f"{where} poi_genotype.{m}")
         for m, g in (record.get("poi_genotype") or {}).items()
     }
     placements = tuple(
