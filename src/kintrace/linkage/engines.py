@@ -58,6 +58,7 @@ def spark_session(master: str | None = None) -> Any:
         builder = builder.config("spark.sql.shuffle.partitions", partitions)
         builder = builder.config("spark.default.parallelism", partitions)
         builder = builder.config("spark.ui.enabled", "false")
+        builder = builder.config("spark.ui.showConsoleProgress", "false")  # kintrace draws its own bars
         builder = builder.config("spark.sql.ansi.enabled", "false")
     for item in filter(None, os.environ.get("KINTRACE_SPARK_CONF", "").split(",")):
         key, _, value = item.partition("=")
