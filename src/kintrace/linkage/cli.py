@@ -75,7 +75,11 @@ def link(
     ] = DEFAULT_REVIEW_THRESHOLD,
     labels: Annotated[
         Path | None,
-        typer.Option("--labels", help="Reviewed pairs CSV case_id,record_id,is_match: train on them."),
+        typer.Option(
+            "--labels",
+            help="Reviewed pairs CSV case_id,record_id,is_match: they override the model's bands, and "
+            "the confirmed ones train its m probabilities when the inputs are large enough to train on.",
+        ),
     ] = None,
     model_in: Annotated[
         Path | None,

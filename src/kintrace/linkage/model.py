@@ -245,11 +245,12 @@ def train(
             linker._settings_obj.core_model_settings = before
         done += 1
     _borrow_untrained_m(linker)
-    _floor_m(linker)
     if labels is not None:
         progress("training: reviewed pairs", done, steps)
         _train_from_labels(linker, api, labels, link_type)
         done += 1
+    # After the reviewed pairs too: a level none of them reached must not become proof against.
+    _floor_m(linker)
     progress("training: done", steps, steps)
     return TrainedModel(linker.misc.save_model_to_json(), rules, link_type)
 
