@@ -18,6 +18,7 @@ import io
 import json
 import os
 import resource
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -91,6 +92,7 @@ def main() -> None:
         out = io.StringIO()
         transfer.write_export(session, SYSTEM, "json", out, include_contacts=True)
         same = json.loads(out.getvalue()) == json.loads(text)
+    shutil.rmtree(folder, ignore_errors=True)
     baseline = times["seed (bulk baseline)"]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{cases} cases, {len(text) / 1e6:.1f} MB of JSON, round trip gives the same document: {same}")

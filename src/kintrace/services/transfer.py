@@ -35,10 +35,11 @@ between installations or go to a partner organisation::
     REF   = index into the same case's "evidence" list, or "REFERENCE#index" for an item of another
             case in the file (evidence of a case merged into this one)
 
-Partial dates are ISO text ("2023", "2023-05", "2023-05-17"); request dates are full dates;
-`changed_at` is ISO 8601 with its UTC offset; every enum is written as its value. Unknown fields
-are refused (a typo must not silently drop data). Attachments travel as their hashes and metadata:
-the files themselves are copied separately (they are stored by SHA-256 under var/attachments).
+An export writes one case per line (any JSON layout is read). Partial dates are ISO text ("2023",
+"2023-05", "2023-05-17"); request dates are full dates; `changed_at` is ISO 8601 with its UTC
+offset; every enum is written as its value. Unknown fields are refused (a typo must not silently
+drop data). Attachments travel as their hashes and metadata: the files themselves are copied
+separately (they are stored by SHA-256 under var/attachments).
 User accounts, caseworker assignments and family links are per installation and not carried.
 
 An export holds only what the actor may see: a family account gets the cases it is linked to and,

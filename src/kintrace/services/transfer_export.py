@@ -250,10 +250,11 @@ def write_document(session: Session, actor: Actor, out: TextIO, *, include_conta
     )
     count = 0
     for record in case_records(session, actor, include_contacts=include_contacts):
-        out.write(",\n  " if count else "\n  ")
-        out.write(json.dumps(record, ensure_ascii=False, indent=1).replace("\n", "\n  "))
+        out.write(",\n" if count else "\n")
+        # One case per line: greppable, diff-friendly, and dumped by json's C encoder (indenting is not).
+        out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
         count += 1
-    out.write("\n ]\n}\n" if count else "]\n}\n")
+    out.write("\n]}\n" if count else "]}\n")
     return count
 
 
