@@ -47,6 +47,13 @@ def _surname(rules: FeatureRules) -> ComparisonCreator:
             )
         )
     levels += [
+        # One typo (a letter dropped, added, changed or two swapped) is as specific as the name itself.
+        cll.DamerauLevenshteinLevel("last_key", 1).configure(
+            label_for_charts="one_typo",
+            tf_adjustment_column="last_key",
+            tf_adjustment_weight=1.0,
+            disable_tf_exact_match_detection=True,
+        ),
         cll.JaroWinklerLevel("last_key", 0.92).configure(
             label_for_charts="similar",
             tf_adjustment_column="last_key",
