@@ -68,7 +68,8 @@ def test_import_twice_then_export_both_formats(fresh_sqlite_url, tmp_path):
     out = tmp_path / "out.json"
     exported = _run("cases", "export", "--format", "json", "--out", str(out), url=fresh_sqlite_url)
     assert exported.exit_code == 0
-    assert [r["reference"] for r in json.loads(out.read_text(encoding="utf-8"))] == ["UA-1", "UA-2"]
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert [case["reference"] for case in document["cases"]] == ["UA-1", "UA-2"]
     as_csv = _run("cases", "export", url=fresh_sqlite_url)
     assert as_csv.output.splitlines()[0].startswith("reference,last_name") and "Коваленко" in as_csv.output
 
