@@ -90,6 +90,7 @@ def run_naive_splink(cases: pd.DataFrame, records: pd.DataFrame) -> tuple[pd.Dat
             api.register(raw(records), dataset_display_name="list"),
         ],
         settings,
+        log_level="ERROR",
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=1_000_000, seed=1)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("last_name"))
