@@ -288,9 +288,6 @@ class StatusRequest(Base):
     """A request to an authority to change a person's official status."""
 
     __tablename__ = "status_requests"
-    # The days-pending filter and the overdue list read pending requests by submission date
-    # (migration 0002, measured by benchmarks/bench_registry.py).
-    __table_args__ = (Index("ix_status_requests_outcome_submitted", "outcome", "submitted_on", "case_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
