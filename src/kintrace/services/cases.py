@@ -381,7 +381,6 @@ def list_cases(
     if not 1 <= per_page <= MAX_PAGE_SIZE:
         raise ValidationFailed("per_page", f"must be between 1 and {MAX_PAGE_SIZE}")
     where = _filter_clauses(actor, flt, today or dt.date.today())
-    total = session.scalar(select(func.count()).select_from(Case).where(*where)) or 0
     query = (
         select(Case)
         .where(*where)
@@ -390,6 +389,16 @@ def list_cases(
         .offset((page - 1) * per_page)
         .limit(per_page)
     )
+    if flt.name:
+        # A substring match reads every person: count the matches in the same pass (a window over
+        # them) rather than in a second one (1.6-2x faster at 100,000 cases, bench_registry.py).
+        rows = session.execute(query.add_columns(func.count().over())).all()
+        if rows:
+            return Page(items=[row[0] for row in rows], total=int(rows[0][1]), page=page, per_page=per_page)
+        # An empty page: nothing matched (page 1), or it lies past the last one (count them).
+        total = 0 if page == 1 else session.scalar(select(func.count()).select_from(Case).where(*where)) or 0
+        return Page(items=[], total=total, page=page, per_page=per_page)
+    total = session.scalar(select(func.count()).select_from(Case).where(*where)) or 0
     return Page(items=list(session.scalars(query)), total=total, page=page, per_page=per_page)
 
 
