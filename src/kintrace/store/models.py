@@ -353,6 +353,50 @@ class Merge(Base):
     undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class NotificationPreference(Base):
+    """How a family account wants to hear of one kind of event: on one case, or (case_id NULL) on all its cases.
+
+    A case's own choice wins over the all-cases one; with neither, the event shows in the portal only.
+    """
+
+    __tablename__ = "notification_preferences"
+    __table_args__ = (
+        UniqueConstraint("user_id", "case_id", "event", name="uq_notification_preferences_choice"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    event: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))  # "email" (and the portal), "portal" or "off"
+    # The page's language when the choice was saved: e-mails are written in it.
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class Notification(Base):
+    """One event told to one family account: the portal's "what's new" and the e-mail outbox.
+
+    `params` holds only what the recipient may see on the case (never internal items or other
+    families' details); `dedupe_key` makes telling the same event twice impossible.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("user_id", "dedupe_key", name="uq_notifications_user_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    event: Mapped[str] = mapped_column(String(32))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    dedupe_key: Mapped[str] = mapped_column(String(128))
+    channel: Mapped[str] = mapped_column(String(16))  # "email" or "portal"
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    read_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class AuditEntry(Base):
     """One write, hash-chained to the one before it (see kintrace.store.audit).
 
