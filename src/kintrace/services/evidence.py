@@ -14,7 +14,7 @@ from kintrace.domain.errors import DomainError
 from kintrace.domain.evidence import EvidenceFact
 from kintrace.domain.vocabulary import CaseState, Claim, PersonStatus, SourceKind, Visibility
 from kintrace.services import attachments as blobs
-from kintrace.services import auditing
+from kintrace.services import auditing, notifications
 from kintrace.services.access import Actor, evidence_visibility_clause, require_writer, visible_case
 from kintrace.services.cases import merged_group
 from kintrace.services.errors import Conflict, NotFound, ValidationFailed
@@ -113,6 +113,7 @@ def add_evidence(
     from kintrace.services.status import recompute_evidence_status
 
     recompute_evidence_status(session, actor, case.id, today=today)
+    notifications.item_added(session, actor, item)
     return item
 
 

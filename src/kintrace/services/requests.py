@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from kintrace.domain import requests as rules
 from kintrace.domain.errors import DomainError
 from kintrace.domain.vocabulary import PersonStatus, RequestOutcome
-from kintrace.services import auditing
+from kintrace.services import auditing, notifications
 from kintrace.services.access import Actor, case_visibility_clause, require_writer, visible_case
 from kintrace.services.cases import MAX_PAGE_SIZE, merged_group
 from kintrace.services.errors import Conflict, NotFound, ValidationFailed
@@ -143,6 +143,7 @@ def record_answer(
         request.outcome, request.outcome_on = outcome, received_on
     auditing.record(session, actor, "request.answer", answer)
     auditing.record(session, actor, "request.update", request, before=before)
+    notifications.request_answered(session, actor, request, answer)
     return answer
 
 

@@ -21,7 +21,7 @@ from kintrace.domain.status import (
     transition_path,
 )
 from kintrace.domain.vocabulary import PersonStatus, StatusTrack, Visibility
-from kintrace.services import auditing
+from kintrace.services import auditing, notifications
 from kintrace.services.access import Actor, require_writer, visible_case
 from kintrace.services.errors import ValidationFailed
 from kintrace.store.models import Case, EvidenceItem, StatusChange
@@ -65,6 +65,9 @@ def set_official_status(
     case.official_since = change.since
     session.add(change)
     auditing.record(session, actor, "status.official", case, before=before)
+    notifications.status_changed(
+        session, actor, case, StatusTrack.OFFICIAL, change.previous_status, change.id
+    )
     return change
 
 
@@ -96,24 +99,28 @@ def recompute_evidence_status(
     except IllegalTransition:
         steps = (derived.status,)
     previous = case.evidence_status
+    first_previous, last_change = previous, None
     for step in steps:
         final = step is steps[-1]
-        session.add(
-            StatusChange(
-                case_id=case.id,
-                track=StatusTrack.EVIDENCE,
-                status=step,
-                previous_status=previous,
-                since=since,
-                rule=derived.rule if final else None,
-                rule_text=derived.rule_text if final else f"step on the way to {derived.status.value}",
-                fact_ids=list(derived.fact_ids) if final else [],
-                changed_by_id=actor.user_id,
-            )
+        last_change = StatusChange(
+            case_id=case.id,
+            track=StatusTrack.EVIDENCE,
+            status=step,
+            previous_status=previous,
+            since=since,
+            rule=derived.rule if final else None,
+            rule_text=derived.rule_text if final else f"step on the way to {derived.status.value}",
+            fact_ids=list(derived.fact_ids) if final else [],
+            changed_by_id=actor.user_id,
         )
+        session.add(last_change)
         previous = step
     case.evidence_status, case.evidence_since, case.evidence_rule = derived.status, since, derived.rule
     auditing.record(session, actor, "status.evidence", case, before=before)
+    if last_change is not None and first_previous is not derived.status:
+        notifications.status_changed(
+            session, actor, case, StatusTrack.EVIDENCE, first_previous, last_change.id
+        )
     return derived
 
 
