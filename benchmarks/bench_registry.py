@@ -11,7 +11,8 @@ that is dropped afterwards):
    and at head (0003 dropped it again on these figures), in alternating rounds on the same rows;
 3. time `kintrace audit verify` over the seeded audit chain (a subprocess: the command as run);
 4. time the case list's count with the name and days-pending filters written as a correlated
-   EXISTS (the code before) and as IN (subquery) (the code now).
+   EXISTS (the code before) and as IN (subquery) (the code now), and a name search's page with its
+   total as two passes over the persons (before) and as one, with a window count (now).
 
 Seeding is most of the run (seed_demo is Python-bound: about 2-4 minutes for 100,000 cases here).
 `python -m benchmarks registry` runs it; KINTRACE_BENCH_REGISTRY_N sets the size (default 100000),
@@ -409,6 +410,41 @@ def _query_forms(url: str, today: dt.date) -> dict[str, Any]:
     return figures
 
 
+def _name_search_passes(url: str, today: dt.date) -> dict[str, Any]:
+    """A name search's page as two passes over the persons (count, then page; the code before) and
+    as one (the page with a window count; the code now), alternating, over NAME_NEEDLES."""
+    engine = make_engine(url)
+    two: list[float] = []
+    one: list[float] = []
+    try:
+        with session_scope(engine) as session:
+            for round_ in range(QUERY_REPEATS):
+                for needle in NAME_NEEDLES:
+                    where = _filter_clauses(SYSTEM, CaseFilter(name=needle), today)
+                    page = select(Case.id).where(*where).order_by(Case.id.desc()).limit(50)
+                    started = time.perf_counter()
+                    total = session.scalar(select(func.count()).select_from(Case).where(*where)) or 0
+                    ids = list(session.scalars(page))
+                    middle = time.perf_counter()
+                    rows = session.execute(page.add_columns(func.count().over())).all()
+                    ended = time.perf_counter()
+                    if [row[0] for row in rows] != ids or (rows and rows[0][1] != total):
+                        raise RuntimeError(
+                            f"name {needle!r}: the one-pass page differs from the two-pass one"
+                        )
+                    if round_:  # the first round warms the caches
+                        two.append((middle - started) * 1000)
+                        one.append((ended - middle) * 1000)
+    finally:
+        engine.dispose()
+    two_ms, one_ms = float(np.median(two)), float(np.median(one))
+    return {
+        "two_passes_median_ms": round(two_ms, 2),
+        "one_pass_median_ms": round(one_ms, 2),
+        "ratio": round(two_ms / one_ms, 2),
+    }
+
+
 def run_backend(
     label: str, url: str, load: Callable[[], dict[str, Any]], say: Callable[[str], None]
 ) -> dict[str, Any]:
@@ -441,6 +477,7 @@ def run_backend(
     # At head, not at 0002: there SQLite's planner (no statistics) takes the (outcome, submitted_on)
     # index inside the correlated EXISTS and scans every pending request for each case (over a minute).
     forms = _query_forms(url, dt.date.today())
+    passes = _name_search_passes(url, dt.date.today())
 
     figures: dict[str, Any] = {}
     for scenario in scenarios:
@@ -466,6 +503,7 @@ def run_backend(
         "scenarios": figures,
         "audit_verify": verify,
         "query_forms": forms,
+        "name_search_passes": passes,
     }
 
 
@@ -515,6 +553,11 @@ def _print_table(results: dict[str, Any]) -> None:
                 f"{'':<11} count of the {name} filter: correlated EXISTS {form['exists_median_ms']:.1f} ms, "
                 f"IN {form['in_median_ms']:.1f} ms ({form['ratio']:.1f}x)"
             )
+        passes = backend["name_search_passes"]
+        print(
+            f"{'':<11} name search page + total: count then page {passes['two_passes_median_ms']:.1f} ms, "
+            f"page with window count {passes['one_pass_median_ms']:.1f} ms ({passes['ratio']:.1f}x)"
+        )
 
 
 def main() -> None:
