@@ -205,3 +205,38 @@ def test_training_from_reviewed_pairs() -> None:
     # them (about 0.45 of list dates are full and unchanged, less where the case lacks a full date).
     assert 0.2 < date_levels["exact"]["m_probability"] < 0.6
     assert date_levels["different"]["m_probability"] < 0.05
+
+
+def _pair_levels(case: tuple[str, ...], listed: tuple[str, ...]) -> pd.Series | None:
+    cases, records = frame([case]), frame([listed])
+    api = duckdb_api()
+    pairs = lm.predict(api, lm.fit(api, cases, records), cases, records, review_threshold=0.0)
+    return None if pairs.empty else pairs.iloc[0]
+
+
+def test_year_off_by_one_with_the_same_birthday_is_found_and_weighed() -> None:
+    # A year computed from an age: the birthday agrees, the year is one out, and no other key but the
+    # surname and that birthday is shared (the list gives an initial only).
+    pair = _pair_levels(
+        ("c", "Андрущенко", "Николай", "", "1980-08-01", ""), ("l", "Андрущенко", "Н.", "", "01.08.1979", "")
+    )
+    assert pair is not None and pair["birth_date_level"] == "same_day_year_off_by_one"
+    assert pair["birth_date_bf"] > 1
+    other_year = _pair_levels(
+        ("c", "Андрущенко", "Николай", "", "1980-08-01", ""), ("l", "Андрущенко", "Н.", "", "01.08.1972", "")
+    )
+    assert other_year is None or other_year["birth_date_level"] == "different"
+
+
+def test_partial_year_off_by_one_is_its_own_level() -> None:
+    pair = _pair_levels(
+        ("c", "Веселенко", "Богдан", "Михайлович", "1996", ""),
+        ("l", "Веселенко", "Богдан", "Михайлович", "04.09.1995", ""),
+    )
+    assert pair is not None and pair["birth_date_level"] == "year_off_by_one_partial"
+
+
+def test_initial_only_list_entry_meets_its_full_name() -> None:
+    # No date, no unit: only the surname and the initial are shared, which the initial-only block finds.
+    pair = _pair_levels(("c", "Сивокюк", "Евгений", "Ю.", "", ""), ("l", "Сивокюк", "Е.", "Юрьевич", "", ""))
+    assert pair is not None and pair["given_name_level"] == "initial"

@@ -45,6 +45,7 @@ FEATURE_COLUMNS = (
     "birth_date_swapped",
     "birth_ym",
     "birth_year",
+    "birth_md",
     "unit",
 )
 
@@ -206,8 +207,12 @@ def _add_dates(out: pd.DataFrame, records: pd.DataFrame, rules: FeatureRules) ->
         out["birth_date_swapped"] = swapped.astype(object)
         out["birth_ym"] = (year_s + "-" + month_s).astype(object)
         out["birth_year"] = year_s.astype(object)
+        # Day and month without the year: a year written from the man's age, or misread, is off by
+        # one while the birthday itself is right.
+        out["birth_md"] = (month_s + "-" + day_s).astype(object)
     else:
         # Without tolerance a date is all or nothing: partial dates and swaps carry no evidence.
         out["birth_date_swapped"] = None
         out["birth_ym"] = None
         out["birth_year"] = year_s.where(day.notna()).astype(object)
+        out["birth_md"] = None

@@ -13,6 +13,7 @@ from typing import Any, Literal
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
+from splink.blocking_rule_library import CustomRule
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
 
@@ -22,6 +23,9 @@ LinkType = Literal["link_only", "dedupe_only"]
 
 # Comparison names, in output order; each becomes `<name>_level` and `<name>_bf` reasons columns.
 COMPARISONS = ("surname", "given_name", "patronymic", "birth_date", "unit")
+
+# Both engines cast a four-digit string to an integer the same way.
+YEAR_APART_ONE = "abs(CAST(birth_year_l AS INTEGER) - CAST(birth_year_r AS INTEGER)) = 1"
 
 SWAPPED_NAMES_SQL = "(last_key_l = first_key_r AND first_key_l = last_key_r)"
 
@@ -114,11 +118,21 @@ def _birth_date(rules: FeatureRules) -> ComparisonCreator:
                 "birth_year_l = birth_year_r AND (birth_ym_l IS NULL OR birth_ym_r IS NULL)",
                 label_for_charts="same_year_partial",
             ),
+            # The birthday agrees and the year is one out: a year computed from an age given in the
+            # list, or a year misremembered, is the commonest date error after a day/month swap.
+            cll.CustomLevel(
+                f"birth_md_l = birth_md_r AND {YEAR_APART_ONE}", label_for_charts="same_day_year_off_by_one"
+            ),
         ]
-    levels += [
-        cll.ExactMatchLevel("birth_year").configure(label_for_charts="same_year"),
-        cll.ElseLevel().configure(label_for_charts="different"),
-    ]
+    levels += [cll.ExactMatchLevel("birth_year").configure(label_for_charts="same_year")]
+    if rules.date_tolerance:
+        levels.append(
+            cll.CustomLevel(
+                f"(birth_ym_l IS NULL OR birth_ym_r IS NULL) AND {YEAR_APART_ONE}",
+                label_for_charts="year_off_by_one_partial",
+            )
+        )
+    levels.append(cll.ElseLevel().configure(label_for_charts="different"))
     return cl.CustomComparison(levels, output_column_name="birth_date")
 
 
@@ -165,6 +179,12 @@ def prediction_blocking_rules(rules: FeatureRules = ALL_RULES) -> list[BlockingR
         block_on("first_canon", "birth_date"),
         block_on("first_canon", "birth_ym"),
         block_on("last_initial", "first_initial", "birth_date"),
+        # Lists that give only initials ("Сивокюк Е. Ю."): the surname and the initial, but only where
+        # one side is an initial, so full names sharing a first letter do not flood the block.
+        CustomRule(
+            "l.last_key = r.last_key AND l.first_initial = r.first_initial "
+            "AND (l.first_is_initial = '1' OR r.first_is_initial = '1')"
+        ),
     ]
     if rules.phonetic_key:
         out.insert(1, block_on("last_phon", "first_canon"))
@@ -173,6 +193,8 @@ def prediction_blocking_rules(rules: FeatureRules = ALL_RULES) -> list[BlockingR
         out.append(block_on("name_pair"))
     if rules.date_tolerance:
         out.append(block_on("last_key", "birth_date_swapped"))
+        # A year off by one with the birthday right.
+        out.append(block_on("last_key", "birth_md"))
     return out
 
 
