@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import email.header
 import smtplib
 import socket
 from collections.abc import Iterator
@@ -218,3 +219,71 @@ def test_pending_email_is_delivered_over_smtp_once(session, world, smtp_server):
     sent = session.query(Notification).filter(Notification.channel == "email").one()
     assert sent.sent_at is not None
     assert verify(session).ok
+
+
+def test_cli_sends_pending_email_in_the_readers_language_once(fresh_sqlite_url, smtp_server):
+    from sqlalchemy.orm import Session as OrmSession
+    from typer.testing import CliRunner
+
+    from kintrace.cli.main import app
+    from kintrace.services import users
+    from kintrace.store.db import make_engine
+
+    host, port, inbox = smtp_server
+    engine = make_engine(fresh_sqlite_url)
+    with OrmSession(engine) as session:
+        mother = users.create_user(
+            session,
+            SYSTEM,
+            username="mother",
+            password="mother-password-1",
+            role=Role.FAMILY,
+            display_name="Олена",
+            email="olena@example.org",
+        )
+        worker = users.create_user(
+            session,
+            SYSTEM,
+            username="worker",
+            password="worker-password-1",
+            role=Role.CASEWORKER,
+            display_name="Worker",
+        )
+        case = cases.create_case(session, SYSTEM, person())
+        cases.link_family_user(session, SYSTEM, case.id, mother.id)
+        notifications.save_settings(
+            session, actor(mother), {notifications.STATUS_CHANGED: notifications.EMAIL}, language="uk"
+        )
+        status.set_official_status(session, actor(worker), case.id, PersonStatus.REPORTED_CAPTURED)
+        reference = case.reference
+        session.commit()
+    engine.dispose()
+    runner = CliRunner()
+    args = [
+        "notifications",
+        "send",
+        "--smtp-url",
+        f"smtp://{host}:{port}",
+        "--database-url",
+        fresh_sqlite_url,
+    ]
+    first = runner.invoke(app, args, catch_exceptions=False)
+    assert first.exit_code == 0, first.output
+    assert "sent 1" in first.output
+    again = runner.invoke(app, args, catch_exceptions=False)
+    assert "sent 0" in again.output
+    assert len(inbox.messages) == 1
+    message = inbox.messages[0]
+    assert message["To"] == "olena@example.org"
+    subject = str(email.header.make_header(email.header.decode_header(message["Subject"])))
+    assert reference in subject and "kintrace" in subject
+    body = message.get_payload(decode=True).decode("utf-8")
+    from kintrace.web import labels
+    from kintrace.web.i18n import gettext_for
+
+    in_ukrainian = gettext_for("uk")(labels.STATUS[PersonStatus.REPORTED_CAPTURED])
+    assert in_ukrainian != labels.STATUS[PersonStatus.REPORTED_CAPTURED] and in_ukrainian in body, body
+    bad = runner.invoke(
+        app, ["notifications", "send", "--smtp-url", "http://x", "--database-url", fresh_sqlite_url]
+    )
+    assert bad.exit_code == 1 and "--smtp-url" in bad.output

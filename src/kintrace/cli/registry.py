@@ -33,6 +33,7 @@ db_app = typer.Typer(help="The registry database: migrations.", no_args_is_help=
 users_app = typer.Typer(help="Accounts of caseworkers, analysts, admins and families.", no_args_is_help=True)
 cases_app = typer.Typer(help="Bulk import and export of cases (CSV, JSON).", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+notifications_app = typer.Typer(help="News for families: e-mail delivery.", no_args_is_help=True)
 
 DEMO_URL = "sqlite:///var/kintrace.db"
 
@@ -255,6 +256,43 @@ def audit_verify(database_url: str | None = DatabaseUrl) -> None:
     console.print(result.describe(), highlight=False)
 
 
+@notifications_app.command("send")
+def notifications_send(
+    smtp_url: str = typer.Option(..., "--smtp-url", help="The mail server, smtp://HOST:PORT."),
+    sender: str = typer.Option("kintrace@localhost", "--sender", help="The From address."),
+    base_url: str | None = typer.Option(
+        None, "--base-url", help="The portal's address, linked in each e-mail."
+    ),
+    database_url: str | None = DatabaseUrl,
+) -> None:
+    """Queue news of overdue requests, then e-mail every pending notification once (each marked sent)."""
+    import smtplib
+    from urllib.parse import urlsplit
+
+    from kintrace.services import notifications
+    from kintrace.services.access import SYSTEM
+    from kintrace.web.notices import compose_email
+
+    parts = urlsplit(smtp_url)
+    if parts.scheme != "smtp" or not parts.hostname:
+        raise _fail(f"--smtp-url {smtp_url!r}: expected smtp://HOST:PORT")
+    try:
+        port = parts.port or 25
+    except ValueError:
+        raise _fail(f"--smtp-url {smtp_url!r}: the port is not a number") from None
+    host = parts.hostname
+    try:
+        with _session_scope(database_url) as session, smtplib.SMTP(host, port, timeout=30) as smtp:
+
+            def deliver(outgoing: notifications.Outgoing) -> None:
+                smtp.send_message(compose_email(outgoing, sender, base_url))
+
+            sent = notifications.send_pending(session, SYSTEM, deliver)
+    except (OSError, smtplib.SMTPException) as error:
+        raise _fail(f"mail server {host}:{port}: {error}") from None
+    console.print(f"sent {sent} e-mail notification(s)", highlight=False)
+
+
 def _serve(url: str, host: str, port: int, demo: bool) -> None:
     import uvicorn
 
@@ -346,3 +384,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(users_app, name="users")
     app.add_typer(cases_app, name="cases")
     app.add_typer(audit_app, name="audit")
+    app.add_typer(notifications_app, name="notifications")

@@ -14,6 +14,7 @@ from kintrace.domain.vocabulary import Claim, SourceKind, Visibility
 from kintrace.services import cases as case_service
 from kintrace.services import contradictions as contradiction_service
 from kintrace.services import evidence as evidence_service
+from kintrace.services import notifications as notification_service
 from kintrace.services import requests as request_service
 from kintrace.services import sources as source_service
 from kintrace.services import status as status_service
@@ -22,8 +23,9 @@ from kintrace.services.errors import NotFound, ValidationFailed
 from kintrace.services.evidence import EvidenceInput
 from kintrace.services.persons import to_domain
 from kintrace.services.sources import SourceInput
-from kintrace.web import forms
-from kintrace.web.pages import render
+from kintrace.web import forms, notices
+from kintrace.web.i18n import gettext_for
+from kintrace.web.pages import language_of, render
 from kintrace.web.routing import PageRoute
 from kintrace.web.session import Family, Visitor
 from kintrace.web.timeline import timeline
@@ -44,7 +46,8 @@ FAMILY_CLAIMS = (
 @router.get("")
 def my_cases(request: Request, db: Db, who: Family) -> Response:
     page = case_service.list_cases(db, who.actor, CaseFilter(include_merged=True), per_page=100)
-    return render(request, "portal/home.html", {"cases": page.items}, user=who.user)
+    unread = notification_service.unread_count(db, who.actor)
+    return render(request, "portal/home.html", {"cases": page.items, "unread": unread}, user=who.user)
 
 
 @router.get("/file")
@@ -213,3 +216,73 @@ async def add_information(request: Request, case_id: int, db: Db, who: Family) -
         context.update(filed=0, added=0, form=dict(form), error=error)
         return render(request, "portal/case.html", context, user=who.user, status_code=422)
     return RedirectResponse(f"/my/cases/{case_id}?added=1#timeline", status_code=303)
+
+
+@router.get("/news")
+def news(request: Request, db: Db, who: Family) -> Response:
+    """What's new on the reader's cases, newest first; unread ones stand out until marked read."""
+    translate = gettext_for(language_of(request))
+    items = [
+        (note, notices.describe(note, translate))
+        for note in notification_service.list_notifications(db, who.actor)
+    ]
+    return render(request, "portal/news.html", {"items": items}, user=who.user)
+
+
+@router.post("/news/read")
+async def news_read(request: Request, db: Db, who: Family) -> Response:
+    form = await request.form()
+    raw = forms.text(form, "notification_id")
+    try:
+        ids = None if raw is None else [int(raw)]
+    except ValueError:
+        raise ValidationFailed("notification_id", f"{raw!r} is not a number") from None
+    notification_service.mark_read(db, who.actor, ids)
+    return RedirectResponse("/my/news", status_code=303)
+
+
+INHERIT = "inherit"  # a case's event that follows the all-cases choice
+
+
+def _settings_context(db: Session, who: Visitor, case_id: int | None) -> dict[str, Any]:
+    page = case_service.list_cases(db, who.actor, CaseFilter(include_merged=True), per_page=100)
+    return {
+        "settings": notification_service.get_settings(db, who.actor, case_id),
+        "cases": page.items,
+        "scope": case_id,
+        "events": notices.EVENT,
+        "channels": notices.CHANNEL,
+        "inherit": INHERIT,
+    }
+
+
+@router.get("/notifications")
+def notification_settings(request: Request, db: Db, who: Family, case: int | None = None) -> Response:
+    context = _settings_context(db, who, case)
+    return render(request, "portal/notifications.html", context, user=who.user)
+
+
+@router.post("/notifications")
+async def save_notification_settings(request: Request, db: Db, who: Family) -> Response:
+    form = await request.form()
+    scope = forms.text(form, "scope")
+    try:
+        case_id = None if scope in (None, "all") else int(scope)
+    except ValueError:
+        raise ValidationFailed("scope", f"{scope!r} is not a case") from None
+    choices: dict[str, str | None] = {}
+    for event in notification_service.EVENTS:
+        value = forms.text(form, event)
+        if value is not None:
+            choices[event] = None if value == INHERIT else value
+    try:
+        notification_service.save_settings(
+            db, who.actor, choices, case_id=case_id, language=language_of(request)
+        )
+    except ValidationFailed as error:
+        db.rollback()
+        context = _settings_context(db, who, case_id)
+        context["error"] = error
+        return render(request, "portal/notifications.html", context, user=who.user, status_code=422)
+    target = "/my/notifications" + ("" if case_id is None else f"?case={case_id}")
+    return RedirectResponse(target + ("&" if case_id else "?") + "saved=1", status_code=303)
