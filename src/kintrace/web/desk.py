@@ -40,6 +40,7 @@ from kintrace.services.sources import SourceInput
 from kintrace.store.models import EvidenceItem
 from kintrace.web import forms
 from kintrace.web.dashboard import dashboard_figures
+from kintrace.web.explain import desk_texts
 from kintrace.web.pages import render
 from kintrace.web.routing import PageRoute
 from kintrace.web.search import find_cases
@@ -141,6 +142,8 @@ def _case_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
         "next_statuses": sorted(TRANSITIONS[case.official_status], key=list(PersonStatus).index),
         "timeline": timeline(items, found),
         "contradictions": found,
+        # The domain's English explanations, or the same said in the page's language.
+        "desk_texts": lambda language: desk_texts(language, view, items, found),
         "requests": request_service.list_requests(db, who.actor, case_id),
         "relatives": case_service.list_relatives(db, who.actor, case_id),
         "links": links,
