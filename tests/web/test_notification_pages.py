@@ -67,6 +67,7 @@ def test_settings_per_case_and_for_all_cases(web_app: FastAPI) -> None:
     assert saved.status_code == 303 and saved.headers["location"] == "/my/notifications?saved=1"
     assert 'name="new_item" value="email" checked' in family.get("/my/notifications").text
 
+    assert f'href="/my/notifications?case={case_id}"' in family.get(f"/my/cases/{case_id}").text
     case_page = family.get(f"/my/notifications?case={case_id}").text
     assert 'name="new_item" value="inherit" checked' in case_page
     quiet = {"scope": str(case_id), "csrf_token": token, "new_item": "off"}
