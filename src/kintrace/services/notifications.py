@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from kintrace.domain.vocabulary import PersonStatus, RequestOutcome, Role, StatusTrack, Visibility
@@ -267,15 +267,15 @@ def request_answered(session: Session, actor: Actor, request: StatusRequest, ans
 def queue_overdue(session: Session, actor: Actor, *, today: dt.date | None = None) -> int:
     """Tell families of every pending request past its deadline (once per request); returns how many told."""
     today = today or dt.date.today()
+    has_family = exists(select(CaseMember.case_id).where(CaseMember.case_id == StatusRequest.case_id))
     query = (
         select(StatusRequest)
-        .join(CaseMember, CaseMember.case_id == StatusRequest.case_id)
         .where(
             StatusRequest.outcome == RequestOutcome.PENDING,
             StatusRequest.deadline.is_not(None),
             StatusRequest.deadline < today,
+            has_family,
         )
-        .distinct()
         .order_by(StatusRequest.id)
     )
     count = 0
