@@ -240,3 +240,23 @@ def test_initial_only_list_entry_meets_its_full_name() -> None:
     # No date, no unit: only the surname and the initial are shared, which the initial-only block finds.
     pair = _pair_levels(("c", "Сивокюк", "Евгений", "Ю.", "", ""), ("l", "Сивокюк", "Е.", "Юрьевич", "", ""))
     assert pair is not None and pair["given_name_level"] == "initial"
+
+
+def test_name_only_blocks_skip_namesakes_whose_years_rule_them_out() -> None:
+    # Blocks on names alone grow with the square of the population; they only score pairs whose
+    # birth years leave the link open (one year missing, or at most one apart).
+    case = ("c", "Иванов", "Александр", "Сергеевич", "1990-03-01", "")
+    assert _pair_levels(case, ("l", "Иванов", "Александр", "Сергеевич", "1975-07-11", "")) is None
+    open_year = _pair_levels(case, ("l", "Иванов", "Александр", "Сергеевич", "", ""))
+    assert open_year is not None and open_year["surname_level"] == "exact"
+    near_year = _pair_levels(case, ("l", "Иванов", "Александр", "Сергеевич", "1991-11-20", ""))
+    assert near_year is not None
+
+
+def test_typo_blocks_pair_only_near_surnames() -> None:
+    # Given name and birth year shared: a mistyped surname is paired, a different surname is not.
+    case = ("c", "Щербаков", "Юрий", "", "1990", "")
+    typo = _pair_levels(case, ("l", "Щербакво", "Юрий", "", "1990", ""))
+    assert typo is not None and typo["surname_level"] == "one_typo"
+    # Same first letter, so only the surname-distance condition keeps this pair out.
+    assert _pair_levels(case, ("l", "Шевченко", "Юрий", "", "1990", "")) is None

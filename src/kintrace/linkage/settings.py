@@ -160,6 +160,32 @@ def comparisons(rules: FeatureRules = ALL_RULES) -> list[ComparisonCreator | dic
     ]
 
 
+# Names alone pair every namesake with every other, so a block on names grows with the square of the
+# population (Иванов Александр at 5 million rows). Such a block only scores pairs whose birth years do
+# not rule the pair out: one side gives no year, or the years are at most one apart. Men whose years
+# both agree are found by the blocks that include the year; years further apart are evidence against
+# the link, never for it.
+YEAR_OPEN_SQL = (
+    "(l.birth_year IS NULL OR r.birth_year IS NULL "
+    "OR abs(CAST(l.birth_year AS INTEGER) - CAST(r.birth_year AS INTEGER)) <= 1)"
+)
+
+
+# The blocks that exist for a mistyped surname only score pairs whose surnames are a few edits apart
+# (or sound alike): a man whose surname is different altogether is another man, and without this the
+# block on given name and birth year pairs everyone born in 1990 named Александр.
+SURNAME_NEAR_SQL = "(levenshtein(l.last_key, r.last_key) <= 2 OR l.last_phon = r.last_phon)"
+
+
+def _typo_block(*columns: str) -> BlockingRuleCreator:
+    return CustomRule(" AND ".join([f"l.{c} = r.{c}" for c in columns] + [SURNAME_NEAR_SQL]))
+
+
+def _names_only(*columns: str, extra: str | None = None) -> BlockingRuleCreator:
+    conditions = [f"l.{c} = r.{c}" for c in columns] + ([extra] if extra else []) + [YEAR_OPEN_SQL]
+    return CustomRule(" AND ".join(conditions))
+
+
 def prediction_blocking_rules(rules: FeatureRules = ALL_RULES) -> list[BlockingRuleCreator | dict[str, Any]]:
     """Candidate pairs: any pair sharing one of these keys is scored.
 
@@ -167,30 +193,29 @@ def prediction_blocking_rules(rules: FeatureRules = ALL_RULES) -> list[BlockingR
     million rows, and together they survive any single field being wrong or missing.
     """
     out: list[BlockingRuleCreator | dict[str, Any]] = [
-        block_on("last_key", "first_canon"),
+        _names_only("last_key", "first_canon"),
         block_on("last_key", "birth_year"),
-        block_on("last_key", "patr_canon"),
+        _names_only("last_key", "patr_canon"),
         block_on("last_key", "unit"),
         # A typo in the surname: the man is still found by his given name, father's name or
         # birth year and the first letter of his surname.
-        block_on("first_canon", "patr_canon", "last_initial"),
-        block_on("first_canon", "birth_year", "last_initial"),
+        _names_only("first_canon", "patr_canon", "last_initial", extra=SURNAME_NEAR_SQL),
+        _typo_block("first_canon", "birth_year", "last_initial"),
         block_on("first_canon", "patr_canon", "birth_year"),
         block_on("first_canon", "birth_date"),
-        block_on("first_canon", "birth_ym"),
+        _typo_block("first_canon", "birth_ym"),
         block_on("last_initial", "first_initial", "birth_date"),
         # Lists that give only initials ("Сивокюк Е. Ю."): the surname and the initial, but only where
         # one side is an initial, so full names sharing a first letter do not flood the block.
-        CustomRule(
-            "l.last_key = r.last_key AND l.first_initial = r.first_initial "
-            "AND (l.first_is_initial = '1' OR r.first_is_initial = '1')"
+        _names_only(
+            "last_key", "first_initial", extra="(l.first_is_initial = '1' OR r.first_is_initial = '1')"
         ),
     ]
     if rules.phonetic_key:
-        out.insert(1, block_on("last_phon", "first_canon"))
+        out.insert(1, _names_only("last_phon", "first_canon"))
         out.append(block_on("last_phon", "birth_date"))
     if rules.swapped_names:
-        out.append(block_on("name_pair"))
+        out.append(_names_only("name_pair"))
     if rules.date_tolerance:
         out.append(block_on("last_key", "birth_date_swapped"))
         # A year off by one with the birthday right.
