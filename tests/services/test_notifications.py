@@ -214,10 +214,18 @@ def test_pending_email_is_delivered_over_smtp_once(session, world, smtp_server):
 
     assert notifications.send_pending(session, SYSTEM, deliver, today=TODAY) == 1
     assert notifications.send_pending(session, SYSTEM, deliver, today=TODAY) == 0
+    # News queued before an account was unlinked from the case is not sent to it afterwards.
+    status.set_official_status(
+        session, actor(world["worker"]), world["a"].id, PersonStatus.CONFIRMED_CAPTURED
+    )
+    assert len(notifications.pending_email(session)) == 1
+    cases.unlink_family_user(session, actor(world["worker"]), world["a"].id, world["a1"].id)
+    assert notifications.pending_email(session) == []
+    assert notifications.send_pending(session, SYSTEM, deliver, today=TODAY) == 0
     assert [m["To"] for m in inbox.messages] == [world["a1"].email]
     assert world["a"].reference in inbox.messages[0].get_payload()
-    sent = session.query(Notification).filter(Notification.channel == "email").one()
-    assert sent.sent_at is not None
+    by_email = session.query(Notification).filter(Notification.channel == "email").order_by(Notification.id)
+    assert [n.sent_at is not None for n in by_email] == [True, False]
     assert verify(session).ok
 
 

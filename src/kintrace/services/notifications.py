@@ -350,11 +350,23 @@ class Outgoing:
 
 
 def pending_email(session: Session) -> list[Outgoing]:
-    """E-mail notifications not yet sent, to accounts that still have an address, oldest first."""
+    """E-mail notifications not yet sent, oldest first, to accounts that still have an address and
+    may still see the case (an account unlinked from it meanwhile is told nothing more)."""
+    member = exists(
+        select(CaseMember.case_id).where(
+            CaseMember.case_id == Notification.case_id, CaseMember.user_id == Notification.user_id
+        )
+    )
     query = (
         select(Notification, User.email)
         .join(User, User.id == Notification.user_id)
-        .where(Notification.channel == EMAIL, Notification.sent_at.is_(None), User.email.is_not(None))
+        .where(
+            Notification.channel == EMAIL,
+            Notification.sent_at.is_(None),
+            User.email.is_not(None),
+            User.active.is_(True),
+            member,
+        )
         .order_by(Notification.id)
     )
     return [Outgoing(note, email) for note, email in session.execute(query) if email]
