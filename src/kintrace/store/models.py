@@ -354,7 +354,7 @@ class Merge(Base):
 
 
 class NotificationPreference(Base):
-    """How a family account wants to hear of one kind of event: on one case, or (case_id NULL) on all its cases.
+    """How a family account wants to hear of one kind of event: on one case, or (case_id NULL) on all.
 
     A case's own choice wins over the all-cases one; with neither, the event shows in the portal only.
     """
