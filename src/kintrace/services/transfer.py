@@ -91,36 +91,13 @@ from kintrace.services.errors import ValidationFailed
 from kintrace.services.persons import to_domain
 from kintrace.services.transfer_export import export_document, write_document
 from kintrace.services.transfer_import import STAGES, PlannedCase, import_case_files
-from kintrace.services.transfer_schema import FORMAT, CaseFile, parse_document
+from kintrace.services.transfer_schema import FORMAT, PERSON_FIELDS, CaseFile, parse_document
 from kintrace.store.models import Case, StatusChange
 from kintrace.store.models import MissingPerson as PersonRow
 
 FIELDS: tuple[str, ...] = (
     "reference",
-    "last_name",
-    "first_name",
-    "patronymic",
-    "script",
-    "sex",
-    "birth_date",
-    "birth_place",
-    "citizenship",
-    "service_number",
-    "rank",
-    "unit",
-    "branch",
-    "height_cm",
-    "build",
-    "hair",
-    "eyes",
-    "distinguishing_marks",
-    "dental_notes",
-    "last_seen_date",
-    "last_seen_place",
-    "last_seen_latitude",
-    "last_seen_longitude",
-    "circumstances",
-    "alternative_names",
+    *PERSON_FIELDS,
     "official_status",
     "official_since",
     # Written on export for the reader; an import ignores them (both are derived or managed here).
