@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from kintrace.api.deps import Db
 from kintrace.api.routers.auth import username_for_login
@@ -34,7 +35,6 @@ from kintrace.services import users as user_service
 from kintrace.services.cases import CaseFilter, RelativeInput
 from kintrace.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
 from kintrace.services.evidence import EvidenceInput
-from kintrace.services.persons import to_domain
 from kintrace.services.requests import RequestInput
 from kintrace.services.sources import SourceInput
 from kintrace.store.models import EvidenceItem
@@ -42,6 +42,7 @@ from kintrace.web import forms
 from kintrace.web.dashboard import dashboard_figures
 from kintrace.web.explain import desk_texts
 from kintrace.web.pages import render
+from kintrace.web.person_page import person_page, save_person
 from kintrace.web.routing import PageRoute
 from kintrace.web.search import find_cases
 from kintrace.web.session import Staff, Visitor
@@ -292,6 +293,22 @@ def evidence_form(request: Request, evidence_id: int, db: Db, who: Staff, done: 
     return _evidence_page(request, db, who, item, _evidence_values(item), done=bool(done))
 
 
+def _evidence_input(form: FormData, source_id: int, visibility: Visibility | None = None) -> EvidenceInput:
+    """An item as posted; `visibility` is the default when the form leaves it out (None: must be chosen)."""
+    official = forms.text(form, "official_status")
+    return EvidenceInput(
+        claim=forms.choice(form, "claim", Claim),
+        source_id=source_id,
+        event_date=forms.partial_date(form, "event"),
+        reported_date=forms.partial_date(form, "reported"),
+        place=forms.text(form, "place"),
+        text=forms.text(form, "text") or "",
+        visibility=forms.choice(form, "visibility", Visibility, visibility),
+        official_status=None if official is None else forms.choice(form, "official_status", PersonStatus),
+        birth_date=forms.partial_date(form, "birth"),
+    )
+
+
 @router.post("/evidence/{evidence_id}")
 async def update_evidence(request: Request, evidence_id: int, db: Db, who: Staff) -> Response:
     """Correct an item (its claim, dates, source, visibility); the evidence-based status is derived again."""
@@ -301,25 +318,7 @@ async def update_evidence(request: Request, evidence_id: int, db: Db, who: Staff
         source_id = forms.integer(form, "source_id")
         if source_id is None:
             raise ValidationFailed("source_id", "give the source's number")
-        official = forms.text(form, "official_status")
-        evidence_service.update_evidence(
-            db,
-            who.actor,
-            evidence_id,
-            EvidenceInput(
-                claim=forms.choice(form, "claim", Claim),
-                source_id=source_id,
-                event_date=forms.partial_date(form, "event"),
-                reported_date=forms.partial_date(form, "reported"),
-                place=forms.text(form, "place"),
-                text=forms.text(form, "text") or "",
-                visibility=forms.choice(form, "visibility", Visibility),
-                official_status=None
-                if official is None
-                else forms.choice(form, "official_status", PersonStatus),
-                birth_date=forms.partial_date(form, "birth"),
-            ),
-        )
+        evidence_service.update_evidence(db, who.actor, evidence_id, _evidence_input(form, source_id))
     except ValidationFailed as error:
         db.rollback()
         item = evidence_service.get_evidence(db, who.actor, evidence_id)
@@ -363,32 +362,15 @@ async def delete_evidence(request: Request, evidence_id: int, db: Db, who: Staff
 @router.get("/cases/{case_id}/person")
 def person_form(request: Request, case_id: int, db: Db, who: Staff) -> Response:
     case = case_service.get_case(db, who.actor, case_id)
-    context = {
-        "form": forms.person_values(case.person),
-        "action": request.url.path,
-        "back": f"/desk/cases/{case_id}",
-        "staff": True,
-    }
-    return render(request, "person_form.html", context, user=who.user)
+    values = forms.person_values(case.person)
+    return person_page(request, who, values, back=f"/desk/cases/{case_id}", staff=True)
 
 
 @router.post("/cases/{case_id}/person")
 async def correct_person(request: Request, case_id: int, db: Db, who: Staff) -> Response:
-    form = await request.form()
-    case = case_service.get_case(db, who.actor, case_id)
-    try:
-        case_service.update_person(db, who.actor, case_id, forms.edited_person(form, to_domain(case.person)))
-    except ValidationFailed as error:
-        db.rollback()
-        context = {
-            "form": dict(form),
-            "error": error,
-            "action": request.url.path,
-            "back": f"/desk/cases/{case_id}",
-            "staff": True,
-        }
-        return render(request, "person_form.html", context, user=who.user, status_code=422)
-    return _back(case_id, "person")
+    back = f"/desk/cases/{case_id}"
+    failed = await save_person(request, db, who, case_id, back=back, staff=True)
+    return failed or _back(case_id, "person")
 
 
 @router.post("/cases/{case_id}/relatives")
@@ -460,24 +442,8 @@ async def add_evidence(request: Request, case_id: int, db: Db, who: Staff) -> Re
             if chosen is None:
                 raise ValidationFailed("source_id", "choose a source or describe a new one")
             source_id = chosen
-        official = forms.text(form, "official_status")
         item = evidence_service.add_evidence(
-            db,
-            who.actor,
-            case_id,
-            EvidenceInput(
-                claim=forms.choice(form, "claim", Claim),
-                source_id=source_id,
-                event_date=forms.partial_date(form, "event"),
-                reported_date=forms.partial_date(form, "reported"),
-                place=forms.text(form, "place"),
-                text=forms.text(form, "text") or "",
-                visibility=forms.choice(form, "visibility", Visibility, Visibility.INTERNAL),
-                official_status=None
-                if official is None
-                else forms.choice(form, "official_status", PersonStatus),
-                birth_date=forms.partial_date(form, "birth"),
-            ),
+            db, who.actor, case_id, _evidence_input(form, source_id, Visibility.INTERNAL)
         )
         document = forms.upload(form, "document")
         if document is not None:

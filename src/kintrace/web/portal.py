@@ -21,11 +21,11 @@ from kintrace.services import status as status_service
 from kintrace.services.cases import CaseFilter, RelativeInput
 from kintrace.services.errors import NotFound, ValidationFailed
 from kintrace.services.evidence import EvidenceInput
-from kintrace.services.persons import to_domain
 from kintrace.services.sources import SourceInput
 from kintrace.web import forms, notices
 from kintrace.web.i18n import gettext_for
 from kintrace.web.pages import language_of, render
+from kintrace.web.person_page import person_page, save_person
 from kintrace.web.routing import PageRoute
 from kintrace.web.session import Family, Visitor
 from kintrace.web.timeline import timeline
@@ -115,31 +115,16 @@ def my_case(request: Request, case_id: int, db: Db, who: Family, filed: int = 0,
 @router.get("/cases/{case_id}/person")
 def person_form(request: Request, case_id: int, db: Db, who: Family) -> Response:
     case = case_service.get_case(db, who.actor, case_id)
-    context = {
-        "form": forms.person_values(case.person),
-        "action": request.url.path,
-        "back": f"/my/cases/{case_id}",
-    }
-    return render(request, "person_form.html", context, user=who.user)
+    values = forms.person_values(case.person)
+    return person_page(request, who, values, back=f"/my/cases/{case_id}", staff=False)
 
 
 @router.post("/cases/{case_id}/person")
 async def correct_person(request: Request, case_id: int, db: Db, who: Family) -> Response:
     """The reporting family may correct its report until a caseworker has verified it."""
-    form = await request.form()
-    case = case_service.get_case(db, who.actor, case_id)
-    try:
-        case_service.update_person(db, who.actor, case_id, forms.edited_person(form, to_domain(case.person)))
-    except ValidationFailed as error:
-        db.rollback()
-        context = {
-            "form": dict(form),
-            "error": error,
-            "action": request.url.path,
-            "back": f"/my/cases/{case_id}",
-        }
-        return render(request, "person_form.html", context, user=who.user, status_code=422)
-    return RedirectResponse(f"/my/cases/{case_id}", status_code=303)
+    back = f"/my/cases/{case_id}"
+    failed = await save_person(request, db, who, case_id, back=back, staff=False)
+    return failed or RedirectResponse(back, status_code=303)
 
 
 @router.post("/cases/{case_id}/contact/{relative_id}")
