@@ -15,7 +15,7 @@ import decimal
 import enum
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,11 +109,10 @@ def _utc_text(moment: dt.datetime | None = None) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def append_many(session: Session, records: Iterable[AuditRecord]) -> list[AuditEntry]:
-    """Chain and insert audit rows in order (one INSERT for the lot)."""
+def _chained(session: Session, records: Iterable[AuditRecord]) -> Iterator[AuditEntry]:
+    """The records as audit rows, each linked to the one before it, starting from the chain's head."""
     last_id, last_hash = _head(session)
     at = _utc_text()
-    entries = []
     for record in records:
         entry = AuditEntry(
             id=last_id + 1,
@@ -128,8 +127,13 @@ def append_many(session: Session, records: Iterable[AuditRecord]) -> list[AuditE
             prev_hash=last_hash,
         )
         entry.hash = chain_hash(last_hash, content_of(entry))
-        entries.append(entry)
         last_id, last_hash = entry.id, entry.hash
+        yield entry
+
+
+def append_many(session: Session, records: Iterable[AuditRecord]) -> list[AuditEntry]:
+    """Chain and insert audit rows in order (one INSERT for the lot)."""
+    entries = list(_chained(session, records))
     if entries:
         session.add_all(entries)
         session.flush()
@@ -138,36 +142,17 @@ def append_many(session: Session, records: Iterable[AuditRecord]) -> list[AuditE
 
 def append_bulk(session: Session, records: Iterable[AuditRecord], *, chunk: int = 5000) -> int:
     """Chain and insert many audit rows with Core INSERTs (bulk loading); returns how many."""
-    last_id, last_hash = _head(session)
-    at = _utc_text()
+    columns = [column.key for column in AuditEntry.__table__.c]
     rows: list[dict[str, Any]] = []
     count = 0
-
-    def flush() -> None:
-        if rows:
-            session.execute(insert(AuditEntry), rows)
-            rows.clear()
-
-    for record in records:
-        entry = AuditEntry(
-            id=last_id + 1,
-            at=at,
-            actor_id=record.actor_id,
-            actor_name=record.actor_name,
-            action=record.action,
-            entity=record.entity,
-            entity_id=None if record.entity_id is None else str(record.entity_id),
-            before=None if record.before is None else canonical_json(record.before),
-            after=None if record.after is None else canonical_json(record.after),
-            prev_hash=last_hash,
-        )
-        entry.hash = chain_hash(last_hash, content_of(entry))
-        rows.append({column.key: getattr(entry, column.key) for column in AuditEntry.__table__.c})
-        last_id, last_hash = entry.id, entry.hash
+    for entry in _chained(session, records):
+        rows.append({key: getattr(entry, key) for key in columns})
         count += 1
         if len(rows) >= chunk:
-            flush()
-    flush()
+            session.execute(insert(AuditEntry), rows)
+            rows.clear()
+    if rows:
+        session.execute(insert(AuditEntry), rows)
     return count
 
 
