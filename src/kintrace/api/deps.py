@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from kintrace.api.settings import Settings
+from kintrace.store.db import transaction
 
 
 def get_settings(request: Request) -> Settings:
@@ -24,15 +25,8 @@ def get_db(request: Request) -> Iterator[Session]:
     inside the handler, while the session is still open.
     """
     factory: sessionmaker[Session] = request.app.state.sessionmaker
-    session = factory()
-    try:
+    with transaction(factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 Db = Annotated[Session, Depends(get_db, scope="function")]

@@ -56,10 +56,8 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def session_scope(engine_or_url: Engine | str | None = None) -> Iterator[Session]:
-    """A session that commits when the block ends and rolls back if it raises."""
-    engine = engine_or_url if isinstance(engine_or_url, Engine) else make_engine(engine_or_url)
-    factory = make_sessionmaker(engine)
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session from `factory` whose work commits when the block ends and rolls back if it raises."""
     session = factory()
     try:
         yield session
@@ -69,5 +67,15 @@ def session_scope(engine_or_url: Engine | str | None = None) -> Iterator[Session
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def session_scope(engine_or_url: Engine | str | None = None) -> Iterator[Session]:
+    """A session that commits when the block ends and rolls back if it raises."""
+    engine = engine_or_url if isinstance(engine_or_url, Engine) else make_engine(engine_or_url)
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            yield session
+    finally:
         if not isinstance(engine_or_url, Engine):
             engine.dispose()
