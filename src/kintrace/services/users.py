@@ -8,7 +8,7 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kintrace.domain.vocabulary import Role
@@ -81,6 +81,15 @@ def get_user(session: Session, actor: Actor, user_id: int) -> User:
 
 def get_user_by_username(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(User.username == username.strip().lower()))
+
+
+def username_for_login(session: Session, login: str) -> str:
+    """Accounts log in by e-mail; a username is accepted too. Unknown logins pass through unchanged."""
+    if get_user_by_username(session, login) is not None or "@" not in login:
+        return login
+    found = session.scalars(select(User.username).where(func.lower(User.email) == login.lower())).all()
+    # Two accounts sharing an address cannot be told apart by it; they must use their usernames.
+    return found[0] if len(found) == 1 else login
 
 
 def list_users(session: Session, actor: Actor, role: Role | None = None) -> list[User]:

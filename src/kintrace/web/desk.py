@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from kintrace.api.deps import Db
-from kintrace.api.routers.auth import username_for_login
 from kintrace.domain.status import TRANSITIONS
 from kintrace.domain.vocabulary import (
     CaseState,
@@ -229,7 +228,7 @@ async def link_member(request: Request, case_id: int, db: Db, who: Staff) -> Res
     form = await request.form()
     try:
         login = forms.required(form, "member")
-        member = user_service.get_user_by_username(db, username_for_login(db, login))
+        member = user_service.get_user_by_username(db, user_service.username_for_login(db, login))
         if member is None:
             raise ValidationFailed("member", f"no account {login}")
         case_service.link_family_user(db, who.actor, case_id, member.id, "linked")

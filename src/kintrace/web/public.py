@@ -9,7 +9,6 @@ from fastapi.responses import RedirectResponse
 
 from kintrace.api import sessions
 from kintrace.api.deps import Db
-from kintrace.api.routers.auth import username_for_login
 from kintrace.api.throttle import LoginThrottle
 from kintrace.domain.vocabulary import Role
 from kintrace.services import users as user_service
@@ -61,7 +60,7 @@ async def signin(request: Request, db: Db) -> Response:
         return render(request, "signin.html", {**context, "error": "throttled"}, status_code=429)
     user = None
     if login and isinstance(password, str) and password:
-        user = user_service.authenticate(db, username_for_login(db, login), password)
+        user = user_service.authenticate(db, user_service.username_for_login(db, login), password)
     if user is None:
         throttle.failed(client, login)
         return render(request, "signin.html", {**context, "error": "wrong"}, status_code=401)

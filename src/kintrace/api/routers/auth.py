@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from kintrace.api import sessions
 from kintrace.api.auth import CurrentActor, CurrentUser
@@ -14,18 +12,8 @@ from kintrace.api.schemas import LoginIn, LoginOut, TokenCreate, TokenCreated, T
 from kintrace.api.throttle import LoginThrottle
 from kintrace.services import users as user_service
 from kintrace.services.access import actor_for
-from kintrace.store.models import User
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-
-
-def username_for_login(session: Session, login: str) -> str:
-    """Accounts log in by e-mail; a username is accepted too. Unknown logins pass through unchanged."""
-    if user_service.get_user_by_username(session, login) is not None or "@" not in login:
-        return login
-    found = session.scalars(select(User.username).where(func.lower(User.email) == login.lower())).all()
-    # Two accounts sharing an address cannot be told apart by it; they must use their usernames.
-    return found[0] if len(found) == 1 else login
 
 
 def _throttle(request: Request) -> LoginThrottle:
@@ -51,7 +39,8 @@ def login(
             f"Too many failed logins; try again in {wait} s.",
             headers={"Retry-After": str(wait)},
         )
-    user = user_service.authenticate(session, username_for_login(session, body.email), body.password)
+    username = user_service.username_for_login(session, body.email)
+    user = user_service.authenticate(session, username, body.password)
     if user is None:
         throttle.failed(client, body.email)
         # One message for unknown account and wrong password: the answer must not reveal which accounts exist.
