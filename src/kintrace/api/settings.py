@@ -7,7 +7,6 @@ run with one an attacker could guess.
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass
 
@@ -111,7 +110,3 @@ class Settings:
         else:
             key = check_secret_key(secret_key)
         return cls(database_url=database_url, secret_key=key, demo=demo)
-
-
-def secret_key_from_env() -> str | None:
-    return os.environ.get(SECRET_KEY_ENV)

@@ -93,7 +93,3 @@ def visible_case(session: Session, actor: Actor, case_id: int) -> Case:
     if case is None or not can_see_case(session, actor, case_id):
         raise NotFound("case", case_id)
     return case
-
-
-def can_see_evidence(actor: Actor, item: EvidenceItem) -> bool:
-    return actor.is_staff or item.visibility is Visibility.FAMILY

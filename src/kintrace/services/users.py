@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from kintrace.domain.vocabulary import Role
 from kintrace.services import auditing
 from kintrace.services.access import Actor, actor_for, require_role
-from kintrace.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from kintrace.services.errors import Conflict, NotFound, ValidationFailed
 from kintrace.store.models import ApiToken, User, utcnow
 
 MIN_PASSWORD_LENGTH = 8
@@ -200,9 +200,3 @@ def authenticate_token(session: Session, token: str) -> User | None:
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
     return row.user
-
-
-def require_active(user: User | None) -> User:
-    if user is None or not user.active:
-        raise Forbidden("the account is unknown or disabled")
-    return user
