@@ -19,6 +19,7 @@ from kintrace.services.access import Actor, evidence_visibility_clause, require_
 from kintrace.services.cases import merged_group
 from kintrace.services.errors import Conflict, NotFound, ValidationFailed
 from kintrace.services.sources import to_ref
+from kintrace.services.status import recompute_evidence_status
 from kintrace.store.models import Attachment, EvidenceItem, Source
 
 
@@ -110,8 +111,6 @@ def add_evidence(
     _apply(item, data)
     session.add(item)
     auditing.record(session, actor, "evidence.create", item)
-    from kintrace.services.status import recompute_evidence_status
-
     recompute_evidence_status(session, actor, case.id, today=today)
     notifications.item_added(session, actor, item)
     return item
@@ -165,8 +164,6 @@ def update_evidence(
     session.flush()
     session.refresh(item, ["source"])
     auditing.record(session, actor, "evidence.update", item, before=before)
-    from kintrace.services.status import recompute_evidence_status
-
     recompute_evidence_status(session, actor, item.case_id, today=today)
     return item
 
@@ -182,8 +179,6 @@ def delete_evidence(
     auditing.record(session, actor, "evidence.delete", item, before=before, deleted=True)
     session.delete(item)
     session.flush()
-    from kintrace.services.status import recompute_evidence_status
-
     recompute_evidence_status(session, actor, case_id, today=today)
 
 

@@ -13,6 +13,7 @@ from kintrace.domain.vocabulary import Credibility, Reliability, SourceKind, Vis
 from kintrace.services import auditing
 from kintrace.services.access import Actor, require_staff, require_writer
 from kintrace.services.errors import NotFound, ValidationFailed
+from kintrace.services.status import recompute_for_source
 from kintrace.store.models import CaseMember, EvidenceItem, Source
 
 
@@ -97,7 +98,5 @@ def update_source(session: Session, actor: Actor, source_id: int, data: SourceIn
     source.reliability, source.credibility = ref.reliability, ref.credibility
     source.notes = data.notes
     auditing.record(session, actor, "source.update", source, before=before)
-    from kintrace.services.status import recompute_for_source
-
     recompute_for_source(session, actor, source.id)
     return source

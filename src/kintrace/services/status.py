@@ -79,6 +79,7 @@ def recompute_evidence_status(
     The derivation starts from all the evidence each time (it is not a move along the table), so
     removing a wrongly entered item can take the status back where the evidence puts it.
     """
+    # Imported here, not at the top: evidence (and sources) import this module to recompute on change.
     from kintrace.services.evidence import case_facts
 
     case = session.get(Case, case_id)
