@@ -46,6 +46,7 @@ from kintrace.web.routing import PageRoute
 from kintrace.web.search import find_cases
 from kintrace.web.session import Staff, Visitor
 from kintrace.web.timeline import timeline
+from kintrace.web.uploads import attach_upload
 
 router = APIRouter(prefix="/desk", route_class=PageRoute, include_in_schema=False)
 PER_PAGE = 50
@@ -334,14 +335,7 @@ async def attach(request: Request, evidence_id: int, db: Db, who: Staff) -> Resp
     try:
         if document is None:
             raise ValidationFailed("document", "choose a file")
-        evidence_service.add_attachment(
-            db,
-            who.actor,
-            evidence_id,
-            filename=document.filename or "document",
-            data=await document.read(),
-            media_type=document.content_type,
-        )
+        await attach_upload(db, who.actor, evidence_id, document)
     except ValidationFailed as error:
         db.rollback()
         item = evidence_service.get_evidence(db, who.actor, evidence_id)
@@ -446,14 +440,7 @@ async def add_evidence(request: Request, case_id: int, db: Db, who: Staff) -> Re
         )
         document = forms.upload(form, "document")
         if document is not None:
-            evidence_service.add_attachment(
-                db,
-                who.actor,
-                item.id,
-                filename=document.filename or "document",
-                data=await document.read(),
-                media_type=document.content_type,
-            )
+            await attach_upload(db, who.actor, item.id, document)
     except ValidationFailed as error:
         return _failed(request, db, who, case_id, error, form)
     return _back(case_id, "evidence", "#timeline")

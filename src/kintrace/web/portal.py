@@ -29,6 +29,7 @@ from kintrace.web.person_page import person_page, save_person
 from kintrace.web.routing import PageRoute
 from kintrace.web.session import Family, Visitor
 from kintrace.web.timeline import timeline
+from kintrace.web.uploads import attach_upload
 
 router = APIRouter(prefix="/my", route_class=PageRoute, include_in_schema=False)
 
@@ -105,6 +106,16 @@ def _case_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
     }
 
 
+def _failed(
+    request: Request, db: Session, who: Visitor, case_id: int, error: ValidationFailed, form: Any
+) -> Response:
+    """The case page again with the error next to the form that caused it; nothing is saved."""
+    db.rollback()
+    context = _case_context(db, who, case_id)
+    context.update(filed=0, added=0, form=dict(form), error=error)
+    return render(request, "portal/case.html", context, user=who.user, status_code=422)
+
+
 @router.get("/cases/{case_id}")
 def my_case(request: Request, case_id: int, db: Db, who: Family, filed: int = 0, added: int = 0) -> Response:
     context = _case_context(db, who, case_id)
@@ -152,10 +163,7 @@ async def update_contact(request: Request, case_id: int, relative_id: int, db: D
             ),
         )
     except ValidationFailed as error:
-        db.rollback()
-        context = _case_context(db, who, case_id)
-        context.update(filed=0, added=0, form=dict(form), error=error)
-        return render(request, "portal/case.html", context, user=who.user, status_code=422)
+        return _failed(request, db, who, case_id, error, form)
     return RedirectResponse(f"/my/cases/{case_id}?added=1#contact", status_code=303)
 
 
@@ -187,19 +195,9 @@ async def add_information(request: Request, case_id: int, db: Db, who: Family) -
         )
         document = forms.upload(form, "document")
         if document is not None:
-            evidence_service.add_attachment(
-                db,
-                who.actor,
-                item.id,
-                filename=document.filename or "document",
-                data=await document.read(),
-                media_type=document.content_type,
-            )
+            await attach_upload(db, who.actor, item.id, document)
     except ValidationFailed as error:
-        db.rollback()
-        context = _case_context(db, who, case_id)
-        context.update(filed=0, added=0, form=dict(form), error=error)
-        return render(request, "portal/case.html", context, user=who.user, status_code=422)
+        return _failed(request, db, who, case_id, error, form)
     return RedirectResponse(f"/my/cases/{case_id}?added=1#timeline", status_code=303)
 
 
