@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
@@ -63,12 +66,18 @@ def _require_schema(engine: Engine) -> None:
         )
 
 
-def _session_scope(url: str | None) -> Any:
+@contextmanager
+def _session_scope(url: str | None) -> Iterator[Session]:
+    """One transaction on a migrated database; the engine is disposed of when the block ends."""
     from kintrace.store.db import make_engine, session_scope
 
     engine = make_engine(_url(url))
-    _require_schema(engine)
-    return session_scope(engine)
+    try:
+        _require_schema(engine)
+        with session_scope(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 @db_app.command("upgrade")
