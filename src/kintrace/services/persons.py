@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kintrace.domain.dates import PartialDate
 from kintrace.domain.person import LastSeen, MissingPerson, PersonName, PhysicalDescription, Script
+from kintrace.services.auditing import snapshot
 from kintrace.store.models import MissingPerson as PersonRow
 from kintrace.store.models import PersonAlias
 
@@ -112,8 +113,6 @@ def to_domain(row: PersonRow) -> MissingPerson:
 
 def person_snapshot(row: PersonRow) -> dict[str, object]:
     """The person's values for the audit log, alternative spellings included."""
-    from kintrace.services.auditing import snapshot
-
     values = snapshot(row)
     values.pop("search_text", None)
     values["aliases"] = [
