@@ -10,6 +10,7 @@ from kintrace.linkage.names.translit import (
     STANDARDS,
     cyrillic_candidates,
     detect_lang,
+    is_initial,
     transliterate,
 )
 
@@ -346,3 +347,25 @@ def test_cyrillic_candidates_of_cyrillic_and_empty() -> None:
     assert cyrillic_candidates("  ") == []
     with pytest.raises(ValueError):
         cyrillic_candidates("Ivan", limit=0)
+
+
+@pytest.mark.parametrize(
+    "text", ["Ю.", "Ю", "J.", "Yu.", "YU.", "Iu.", "Ju.", "Ye.", "Je.", "Zh.", "Shch.", "Schtsch.", "Tsch."]
+)
+def test_initials_in_either_script(text: str) -> None:
+    # A passport-style list abbreviates Юрий to "Yu.": one Cyrillic letter, two Latin ones.
+    assert is_initial(text)
+
+
+@pytest.mark.parametrize("text", ["Yu", "Юра", "Ivan", "Ian.", "", None])
+def test_names_are_not_initials(text: str | None) -> None:
+    # Without its dot "Yu" is read as a (short) name; "Ian." is a name with a stray dot.
+    assert not is_initial(text)
+
+
+@pytest.mark.parametrize("letter", "абвгдеёжзийклмнопрстуфхцчшщыэюяґєії")
+def test_every_standard_spelling_of_a_capital_is_an_initial(letter: str) -> None:
+    for standard in STANDARDS:
+        for lang in ("ru", "uk"):
+            written = transliterate(letter.upper(), standard, lang)  # type: ignore[arg-type]
+            assert is_initial(written + "."), (letter, standard, lang, written)

@@ -27,7 +27,13 @@ from typing import Literal
 import iuliia
 import translitua
 
-from kintrace.linkage.names.normalise import APOSTROPHES, is_cyrillic, normalise, script_of
+from kintrace.linkage.names.normalise import (
+    APOSTROPHES,
+    is_cyrillic,
+    normalise,
+    script_of,
+    strip_diacritics,
+)
 
 Standard = Literal["icao", "bgn_pcgn", "gost_7_79", "iso9", "ua_2010", "popular", "german"]
 Lang = Literal["ru", "uk"]
@@ -293,6 +299,33 @@ def transliterate(text: str, standard: Standard, lang: Lang | None = None) -> st
         return _recase(word, _finish(out, standard, language))
 
     return _WORD_RE.sub(one, text)
+
+
+_ONE_LETTER = "абвгдеёжзийклмнопрстуфхцчшщыэюяґєії"
+
+
+@lru_cache(maxsize=1)
+def latin_initials() -> frozenset[str]:
+    """Every way a standard writes one Cyrillic capital in Latin letters, lower case and without
+    diacritics: "ye", "yu", "zh", "shch", "tsch" (an initial Ю. is "Yu." in a passport-style list)."""
+    out = {
+        strip_diacritics(normalise(transliterate(ch.upper(), standard, lang)))
+        for ch in _ONE_LETTER
+        for standard in STANDARDS
+        for lang in ("ru", "uk")
+    }
+    return frozenset(o for o in out if o)
+
+
+def is_initial(text: str | None) -> bool:
+    """One letter, with or without its dot ("Ю.", "Ю", "J."), or a Latin spelling of one Cyrillic
+    letter followed by its dot ("Yu.", "YE.", "Shch."). Without the dot "Yu" is read as a name."""
+    if not text:
+        return False
+    bare = normalise(text).replace(".", "").strip()
+    if len(bare) == 1:
+        return True
+    return text.strip().endswith(".") and strip_diacritics(bare) in latin_initials()
 
 
 # --------------------------------------------------------------------------------------------------
