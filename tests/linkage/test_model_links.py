@@ -260,3 +260,39 @@ def test_typo_blocks_pair_only_near_surnames() -> None:
     assert typo is not None and typo["surname_level"] == "one_typo"
     # Same first letter, so only the surname-distance condition keeps this pair out.
     assert _pair_levels(case, ("l", "Шевченко", "Юрий", "", "1990", "")) is None
+
+
+def test_latin_initials_of_two_letters_are_initials() -> None:
+    # "Ye." abbreviates Yegor/Егор in a passport-style list; read as a name it would count as a
+    # different given name (about 1/200) and push the true man out of review.
+    f = frame([("l", "Tarnenko", "Ye.", "YU.", "", "")]).iloc[0]
+    assert (f["first_is_initial"], f["patr_is_initial"]) == ("1", "1")
+    pair = _pair_levels(
+        ("c", "Tarnenko", "Yegor", "Yuriyevich", "09.12.1988", ""), ("l", "Tarnenko", "Ye.", "YU.", "", "")
+    )
+    assert pair is not None
+    assert (pair["given_name_level"], pair["patronymic_level"]) == ("initial", "initial")
+
+
+def test_swapped_day_and_month_against_a_partial_date() -> None:
+    # The family knows "11/1986"; the list has 11.02.1986, day and month the other way round.
+    pair = _pair_levels(
+        ("c", "Комарук", "Александр", "Сергеевич", "1986-11", ""),
+        ("l", "Комарук", "Александр", "", "11.02.1986", ""),
+    )
+    assert pair is not None and pair["birth_date_level"] == "swapped_year_month_partial"
+    assert pair["birth_date_bf"] > 1
+
+
+def test_surname_and_year_block_skips_men_with_another_given_name() -> None:
+    # Same surname, same year: a diminutive or an initial of his name is scored, another name is not
+    # (two different full given names put a pair below review whatever else agrees).
+    case = ("c", "Иванов", "Александр", "", "1990", "")
+    assert _pair_levels(case, ("l", "Иванов", "Пётр", "", "1990", "")) is None
+    for first in ("Саша", "Олександр", "A."):
+        assert _pair_levels(case, ("l", "Иванов", first, "", "1990", "")) is not None, first
+
+
+def test_names_written_the_other_way_round_are_paired() -> None:
+    pair = _pair_levels(("c", "Щербаков", "Юрий", "", "", ""), ("l", "Юрий", "Щербаков", "", "", ""))
+    assert pair is not None and pair["surname_level"] == "exact"

@@ -8,6 +8,7 @@ rules off so the synthetic benchmark can measure what each one is worth.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
@@ -23,6 +24,7 @@ from kintrace.linkage.names.forms import (
 )
 from kintrace.linkage.names.keys import name_key, phonetic_key
 from kintrace.linkage.names.normalise import normalise
+from kintrace.linkage.names.translit import is_initial
 
 # Columns handed to Splink, in order. Strings or NULL only: the same types on DuckDB and Spark.
 FEATURE_COLUMNS = (
@@ -30,6 +32,7 @@ FEATURE_COLUMNS = (
     "last_key",
     "last_initial",
     "last_phon",
+    "last_skel",
     "first_key",
     "first_canon",
     "first_initial",
@@ -40,10 +43,12 @@ FEATURE_COLUMNS = (
     "patr_initial",
     "patr_initials",
     "patr_is_initial",
-    "name_pair",
+    "last_first_initial",
+    "initial_key",
     "birth_date",
     "birth_date_swapped",
     "birth_ym",
+    "birth_ym_swapped",
     "birth_year",
     "birth_md",
     "unit",
@@ -90,11 +95,6 @@ def _plain_key(text: str) -> str | None:
     return _blank_to_none(normalise(text).replace(" ", "").replace("-", ""))
 
 
-def _initial_of(text: str) -> bool:
-    bare = normalise(text).replace(".", "").strip()
-    return len(bare) == 1
-
-
 @lru_cache(maxsize=1)
 def _initials_by_canonical() -> dict[str, str]:
     """Canonical given name -> the initials its written forms start with, as name keys: one man is
@@ -116,8 +116,21 @@ def _initials(canon: pd.Series, initial: pd.Series, cross_language: bool) -> pd.
     return known.where(known.notna() & canon.notna(), initial)
 
 
+_VOWELS_RE = re.compile("[aeiouy]+")
+_DOUBLED_RE = re.compile(r"(.)\1+")
+
+
+def _skeleton(key: str | None) -> str | None:
+    """The surname key without its vowels ("Мельник", "еМльник", "Melnyk" -> "mlnk"): a vowel typed
+    wrong, dropped, added or swapped with its neighbour leaves the consonants as they were, so a block
+    on the skeleton finds the man whose surname a list mistyped that way."""
+    if not key:
+        return None
+    return _blank_to_none(_DOUBLED_RE.sub(r"\1", _VOWELS_RE.sub("", key)))
+
+
 def _given_like(text: str) -> bool:
-    return _initial_of(text) or bool(given_name_candidates(text))
+    return is_initial(text) or bool(given_name_candidates(text))
 
 
 def _orient(last: pd.Series, first: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -148,12 +161,13 @@ def build_features(records: pd.DataFrame, rules: FeatureRules = ALL_RULES) -> pd
     out["last_phon"] = (
         _map_distinct(last, lambda t: _blank_to_none(phonetic_key(t))) if rules.phonetic_key else None
     )
+    out["last_skel"] = _map_distinct(out["last_key"], _skeleton) if rules.phonetic_key else None
     out["first_key"] = _map_distinct(first, key)
     if rules.given_name_forms:
         out["first_canon"] = _map_distinct(first, lambda t: _blank_to_none(canonical_given_name(t)))
     else:
         out["first_canon"] = out["first_key"]
-    first_is_initial = _map_distinct(first, lambda t: "1" if _initial_of(t) else "0")
+    first_is_initial = _map_distinct(first, lambda t: "1" if is_initial(t) else "0")
     out["first_is_initial"] = first_is_initial
     out["first_initial"] = out["first_key"].str[:1]
     # An initial is not a name: it may only meet other names through the initial level.
@@ -165,20 +179,16 @@ def build_features(records: pd.DataFrame, rules: FeatureRules = ALL_RULES) -> pd
         out["patr_canon"] = _map_distinct(patr, lambda t: _blank_to_none(canonical_patronymic(t)))
     else:
         out["patr_canon"] = out["patr_key"]
-    patr_is_initial = _map_distinct(patr, lambda t: "1" if _initial_of(t) else "0")
+    patr_is_initial = _map_distinct(patr, lambda t: "1" if is_initial(t) else "0")
     out["patr_is_initial"] = patr_is_initial
     out["patr_initial"] = out["patr_key"].str[:1]
     out["patr_initials"] = _initials(out["patr_canon"], out["patr_initial"], rules.patronymic_forms)
     out.loc[patr_is_initial == "1", ["patr_canon", "patr_key"]] = None
 
-    if rules.swapped_names:
-        pair = [
-            "|".join(sorted((a, b))) if isinstance(a, str) and isinstance(b, str) else None
-            for a, b in zip(out["last_key"], out["first_key"], strict=True)
-        ]
-        out["name_pair"] = pair
-    else:
-        out["name_pair"] = None
+    # Blocking keys for lists that give only an initial: surname and initial, and the same only where
+    # the given name is an initial, so that two full names sharing a first letter never meet.
+    out["last_first_initial"] = out["last_key"] + "|" + out["first_initial"]
+    out["initial_key"] = out["last_first_initial"].where(first_is_initial == "1")
 
     _add_dates(out, records, rules)
     if rules.units:
@@ -205,6 +215,8 @@ def _add_dates(out: pd.DataFrame, records: pd.DataFrame, rules: FeatureRules) ->
         swappable = day.notna() & (day <= 12) & (day != month)
         swapped = (year_s + "-" + day_s + "-" + month_s).where(swappable.fillna(False))
         out["birth_date_swapped"] = swapped.astype(object)
+        # "1986-11" in one record and "11.02.1986" in the other: the swap read against a partial date.
+        out["birth_ym_swapped"] = (year_s + "-" + day_s).where(swappable.fillna(False)).astype(object)
         out["birth_ym"] = (year_s + "-" + month_s).astype(object)
         out["birth_year"] = year_s.astype(object)
         # Day and month without the year: a year written from the man's age, or misread, is off by
@@ -214,5 +226,6 @@ def _add_dates(out: pd.DataFrame, records: pd.DataFrame, rules: FeatureRules) ->
         # Without tolerance a date is all or nothing: partial dates and swaps carry no evidence.
         out["birth_date_swapped"] = None
         out["birth_ym"] = None
+        out["birth_ym_swapped"] = None
         out["birth_year"] = year_s.where(day.notna()).astype(object)
         out["birth_md"] = None

@@ -26,8 +26,10 @@ import pandas as pd
 
 from kintrace.linkage.defaults import DEFAULT_REVIEW_THRESHOLD, DEFAULT_THRESHOLD
 from kintrace.linkage.features import ALL_RULES, FeatureRules
+from kintrace.linkage.pruning import names_floor, with_names_reach
 from kintrace.linkage.reasons import add_reasons, reason_columns
 from kintrace.linkage.settings import LinkType, settings, training_blocking_rules
+from kintrace.linkage.typos import with_minority_skeleton
 
 if TYPE_CHECKING:
     from splink import Linker
@@ -143,17 +145,22 @@ def _for_engine(frame: pd.DataFrame, api: DatabaseAPISubClass) -> Any:
     return api.spark.createDataFrame(list(rows), schema=schema)  # type: ignore[attr-defined]
 
 
-def splink_settings_for(model: TrainedModel, api: DatabaseAPISubClass) -> dict[str, Any]:
+def splink_settings_for(
+    model: TrainedModel, api: DatabaseAPISubClass, counted_columns: bool = False
+) -> dict[str, Any]:
     """The trained model as a Splink settings dict in the engine's own SQL dialect.
 
     A saved Splink model carries SQL written for the engine that trained it (DuckDB quotes names
     with "..." and calls jaro_winkler_similarity; Spark reads "..." as a string and calls
     jaro_winkler), so the settings are rebuilt for the engine at hand from `settings.py` and the
-    trained m and u probabilities are copied in, level by level.
+    trained m and u probabilities are copied in, level by level. `names_floor` prunes the names-only
+    blocks (see `pruning`): the inputs then carry the `names_reach` flag.
     """
     prior = model.splink_model["probability_two_random_records_match"]
     fresh: dict[str, Any] = (
-        settings(model.link_type, model.rules, prior).get_settings(api.sql_dialect.sql_dialect_str).as_dict()
+        settings(model.link_type, model.rules, prior, counted_columns)
+        .get_settings(api.sql_dialect.sql_dialect_str)
+        .as_dict()
     )
     trained = {
         (c["output_column_name"], level.get("label_for_charts")): level
@@ -332,8 +339,20 @@ def predict(
 
 
 def default_chunks(n_cases: int, n_records: int) -> int:
-    # About 250k list rows per chunk keeps the candidate pairs of one chunk well inside memory.
-    return max(1, int(np.ceil(n_records / 250_000)))
+    # Each chunk joins every case again, so fewer chunks are faster; a million list rows per chunk
+    # keeps one chunk's candidate pairs (tens of millions at 500k cases, after pruning) inside the
+    # engine's memory limit, and DuckDB spills to disk beyond it.
+    return max(1, int(np.ceil(n_records / 1_000_000)))
+
+
+def _with_counted_columns(
+    cases: pd.DataFrame, records: pd.DataFrame | None, model: TrainedModel, review_threshold: float
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The columns that count over both inputs at once: which names could reach review, and which
+    surname spellings are probable typos."""
+    floor = names_floor(model.splink_model, review_threshold)
+    cases, records = with_names_reach(cases, records, model.splink_model, floor)
+    return with_minority_skeleton(cases, records)
 
 
 def predict_chunks(
@@ -347,7 +366,8 @@ def predict_chunks(
 ) -> Iterator[pd.DataFrame]:
     """Yield scored pairs (case_id, record_id, probability, weight, reasons) one list chunk at a time."""
     _quiet_splink()
-    linker = _linker(api, cases, records, splink_settings_for(model, api))
+    cases, flagged = _with_counted_columns(cases, records, model, review_threshold)
+    linker = _linker(api, cases, flagged, splink_settings_for(model, api, counted_columns=True))
     n = chunks or default_chunks(len(cases), len(records))
     for i in range(1, n + 1):
         progress("scoring candidate pairs", i - 1, n)
@@ -371,7 +391,8 @@ def predict_dedupe(
 ) -> pd.DataFrame:
     """Cluster duplicate cases: `record_id, cluster_id, cluster_size` for every case."""
     _quiet_splink()
-    linker = _linker(api, cases, None, splink_settings_for(model, api))
+    cases, _ = _with_counted_columns(cases, None, model, threshold)
+    linker = _linker(api, cases, None, splink_settings_for(model, api, counted_columns=True))
     scored = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
         scored, threshold_match_probability=threshold

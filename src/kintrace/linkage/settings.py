@@ -58,6 +58,14 @@ def _surname(rules: FeatureRules) -> ComparisonCreator:
             tf_adjustment_weight=1.0,
             disable_tf_exact_match_detection=True,
         ),
+        # Two edits in the key: one letter mistyped in Cyrillic often moves two once the name is
+        # transliterated and normalised ("Крлыов" -> krlev against krilov).
+        cll.DamerauLevenshteinLevel("last_key", 2).configure(
+            label_for_charts="two_typos",
+            tf_adjustment_column="last_key",
+            tf_adjustment_weight=1.0,
+            disable_tf_exact_match_detection=True,
+        ),
         cll.JaroWinklerLevel("last_key", 0.92).configure(
             label_for_charts="similar",
             tf_adjustment_column="last_key",
@@ -113,6 +121,11 @@ def _birth_date(rules: FeatureRules) -> ComparisonCreator:
             cll.CustomLevel(
                 "birth_ym_l = birth_ym_r AND (birth_date_l IS NULL OR birth_date_r IS NULL)",
                 label_for_charts="same_year_month_partial",
+            ),
+            cll.CustomLevel(
+                "(birth_ym_l = birth_ym_swapped_r OR birth_ym_swapped_l = birth_ym_r) "
+                "AND (birth_date_l IS NULL OR birth_date_r IS NULL)",
+                label_for_charts="swapped_year_month_partial",
             ),
             cll.CustomLevel(
                 "birth_year_l = birth_year_r AND (birth_ym_l IS NULL OR birth_ym_r IS NULL)",
@@ -177,49 +190,99 @@ YEAR_OPEN_SQL = (
 SURNAME_NEAR_SQL = "(levenshtein(l.last_key, r.last_key) <= 2 OR l.last_phon = r.last_phon)"
 
 
+# A block that does not join on the given name only scores pairs whose given names could be one man's:
+# one side gives none, or one's initial is among the initials the other's name is written with (a
+# diminutive or a typo keeps the initial; Александр/Олександр both count). Two different full names
+# put the pair at "different" (about 1/200), below review whatever else agrees; the men who share a
+# full birth date are found by the date blocks whatever their given names.
+GIVEN_OPEN_SQL = (
+    "(l.first_initial IS NULL OR r.first_initial IS NULL "
+    "OR instr(l.first_initials, r.first_initial) > 0 OR instr(r.first_initials, l.first_initial) > 0)"
+)
+
+# A block that does not join on the surname only scores pairs whose surnames are at least loosely
+# alike (or one is missing): below that the surname is "different", and evidence against.
+SURNAME_OPEN_SQL = (
+    "(l.last_key IS NULL OR r.last_key IS NULL OR l.last_phon = r.last_phon "
+    "OR jaro_winkler_similarity(l.last_key, r.last_key) >= 0.8)"
+)
+
+
 def _typo_block(*columns: str) -> BlockingRuleCreator:
     return CustomRule(" AND ".join([f"l.{c} = r.{c}" for c in columns] + [SURNAME_NEAR_SQL]))
 
 
-def _names_only(*columns: str, extra: str | None = None) -> BlockingRuleCreator:
-    conditions = [f"l.{c} = r.{c}" for c in columns] + ([extra] if extra else []) + [YEAR_OPEN_SQL]
-    return CustomRule(" AND ".join(conditions))
+def _rule(*columns: str, extra: tuple[str, ...] = ()) -> BlockingRuleCreator:
+    return CustomRule(" AND ".join([f"l.{c} = r.{c}" for c in columns] + list(extra)))
 
 
-def prediction_blocking_rules(rules: FeatureRules = ALL_RULES) -> list[BlockingRuleCreator | dict[str, Any]]:
+# A pair of a names-only block is worth scoring (see `pruning`) when both records give a birth year or
+# both give a unit (then more than names weighs in), or when both records' names could reach review.
+NAMES_CAN_REACH_SQL = (
+    "((l.birth_year IS NOT NULL AND r.birth_year IS NOT NULL) "
+    "OR (l.unit IS NOT NULL AND r.unit IS NOT NULL) "
+    "OR (l.names_reach = '1' AND r.names_reach = '1'))"
+)
+
+
+def prediction_blocking_rules(
+    rules: FeatureRules = ALL_RULES, counted_columns: bool = False
+) -> list[BlockingRuleCreator | dict[str, Any]]:
     """Candidate pairs: any pair sharing one of these keys is scored.
 
-    Each rule is narrow enough that a common surname times a common given name stays small at a
-    million rows, and together they survive any single field being wrong or missing.
+    `counted_columns` is for prediction, when the inputs carry the columns counted over both of them:
+    the blocks on names alone skip the pairs whose names could not bring them to review
+    (`pruning.NAMES_REACH_COLUMN`), and mistyped surnames meet their group (`typos.MINORITY_COLUMN`).
+    Each rule is narrow enough that a common surname times a common given name stays small at
+    millions of rows, and together they survive any single field being wrong or missing. A rule's
+    extra conditions drop the pairs its keys bring in that no other evidence could lift to review
+    (scoring, not joining, is what costs: at 5 million rows every pair not scored counts).
     """
+    reach = (NAMES_CAN_REACH_SQL,) if counted_columns else ()
+
+    def _names_only(*columns: str, extra: str | None = None) -> BlockingRuleCreator:
+        return _rule(*columns, extra=((extra,) if extra else ()) + (YEAR_OPEN_SQL, *reach))
+
+    def _cross(left: str, right: str) -> BlockingRuleCreator:
+        return CustomRule(" AND ".join((f"l.{left} = r.{right}", YEAR_OPEN_SQL, *reach)))
+
     out: list[BlockingRuleCreator | dict[str, Any]] = [
         _names_only("last_key", "first_canon"),
-        block_on("last_key", "birth_year"),
-        _names_only("last_key", "patr_canon"),
+        _rule("last_key", "birth_year", extra=(GIVEN_OPEN_SQL,)),
+        _names_only("last_key", "patr_canon", extra=GIVEN_OPEN_SQL),
         block_on("last_key", "unit"),
         # A typo in the surname: the man is still found by his given name, father's name or
         # birth year and the first letter of his surname.
         _names_only("first_canon", "patr_canon", "last_initial", extra=SURNAME_NEAR_SQL),
         _typo_block("first_canon", "birth_year", "last_initial"),
-        block_on("first_canon", "patr_canon", "birth_year"),
+        _rule("first_canon", "patr_canon", "birth_year", extra=(SURNAME_OPEN_SQL,)),
         block_on("first_canon", "birth_date"),
         _typo_block("first_canon", "birth_ym"),
         block_on("last_initial", "first_initial", "birth_date"),
-        # Lists that give only initials ("Сивокюк Е. Ю."): the surname and the initial, but only where
-        # one side is an initial, so full names sharing a first letter do not flood the block.
-        _names_only(
-            "last_key", "first_initial", extra="(l.first_is_initial = '1' OR r.first_is_initial = '1')"
-        ),
+        # Lists that give only initials ("Сивокюк Е. Ю."): the surname and the initial, one side
+        # being an initial (the key is NULL unless it is), so full names sharing a letter never meet.
+        _cross("initial_key", "last_first_initial"),
+        _cross("last_first_initial", "initial_key"),
     ]
     if rules.phonetic_key:
         out.insert(1, _names_only("last_phon", "first_canon"))
         out.append(block_on("last_phon", "birth_date"))
+        if counted_columns:
+            # A vowel mistyped, dropped, added or swapped leaves the surname's consonants: a minority
+            # spelling of a skeleton (see `typos`) meets its group by birth year. (By given or father's
+            # name too would pair every man whose year is missing with the whole group: 60% more
+            # time at a million rows for a few links more.)
+            out += [
+                CustomRule(f"l.{left} = r.{right} AND l.birth_year = r.birth_year AND {GIVEN_OPEN_SQL}")
+                for left, right in (("skel_minor", "last_skel"), ("last_skel", "skel_minor"))
+            ]
     if rules.swapped_names:
-        out.append(_names_only("name_pair"))
+        # Written the other way round: each one's surname is the other's given name.
+        out.append(CustomRule(f"l.last_key = r.first_key AND l.first_key = r.last_key AND {YEAR_OPEN_SQL}"))
     if rules.date_tolerance:
         out.append(block_on("last_key", "birth_date_swapped"))
         # A year off by one with the birthday right.
-        out.append(block_on("last_key", "birth_md"))
+        out.append(_rule("last_key", "birth_md", extra=(GIVEN_OPEN_SQL,)))
     return out
 
 
@@ -241,11 +304,12 @@ def settings(
     link_type: LinkType = "link_only",
     rules: FeatureRules = ALL_RULES,
     probability_two_random_records_match: float = 1e-4,
+    counted_columns: bool = False,
 ) -> SettingsCreator:
     return SettingsCreator(
         link_type=link_type,
         comparisons=comparisons(rules),
-        blocking_rules_to_generate_predictions=prediction_blocking_rules(rules),
+        blocking_rules_to_generate_predictions=prediction_blocking_rules(rules, counted_columns),
         probability_two_random_records_match=probability_two_random_records_match,
         retain_matching_columns=True,  # the only way Splink 5 keeps gamma_ (the level reached)
         retain_intermediate_calculation_columns=True,
