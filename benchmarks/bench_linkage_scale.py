@@ -39,11 +39,11 @@ def make_data(n_list: int, n_cases: int, folder: Path, seed: int = 21) -> int:
     """Write cases.parquet, list.parquet and truth.parquet; return the number of planted links."""
     import pandas as pd
 
-    from benchmarks.linkage_data.generator import World
+    from benchmarks.linkage_data.generator import HIDDEN_COLUMNS, World
 
     world = World(seed)
     rng = random.Random(seed)
-    hidden = ["_given_seen", "_patr_seen", "source_note"]
+    hidden = [*HIDDEN_COLUMNS, "source_note"]
     missing = [world.person() for _ in range(n_cases)]
     cases = pd.DataFrame([world.write(p, listing=False, rid=f"C{i:07d}") for i, p in enumerate(missing)])
     cases.drop(columns=hidden).to_parquet(folder / "cases.parquet")
@@ -117,12 +117,15 @@ def run_pipeline(folder: Path, memory_limit: str) -> dict[str, Any]:
     }
 
 
-def measure(size: str) -> dict[str, Any]:
+def measure(size: str, data_dir: Path | None = None) -> dict[str, Any]:
     n_list, n_cases = SIZES[size]
     with tempfile.TemporaryDirectory(prefix="kintrace_scale_") as tmp:
-        folder = Path(tmp)
+        # Generating 5M rows takes longer than linking them: --data-dir keeps them for the next run.
+        folder = data_dir / size if data_dir else Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
         t = time.perf_counter()
-        make_data(n_list, n_cases, folder)
+        if not (folder / "truth.parquet").exists():
+            make_data(n_list, n_cases, folder)
         generated = time.perf_counter() - t
         memory_limit = {"5m": "5GB"}.get(size, "3GB")
         start = time.perf_counter()
@@ -157,13 +160,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--quick", action="store_true", help="100,000 x 10,000 only")
     parser.add_argument("--full", action="store_true", help="1M x 100k and 5M x 500k")
     parser.add_argument("--sizes", nargs="+", choices=list(SIZES), help="these sizes (e.g. 1m 2m)")
+    parser.add_argument("--data-dir", type=Path, help="keep the generated data here and reuse it")
     parser.add_argument("--run", nargs=2, metavar=("FOLDER", "MEMORY_LIMIT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv if argv is not None else [])
     if args.run:
         print(json.dumps(run_pipeline(Path(args.run[0]), args.run[1])))
         return {}
     sizes = args.sizes or (["quick"] if args.quick else (["1m", "5m"] if args.full else ["1m"]))
-    results = {size: measure(size) for size in sizes}
+    results = {size: measure(size, args.data_dir) for size in sizes}
     columns = (
         ("seconds", 9),
         ("peak GB", 9),
