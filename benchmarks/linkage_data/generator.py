@@ -226,6 +226,10 @@ def _date_text(rng: random.Random, y: int, m: int | None, d: int | None) -> str:
     return rng.choice([f"{d:02d}.{m:02d}.{y}", f"{y}-{m:02d}-{d:02d}"])
 
 
+# What a record lets a reader know of the man (for the truth, never shown to the engine).
+HIDDEN_COLUMNS = ("_given_seen", "_patr_seen", "_date_seen", "_unit_seen")
+
+
 class World:
     """A population of men and the ways they get written down."""
 
@@ -297,12 +301,16 @@ class World:
                 last, first, patr = last.upper(), first.upper(), patr.upper()
         if listing and rng.random() < 0.05:
             last, first = first, last
-        date = self._date(p, listing)
+        date, date_seen = self._date(p, listing)
         has_unit = rng.random() < (0.35 if listing else 0.5)
         unit = ""
+        unit_seen = "none"
         if has_unit:
-            u = p.unit if rng.random() < 0.85 else f"{rng.randint(10000, 99999)}"
+            # One unit in seven is another one: the man was transferred, or the list is wrong.
+            own = rng.random() < 0.85
+            u = p.unit if own else f"{rng.randint(10000, 99999)}"
             unit = _unit_text(rng, u, script == "latin")
+            unit_seen = "own" if own else "other"
         return {
             "record_id": rid,
             "last_name": last,
@@ -314,9 +322,12 @@ class World:
             # What the record lets a reader know of the man's name (for the truth, not the engine).
             "_given_seen": given_seen,
             "_patr_seen": patr_seen,
+            "_date_seen": date_seen,
+            "_unit_seen": unit_seen,
         }
 
-    def _date(self, p: Person, listing: bool) -> str:
+    def _date(self, p: Person, listing: bool) -> tuple[str, str]:
+        """The birth date as written, and how much of it is there: "full", "ym", "y" or "none"."""
         rng = self.rng
         y, m, d = p.year, p.month, p.day
         if not listing:
@@ -326,20 +337,20 @@ class World:
                 ["full", "swap", "slip", "ym", "y", "none"], [0.45, 0.07, 0.05, 0.03, 0.15, 0.25]
             )[0]
         if kind == "swap" and d <= 12 and d != m:
-            return _date_text(rng, y, d, m)
+            return _date_text(rng, y, d, m), "full"
         if kind == "slip":
             if rng.random() < 0.5:
                 y += rng.choice([-1, 1])
             else:
                 d = d + (-1 if d >= 27 else rng.choice([-1, 1])) if d % 10 not in (0, 9) else d
-            return _date_text(rng, y, m, d)
+            return _date_text(rng, y, m, d), "full"
         if kind in ("full", "swap"):
-            return _date_text(rng, y, m, d)
+            return _date_text(rng, y, m, d), "full"
         if kind == "ym":
-            return _date_text(rng, y, m, None)
+            return _date_text(rng, y, m, None), "ym"
         if kind == "y":
-            return _date_text(rng, y, None, None)
-        return ""
+            return _date_text(rng, y, None, None), "y"
+        return "", "none"
 
 
 def generate(
@@ -366,26 +377,34 @@ def generate(
     case_frame = pd.DataFrame(cases)
     list_frame = pd.DataFrame(records)
     truth = _truth(world, case_frame, list_frame, owner)
-    hidden = ["_given_seen", "_patr_seen"]
-    case_frame = case_frame.drop(columns=hidden)
-    list_frame = list_frame.drop(columns=hidden)
+    case_frame = case_frame.drop(columns=list(HIDDEN_COLUMNS))
+    list_frame = list_frame.drop(columns=list(HIDDEN_COLUMNS))
     return case_frame, list_frame, truth, owner
 
 
-# A link on names alone is distinguishable only when fewer than this many other men on the list
-# are expected (by name frequency) to share every part of the name both records give.
+# A link is distinguishable only when fewer than this many other men on the list are expected (by the
+# frequencies the people were drawn with) to agree with the man on everything both records give.
 NAMESAKE_EXPECTATION = 0.1
+
+_PRECISION = {"none": 0, "y": 1, "ym": 2, "full": 3}
 
 
 def _truth(world: World, cases: pd.DataFrame, records: pd.DataFrame, owner: dict[str, int]) -> pd.DataFrame:
-    """True pairs, each marked `distinguishable` unless nothing but a not-rare-enough name links them.
+    """True pairs, each marked `distinguishable` when the evidence both records give, and that agrees,
+    singles the man out: fewer than NAMESAKE_EXPECTATION other men on a list this long are expected to
+    share all of it. The evidence counted:
 
-    A link carries distinguishing evidence when both records give a birth date (even just a year)
-    or both give a unit. Otherwise only the name links them, and it is distinguishable when the
-    name is rare: fewer than NAMESAKE_EXPECTATION other men on a list this long are expected to
-    share the surname, the given name (its initial, where a record gives only that) and the
-    father's name (where both records give it). No method can tell a man from his namesakes on a
-    commoner name alone.
+    - the surname, the given name (its initial where a record gives only that) and the father's name
+      (or its initial) where both records give it;
+    - the birth date to the precision both records give: the year (by how many men were born that
+      year), the month, the day. A date with a one-digit slip or day and month swapped counts at its
+      precision: reading through those is the engine's job;
+    - the unit, where both records give the man's own unit. A unit that differs (one record in seven
+      names another unit) is evidence against the link, not for it, so it does not count.
+
+    No method can tell a man from his namesakes on less: "Иванов Александр, 1990" against a list with
+    several of them. `distinguishable_loose` is the earlier rule, kept for comparison: any birth date
+    (even a year) or any unit on both sides, otherwise a rare enough name.
     """
     people = world.people
     s_total = sum(world.s_weights)
@@ -393,6 +412,10 @@ def _truth(world: World, cases: pd.DataFrame, records: pd.DataFrame, owner: dict
     initial_share: dict[str, float] = {}
     for g, w in zip(world.given, world.g_weights, strict=True):
         initial_share[g.ru[0]] = initial_share.get(g.ru[0], 0.0) + w / g_total
+    year_count: dict[int, int] = {}
+    for person in people:
+        year_count[person.year] = year_count.get(person.year, 0) + 1
+    lettered_units = sum(1 for person in people if person.unit.startswith("А"))
     n_list = len(records)
     case_by_person = {owner[c]: c for c in cases["record_id"]}
     case_rows = cases.set_index("record_id")
@@ -404,11 +427,6 @@ def _truth(world: World, cases: pd.DataFrame, records: pd.DataFrame, owner: dict
             continue
         case = case_rows.loc[cid]
         p = people[pid]
-        has_date = bool(rec["birth_date"]) and bool(case["birth_date"])
-        has_unit = bool(rec["unit"]) and bool(case["unit"])
-        if has_date or has_unit:
-            rows.append((cid, rec["record_id"], True))
-            continue
         g = world.given[p.given]
         full_given = rec["_given_seen"] == "full" and case["_given_seen"] == "full"
         share = world.s_weights[p.surname] / s_total
@@ -417,5 +435,21 @@ def _truth(world: World, cases: pd.DataFrame, records: pd.DataFrame, owner: dict
             share *= world.g_weights[p.father] / g_total
         elif rec["_patr_seen"] != "none" and case["_patr_seen"] != "none":
             share *= initial_share[world.given[p.father].ru[0]]
-        rows.append((cid, rec["record_id"], n_list * share < NAMESAKE_EXPECTATION))
-    return pd.DataFrame(rows, columns=["case_id", "record_id", "distinguishable"])
+        name_share = share
+        precision = min(_PRECISION[rec["_date_seen"]], _PRECISION[case["_date_seen"]])
+        if precision >= 1:
+            share *= year_count[p.year] / len(people)
+        if precision >= 2:
+            share *= 1 / 12
+        if precision >= 3:
+            share *= 1 / 28
+        if rec["_unit_seen"] == "own" and case["_unit_seen"] == "own":
+            same_kind = lettered_units if p.unit.startswith("А") else len(people) - lettered_units
+            share *= same_kind / len(people) / (4000 if p.unit.startswith("А") else 90000)
+        loose = (
+            (bool(rec["birth_date"]) and bool(case["birth_date"]))
+            or (bool(rec["unit"]) and bool(case["unit"]))
+            or n_list * name_share < NAMESAKE_EXPECTATION
+        )
+        rows.append((cid, rec["record_id"], n_list * share < NAMESAKE_EXPECTATION, loose))
+    return pd.DataFrame(rows, columns=["case_id", "record_id", "distinguishable", "distinguishable_loose"])
