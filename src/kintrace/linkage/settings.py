@@ -58,14 +58,6 @@ def _surname(rules: FeatureRules) -> ComparisonCreator:
             tf_adjustment_weight=1.0,
             disable_tf_exact_match_detection=True,
         ),
-        # Two edits in the key: one letter mistyped in Cyrillic often moves two once the name is
-        # transliterated and normalised ("Крлыов" -> krlev against krilov).
-        cll.DamerauLevenshteinLevel("last_key", 2).configure(
-            label_for_charts="two_typos",
-            tf_adjustment_column="last_key",
-            tf_adjustment_weight=1.0,
-            disable_tf_exact_match_detection=True,
-        ),
         cll.JaroWinklerLevel("last_key", 0.92).configure(
             label_for_charts="similar",
             tf_adjustment_column="last_key",
@@ -236,7 +228,7 @@ def prediction_blocking_rules(
     Each rule is narrow enough that a common surname times a common given name stays small at
     millions of rows, and together they survive any single field being wrong or missing. A rule's
     extra conditions drop the pairs its keys bring in that no other evidence could lift to review
-    (scoring, not joining, is what costs: at 5 million rows every pair not scored counts).
+    (at 5 million rows every pair not scored counts, and so does every row a join need not form).
     """
     reach = (NAMES_CAN_REACH_SQL,) if counted_columns else ()
 
@@ -270,8 +262,8 @@ def prediction_blocking_rules(
         if counted_columns:
             # A vowel mistyped, dropped, added or swapped leaves the surname's consonants: a minority
             # spelling of a skeleton (see `typos`) meets its group by birth year. (By given or father's
-            # name too would pair every man whose year is missing with the whole group: 60% more
-            # time at a million rows for a few links more.)
+            # name too would pair every man whose year is missing with the whole group: half as much
+            # time again at a million rows, for a few links more.)
             out += [
                 CustomRule(f"l.{left} = r.{right} AND l.birth_year = r.birth_year AND {GIVEN_OPEN_SQL}")
                 for left, right in (("skel_minor", "last_skel"), ("last_skel", "skel_minor"))
