@@ -153,8 +153,9 @@ def splink_settings_for(
     A saved Splink model carries SQL written for the engine that trained it (DuckDB quotes names
     with "..." and calls jaro_winkler_similarity; Spark reads "..." as a string and calls
     jaro_winkler), so the settings are rebuilt for the engine at hand from `settings.py` and the
-    trained m and u probabilities are copied in, level by level. `names_floor` prunes the names-only
-    blocks (see `pruning`): the inputs then carry the `names_reach` flag.
+    trained m and u probabilities are copied in, level by level. With `counted_columns` the blocks
+    use the columns counted over both inputs (see `_with_counted_columns`), which the inputs must
+    then carry.
     """
     prior = model.splink_model["probability_two_random_records_match"]
     fresh: dict[str, Any] = (
