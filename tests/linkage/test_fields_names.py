@@ -25,6 +25,11 @@ from kintrace.linkage.fields import split_full_name
         ("Ю.А. Щербаков", ("Щербаков", "Ю", "А")),  # initials before
         ("Yuri A. Shcherbakov", ("Shcherbakov", "Yuri", "A")),
         ("Щербаков Юрий А.", ("Щербаков", "Юрий", "А")),
+        # A Latin spelling of one Cyrillic letter keeps its dot: "Yu." is Ю., "Yu" would be a name.
+        ("Shcherbakov Yu. A.", ("Shcherbakov", "Yu.", "A")),
+        ("Shcherbakov Yu.A.", ("Shcherbakov", "Yu.", "A")),
+        ("YE. SHCHERBAKOV", ("SHCHERBAKOV", "YE.", "")),
+        ("Shch. A. Ivanov", ("Ivanov", "Shch.", "A")),
         ("Ivan Ivanov", ("Ivanov", "Ivan", "")),
         ("Иванов Иван", ("Иванов", "Иван", "")),
         ("Петров Водкин Кузьма Сергеевич", ("Петров Водкин", "Кузьма", "Сергеевич")),

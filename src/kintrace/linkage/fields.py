@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from kintrace.linkage.names.forms import given_name_candidates, patronymic_parts
 from kintrace.linkage.names.normalise import script_of
+from kintrace.linkage.names.translit import is_initial
 
 PartialDate = tuple[int, int | None, int | None]
 
@@ -253,7 +254,7 @@ def parse_unit(text: str | None) -> str | None:
 # Full names
 # --------------------------------------------------------------------------------------------------
 
-_INITIALS_RE = re.compile(r"^(?:\w\.){1,3}\w?\.?$")
+_DOTTED_RE = re.compile(r"[^.]+\.?")
 _SURNAME_ENDINGS = (
     "ов", "ев", "ёв", "ин", "ын", "ова", "ева", "ёва", "ина", "ына", "ский", "ская", "цкий", "цкая",
     "енко", "ук", "юк", "чук", "ко", "ых", "их", "ий", "ой", "ова", "ov", "ev", "in", "ova", "eva",
@@ -267,8 +268,11 @@ def _tokens(text: str) -> list[str]:
         tok = tok.strip()
         if not tok:
             continue
-        if _INITIALS_RE.match(tok) and len(tok.replace(".", "")) > 1:
-            parts.extend(c for c in tok.replace(".", "") if c)
+        pieces = _DOTTED_RE.findall(tok)
+        if "." in tok and all(is_initial(p) for p in pieces):
+            # "Ю.А.", "Yu.A.", "Yu.": initials. A one-letter one loses its dot; a Latin spelling of
+            # one Cyrillic letter keeps it, because without the dot "Yu" reads as a name.
+            parts.extend(p.rstrip(".") if len(p.rstrip(".")) == 1 else p for p in pieces)
         else:
             parts.append(tok.rstrip("."))
     return [p for p in parts if p]
@@ -288,7 +292,7 @@ def _looks_surname(tok: str) -> bool:
 
 
 def _is_initial(tok: str) -> bool:
-    return len(tok) == 1
+    return is_initial(tok)
 
 
 @lru_cache(maxsize=1 << 16)
