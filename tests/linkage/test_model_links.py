@@ -164,6 +164,10 @@ def test_training_on_generated_lists_finds_the_men() -> None:
         lv for lv in m["birth_date"]["comparison_levels"] if lv.get("label_for_charts") == "exact"
     )
     assert exact_date["m_probability"] / exact_date["u_probability"] > 100
+    surname = {lv.get("label_for_charts"): lv for lv in m["surname"]["comparison_levels"]}
+    # Names written the other way round weigh what names written the right way do.
+    for key in ("m_probability", "u_probability"):
+        assert surname["swapped"][key] == surname["exact"][key]
     pairs = lm.predict(api, model, cf, lf)
     linked = links(pairs)
     true = set(zip(truth["case_id"], truth["record_id"], strict=True))
@@ -296,3 +300,32 @@ def test_surname_and_year_block_skips_men_with_another_given_name() -> None:
 def test_names_written_the_other_way_round_are_paired() -> None:
     pair = _pair_levels(("c", "Щербаков", "Юрий", "", "", ""), ("l", "Юрий", "Щербаков", "", "", ""))
     assert pair is not None and pair["surname_level"] == "exact"
+
+
+def test_a_typo_in_a_rare_surname_weighs_more_than_one_in_a_common_surname() -> None:
+    # Thirty Ивановs and one Щербаков on the cases side; the list mistypes each once. A random man
+    # is thirty times likelier to be an Иванов, so "Иваноы" is thirty times weaker evidence than
+    # "Щербакоы": the one-typo level is scaled by the surname's frequency against the exact level.
+    given = ["Пётр", "Олег", "Иван", "Павел", "Роман", "Борис"]
+    cases = frame(
+        [(f"c{i}", "Иванов", given[i % 6], "", f"{1960 + i}-01-01", "") for i in range(30)]
+        + [("s", "Щербаков", "Тарас", "", "1991-05-05", "")]
+    )
+    records = frame([("li", "Иваноы", "Пётр", "", "1960", ""), ("ls", "Щербакоы", "Тарас", "", "1991", "")])
+    api = duckdb_api()
+    model = lm.bundled_model().for_inputs(len(cases), len(records), "link_only")
+    pairs = lm.predict(api, model, cases, records, review_threshold=0.0).set_index(["case_id", "record_id"])
+    common, rare = pairs.loc[("c0", "li")], pairs.loc[("s", "ls")]
+    assert common["surname_level"] == rare["surname_level"] == "one_typo"
+    assert rare["surname_bf"] / common["surname_bf"] == pytest.approx(30, rel=1e-3)
+    levels = {lv.get("label_for_charts"): lv for lv in _surname_levels(model)}
+    typo, exact = levels["one_typo"], levels["exact"]
+    # Against the exact level's u, the factor is the level's own m/u times u_exact / frequency.
+    frequency = 1 / (len(cases) + len(records))
+    expected = typo["m_probability"] / typo["u_probability"] * exact["u_probability"] / frequency
+    assert rare["surname_bf"] == pytest.approx(expected, rel=1e-3)
+
+
+def _surname_levels(model: lm.TrainedModel) -> list[dict]:
+    (surname,) = [c for c in model.splink_model["comparisons"] if c["output_column_name"] == "surname"]
+    return [lv for lv in surname["comparison_levels"] if not lv.get("is_null_level")]

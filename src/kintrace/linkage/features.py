@@ -8,7 +8,6 @@ rules off so the synthetic benchmark can measure what each one is worth.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
@@ -32,7 +31,6 @@ FEATURE_COLUMNS = (
     "last_key",
     "last_initial",
     "last_phon",
-    "last_skel",
     "first_key",
     "first_canon",
     "first_initial",
@@ -66,6 +64,7 @@ class FeatureRules:
     date_tolerance: bool = True  # day/month swaps and partial dates as their own evidence
     swapped_names: bool = True  # first and last name written the other way round
     units: bool = True  # unit numbers parsed from "в/ч 12345" and friends
+    typo_correction: bool = True  # a rare spelling one typo from a common one blocks as that one
 
     def without(self, rule: str) -> FeatureRules:
         if rule not in self.names():
@@ -116,19 +115,6 @@ def _initials(canon: pd.Series, initial: pd.Series, cross_language: bool) -> pd.
     return known.where(known.notna() & canon.notna(), initial)
 
 
-_VOWELS_RE = re.compile("[aeiouy]+")
-_DOUBLED_RE = re.compile(r"(.)\1+")
-
-
-def _skeleton(key: str | None) -> str | None:
-    """The surname key without its vowels ("Мельник", "еМльник", "Melnyk" -> "mlnk"): a vowel typed
-    wrong, dropped, added or swapped with its neighbour leaves the consonants as they were, so a block
-    on the skeleton finds the man whose surname a list mistyped that way."""
-    if not key:
-        return None
-    return _blank_to_none(_DOUBLED_RE.sub(r"\1", _VOWELS_RE.sub("", key)))
-
-
 def _given_like(text: str) -> bool:
     return is_initial(text) or bool(given_name_candidates(text))
 
@@ -161,7 +147,6 @@ def build_features(records: pd.DataFrame, rules: FeatureRules = ALL_RULES) -> pd
     out["last_phon"] = (
         _map_distinct(last, lambda t: _blank_to_none(phonetic_key(t))) if rules.phonetic_key else None
     )
-    out["last_skel"] = _map_distinct(out["last_key"], _skeleton) if rules.phonetic_key else None
     out["first_key"] = _map_distinct(first, key)
     if rules.given_name_forms:
         out["first_canon"] = _map_distinct(first, lambda t: _blank_to_none(canonical_given_name(t)))

@@ -29,7 +29,7 @@ from kintrace.linkage.features import ALL_RULES, FeatureRules
 from kintrace.linkage.pruning import names_floor, with_names_reach
 from kintrace.linkage.reasons import add_reasons, reason_columns
 from kintrace.linkage.settings import LinkType, settings, training_blocking_rules
-from kintrace.linkage.typos import with_minority_skeleton
+from kintrace.linkage.typos import with_corrected_surnames
 
 if TYPE_CHECKING:
     from splink import Linker
@@ -259,6 +259,7 @@ def train(
         done += 1
     # After the reviewed pairs too: a level none of them reached must not become proof against.
     _floor_m(linker)
+    _swapped_as_exact(linker)
     progress("training: done", steps, steps)
     return TrainedModel(linker.misc.save_model_to_json(), rules, link_type)
 
@@ -293,11 +294,27 @@ def _floor_m(linker: Linker) -> None:
     damning; flooring at 0.5% and renormalising keeps such evidence strong but finite.
     """
     for comparison in linker._settings_obj.comparisons:
-        levels = [lv for lv in comparison.comparison_levels if not lv.is_null_level]
+        # A "swapped" level is no share of its own: it repeats the exact level (`_swapped_as_exact`).
+        levels = [
+            lv
+            for lv in comparison.comparison_levels
+            if not lv.is_null_level and lv.label_for_charts != "swapped"
+        ]
         values = [max(lv.m_probability or 0.0, M_FLOOR) if lv._m_is_trained else M_FLOOR for lv in levels]
         total = sum(values)
         for level, value in zip(levels, values, strict=True):
             level.m_probability = value / total
+
+
+def _swapped_as_exact(linker: Linker) -> None:
+    """Names written the other way round are the same agreement as names written the right way: the
+    "swapped" level takes its comparison's "exact" m and u (random pairs almost never agree crosswise,
+    so its own u would be a guess, and the given-name comparison already counts the other half)."""
+    for comparison in linker._settings_obj.comparisons:
+        by_label = {lv.label_for_charts: lv for lv in comparison.comparison_levels if not lv.is_null_level}
+        if "swapped" in by_label and "exact" in by_label:
+            by_label["swapped"].m_probability = by_label["exact"].m_probability
+            by_label["swapped"].u_probability = by_label["exact"].u_probability
 
 
 def _train_from_labels(
@@ -353,7 +370,7 @@ def _with_counted_columns(
     surname spellings are probable typos."""
     floor = names_floor(model.splink_model, review_threshold)
     cases, records = with_names_reach(cases, records, model.splink_model, floor)
-    return with_minority_skeleton(cases, records)
+    return with_corrected_surnames(cases, records, correct=model.rules.typo_correction)
 
 
 def predict_chunks(

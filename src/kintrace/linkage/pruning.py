@@ -17,6 +17,7 @@ by thousands of men who are other people.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -49,8 +50,24 @@ def _term_frequencies(frames: list[pd.DataFrame], column: str) -> dict[str, floa
     return (counts / counts.sum()).to_dict()
 
 
-def _level_bound(level: dict[str, Any], frame: pd.DataFrame, tf: dict[str, dict[str, float]]) -> np.ndarray:
-    """log2 of this level's largest Bayes factor for each record (-inf where it cannot be reached)."""
+def _exact_u(levels: list[dict[str, Any]], column: str) -> float | None:
+    """The u of the level that is a plain exact match on `column`, as Splink finds it."""
+    quote = '["`]?'  # DuckDB quotes names with "...", Spark with `...`
+    col = re.escape(column)
+    plain = re.compile(rf"^\s*{quote}{col}_l{quote}\s*=\s*{quote}{col}_r{quote}\s*$", re.IGNORECASE)
+    for level in levels:
+        if plain.match(level.get("sql_condition", "")):
+            return level.get("u_probability")
+    return None
+
+
+def _level_bound(
+    level: dict[str, Any], levels: list[dict[str, Any]], frame: pd.DataFrame, tf: dict[str, dict[str, float]]
+) -> np.ndarray:
+    """log2 of this level's largest Bayes factor for each record (-inf where it cannot be reached).
+
+    Splink scales a level by the value's frequency against the u of its comparison's exact level on
+    that column, or against the level's own u where exact-match detection is off."""
     m, u = level.get("m_probability"), level.get("u_probability")
     if not m or not u:
         return np.full(len(frame), -np.inf)
@@ -59,10 +76,13 @@ def _level_bound(level: dict[str, Any], frame: pd.DataFrame, tf: dict[str, dict[
     weight = float(level.get("tf_adjustment_weight", 1.0)) if column else 0.0
     if not column or weight == 0:
         return np.full(len(frame), base)
+    u_base = u if level.get("disable_tf_exact_match_detection") else _exact_u(levels, column)
+    if not u_base:
+        raise ValueError(f"no exact match level on {column!r} to scale {level.get('label_for_charts')!r} by")
     own = frame[column].map(tf[column]).to_numpy(dtype=float)
     # A record without a value cannot reach a level that compares that value.
     return np.where(
-        np.isnan(own), -np.inf, base + weight * (math.log2(u) - np.log2(np.where(own > 0, own, 1)))
+        np.isnan(own), -np.inf, base + weight * (math.log2(u_base) - np.log2(np.where(own > 0, own, 1)))
     )
 
 
@@ -87,7 +107,7 @@ def names_bound(
             # A missing value is the null level, a factor of 1: the best is never below that.
             best = np.zeros(len(frame))
             for level in levels:
-                best = np.maximum(best, _level_bound(level, frame, tf))
+                best = np.maximum(best, _level_bound(level, levels, frame, tf))
             total += best
         out.append(total)
     return out

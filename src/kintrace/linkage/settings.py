@@ -31,38 +31,35 @@ SWAPPED_NAMES_SQL = "(last_key_l = first_key_r AND first_key_l = last_key_r)"
 
 
 def _surname(rules: FeatureRules) -> ComparisonCreator:
-    # A swapped pair (Иванов Пётр / Пётр Иванов) is the same agreement as an exact one, so it shares
-    # the exact level and its term-frequency adjustment (Splink takes the commoner of the two values).
-    # With exact-match detection off, a level's Bayes factor becomes m / (that value's frequency).
-    exact = "last_key_l = last_key_r" + (f" OR {SWAPPED_NAMES_SQL}" if rules.swapped_names else "")
+    # Every level below "exact" is scaled by how rare this surname is against the average surname
+    # (Splink's term-frequency adjustment against the exact level's u): a one-letter typo of
+    # "Щербаков" means far more than one of "Иванов". Scaling a partial level by the surname's own
+    # frequency alone would treat "Mornozov" as if every Morozov on the list were as likely to be
+    # written so, and understate the typo tenfold.
     levels: list[Any] = [
         cll.NullLevel("last_key"),
-        cll.CustomLevel(exact).configure(
-            label_for_charts="exact",
-            tf_adjustment_column="last_key",
-            tf_adjustment_weight=1.0,
-            disable_tf_exact_match_detection=True,
-        ),
+        cll.ExactMatchLevel("last_key", term_frequency_adjustments=True).configure(label_for_charts="exact"),
     ]
+    if rules.swapped_names:
+        # A swapped pair (Иванов Пётр / Пётр Иванов) is the same agreement as an exact one: training
+        # gives it the exact level's m and u (`model._swapped_as_exact`).
+        levels.append(
+            cll.CustomLevel(SWAPPED_NAMES_SQL).configure(
+                label_for_charts="swapped", tf_adjustment_column="last_key", tf_adjustment_weight=1.0
+            )
+        )
     if rules.phonetic_key:
         levels.append(
-            cll.ExactMatchLevel("last_phon", term_frequency_adjustments=True).configure(
-                label_for_charts="phonetic"
+            cll.CustomLevel("last_phon_l = last_phon_r").configure(
+                label_for_charts="phonetic", tf_adjustment_column="last_key", tf_adjustment_weight=1.0
             )
         )
     levels += [
-        # One typo (a letter dropped, added, changed or two swapped) is as specific as the name itself.
         cll.DamerauLevenshteinLevel("last_key", 1).configure(
-            label_for_charts="one_typo",
-            tf_adjustment_column="last_key",
-            tf_adjustment_weight=1.0,
-            disable_tf_exact_match_detection=True,
+            label_for_charts="one_typo", tf_adjustment_column="last_key", tf_adjustment_weight=1.0
         ),
         cll.JaroWinklerLevel("last_key", 0.92).configure(
-            label_for_charts="similar",
-            tf_adjustment_column="last_key",
-            tf_adjustment_weight=0.5,
-            disable_tf_exact_match_detection=True,
+            label_for_charts="similar", tf_adjustment_column="last_key", tf_adjustment_weight=0.5
         ),
         cll.JaroWinklerLevel("last_key", 0.8).configure(label_for_charts="loosely_similar"),
         cll.ElseLevel().configure(label_for_charts="different"),
@@ -224,7 +221,7 @@ def prediction_blocking_rules(
 
     `counted_columns` is for prediction, when the inputs carry the columns counted over both of them:
     the blocks on names alone skip the pairs whose names could not bring them to review
-    (`pruning.NAMES_REACH_COLUMN`), and mistyped surnames meet their group (`typos.MINORITY_COLUMN`).
+    (`pruning.NAMES_REACH_COLUMN`), and mistyped surnames meet their group (`typos.BLOCK_COLUMN`).
     Each rule is narrow enough that a common surname times a common given name stays small at
     millions of rows, and together they survive any single field being wrong or missing. A rule's
     extra conditions drop the pairs its keys bring in that no other evidence could lift to review
@@ -238,13 +235,16 @@ def prediction_blocking_rules(
     def _cross(left: str, right: str) -> BlockingRuleCreator:
         return CustomRule(" AND ".join((f"l.{left} = r.{right}", YEAR_OPEN_SQL, *reach)))
 
+    # With the counted columns the surname blocks join on the corrected surname (`typos`): a mistyped
+    # spelling meets the spelling it stands for, in every block the surname leads.
+    last = "last_block" if counted_columns else "last_key"
     out: list[BlockingRuleCreator | dict[str, Any]] = [
-        _names_only("last_key", "first_canon"),
-        _rule("last_key", "birth_year", extra=(GIVEN_OPEN_SQL,)),
-        _names_only("last_key", "patr_canon", extra=GIVEN_OPEN_SQL),
-        block_on("last_key", "unit"),
-        # A typo in the surname: the man is still found by his given name, father's name or
-        # birth year and the first letter of his surname.
+        _names_only(last, "first_canon"),
+        _rule(last, "birth_year", extra=(GIVEN_OPEN_SQL,)),
+        _names_only(last, "patr_canon", extra=GIVEN_OPEN_SQL),
+        block_on(last, "unit"),
+        # A typo in a surname too rare for the counts to correct (`typos`): the man is still found
+        # by his given name, father's name or birth year and the first letter of his surname.
         _names_only("first_canon", "patr_canon", "last_initial", extra=SURNAME_NEAR_SQL),
         _typo_block("first_canon", "birth_year", "last_initial"),
         _rule("first_canon", "patr_canon", "birth_year", extra=(SURNAME_OPEN_SQL,)),
@@ -259,22 +259,13 @@ def prediction_blocking_rules(
     if rules.phonetic_key:
         out.insert(1, _names_only("last_phon", "first_canon"))
         out.append(block_on("last_phon", "birth_date"))
-        if counted_columns:
-            # A vowel mistyped, dropped, added or swapped leaves the surname's consonants: a minority
-            # spelling of a skeleton (see `typos`) meets its group by birth year. (By given or father's
-            # name too would pair every man whose year is missing with the whole group: half as much
-            # time again at a million rows, for a few links more.)
-            out += [
-                CustomRule(f"l.{left} = r.{right} AND l.birth_year = r.birth_year AND {GIVEN_OPEN_SQL}")
-                for left, right in (("skel_minor", "last_skel"), ("last_skel", "skel_minor"))
-            ]
     if rules.swapped_names:
         # Written the other way round: each one's surname is the other's given name.
         out.append(CustomRule(f"l.last_key = r.first_key AND l.first_key = r.last_key AND {YEAR_OPEN_SQL}"))
     if rules.date_tolerance:
-        out.append(block_on("last_key", "birth_date_swapped"))
+        out.append(block_on(last, "birth_date_swapped"))
         # A year off by one with the birthday right.
-        out.append(_rule("last_key", "birth_md", extra=(GIVEN_OPEN_SQL,)))
+        out.append(_rule(last, "birth_md", extra=(GIVEN_OPEN_SQL,)))
     return out
 
 
