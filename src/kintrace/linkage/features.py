@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from kintrace.linkage.fields import parse_unit
@@ -110,9 +111,8 @@ def _initials(canon: pd.Series, initial: pd.Series, cross_language: bool) -> pd.
     if not cross_language:
         return initial
     table = _initials_by_canonical()
-    stem = canon.str.split("_").str[0]
-    known = stem.map(table)
-    return known.where(known.notna() & canon.notna(), initial)
+    known = _map_distinct(canon.fillna(""), lambda c: table.get(c.split("_")[0]) if c else None)
+    return known.where(known.notna(), initial)
 
 
 def _given_like(text: str) -> bool:
@@ -187,30 +187,51 @@ def build_features(records: pd.DataFrame, rules: FeatureRules = ALL_RULES) -> pd
 
 
 def _add_dates(out: pd.DataFrame, records: pd.DataFrame, rules: FeatureRules) -> None:
-    year = records["birth_year"].astype("Int64")
-    month = records["birth_month"].astype("Int64")
-    day = records["birth_day"].astype("Int64")
-    year_s = year.astype("string").str.zfill(4)
-    month_s = month.astype("string").str.zfill(2)
-    day_s = day.astype("string").str.zfill(2)
-    full = year_s + "-" + month_s + "-" + day_s
-    out["birth_date"] = full.astype(object)
-    if rules.date_tolerance:
-        # Only a day that could be a month gives a distinct swapped reading.
-        swappable = day.notna() & (day <= 12) & (day != month)
-        swapped = (year_s + "-" + day_s + "-" + month_s).where(swappable.fillna(False))
-        out["birth_date_swapped"] = swapped.astype(object)
-        # "1986-11" in one record and "11.02.1986" in the other: the swap read against a partial date.
-        out["birth_ym_swapped"] = (year_s + "-" + day_s).where(swappable.fillna(False)).astype(object)
-        out["birth_ym"] = (year_s + "-" + month_s).astype(object)
-        out["birth_year"] = year_s.astype(object)
+    # A list holds a few thousand distinct dates among millions of rows: each column is written once
+    # per distinct (year, month, day) and then taken row by row.
+    parts = [records[c].astype("Int64").fillna(0).to_numpy(dtype=np.int64) for c in DATE_PARTS]
+    distinct, row_of = np.unique(parts[0] * 10_000 + parts[1] * 100 + parts[2], return_inverse=True)
+    columns = _date_columns if rules.date_tolerance else _exact_date_columns
+    table = [columns(int(v) // 10_000, int(v) // 100 % 100, int(v) % 100) for v in distinct]
+    for i, name in enumerate(DATE_COLUMNS):
+        values = np.array([row[i] for row in table], dtype=object)
+        out[name] = pd.Series(values[row_of.reshape(-1)], index=out.index, dtype=object)
+
+
+DATE_PARTS = ("birth_year", "birth_month", "birth_day")
+DATE_COLUMNS = (
+    "birth_date",
+    "birth_date_swapped",
+    "birth_ym",
+    "birth_ym_swapped",
+    "birth_year",
+    "birth_md",
+)
+_DateRow = tuple[str | None, str | None, str | None, str | None, str | None, str | None]
+
+
+def _date_columns(year: int, month: int, day: int) -> _DateRow:
+    """The date columns for one date; 0 is a part the record does not give."""
+    y = f"{year:04d}" if year else None
+    m = f"{month:02d}" if month else None
+    d = f"{day:02d}" if day else None
+    full = f"{y}-{m}-{d}" if y and m and d else None
+    # Only a day that could be a month gives a distinct swapped reading ("1986-11" against
+    # "11.02.1986" is the swap read against a partial date).
+    swappable = bool(y and m and d and day <= 12 and day != month)
+    return (
+        full,
+        f"{y}-{d}-{m}" if swappable else None,
+        f"{y}-{m}" if y and m else None,
+        f"{y}-{d}" if swappable else None,
+        y,
         # Day and month without the year: a year written from the man's age, or misread, is off by
         # one while the birthday itself is right.
-        out["birth_md"] = (month_s + "-" + day_s).astype(object)
-    else:
-        # Without tolerance a date is all or nothing: partial dates and swaps carry no evidence.
-        out["birth_date_swapped"] = None
-        out["birth_ym"] = None
-        out["birth_ym_swapped"] = None
-        out["birth_year"] = year_s.where(day.notna()).astype(object)
-        out["birth_md"] = None
+        f"{m}-{d}" if m and d else None,
+    )
+
+
+def _exact_date_columns(year: int, month: int, day: int) -> _DateRow:
+    """Without tolerance a date is all or nothing: partial dates and swaps carry no evidence."""
+    full = _date_columns(year, month, day)[0]
+    return (full, None, None, None, f"{year:04d}" if full else None, None)
