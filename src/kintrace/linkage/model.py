@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from kintrace.linkage.blocking import CHUNK_COLUMN, blocked_pairs_sql
 from kintrace.linkage.defaults import DEFAULT_REVIEW_THRESHOLD, DEFAULT_THRESHOLD
 from kintrace.linkage.features import ALL_RULES, FeatureRules
 from kintrace.linkage.pruning import names_floor, with_names_reach
@@ -357,9 +358,9 @@ def predict(
 
 
 def default_chunks(n_cases: int, n_records: int) -> int:
-    # Each chunk joins every case again, so fewer chunks are faster: 5M x 500k took 540 s in chunks
-    # of a million list rows and 660 s in chunks of 250,000, at the same peak memory (7.2 GB; DuckDB
-    # keeps to its memory limit and spills to disk beyond it).
+    # Each chunk joins every case again, so fewer chunks are faster (5M x 500k took 540 s in chunks
+    # of a million list rows against 660 s in chunks of 250,000, with Splink's own blocking); memory
+    # stays within DuckDB's limit, which spills to disk beyond it.
     return max(1, int(np.ceil(n_records / 1_000_000)))
 
 
@@ -382,21 +383,33 @@ def predict_chunks(
     chunks: int | None = None,
     progress: Progress = _no_progress,
 ) -> Iterator[pd.DataFrame]:
-    """Yield scored pairs (case_id, record_id, probability, weight, reasons) one list chunk at a time."""
+    """Yield scored pairs (case_id, record_id, probability, weight, reasons) one list chunk at a time.
+
+    The candidate pairs of each chunk come from `blocking` (the union of the blocking rules, without
+    Splink's rule-by-rule exclusions); Splink scores them."""
+    from splink import Linker
+
     _quiet_splink()
     cases, flagged = _with_counted_columns(cases, records, model, review_threshold)
-    linker = _linker(api, cases, flagged, splink_settings_for(model, api, counted_columns=True))
+    assert flagged is not None
     n = chunks or default_chunks(len(cases), len(records))
+    # Consecutive list rows share a chunk; each chunk is paired with every case.
+    chunk_of = np.arange(len(flagged)) * n // max(len(flagged), 1) + 1
+    flagged = flagged.copy(deep=False)  # shares the columns: only the chunk is added
+    flagged[CHUNK_COLUMN] = chunk_of.astype(str).astype(object)
+    settings_dict = splink_settings_for(model, api, counted_columns=True)
+    rules = [rule["blocking_rule"] for rule in settings_dict["blocking_rules_to_generate_predictions"]]
+    case_table, list_table = _register(api, cases, CASES), _register(api, flagged, LIST)
+    linker = Linker([case_table, list_table], settings_dict, log_level=logging.ERROR)
     for i in range(1, n + 1):
         progress("scoring candidate pairs", i - 1, n)
-        scored = linker.inference.predict_chunk(
-            left_chunk=(1, 1),
-            right_chunk=(i, n),
-            threshold_match_probability=review_threshold,
-            warning_mode="never",
-        )
+        sql = blocked_pairs_sql(rules, case_table.physical_name, list_table.physical_name, CASES, LIST, i)
+        pairs = api.query_sql(sql, output_type="splink_df")
+        linker.table_management.register_blocked_pairs_for_predict(pairs)
+        scored = linker.inference.predict(threshold_match_probability=review_threshold, warning_mode="never")
         frame = scored.as_pandas_dataframe()
         scored.drop_table_from_database_and_remove_from_cache()
+        pairs.drop_table_from_database_and_remove_from_cache()
         yield _tidy(frame, model.splink_model)
     progress("scoring candidate pairs", n, n)
 
