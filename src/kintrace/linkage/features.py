@@ -26,6 +26,16 @@ from kintrace.linkage.names.keys import name_key, phonetic_key
 from kintrace.linkage.names.normalise import normalise
 from kintrace.linkage.names.translit import is_initial
 
+# The birth date columns, in the order `_date_columns` returns them.
+DATE_COLUMNS = (
+    "birth_date",
+    "birth_date_swapped",
+    "birth_ym",
+    "birth_ym_swapped",
+    "birth_year",
+    "birth_md",
+)
+
 # Columns handed to Splink, in order. Strings or NULL only: the same types on DuckDB and Spark.
 FEATURE_COLUMNS = (
     "unique_id",
@@ -44,12 +54,7 @@ FEATURE_COLUMNS = (
     "patr_is_initial",
     "last_first_initial",
     "initial_key",
-    "birth_date",
-    "birth_date_swapped",
-    "birth_ym",
-    "birth_ym_swapped",
-    "birth_year",
-    "birth_md",
+    *DATE_COLUMNS,
     "unit",
 )
 
@@ -199,14 +204,6 @@ def _add_dates(out: pd.DataFrame, records: pd.DataFrame, rules: FeatureRules) ->
 
 
 DATE_PARTS = ("birth_year", "birth_month", "birth_day")
-DATE_COLUMNS = (
-    "birth_date",
-    "birth_date_swapped",
-    "birth_ym",
-    "birth_ym_swapped",
-    "birth_year",
-    "birth_md",
-)
 _DateRow = tuple[str | None, str | None, str | None, str | None, str | None, str | None]
 
 
