@@ -14,6 +14,7 @@ the spelling itself or one of its one-letter deletions (the symmetric-deletion n
 
 from __future__ import annotations
 
+import jellyfish
 import pandas as pd
 
 # A spelling is read as another one typo away when the other is written at least this many times
@@ -31,16 +32,7 @@ def _variants(key: str) -> set[str]:
 
 def one_typo_apart(a: str, b: str) -> bool:
     """Damerau-Levenshtein distance exactly 1 (the comparison's "one_typo" level)."""
-    if len(a) > len(b):
-        a, b = b, a
-    if len(b) - len(a) == 1:
-        return any(b[:i] + b[i + 1 :] == a for i in range(len(b)))
-    if len(a) != len(b):
-        return False
-    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-    return len(diff) == 1 or (
-        len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
-    )
+    return bool(jellyfish.damerau_levenshtein_distance(a, b) == 1)
 
 
 def corrected_surnames(counts: pd.Series) -> dict[str, str]:
