@@ -199,3 +199,16 @@ def test_the_guard_catches_a_request_to_another_address(browser: object, live_se
     finally:
         with pytest.raises(AssertionError, match="other than the kintrace server"):
             next(generator, None)
+
+
+def test_interactive_docs_render_the_openapi_31_description(visits: Visits) -> None:
+    """Swagger UI 4 showed "Unable to render this definition" for FastAPI's OpenAPI 3.1."""
+    page = visits.context.new_page()  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(visits.base + "/docs")
+    expect(page.locator(".opblock").first).to_be_visible()
+    assert page.locator(".opblock").count() >= 40  # every operation of /api/v1 is listed
+    expect(page.get_by_text("Unable to render this definition")).to_have_count(0)
+    expect(page.locator(".info .title")).to_contain_text("kintrace")
+    assert not errors, errors

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import fastapi_offline
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session, sessionmaker
-from swagger_ui_bundle import swagger_ui_path
 
 import kintrace
 from kintrace.api import problems
@@ -23,6 +25,9 @@ API_PREFIX = "/api/v1"
 OPENAPI_URL = f"{API_PREFIX}/openapi.json"
 DOCS_URL = "/docs"
 SWAGGER_ASSETS = "/static/swagger-ui"
+# Swagger UI 5 (it renders OpenAPI 3.1, which FastAPI writes; 4.x cannot), as vendored by fastapi-offline:
+# only its static files are used.
+SWAGGER_UI_DIR = Path(fastapi_offline.__file__).parent / "static"
 
 _templates = Environment(
     loader=PackageLoader("kintrace.api", "templates"), autoescape=select_autoescape(["html"])
@@ -62,7 +67,7 @@ def create_app(database_url: str, secret_key: str | None, demo: bool = False) ->
         app.include_router(router, prefix=API_PREFIX)
     include_web(app)  # the families' portal, the caseworkers' desk and the admin pages
 
-    app.mount(SWAGGER_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="swagger-ui")
+    app.mount(SWAGGER_ASSETS, StaticFiles(directory=str(SWAGGER_UI_DIR)), name="swagger-ui")
 
     @app.get(DOCS_URL, include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -71,7 +76,7 @@ def create_app(database_url: str, secret_key: str | None, demo: bool = False) ->
             title="kintrace API",
             swagger_js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
             swagger_css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
-            swagger_favicon_url=f"{SWAGGER_ASSETS}/favicon-32x32.png",
+            swagger_favicon_url=f"{SWAGGER_ASSETS}/favicon.png",
             # Swagger UI would otherwise fetch a validity badge from validator.swagger.io.
             swagger_ui_parameters={"validatorUrl": None},
         )
