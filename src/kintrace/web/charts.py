@@ -136,3 +136,54 @@ def line_chart(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def paired_bar_chart(
+    title: str,
+    rows: Sequence[tuple[str, int | None, int | None]],
+    legend: tuple[str, str],
+    withheld: str,
+    *,
+    width: int = 640,
+) -> str:
+    """Two horizontal bars per label (e.g. official and evidence track), each with its number; a value
+    that is None is written as `withheld` with no bar, so a withheld count is never drawn as zero."""
+    bar_h, gap, pad, legend_h = 14, 10, 8, 26
+    label_w = min(int(width * 0.5), 16 + 8 * max((len(label) for label, _, _ in rows), default=0))
+    height = legend_h + pad * 2 + (2 * bar_h + gap) * max(1, len(rows))
+    top = max((v for _, a, b in rows for v in (a, b) if v is not None), default=0) or 1
+    bar_space = width - label_w - 90
+    colours = (SERIES_COLOURS[0], SERIES_COLOURS[2])
+    desc = "; ".join(
+        f"{label}: {legend[0]} {withheld if a is None else a}, {legend[1]} {withheld if b is None else b}"
+        for label, a, b in rows
+    )
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
+        f'aria-labelledby="p-{id(rows)} pd-{id(rows)}">',
+        f'<title id="p-{id(rows)}">{escape(title)}</title><desc id="pd-{id(rows)}">{escape(desc)}</desc>',
+    ]
+    for index, name in enumerate(legend):
+        lx = label_w + index * 180
+        parts.append(
+            f'<rect x="{lx}" y="6" width="14" height="14" fill="{colours[index]}"/>'
+            f'<text x="{lx + 20}" y="18" font-size="13" fill="#1d1d1f">{escape(name)}</text>'
+        )
+    for index, (label, *values) in enumerate(rows):
+        y = legend_h + pad + index * (2 * bar_h + gap)
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + bar_h + 4}" text-anchor="end" font-size="13" fill="#1d1d1f">'
+            f"{escape(label)}</text>"
+        )
+        for series, value in enumerate(values):
+            by = y + series * bar_h
+            length = 0 if value is None else round(bar_space * value / top)
+            text = withheld if value is None else str(value)
+            parts.append(
+                f'<rect x="{label_w}" y="{by + 1}" width="{length}" height="{bar_h - 2}" '
+                f'fill="{colours[series]}"/>'
+                f'<text x="{label_w + length + 6}" y="{by + bar_h - 2}" font-size="12" fill="#1d1d1f">'
+                f"{escape(text)}</text>"
+            )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -12,6 +12,7 @@ from kintrace.api.routers import (
     relatives,
     requests,
     sources,
+    statistics,
     status,
     users,
 )
@@ -26,4 +27,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     requests.router,
     duplicates.router,
     users.router,
+    statistics.router,
 )
