@@ -10,6 +10,13 @@ from collections.abc import Sequence
 from html import escape
 
 _BAR = "#1f5f8b"  # 7.0:1 against white
+_CHAR_W = 8.4  # px a character at 13 px (Cyrillic runs wide), for fitting labels
+
+
+def _fit(label: str, room: float) -> str:
+    """The label cut to the room it has, with an ellipsis (the <desc> keeps it whole)."""
+    most = max(4, int(room / _CHAR_W))
+    return label if len(label) <= most else label[: most - 1].rstrip() + "…"
 
 
 def bar_chart(title: str, rows: Sequence[tuple[str, int]], *, width: int = 640) -> str:
@@ -32,7 +39,7 @@ def bar_chart(title: str, rows: Sequence[tuple[str, int]], *, width: int = 640) 
         length = round(bar_space * count / top)
         parts.append(
             f'<text x="{label_w - 6}" y="{y + 17}" text-anchor="end" font-size="13" fill="#1d1d1f">'
-            f"{escape(label)}</text>"
+            f"{escape(_fit(label, label_w - 8))}</text>"
             f'<rect x="{label_w}" y="{y + 4}" width="{length}" height="{row_h - 8}" fill="{_BAR}"/>'
             f'<text x="{label_w + length + 6}" y="{y + 17}" font-size="13" fill="#1d1d1f">{count}</text>'
         )
@@ -148,7 +155,7 @@ def paired_bar_chart(
 ) -> str:
     """Two horizontal bars per label (e.g. official and evidence track), each with its number; a value
     that is None is written as `withheld` with no bar, so a withheld count is never drawn as zero."""
-    bar_h, gap, pad, legend_h = 14, 10, 8, 26
+    bar_h, gap, pad, legend_h = 14, 10, 8, 22 * len(legend) + 4
     label_w = min(int(width * 0.5), 16 + 8 * max((len(label) for label, _, _ in rows), default=0))
     height = legend_h + pad * 2 + (2 * bar_h + gap) * max(1, len(rows))
     top = max((v for _, a, b in rows for v in (a, b) if v is not None), default=0) or 1
@@ -164,16 +171,16 @@ def paired_bar_chart(
         f'<title id="p-{id(rows)}">{escape(title)}</title><desc id="pd-{id(rows)}">{escape(desc)}</desc>',
     ]
     for index, name in enumerate(legend):
-        lx = label_w + index * 180
+        ly = 6 + index * 22
         parts.append(
-            f'<rect x="{lx}" y="6" width="14" height="14" fill="{colours[index]}"/>'
-            f'<text x="{lx + 20}" y="18" font-size="13" fill="#1d1d1f">{escape(name)}</text>'
+            f'<rect x="{label_w}" y="{ly}" width="14" height="14" fill="{colours[index]}"/>'
+            f'<text x="{label_w + 20}" y="{ly + 12}" font-size="13" fill="#1d1d1f">{escape(name)}</text>'
         )
     for index, (label, *values) in enumerate(rows):
         y = legend_h + pad + index * (2 * bar_h + gap)
         parts.append(
             f'<text x="{label_w - 6}" y="{y + bar_h + 4}" text-anchor="end" font-size="13" fill="#1d1d1f">'
-            f"{escape(label)}</text>"
+            f"{escape(_fit(label, label_w - 8))}</text>"
         )
         for series, value in enumerate(values):
             by = y + series * bar_h
