@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from kintrace.cli import registry
+from kintrace.cli import registry, reports
 from kintrace.dna.cli import app as dna_app
 from kintrace.linkage.cli import register as register_linkage
 
@@ -20,6 +20,7 @@ app = typer.Typer(
 )
 
 registry.register(app)
+reports.register(app)
 app.add_typer(
     dna_app, name="dna", help="DNA kinship: pedigree likelihood ratios, matching, joint identification."
 )

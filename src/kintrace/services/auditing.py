@@ -46,3 +46,19 @@ def record(
         before=before,
         after=after,
     )
+
+
+def record_document(
+    session: Session, actor: Actor, *, kind: str, subject: str, sha256: str, size: int
+) -> AuditEntry:
+    """Audit a document handed out (a report, a dossier, a letter): its SHA-256 lets a copy be checked."""
+    return audit.append(
+        session,
+        actor_id=actor.user_id,
+        actor_name=actor.name,
+        action=f"document.{kind}",
+        entity="documents",
+        entity_id=subject,
+        before=None,
+        after={"sha256": sha256, "bytes": size},
+    )

@@ -10,6 +10,7 @@ from kintrace.api.routers import (
     duplicates,
     evidence,
     relatives,
+    reports,
     requests,
     sources,
     statistics,
@@ -28,4 +29,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     duplicates.router,
     users.router,
     statistics.router,
+    reports.router,
 )

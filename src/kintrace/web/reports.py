@@ -1,0 +1,28 @@
+"""Report downloads from the desk (/desk/reports/...): the same documents as the API's."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from kintrace.api.deps import Db
+from kintrace.services import documents
+from kintrace.services.errors import NotFound
+from kintrace.web.i18n import LANGUAGES
+from kintrace.web.pages import language_of
+from kintrace.web.routing import PageRoute
+from kintrace.web.session import Staff
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+
+@router.get("/desk/reports/overdue.{fmt}")
+def overdue_report(request: Request, fmt: str, db: Db, who: Staff, language: str | None = None) -> Response:
+    if fmt not in documents.MEDIA_TYPES:
+        raise NotFound("report", f"overdue.{fmt}")
+    chosen = language if language in LANGUAGES else language_of(request)
+    made = documents.overdue(db, who.actor, fmt=fmt, language=chosen)
+    return Response(
+        made.content,
+        media_type=made.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{made.filename}"'},
+    )
