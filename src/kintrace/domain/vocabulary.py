@@ -103,3 +103,20 @@ class RequestOutcome(StrEnum):
     REFUSED = "refused"
     PARTIAL = "partial"
     WITHDRAWN = "withdrawn"
+
+
+class AppealDemand(StrEnum):
+    """What a collective appeal asks the authority for."""
+
+    STATUS_CHANGE = "status_change"  # change each person's official status to what the evidence shows
+    EXCHANGE_LISTS = "exchange_lists"  # include the men in prisoner-exchange lists
+    DNA_TESTING = "dna_testing"  # take and compare DNA to identify the dead
+    ACTIVE_SEARCH = "active_search"  # open or resume an active search
+    ANSWER_REQUESTS = "answer_requests"  # answer the requests already filed
+
+
+class AppealState(StrEnum):
+    DRAFT = "draft"  # families may join and leave
+    SENT = "sent"  # the letter went out; the signatories are fixed
+    ANSWERED = "answered"  # the authority answered (per-case outcomes may follow)
+    CLOSED = "closed"

@@ -18,12 +18,14 @@ from sqlalchemy.orm import Session
 from kintrace.domain.status import transition_path
 from kintrace.domain.vocabulary import PersonStatus, RequestOutcome, Role, StatusTrack
 from kintrace.services.access import Actor, require_role
+from kintrace.services.demo_appeals import seed_demo_appeals
 from kintrace.services.demo_data import DemoDataset
 from kintrace.services.errors import Conflict
 from kintrace.services.persons import alias_columns, person_columns
 from kintrace.services.users import hash_password
 from kintrace.store import audit
 from kintrace.store.models import (
+    AuditEntry,
     Case,
     CaseMember,
     DuplicateLink,
@@ -314,4 +316,8 @@ def seed_demo(
     say("audit log")
     written = audit.append_bulk(session, audit_records)
     session.flush()
+    say("appeals")
+    audited_before = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+    seed_demo_appeals(session, actor, today)
+    written += (session.scalar(select(func.count()).select_from(AuditEntry)) or 0) - audited_before
     return SeedResult(len(user_rows), len(case_ids), len(evidence_ids), len(request_ids), written)

@@ -25,6 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from kintrace.domain.vocabulary import (
+    AppealDemand,
+    AppealState,
     CaseState,
     Claim,
     Credibility,
@@ -321,6 +323,69 @@ class RequestAnswer(Base):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     request: Mapped[StatusRequest] = relationship(back_populates="answers")
+
+
+class Appeal(Base):
+    """A collective appeal: many families' cases in one letter to one authority."""
+
+    __tablename__ = "appeals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    authority: Mapped[str] = mapped_column(String(300))
+    demand: Mapped[AppealDemand] = mapped_column(str_enum(AppealDemand))
+    text: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(8), default="uk")  # the letter's: uk, ru or en
+    state: Mapped[AppealState] = mapped_column(str_enum(AppealState), default=AppealState.DRAFT, index=True)
+    answer_days: Mapped[int] = mapped_column(Integer, default=30)  # the authority's time to answer
+    sent_on: Mapped[dt.date | None] = mapped_column(Date)
+    channel: Mapped[str | None] = mapped_column(String(100))
+    reference_number: Mapped[str | None] = mapped_column(String(100))
+    letter_sha256: Mapped[str | None] = mapped_column(String(64))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    signatories: Mapped[list[AppealCase]] = relationship(
+        back_populates="appeal", order_by="AppealCase.id", cascade="all, delete-orphan"
+    )
+    answers: Mapped[list[AppealAnswer]] = relationship(
+        back_populates="appeal", order_by="AppealAnswer.id", cascade="all, delete-orphan"
+    )
+
+
+class AppealCase(Base):
+    """One case in an appeal, with the family's consent to be named and what came of it."""
+
+    __tablename__ = "appeal_cases"
+    __table_args__ = (UniqueConstraint("appeal_id", "case_id", name="uq_appeal_cases_case"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    requested_status: Mapped[PersonStatus | None] = mapped_column(str_enum(PersonStatus))
+    signatory: Mapped[str] = mapped_column(String(200))  # who signs for the family, as they wish to be named
+    consent_on: Mapped[dt.date] = mapped_column(Date)  # the family agreed to be named in the letter
+    joined_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    joined_by_family: Mapped[bool] = mapped_column(Boolean, default=False)
+    outcome: Mapped[RequestOutcome] = mapped_column(str_enum(RequestOutcome), default=RequestOutcome.PENDING)
+    outcome_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    appeal: Mapped[Appeal] = relationship(back_populates="signatories")
+    case: Mapped[Case] = relationship()
+
+
+class AppealAnswer(Base):
+    __tablename__ = "appeal_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    reference_number: Mapped[str | None] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    appeal: Mapped[Appeal] = relationship(back_populates="answers")
 
 
 class DuplicateLink(Base):

@@ -8,6 +8,8 @@ from typing import Any
 from kintrace.domain import contradictions as contradiction_rules
 from kintrace.domain import status as status_rules
 from kintrace.domain.vocabulary import (
+    AppealDemand,
+    AppealState,
     CaseState,
     Claim,
     Credibility,
@@ -128,6 +130,21 @@ CONTRADICTION_RULE: dict[str, str] = {
     contradiction_rules.DIFFERENT_DEATH_DATES: N_("Two different dates of death."),
 }
 
+APPEAL_DEMAND: dict[AppealDemand, str] = {
+    AppealDemand.STATUS_CHANGE: N_("Change the official status to what the evidence shows"),
+    AppealDemand.EXCHANGE_LISTS: N_("Include in the prisoner-exchange lists"),
+    AppealDemand.DNA_TESTING: N_("DNA testing to identify the dead"),
+    AppealDemand.ACTIVE_SEARCH: N_("An active search"),
+    AppealDemand.ANSWER_REQUESTS: N_("An answer to the requests already made"),
+}
+
+APPEAL_STATE: dict[AppealState, str] = {
+    AppealState.DRAFT: N_("Being prepared: families can join"),
+    AppealState.SENT: N_("Sent, waiting for the answer"),
+    AppealState.ANSWERED: N_("Answered"),
+    AppealState.CLOSED: N_("Closed"),
+}
+
 ALL: dict[str, Mapping[Any, str]] = {
     "evidence_rule": EVIDENCE_RULE,
     "contradiction": CONTRADICTION_RULE,
@@ -141,4 +158,6 @@ ALL: dict[str, Mapping[Any, str]] = {
     "outcome": OUTCOME,
     "role": ROLE,
     "sex": SEX,
+    "demand": APPEAL_DEMAND,
+    "appeal_state": APPEAL_STATE,
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from kintrace.api.routers import (
+    appeals,
     auth,
     cases,
     duplicates,
@@ -30,4 +31,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     users.router,
     statistics.router,
     reports.router,
+    appeals.router,
 )
