@@ -65,3 +65,39 @@ def audit_checkpoint(anchor: Path | None = AnchorFile, database_url: str | None 
         raise _fail(str(error)) from None
     assert point is not None  # written unconditionally without if_changed
     console.print(f"wrote {point.describe()} to {anchor}: head {point.head_hash}", highlight=False)
+
+
+@audit_app.command("erase")
+def audit_erase(
+    case: int | None = typer.Option(
+        None, "--case", help="Erase the audit values of every record of this case."
+    ),
+    relative: int | None = typer.Option(None, "--relative", help="Erase the audit values of this relative."),
+    entity: str | None = typer.Option(None, "--entity", help="Any table, with --id (e.g. users)."),
+    entity_id: str | None = typer.Option(None, "--id", help="The record's id, with --entity."),
+    database_url: str | None = DatabaseUrl,
+) -> None:
+    """Destroy the keys that seal records' personal data in the audit log (the chain stays intact).
+
+    Backups taken before the erasure still hold the keys: they age out with the backup retention."""
+    from kintrace.services import auditing
+    from kintrace.services.access import SYSTEM
+    from kintrace.services.errors import ServiceError
+
+    chosen = [
+        name for name, value in (("--case", case), ("--relative", relative), ("--entity", entity)) if value
+    ]
+    if len(chosen) != 1:
+        raise _fail("name exactly one of --case, --relative, or --entity with --id")
+    if relative is not None:
+        entity, entity_id = "relatives", str(relative)
+    try:
+        with _session_scope(database_url) as session:
+            erased = auditing.erase_subjects(
+                session, SYSTEM, case_id=case, entity=entity, entity_id=entity_id
+            )
+    except ServiceError as error:
+        raise _fail(str(error)) from None
+    if not erased:
+        raise _fail("no audit values of that record are held (never written, or erased already)")
+    console.print(f"erased the audit values of {erased} record(s); the chain is unchanged", highlight=False)
