@@ -381,6 +381,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(users_app, name="users")
     app.add_typer(cases_app, name="cases")
     from kintrace.cli.audit import audit_app
+    from kintrace.cli.backup import register as register_backup
 
     app.add_typer(audit_app, name="audit")
+    register_backup(app)
     app.add_typer(notifications_app, name="notifications")
