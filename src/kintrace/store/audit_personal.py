@@ -23,7 +23,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from kintrace.store.models import AuditKey
@@ -61,6 +61,8 @@ _PARENTS = {
     "attachments": ("evidence_id", "evidence"),
     "request_answers": ("request_id", "status_requests"),
 }
+
+_KEYS: Table = AuditKey.__table__  # type: ignore[assignment]  # a declarative class's Table
 
 CaseHint = int | tuple[str, str] | None  # the case id, or the parent record whose case it is
 
@@ -123,9 +125,8 @@ class KeyRing:
                 continue
             key = AESGCM.generate_key(bit_length=256)
             self.keys[subject] = key
-            if (
-                subject in found
-            ):  # erased earlier and written again: a new key, the old values stay unreadable
+            if subject in found:
+                # Erased earlier and written again: a new key; the old values stay unreadable.
                 self.session.execute(
                     update(AuditKey)
                     .where(AuditKey.entity == subject[0], AuditKey.entity_id == subject[1])
@@ -136,7 +137,7 @@ class KeyRing:
                 self.cases[subject] = case_id
                 fresh.append({"entity": subject[0], "entity_id": subject[1], "case_id": case_id, "key": key})
         if fresh:
-            self.session.execute(insert(AuditKey), fresh)
+            self.session.execute(insert(_KEYS), fresh)  # Core: no ORM bulk bookkeeping
 
     def seal_values(
         self,
