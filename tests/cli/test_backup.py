@@ -37,7 +37,7 @@ from kintrace.services.demo import seed_demo
 from kintrace.services.demo_data import generate_demo_dataset
 from kintrace.store import audit
 from kintrace.store.db import make_engine, session_scope
-from kintrace.store.migrations import upgrade
+from kintrace.store.migrations import current_head, upgrade
 
 runner = CliRunner()
 TODAY = dt.date(2025, 6, 1)
@@ -274,7 +274,8 @@ def test_sqlite_backup_while_a_writer_commits_is_consistent(tmp_path):
         try:
             while not stop.is_set():
                 with session_scope(engine) as session:
-                    written.append(cases.create_case(session, SYSTEM, person()).id)
+                    case_id = cases.create_case(session, SYSTEM, person()).id
+                written.append(case_id)  # counted once committed
         except BaseException as error:  # surfaced below: a writer that failed proves nothing
             errors.append(error)
         finally:
@@ -302,7 +303,7 @@ def test_sqlite_backup_while_a_writer_commits_is_consistent(tmp_path):
             assert audit.verify(session).ok
             assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
         engine.dispose()
-        seen.append(restored["cases"])
+        seen.append(restored.tables["cases"])
     assert seen == sorted(seen) and seen[0] >= 5 and seen[-1] <= len(written)
 
 
@@ -334,7 +335,9 @@ def test_postgresql_round_trip_keeps_every_row_and_file(pg_databases, tmp_path):
     archive = tmp_path / "pg.tar.gz"
     report = backup(source_url, archive, source_files)
     assert report.kind == "postgresql" and report.files == 2 and not report.missing
-    restore(archive, target_url, target_files)
+    upgrade(target_url)  # migrated but without a row: still an empty target
+    restored = restore(archive, target_url, target_files)
+    assert restored.revision == current_head()
     _assert_same(source_url, target_url, source_files, target_files)
     engine = make_engine(target_url)
     with session_scope(engine) as session:

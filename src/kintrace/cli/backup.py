@@ -73,11 +73,19 @@ def restore(
         restored = run_restore(archive, _url(database_url), _attachments(attachments_dir), force=force)
     except BackupError as error:
         raise _fail(str(error)) from None
+    from kintrace.store.migrations import current_head
+
     console.print(
-        f"restored {sum(restored.values())} rows in {len(restored)} tables "
+        f"restored {sum(restored.tables.values())} rows in {len(restored.tables)} tables "
         f"into {_redacted(_url(database_url))}",
         highlight=False,
     )
+    if restored.revision != current_head():
+        console.print(
+            f"the backup's schema is revision {restored.revision}, this kintrace's is {current_head()}: "
+            "run `kintrace db upgrade` before serving",
+            highlight=False,
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -33,6 +33,7 @@ from typing import IO, Any
 
 from sqlalchemy import Connection, func, inspect, select, table, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 import kintrace
 from kintrace.services.errors import ServiceError
@@ -124,7 +125,27 @@ def _run(command: list[str], env: dict[str, str], what: str) -> None:
 # --- backup ------------------------------------------------------------------------------------------
 
 
-def _dump_sqlite(url: URL, target: Path) -> dict[str, int]:
+@dataclass(frozen=True)
+class _Snapshot:
+    """What the backed-up copy holds, read in the copy's own snapshot."""
+
+    counts: dict[str, int]
+    blobs: list[str]  # SHA-256 of every attachment it refers to
+    revision: str | None
+
+
+def _read_snapshot(conn: Connection) -> _Snapshot:
+    counts = _counts(conn)
+    blobs = sorted(set(conn.execute(select(Attachment.sha256)).scalars())) if "attachments" in counts else []
+    revision = (
+        conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        if "alembic_version" in counts
+        else None
+    )
+    return _Snapshot(counts, blobs, revision)
+
+
+def _dump_sqlite(url: URL, target: Path) -> _Snapshot:
     source_path = url.database
     if not source_path or source_path == ":memory:" or not Path(source_path).exists():
         raise BackupError(f"no SQLite database at {source_path!r}")
@@ -133,25 +154,27 @@ def _dump_sqlite(url: URL, target: Path) -> dict[str, int]:
     try:
         # The online backup API: one consistent snapshot, while the server keeps writing.
         source.backup(copy)
+    except sqlite3.Error as error:
+        raise BackupError(f"cannot back up {source_path}: {error}") from None
     finally:
         source.close()
         copy.close()
     engine = make_engine(f"sqlite:///{target}")
     try:
         with engine.connect() as conn:
-            return _counts(conn)
+            return _read_snapshot(conn)
     finally:
         engine.dispose()
 
 
-def _dump_postgresql(url: URL, target: Path) -> dict[str, int]:
+def _dump_postgresql(url: URL, target: Path) -> _Snapshot:
     engine = make_engine(url.render_as_string(hide_password=False))
     try:
         with engine.connect() as conn:
             conn.exec_driver_sql("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            # pg_dump reads the snapshot this transaction counts in: counts and dump agree exactly.
-            snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
-            counts = _counts(conn)
+            # pg_dump reads the snapshot this transaction reads: counts, files and dump agree exactly.
+            snapshot_id = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+            snapshot = _read_snapshot(conn)
             args, env = _pg_args(url)
             schema = _pg_schema(url)
             command = [
@@ -159,23 +182,14 @@ def _dump_postgresql(url: URL, target: Path) -> dict[str, int]:
                 "--format=custom",
                 "--no-owner",
                 "--no-privileges",
-                f"--snapshot={snapshot}",
+                f"--snapshot={snapshot_id}",
             ]
             command += [f"--schema={schema}"] if schema else []
             _run([*command, "--file", str(target), *args], env, "pg_dump")
             conn.rollback()
-            return counts
-    finally:
-        engine.dispose()
-
-
-def _referenced_blobs(database: Path | None, url: URL) -> list[str]:
-    """The SHA-256 of every attachment the backed-up database refers to."""
-    source = f"sqlite:///{database}" if database is not None else url.render_as_string(hide_password=False)
-    engine = make_engine(source)
-    try:
-        with engine.connect() as conn:
-            return sorted(set(conn.execute(select(Attachment.sha256)).scalars()))
+            return snapshot
+    except SQLAlchemyError as error:
+        raise BackupError(f"cannot read the database: {error.args[0] if error.args else error}") from None
     finally:
         engine.dispose()
 
@@ -196,14 +210,13 @@ def backup(database_url: str, out: Path, attachments_dir: Path) -> BackupReport:
     partial = out.with_name(f".{out.name}.partial")
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".kintrace-backup-") as work:
         database = Path(work) / ("database.sqlite3" if kind == "sqlite" else "database.pgdump")
-        counts = _dump_sqlite(url, database) if kind == "sqlite" else _dump_postgresql(url, database)
-        blobs = _referenced_blobs(database if kind == "sqlite" else None, url)
+        snapshot = _dump_sqlite(url, database) if kind == "sqlite" else _dump_postgresql(url, database)
         files: list[dict[str, Any]] = []
         missing: list[str] = []
         try:
             with tarfile.open(partial, "w:gz", compresslevel=6) as archive:
                 archive.add(database, arcname=database.name)
-                for sha in blobs:
+                for sha in snapshot.blobs:
                     path = attachments_dir / sha[:2] / sha
                     if not path.is_file() or _sha256_file(path) != sha:
                         missing.append(sha)  # lost or corrupt already: said loudly, the rest is still saved
@@ -221,7 +234,8 @@ def backup(database_url: str, out: Path, attachments_dir: Path) -> BackupReport:
                         "sha256": _sha256_file(database),
                         "size": database.stat().st_size,
                     },
-                    "tables": counts,
+                    "tables": snapshot.counts,
+                    "alembic_revision": snapshot.revision,
                     "files": files,
                     "missing_files": missing,
                 }
@@ -231,7 +245,7 @@ def backup(database_url: str, out: Path, attachments_dir: Path) -> BackupReport:
             partial.replace(out)
         finally:
             partial.unlink(missing_ok=True)
-    return BackupReport(out, kind, counts, len(files), missing)
+    return BackupReport(out, kind, snapshot.counts, len(files), missing)
 
 
 # --- restore -----------------------------------------------------------------------------------------
@@ -280,12 +294,16 @@ def _unpacked(archive_path: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
         yield root, manifest
 
 
-def _rows_held(database_url: str) -> dict[str, int]:
-    """Tables of the target that hold rows (alembic's version row does not count)."""
+def _target_tables(database_url: str) -> dict[str, int]:
+    """The target's tables and their row counts (alembic's version row does not count as data)."""
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:
-            return {name: n for name, n in _counts(conn).items() if n and name != "alembic_version"}
+            return {name: 0 if name == "alembic_version" else n for name, n in _counts(conn).items()}
+    except SQLAlchemyError as error:
+        raise BackupError(
+            f"cannot read the target database: {error.args[0] if error.args else error}"
+        ) from None
     finally:
         engine.dispose()
 
@@ -306,18 +324,24 @@ def _restore_sqlite(url: URL, database: Path) -> None:
         destination.close()
 
 
-def _restore_postgresql(url: URL, database: Path, force: bool) -> None:
+def _restore_postgresql(url: URL, database: Path, clean: bool) -> None:
     args, env = _pg_args(url)
     command = ["pg_restore", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error"]
-    if force:
+    if clean:
         command += ["--clean", "--if-exists"]
     _run([*command, *args, str(database)], env, "pg_restore")
 
 
+@dataclass(frozen=True)
+class RestoreReport:
+    tables: dict[str, int]  # row counts of the restored database
+    revision: str | None  # its schema revision (older than the code's: run `kintrace db upgrade`)
+
+
 def restore(
     archive_path: Path, database_url: str, attachments_dir: Path, *, force: bool = False
-) -> dict[str, int]:
-    """Restore an archive into the database and the attachments folder; returns the restored row counts."""
+) -> RestoreReport:
+    """Restore an archive into the database and the attachments folder, checked before and after."""
     url = make_url(database_url)
     kind = _kind(url)
     with _unpacked(archive_path) as (root, manifest):
@@ -325,8 +349,10 @@ def restore(
             raise BackupError(
                 f"{archive_path} holds a {manifest['database']['kind']} database; the target is {kind}"
             )
+        tables: dict[str, int] = {}
         if kind == "postgresql" or (url.database and Path(url.database).exists()):
-            held = _rows_held(database_url)
+            tables = _target_tables(database_url)
+            held = {name: n for name, n in tables.items() if n}
             if held and not force:
                 listed = ", ".join(f"{name} ({n})" for name, n in sorted(held.items())[:5])
                 raise BackupError(
@@ -337,7 +363,8 @@ def restore(
         if kind == "sqlite":
             _restore_sqlite(url, database)
         else:
-            _restore_postgresql(url, database, force)
+            # Tables without rows (a database after `kintrace db upgrade`) are replaced as well.
+            _restore_postgresql(url, database, clean=bool(tables))
         for part in manifest["files"]:
             target = attachments_dir / part["path"].removeprefix("attachments/")
             if target.is_file() and _sha256_file(target) == part["sha256"]:
@@ -357,4 +384,4 @@ def restore(
         raise BackupError(
             f"restored, but these tables do not hold the archived row counts: {sorted(differing)}"
         )
-    return restored
+    return RestoreReport(restored, manifest.get("alembic_revision"))
