@@ -16,6 +16,7 @@ from kintrace.domain.vocabulary import RequestOutcome, Role
 from kintrace.services import documents, overdue_report
 from kintrace.services.access import Actor
 from kintrace.services.errors import Forbidden, ValidationFailed
+from kintrace.store import audit_personal
 from kintrace.store.models import AuditEntry
 
 TODAY = dt.date(2026, 6, 15)
@@ -101,7 +102,10 @@ def test_the_pdf_reads_back_and_its_hash_is_audited(
     assert made.sha256 == hashlib.sha256(made.content).hexdigest()
     entry = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert entry is not None and entry.action == "document.overdue_report.pdf"
-    assert made.sha256 in str(entry.after)
+    assert audit_personal.open_entry(session, entry).after == {
+        "sha256": made.sha256,
+        "bytes": len(made.content),
+    }
     # The same report twice is the same document: the hash identifies a copy.
     again = documents.overdue(session, _caseworker(factories), fmt="pdf", language=language, today=TODAY)
     assert again.sha256 == made.sha256

@@ -13,7 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session, sessionmaker
 
 import kintrace
-from kintrace.api import problems
+from kintrace.api import checkpoints, problems
 from kintrace.api.routers import ROUTERS
 from kintrace.api.security_headers import SecurityHeaders
 from kintrace.api.settings import Settings
@@ -47,6 +47,7 @@ Errors are RFC 9457 problem details (`application/problem+json`) whose `errors` 
 def create_app(database_url: str, secret_key: str | None, demo: bool = False) -> FastAPI:
     """Build the app. Outside the demo, raises InsecureSecretKey for a missing, short or default key."""
     settings = Settings.build(database_url, secret_key, demo)
+    schedule = checkpoints.schedule_from_env()  # AnchorError stops the start (see api/checkpoints.py)
     app = FastAPI(
         title="kintrace",
         version=kintrace.__version__,
@@ -60,6 +61,7 @@ def create_app(database_url: str, secret_key: str | None, demo: bool = False) ->
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker(bind=engine, class_=Session, expire_on_commit=False)
     app.state.login_throttle = LoginThrottle()
+    checkpoints.install(app, app.state.sessionmaker, schedule)
 
     problems.install(app)
     app.add_middleware(SecurityHeaders, hsts=not demo)

@@ -35,7 +35,6 @@ DatabaseUrl = typer.Option(
 db_app = typer.Typer(help="The registry database: migrations.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts of caseworkers, analysts, admins and families.", no_args_is_help=True)
 cases_app = typer.Typer(help="Bulk import and export of cases (CSV, JSON).", no_args_is_help=True)
-audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 notifications_app = typer.Typer(help="News for families: e-mail delivery.", no_args_is_help=True)
 
 DEMO_URL = "sqlite:///var/kintrace.db"
@@ -253,18 +252,6 @@ def cases_export(
             partial.unlink(missing_ok=True)
 
 
-@audit_app.command("verify")
-def audit_verify(database_url: str | None = DatabaseUrl) -> None:
-    """Walk the audit chain; exit 1 naming the first row that was edited, removed or inserted."""
-    from kintrace.store import audit
-
-    with _session_scope(database_url) as session:
-        result = audit.verify(session)
-    if not result.ok:
-        raise _fail(result.describe())
-    console.print(result.describe(), highlight=False)
-
-
 @notifications_app.command("send")
 def notifications_send(
     smtp_url: str = typer.Option(..., "--smtp-url", help="The mail server, smtp://HOST:PORT."),
@@ -307,10 +294,11 @@ def _serve(url: str, host: str, port: int, demo: bool) -> None:
 
     from kintrace.api.app import create_app
     from kintrace.api.settings import SECRET_KEY_ENV, InsecureSecretKey
+    from kintrace.store.audit_anchor import AnchorError
 
     try:
         app = create_app(url, os.environ.get(SECRET_KEY_ENV), demo=demo)
-    except InsecureSecretKey as error:
+    except (InsecureSecretKey, AnchorError) as error:
         raise _fail(f"refusing to start: {error}", code=2) from None
     uvicorn.run(app, host=host, port=port, log_level="info")
 
@@ -392,5 +380,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(db_app, name="db")
     app.add_typer(users_app, name="users")
     app.add_typer(cases_app, name="cases")
+    from kintrace.cli.audit import audit_app
+    from kintrace.cli.backup import register as register_backup
+
     app.add_typer(audit_app, name="audit")
+    register_backup(app)
     app.add_typer(notifications_app, name="notifications")

@@ -1,4 +1,8 @@
-"""The one way services write the audit log: every write names its actor, action and values."""
+"""The one way services write the audit log: every write names its actor, action and values.
+
+Also the one way its personal data is erased: destroying a record's key (crypto-shredding, see
+kintrace.store.audit_personal) when the record is deleted, or on an administrator's request.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from kintrace.services.access import Actor
-from kintrace.store import audit
+from kintrace.domain.vocabulary import Role
+from kintrace.services.access import Actor, require_role
+from kintrace.services.errors import ValidationFailed
+from kintrace.store import audit, audit_personal
 from kintrace.store.models import AuditEntry
 
 # Never copy secrets into the log, even hashed.
@@ -62,3 +68,43 @@ def record_document(
         before=None,
         after={"sha256": sha256, "bytes": size},
     )
+
+
+def _erase(session: Session, actor: Actor, subjects: list[tuple[str, str]], why: str) -> int:
+    erased = audit_personal.erase(session, subjects)
+    # The erasure itself is audited, naming only which records: nothing personal to keep.
+    audit.append(
+        session,
+        actor_id=actor.user_id,
+        actor_name=actor.name,
+        action="audit.erase",
+        entity="audit_keys",
+        entity_id=why,
+        after={"records": [f"{entity}/{entity_id}" for entity, entity_id in subjects], "erased": erased},
+    )
+    return erased
+
+
+def erase_record(session: Session, actor: Actor, obj: Any) -> int:
+    """Destroy the audit key of a deleted record (called by the service that deletes it)."""
+    identity = obj.__mapper__.primary_key_from_instance(obj)
+    subject = audit_personal.subject_of(obj.__tablename__, "/".join(str(part) for part in identity))
+    return _erase(session, actor, [subject], f"{subject[0]}/{subject[1]}")
+
+
+def erase_subjects(
+    session: Session,
+    actor: Actor,
+    *,
+    case_id: int | None = None,
+    entity: str | None = None,
+    entity_id: str | None = None,
+) -> int:
+    """Erase the audit values of every record of a case, or of one record; admins only."""
+    require_role(actor, Role.ADMIN, action="erase personal data from the audit log")
+    if case_id is not None:
+        subjects = audit_personal.subjects_of_case(session, case_id)
+        return _erase(session, actor, subjects, f"cases/{case_id}") if subjects else 0
+    if entity is None or entity_id is None:
+        raise ValidationFailed("entity", "name a case, or an entity and its id")
+    return _erase(session, actor, [audit_personal.subject_of(entity, entity_id)], f"{entity}/{entity_id}")

@@ -297,6 +297,7 @@ def delete_relative(session: Session, actor: Actor, relative_id: int) -> None:
     row = _visible_relative(session, actor, relative_id)
     require_writer(actor, "remove relatives")
     auditing.record(session, actor, "relative.delete", row, before=auditing.snapshot(row), deleted=True)
+    auditing.erase_record(session, actor, row)  # a removed relative's details leave the audit log too
     session.delete(row)
     session.flush()
 

@@ -5,7 +5,9 @@ Each row holds `prev_hash` (the previous row's hash; 64 zeros for the first row)
 actor, action, entity and before/after JSON. Editing a row breaks its own hash; deleting one
 breaks the next row's link; inserting one breaks either its own hash or the next link.
 What no chain without an outside anchor can see is the loss of the newest rows, so
-`verify` reports the head hash for anyone who wants to write it down elsewhere.
+`verify` reports the head hash, and kintrace.store.audit_anchor writes it down, signed, outside
+the database. The before/after values are chained sealed (kintrace.store.audit_personal), so a
+record's personal data can be erased by destroying its key without breaking the chain.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
+from kintrace.store import audit_personal as personal
 from kintrace.store.models import AuditEntry, row_values
 
 GENESIS = "0" * 64
@@ -109,26 +112,57 @@ def _utc_text(moment: dt.datetime | None = None) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _batches(records: Iterable[AuditRecord], size: int = 1000) -> Iterator[list[AuditRecord]]:
+    batch: list[AuditRecord] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def _chained(session: Session, records: Iterable[AuditRecord]) -> Iterator[AuditEntry]:
-    """The records as audit rows, each linked to the one before it, starting from the chain's head."""
+    """The records as audit rows, each linked to the one before it, starting from the chain's head.
+
+    Every writer of the log (services, import, demo) comes through here: the before/after values
+    are sealed under their record's key (kintrace.store.audit_personal) before they are chained.
+    """
     last_id, last_hash = _head(session)
     at = _utc_text()
-    for record in records:
-        entry = AuditEntry(
-            id=last_id + 1,
-            at=at,
-            actor_id=record.actor_id,
-            actor_name=record.actor_name,
-            action=record.action,
-            entity=record.entity,
-            entity_id=None if record.entity_id is None else str(record.entity_id),
-            before=None if record.before is None else canonical_json(record.before),
-            after=None if record.after is None else canonical_json(record.after),
-            prev_hash=last_hash,
-        )
-        entry.hash = chain_hash(last_hash, content_of(entry))
-        last_id, last_hash = entry.id, entry.hash
-        yield entry
+    ring = personal.KeyRing(session)
+    for batch in _batches(records):
+        subjects = {}
+        for record in batch:
+            entity_id = None if record.entity_id is None else str(record.entity_id)
+            subject = personal.subject_of(record.entity, entity_id)
+            subjects[subject] = personal.case_hint(record.entity, entity_id, record.after, record.before)
+        ring.load(subjects)
+        for record in batch:
+            entity_id = None if record.entity_id is None else str(record.entity_id)
+            entry_id = last_id + 1
+            before, after = ring.seal_values(
+                entry_id,
+                personal.subject_of(record.entity, entity_id),
+                None if record.before is None else canonical_json(record.before),
+                None if record.after is None else canonical_json(record.after),
+            )
+            entry = AuditEntry(
+                id=entry_id,
+                at=at,
+                actor_id=record.actor_id,
+                actor_name=record.actor_name,
+                action=record.action,
+                entity=record.entity,
+                entity_id=entity_id,
+                before=before,
+                after=after,
+                prev_hash=last_hash,
+            )
+            entry.hash = chain_hash(last_hash, content_of(entry))
+            last_id, last_hash = entry.id, entry.hash
+            yield entry
 
 
 def append_many(session: Session, records: Iterable[AuditRecord]) -> list[AuditEntry]:

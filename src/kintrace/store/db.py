@@ -28,6 +28,8 @@ def _prepare_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows are overwritten, not left in free pages: erased personal data must be gone.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         # Readers and the one writer stop blocking each other (the server answers several requests at once).
         cursor.execute("PRAGMA journal_mode=WAL")

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -484,6 +485,23 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+
+
+class AuditKey(Base):
+    """The key that seals one record's values in the audit log (see kintrace.store.audit_personal).
+
+    Not part of the chained content: setting `key` to NULL (erasure) leaves the chain intact and
+    the record's audit values unreadable.
+    """
+
+    __tablename__ = "audit_keys"
+
+    entity: Mapped[str] = mapped_column(String(64), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(Integer, index=True)  # no foreign key: outlives the case
+    key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 def row_values(obj: Any) -> dict[str, Any]:
