@@ -57,3 +57,24 @@ def test_the_cli_writes_the_report(fresh_sqlite_url: str, tmp_path: Path) -> Non
         cli, ["reports", "overdue", "--out", str(tmp_path / "x.docx"), "--database-url", fresh_sqlite_url]
     )
     assert bad.exit_code == 1 and "format" in bad.output
+
+
+def test_the_case_dossier_through_the_api(
+    client: TestClient, make_user: Any, token_for: Any, factories: Any
+) -> None:
+    case = factories.CaseFactory()
+    worker = token_for(make_user(Role.CASEWORKER))
+    made = client.get(f"/api/v1/cases/{case.id}/dossier", params={"language": "en"}, headers=worker)
+    assert made.status_code == 200 and made.content.startswith(b"%PDF")
+    assert made.headers["x-content-sha256"] == hashlib.sha256(made.content).hexdigest()
+    assert client.get("/api/v1/cases/999999/dossier", headers=worker).status_code == 404
+    family = token_for(make_user(Role.FAMILY))
+    assert client.get(f"/api/v1/cases/{case.id}/dossier", headers=family).status_code == 404  # not theirs
+
+
+def test_the_cli_writes_a_dossier(fresh_sqlite_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "d.pdf"
+    missing = CliRunner().invoke(
+        cli, ["reports", "dossier", "KT-NONE", "--out", str(out), "--database-url", fresh_sqlite_url]
+    )
+    assert missing.exit_code == 1 and "KT-NONE" in missing.output and not out.exists()

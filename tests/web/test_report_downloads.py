@@ -22,3 +22,16 @@ def test_the_desk_downloads_the_overdue_report(web_app: FastAPI) -> None:
 def test_families_and_strangers_get_no_report(web_app: FastAPI) -> None:
     assert client(web_app).get("/desk/reports/overdue.pdf").headers["location"].startswith("/signin")
     assert sign_up(web_app).get("/desk/reports/overdue.pdf").headers["location"] == "/my"
+
+
+def test_the_desk_downloads_a_case_dossier(web_app: FastAPI) -> None:
+    from tests.web.test_pages import file_case
+
+    family = sign_up(web_app, "dossier")
+    case_id = file_case(family)
+    worker = sign_in(web_app, *CASEWORKER)
+    page = worker.get(f"/desk/cases/{case_id}", headers={"accept-language": "uk"})
+    assert f'href="/desk/cases/{case_id}/dossier.pdf?language=uk"' in page.text
+    pdf = worker.get(f"/desk/cases/{case_id}/dossier.pdf?language=uk")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert family.get(f"/desk/cases/{case_id}/dossier.pdf").headers["location"] == "/my"

@@ -45,5 +45,32 @@ def overdue(
     err_console.print(f"wrote {out} (sha256 {made.sha256}, recorded in the audit log)")
 
 
+@reports_app.command("dossier")
+def case_dossier(
+    reference: str = typer.Argument(..., help="The case's reference (e.g. KT-2024-00012)."),
+    out: Path = typer.Option(..., "--out", help="The PDF to write."),
+    language: str = typer.Option("uk", "--language", help="uk, ru or en."),
+    internal: bool = typer.Option(False, "--internal", help="Include internal items (never contacts)."),
+    database_url: str | None = DatabaseUrl,
+) -> None:
+    """A case dossier for an authority, an ombudsman, a court or a tracing agency (PDF); its SHA-256
+    is recorded in the audit log."""
+    from kintrace.services import cases
+    from kintrace.services.access import SYSTEM
+    from kintrace.services.errors import ServiceError
+    from kintrace.web import dossier
+
+    if language not in ("uk", "ru", "en"):
+        raise _fail(f"--language: {language!r} is not one of uk, ru, en")
+    try:
+        with _session_scope(database_url) as session:
+            case = cases.get_case_by_reference(session, SYSTEM, reference)
+            made = dossier.dossier_document(session, SYSTEM, case.id, language, internal=internal)
+    except ServiceError as error:
+        raise _fail(str(error)) from None
+    out.write_bytes(made.content)
+    err_console.print(f"wrote {out} (sha256 {made.sha256}, recorded in the audit log)")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(reports_app, name="reports")

@@ -19,6 +19,7 @@ from kintrace.domain.vocabulary import (
     Role,
     Sex,
     SourceKind,
+    StatusTrack,
     Visibility,
 )
 from kintrace.web.i18n import N_
@@ -130,6 +131,11 @@ CONTRADICTION_RULE: dict[str, str] = {
     contradiction_rules.DIFFERENT_DEATH_DATES: N_("Two different dates of death."),
 }
 
+TRACK: dict[StatusTrack, str] = {
+    StatusTrack.OFFICIAL: N_("Official status"),
+    StatusTrack.EVIDENCE: N_("What the evidence shows"),
+}
+
 APPEAL_DEMAND: dict[AppealDemand, str] = {
     AppealDemand.STATUS_CHANGE: N_("Change the official status to what the evidence shows"),
     AppealDemand.EXCHANGE_LISTS: N_("Include in the prisoner-exchange lists"),
@@ -160,4 +166,5 @@ ALL: dict[str, Mapping[Any, str]] = {
     "sex": SEX,
     "demand": APPEAL_DEMAND,
     "appeal_state": APPEAL_STATE,
+    "track": TRACK,
 }

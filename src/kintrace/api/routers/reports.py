@@ -9,12 +9,13 @@ from fastapi import APIRouter, Query, Response
 from kintrace.api.auth import CurrentActor
 from kintrace.api.deps import Db
 from kintrace.services import documents
+from kintrace.web import dossier
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = APIRouter(tags=["reports"])
 
 
 @router.get(
-    "/overdue",
+    "/reports/overdue",
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}, "text/csv": {}}, "description": "The report."}},
 )
@@ -29,6 +30,32 @@ def overdue_report(
     percentile of days pending, the oldest ones, and each month-end of the last year. The document's
     SHA-256 is recorded in the audit log and returned in `X-Content-SHA256`."""
     made = documents.overdue(session, actor, fmt=format, language=language, authority=authority)
+    return Response(
+        made.content,
+        media_type=made.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{made.filename}"',
+            "X-Content-SHA256": made.sha256,
+        },
+    )
+
+
+@router.get(
+    "/cases/{case_id}/dossier",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The case dossier."}},
+)
+def case_dossier(
+    case_id: int,
+    actor: CurrentActor,
+    session: Db,
+    language: Literal["uk", "ru", "en"] = "uk",
+    internal: bool = Query(False, description="Include internal items (never relatives' contacts)"),
+) -> Response:
+    """The case dossier for an authority, an ombudsman, a court or a tracing agency: both status
+    tracks with history, every fact with source, grade and dates, contradictions in words, requests
+    and days blocked, appeals. Its SHA-256 is recorded in the audit log and sent in `X-Content-SHA256`."""
+    made = dossier.dossier_document(session, actor, case_id, language, internal=internal)
     return Response(
         made.content,
         media_type=made.media_type,
