@@ -97,3 +97,35 @@ def test_the_desk_form_names_the_field_and_families_stay_out(web_app: FastAPI) -
         },
     )
     assert add.status_code == 422 and 'id="case_reference-error"' in add.text
+
+
+def test_from_one_authoritys_overdue_list_to_an_appeal(web_app: FastAPI) -> None:
+    family = sign_up(web_app, "overdue")
+    case_id = file_case(family, last_name="Гнатюк")
+    worker = sign_in(web_app, *CASEWORKER)
+    worker.post(f"/desk/cases/{case_id}/verify", data={"csrf_token": csrf(worker)})
+    long_ago = (dt.date.today() - dt.timedelta(days=90)).isoformat()
+    for authority in ("Служба безпеки України", "Національна поліція України"):
+        sent = worker.post(
+            f"/desk/cases/{case_id}/requests",
+            data={
+                "requested_status": "confirmed_captured",
+                "authority": authority,
+                "submitted_on": long_ago,
+                "csrf_token": csrf(worker),
+            },
+        )
+        assert sent.status_code == 303, sent.text
+    page = worker.get("/desk/overdue", params={"authority": "Служба безпеки України"})
+    assert page.status_code == 200 and "Гнатюк" in page.text and "Write an appeal from these" in page.text
+    table = worker.get("/desk/overdue.csv", params={"authority": "Служба безпеки України"})
+    rows = table.text.splitlines()
+    assert rows[0].startswith("case,last_name") and len(rows) == 2 and "Гнатюк" in rows[1]
+    assert "Національна поліція України" not in table.text
+    drafted = worker.post(
+        "/desk/appeals/from-overdue", data={"authority": "Служба безпеки України", "csrf_token": csrf(worker)}
+    )
+    assert drafted.status_code == 303
+    appeal = worker.get(drafted.headers["location"].split("#")[0])
+    assert "Cases with overdue requests to this authority" in appeal.text and "Гнатюк" in appeal.text
+    assert "An answer to the requests already made" in appeal.text

@@ -186,10 +186,12 @@ def overdue_requests(
     *,
     today: dt.date | None = None,
     min_days_pending: int | None = None,
+    authority: str | None = None,
     page: int = 1,
     per_page: int = 50,
 ) -> OverduePage:
-    """Pending requests past their deadline, longest pending first (optionally at least N days pending)."""
+    """Pending requests past their deadline, longest pending first (optionally at least N days pending,
+    or to one authority, named as in `overdue_authorities`)."""
     today = today or dt.date.today()
     if min_days_pending is not None and min_days_pending < 0:
         raise ValidationFailed("min_days_pending", "must not be negative")
@@ -205,6 +207,8 @@ def overdue_requests(
     ]
     if min_days_pending is not None:
         where.append(StatusRequest.submitted_on <= today - dt.timedelta(days=min_days_pending))
+    if authority is not None:
+        where.append(StatusRequest.authority == authority)
     base = select(StatusRequest).join(Case, Case.id == StatusRequest.case_id).where(*where)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     query = (
@@ -215,3 +219,24 @@ def overdue_requests(
     )
     items = [view(request, today) for request in session.scalars(query)]
     return OverduePage(items=items, total=total, page=page, per_page=per_page)
+
+
+def overdue_authorities(
+    session: Session, actor: Actor, *, today: dt.date | None = None
+) -> list[tuple[str, int]]:
+    """The authorities with overdue requests and how many each, most first."""
+    today = today or dt.date.today()
+    count = func.count(StatusRequest.id)
+    rows = session.execute(
+        select(StatusRequest.authority, count)
+        .join(Case, Case.id == StatusRequest.case_id)
+        .where(
+            StatusRequest.outcome == RequestOutcome.PENDING,
+            StatusRequest.deadline.is_not(None),
+            StatusRequest.deadline < today,
+            case_visibility_clause(actor),
+        )
+        .group_by(StatusRequest.authority)
+        .order_by(count.desc(), StatusRequest.authority)
+    )
+    return [(authority, n) for authority, n in rows]

@@ -13,9 +13,11 @@ from kintrace.api.deps import Db
 from kintrace.domain.vocabulary import AppealDemand, PersonStatus, RequestOutcome
 from kintrace.services import appeals as appeal_service
 from kintrace.services import cases as case_service
+from kintrace.services import requests as request_service
 from kintrace.services.errors import Conflict, NotFound, ValidationFailed
 from kintrace.web import forms, letters
-from kintrace.web.pages import render
+from kintrace.web.i18n import gettext_for
+from kintrace.web.pages import language_of, render
 from kintrace.web.routing import PageRoute
 from kintrace.web.session import Family, Staff, Visitor
 
@@ -60,11 +62,15 @@ async def desk_create(request: Request, db: Db, who: Staff) -> Response:
 
 def _desk_page(request: Request, db: Db, who: Visitor, appeal_id: int, **extra: Any) -> Response:
     appeal = appeal_service.get_appeal(db, who.actor, appeal_id)
+    joined = {row.case_id for row in appeal.signatories}
+    overdue = request_service.overdue_requests(db, who.actor, authority=appeal.authority, per_page=200).items
     context = {
         "v": appeal_service.view(db, who.actor, appeal),
         "form": {},
         "error": None,
         "today": dt.date.today(),
+        # The cases waiting on this authority, to invite (a case joins only with its family's consent).
+        "suggested": [v for v in overdue if v.request.case_id not in joined],
     }
     context.update(extra)
     return render(request, "desk/appeal.html", context, user=who.user, status_code=422 if extra else 200)
@@ -191,3 +197,26 @@ async def portal_leave(request: Request, appeal_id: int, db: Db, who: Family) ->
         db.rollback()
         return _portal_page(request, db, who, form=dict(form), error=error, failed_id=appeal_id)
     return RedirectResponse("/my/appeals?done=left", status_code=303)
+
+
+@router.post("/desk/appeals/from-overdue")
+async def desk_from_overdue(request: Request, db: Db, who: Staff) -> Response:
+    """Draft an appeal to the authority whose overdue requests the caseworker was reading; its page then
+    lists those cases to add once each family has agreed to be named."""
+    form = await request.form()
+    authority = forms.required(form, "authority")
+    _ = gettext_for(language_of(request))
+    title = _("Unanswered requests: %(authority)s") % {"authority": authority}
+    language = language_of(request)
+    appeal = appeal_service.create_appeal(
+        db,
+        who.actor,
+        appeal_service.AppealInput(
+            title=title if len(title) <= 200 else _("Unanswered requests"),
+            authority=authority,
+            demand=AppealDemand.ANSWER_REQUESTS,
+            text="",
+            language=language if language in appeal_service.LANGUAGES else "uk",
+        ),
+    )
+    return RedirectResponse(f"/desk/appeals/{appeal.id}#add", status_code=303)

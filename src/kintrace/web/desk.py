@@ -565,9 +565,15 @@ async def undo_merge(request: Request, merge_id: int, db: Db, who: Staff) -> Res
 
 
 @router.get("/overdue")
-def overdue(request: Request, db: Db, who: Staff, page: int = 1) -> Response:
-    result = request_service.overdue_requests(db, who.actor, page=max(1, page), per_page=PER_PAGE)
-    return render(request, "desk/overdue.html", {"result": result}, user=who.user)
+def overdue(request: Request, db: Db, who: Staff, page: int = 1, authority: str | None = None) -> Response:
+    """Overdue requests, filtered by authority; from one authority's list an appeal can be drafted."""
+    authorities = request_service.overdue_authorities(db, who.actor)
+    chosen = authority if authority in {name for name, _ in authorities} else None
+    result = request_service.overdue_requests(
+        db, who.actor, authority=chosen, page=max(1, min(page, 10_000)), per_page=PER_PAGE
+    )
+    context = {"result": result, "authorities": authorities, "authority": chosen}
+    return render(request, "desk/overdue.html", context, user=who.user)
 
 
 SOURCES_PER_PAGE = 100

@@ -40,3 +40,14 @@ def case_dossier(
         media_type=made.media_type,
         headers={"Content-Disposition": f'attachment; filename="{made.filename}"'},
     )
+
+
+@router.get("/desk/overdue.csv")
+def overdue_list(request: Request, db: Db, who: Staff, authority: str | None = None) -> Response:
+    """The overdue list (one authority's, or all), with names, as CSV."""
+    made = documents.overdue_list(db, who.actor, authority=authority or None)
+    return Response(
+        made.content,
+        media_type=made.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{made.filename}"'},
+    )

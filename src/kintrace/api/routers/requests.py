@@ -86,10 +86,11 @@ def overdue(
     page: int = Query(1, ge=1),
     per_page: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
     days_pending: int | None = Query(None, ge=0, description="Only requests pending at least this many days"),
+    authority: str | None = Query(None, max_length=300, description="Only requests to this authority"),
 ) -> Page[OverdueOut]:
     """Pending requests past their deadline, longest pending first."""
     result = request_service.overdue_requests(
-        session, actor, min_days_pending=days_pending, page=page, per_page=per_page
+        session, actor, min_days_pending=days_pending, authority=authority, page=page, per_page=per_page
     )
     # One query for the page's cases and persons, instead of two lazy loads per row.
     case_ids = {v.request.case_id for v in result.items}
