@@ -80,3 +80,15 @@ def test_wrong_method_is_a_problem_with_allow(client: TestClient) -> None:
     response = client.put("/api/v1/auth/login", json={})
     assert response.status_code == 405 and response.headers["Allow"] == "POST"
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_the_landing_page_speaks_the_readers_language(client: TestClient) -> None:
+    assert (
+        "Відкрита система пошуку зниклих безвісти." in client.get("/", headers={"accept-language": "uk"}).text
+    )
+    assert (
+        "Открытая система поиска пропавших без вести."
+        in client.get("/", headers={"accept-language": "ru"}).text
+    )
+    english = client.get("/", headers={"accept-language": "en-GB"}).text
+    assert "The open system for tracing missing persons." in english and 'href="/statistics"' in english

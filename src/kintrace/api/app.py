@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import fastapi_offline
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session, sessionmaker
 
 import kintrace
@@ -28,10 +27,6 @@ SWAGGER_ASSETS = "/static/swagger-ui"
 # Swagger UI 5 (it renders OpenAPI 3.1, which FastAPI writes; 4.x cannot), as vendored by fastapi-offline:
 # only its static files are used.
 SWAGGER_UI_DIR = Path(fastapi_offline.__file__).parent / "static"
-
-_templates = Environment(
-    loader=PackageLoader("kintrace.api", "templates"), autoescape=select_autoescape(["html"])
-)
 
 DESCRIPTION = """
 REST API of the kintrace case registry: missing persons, their relatives, sources and evidence,
@@ -82,12 +77,5 @@ def create_app(database_url: str, secret_key: str | None, demo: bool = False) ->
             # Swagger UI would otherwise fetch a validity badge from validator.swagger.io.
             swagger_ui_parameters={"validatorUrl": None},
         )
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def landing(request: Request) -> HTMLResponse:
-        html = _templates.get_template("landing.html").render(
-            demo=settings.demo, docs_url=DOCS_URL, openapi_url=OPENAPI_URL, version=kintrace.__version__
-        )
-        return HTMLResponse(html)
 
     return app
