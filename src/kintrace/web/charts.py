@@ -90,59 +90,6 @@ SERIES_COLOURS = (
     "#6b5900",
     "#2b3a8c",
 )
-_AXIS_TEXT = 'text-anchor="end" font-size="12" fill="#1d1d1f"'
-_DASHES = ("", "6 3", "2 3", "10 3 2 3", "1 2", "8 2 2 2 2 2", "4 4", "12 4", "3 6", "6 2 1 2")
-
-
-def line_chart(
-    title: str, x_labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], *, width: int = 640
-) -> str:
-    """One line per series over the labelled x positions, with a legend naming each line."""
-    pad_left, pad_right, pad_top = 44, 30, 16
-    legend_rows = -(-len(series) // 2)
-    plot_h = 200
-    height = pad_top + plot_h + 28 + legend_rows * 20 + 8
-    top = max((v for _, values in series for v in values), default=0) or 1
-    step = (width - pad_left - pad_right) / max(1, len(x_labels) - 1)
-
-    def x(i: int) -> float:
-        return pad_left + i * step
-
-    def y(v: int) -> float:
-        return pad_top + plot_h - plot_h * v / top
-
-    desc = "; ".join(f"{name}: {', '.join(map(str, values))}" for name, values in series)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
-        f'aria-labelledby="l-{id(series)} ld-{id(series)}">',
-        f'<title id="l-{id(series)}">{escape(title)}</title><desc id="ld-{id(series)}">{escape(desc)}</desc>',
-        f'<line x1="{pad_left}" y1="{pad_top + plot_h}" x2="{width - pad_right}" y2="{pad_top + plot_h}" '
-        'stroke="#1d1d1f"/>',
-        f'<text x="{pad_left - 6}" y="{pad_top + 4}" {_AXIS_TEXT}>{top}</text>',
-        f'<text x="{pad_left - 6}" y="{pad_top + plot_h}" {_AXIS_TEXT}>0</text>',
-    ]
-    for i, label in enumerate(x_labels):
-        if len(x_labels) <= 12 or i % 2 == 0:
-            parts.append(
-                f'<text x="{x(i):.1f}" y="{pad_top + plot_h + 16}" text-anchor="middle" font-size="11" '
-                f'fill="#1d1d1f">{escape(label)}</text>'
-            )
-    for index, (name, values) in enumerate(series):
-        colour, dash = SERIES_COLOURS[index % len(SERIES_COLOURS)], _DASHES[index % len(_DASHES)]
-        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        parts.append(
-            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"{dash_attr}/>'
-        )
-        lx = pad_left + (index % 2) * (width - pad_left) / 2
-        ly = pad_top + plot_h + 34 + (index // 2) * 20
-        parts.append(
-            f'<line x1="{lx:.1f}" y1="{ly - 4}" x2="{lx + 24:.1f}" y2="{ly - 4}" stroke="{colour}" '
-            f'stroke-width="2"{dash_attr}/>'
-            f'<text x="{lx + 30:.1f}" y="{ly}" font-size="12" fill="#1d1d1f">{escape(name)}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
 
 
 def paired_bar_chart(
@@ -194,3 +141,39 @@ def paired_bar_chart(
             )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def small_multiples(
+    title: str, x_labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], *, change: str
+) -> str:
+    """One small line chart per series, each on its own scale, so a status with 20 cases is as legible
+    as one with 2,000 (on one shared axis nine lines of ten lay flat on zero). The words are HTML, not
+    SVG text, so they stay readable when a phone shrinks the panels. `change` is a format string with
+    %(first)s and %(month)s, e.g. "%(first)s in %(month)s"."""
+    width, height, pad = 200, 70, 6
+    panels = []
+    for name, values in series:
+        top, bottom = max(values, default=0), min(values, default=0)
+        span = (top - bottom) or 1
+        step = (width - 2 * pad) / max(1, len(values) - 1)
+        points = " ".join(
+            f"{pad + i * step:.1f},{pad + (height - 2 * pad) * (top - v) / span:.1f}"
+            for i, v in enumerate(values)
+        )
+        first, last = (values[0], values[-1]) if values else (0, 0)
+        then = change % {"first": first, "month": x_labels[0] if x_labels else ""}
+        desc = f"{name}: " + ", ".join(
+            f"{label} {value}" for label, value in zip(x_labels, values, strict=False)
+        )
+        panels.append(
+            f'<figure class="multiple"><figcaption><strong>{escape(name)}</strong>: {last}'
+            f' <span class="hint">({escape(then)})</span></figcaption>'
+            f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
+            f'preserveAspectRatio="none" class="sparkline"><desc>{escape(desc)}</desc>'
+            f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#8a8a8f"/>'
+            f'<polyline points="{points}" fill="none" stroke="{_BAR}" stroke-width="2.5" '
+            'vector-effect="non-scaling-stroke"/></svg>'
+            f'<p class="axis hint">{escape(x_labels[0] if x_labels else "")} – '
+            f"{escape(x_labels[-1] if x_labels else '')} · {bottom}–{top}</p></figure>"
+        )
+    return f'<div class="multiples" role="group" aria-label="{escape(title)}">{"".join(panels)}</div>'

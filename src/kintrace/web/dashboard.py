@@ -157,9 +157,10 @@ def dashboard_figures(session: Session, actor: Actor, request: Request) -> Figur
         pending_chart=charts.histogram(_("Cases by days their oldest request has been pending"), bins),
         trend=trend,
         trend_statuses=shown,
-        trend_chart=charts.line_chart(
+        trend_chart=charts.small_multiples(
             _("Cases by official status at the end of each month"),
             trend.months,
             [(_(labels.STATUS[status]), trend.counts[status]) for status in shown],
+            change=_("%(first)s in %(month)s"),
         ),
     )
