@@ -366,6 +366,9 @@ class EvidenceOut(Out):
     official_status: PersonStatus | None
     birth_date: str | None
     created_at: dt.datetime
+    published_at: dt.datetime | None = Field(
+        None, description="When a caseworker showed this family's report to the case's other families"
+    )
     attachments: list[AttachmentOut]
 
 

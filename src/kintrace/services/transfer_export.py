@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from kintrace.domain.status import RULES
 from kintrace.domain.vocabulary import StatusTrack
 from kintrace.services.access import Actor, case_visibility_clause, evidence_visibility_clause
+from kintrace.services.cases import contact_details
 from kintrace.services.transfer_schema import CONTACT_FIELDS, FORMAT, PERSON_FIELDS
 from kintrace.store.models import Case, EvidenceItem, StatusChange, StatusRequest
 from kintrace.store.models import MissingPerson as PersonRow
@@ -194,7 +195,9 @@ def _chunk_records(
                 "is_reporter": relative.is_reporter,
             }
             if include_contacts:
-                values.update({key: getattr(relative, key) for key in CONTACT_FIELDS})
+                # Only what the contact rule lets this actor read (a family: the records it owns).
+                shown = contact_details(actor, relative)
+                values.update({key: shown.get(key) for key in CONTACT_FIELDS})
             relatives.append(values)
         yield {
             "reference": reference,
