@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import os
 import re
 import secrets
 
@@ -12,13 +14,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kintrace.domain.vocabulary import Role
-from kintrace.services import auditing
+from kintrace.services import auditing, logins
 from kintrace.services.access import Actor, actor_for, require_role
 from kintrace.services.errors import Conflict, NotFound, ValidationFailed
 from kintrace.store.models import ApiToken, User, utcnow
 
 MIN_PASSWORD_LENGTH = 8
 TOKEN_PREFIX = "kt_"
+# API tokens expire: a leaked one is useful for a bounded time. KINTRACE_TOKEN_DAYS changes the default.
+TOKEN_DAYS_ENV = "KINTRACE_TOKEN_DAYS"
+DEFAULT_TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 3650
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 _hasher = PasswordHasher()
 # Hashed once so a login for an unknown name costs as much as one for a known name.
@@ -133,6 +139,7 @@ def change_password(session: Session, actor: Actor, user_id: int, new_password: 
     _check_password(new_password)
     user = get_user(session, actor, user_id)
     user.password_hash = hash_password(new_password)
+    logins.close_all(session, user.id)  # every signed-in device must sign in again
     # The audit row says that the password changed, never what to.
     auditing.record(session, actor, "user.password", user, before={}, after={"password": "changed"})
 
@@ -160,15 +167,43 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_api_token(session: Session, actor: Actor, user_id: int, name: str) -> tuple[ApiToken, str]:
-    """A new bearer token: returns the row and the token text, which is never stored or shown again."""
+def default_token_days() -> int:
+    """The lifetime of a new API token in days: KINTRACE_TOKEN_DAYS, else 90."""
+    raw = os.environ.get(TOKEN_DAYS_ENV, "").strip()
+    if not raw:
+        return DEFAULT_TOKEN_DAYS
+    try:
+        return _checked_days(int(raw), TOKEN_DAYS_ENV)
+    except ValueError:
+        raise ValidationFailed(TOKEN_DAYS_ENV, f"{raw!r} is not a whole number of days") from None
+
+
+def _checked_days(days: int, field: str) -> int:
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise ValidationFailed(field, f"must be between 1 and {MAX_TOKEN_DAYS} days, not {days}")
+    return days
+
+
+def create_api_token(
+    session: Session, actor: Actor, user_id: int, name: str, *, days: int | None = None
+) -> tuple[ApiToken, str]:
+    """A new bearer token valid for `days` (default: default_token_days()): returns the row and the
+    token text, which is never stored or shown again."""
     if actor.user_id != user_id:
         require_role(actor, Role.ADMIN, action="create tokens for others")
     user = get_user(session, actor, user_id)
     if not name.strip():
         raise ValidationFailed("name", "must not be empty")
+    lifetime = default_token_days() if days is None else _checked_days(days, "expires_in_days")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, name=name.strip(), token_sha256=token_digest(token))
+    now = utcnow()
+    row = ApiToken(
+        user_id=user.id,
+        name=name.strip(),
+        token_sha256=token_digest(token),
+        created_at=now,
+        expires_at=now + dt.timedelta(days=lifetime),
+    )
     session.add(row)
     auditing.record(session, actor, "token.create", row)
     return row, token
@@ -193,10 +228,19 @@ def revoke_api_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
 
 
 def authenticate_token(session: Session, token: str) -> User | None:
-    """The active owner of an unrevoked token, else None."""
+    """The active owner of an unrevoked, unexpired token, else None."""
     if not token.startswith(TOKEN_PREFIX):
         return None
     row = session.scalar(select(ApiToken).where(ApiToken.token_sha256 == token_digest(token)))
-    if row is None or row.revoked_at is not None or not row.user.active:
+    if row is None or row.revoked_at is not None or not row.user.active or token_expired(row):
         return None
     return row.user
+
+
+def token_expired(row: ApiToken, now: dt.datetime | None = None) -> bool:
+    if row.expires_at is None:
+        return False
+    expires = row.expires_at
+    # SQLite hands timestamps back without their offset; they were written in UTC.
+    expires = expires if expires.tzinfo is not None else expires.replace(tzinfo=dt.UTC)
+    return expires <= (now or utcnow())

@@ -66,7 +66,7 @@ async def signin(request: Request, db: Db) -> Response:
         return render(request, "signin.html", {**context, "error": "wrong"}, status_code=401)
     throttle.succeeded(client, login)
     response = RedirectResponse(_safe_next(target, home_of(user)), status_code=303)
-    sessions.start_session(request, response, request.app.state.settings, user.id, user.password_hash)
+    sessions.start_session(request, response, request.app.state.settings, db, user.id, user.password_hash)
     return response
 
 
@@ -114,15 +114,15 @@ async def signup(request: Request, db: Db) -> Response:
             status_code=422,
         )
     response = RedirectResponse("/my", status_code=303)
-    sessions.start_session(request, response, request.app.state.settings, user.id, user.password_hash)
+    sessions.start_session(request, response, request.app.state.settings, db, user.id, user.password_hash)
     return response
 
 
 @router.post("/signout")
-async def signout(request: Request) -> Response:
+async def signout(request: Request, db: Db) -> Response:
     response = RedirectResponse("/signin", status_code=303)
     if sessions.same_origin(request):
-        sessions.end_session(request, response, request.app.state.settings)
+        sessions.end_session(request, response, request.app.state.settings, db)
     return response
 
 

@@ -48,14 +48,15 @@ def login(
             401, "invalid-credentials", "The e-mail or password is wrong, or the account is disabled."
         )
     throttle.succeeded(client, body.email)
-    csrf = sessions.start_session(request, response, settings, user.id, user.password_hash)
+    csrf = sessions.start_session(request, response, settings, session, user.id, user.password_hash)
     return LoginOut(user=UserOut.model_validate(user), csrf_token=csrf)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-def logout(_user: CurrentUser, request: Request, settings: AppSettings) -> Response:
+def logout(_user: CurrentUser, request: Request, settings: AppSettings, session: Db) -> Response:
+    """End the session: its cookie, even a copy kept elsewhere, answers 401 from now on."""
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
-    sessions.end_session(request, response, settings)
+    sessions.end_session(request, response, settings, session)
     return response
 
 
@@ -67,8 +68,17 @@ def me(user: CurrentUser) -> UserOut:
 @router.post("/tokens", response_model=TokenCreated, status_code=status.HTTP_201_CREATED)
 def create_token(body: TokenCreate, user: CurrentUser, session: Db) -> TokenCreated:
     """Create an API token for the calling user. The token is in this answer only; keep it safe."""
-    row, token = user_service.create_api_token(session, actor_for(user), user.id, body.name)
-    return TokenCreated(id=row.id, name=row.name, created_at=row.created_at, revoked_at=None, token=token)
+    row, token = user_service.create_api_token(
+        session, actor_for(user), user.id, body.name, days=body.expires_in_days
+    )
+    return TokenCreated(
+        id=row.id,
+        name=row.name,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        revoked_at=None,
+        token=token,
+    )
 
 
 @router.get("/tokens", response_model=list[TokenOut])
