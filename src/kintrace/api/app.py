@@ -15,7 +15,7 @@ from kintrace.api import problems
 from kintrace.api.routers import ROUTERS
 from kintrace.api.security_headers import SecurityHeaders
 from kintrace.api.settings import Settings
-from kintrace.api.throttle import LoginThrottle
+from kintrace.api.throttle import LoginThrottle, SignUpThrottle
 from kintrace.store.db import make_engine
 from kintrace.web.app import include_web
 
@@ -55,6 +55,7 @@ def create_app(database_url: str, secret_key: str | None, demo: bool = False) ->
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker(bind=engine, class_=Session, expire_on_commit=False)
     app.state.login_throttle = LoginThrottle()
+    app.state.signup_throttle = SignUpThrottle()
 
     problems.install(app)
     app.add_middleware(SecurityHeaders, hsts=not demo)

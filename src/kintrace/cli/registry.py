@@ -343,7 +343,10 @@ def _serve(url: str, host: str, port: int, demo: bool) -> None:
         app = create_app(url, os.environ.get(SECRET_KEY_ENV), demo=demo)
     except InsecureSecretKey as error:
         raise _fail(f"refusing to start: {error}", code=2) from None
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    # proxy_headers off: uvicorn would otherwise take X-Forwarded-For from loopback as the client's
+    # address, and a rotating header would dodge the login brakes. The app reads the header itself,
+    # and only when KINTRACE_TRUST_FORWARDED says a proxy sets it (kintrace.api.throttle).
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
 
 
 def serve(

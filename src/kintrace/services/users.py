@@ -12,6 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from kintrace.domain.vocabulary import Role
 from kintrace.services import auditing, logins
@@ -35,9 +36,25 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def _check_password(password: str) -> None:
+# zxcvbn's score 0-4 estimates guesses needed; 3 resists an offline attack on a slow hash like argon2.
+MIN_PASSWORD_SCORE = 3
+# Fixed texts, so that the web pages can translate them (kintrace.web.labels lists them).
+PASSWORD_TOO_SHORT = "must be at least 8 characters"
+PASSWORD_TOO_WEAK = (
+    "is too easy to guess (a common password, a word, a name, a date or a keyboard pattern); "
+    "a phrase of several unrelated words is strong and easy to remember"
+)
+
+
+def _check_password(password: str, *personal: str | None) -> None:
+    """Refuse short passwords and those a strength estimator (zxcvbn) finds guessable, the account's
+    own name and e-mail counted as known to an attacker."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+        raise ValidationFailed("password", PASSWORD_TOO_SHORT)
+    known = [part for value in personal if value for part in [*re.split(r"[@.\s_-]+", value), value] if part]
+    # zxcvbn's cost grows with the length; the first 100 characters decide whether it is guessable.
+    if zxcvbn(password[:100], user_inputs=known)["score"] < MIN_PASSWORD_SCORE:
+        raise ValidationFailed("password", PASSWORD_TOO_WEAK)
 
 
 def create_user(
@@ -60,7 +77,7 @@ def create_user(
         role = Role(role)
     except ValueError:
         raise ValidationFailed("role", f"{role!r} is not one of {', '.join(Role)}") from None
-    _check_password(password)
+    _check_password(password, username, email, display_name)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"username {username!r} is taken")
     user = User(
@@ -136,8 +153,8 @@ def update_user(
 def change_password(session: Session, actor: Actor, user_id: int, new_password: str) -> None:
     if actor.user_id != user_id:
         require_role(actor, Role.ADMIN, action="set other people's passwords")
-    _check_password(new_password)
     user = get_user(session, actor, user_id)
+    _check_password(new_password, user.username, user.email, user.display_name)
     user.password_hash = hash_password(new_password)
     logins.close_all(session, user.id)  # every signed-in device must sign in again
     # The audit row says that the password changed, never what to.
