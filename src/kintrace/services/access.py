@@ -57,6 +57,8 @@ class Actor:
 
 # Command-line work (migrations, imports, seeding) acts as the system with admin rights.
 SYSTEM = Actor(user_id=None, role=Role.ADMIN, name="system")
+# A family account that wrote nothing itself: what every family of a case may read.
+ANY_FAMILY = Actor(user_id=None, role=Role.FAMILY, name="any family")
 
 
 def actor_for(user: User) -> Actor:

@@ -16,12 +16,14 @@ from kintrace.domain.vocabulary import CaseState, Claim, PersonStatus, SourceKin
 from kintrace.services import attachments as blobs
 from kintrace.services import auditing, notifications
 from kintrace.services.access import (
+    ANY_FAMILY,
     Actor,
     can_see_item,
     evidence_visibility_clause,
     may_cite_source,
     require_writer,
     visible_case,
+    visible_item_ids,
 )
 from kintrace.services.cases import merged_group
 from kintrace.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -145,6 +147,17 @@ def get_evidence(session: Session, actor: Actor, evidence_id: int) -> EvidenceIt
     if not can_see_item(session, actor, item):
         raise NotFound("evidence", evidence_id)
     return item
+
+
+def awaiting_publication(session: Session, actor: Actor, items: list[EvidenceItem]) -> set[int]:
+    """Of these items, the families' own reports that other families of the case do not see yet."""
+    if not actor.is_staff:
+        return set()
+    candidates = [i.id for i in items if i.visibility is Visibility.FAMILY and i.published_at is None]
+    if not candidates:
+        return set()
+    shown_to_all = visible_item_ids(session, ANY_FAMILY, candidates)
+    return set(candidates) - shown_to_all
 
 
 def publish_evidence(session: Session, actor: Actor, evidence_id: int) -> EvidenceItem:
