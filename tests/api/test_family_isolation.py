@@ -154,3 +154,23 @@ def test_after_a_merge_a_family_sees_another_familys_report_only_once_published(
     assert published.status_code == 200 and published.json()["published_at"] is not None
     after = seen_by(first)
     assert "Бондаренко" in after and "Херсоне" in after
+
+
+def test_a_family_cannot_probe_references_or_staff_accounts_when_filing(
+    client: TestClient, factories: Any, make_user: Any, token_for: Any
+) -> None:
+    """Every foreign id a family may send is checked: filing a case with a chosen reference or caseworker."""
+    family, worker = make_user(Role.FAMILY), make_user(Role.CASEWORKER)
+    taken = factories.CaseFactory(reference="KT-SECRET-1")
+    person = {"last_name": "Коваленко", "first_name": "Андрій"}
+    headers = token_for(family)
+    for probe in ({"reference": taken.reference}, {"reference": "KT-FREE-2"}):
+        answer = client.post("/api/v1/cases", json={"person": person, **probe}, headers=headers)
+        assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "reference"
+    answers = set()
+    for user_id in (worker.id, family.id, 9_999_999):
+        body = {"person": person, "assigned_caseworker_id": user_id}
+        answer = client.post("/api/v1/cases", json=body, headers=headers)
+        assert answer.status_code == 422
+        answers.add(_without_ids(answer.json(), user_id))
+    assert len(answers) == 1

@@ -61,6 +61,12 @@ def create_case(
     """File a case. A family account files it unverified and becomes its reporter."""
     if actor.role is Role.ANALYST:
         raise Forbidden(f"{actor.name} (analyst) may not file cases")
+    if actor.is_family:
+        # Choosing these would let a family probe which references exist and which accounts are staff.
+        if reference is not None:
+            raise ValidationFailed("reference", "references are given by the registry to cases families file")
+        if assigned_caseworker_id is not None:
+            raise ValidationFailed("assigned_caseworker_id", "caseworkers are assigned by the registry")
     if reference is not None:
         reference = reference.strip()
         if not reference:
