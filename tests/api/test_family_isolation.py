@@ -141,6 +141,19 @@ def test_after_a_merge_a_family_sees_another_familys_report_only_once_published(
         ]
         return "\n".join(page.text for page in pages)
 
+    submitted = client.post(
+        f"/api/v1/cases/{target.id}/requests",
+        json={
+            "requested_status": "confirmed_captured",
+            "authority": "Координационный штаб",
+            "submitted_on": "2024-06-01",
+            "evidence_ids": [own["id"], theirs["id"]],
+        },
+        headers=token_for(worker),
+    )
+    assert submitted.status_code == 201, submitted.text
+    listed = client.get(f"/api/v1/cases/{target.id}/requests", headers=token_for(first)).json()
+    assert listed[0]["evidence_ids"] == [own["id"]]  # the other family's report is not even counted
     before = seen_by(first)
     assert "Коваленко Ольга" in before and own["text"] in before
     assert "Бондаренко" not in before and "Херсоне" not in before
