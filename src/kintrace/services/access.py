@@ -13,6 +13,8 @@ request views, notifications) asks it rather than deciding for itself:
 - Sources: a family may cite only sources it recorded itself; any other id reads as missing
   (`may_cite_source`). Staff may cite any source, except that one a family recorded is cited only on
   that family's cases (so one family's relative is never attached to another family's case).
+- Status explanations: a family reads a rule's own sentence, not the stored text that may name
+  hidden items and sources (`rule_text_for`).
 - Contacts: a relative's phone, e-mail, address and notes belong to the family account that entered
   them or whose record it is; other families see the name only, and cannot change the record
   (`may_see_contacts`).
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, exists, or_, select, true
 from sqlalchemy.orm import Session
 
+from kintrace.domain.status import RULES as STATUS_RULES
 from kintrace.domain.vocabulary import Role, Visibility
 from kintrace.services.errors import Forbidden, NotFound
 from kintrace.store.models import Case, CaseMember, EvidenceItem, Relative, Source, User
@@ -127,6 +130,17 @@ def may_see_contacts(actor: Actor, relative: Relative) -> bool:
     if actor.user_id is None:
         return False
     return actor.user_id in (relative.user_id, relative.created_by_id)
+
+
+def rule_text_for(actor: Actor, rule: str | None, stored: str | None, hidden: int) -> str | None:
+    """A status rule's explanation as the actor may read it.
+
+    The stored text may name items and sources the actor may not read; a family reads the rule's own
+    sentence instead, told how many of the items behind it it does not see.
+    """
+    if actor.is_staff or rule is None or rule not in STATUS_RULES:
+        return stored
+    return STATUS_RULES[rule] + (f" ({hidden} internal item(s) not shown.)" if hidden else "")
 
 
 def _is_family_account(session: Session, user_id: int | None) -> bool:

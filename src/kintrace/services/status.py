@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from kintrace.domain.dates import PartialDate
 from kintrace.domain.errors import DomainError, IllegalTransition
 from kintrace.domain.status import (
-    RULES,
     StatusDerivation,
     check_transition,
     derive_evidence_status,
@@ -21,7 +20,7 @@ from kintrace.domain.status import (
 )
 from kintrace.domain.vocabulary import PersonStatus, StatusTrack
 from kintrace.services import auditing, notifications
-from kintrace.services.access import Actor, require_writer, visible_case, visible_item_ids
+from kintrace.services.access import Actor, require_writer, rule_text_for, visible_case, visible_item_ids
 from kintrace.services.errors import ValidationFailed
 from kintrace.store.models import Case, EvidenceItem, StatusChange
 
@@ -198,17 +197,14 @@ def status_history(
     visible = (
         None if actor.is_staff else visible_item_ids(session, actor, (i for r in rows for i in r.fact_ids))
     )
-    return [_entry(row, visible) for row in rows]
+    return [_entry(actor, row, visible) for row in rows]
 
 
-def _entry(row: StatusChange, family_visible: set[int] | None) -> StatusEntry:
-    fact_ids, rule_text = list(row.fact_ids or []), row.rule_text
-    if family_visible is not None:
-        hidden = [i for i in fact_ids if i not in family_visible]
-        fact_ids = [i for i in fact_ids if i in family_visible]
-        if row.rule is not None and row.rule in RULES:
-            # The stored text may name internal items and sources; a family reads the rule's own sentence.
-            rule_text = RULES[row.rule] + (f" ({len(hidden)} internal item(s) not shown.)" if hidden else "")
+def _entry(actor: Actor, row: StatusChange, readable: set[int] | None) -> StatusEntry:
+    fact_ids = list(row.fact_ids or [])
+    if readable is not None:
+        fact_ids = [i for i in fact_ids if i in readable]
+    rule_text = rule_text_for(actor, row.rule, row.rule_text, len(row.fact_ids or []) - len(fact_ids))
     return StatusEntry(
         id=row.id,
         track=row.track,
