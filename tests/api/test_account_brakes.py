@@ -147,10 +147,10 @@ def test_kintrace_serve_ignores_a_rotating_forwarded_header_from_loopback(fresh_
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded CI machine starts it slowly
         while True:
             try:
-                httpx.get(f"{base}/api/v1/openapi.json", timeout=1)
+                httpx.get(f"{base}/api/v1/openapi.json", timeout=10)
                 break
             except httpx.TransportError:
                 if time.monotonic() > deadline or server.poll() is not None:
@@ -162,7 +162,7 @@ def test_kintrace_serve_ignores_a_rotating_forwarded_header_from_loopback(fresh_
                 f"{base}/api/v1/auth/login",
                 json={"email": "olena", "password": "wrong guess"},
                 headers={"X-Forwarded-For": f"203.0.113.{n}"},
-                timeout=10,
+                timeout=60,
             )
             answers.append(answer.status_code)
         assert answers == [401] * 5 + [429]
