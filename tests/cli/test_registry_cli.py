@@ -41,20 +41,54 @@ def test_commands_on_an_unmigrated_database_say_what_to_run(tmp_path):
 
 def test_users_add_and_token(fresh_sqlite_url):
     added = _run(
-        "users", "add", "olena", "--role", "caseworker", url=fresh_sqlite_url, input="long password\n" * 2
+        "users",
+        "add",
+        "olena",
+        "--role",
+        "caseworker",
+        url=fresh_sqlite_url,
+        input="long password please\n" * 2,
     )
     assert added.exit_code == 0, added.output
     assert "caseworker account 'olena'" in added.output
     token = _run("users", "token", "olena", url=fresh_sqlite_url)
     assert token.exit_code == 0 and token.output.strip().startswith("kt_")
     again = _run(
-        "users", "add", "olena", "--role", "admin", "--password", "long password", url=fresh_sqlite_url
+        "users", "add", "olena", "--role", "admin", "--password", "long password please", url=fresh_sqlite_url
     )
     assert again.exit_code == 1 and "taken" in again.output
     bad_role = _run(
-        "users", "add", "x2", "--role", "boss", "--password", "long password", url=fresh_sqlite_url
+        "users", "add", "x2", "--role", "boss", "--password", "long password please", url=fresh_sqlite_url
     )
     assert bad_role.exit_code == 1 and "--role" in bad_role.output
+
+
+def test_users_token_shows_its_expiry_and_can_be_revoked(fresh_sqlite_url, monkeypatch):
+    """Issue 11, finding 3: tokens expire (KINTRACE_TOKEN_DAYS or --days) and are revoked by id."""
+    added = _run(
+        "users",
+        "add",
+        "ivan",
+        "--role",
+        "analyst",
+        "--password",
+        "long password please",
+        url=fresh_sqlite_url,
+    )
+    assert added.exit_code == 0, added.output
+    made = _run("users", "token", "ivan", "--days", "30", url=fresh_sqlite_url)
+    assert made.exit_code == 0, made.output
+    token = made.stdout.strip()
+    assert token.startswith("kt_") and "\n" not in token
+    assert "expires 20" in made.stderr and "kintrace users revoke-token" in made.stderr
+    monkeypatch.setenv("KINTRACE_TOKEN_DAYS", "0")
+    refused = _run("users", "token", "ivan", url=fresh_sqlite_url)
+    assert refused.exit_code == 1 and "KINTRACE_TOKEN_DAYS" in refused.output
+    token_id = made.stderr.split("token ", 1)[1].split(" ", 1)[0]
+    revoked = _run("users", "revoke-token", token_id, url=fresh_sqlite_url)
+    assert revoked.exit_code == 0 and "revoked" in revoked.output
+    missing = _run("users", "revoke-token", "999999", url=fresh_sqlite_url)
+    assert missing.exit_code == 1
 
 
 def test_import_twice_then_export_both_formats(fresh_sqlite_url, tmp_path):

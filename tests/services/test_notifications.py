@@ -76,6 +76,24 @@ def test_family_item_tells_the_case_families_and_internal_items_tell_no_one(sess
     assert _mine(session, world["b1"]) == []
 
 
+def test_a_familys_own_report_is_told_to_the_other_families_only_once_published(session, world):
+    """Issue 11, finding 5: the visibility policy holds for "what's new" and e-mail too."""
+    first, second = actor(world["a1"]), actor(world["a2"])
+    own = sources.create_source(session, first, SourceInput(kind=SourceKind.RELATIVE, name="Мати"))
+    report = _add(session, first, world["a"], Claim.ALIVE, Visibility.FAMILY, own.id)
+
+    def told(user):
+        return [n.params["evidence_id"] for n in _mine(session, user) if n.event == notifications.NEW_ITEM]
+
+    assert told(world["a2"]) == [] and told(world["a1"]) == []
+    evidence.publish_evidence(session, actor(world["worker"]), report.id)
+    assert told(world["a2"]) == [report.id] and told(world["a1"]) == []
+    evidence.publish_evidence(session, actor(world["worker"]), report.id)  # once is enough
+    assert told(world["a2"]) == [report.id]
+    with pytest.raises(Forbidden):
+        evidence.publish_evidence(session, second, report.id)
+
+
 def test_status_changes_and_answers_are_told_once_each(session, world):
     worker = actor(world["worker"])
     _add(session, worker, world["a"], Claim.CAPTURED, Visibility.INTERNAL, world["src"].id)

@@ -39,3 +39,67 @@ def test_empty_sqlite_upgrades_downgrades_and_upgrades_again(tmp_path):
     engine.dispose()
     upgrade(url)
     assert _diff(url) == []
+
+
+def test_0005_finds_who_recorded_existing_sources_and_relatives_in_the_audit_log(tmp_path):
+    """Sources and relatives' records made before 0005 get their owner from their audited creation."""
+    from sqlalchemy import create_engine, text
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0004")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (id, username, display_name, role, password_hash, active, created_at) "
+                "VALUES (7, 'olena', 'Olena', 'family', '!', 1, '2024-01-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO sources (id, kind, name, reliability, credibility) "
+                "VALUES (3, 'relative', 'Мати', 'F', '6')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO sources (id, kind, name, reliability, credibility) "
+                "VALUES (4, 'media', 'ТБ', 'C', '3')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO cases (id, reference, state, official_status, evidence_status, "
+                "created_at, updated_at) "
+                "VALUES (1, 'KT-1', 'open', 'missing', 'missing', '2024-01-01', '2024-01-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO relatives (id, case_id, full_name, relationship, is_reporter) "
+                "VALUES (5, 1, 'Брат', 'brother', 0)"
+            )
+        )
+        for row_id, (actor, action, entity, entity_id) in enumerate(
+            [
+                (7, "source.create", "sources", "3"),
+                (None, "source.create", "sources", "4"),
+                (7, "relative.create", "relatives", "5"),
+            ],
+            start=1,
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO audit_log (id, at, actor_id, actor_name, action, entity, entity_id, "
+                    "prev_hash, hash) "
+                    "VALUES (:id, '2024-01-01', :actor, 'x', :action, :entity, :entity_id, '', '')"
+                ),
+                {"id": row_id, "actor": actor, "action": action, "entity": entity, "entity_id": entity_id},
+            )
+    # The rows above are not hash-chained: 0007 would (rightly) refuse to re-seal them, so stop at 0005.
+    upgrade(url, "0005")
+    with engine.connect() as conn:
+        sources = dict(conn.execute(text("SELECT id, created_by_id FROM sources")).all())
+        relatives = dict(conn.execute(text("SELECT id, created_by_id FROM relatives")).all())
+    engine.dispose()
+    assert sources == {3: 7, 4: None} and relatives == {5: 7}

@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session
 
 from kintrace.api.app import create_app
+from kintrace.api.throttle import SignUpThrottle
 from kintrace.domain.vocabulary import Role
 from kintrace.services import users as user_service
 from kintrace.services.access import SYSTEM
@@ -65,6 +66,9 @@ def build_app(tmp: Path) -> tuple[FastAPI, str]:
     engine.dispose()
     app = create_app(url, secrets.token_urlsafe(48), demo=False)
     include_web(app)
+    # One module's pages sign up dozens of families from the one test client; the brake itself is
+    # tested with its real limit (tests/api/test_account_brakes.py).
+    app.state.signup_throttle = SignUpThrottle(max_accounts=10_000)
     return app, url
 
 

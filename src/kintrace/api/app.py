@@ -16,7 +16,7 @@ from kintrace.api import checkpoints, problems
 from kintrace.api.routers import ROUTERS
 from kintrace.api.security_headers import SecurityHeaders
 from kintrace.api.settings import Settings
-from kintrace.api.throttle import LoginThrottle
+from kintrace.api.throttle import LoginThrottle, SignUpThrottle
 from kintrace.store.db import make_engine
 from kintrace.web.app import include_web
 
@@ -57,6 +57,7 @@ def create_app(database_url: str, secret_key: str | None, demo: bool = False) ->
     app.state.sessionmaker = sessionmaker(bind=engine, class_=Session, expire_on_commit=False)
     app.state.login_throttle = LoginThrottle()
     checkpoints.install(app, app.state.sessionmaker, schedule)
+    app.state.signup_throttle = SignUpThrottle()
 
     problems.install(app)
     app.add_middleware(SecurityHeaders, hsts=not demo)

@@ -43,7 +43,7 @@ def _bearer_user(session: Session, authorization: str) -> User:
 
 
 async def _cookie_user(request: Request, session: Session, settings: Settings) -> User | None:
-    data = sessions.read_session(request, settings)
+    data = sessions.live_session(request, settings, session)
     if data is None:
         return None
     user = session.get(User, data.user_id)

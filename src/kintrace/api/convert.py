@@ -16,10 +16,10 @@ from kintrace.domain.errors import DomainError
 from kintrace.domain.person import LastSeen, MissingPerson, PersonName, PhysicalDescription, Script
 from kintrace.domain.vocabulary import Sex
 from kintrace.services.access import Actor
-from kintrace.services.cases import RelativeInput
+from kintrace.services.cases import RelativeInput, contact_details
 from kintrace.services.errors import ValidationFailed
-from kintrace.store.models import CaseMember, Relative
 from kintrace.store.models import MissingPerson as PersonRow
+from kintrace.store.models import Relative
 
 # Domain field name -> API field name of PersonIn.
 _PERSON_FIELDS = {
@@ -138,21 +138,6 @@ def relative_input(body: RelativeIn) -> RelativeInput:
     )
 
 
-def may_see_contacts(actor: Actor, row: Relative, members: list[CaseMember]) -> bool:
-    if actor.is_staff:
-        return True
-    reporter = any(m.user_id == actor.user_id and m.relation == "reporter" for m in members)
-    own = row.user_id is not None and row.user_id == actor.user_id
-    return own or (row.user_id is None and reporter)
-
-
-def relative_out(actor: Actor, row: Relative, members: list[CaseMember]) -> RelativeOut:
-    """A relative as this actor may see them: contact details only for staff and for their own family.
-
-    A family account sees the contact details of its own relative record, and (as the case's reporter)
-    of records it entered that belong to no account; never those of another family's account.
-    """
-    out = RelativeOut.model_validate(row)
-    if may_see_contacts(actor, row, members):
-        return out
-    return out.model_copy(update={"phone": None, "email": None, "address": None, "notes": None})
+def relative_out(actor: Actor, row: Relative) -> RelativeOut:
+    """A relative as this actor may see them: contact details by the services' one contact rule."""
+    return RelativeOut.model_validate(row).model_copy(update=contact_details(actor, row))

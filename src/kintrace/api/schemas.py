@@ -119,12 +119,16 @@ class LoginOut(BaseModel):
 
 class TokenCreate(In):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    expires_in_days: int | None = Field(
+        None, ge=1, le=3650, description="Lifetime in days; default KINTRACE_TOKEN_DAYS (90)"
+    )
 
 
 class TokenOut(Out):
     id: int
     name: str
     created_at: dt.datetime
+    expires_at: dt.datetime | None = Field(None, description="After this the token no longer works")
     revoked_at: dt.datetime | None
 
 
@@ -366,6 +370,9 @@ class EvidenceOut(Out):
     official_status: PersonStatus | None
     birth_date: str | None
     created_at: dt.datetime
+    published_at: dt.datetime | None = Field(
+        None, description="When a caseworker showed this family's report to the case's other families"
+    )
     attachments: list[AttachmentOut]
 
 

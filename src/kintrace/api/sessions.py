@@ -1,8 +1,9 @@
 """Signed session cookies and CSRF tokens.
 
-The session cookie carries only the user id, a CSRF token and a fingerprint of the user's password
-hash, signed and time-stamped with the secret key (itsdangerous), so it cannot be forged or
-replayed past its age, and it stops working when the password changes. It is HttpOnly and
+The session cookie carries only the user id, a CSRF token, a fingerprint of the user's password
+hash and the key of a server-side session (services/logins.py), signed and time-stamped with the
+secret key (itsdangerous), so it cannot be forged or replayed past its age; it stops working when
+the password changes and when the user signs out (the server-side session is revoked). It is HttpOnly and
 SameSite=Lax, and Secure everywhere except the demo and plain-HTTP loopback development.
 
 CSRF: a browser sends the cookie with any request to us, even one a hostile page triggers. So every
@@ -22,8 +23,10 @@ from urllib.parse import urlsplit
 
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
 
 from kintrace.api.settings import Settings
+from kintrace.services import logins
 
 SESSION_COOKIE = "kintrace_session"
 CSRF_COOKIE = "kintrace_csrf"
@@ -38,6 +41,7 @@ class SessionData:
     user_id: int
     csrf_token: str
     fingerprint: str
+    key: str
 
 
 def password_fingerprint(password_hash: str) -> str:
@@ -59,10 +63,18 @@ def read_session(request: Request, settings: Settings) -> SessionData | None:
         return None
     if not isinstance(data, dict):
         return None
-    user_id, csrf, fingerprint = data.get("u"), data.get("c"), data.get("f")
-    if not isinstance(user_id, int) or not isinstance(csrf, str) or not isinstance(fingerprint, str):
+    user_id, csrf, fingerprint, key = data.get("u"), data.get("c"), data.get("f"), data.get("s")
+    if not isinstance(user_id, int) or not all(isinstance(v, str) for v in (csrf, fingerprint, key)):
         return None
-    return SessionData(user_id, csrf, fingerprint)
+    return SessionData(user_id, str(csrf), str(fingerprint), str(key))
+
+
+def live_session(request: Request, settings: Settings, db: Session) -> SessionData | None:
+    """The request's session if its cookie is genuine and the server has not ended it (signed out)."""
+    data = read_session(request, settings)
+    if data is None or not logins.is_open(db, data.user_id, data.key):
+        return None
+    return data
 
 
 def csrf_token_for(request: Request) -> str | None:
@@ -78,11 +90,12 @@ def cookies_secure(request: Request, settings: Settings) -> bool:
 
 
 def start_session(
-    request: Request, response: Response, settings: Settings, user_id: int, password_hash: str
+    request: Request, response: Response, settings: Settings, db: Session, user_id: int, password_hash: str
 ) -> str:
-    """Set the session and CSRF cookies; return the CSRF token for the client to echo back."""
+    """Open a server-side session, set the session and CSRF cookies; return the CSRF token to echo back."""
     csrf = secrets.token_urlsafe(32)
-    payload = {"u": user_id, "c": csrf, "f": password_fingerprint(password_hash)}
+    key = logins.open_session(db, user_id, settings.session_max_age_s)
+    payload = {"u": user_id, "c": csrf, "f": password_fingerprint(password_hash), "s": key}
     secure = cookies_secure(request, settings)
     response.set_cookie(
         SESSION_COOKIE,
@@ -106,7 +119,11 @@ def start_session(
     return csrf
 
 
-def end_session(request: Request, response: Response, settings: Settings) -> None:
+def end_session(request: Request, response: Response, settings: Settings, db: Session) -> None:
+    """Sign out: revoke the server-side session (a kept copy of its cookie stops working), drop cookies."""
+    data = read_session(request, settings)
+    if data is not None:
+        logins.close_session(db, data.key)
     secure = cookies_secure(request, settings)
     for name, httponly in ((SESSION_COOKIE, True), (CSRF_COOKIE, False)):
         response.delete_cookie(name, path="/", secure=secure, httponly=httponly, samesite="lax")

@@ -7,10 +7,14 @@ run with one an attacker could guess.
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass
 
 SECRET_KEY_ENV = "KINTRACE_SECRET_KEY"
+# Set (to 1, true or yes) only behind a reverse proxy that sets X-Forwarded-For: then the brakes on
+# guessing count the address the proxy names. Unset, the header is ignored (anyone could forge it).
+TRUST_FORWARDED_ENV = "KINTRACE_TRUST_FORWARDED"
 MIN_SECRET_KEY_LENGTH = 32
 
 # Keys that ship in tutorials, templates and .env examples; an attacker tries these first.
@@ -101,6 +105,7 @@ class Settings:
     secret_key: str
     demo: bool = False
     session_max_age_s: int = SESSION_MAX_AGE_S
+    trust_forwarded: bool = False
 
     @classmethod
     def build(cls, database_url: str, secret_key: str | None, demo: bool = False) -> Settings:
@@ -109,4 +114,5 @@ class Settings:
             key = secret_key if secret_key and secret_key.strip() else secrets.token_urlsafe(48)
         else:
             key = check_secret_key(secret_key)
-        return cls(database_url=database_url, secret_key=key, demo=demo)
+        trust = os.environ.get(TRUST_FORWARDED_ENV, "").strip().lower() in ("1", "true", "yes")
+        return cls(database_url=database_url, secret_key=key, demo=demo, trust_forwarded=trust)

@@ -144,9 +144,15 @@ def users_add(
 def users_token(
     username: str = typer.Argument(...),
     name: str = typer.Option("cli", "--name", help="What the token is for."),
+    days: int | None = typer.Option(
+        None, "--days", help="Lifetime in days (default KINTRACE_TOKEN_DAYS, else 90)."
+    ),
     database_url: str | None = DatabaseUrl,
 ) -> None:
-    """Create an API token for an account; it is printed once and stored only hashed."""
+    """Create an API token for an account; it is printed once (stdout) and stored only hashed.
+
+    Its id and expiry go to stderr, so that `$(kintrace users token NAME)` captures the token alone.
+    """
     from kintrace.services import users
     from kintrace.services.access import SYSTEM
     from kintrace.services.errors import ServiceError
@@ -156,10 +162,35 @@ def users_token(
             user = users.get_user_by_username(session, username)
             if user is None:
                 raise _fail(f"no account {username!r}")
-            _, token = users.create_api_token(session, SYSTEM, user.id, name)
+            row, token = users.create_api_token(session, SYSTEM, user.id, name, days=days)
+            token_id, expires = row.id, row.expires_at
     except ServiceError as error:
         raise _fail(str(error)) from None
     console.print(token, highlight=False)
+    stamp = expires.isoformat(timespec="seconds") if expires is not None else "never"
+    err_console.print(
+        f"token {token_id} for {username!r} expires {stamp}; "
+        f"revoke it with: kintrace users revoke-token {token_id}",
+        highlight=False,
+    )
+
+
+@users_app.command("revoke-token")
+def users_revoke_token(
+    token_id: int = typer.Argument(..., help="The token's id (shown when it was made)."),
+    database_url: str | None = DatabaseUrl,
+) -> None:
+    """Revoke an API token: it stops working at once."""
+    from kintrace.services import users
+    from kintrace.services.access import SYSTEM
+    from kintrace.services.errors import ServiceError
+
+    try:
+        with _session_scope(database_url) as session:
+            row = users.revoke_api_token(session, SYSTEM, token_id)
+            console.print(f"token {row.id} ({row.name!r}) revoked")
+    except ServiceError as error:
+        raise _fail(str(error)) from None
 
 
 def _format_of(path: Path, fmt: str | None) -> str:
@@ -300,7 +331,10 @@ def _serve(url: str, host: str, port: int, demo: bool) -> None:
         app = create_app(url, os.environ.get(SECRET_KEY_ENV), demo=demo)
     except (InsecureSecretKey, AnchorError) as error:
         raise _fail(f"refusing to start: {error}", code=2) from None
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    # proxy_headers off: uvicorn would otherwise take X-Forwarded-For from loopback as the client's
+    # address, and a rotating header would dodge the login brakes. The app reads the header itself,
+    # and only when KINTRACE_TRUST_FORWARDED says a proxy sets it (kintrace.api.throttle).
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
 
 
 def serve(

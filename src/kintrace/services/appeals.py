@@ -111,8 +111,19 @@ def update_appeal(session: Session, actor: Actor, appeal_id: int, data: AppealIn
     return appeal
 
 
-def _family_case_ids(session: Session, actor: Actor) -> set[int]:
-    return set(session.scalars(select(CaseMember.case_id).where(CaseMember.user_id == actor.user_id)))
+def _family_case_ids(session: Session, actor: Actor, *, reported: bool = False) -> set[int]:
+    query = select(CaseMember.case_id).where(CaseMember.user_id == actor.user_id)
+    if reported:
+        query = query.where(CaseMember.relation == "reporter")
+    return set(session.scalars(query))
+
+
+def _own_signature(row: AppealCase, actor: Actor, reported: set[int]) -> bool:
+    """A family's own signature: one it made, or one a caseworker recorded on a case it reported. On a
+    case shared with another family, that family's signature (a relative's name) stays its own."""
+    if row.joined_by_family:
+        return row.joined_by_id == actor.user_id
+    return row.case_id in reported
 
 
 def get_appeal(session: Session, actor: Actor, appeal_id: int) -> Appeal:
@@ -130,8 +141,10 @@ def get_appeal(session: Session, actor: Actor, appeal_id: int) -> Appeal:
 
 def view(session: Session, actor: Actor, appeal: Appeal, today: dt.date | None = None) -> AppealView:
     today = today or dt.date.today()
-    own = None if actor.is_staff else _family_case_ids(session, actor)
-    signatories = [row for row in appeal.signatories if own is None or row.case_id in own]
+    reported = set() if actor.is_staff else _family_case_ids(session, actor, reported=True)
+    signatories = [
+        row for row in appeal.signatories if actor.is_staff or _own_signature(row, actor, reported)
+    ]
     deadline = None if appeal.sent_on is None else appeal.sent_on + dt.timedelta(days=appeal.answer_days)
     answered_on = min((a.received_on for a in appeal.answers), default=None)
     waiting_to = answered_on or today
@@ -254,6 +267,8 @@ def leave(session: Session, actor: Actor, appeal_id: int, case_id: int) -> None:
     row = next((r for r in appeal.signatories if r.case_id == case_id), None)
     if row is None:
         raise NotFound("appeal case", case_id)
+    if actor.is_family and not _own_signature(row, actor, _family_case_ids(session, actor, reported=True)):
+        raise Forbidden("only the family that signed may withdraw its signature")
     auditing.record(session, actor, "appeal.leave", row, before=auditing.snapshot(row), deleted=True)
     appeal.signatories.remove(row)
     session.flush()

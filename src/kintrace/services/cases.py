@@ -14,7 +14,13 @@ from sqlalchemy.orm import Session, selectinload
 from kintrace.domain.person import MissingPerson
 from kintrace.domain.vocabulary import CaseState, PersonStatus, RequestOutcome, Role, StatusTrack
 from kintrace.services import auditing
-from kintrace.services.access import Actor, case_visibility_clause, require_writer, visible_case
+from kintrace.services.access import (
+    Actor,
+    case_visibility_clause,
+    may_see_contacts,
+    require_writer,
+    visible_case,
+)
 from kintrace.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from kintrace.services.persons import fill_row, person_snapshot
 from kintrace.store.models import (
@@ -55,6 +61,12 @@ def create_case(
     """File a case. A family account files it unverified and becomes its reporter."""
     if actor.role is Role.ANALYST:
         raise Forbidden(f"{actor.name} (analyst) may not file cases")
+    if actor.is_family:
+        # Choosing these would let a family probe which references exist and which accounts are staff.
+        if reference is not None:
+            raise ValidationFailed("reference", "references are given by the registry to cases families file")
+        if assigned_caseworker_id is not None:
+            raise ValidationFailed("assigned_caseworker_id", "caseworkers are assigned by the registry")
     if reference is not None:
         reference = reference.strip()
         if not reference:
@@ -250,6 +262,31 @@ def _apply_relative(row: Relative, data: RelativeInput) -> None:
     row.user_id = data.user_id
 
 
+CONTACT_FIELDS = ("phone", "email", "address", "notes")
+
+
+def contact_details(actor: Actor, row: Relative) -> dict[str, str | None]:
+    """The relative's contact details as this actor may read them (the rule: access.may_see_contacts).
+
+    Every output path (API, portal, export) takes the contacts from here, never from the row itself.
+    """
+    shown = may_see_contacts(actor, row)
+    return {key: getattr(row, key) if shown else None for key in CONTACT_FIELDS}
+
+
+def _check_account(session: Session, actor: Actor, user_id: int | None) -> None:
+    """A family account may tie a relative's record only to itself; staff to any existing account."""
+    missing = ValidationFailed("user_id", f"user {user_id} does not exist")
+    if user_id is None:
+        return
+    if actor.is_family:
+        if user_id != actor.user_id:
+            raise missing  # the same answer as for a missing id: accounts are not enumerable
+        return
+    if session.get(User, user_id) is None:
+        raise missing
+
+
 def add_relative(session: Session, actor: Actor, case_id: int, data: RelativeInput) -> Relative:
     case = visible_case(session, actor, case_id)
     if not actor.is_family:
@@ -257,9 +294,8 @@ def add_relative(session: Session, actor: Actor, case_id: int, data: RelativeInp
     elif case.state is CaseState.MERGED:
         raise Conflict("the case was merged into another; add relatives there")
     data.check()
-    if data.user_id is not None and session.get(User, data.user_id) is None:
-        raise ValidationFailed("user_id", f"user {data.user_id} does not exist")
-    row = Relative(case_id=case.id)
+    _check_account(session, actor, data.user_id)
+    row = Relative(case_id=case.id, created_by_id=actor.user_id)
     _apply_relative(row, data)
     session.add(row)
     auditing.record(session, actor, "relative.create", row)
@@ -286,7 +322,11 @@ def update_relative(session: Session, actor: Actor, relative_id: int, data: Rela
     row = _visible_relative(session, actor, relative_id)
     if not actor.is_family:
         require_writer(actor, "change relatives")
+    elif not may_see_contacts(actor, row):
+        raise Forbidden("a family account may change only the relatives' records it entered or is")
     data.check()
+    if data.user_id != row.user_id:
+        _check_account(session, actor, data.user_id)
     before = auditing.snapshot(row)
     _apply_relative(row, data)
     auditing.record(session, actor, "relative.update", row, before=before)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from kintrace.domain.vocabulary import CaseState, Role
 from kintrace.services import auditing
-from kintrace.services.access import Actor, require_role, require_writer, visible_case
+from kintrace.services.access import Actor, require_role, require_staff, require_writer, visible_case
 from kintrace.services.errors import Conflict, NotFound, ValidationFailed
 from kintrace.services.status import recompute_evidence_status
 from kintrace.store.models import Case, DuplicateLink, Merge, utcnow
@@ -51,7 +51,9 @@ def unlink_duplicates(session: Session, actor: Actor, link_id: int) -> None:
 
 
 def duplicate_links(session: Session, actor: Actor, case_id: int) -> list[DuplicateLink]:
+    """Candidate duplicates name other cases (perhaps other families'): staff work only."""
     visible_case(session, actor, case_id)
+    require_staff(actor, "see candidate duplicates")
     query = select(DuplicateLink).where(
         or_(DuplicateLink.case_id == case_id, DuplicateLink.other_case_id == case_id)
     )

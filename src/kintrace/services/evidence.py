@@ -15,12 +15,21 @@ from kintrace.domain.evidence import EvidenceFact
 from kintrace.domain.vocabulary import CaseState, Claim, PersonStatus, SourceKind, Visibility
 from kintrace.services import attachments as blobs
 from kintrace.services import auditing, notifications
-from kintrace.services.access import Actor, evidence_visibility_clause, require_writer, visible_case
+from kintrace.services.access import (
+    ANY_FAMILY,
+    Actor,
+    can_see_item,
+    evidence_visibility_clause,
+    may_cite_source,
+    require_writer,
+    visible_case,
+    visible_item_ids,
+)
 from kintrace.services.cases import merged_group
-from kintrace.services.errors import Conflict, NotFound, ValidationFailed
+from kintrace.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from kintrace.services.sources import to_ref
 from kintrace.services.status import recompute_evidence_status
-from kintrace.store.models import Attachment, EvidenceItem, Source
+from kintrace.store.models import Attachment, EvidenceItem, Source, utcnow
 
 
 @dataclass(frozen=True)
@@ -59,10 +68,20 @@ def to_fact(item: EvidenceItem) -> EvidenceFact:
     )
 
 
-def _validated(session: Session, actor: Actor, data: EvidenceInput) -> tuple[Source, EvidenceInput]:
+def _validated(
+    session: Session, actor: Actor, case_id: int, data: EvidenceInput
+) -> tuple[Source, EvidenceInput]:
     source = session.get(Source, data.source_id)
+    missing = ValidationFailed("source_id", f"source {data.source_id} does not exist")
     if source is None:
-        raise ValidationFailed("source_id", f"source {data.source_id} does not exist")
+        raise missing
+    if not may_cite_source(session, actor, source, case_id):
+        if actor.is_family:
+            # Exactly as for a missing id: a family must not learn which sources exist, or of what kind.
+            raise missing
+        raise ValidationFailed(
+            "source_id", f"source {source.id} was recorded by a family that is not linked to this case"
+        )
     if actor.is_family:
         if source.kind is not SourceKind.RELATIVE:
             raise ValidationFailed("source_id", "a family account may add only what relatives report")
@@ -106,7 +125,7 @@ def add_evidence(
         require_writer(actor, "add evidence")
     if case.state is CaseState.MERGED:
         raise Conflict(f"case {case.reference} was merged into another; add evidence there")
-    _validated(session, actor, data)
+    _validated(session, actor, case.id, data)
     item = EvidenceItem(case_id=case.id, created_by_id=actor.user_id)
     _apply(item, data)
     session.add(item)
@@ -117,7 +136,7 @@ def add_evidence(
 
 
 def get_evidence(session: Session, actor: Actor, evidence_id: int) -> EvidenceItem:
-    """The item if the actor may see it (its case, and for a family only family-visible items)."""
+    """The item if the actor may see it (its case, and for a family what the visibility policy allows)."""
     item = session.get(EvidenceItem, evidence_id)
     if item is None:
         raise NotFound("evidence", evidence_id)
@@ -125,8 +144,33 @@ def get_evidence(session: Session, actor: Actor, evidence_id: int) -> EvidenceIt
         visible_case(session, actor, item.case_id)
     except NotFound:
         raise NotFound("evidence", evidence_id) from None
-    if not actor.is_staff and item.visibility is not Visibility.FAMILY:
+    if not can_see_item(session, actor, item):
         raise NotFound("evidence", evidence_id)
+    return item
+
+
+def awaiting_publication(session: Session, actor: Actor, items: list[EvidenceItem]) -> set[int]:
+    """Of these items, the families' own reports that other families of the case do not see yet."""
+    if not actor.is_staff:
+        return set()
+    candidates = [i.id for i in items if i.visibility is Visibility.FAMILY and i.published_at is None]
+    if not candidates:
+        return set()
+    shown_to_all = visible_item_ids(session, ANY_FAMILY, candidates)
+    return set(candidates) - shown_to_all
+
+
+def publish_evidence(session: Session, actor: Actor, evidence_id: int) -> EvidenceItem:
+    """Show a family's report to the other families of the case (a caseworker's decision)."""
+    require_writer(actor, "publish evidence")
+    item = get_evidence(session, actor, evidence_id)
+    if item.visibility is not Visibility.FAMILY:
+        raise Conflict(f"evidence {item.id} is internal; make it family-visible before publishing it")
+    if item.published_at is None:
+        before = auditing.snapshot(item)
+        item.published_at, item.published_by_id = utcnow(), actor.user_id
+        auditing.record(session, actor, "evidence.publish", item, before=before)
+        notifications.item_added(session, actor, item)
     return item
 
 
@@ -158,7 +202,7 @@ def update_evidence(
 ) -> EvidenceItem:
     require_writer(actor, "change evidence")
     item = get_evidence(session, actor, evidence_id)
-    _validated(session, actor, data)
+    _validated(session, actor, item.case_id, data)
     before = auditing.snapshot(item)
     _apply(item, data)
     session.flush()
@@ -196,6 +240,8 @@ def add_attachment(
     item = get_evidence(session, actor, evidence_id)
     if not actor.is_family:
         require_writer(actor, "attach files")
+    elif item.created_by_id != actor.user_id:
+        raise Forbidden("a family account may attach files only to what it reported itself")
     name = Path(filename or "").name.strip()
     if not name:
         raise ValidationFailed("filename", "must not be empty")

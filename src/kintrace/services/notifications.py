@@ -239,8 +239,14 @@ def status_changed(
 
 
 def item_added(session: Session, actor: Actor, item: EvidenceItem) -> None:
-    """A family-visible item; internal ones are never told. Its author already knows of it."""
+    """A family-visible item; internal ones are never told. Its author already knows of it.
+
+    A family's own report reaches the other families only once a caseworker publishes it (the
+    visibility policy of services/access.py), and then this is called again by the publisher.
+    """
     if item.visibility is not Visibility.FAMILY:
+        return
+    if item.published_at is None and _is_family(session, item.created_by_id):
         return
     case = session.get(Case, item.case_id)
     params = {
@@ -249,7 +255,13 @@ def item_added(session: Session, actor: Actor, item: EvidenceItem) -> None:
         "event_date": item.event_date,
         "reference": case.reference if case is not None else "",
     }
-    notify(session, actor, item.case_id, NEW_ITEM, params, f"item:{item.id}", skip_user_id=actor.user_id)
+    author = item.created_by_id if item.published_at is not None else actor.user_id
+    notify(session, actor, item.case_id, NEW_ITEM, params, f"item:{item.id}", skip_user_id=author)
+
+
+def _is_family(session: Session, user_id: int | None) -> bool:
+    user = None if user_id is None else session.get(User, user_id)
+    return user is not None and user.role is Role.FAMILY
 
 
 def request_answered(session: Session, actor: Actor, request: StatusRequest, answer: RequestAnswer) -> None:

@@ -13,7 +13,13 @@ from kintrace.domain import requests as rules
 from kintrace.domain.errors import DomainError
 from kintrace.domain.vocabulary import PersonStatus, RequestOutcome
 from kintrace.services import auditing, notifications
-from kintrace.services.access import Actor, case_visibility_clause, require_writer, visible_case
+from kintrace.services.access import (
+    Actor,
+    case_visibility_clause,
+    require_writer,
+    visible_case,
+    visible_item_ids,
+)
 from kintrace.services.cases import MAX_PAGE_SIZE, merged_group
 from kintrace.services.errors import Conflict, NotFound, ValidationFailed
 from kintrace.store.models import Case, EvidenceItem, RequestAnswer, StatusRequest
@@ -96,6 +102,15 @@ def submit_request(
     session.add(request)
     auditing.record(session, actor, "request.submit", request)
     return request
+
+
+def readable_evidence_ids(session: Session, actor: Actor, request: StatusRequest) -> list[int]:
+    """The items backing the request that the actor may read (a family never learns internal ids)."""
+    ids = list(request.evidence_ids or [])
+    if actor.is_staff or not ids:
+        return ids
+    readable = visible_item_ids(session, actor, ids)
+    return [i for i in ids if i in readable]
 
 
 def get_request(session: Session, actor: Actor, request_id: int) -> StatusRequest:

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from kintrace.domain.errors import DomainError
 from kintrace.domain.evidence import SourceRef
-from kintrace.domain.vocabulary import Credibility, Reliability, SourceKind, Visibility
+from kintrace.domain.vocabulary import Credibility, Reliability, SourceKind
 from kintrace.services import auditing
-from kintrace.services.access import Actor, require_staff, require_writer
+from kintrace.services.access import Actor, evidence_visibility_clause, require_staff, require_writer
 from kintrace.services.errors import NotFound, ValidationFailed
 from kintrace.services.status import recompute_for_source
 from kintrace.store.models import CaseMember, EvidenceItem, Source
@@ -52,6 +52,7 @@ def create_source(session: Session, actor: Actor, data: SourceInput) -> Source:
         reliability=ref.reliability,
         credibility=ref.credibility,
         notes=data.notes,
+        created_by_id=actor.user_id,
     )
     session.add(source)
     auditing.record(session, actor, "source.create", source)
@@ -59,18 +60,18 @@ def create_source(session: Session, actor: Actor, data: SourceInput) -> Source:
 
 
 def get_source(session: Session, actor: Actor, source_id: int) -> Source:
-    """A source; a family account sees only those cited by family-visible items of its own cases
-    (a source may name an informant whom other families must not learn about)."""
+    """A source; a family account sees only those it recorded and those cited by items of its own
+    cases that it may read (a source may name an informant whom other families must not learn about)."""
     source = session.get(Source, source_id)
     if source is None:
         raise NotFound("source", source_id)
-    if not actor.is_staff:
+    if not actor.is_staff and source.created_by_id != actor.user_id:
         cited = session.scalar(
             select(EvidenceItem.id)
             .join(CaseMember, CaseMember.case_id == EvidenceItem.case_id)
             .where(
                 EvidenceItem.source_id == source_id,
-                EvidenceItem.visibility == Visibility.FAMILY,
+                evidence_visibility_clause(actor),
                 CaseMember.user_id == actor.user_id,
             )
             .limit(1)

@@ -4,7 +4,6 @@ evidence-based (recomputed from the domain rules after every evidence change). B
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -13,16 +12,15 @@ from sqlalchemy.orm import Session
 from kintrace.domain.dates import PartialDate
 from kintrace.domain.errors import DomainError, IllegalTransition
 from kintrace.domain.status import (
-    RULES,
     StatusDerivation,
     check_transition,
     derive_evidence_status,
     divergence,
     transition_path,
 )
-from kintrace.domain.vocabulary import PersonStatus, StatusTrack, Visibility
+from kintrace.domain.vocabulary import PersonStatus, StatusTrack
 from kintrace.services import auditing, notifications
-from kintrace.services.access import Actor, require_writer, visible_case
+from kintrace.services.access import Actor, require_writer, rule_text_for, visible_case, visible_item_ids
 from kintrace.services.errors import ValidationFailed
 from kintrace.store.models import Case, EvidenceItem, StatusChange
 
@@ -169,16 +167,6 @@ class StatusEntry:
     changed_at: dt.datetime
 
 
-def _family_visible_ids(session: Session, ids: Iterable[int]) -> set[int]:
-    return set(
-        session.scalars(
-            select(EvidenceItem.id).where(
-                EvidenceItem.id.in_(list(ids)), EvidenceItem.visibility == Visibility.FAMILY
-            )
-        )
-    )
-
-
 def status_view(session: Session, actor: Actor, case_id: int, *, today: dt.date | None = None) -> StatusView:
     from kintrace.services.evidence import case_facts
 
@@ -187,7 +175,7 @@ def status_view(session: Session, actor: Actor, case_id: int, *, today: dt.date 
     derived = derive_evidence_status(case_facts(session, case_id), today)
     if not actor.is_staff:
         # The rule's explanation may name internal items and sources: a family gets the redacted one.
-        derived = derived.redacted(_family_visible_ids(session, derived.fact_ids))
+        derived = derived.redacted(visible_item_ids(session, actor, derived.fact_ids))
     official_since = _date(case.official_since)
     return StatusView(
         official=case.official_status,
@@ -206,18 +194,17 @@ def status_history(
     if track is not None:
         query = query.where(StatusChange.track == StatusTrack(track))
     rows = list(session.scalars(query.order_by(StatusChange.id)))
-    visible = None if actor.is_staff else _family_visible_ids(session, (i for r in rows for i in r.fact_ids))
-    return [_entry(row, visible) for row in rows]
+    visible = (
+        None if actor.is_staff else visible_item_ids(session, actor, (i for r in rows for i in r.fact_ids))
+    )
+    return [_entry(actor, row, visible) for row in rows]
 
 
-def _entry(row: StatusChange, family_visible: set[int] | None) -> StatusEntry:
-    fact_ids, rule_text = list(row.fact_ids or []), row.rule_text
-    if family_visible is not None:
-        hidden = [i for i in fact_ids if i not in family_visible]
-        fact_ids = [i for i in fact_ids if i in family_visible]
-        if row.rule is not None and row.rule in RULES:
-            # The stored text may name internal items and sources; a family reads the rule's own sentence.
-            rule_text = RULES[row.rule] + (f" ({len(hidden)} internal item(s) not shown.)" if hidden else "")
+def _entry(actor: Actor, row: StatusChange, readable: set[int] | None) -> StatusEntry:
+    fact_ids = list(row.fact_ids or [])
+    if readable is not None:
+        fact_ids = [i for i in fact_ids if i in readable]
+    rule_text = rule_text_for(actor, row.rule, row.rule_text, len(row.fact_ids or []) - len(fact_ids))
     return StatusEntry(
         id=row.id,
         track=row.track,

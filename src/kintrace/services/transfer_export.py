@@ -17,9 +17,9 @@ from typing import Any, TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from kintrace.domain.status import RULES
 from kintrace.domain.vocabulary import StatusTrack
-from kintrace.services.access import Actor, case_visibility_clause, evidence_visibility_clause
+from kintrace.services.access import Actor, case_visibility_clause, evidence_visibility_clause, rule_text_for
+from kintrace.services.cases import contact_details
 from kintrace.services.transfer_schema import CONTACT_FIELDS, FORMAT, PERSON_FIELDS
 from kintrace.store.models import Case, EvidenceItem, StatusChange, StatusRequest
 from kintrace.store.models import MissingPerson as PersonRow
@@ -111,12 +111,9 @@ def _evidence(item: EvidenceItem) -> dict[str, Any]:
     }
 
 
-def _history_entry(row: StatusChange, refs: EvidenceRefs, reference: str, family: bool) -> dict[str, Any]:
+def _history_entry(row: StatusChange, refs: EvidenceRefs, reference: str, actor: Actor) -> dict[str, Any]:
     facts, hidden = _refs(refs, reference, row.fact_ids or [])
-    rule_text = row.rule_text
-    if family and row.rule is not None and row.rule in RULES:
-        # The stored text may name internal items and sources; a family's file carries the rule's sentence.
-        rule_text = RULES[row.rule] + (f" ({hidden} internal item(s) not shown.)" if hidden else "")
+    rule_text = rule_text_for(actor, row.rule, row.rule_text, hidden)
     return {
         "status": row.status.value,
         "previous_status": None if row.previous_status is None else row.previous_status.value,
@@ -194,7 +191,9 @@ def _chunk_records(
                 "is_reporter": relative.is_reporter,
             }
             if include_contacts:
-                values.update({key: getattr(relative, key) for key in CONTACT_FIELDS})
+                # Only what the contact rule lets this actor read (a family: the records it owns).
+                shown = contact_details(actor, relative)
+                values.update({key: shown.get(key) for key in CONTACT_FIELDS})
             relatives.append(values)
         yield {
             "reference": reference,
@@ -210,9 +209,7 @@ def _chunk_records(
             "evidence": [_evidence(item) for item in evidence.get(case.id, [])],
             "status_history": {
                 track.value: [
-                    _history_entry(row, refs, reference, actor.is_family)
-                    for row in rows
-                    if row.track is track
+                    _history_entry(row, refs, reference, actor) for row in rows if row.track is track
                 ]
                 for track in StatusTrack
             },

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import os
 import re
 import secrets
 
@@ -10,15 +12,20 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from kintrace.domain.vocabulary import Role
-from kintrace.services import auditing
+from kintrace.services import auditing, logins
 from kintrace.services.access import Actor, actor_for, require_role
 from kintrace.services.errors import Conflict, NotFound, ValidationFailed
 from kintrace.store.models import ApiToken, User, utcnow
 
 MIN_PASSWORD_LENGTH = 8
 TOKEN_PREFIX = "kt_"
+# API tokens expire: a leaked one is useful for a bounded time. KINTRACE_TOKEN_DAYS changes the default.
+TOKEN_DAYS_ENV = "KINTRACE_TOKEN_DAYS"
+DEFAULT_TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 3650
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 _hasher = PasswordHasher()
 # Hashed once so a login for an unknown name costs as much as one for a known name.
@@ -29,9 +36,25 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def _check_password(password: str) -> None:
+# zxcvbn's score 0-4 estimates guesses needed; 3 resists an offline attack on a slow hash like argon2.
+MIN_PASSWORD_SCORE = 3
+# Fixed texts, so that the web pages can translate them (kintrace.web.labels lists them).
+PASSWORD_TOO_SHORT = "must be at least 8 characters"
+PASSWORD_TOO_WEAK = (
+    "is too easy to guess (a common password, a word, a name, a date or a keyboard pattern); "
+    "a phrase of several unrelated words is strong and easy to remember"
+)
+
+
+def _check_password(password: str, *personal: str | None) -> None:
+    """Refuse short passwords and those a strength estimator (zxcvbn) finds guessable, the account's
+    own name and e-mail counted as known to an attacker."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+        raise ValidationFailed("password", PASSWORD_TOO_SHORT)
+    known = [part for value in personal if value for part in [*re.split(r"[@.\s_-]+", value), value] if part]
+    # zxcvbn's cost grows with the length; the first 100 characters decide whether it is guessable.
+    if zxcvbn(password[:100], user_inputs=known)["score"] < MIN_PASSWORD_SCORE:
+        raise ValidationFailed("password", PASSWORD_TOO_WEAK)
 
 
 def create_user(
@@ -54,7 +77,7 @@ def create_user(
         role = Role(role)
     except ValueError:
         raise ValidationFailed("role", f"{role!r} is not one of {', '.join(Role)}") from None
-    _check_password(password)
+    _check_password(password, username, email, display_name)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"username {username!r} is taken")
     user = User(
@@ -130,9 +153,10 @@ def update_user(
 def change_password(session: Session, actor: Actor, user_id: int, new_password: str) -> None:
     if actor.user_id != user_id:
         require_role(actor, Role.ADMIN, action="set other people's passwords")
-    _check_password(new_password)
     user = get_user(session, actor, user_id)
+    _check_password(new_password, user.username, user.email, user.display_name)
     user.password_hash = hash_password(new_password)
+    logins.close_all(session, user.id)  # every signed-in device must sign in again
     # The audit row says that the password changed, never what to.
     auditing.record(session, actor, "user.password", user, before={}, after={"password": "changed"})
 
@@ -160,15 +184,43 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_api_token(session: Session, actor: Actor, user_id: int, name: str) -> tuple[ApiToken, str]:
-    """A new bearer token: returns the row and the token text, which is never stored or shown again."""
+def default_token_days() -> int:
+    """The lifetime of a new API token in days: KINTRACE_TOKEN_DAYS, else 90."""
+    raw = os.environ.get(TOKEN_DAYS_ENV, "").strip()
+    if not raw:
+        return DEFAULT_TOKEN_DAYS
+    try:
+        return _checked_days(int(raw), TOKEN_DAYS_ENV)
+    except ValueError:
+        raise ValidationFailed(TOKEN_DAYS_ENV, f"{raw!r} is not a whole number of days") from None
+
+
+def _checked_days(days: int, field: str) -> int:
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise ValidationFailed(field, f"must be between 1 and {MAX_TOKEN_DAYS} days, not {days}")
+    return days
+
+
+def create_api_token(
+    session: Session, actor: Actor, user_id: int, name: str, *, days: int | None = None
+) -> tuple[ApiToken, str]:
+    """A new bearer token valid for `days` (default: default_token_days()): returns the row and the
+    token text, which is never stored or shown again."""
     if actor.user_id != user_id:
         require_role(actor, Role.ADMIN, action="create tokens for others")
     user = get_user(session, actor, user_id)
     if not name.strip():
         raise ValidationFailed("name", "must not be empty")
+    lifetime = default_token_days() if days is None else _checked_days(days, "expires_in_days")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, name=name.strip(), token_sha256=token_digest(token))
+    now = utcnow()
+    row = ApiToken(
+        user_id=user.id,
+        name=name.strip(),
+        token_sha256=token_digest(token),
+        created_at=now,
+        expires_at=now + dt.timedelta(days=lifetime),
+    )
     session.add(row)
     auditing.record(session, actor, "token.create", row)
     return row, token
@@ -193,10 +245,19 @@ def revoke_api_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
 
 
 def authenticate_token(session: Session, token: str) -> User | None:
-    """The active owner of an unrevoked token, else None."""
+    """The active owner of an unrevoked, unexpired token, else None."""
     if not token.startswith(TOKEN_PREFIX):
         return None
     row = session.scalar(select(ApiToken).where(ApiToken.token_sha256 == token_digest(token)))
-    if row is None or row.revoked_at is not None or not row.user.active:
+    if row is None or row.revoked_at is not None or not row.user.active or token_expired(row):
         return None
     return row.user
+
+
+def token_expired(row: ApiToken, now: dt.datetime | None = None) -> bool:
+    if row.expires_at is None:
+        return False
+    expires = row.expires_at
+    # SQLite hands timestamps back without their offset; they were written in UTC.
+    expires = expires if expires.tzinfo is not None else expires.replace(tzinfo=dt.UTC)
+    return expires <= (now or utcnow())

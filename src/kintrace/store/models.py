@@ -95,9 +95,27 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(100))
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # NULL: never expires (tokens made before expiry existed); new tokens always get one.
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
+
+
+class LoginSession(Base):
+    """A signed-in browser or API session; signing out revokes it, so an old cookie stops working.
+
+    The cookie carries a random key; only its SHA-256 is kept here.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Case(Base):
@@ -210,6 +228,8 @@ class Relative(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     address: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
+    # Who entered the record: a family account that did owns its contact details (services/access.py).
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     case: Mapped[Case] = relationship(back_populates="relatives")
 
@@ -225,6 +245,8 @@ class Source(Base):
         str_enum(Credibility), default=Credibility.CANNOT_BE_JUDGED
     )
     notes: Mapped[str | None] = mapped_column(Text)
+    # Who recorded it: a family account may cite only sources it recorded itself (services/access.py).
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
 
 class EvidenceItem(Base):
@@ -243,6 +265,9 @@ class EvidenceItem(Base):
     birth_date: Mapped[str | None] = mapped_column(PARTIAL_DATE)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # A family's own report is shown to other families of the case only once a caseworker publishes it.
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     case: Mapped[Case] = relationship()
     source: Mapped[Source] = relationship()

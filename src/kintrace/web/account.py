@@ -49,7 +49,8 @@ async def change_password(request: Request, db: Db, who: AnyVisitor) -> Response
         return _page(request, db, who, error=error)
     # The old session dies with the old password; start a fresh one so the user stays signed in.
     response = RedirectResponse("/account?done=password", status_code=303)
-    sessions.start_session(request, response, request.app.state.settings, who.user.id, who.user.password_hash)
+    settings = request.app.state.settings
+    sessions.start_session(request, response, settings, db, who.user.id, who.user.password_hash)
     return response
 
 

@@ -143,6 +143,8 @@ def _case_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
         "next_statuses": sorted(TRANSITIONS[case.official_status], key=list(PersonStatus).index),
         "timeline": timeline(items, found),
         "contradictions": found,
+        # A family's own reports that the case's other families see only once published here.
+        "awaiting": evidence_service.awaiting_publication(db, who.actor, items),
         # The domain's English explanations, or the same said in the page's language.
         "desk_texts": lambda language: desk_texts(language, view, items, found),
         "requests": request_service.list_requests(db, who.actor, case_id),
@@ -341,6 +343,16 @@ async def attach(request: Request, evidence_id: int, db: Db, who: Staff) -> Resp
         item = evidence_service.get_evidence(db, who.actor, evidence_id)
         return _evidence_page(request, db, who, item, _evidence_values(item), error)
     return RedirectResponse(f"/desk/evidence/{evidence_id}?done=1", status_code=303)
+
+
+@router.post("/evidence/{evidence_id}/publish")
+async def publish_evidence(request: Request, evidence_id: int, db: Db, who: Staff) -> Response:
+    """Show a family's report to the case's other families too."""
+    form = await request.form()
+    item = evidence_service.publish_evidence(db, who.actor, evidence_id)
+    shown_on = forms.text(form, "case_id")  # a merged case's item is published from the case it joined
+    back = int(shown_on) if shown_on and shown_on.isdigit() else item.case_id
+    return _back(back, "published", f"#item-{evidence_id}")
 
 
 @router.post("/evidence/{evidence_id}/delete")

@@ -168,3 +168,14 @@ ALL: dict[str, Mapping[Any, str]] = {
     "appeal_state": APPEAL_STATE,
     "track": TRACK,
 }
+
+
+# Messages of the services that a page shows as they are: listed here so the catalogs translate them
+# (templates pass a service's message through `_`, which leaves any other text unchanged).
+SERVICE_MESSAGES = (
+    N_("must be at least 8 characters"),
+    N_(
+        "is too easy to guess (a common password, a word, a name, a date or a keyboard pattern); "
+        "a phrase of several unrelated words is strong and easy to remember"
+    ),
+)

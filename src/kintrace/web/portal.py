@@ -18,6 +18,7 @@ from kintrace.services import notifications as notification_service
 from kintrace.services import requests as request_service
 from kintrace.services import sources as source_service
 from kintrace.services import status as status_service
+from kintrace.services.access import may_see_contacts
 from kintrace.services.cases import CaseFilter, RelativeInput
 from kintrace.services.errors import NotFound, ValidationFailed
 from kintrace.services.evidence import EvidenceInput
@@ -99,7 +100,7 @@ def _case_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
         "requests": request_service.list_requests(db, who.actor, case_id),
         # Only the reader's own contact details: other relatives' stay private even on a shared case.
         "my_contacts": [
-            r for r in case_service.list_relatives(db, who.actor, case_id) if r.user_id == who.user.id
+            r for r in case_service.list_relatives(db, who.actor, case_id) if may_see_contacts(who.actor, r)
         ],
         "claims": FAMILY_CLAIMS,
         "today": dt.date.today(),
@@ -142,7 +143,8 @@ async def correct_person(request: Request, case_id: int, db: Db, who: Family) ->
 async def update_contact(request: Request, case_id: int, relative_id: int, db: Db, who: Family) -> Response:
     """A relative keeps their own phone, e-mail and address up to date."""
     form = await request.form()
-    mine = {r.id: r for r in case_service.list_relatives(db, who.actor, case_id) if r.user_id == who.user.id}
+    rows = case_service.list_relatives(db, who.actor, case_id)
+    mine = {r.id: r for r in rows if may_see_contacts(who.actor, r)}
     current = mine.get(relative_id)
     if current is None:
         raise NotFound("relative", relative_id)

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 
 from kintrace.api import sessions
 from kintrace.api.deps import Db
-from kintrace.api.throttle import LoginThrottle
+from kintrace.api.throttle import LoginThrottle, SignUpThrottle, client_address
 from kintrace.domain.vocabulary import Role
 from kintrace.services import users as user_service
 from kintrace.services.access import Actor
@@ -55,18 +55,20 @@ async def signin(request: Request, db: Db) -> Response:
     if not sessions.same_origin(request):
         return render(request, "signin.html", {**context, "error": "cross-site"}, status_code=403)
     throttle: LoginThrottle = request.app.state.login_throttle
-    client = request.client.host if request.client else "unknown"
-    if throttle.retry_after_s(client, login):
+    client = client_address(request)
+    # The e-mail and the user name of one account share one count.
+    account = user_service.username_for_login(db, login)
+    if throttle.retry_after_s(client, account):
         return render(request, "signin.html", {**context, "error": "throttled"}, status_code=429)
     user = None
     if login and isinstance(password, str) and password:
-        user = user_service.authenticate(db, user_service.username_for_login(db, login), password)
+        user = user_service.authenticate(db, account, password)
     if user is None:
-        throttle.failed(client, login)
+        throttle.failed(client, account)
         return render(request, "signin.html", {**context, "error": "wrong"}, status_code=401)
-    throttle.succeeded(client, login)
+    throttle.succeeded(client, account)
     response = RedirectResponse(_safe_next(target, home_of(user)), status_code=303)
-    sessions.start_session(request, response, request.app.state.settings, user.id, user.password_hash)
+    sessions.start_session(request, response, request.app.state.settings, db, user.id, user.password_hash)
     return response
 
 
@@ -85,6 +87,10 @@ async def signup(request: Request, db: Db) -> Response:
     context = {"email": email, "display_name": display_name or ""}
     if not sessions.same_origin(request):
         return render(request, "signup.html", {**context, "error": "cross-site"}, status_code=403)
+    brake: SignUpThrottle = request.app.state.signup_throttle
+    client = client_address(request)
+    if brake.retry_after_s(client):
+        return render(request, "signup.html", {**context, "error": "throttled"}, status_code=429)
     try:
         if "@" not in email:
             raise ValidationFailed("email", "please give an e-mail address")
@@ -113,16 +119,17 @@ async def signup(request: Request, db: Db) -> Response:
             {**context, "error_field": error.field, "error": "invalid", "message": error.message},
             status_code=422,
         )
+    brake.created(client)
     response = RedirectResponse("/my", status_code=303)
-    sessions.start_session(request, response, request.app.state.settings, user.id, user.password_hash)
+    sessions.start_session(request, response, request.app.state.settings, db, user.id, user.password_hash)
     return response
 
 
 @router.post("/signout")
-async def signout(request: Request) -> Response:
+async def signout(request: Request, db: Db) -> Response:
     response = RedirectResponse("/signin", status_code=303)
     if sessions.same_origin(request):
-        sessions.end_session(request, response, request.app.state.settings)
+        sessions.end_session(request, response, request.app.state.settings, db)
     return response
 
 

@@ -48,7 +48,7 @@ class Visitor:
 
 
 def signed_in_user(request: Request, db: Db) -> User | None:
-    data = sessions.read_session(request, request.app.state.settings)
+    data = sessions.live_session(request, request.app.state.settings, db)
     if data is None:
         return None
     try:

@@ -9,7 +9,7 @@ from kintrace.api.auth import CurrentActor, CurrentUser
 from kintrace.api.deps import AppSettings, Db
 from kintrace.api.problems import Problem
 from kintrace.api.schemas import LoginIn, LoginOut, TokenCreate, TokenCreated, TokenOut, UserOut
-from kintrace.api.throttle import LoginThrottle
+from kintrace.api.throttle import LoginThrottle, client_address
 from kintrace.services import users as user_service
 from kintrace.services.access import actor_for
 
@@ -29,9 +29,11 @@ def login(
     if not sessions.same_origin(request):
         # A login posted from another site would sign the victim into the attacker's account.
         raise Problem(403, "cross-site-login", "A login must come from this site's own pages.")
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     throttle = _throttle(request)
-    wait = throttle.retry_after_s(client, body.email)
+    # The e-mail and the user name of one account share one count.
+    username = user_service.username_for_login(session, body.email)
+    wait = throttle.retry_after_s(client, username)
     if wait:
         raise Problem(
             429,
@@ -39,23 +41,23 @@ def login(
             f"Too many failed logins; try again in {wait} s.",
             headers={"Retry-After": str(wait)},
         )
-    username = user_service.username_for_login(session, body.email)
     user = user_service.authenticate(session, username, body.password)
     if user is None:
-        throttle.failed(client, body.email)
+        throttle.failed(client, username)
         # One message for unknown account and wrong password: the answer must not reveal which accounts exist.
         raise Problem(
             401, "invalid-credentials", "The e-mail or password is wrong, or the account is disabled."
         )
-    throttle.succeeded(client, body.email)
-    csrf = sessions.start_session(request, response, settings, user.id, user.password_hash)
+    throttle.succeeded(client, username)
+    csrf = sessions.start_session(request, response, settings, session, user.id, user.password_hash)
     return LoginOut(user=UserOut.model_validate(user), csrf_token=csrf)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-def logout(_user: CurrentUser, request: Request, settings: AppSettings) -> Response:
+def logout(_user: CurrentUser, request: Request, settings: AppSettings, session: Db) -> Response:
+    """End the session: its cookie, even a copy kept elsewhere, answers 401 from now on."""
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
-    sessions.end_session(request, response, settings)
+    sessions.end_session(request, response, settings, session)
     return response
 
 
@@ -67,8 +69,17 @@ def me(user: CurrentUser) -> UserOut:
 @router.post("/tokens", response_model=TokenCreated, status_code=status.HTTP_201_CREATED)
 def create_token(body: TokenCreate, user: CurrentUser, session: Db) -> TokenCreated:
     """Create an API token for the calling user. The token is in this answer only; keep it safe."""
-    row, token = user_service.create_api_token(session, actor_for(user), user.id, body.name)
-    return TokenCreated(id=row.id, name=row.name, created_at=row.created_at, revoked_at=None, token=token)
+    row, token = user_service.create_api_token(
+        session, actor_for(user), user.id, body.name, days=body.expires_in_days
+    )
+    return TokenCreated(
+        id=row.id,
+        name=row.name,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        revoked_at=None,
+        token=token,
+    )
 
 
 @router.get("/tokens", response_model=list[TokenOut])

@@ -77,6 +77,13 @@ def update_evidence(evidence_id: int, body: EvidenceUpdate, actor: CurrentActor,
     return EvidenceOut.model_validate(item)
 
 
+@router.post("/evidence/{evidence_id}/publish", response_model=EvidenceOut)
+def publish_evidence(evidence_id: int, actor: CurrentActor, session: Db) -> EvidenceOut:
+    """Show a family's report to the case's other families too (caseworkers; until then only its
+    authors and staff read it)."""
+    return EvidenceOut.model_validate(evidence_service.publish_evidence(session, actor, evidence_id))
+
+
 @router.delete("/evidence/{evidence_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_evidence(evidence_id: int, actor: CurrentActor, session: Db) -> Response:
     evidence_service.delete_evidence(session, actor, evidence_id)

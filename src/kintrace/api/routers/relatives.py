@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from kintrace.api.auth import CurrentActor
-from kintrace.api.convert import may_see_contacts, relative_input, relative_out
+from kintrace.api.convert import relative_input, relative_out
 from kintrace.api.deps import Db
 from kintrace.api.schemas import RelativeIn, RelativeOut, RelativeUpdate
 from kintrace.services import cases as case_service
+from kintrace.services.access import may_see_contacts
 from kintrace.services.errors import Forbidden, NotFound
 from kintrace.store.models import Relative
 
@@ -17,15 +18,13 @@ router = APIRouter(tags=["relatives"])
 
 @router.get("/cases/{case_id}/relatives", response_model=list[RelativeOut])
 def list_relatives(case_id: int, actor: CurrentActor, session: Db) -> list[RelativeOut]:
-    rows = case_service.list_relatives(session, actor, case_id)
-    members = case_service.case_members(session, actor, case_id)
-    return [relative_out(actor, row, members) for row in rows]
+    return [relative_out(actor, row) for row in case_service.list_relatives(session, actor, case_id)]
 
 
 @router.post("/cases/{case_id}/relatives", response_model=RelativeOut, status_code=status.HTTP_201_CREATED)
 def add_relative(case_id: int, body: RelativeIn, actor: CurrentActor, session: Db) -> RelativeOut:
     row = case_service.add_relative(session, actor, case_id, relative_input(body))
-    return relative_out(actor, row, case_service.case_members(session, actor, case_id))
+    return relative_out(actor, row)
 
 
 def _visible_relative(session: Db, actor: CurrentActor, relative_id: int) -> Relative:
@@ -44,9 +43,8 @@ def _visible_relative(session: Db, actor: CurrentActor, relative_id: int) -> Rel
 def update_relative(relative_id: int, body: RelativeUpdate, actor: CurrentActor, session: Db) -> RelativeOut:
     """Change the fields sent; the others keep their values."""
     current = _visible_relative(session, actor, relative_id)
-    members = case_service.case_members(session, actor, current.case_id)
-    if not may_see_contacts(actor, current, members):
-        raise Forbidden("a family account may change only its own relative records")
+    if not may_see_contacts(actor, current):
+        raise Forbidden("a family account may change only the relatives' records it entered or is")
     merged = RelativeIn(
         full_name=current.full_name,
         relationship=current.relationship_,
@@ -58,7 +56,7 @@ def update_relative(relative_id: int, body: RelativeUpdate, actor: CurrentActor,
         notes=current.notes,
     ).model_copy(update=body.model_dump(exclude_unset=True))
     row = case_service.update_relative(session, actor, relative_id, relative_input(merged))
-    return relative_out(actor, row, members)
+    return relative_out(actor, row)
 
 
 @router.delete("/relatives/{relative_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -12,7 +12,6 @@ from kintrace.api.auth import CurrentActor
 from kintrace.api.deps import Db
 from kintrace.api.schemas import AnswerIn, OverdueOut, Page, StatusRequestIn, StatusRequestOut
 from kintrace.services import cases as case_service
-from kintrace.services import evidence as evidence_service
 from kintrace.services import requests as request_service
 from kintrace.services.access import Actor
 from kintrace.services.cases import MAX_PAGE_SIZE
@@ -25,11 +24,9 @@ def request_out(session: Db, actor: Actor, view: request_service.RequestView) ->
     out = StatusRequestOut.model_validate(view.request).model_copy(
         update={"days_pending": view.days_pending, "overdue": view.overdue, "days_overdue": view.days_overdue}
     )
-    if actor.is_staff or not out.evidence_ids:
-        return out
-    # A family learns which of its own items back the request, not the ids of internal ones.
-    visible = {item.id for item in evidence_service.list_evidence(session, actor, view.request.case_id)}
-    return out.model_copy(update={"evidence_ids": [i for i in out.evidence_ids if i in visible]})
+    return out.model_copy(
+        update={"evidence_ids": request_service.readable_evidence_ids(session, actor, view.request)}
+    )
 
 
 @router.get("/cases/{case_id}/requests", response_model=list[StatusRequestOut])
