@@ -10,7 +10,8 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from kintrace.api.deps import Db
-from kintrace.domain.vocabulary import Claim, SourceKind, Visibility
+from kintrace.domain.vocabulary import AppealState, Claim, SourceKind, Visibility
+from kintrace.services import appeals as appeal_service
 from kintrace.services import cases as case_service
 from kintrace.services import contradictions as contradiction_service
 from kintrace.services import evidence as evidence_service
@@ -24,7 +25,8 @@ from kintrace.services.errors import NotFound, ValidationFailed
 from kintrace.services.evidence import EvidenceInput
 from kintrace.services.sources import SourceInput
 from kintrace.web import forms, notices
-from kintrace.web.i18n import gettext_for
+from kintrace.web.i18n import gettext_for, ngettext_for
+from kintrace.web.next_steps import next_steps
 from kintrace.web.pages import language_of, render
 from kintrace.web.person_page import person_page, save_person
 from kintrace.web.routing import PageRoute
@@ -87,17 +89,27 @@ async def file_case(request: Request, db: Db, who: Family) -> Response:
     return RedirectResponse(f"/my/cases/{case.id}?filed=1", status_code=303)
 
 
-def _case_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
+def _case_context(request: Request, db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
     case = case_service.get_case(db, who.actor, case_id)
     items = evidence_service.list_evidence(db, who.actor, case_id)
     found = contradiction_service.case_contradictions(db, who.actor, case_id)
+    view = status_service.status_view(db, who.actor, case_id)
+    requests = request_service.list_requests(db, who.actor, case_id)
+    drafts = [v for v in appeal_service.list_appeals(db, who.actor) if v.appeal.state is AppealState.DRAFT]
+    joinable = [
+        v for v in drafts if case.id in {c.id for c in appeal_service.joinable_cases(db, who.actor, v.appeal)}
+    ]
+    language = language_of(request)
     return {
         "case": case,
         "person": case.person,
-        "status": status_service.status_view(db, who.actor, case_id),
+        "status": view,
+        "steps": next_steps(gettext_for(language), ngettext_for(language), case, view, requests, joinable),
+        "caseworker": case.assigned_caseworker,
+        "appeals": appeal_service.appeals_of_case(db, who.actor, case_id),
         "timeline": timeline(items, found),
         "contradictions": found,
-        "requests": request_service.list_requests(db, who.actor, case_id),
+        "requests": requests,
         # Only the reader's own contact details: other relatives' stay private even on a shared case.
         "my_contacts": [
             r for r in case_service.list_relatives(db, who.actor, case_id) if may_see_contacts(who.actor, r)
@@ -112,14 +124,14 @@ def _failed(
 ) -> Response:
     """The case page again with the error next to the form that caused it; nothing is saved."""
     db.rollback()
-    context = _case_context(db, who, case_id)
+    context = _case_context(request, db, who, case_id)
     context.update(filed=0, added=0, form=dict(form), error=error)
     return render(request, "portal/case.html", context, user=who.user, status_code=422)
 
 
 @router.get("/cases/{case_id}")
 def my_case(request: Request, case_id: int, db: Db, who: Family, filed: int = 0, added: int = 0) -> Response:
-    context = _case_context(db, who, case_id)
+    context = _case_context(request, db, who, case_id)
     context.update(filed=filed, added=added, form={})
     return render(request, "portal/case.html", context, user=who.user)
 

@@ -1,0 +1,49 @@
+"""The family's case page says what to do next and who handles the case, in the family's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import FastAPI
+from tests.web.conftest import CASEWORKER
+from tests.web.test_pages import csrf, file_case, sign_in, sign_up
+
+UK = {"accept-language": "uk"}
+
+
+def test_next_steps_follow_the_case(web_app: FastAPI) -> None:
+    family = sign_up(web_app, "kroky")
+    case_id = file_case(family)
+    page = family.get(f"/my/cases/{case_id}", headers=UK).text
+    assert "Що ви можете зробити далі" in page and "Працівник справи перевірить ваше повідомлення" in page
+    assert "Вашу справу ще ніхто не взяв." in page
+    assert "Ніколи нікому не платіть" in page
+
+    worker = sign_in(web_app, *CASEWORKER)
+    worker.post(f"/desk/cases/{case_id}/verify", data={"csrf_token": csrf(worker)})
+    worker.post(f"/desk/cases/{case_id}/assign", data={"take": "1", "csrf_token": csrf(worker)})
+    long_ago = (dt.date.today() - dt.timedelta(days=75)).isoformat()
+    worker.post(
+        f"/desk/cases/{case_id}/requests",
+        data={
+            "requested_status": "confirmed_captured",
+            "authority": "Міністерство оборони України",
+            "submitted_on": long_ago,
+            "csrf_token": csrf(worker),
+        },
+    )
+    worker.post(
+        "/desk/appeals",
+        data={
+            "title": "Спільне звернення",
+            "authority": "Штаб",
+            "demand": "active_search",
+            "csrf_token": csrf(worker),
+        },
+    )
+    page = family.get(f"/my/cases/{case_id}", headers=UK).text
+    assert "Вашу справу веде Worker." in page
+    assert "Звернення до: Міністерство оборони України — 45 днів після строку." in page
+    assert "Найстаріший запит до органів влади чекає на відповідь 75 днів." in page
+    assert 'href="/my/appeals"' in page and "Переглянути звернення" in page
+    assert "Працівник справи перевірить ваше повідомлення" not in page  # verified now
