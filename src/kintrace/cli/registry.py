@@ -294,11 +294,12 @@ def _serve(url: str, host: str, port: int, demo: bool) -> None:
 
     from kintrace.api.app import create_app
     from kintrace.api.settings import SECRET_KEY_ENV, InsecureSecretKey
+    from kintrace.services.genetic_crypto import GeneticKeyError
     from kintrace.store.audit_anchor import AnchorError
 
     try:
         app = create_app(url, os.environ.get(SECRET_KEY_ENV), demo=demo)
-    except (InsecureSecretKey, AnchorError) as error:
+    except (InsecureSecretKey, AnchorError, GeneticKeyError) as error:
         raise _fail(f"refusing to start: {error}", code=2) from None
     uvicorn.run(app, host=host, port=port, log_level="info")
 
