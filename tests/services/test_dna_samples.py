@@ -118,3 +118,13 @@ def test_pedigree_names_impossible_relationships():
     assert sorted(layout.typed.values()) == ["C", "S", "U"]
     child = next(node for node, label in layout.typed.items() if label == "C")
     assert (rows[child].father, rows[child].mother) == ("missing", "spouse")
+
+
+def test_registration_refuses_a_relationship_the_family_cannot_have(session, world, factories):
+    worker, _, [(_, case, mother), _] = world
+    reference(session, worker, case, mother, "REF-8", Kinship.MOTHER, DonorSex.FEMALE)
+    aunt = factories.RelativeFactory(case=case, relationship_="aunt")
+    with pytest.raises(ValidationFailed, match="REF-8 and REF-9: the missing person has one mother") as error:
+        reference(session, worker, case, aunt, "REF-9", Kinship.MOTHER, DonorSex.FEMALE)
+    assert error.value.field == "kinship"
+    assert reference(session, worker, case, aunt, "REF-9", Kinship.MATERNAL_UNCLE_OR_AUNT, DonorSex.FEMALE)

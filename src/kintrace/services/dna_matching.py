@@ -21,15 +21,15 @@ from sqlalchemy.orm import Session, selectinload
 from kintrace.dna.lr import missing_person_lr
 from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.dna.pedigree import Pedigree, Person
-from kintrace.domain.dna_samples import CandidateState, Donor, DonorSex, SampleKind, pedigree_layout
+from kintrace.domain.dna_samples import CandidateState, Donor, SampleKind, pedigree_layout
 from kintrace.domain.errors import DomainError
-from kintrace.domain.vocabulary import Sex
 from kintrace.services import auditing
 from kintrace.services.access import Actor, require_staff, visible_case
 from kintrace.services.dna_profiles import usable_profiles
+from kintrace.services.dna_samples import missing_sex
 from kintrace.services.errors import NotFound
 from kintrace.services.genetic_crypto import Genotypes, MasterKey
-from kintrace.store.models import DnaComparison, DnaProfile, DnaSample, MissingPerson, utcnow
+from kintrace.store.models import DnaComparison, DnaProfile, DnaSample, utcnow
 
 CANDIDATE_LOG10_LR = 4.0
 _OPEN_STATES = (CandidateState.CANDIDATE,)
@@ -50,11 +50,6 @@ class RunResult:
     skipped: dict[int, str] = field(default_factory=dict)  # case id -> why its family was not scored
 
 
-def _missing_sex(session: Session, case_id: int) -> DonorSex:
-    sex = session.scalar(select(MissingPerson.sex).where(MissingPerson.case_id == case_id))
-    return {Sex.MALE: DonorSex.MALE, Sex.FEMALE: DonorSex.FEMALE}.get(sex or Sex.UNKNOWN, DonorSex.UNKNOWN)
-
-
 def families(
     session: Session, actor: Actor, master: MasterKey, reason: str, case_ids: set[int] | None = None
 ) -> tuple[list[Family], dict[int, str]]:
@@ -71,7 +66,7 @@ def families(
             Donor(sample.code, sample.kinship, sample.donor_sex) for sample, _ in rows if sample.kinship
         ]
         try:
-            layout = pedigree_layout(_missing_sex(session, case_id), donors)
+            layout = pedigree_layout(missing_sex(session, case_id), donors)
             pedigree = Pedigree(Person(r.id, r.father, r.mother, r.sex) for r in layout.rows)
         except (DomainError, DnaInputError) as error:
             skipped[case_id] = str(error)

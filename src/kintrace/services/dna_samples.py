@@ -14,12 +14,21 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from kintrace.domain.dna_samples import ConsentScope, CustodyStep, DonorSex, Kinship, SampleKind
-from kintrace.domain.vocabulary import CaseState
+from kintrace.domain.dna_samples import (
+    ConsentScope,
+    CustodyStep,
+    Donor,
+    DonorSex,
+    Kinship,
+    SampleKind,
+    pedigree_layout,
+)
+from kintrace.domain.errors import DomainError
+from kintrace.domain.vocabulary import CaseState, Sex
 from kintrace.services import auditing
 from kintrace.services.access import Actor, require_staff, require_writer, visible_case
 from kintrace.services.errors import Conflict, NotFound, ValidationFailed
-from kintrace.store.models import DnaConsent, DnaCustodyEvent, DnaSample, Relative
+from kintrace.store.models import DnaConsent, DnaCustodyEvent, DnaSample, MissingPerson, Relative
 
 MAX_TEXT = 200
 
@@ -95,8 +104,10 @@ def add_reference(
         raise ValidationFailed("relative_id", f"relative {data.relative_id} is not a relative in this case")
     for field, value in (("collected_on", data.collected_on), ("consent_on", data.consent_on)):
         _not_future(field, value, today)
+    code = _free_code(session, data.code)
+    _check_family(session, case.id, Donor(code, Kinship(data.kinship), DonorSex(data.donor_sex)))
     sample = DnaSample(
-        code=_free_code(session, data.code),
+        code=code,
         kind=SampleKind.REFERENCE,
         case_id=case.id,
         relative_id=relative.id,
@@ -134,6 +145,25 @@ def add_reference(
         today=today,
     )
     return sample
+
+
+def missing_sex(session: Session, case_id: int) -> DonorSex:
+    sex = session.scalar(select(MissingPerson.sex).where(MissingPerson.case_id == case_id))
+    return {Sex.MALE: DonorSex.MALE, Sex.FEMALE: DonorSex.FEMALE}.get(sex or Sex.UNKNOWN, DonorSex.UNKNOWN)
+
+
+def _check_family(session: Session, case_id: int, new: Donor) -> None:
+    """The new donor must fit the family's pedigree with the others whose consent is in force."""
+    others = session.scalars(
+        select(DnaSample)
+        .where(DnaSample.case_id == case_id, DnaSample.kind == SampleKind.REFERENCE)
+        .options(selectinload(DnaSample.consent))
+    )
+    donors = [Donor(s.code, s.kinship, s.donor_sex) for s in others if s.kinship and consent_in_force(s)]
+    try:
+        pedigree_layout(missing_sex(session, case_id), [*donors, new])
+    except DomainError as error:
+        raise ValidationFailed.from_error(error, "kinship") from None
 
 
 def add_remains(
@@ -257,3 +287,10 @@ def consent_in_force(sample: DnaSample) -> bool:
     if sample.kind is SampleKind.REMAINS:
         return True
     return sample.consent is not None and sample.consent.withdrawn_on is None
+
+
+def case_of_sample(session: Session, sample_id: int) -> int:
+    case_id = session.scalar(select(DnaSample.case_id).where(DnaSample.id == sample_id))
+    if case_id is None:
+        raise NotFound("reference sample", sample_id)
+    return case_id
