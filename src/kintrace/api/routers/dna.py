@@ -162,16 +162,22 @@ def _table(path: str) -> dict[str, Marker]:
     return load_frequency_table(path)
 
 
-def _markers() -> dict[str, Marker]:
+def configured_markers() -> dict[str, Marker] | None:
+    """The server's allele frequency table (KINTRACE_DNA_FREQUENCIES), None when none is configured."""
     path = os.environ.get(FREQUENCIES_ENV)
-    if not path:
+    return _table(path) if path else None
+
+
+def _markers() -> dict[str, Marker]:
+    try:
+        markers = configured_markers()
+    except DnaInputError as error:
+        raise Problem(503, "bad-frequency-table", str(error)) from None
+    if markers is None:
         raise Problem(
             503, "no-frequency-table", f"No allele frequency table is configured ({FREQUENCIES_ENV})."
         )
-    try:
-        return _table(path)
-    except DnaInputError as error:
-        raise Problem(503, "bad-frequency-table", str(error)) from None
+    return markers
 
 
 def _sample_out(session: Db, sample: object) -> SampleDetailOut:
