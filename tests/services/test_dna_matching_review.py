@@ -18,7 +18,8 @@ from kintrace.domain.vocabulary import Claim, PersonStatus, Role, Visibility
 from kintrace.services import dna_arrival, dna_matching, dna_review
 from kintrace.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from kintrace.services.genetic_crypto import MasterKey
-from kintrace.store.models import Case, DnaComparison, DnaSample, EvidenceItem
+from kintrace.store import audit_personal
+from kintrace.store.models import AuditEntry, Case, DnaComparison, DnaSample, EvidenceItem
 
 TOLD = dt.date(2026, 3, 20)
 
@@ -103,6 +104,12 @@ def test_remains_are_scored_against_every_family_on_arrival(session, lab):
         dna_matching.search_log(session, lab["family"], lab["other_case"].id)
     with pytest.raises(Forbidden):
         dna_matching.list_candidates(session, lab["family"])
+    # Matching read the genotypes in batches: each read is in the audit log with its reason.
+    batches = session.scalars(select(AuditEntry).where(AuditEntry.action == "dna_profile.read_batch")).all()
+    assert batches
+    for entry in batches:
+        after = audit_personal.open_entry(session, entry).after
+        assert isinstance(after, dict) and after["reason"] == dna_arrival.ARRIVAL_REASON and after["samples"]
 
 
 def test_withdrawn_consent_takes_the_profile_out_of_every_later_result(session, lab):
