@@ -357,6 +357,7 @@ def demo(
         )
         for key, value in dataset.summary().items():
             console.print(f"  {key}: {value}")
+        _seed_demo_dna(engine)
     console.print("\n[bold]demo logins[/] (password after the colon):")
     with session_scope(engine) as session:
         for user in dataset.users:
@@ -368,10 +369,33 @@ def demo(
             else:
                 console.print(f"  {user.role.value:<11} {user.username}: {user.password}", highlight=False)
     engine.dispose()
+    if (
+        not os.environ.get("KINTRACE_DNA_FREQUENCIES")
+        and DEMO_DNA_DIR.joinpath("dna_frequencies.csv").exists()
+    ):
+        os.environ["KINTRACE_DNA_FREQUENCIES"] = str(DEMO_DNA_DIR / "dna_frequencies.csv")
     if no_serve:
         return
     console.print(f"\nserving the demo on http://{host}:{port}")
     _serve(url, host, port, demo=True)
+
+
+DEMO_DNA_DIR = Path("var/demo_dna")
+
+
+def _seed_demo_dna(engine: Engine) -> None:
+    """Synthetic references and remains, encrypted under the demo's own key (var/genetic.key)."""
+    from kintrace.services.access import SYSTEM
+    from kintrace.services.demo_dna import seed_dna
+    from kintrace.services.genetic_crypto import configured_key
+    from kintrace.store.db import session_scope
+
+    with session_scope(engine) as session:
+        seeded = seed_dna(session, SYSTEM, configured_key(demo=True), DEMO_DNA_DIR)
+    console.print(
+        f"  DNA: {seeded.families} families with references, {seeded.remains} remains, "
+        f"{seeded.candidates} candidate identifications waiting for the analysts"
+    )
 
 
 def register(app: typer.Typer) -> None:
