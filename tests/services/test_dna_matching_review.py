@@ -94,8 +94,8 @@ def test_remains_are_scored_against_every_family_on_arrival(session, lab):
     assert row.marker_lrs == pytest.approx(expected.lr_per_marker)
     assert (
         row.references == 2
-        and row.prior == 0.5
-        and row.prior_name == "uniform: 1 in 2 families with references"
+        and row.prior == pytest.approx(1 / 3)
+        and row.prior_name == "uniform: 1 in 3 (2 families with references, or none of them)"
     )
     assert row.posterior > 0.999
     log = dna_matching.search_log(session, lab["family"], lab["case"].id)
@@ -116,10 +116,14 @@ def test_withdrawn_consent_takes_the_profile_out_of_every_later_result(session, 
     case_id = lab["case"].id
     mother = next(s for s in lab["case"].relatives if s.relationship_ == "mother")
     sample = session.scalar(select(DnaSample).where(DnaSample.relative_id == mother.id))
+    proposed = dna_review.propose(session, lab["first"], _candidate(session, lab).id, "strong")
     dna_arrival.withdraw_consent(session, lab["worker"], lab["key"], lab["markers"], sample.id)
     rows = session.scalars(select(DnaComparison).where(DnaComparison.case_id == case_id)).all()
-    # Re-scored with the father alone: the mother's profile is in none of the results.
+    # Re-scored with the father alone: the mother's profile is in none of the results, and the
+    # proposal built on it is gone (it cannot be confirmed).
     assert rows and all(row.references == 1 for row in rows)
+    assert session.get(DnaComparison, proposed.id) is None
+    assert all(row.state is not CandidateState.PROPOSED for row in rows)
     dna_matching.compare(session, lab["first"], lab["key"], lab["markers"], reason="full run")
     rows = session.scalars(select(DnaComparison).where(DnaComparison.case_id == case_id)).all()
     assert all(row.references == 1 for row in rows)

@@ -4,7 +4,8 @@ Each case with live reference profiles is a family: its pedigree is laid out fro
 kinship (kintrace.domain.dna_samples) and scored with `kintrace.dna.lr.missing_person_lr` (H1: the
 remains are the missing person; H2: unrelated). Every pair scored is kept (the families' DNA search
 log); a pair whose LR reaches 10^4 becomes a candidate identification for the analysts. The prior
-is named with the posterior: uniform over the families with references when the pair was scored.
+is named with the posterior: uniform over the families with references, plus "none of them", when
+the pair was scored.
 A family whose references contradict their pedigree is skipped and reported, never scored.
 """
 
@@ -32,7 +33,9 @@ from kintrace.services.genetic_crypto import Genotypes, MasterKey
 from kintrace.store.models import DnaComparison, DnaProfile, DnaSample, utcnow
 
 CANDIDATE_LOG10_LR = 4.0
-_OPEN_STATES = (CandidateState.CANDIDATE,)
+# Results nobody has decided on yet: dropped when the family's references change (a consent withdrawn),
+# so a proposal built on a destroyed profile cannot be confirmed.
+_OPEN_STATES = (CandidateState.CANDIDATE, CandidateState.PROPOSED)
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,9 @@ def _store(
     n: int,
 ) -> DnaComparison:
     log10_lr, per_marker, exclusions = values
-    prior = 1.0 / max(n, 1)
+    # Uniform over the families with references and "someone no family here is looking for":
+    # with one family the prior is 1/2, never a certainty.
+    prior = 1.0 / (n + 1)
     row = session.scalar(
         select(DnaComparison).where(
             DnaComparison.remains_sample_id == remains_id, DnaComparison.case_id == case_id
@@ -131,7 +136,9 @@ def _store(
         session.add(row)
     row.log10_lr, row.marker_lrs, row.exclusions, row.references = log10_lr, per_marker, exclusions, refs
     row.prior = prior
-    row.prior_name = f"uniform: 1 in {max(n, 1)} families with references"
+    row.prior_name = (
+        f"uniform: 1 in {n + 1} ({n} famil{'y' if n == 1 else 'ies'} with references, or none of them)"
+    )
     row.posterior = posterior(log10_lr, prior)
     row.compared_at = utcnow()
     strong = log10_lr is not None and log10_lr >= CANDIDATE_LOG10_LR
