@@ -357,7 +357,7 @@ def demo(
         )
         for key, value in dataset.summary().items():
             console.print(f"  {key}: {value}")
-        _seed_demo_dna(engine)
+        _seed_demo_dna(engine, _demo_dna_dir(url))
     console.print("\n[bold]demo logins[/] (password after the colon):")
     with session_scope(engine) as session:
         for user in dataset.users:
@@ -369,21 +369,26 @@ def demo(
             else:
                 console.print(f"  {user.role.value:<11} {user.username}: {user.password}", highlight=False)
     engine.dispose()
-    if (
-        not os.environ.get("KINTRACE_DNA_FREQUENCIES")
-        and DEMO_DNA_DIR.joinpath("dna_frequencies.csv").exists()
-    ):
-        os.environ["KINTRACE_DNA_FREQUENCIES"] = str(DEMO_DNA_DIR / "dna_frequencies.csv")
     if no_serve:
         return
+    demo_freqs = _demo_dna_dir(url) / "dna_frequencies.csv"
+    if not os.environ.get("KINTRACE_DNA_FREQUENCIES") and demo_freqs.exists():
+        os.environ["KINTRACE_DNA_FREQUENCIES"] = str(demo_freqs)  # the served demo scores with it
     console.print(f"\nserving the demo on http://{host}:{port}")
     _serve(url, host, port, demo=True)
 
 
-DEMO_DNA_DIR = Path("var/demo_dna")
+def _demo_dna_dir(url: str) -> Path:
+    """Beside the demo's SQLite file (var/ by default); under var/ for a server database."""
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database
+    if make_url(url).get_backend_name() == "sqlite" and database and database != ":memory:":
+        return Path(database).parent / "demo_dna"
+    return Path("var/demo_dna")
 
 
-def _seed_demo_dna(engine: Engine) -> None:
+def _seed_demo_dna(engine: Engine, folder: Path) -> None:
     """Synthetic references and remains, encrypted under the demo's own key (var/genetic.key)."""
     from kintrace.services.access import SYSTEM
     from kintrace.services.demo_dna import seed_dna
@@ -391,7 +396,7 @@ def _seed_demo_dna(engine: Engine) -> None:
     from kintrace.store.db import session_scope
 
     with session_scope(engine) as session:
-        seeded = seed_dna(session, SYSTEM, configured_key(demo=True), DEMO_DNA_DIR)
+        seeded = seed_dna(session, SYSTEM, configured_key(demo=True), folder)
     console.print(
         f"  DNA: {seeded.families} families with references, {seeded.remains} remains, "
         f"{seeded.candidates} candidate identifications waiting for the analysts"
