@@ -149,7 +149,17 @@ def rotate(
     console.print(f"re-wrapped {count} profile key(s) from {old.key_id} to {new.key_id}", highlight=False)
 
 
-def register(app: typer.Typer, dna_app: typer.Typer) -> None:
-    dna_app.command("import-profiles")(import_profiles)
-    dna_app.command("run")(run)
+def register(app: typer.Typer, engine_app: typer.Typer) -> None:
+    """`kintrace dna`: the engine's commands and the registry's, in a group of its own (the engine's
+    Typer app is left as it is), and `kintrace keys`."""
+    dna_group = typer.Typer(no_args_is_help=True)
+    dna_group.registered_commands = [*engine_app.registered_commands]
+    dna_group.command("import-profiles")(import_profiles)
+    dna_group.command("run")(run)
+    app.add_typer(
+        dna_group,
+        name="dna",
+        help="DNA kinship: pedigree likelihood ratios, matching, joint identification; the registry's "
+        "profiles (import-profiles, run).",
+    )
     app.add_typer(keys_app, name="keys")

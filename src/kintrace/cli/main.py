@@ -21,8 +21,5 @@ app = typer.Typer(
 
 registry.register(app)
 reports.register(app)
-dna_registry.register(app, dna_app)
-app.add_typer(
-    dna_app, name="dna", help="DNA kinship: pedigree likelihood ratios, matching, joint identification."
-)
+dna_registry.register(app, dna_app)  # `kintrace dna` (the engine's commands and the registry's), `keys`
 register_linkage(app)
