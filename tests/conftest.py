@@ -8,6 +8,7 @@ when the code under test commits (the session joins the outer transaction throug
 
 from __future__ import annotations
 
+import base64
 import os
 import sys
 import uuid
@@ -25,6 +26,10 @@ from kintrace.store.db import make_engine
 _ROOT = str(Path(__file__).resolve().parent.parent)
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
+
+# Outside the demo the server refuses to start without a genetic master key; tests get a fresh one
+# (tests of that refusal remove it).
+os.environ.setdefault("KINTRACE_GENETIC_KEY", base64.b64encode(os.urandom(32)).decode("ascii"))
 
 DB_FIXTURES = frozenset({"database_url", "engine", "session", "connection", "fresh_sqlite_url"})
 DB_FOLDERS = ("store", "services", "cli")

@@ -17,6 +17,7 @@ from kintrace.api.routers import ROUTERS
 from kintrace.api.security_headers import SecurityHeaders
 from kintrace.api.settings import Settings
 from kintrace.api.throttle import LoginThrottle, SignUpThrottle
+from kintrace.services.genetic_crypto import configured_key
 from kintrace.store.db import make_engine
 from kintrace.web.app import include_web
 
@@ -43,6 +44,7 @@ def create_app(database_url: str, secret_key: str | None, demo: bool = False) ->
     """Build the app. Outside the demo, raises InsecureSecretKey for a missing, short or default key."""
     settings = Settings.build(database_url, secret_key, demo)
     schedule = checkpoints.schedule_from_env()  # AnchorError stops the start (see api/checkpoints.py)
+    genetic_key = configured_key(demo)  # GeneticKeyError stops the start outside the demo
     app = FastAPI(
         title="kintrace",
         version=kintrace.__version__,
@@ -53,6 +55,7 @@ def create_app(database_url: str, secret_key: str | None, demo: bool = False) ->
     )
     engine = make_engine(database_url)
     app.state.settings = settings
+    app.state.genetic_key = genetic_key
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker(bind=engine, class_=Session, expire_on_commit=False)
     app.state.login_throttle = LoginThrottle()

@@ -325,11 +325,12 @@ def _serve(url: str, host: str, port: int, demo: bool) -> None:
 
     from kintrace.api.app import create_app
     from kintrace.api.settings import SECRET_KEY_ENV, InsecureSecretKey
+    from kintrace.services.genetic_crypto import GeneticKeyError
     from kintrace.store.audit_anchor import AnchorError
 
     try:
         app = create_app(url, os.environ.get(SECRET_KEY_ENV), demo=demo)
-    except (InsecureSecretKey, AnchorError) as error:
+    except (InsecureSecretKey, AnchorError, GeneticKeyError) as error:
         raise _fail(f"refusing to start: {error}", code=2) from None
     # proxy_headers off: uvicorn would otherwise take X-Forwarded-For from loopback as the client's
     # address, and a rotating header would dodge the login brakes. The app reads the header itself,
@@ -390,6 +391,7 @@ def demo(
         )
         for key, value in dataset.summary().items():
             console.print(f"  {key}: {value}")
+        _seed_demo_dna(engine, _demo_dna_dir(url))
     console.print("\n[bold]demo logins[/] (password after the colon):")
     with session_scope(engine) as session:
         for user in dataset.users:
@@ -403,8 +405,36 @@ def demo(
     engine.dispose()
     if no_serve:
         return
+    demo_freqs = _demo_dna_dir(url) / "dna_frequencies.csv"
+    if not os.environ.get("KINTRACE_DNA_FREQUENCIES") and demo_freqs.exists():
+        os.environ["KINTRACE_DNA_FREQUENCIES"] = str(demo_freqs)  # the served demo scores with it
     console.print(f"\nserving the demo on http://{host}:{port}")
     _serve(url, host, port, demo=True)
+
+
+def _demo_dna_dir(url: str) -> Path:
+    """Beside the demo's SQLite file (var/ by default); under var/ for a server database."""
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database
+    if make_url(url).get_backend_name() == "sqlite" and database and database != ":memory:":
+        return Path(database).parent / "demo_dna"
+    return Path("var/demo_dna")
+
+
+def _seed_demo_dna(engine: Engine, folder: Path) -> None:
+    """Synthetic references and remains, encrypted under the demo's own key (var/genetic.key)."""
+    from kintrace.services.access import SYSTEM
+    from kintrace.services.demo_dna import seed_dna
+    from kintrace.services.genetic_crypto import configured_key
+    from kintrace.store.db import session_scope
+
+    with session_scope(engine) as session:
+        seeded = seed_dna(session, SYSTEM, configured_key(demo=True), folder)
+    console.print(
+        f"  DNA: {seeded.families} families with references, {seeded.remains} remains, "
+        f"{seeded.candidates} candidate identifications waiting for the analysts"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -70,6 +70,22 @@ def record_document(
     )
 
 
+def record_event(
+    session: Session, actor: Actor, *, action: str, entity: str, entity_id: str, values: Mapping[str, Any]
+) -> AuditEntry:
+    """Audit an act on many records at once (a batch read of genotypes, a key rotation)."""
+    return audit.append(
+        session,
+        actor_id=actor.user_id,
+        actor_name=actor.name,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        before=None,
+        after=audit.snapshot_of(values),
+    )
+
+
 def _erase(session: Session, actor: Actor, subjects: list[tuple[str, str]], why: str) -> int:
     erased = audit_personal.erase(session, subjects)
     # The erasure itself is audited, naming only which records: nothing personal to keep.

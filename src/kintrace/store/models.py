@@ -25,6 +25,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from kintrace.domain.dna_samples import (
+    CandidateState,
+    ConsentScope,
+    CustodyStep,
+    DonorSex,
+    Kinship,
+    SampleKind,
+)
 from kintrace.domain.vocabulary import (
     AppealDemand,
     AppealState,
@@ -527,6 +535,130 @@ class AuditKey(Base):
     key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DnaSample(Base):
+    """A DNA sample: a reference from a relative of a case (with consent), or one from remains.
+
+    `code` is the laboratory's sample id, the key its exports are matched on.
+    """
+
+    __tablename__ = "dna_samples"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[SampleKind] = mapped_column(str_enum(SampleKind), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    relative_id: Mapped[int | None] = mapped_column(ForeignKey("relatives.id"), index=True)
+    kinship: Mapped[Kinship | None] = mapped_column(str_enum(Kinship))
+    donor_sex: Mapped[DonorSex] = mapped_column(str_enum(DonorSex), default=DonorSex.UNKNOWN)
+    collected_on: Mapped[dt.date | None] = mapped_column(Date)
+    collector: Mapped[str | None] = mapped_column(String(200))
+    laboratory: Mapped[str] = mapped_column(String(200))
+    kit: Mapped[str | None] = mapped_column(String(100))
+    incident: Mapped[str | None] = mapped_column(String(300))  # remains: the incident or site
+    recovered_on: Mapped[dt.date | None] = mapped_column(Date)
+    body_number: Mapped[str | None] = mapped_column(String(64))  # remains: body or bag number
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    relative: Mapped[Relative | None] = relationship()
+    consent: Mapped[DnaConsent | None] = relationship(back_populates="sample", uselist=False)
+    custody: Mapped[list[DnaCustodyEvent]] = relationship(
+        back_populates="sample", order_by="(DnaCustodyEvent.on, DnaCustodyEvent.id)"
+    )
+
+
+class DnaConsent(Base):
+    """A relative's consent to use their sample, for one scope; withdrawable at any time."""
+
+    __tablename__ = "dna_consents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sample_id: Mapped[int] = mapped_column(ForeignKey("dna_samples.id", ondelete="CASCADE"), unique=True)
+    scope: Mapped[ConsentScope] = mapped_column(str_enum(ConsentScope))
+    given_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
+    withdrawal_note: Mapped[str | None] = mapped_column(Text)
+
+    sample: Mapped[DnaSample] = relationship(back_populates="consent")
+
+
+class DnaCustodyEvent(Base):
+    """One step of a sample's chain of custody: what, when, by whom."""
+
+    __tablename__ = "dna_custody_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sample_id: Mapped[int] = mapped_column(ForeignKey("dna_samples.id", ondelete="CASCADE"), index=True)
+    step: Mapped[CustodyStep] = mapped_column(str_enum(CustodyStep))
+    on: Mapped[dt.date] = mapped_column(Date)
+    by: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    sample: Mapped[DnaSample] = relationship(back_populates="custody")
+
+
+class DnaProfile(Base):
+    """A sample's genotypes, AES-256-GCM encrypted under a data key of its own.
+
+    The data key is stored wrapped by the master key; `wrapped_key` NULL means it was destroyed
+    (consent withdrawn): the ciphertext stays but nobody can read it again (crypto-shredding).
+    """
+
+    __tablename__ = "dna_profiles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sample_id: Mapped[int] = mapped_column(ForeignKey("dna_samples.id", ondelete="CASCADE"), unique=True)
+    n_markers: Mapped[int] = mapped_column(Integer)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    master_key_id: Mapped[str] = mapped_column(String(32))  # which master key wrapped it (a fingerprint)
+    source: Mapped[str | None] = mapped_column(String(300))  # the export file it came from
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    shredded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    sample: Mapped[DnaSample] = relationship()
+
+
+class DnaComparison(Base):
+    """One remains profile scored against one family's references (the DNA search log and its results).
+
+    LRs are kept as log10 so a strong match does not overflow; per-marker LRs as a JSON object.
+    """
+
+    __tablename__ = "dna_comparisons"
+    __table_args__ = (UniqueConstraint("remains_sample_id", "case_id", name="uq_dna_comparisons_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    remains_sample_id: Mapped[int] = mapped_column(
+        ForeignKey("dna_samples.id", ondelete="CASCADE"), index=True
+    )
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    log10_lr: Mapped[float | None] = mapped_column(Float)  # None: excluded (LR 0)
+    exclusions: Mapped[int] = mapped_column(Integer, default=0)  # markers whose LR is 0
+    marker_lrs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    references: Mapped[int] = mapped_column(Integer)  # how many reference profiles were used
+    prior: Mapped[float] = mapped_column(Float)
+    prior_name: Mapped[str] = mapped_column(String(200))
+    posterior: Mapped[float] = mapped_column(Float)
+    state: Mapped[CandidateState | None] = mapped_column(str_enum(CandidateState), index=True)
+    compared_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    proposed_reason: Mapped[str | None] = mapped_column(Text)
+    proposed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    confirmed_reason: Mapped[str | None] = mapped_column(Text)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id"))
+    family_told_on: Mapped[dt.date | None] = mapped_column(Date)
+    family_told_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    remains: Mapped[DnaSample] = relationship()
+    case: Mapped[Case] = relationship()
 
 
 def row_values(obj: Any) -> dict[str, Any]:

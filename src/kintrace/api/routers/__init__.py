@@ -8,6 +8,7 @@ from kintrace.api.routers import (
     appeals,
     auth,
     cases,
+    dna,
     duplicates,
     evidence,
     relatives,
@@ -32,4 +33,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     statistics.router,
     reports.router,
     appeals.router,
+    dna.router,
 )

@@ -1,0 +1,317 @@
+"""DNA identification: samples with consent and custody, encrypted profiles, candidates, review.
+
+Families see their own case's samples (who gave them, when, the consent), the search log and the
+identifications they were told of; never sample codes, laboratories' data, LRs or genotypes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from fastapi import APIRouter, File, Request, UploadFile, status
+from pydantic import Field
+
+from kintrace.api.auth import CurrentActor
+from kintrace.api.deps import Db
+from kintrace.api.problems import Problem
+from kintrace.api.schemas import In, Out
+from kintrace.dna.markers import DnaInputError, Marker, load_frequency_table
+from kintrace.domain.dna_samples import CandidateState, CustodyStep, DonorSex, Kinship, SampleKind
+from kintrace.services import dna_arrival, dna_matching, dna_profiles, dna_review, dna_samples
+from kintrace.services.genetic_crypto import MasterKey
+
+router = APIRouter(tags=["dna"])
+
+FREQUENCIES_ENV = "KINTRACE_DNA_FREQUENCIES"
+MAX_EXPORT_BYTES = 50 * 1024 * 1024
+
+
+class ReferenceIn(In):
+    code: str = Field(min_length=1, max_length=64, description="The laboratory's sample id")
+    relative_id: int
+    kinship: Kinship = Field(description="The donor's relationship to the missing person")
+    donor_sex: DonorSex = DonorSex.UNKNOWN
+    collected_on: dt.date
+    collector: str = Field(min_length=1, max_length=200)
+    laboratory: str = Field(min_length=1, max_length=200)
+    consent_on: dt.date = Field(description="Date of the signed consent (identification of this person only)")
+    kit: str | None = Field(None, max_length=100)
+
+
+class RemainsIn(In):
+    code: str = Field(min_length=1, max_length=64)
+    incident: str = Field(min_length=1, max_length=300, description="Incident or site")
+    recovered_on: dt.date
+    body_number: str = Field(min_length=1, max_length=64, description="Body or bag number")
+    laboratory: str = Field(min_length=1, max_length=200)
+
+
+class CustodyIn(In):
+    step: CustodyStep
+    on: dt.date
+    by: str = Field(min_length=1, max_length=200)
+    note: str | None = Field(None, max_length=2000)
+
+
+class WithdrawIn(In):
+    on: dt.date | None = None
+    note: str | None = Field(None, max_length=2000)
+
+
+class ReasonIn(In):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ToldIn(In):
+    on: dt.date
+
+
+class ConsentOut(Out):
+    scope: str
+    given_on: dt.date
+    withdrawn_on: dt.date | None
+
+
+class CustodyOut(Out):
+    step: CustodyStep
+    on: dt.date
+    by: str
+    note: str | None
+
+
+class SampleOut(Out):
+    id: int
+    code: str
+    kind: SampleKind
+    case_id: int | None
+    relative_id: int | None
+    kinship: Kinship | None
+    donor_sex: DonorSex
+    collected_on: dt.date | None
+    collector: str | None
+    laboratory: str
+    kit: str | None
+    incident: str | None
+    recovered_on: dt.date | None
+    body_number: str | None
+    consent: ConsentOut | None
+    has_profile: bool = False
+
+
+class SampleDetailOut(SampleOut):
+    custody: list[CustodyOut]
+
+
+class FamilySampleOut(Out):
+    """What a family sees of a sample: who gave it, when, and the consent."""
+
+    sample_id: int
+    donor: str
+    kinship: Kinship | None
+    collected_on: dt.date | None
+    consent_on: dt.date | None
+    withdrawn_on: dt.date | None
+    may_withdraw: bool
+
+
+class CandidateOut(Out):
+    id: int
+    case_id: int
+    remains_sample_id: int
+    log10_lr: float | None
+    exclusions: int
+    marker_lrs: dict[str, float]
+    references: int
+    prior: float
+    prior_name: str
+    posterior: float
+    state: CandidateState | None
+    proposed_by_id: int | None
+    proposed_reason: str | None
+    confirmed_by_id: int | None
+    confirmed_reason: str | None
+    family_told_on: dt.date | None
+    evidence_id: int | None
+
+
+class SearchLogOut(Out):
+    compared: int = Field(description="Remains profiles the family's references were compared with")
+    latest: dt.date | None
+    identified: bool
+
+
+class ImportOut(Out):
+    imported: int
+    comparisons: int
+    candidates: int
+    not_scored: dict[int, str]
+    ignored_columns: list[str]
+
+
+def _key(request: Request) -> MasterKey:
+    key: MasterKey = request.app.state.genetic_key
+    return key
+
+
+@lru_cache(maxsize=4)
+def _table(path: str) -> dict[str, Marker]:
+    return load_frequency_table(path)
+
+
+def configured_markers() -> dict[str, Marker] | None:
+    """The server's allele frequency table (KINTRACE_DNA_FREQUENCIES), None when none is configured."""
+    path = os.environ.get(FREQUENCIES_ENV)
+    return _table(path) if path else None
+
+
+def _markers() -> dict[str, Marker]:
+    try:
+        markers = configured_markers()
+    except DnaInputError as error:
+        raise Problem(503, "bad-frequency-table", str(error)) from None
+    if markers is None:
+        raise Problem(
+            503, "no-frequency-table", f"No allele frequency table is configured ({FREQUENCIES_ENV})."
+        )
+    return markers
+
+
+def _sample_out(session: Db, sample: object) -> SampleDetailOut:
+    out = SampleDetailOut.model_validate(sample)
+    out.has_profile = dna_profiles.has_profile(session, out.id)
+    return out
+
+
+@router.post(
+    "/cases/{case_id}/dna/samples", response_model=SampleDetailOut, status_code=status.HTTP_201_CREATED
+)
+def add_reference(case_id: int, body: ReferenceIn, actor: CurrentActor, session: Db) -> SampleDetailOut:
+    """Record a reference sample from a relative of the case, with the consent it was given under."""
+    sample = dna_samples.add_reference(
+        session, actor, case_id, dna_samples.ReferenceInput(**body.model_dump())
+    )
+    session.flush()
+    session.refresh(sample)
+    return _sample_out(session, sample)
+
+
+@router.get("/cases/{case_id}/dna/samples", response_model=list[FamilySampleOut])
+def family_samples(case_id: int, actor: CurrentActor, session: Db) -> list[FamilySampleOut]:
+    """The case's reference samples as its family sees them (staff see the same through this view)."""
+    return [FamilySampleOut.model_validate(row) for row in dna_samples.family_view(session, actor, case_id)]
+
+
+@router.get("/cases/{case_id}/dna/search-log", response_model=SearchLogOut)
+def search_log(case_id: int, actor: CurrentActor, session: Db) -> SearchLogOut:
+    log = dna_matching.search_log(session, actor, case_id)
+    told = dna_review.family_identifications(session, actor, case_id)
+    return SearchLogOut(compared=log.compared, latest=log.latest, identified=bool(told))
+
+
+@router.post("/dna/remains", response_model=SampleDetailOut, status_code=status.HTTP_201_CREATED)
+def add_remains(body: RemainsIn, actor: CurrentActor, session: Db) -> SampleDetailOut:
+    sample = dna_samples.add_remains(session, actor, dna_samples.RemainsInput(**body.model_dump()))
+    session.flush()
+    session.refresh(sample)
+    return _sample_out(session, sample)
+
+
+@router.get("/dna/samples", response_model=list[SampleOut])
+def list_samples(
+    actor: CurrentActor, session: Db, case_id: int | None = None, kind: SampleKind | None = None
+) -> list[SampleOut]:
+    rows = dna_samples.list_samples(session, actor, case_id=case_id, kind=kind)
+    return [SampleOut.model_validate(row) for row in rows]
+
+
+@router.get("/dna/samples/{sample_id}", response_model=SampleDetailOut)
+def get_sample(sample_id: int, actor: CurrentActor, session: Db) -> SampleDetailOut:
+    return _sample_out(session, dna_samples.get_sample(session, actor, sample_id))
+
+
+@router.post(
+    "/dna/samples/{sample_id}/custody", response_model=CustodyOut, status_code=status.HTTP_201_CREATED
+)
+def add_custody(sample_id: int, body: CustodyIn, actor: CurrentActor, session: Db) -> CustodyOut:
+    event = dna_samples.add_custody(session, actor, sample_id, body.step, body.on, body.by, body.note)
+    return CustodyOut.model_validate(event)
+
+
+@router.post("/dna/samples/{sample_id}/withdraw-consent", response_model=FamilySampleOut)
+def withdraw_consent(
+    sample_id: int, body: WithdrawIn, request: Request, actor: CurrentActor, session: Db
+) -> FamilySampleOut:
+    """Withdraw consent (the donor, or a caseworker for them): the profile's key is destroyed."""
+    markers = _markers() if os.environ.get(FREQUENCIES_ENV) else None
+    dna_arrival.withdraw_consent(
+        session, actor, _key(request), markers, sample_id, on=body.on, note=body.note
+    )
+    case_id = dna_samples.case_of_sample(session, sample_id)
+    row = next(r for r in dna_samples.family_view(session, actor, case_id) if r.sample_id == sample_id)
+    return FamilySampleOut.model_validate(row)
+
+
+@router.post("/dna/profiles/import", response_model=ImportOut, status_code=status.HTTP_201_CREATED)
+def import_profiles(
+    request: Request,
+    actor: CurrentActor,
+    session: Db,
+    file: UploadFile = File(..., description="A lab export in the long or the wide CSV layout"),
+) -> ImportOut:
+    """Import a lab export (all or nothing) and score the new profiles at once."""
+    data = file.file.read(MAX_EXPORT_BYTES + 1)
+    if len(data) > MAX_EXPORT_BYTES:
+        raise Problem(413, "export-too-large", f"The file is larger than {MAX_EXPORT_BYTES} bytes.")
+    markers = _markers()
+    name = Path(file.filename or "export.csv").name
+    with tempfile.TemporaryDirectory(prefix="kintrace-export-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        result = dna_arrival.import_and_match(session, actor, _key(request), markers, path)
+    return ImportOut(
+        imported=len(result.imported.profiles),
+        comparisons=result.matching.pairs,
+        candidates=result.matching.candidates,
+        not_scored=result.matching.skipped,
+        ignored_columns=list(result.imported.ignored_columns),
+    )
+
+
+@router.post("/dna/samples/{sample_id}/genotypes", response_model=dict[str, list[str | None]])
+def read_genotypes(
+    sample_id: int, body: ReasonIn, request: Request, actor: CurrentActor, session: Db
+) -> dict[str, list[str | None]]:
+    """An analyst's read of one profile's genotypes; the reason is written to the audit log."""
+    genotypes = dna_profiles.read_genotypes(session, actor, _key(request), sample_id, body.reason)
+    return {marker: list(pair) for marker, pair in genotypes.items()}
+
+
+@router.get("/dna/candidates", response_model=list[CandidateOut])
+def candidates(actor: CurrentActor, session: Db, state: CandidateState | None = None) -> list[CandidateOut]:
+    return [
+        CandidateOut.model_validate(row) for row in dna_matching.list_candidates(session, actor, state=state)
+    ]
+
+
+@router.post("/dna/candidates/{comparison_id}/propose", response_model=CandidateOut)
+def propose(comparison_id: int, body: ReasonIn, actor: CurrentActor, session: Db) -> CandidateOut:
+    return CandidateOut.model_validate(dna_review.propose(session, actor, comparison_id, body.reason))
+
+
+@router.post("/dna/candidates/{comparison_id}/confirm", response_model=CandidateOut)
+def confirm(comparison_id: int, body: ReasonIn, actor: CurrentActor, session: Db) -> CandidateOut:
+    return CandidateOut.model_validate(dna_review.confirm(session, actor, comparison_id, body.reason))
+
+
+@router.post("/dna/candidates/{comparison_id}/reject", response_model=CandidateOut)
+def reject(comparison_id: int, body: ReasonIn, actor: CurrentActor, session: Db) -> CandidateOut:
+    return CandidateOut.model_validate(dna_review.reject(session, actor, comparison_id, body.reason))
+
+
+@router.post("/dna/candidates/{comparison_id}/family-told", response_model=CandidateOut)
+def family_told(comparison_id: int, body: ToldIn, actor: CurrentActor, session: Db) -> CandidateOut:
+    return CandidateOut.model_validate(dna_review.record_family_told(session, actor, comparison_id, body.on))

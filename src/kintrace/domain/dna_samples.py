@@ -1,0 +1,217 @@
+"""DNA samples in the registry: the words, and the pedigree a case's reference samples imply.
+
+A reference sample is given by a relative whose relationship to the missing person is structured
+(`Kinship`), never free text, so the registry can draw the family's pedigree from it. The pedigree is
+laid out here as plain rows (id, father, mother, sex); the services hand it to the DNA engine.
+Relationships that no family can have (two fathers, a mother recorded as male) are named in the error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from kintrace.domain.errors import DomainError
+
+
+class SampleKind(StrEnum):
+    REFERENCE = "reference"  # from a living relative, with consent
+    REMAINS = "remains"  # from unidentified remains
+
+
+class Kinship(StrEnum):
+    """The donor's relationship to the missing person."""
+
+    FATHER = "father"
+    MOTHER = "mother"
+    FULL_SIBLING = "full_sibling"
+    PATERNAL_HALF_SIBLING = "paternal_half_sibling"
+    MATERNAL_HALF_SIBLING = "maternal_half_sibling"
+    CHILD = "child"
+    SPOUSE = "spouse"  # the other parent of the missing person's children
+    PATERNAL_GRANDFATHER = "paternal_grandfather"
+    PATERNAL_GRANDMOTHER = "paternal_grandmother"
+    MATERNAL_GRANDFATHER = "maternal_grandfather"
+    MATERNAL_GRANDMOTHER = "maternal_grandmother"
+    PATERNAL_UNCLE_OR_AUNT = "paternal_uncle_or_aunt"  # a full sibling of the father
+    MATERNAL_UNCLE_OR_AUNT = "maternal_uncle_or_aunt"  # a full sibling of the mother
+
+
+class CustodyStep(StrEnum):
+    COLLECTED = "collected"
+    SENT = "sent"
+    RECEIVED = "received"
+    TYPED = "typed"
+    STORED = "stored"
+    CONSUMED = "consumed"
+
+
+class ConsentScope(StrEnum):
+    # The only scope the registry records: the sample may be used to identify this missing person only.
+    THIS_MISSING_PERSON = "identify_this_missing_person"
+
+
+class DonorSex(StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+    UNKNOWN = "unknown"
+
+
+class CandidateState(StrEnum):
+    CANDIDATE = "candidate"  # scored above the threshold, nobody has looked yet
+    PROPOSED = "proposed"  # one analyst proposes the identification
+    CONFIRMED = "confirmed"  # a second analyst confirmed it
+    REJECTED = "rejected"
+
+
+# Kinships one family can hold once only; a second is an impossible pedigree.
+_SINGLE = frozenset(
+    {
+        Kinship.FATHER,
+        Kinship.MOTHER,
+        Kinship.SPOUSE,
+        Kinship.PATERNAL_GRANDFATHER,
+        Kinship.PATERNAL_GRANDMOTHER,
+        Kinship.MATERNAL_GRANDFATHER,
+        Kinship.MATERNAL_GRANDMOTHER,
+    }
+)
+_FIXED_SEX = {
+    Kinship.FATHER: DonorSex.MALE,
+    Kinship.MOTHER: DonorSex.FEMALE,
+    Kinship.PATERNAL_GRANDFATHER: DonorSex.MALE,
+    Kinship.MATERNAL_GRANDFATHER: DonorSex.MALE,
+    Kinship.PATERNAL_GRANDMOTHER: DonorSex.FEMALE,
+    Kinship.MATERNAL_GRANDMOTHER: DonorSex.FEMALE,
+}
+_SEX_CODE = {DonorSex.MALE: 1, DonorSex.FEMALE: 2, DonorSex.UNKNOWN: 0}
+MISSING_ID = "missing"
+
+
+@dataclass(frozen=True)
+class Donor:
+    """One typed relative: its label (the sample's id), kinship and sex."""
+
+    label: str
+    kinship: Kinship
+    sex: DonorSex
+
+
+@dataclass(frozen=True)
+class PedigreeRow:
+    id: str
+    father: str | None
+    mother: str | None
+    sex: int  # 1 male, 2 female, 0 unknown (pedtools' codes)
+
+
+@dataclass(frozen=True)
+class PedigreeLayout:
+    rows: tuple[PedigreeRow, ...]
+    typed: dict[str, str]  # pedigree person id -> donor label
+    missing_id: str = MISSING_ID
+
+
+def _check(donors: list[Donor]) -> None:
+    seen: dict[Kinship, str] = {}
+    for donor in donors:
+        expected = _FIXED_SEX.get(donor.kinship)
+        if expected is not None and donor.sex not in (expected, DonorSex.UNKNOWN):
+            raise DomainError(
+                f"sample {donor.label}: a {donor.kinship.value} cannot be {donor.sex.value}", field="kinship"
+            )
+        if donor.kinship in _SINGLE:
+            if donor.kinship in seen:
+                raise DomainError(
+                    f"samples {seen[donor.kinship]} and {donor.label}: "
+                    f"the missing person has one {donor.kinship.value.replace('_', ' ')}",
+                    field="kinship",
+                )
+            seen[donor.kinship] = donor.label
+
+
+def pedigree_layout(missing_sex: DonorSex, donors: Iterable[Donor]) -> PedigreeLayout:
+    """The smallest pedigree joining the missing person to every donor, with untyped links between.
+
+    Both parents of the missing person are always present (typed or not), as are the grandparents an
+    uncle, aunt or grandparent needs, and a spouse for children; half-siblings get an untyped other parent.
+    """
+    donors = list(donors)
+    _check(donors)
+    by_kinship = {donor.kinship: donor for donor in donors if donor.kinship in _SINGLE}
+    rows: dict[str, PedigreeRow] = {}
+    typed: dict[str, str] = {}
+
+    def pid(kinship: Kinship, fallback: str) -> str:
+        donor = by_kinship.get(kinship)
+        if donor is not None:
+            typed[fallback] = donor.label
+        return fallback
+
+    def add(row: PedigreeRow) -> None:
+        rows[row.id] = row
+
+    kinships = {donor.kinship for donor in donors}
+    paternal_gp = bool(
+        kinships
+        & {Kinship.PATERNAL_GRANDFATHER, Kinship.PATERNAL_GRANDMOTHER, Kinship.PATERNAL_UNCLE_OR_AUNT}
+    )
+    maternal_gp = bool(
+        kinships
+        & {Kinship.MATERNAL_GRANDFATHER, Kinship.MATERNAL_GRANDMOTHER, Kinship.MATERNAL_UNCLE_OR_AUNT}
+    )
+    if paternal_gp:
+        add(PedigreeRow(pid(Kinship.PATERNAL_GRANDFATHER, "paternal_grandfather"), None, None, 1))
+        add(PedigreeRow(pid(Kinship.PATERNAL_GRANDMOTHER, "paternal_grandmother"), None, None, 2))
+    if maternal_gp:
+        add(PedigreeRow(pid(Kinship.MATERNAL_GRANDFATHER, "maternal_grandfather"), None, None, 1))
+        add(PedigreeRow(pid(Kinship.MATERNAL_GRANDMOTHER, "maternal_grandmother"), None, None, 2))
+    father = pid(Kinship.FATHER, "father")
+    mother = pid(Kinship.MOTHER, "mother")
+    if paternal_gp:
+        add(PedigreeRow(father, "paternal_grandfather", "paternal_grandmother", 1))
+    else:
+        add(PedigreeRow(father, None, None, 1))
+    if maternal_gp:
+        add(PedigreeRow(mother, "maternal_grandfather", "maternal_grandmother", 2))
+    else:
+        add(PedigreeRow(mother, None, None, 2))
+    missing_code = _SEX_CODE[missing_sex]
+    add(PedigreeRow(MISSING_ID, father, mother, missing_code))
+    children = [donor for donor in donors if donor.kinship is Kinship.CHILD]
+    if children or Kinship.SPOUSE in by_kinship:
+        if missing_code == 0:
+            raise DomainError(
+                "the missing person's sex must be known to place a child or spouse", field="sex"
+            )
+        spouse = pid(Kinship.SPOUSE, "spouse")
+        add(PedigreeRow(spouse, None, None, 3 - missing_code))
+        parents = (MISSING_ID, spouse) if missing_code == 1 else (spouse, MISSING_ID)
+        spouse_donor = by_kinship.get(Kinship.SPOUSE)
+        if spouse_donor is not None and _SEX_CODE[spouse_donor.sex] not in (0, 3 - missing_code):
+            raise DomainError(
+                f"sample {spouse_donor.label}: the spouse is recorded with the missing person's sex",
+                field="kinship",
+            )
+    for n, donor in enumerate(donors, start=1):
+        sex = _SEX_CODE[donor.sex]
+        node = f"relative_{n}"
+        if donor.kinship is Kinship.FULL_SIBLING:
+            add(PedigreeRow(node, father, mother, sex))
+        elif donor.kinship is Kinship.CHILD:
+            add(PedigreeRow(node, parents[0], parents[1], sex))
+        elif donor.kinship is Kinship.PATERNAL_HALF_SIBLING:
+            add(PedigreeRow(f"{node}_mother", None, None, 2))
+            add(PedigreeRow(node, father, f"{node}_mother", sex))
+        elif donor.kinship is Kinship.MATERNAL_HALF_SIBLING:
+            add(PedigreeRow(f"{node}_father", None, None, 1))
+            add(PedigreeRow(node, f"{node}_father", mother, sex))
+        elif donor.kinship is Kinship.PATERNAL_UNCLE_OR_AUNT:
+            add(PedigreeRow(node, "paternal_grandfather", "paternal_grandmother", sex))
+        elif donor.kinship is Kinship.MATERNAL_UNCLE_OR_AUNT:
+            add(PedigreeRow(node, "maternal_grandfather", "maternal_grandmother", sex))
+        else:
+            continue
+        typed[node] = donor.label
+    return PedigreeLayout(tuple(rows.values()), typed)

@@ -1,0 +1,137 @@
+"""Synthetic DNA for the demo: a frequency table, reference samples from some families, remains (some
+of them those families' missing sons, some unrelated), imported and scored so that a few candidate
+identifications wait for the analysts. Random but reproducible; nobody's real DNA.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kintrace.dna.markers import load_frequency_table
+from kintrace.domain.dna_samples import DonorSex, Kinship
+from kintrace.domain.vocabulary import CaseState, Role, Sex
+from kintrace.services import dna_arrival, dna_samples
+from kintrace.services.access import Actor, require_role
+from kintrace.services.genetic_crypto import MasterKey
+from kintrace.store.models import Case, MissingPerson, Relative
+
+MARKERS = [f"KT{n:02d}" for n in range(1, 21)]  # synthetic loci, named so nobody mistakes them for real ones
+ALLELES = [str(n) for n in range(8, 21)]
+FREQUENCIES_FILE = "dna_frequencies.csv"
+
+
+@dataclass(frozen=True)
+class DnaSeed:
+    families: int
+    remains: int
+    candidates: int
+    frequencies: Path
+
+
+def _frequency_table(rng: random.Random, path: Path) -> dict[str, list[float]]:
+    weights: dict[str, list[float]] = {}
+    lines = ["marker,allele,frequency"]
+    for marker in MARKERS:
+        raw = [rng.uniform(0.2, 1.0) for _ in ALLELES]
+        total = sum(raw)
+        weights[marker] = [w / total for w in raw]
+        lines += [f"{marker},{a},{w:.6f}" for a, w in zip(ALLELES, weights[marker], strict=True)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return weights
+
+
+def seed_dna(
+    session: Session, actor: Actor, key: MasterKey, folder: Path, *, families: int = 8, seed: int = 2026
+) -> DnaSeed:
+    require_role(actor, Role.ADMIN, action="seed demo DNA")
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    weights = _frequency_table(rng, folder / FREQUENCIES_FILE)
+    markers = load_frequency_table(folder / FREQUENCIES_FILE)
+
+    def person() -> dict[str, tuple[str, str]]:
+        return {m: tuple(rng.choices(ALLELES, weights[m], k=2)) for m in MARKERS}  # type: ignore[misc]
+
+    cases = session.scalars(
+        select(Case)
+        .join(MissingPerson, MissingPerson.case_id == Case.id)
+        .where(Case.state == CaseState.OPEN, MissingPerson.sex == Sex.MALE)
+        .order_by(Case.id)
+        .limit(families)
+    ).all()
+    day = dt.date.today() - dt.timedelta(days=30)
+    profiles: dict[str, dict[str, tuple[str, str]]] = {}
+    remains_count = 0
+    for n, case in enumerate(cases, start=1):
+        father, mother = person(), person()
+        son = {m: (rng.choice(father[m]), rng.choice(mother[m])) for m in MARKERS}
+        last = case.person.last_name
+        donors = [("father", Kinship.FATHER, DonorSex.MALE, father)]
+        if n % 2:
+            donors.append(("mother", Kinship.MOTHER, DonorSex.FEMALE, mother))
+        else:
+            brother = {m: (rng.choice(father[m]), rng.choice(mother[m])) for m in MARKERS}
+            donors.append(("brother", Kinship.FULL_SIBLING, DonorSex.MALE, brother))
+        for word, kinship, sex, genotypes in donors:
+            relative = Relative(case_id=case.id, full_name=f"{last} ({word}, demo)", relationship_=word)
+            session.add(relative)
+            session.flush()
+            code = f"DEMO-REF-{case.id}-{word[0].upper()}"
+            dna_samples.add_reference(
+                session,
+                actor,
+                case.id,
+                dna_samples.ReferenceInput(
+                    code=code,
+                    relative_id=relative.id,
+                    kinship=kinship,
+                    donor_sex=sex,
+                    collected_on=day,
+                    collector="Demo collector",
+                    laboratory="Demo laboratory",
+                    consent_on=day,
+                    kit="synthetic 20-locus kit",
+                ),
+            )
+            profiles[code] = genotypes
+        # Every third family's missing son is among the remains.
+        if n % 3 == 1:
+            remains_count += 1
+            code = f"DEMO-BODY-{remains_count}"
+            _remains(session, actor, code, day, remains_count)
+            profiles[code] = son
+    for _ in range(3):  # and some remains of people no family here is looking for
+        remains_count += 1
+        code = f"DEMO-BODY-{remains_count}"
+        _remains(session, actor, code, day, remains_count)
+        profiles[code] = person()
+    export = folder / "demo_lab_export.csv"
+    lines = ["sample_id,marker,allele1,allele2"]
+    for code, genotypes in profiles.items():
+        lines += [f"{code},{m},{a},{b}" for m, (a, b) in genotypes.items()]
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        arrived = dna_arrival.import_and_match(session, actor, key, markers, export)
+    finally:
+        export.unlink()  # the plaintext export does not stay on disk
+    return DnaSeed(len(cases), remains_count, arrived.matching.candidates, folder / FREQUENCIES_FILE)
+
+
+def _remains(session: Session, actor: Actor, code: str, day: dt.date, n: int) -> None:
+    dna_samples.add_remains(
+        session,
+        actor,
+        dna_samples.RemainsInput(
+            code=code,
+            incident="Demo site (synthetic)",
+            recovered_on=day,
+            body_number=f"{n:03d}",
+            laboratory="Demo laboratory",
+        ),
+    )

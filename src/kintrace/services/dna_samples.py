@@ -1,0 +1,296 @@
+"""DNA samples: references from a case's relatives (with consent), remains, and their chain of custody.
+
+Access: caseworkers and admins record samples, consent and custody; analysts read them; a family
+account sees only that samples of its own cases exist, who gave them and when, and the consent with
+how to withdraw it (`family_view`), never sample codes, laboratories' data or genotypes. Any other
+case answers "not found". A donor with an account of their own may withdraw their consent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from kintrace.domain.dna_samples import (
+    ConsentScope,
+    CustodyStep,
+    Donor,
+    DonorSex,
+    Kinship,
+    SampleKind,
+    pedigree_layout,
+)
+from kintrace.domain.errors import DomainError
+from kintrace.domain.vocabulary import CaseState, Sex
+from kintrace.services import auditing
+from kintrace.services.access import Actor, require_staff, require_writer, visible_case
+from kintrace.services.errors import Conflict, NotFound, ValidationFailed
+from kintrace.store.models import DnaConsent, DnaCustodyEvent, DnaSample, MissingPerson, Relative
+
+MAX_TEXT = 200
+
+
+@dataclass(frozen=True)
+class ReferenceInput:
+    code: str  # the laboratory's sample id
+    relative_id: int
+    kinship: Kinship
+    donor_sex: DonorSex
+    collected_on: dt.date
+    collector: str
+    laboratory: str
+    consent_on: dt.date  # the signed consent, scope: this missing person only
+    kit: str | None = None
+
+
+@dataclass(frozen=True)
+class RemainsInput:
+    code: str
+    incident: str
+    recovered_on: dt.date
+    body_number: str
+    laboratory: str
+
+
+@dataclass(frozen=True)
+class FamilySample:
+    """What a family sees of one reference sample."""
+
+    sample_id: int
+    donor: str
+    kinship: Kinship | None
+    collected_on: dt.date | None
+    consent_on: dt.date | None
+    withdrawn_on: dt.date | None
+    may_withdraw: bool  # the viewer is the donor
+
+
+def _text(field: str, value: str | None, *, required: bool = True, most: int = MAX_TEXT) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        if required:
+            raise ValidationFailed(field, "must not be empty")
+        return None
+    if len(value) > most:
+        raise ValidationFailed(field, f"is longer than {most} characters")
+    return value
+
+
+def _not_future(field: str, value: dt.date, today: dt.date | None) -> None:
+    if value > (today or dt.date.today()):
+        raise ValidationFailed(field, f"{value.isoformat()} is in the future")
+
+
+def _free_code(session: Session, code: str | None) -> str:
+    code = _text("code", code, most=64)
+    assert code is not None
+    if session.scalar(select(DnaSample.id).where(DnaSample.code == code)) is not None:
+        raise Conflict(f"sample code {code} is already registered")
+    return code
+
+
+def add_reference(
+    session: Session, actor: Actor, case_id: int, data: ReferenceInput, *, today: dt.date | None = None
+) -> DnaSample:
+    require_writer(actor, "record DNA samples")
+    case = visible_case(session, actor, case_id)
+    if case.state is CaseState.MERGED:
+        raise Conflict(f"case {case.reference} was merged into another; record the sample there")
+    relative = session.get(Relative, data.relative_id)
+    if relative is None or relative.case_id != case.id:
+        raise ValidationFailed("relative_id", f"relative {data.relative_id} is not a relative in this case")
+    for field, value in (("collected_on", data.collected_on), ("consent_on", data.consent_on)):
+        _not_future(field, value, today)
+    code = _free_code(session, data.code)
+    _check_family(session, case.id, Donor(code, Kinship(data.kinship), DonorSex(data.donor_sex)))
+    sample = DnaSample(
+        code=code,
+        kind=SampleKind.REFERENCE,
+        case_id=case.id,
+        relative_id=relative.id,
+        kinship=Kinship(data.kinship),
+        donor_sex=DonorSex(data.donor_sex),
+        collected_on=data.collected_on,
+        collector=_text("collector", data.collector),
+        laboratory=_text("laboratory", data.laboratory),
+        kit=_text("kit", data.kit, required=False, most=100),
+        created_by_id=actor.user_id,
+    )
+    session.add(sample)
+    auditing.record(session, actor, "dna_sample.create", sample)
+    consent = DnaConsent(
+        sample_id=sample.id,
+        scope=ConsentScope.THIS_MISSING_PERSON,
+        given_on=data.consent_on,
+        recorded_by_id=actor.user_id,
+    )
+    session.add(consent)
+    auditing.record(
+        session,
+        actor,
+        "dna_consent.create",
+        consent,
+        after={**auditing.snapshot(consent), "case_id": case.id},
+    )
+    add_custody(
+        session,
+        actor,
+        sample.id,
+        CustodyStep.COLLECTED,
+        data.collected_on,
+        sample.collector or "",
+        today=today,
+    )
+    return sample
+
+
+def missing_sex(session: Session, case_id: int) -> DonorSex:
+    sex = session.scalar(select(MissingPerson.sex).where(MissingPerson.case_id == case_id))
+    return {Sex.MALE: DonorSex.MALE, Sex.FEMALE: DonorSex.FEMALE}.get(sex or Sex.UNKNOWN, DonorSex.UNKNOWN)
+
+
+def _check_family(session: Session, case_id: int, new: Donor) -> None:
+    """The new donor must fit the family's pedigree with the others whose consent is in force."""
+    others = session.scalars(
+        select(DnaSample)
+        .where(DnaSample.case_id == case_id, DnaSample.kind == SampleKind.REFERENCE)
+        .options(selectinload(DnaSample.consent))
+    )
+    donors = [Donor(s.code, s.kinship, s.donor_sex) for s in others if s.kinship and consent_in_force(s)]
+    try:
+        pedigree_layout(missing_sex(session, case_id), [*donors, new])
+    except DomainError as error:
+        raise ValidationFailed.from_error(error, "kinship") from None
+
+
+def add_remains(
+    session: Session, actor: Actor, data: RemainsInput, *, today: dt.date | None = None
+) -> DnaSample:
+    require_writer(actor, "record DNA samples")
+    _not_future("recovered_on", data.recovered_on, today)
+    sample = DnaSample(
+        code=_free_code(session, data.code),
+        kind=SampleKind.REMAINS,
+        incident=_text("incident", data.incident, most=300),
+        recovered_on=data.recovered_on,
+        body_number=_text("body_number", data.body_number, most=64),
+        laboratory=_text("laboratory", data.laboratory),
+        created_by_id=actor.user_id,
+    )
+    session.add(sample)
+    auditing.record(session, actor, "dna_sample.create", sample)
+    return sample
+
+
+def get_sample(session: Session, actor: Actor, sample_id: int) -> DnaSample:
+    """A sample for staff; families read samples only through `family_view`."""
+    require_staff(actor, "read DNA samples")
+    sample = session.get(
+        DnaSample, sample_id, options=[selectinload(DnaSample.consent), selectinload(DnaSample.custody)]
+    )
+    if sample is None:
+        raise NotFound("sample", sample_id)
+    return sample
+
+
+def sample_by_code(session: Session, code: str) -> DnaSample | None:
+    return session.scalar(select(DnaSample).where(DnaSample.code == code))
+
+
+def list_samples(
+    session: Session, actor: Actor, *, case_id: int | None = None, kind: SampleKind | None = None
+) -> list[DnaSample]:
+    require_staff(actor, "read DNA samples")
+    query = select(DnaSample).options(selectinload(DnaSample.consent)).order_by(DnaSample.id)
+    if case_id is not None:
+        query = query.where(DnaSample.case_id == case_id)
+    if kind is not None:
+        query = query.where(DnaSample.kind == kind)
+    return list(session.scalars(query))
+
+
+def add_custody(
+    session: Session,
+    actor: Actor,
+    sample_id: int,
+    step: CustodyStep,
+    on: dt.date,
+    by: str,
+    note: str | None = None,
+    *,
+    today: dt.date | None = None,
+) -> DnaCustodyEvent:
+    require_writer(actor, "record the chain of custody")
+    sample = session.get(DnaSample, sample_id)
+    if sample is None:
+        raise NotFound("sample", sample_id)
+    _not_future("on", on, today)
+    consumed = session.scalar(
+        select(DnaCustodyEvent.id).where(
+            DnaCustodyEvent.sample_id == sample_id, DnaCustodyEvent.step == CustodyStep.CONSUMED
+        )
+    )
+    if consumed is not None:
+        raise Conflict(f"sample {sample.code} was consumed; no later custody step is possible")
+    event = DnaCustodyEvent(
+        sample_id=sample.id,
+        step=CustodyStep(step),
+        on=on,
+        by=_text("by", by),
+        note=_text("note", note, required=False, most=2000),
+        recorded_by_id=actor.user_id,
+    )
+    session.add(event)
+    auditing.record(
+        session,
+        actor,
+        "dna_custody.create",
+        event,
+        after={**auditing.snapshot(event), "case_id": sample.case_id},
+    )
+    return event
+
+
+def family_view(session: Session, actor: Actor, case_id: int) -> list[FamilySample]:
+    """The case's reference samples as its family may see them (any actor who may see the case)."""
+    case = visible_case(session, actor, case_id)
+    rows = session.scalars(
+        select(DnaSample)
+        .where(DnaSample.case_id == case.id, DnaSample.kind == SampleKind.REFERENCE)
+        .options(selectinload(DnaSample.consent), selectinload(DnaSample.relative))
+        .order_by(DnaSample.collected_on, DnaSample.id)
+    )
+    out = []
+    for sample in rows:
+        consent = sample.consent
+        out.append(
+            FamilySample(
+                sample_id=sample.id,
+                donor=sample.relative.full_name if sample.relative else "",
+                kinship=sample.kinship,
+                collected_on=sample.collected_on,
+                consent_on=consent.given_on if consent else None,
+                withdrawn_on=consent.withdrawn_on if consent else None,
+                may_withdraw=bool(
+                    actor.user_id is not None and sample.relative and sample.relative.user_id == actor.user_id
+                ),
+            )
+        )
+    return out
+
+
+def consent_in_force(sample: DnaSample) -> bool:
+    """A remains sample needs no consent; a reference needs one given and not withdrawn."""
+    if sample.kind is SampleKind.REMAINS:
+        return True
+    return sample.consent is not None and sample.consent.withdrawn_on is None
+
+
+def case_of_sample(session: Session, sample_id: int) -> int:
+    case_id = session.scalar(select(DnaSample.case_id).where(DnaSample.id == sample_id))
+    if case_id is None:
+        raise NotFound("reference sample", sample_id)
+    return case_id

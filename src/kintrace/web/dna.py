@@ -1,0 +1,110 @@
+"""DNA pages: the analysts' candidate identifications (/desk/dna) and the family's DNA page
+(/my/cases/{id}/dna: who gave samples and when, the consent and how to withdraw it, the search log).
+
+A family page never shows a sample code, a laboratory's data, an LR or a genotype.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from kintrace.api.deps import Db
+from kintrace.api.routers.dna import configured_markers
+from kintrace.domain.dna_samples import Kinship
+from kintrace.services import cases as case_service
+from kintrace.services import dna_arrival, dna_matching, dna_review, dna_samples
+from kintrace.services.errors import Conflict, Forbidden, ValidationFailed
+from kintrace.web import forms
+from kintrace.web.i18n import N_
+from kintrace.web.pages import render
+from kintrace.web.routing import PageRoute
+from kintrace.web.session import Family, Staff, Visitor
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+KINSHIP: dict[Kinship, str] = {
+    Kinship.FATHER: N_("father"),
+    Kinship.MOTHER: N_("mother"),
+    Kinship.FULL_SIBLING: N_("brother or sister"),
+    Kinship.PATERNAL_HALF_SIBLING: N_("half-brother or half-sister (same father)"),
+    Kinship.MATERNAL_HALF_SIBLING: N_("half-brother or half-sister (same mother)"),
+    Kinship.CHILD: N_("son or daughter"),
+    Kinship.SPOUSE: N_("spouse"),
+    Kinship.PATERNAL_GRANDFATHER: N_("grandfather (father's side)"),
+    Kinship.PATERNAL_GRANDMOTHER: N_("grandmother (father's side)"),
+    Kinship.MATERNAL_GRANDFATHER: N_("grandfather (mother's side)"),
+    Kinship.MATERNAL_GRANDMOTHER: N_("grandmother (mother's side)"),
+    Kinship.PATERNAL_UNCLE_OR_AUNT: N_("uncle or aunt (father's side)"),
+    Kinship.MATERNAL_UNCLE_OR_AUNT: N_("uncle or aunt (mother's side)"),
+}
+
+
+def _desk_context(db: Session, who: Visitor) -> dict[str, Any]:
+    return {
+        "candidates": dna_matching.list_candidates(db, who.actor),
+        "to_tell": dna_review.awaiting_family(db, who.actor) if who.actor.can_write_cases else [],
+        "today": dt.date.today(),
+        "error": None,
+    }
+
+
+@router.get("/desk/dna")
+def desk_candidates(request: Request, db: Db, who: Staff) -> Response:
+    return render(request, "desk/dna_candidates.html", _desk_context(db, who), user=who.user)
+
+
+@router.post("/desk/dna/candidates/{comparison_id}/{action}")
+async def desk_review(request: Request, comparison_id: int, action: str, db: Db, who: Staff) -> Response:
+    form = await request.form()
+    try:
+        if action == "family-told":
+            dna_review.record_family_told(
+                db, who.actor, comparison_id, forms.iso_date(form, "on", default=dt.date.today())
+            )
+        elif action in ("propose", "confirm", "reject"):
+            getattr(dna_review, action)(db, who.actor, comparison_id, forms.text(form, "reason") or "")
+        else:
+            raise ValidationFailed("action", f"{action!r} is not propose, confirm, reject or family-told")
+    except (ValidationFailed, Forbidden, Conflict) as error:
+        # The list again with the reason next to it ("a second analyst must confirm"); nothing saved.
+        db.rollback()
+        context = _desk_context(db, who)
+        context["error"] = error
+        code = 403 if isinstance(error, Forbidden) else 409 if isinstance(error, Conflict) else 422
+        return render(request, "desk/dna_candidates.html", context, user=who.user, status_code=code)
+    return RedirectResponse(f"/desk/dna#candidate-{comparison_id}", status_code=303)
+
+
+def _family_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
+    case = case_service.get_case(db, who.actor, case_id)
+    return {
+        "case": case,
+        "samples": dna_samples.family_view(db, who.actor, case_id),
+        "log": dna_matching.search_log(db, who.actor, case_id),
+        "identified": dna_review.family_identifications(db, who.actor, case_id),
+        "kinship": KINSHIP,
+        "withdrawn": False,
+    }
+
+
+@router.get("/my/cases/{case_id}/dna")
+def family_dna(request: Request, case_id: int, db: Db, who: Family, withdrawn: int = 0) -> Response:
+    context = _family_context(db, who, case_id)
+    context["withdrawn"] = bool(withdrawn)
+    return render(request, "portal/dna.html", context, user=who.user)
+
+
+@router.post("/my/cases/{case_id}/dna/withdraw/{sample_id}")
+async def family_withdraw(request: Request, case_id: int, sample_id: int, db: Db, who: Family) -> Response:
+    await request.form()  # the CSRF token is checked by the session layer
+    if dna_samples.case_of_sample(db, sample_id) != case_id:
+        raise ValidationFailed("sample", "this sample is not of this case")
+    dna_arrival.withdraw_consent(
+        db, who.actor, request.app.state.genetic_key, configured_markers(), sample_id
+    )
+    return RedirectResponse(f"/my/cases/{case_id}/dna?withdrawn=1", status_code=303)

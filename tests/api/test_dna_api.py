@@ -1,0 +1,141 @@
+"""DNA through the API: samples and consent, import of a lab export, candidates, four-eyes review, and
+what a family may see (its own case's samples and search log; never codes, LRs or genotypes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from tests.services.dna_helpers import frequency_file, long_csv, trio
+
+from kintrace.domain.vocabulary import Role
+
+DAY = "2026-03-02"
+
+
+def _reference(
+    client: TestClient,
+    headers: dict[str, str],
+    case_id: int,
+    relative_id: int,
+    code: str,
+    kinship: str,
+    sex: str,
+) -> Any:
+    made = client.post(
+        f"/api/v1/cases/{case_id}/dna/samples",
+        json={
+            "code": code,
+            "relative_id": relative_id,
+            "kinship": kinship,
+            "donor_sex": sex,
+            "collected_on": DAY,
+            "collector": "Collector",
+            "laboratory": "Synthetic Lab",
+            "consent_on": DAY,
+        },
+        headers=headers,
+    )
+    assert made.status_code == 201, made.text
+    return made.json()
+
+
+def test_dna_workflow_and_what_families_see(
+    client: TestClient,
+    make_user: Any,
+    token_for: Any,
+    factories: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KINTRACE_DNA_FREQUENCIES", str(frequency_file(tmp_path)))
+    worker = token_for(make_user(Role.CASEWORKER))
+    first, second = token_for(make_user(Role.ANALYST)), token_for(make_user(Role.ANALYST))
+    mother_user, stranger_user = make_user(Role.FAMILY), make_user(Role.FAMILY)
+    family, stranger = token_for(mother_user), token_for(stranger_user)
+    case = factories.CaseFactory()
+    factories.CaseMemberFactory(case=case, user=mother_user, relation="reporter")
+    factories.CaseMemberFactory(case=factories.CaseFactory(), user=stranger_user, relation="reporter")
+    father = factories.RelativeFactory(case=case, relationship_="father", is_reporter=False)
+    mother = factories.RelativeFactory(case=case, relationship_="mother", user_id=mother_user.id)
+
+    assert client.post(f"/api/v1/cases/{case.id}/dna/samples", json={}, headers=family).status_code in (
+        403,
+        422,
+    )
+    _reference(client, worker, case.id, father.id, "F", "father", "male")
+    mom = _reference(client, worker, case.id, mother.id, "M", "mother", "female")
+    body = client.post(
+        "/api/v1/dna/remains",
+        json={
+            "code": "B1",
+            "incident": "Site 3",
+            "recovered_on": DAY,
+            "body_number": "17",
+            "laboratory": "Lab",
+        },
+        headers=worker,
+    )
+    assert body.status_code == 201, body.text
+    bad = client.post(
+        f"/api/v1/cases/{case.id}/dna/samples",
+        json={
+            **{k: v for k, v in mom.items() if k in ("relative_id", "collector", "laboratory")},
+            "code": "X",
+            "kinship": "mother",
+            "donor_sex": "male",
+            "collected_on": DAY,
+            "consent_on": DAY,
+        },
+        headers=worker,
+    )
+    assert bad.status_code == 422 and "sample X: a mother cannot be male" in bad.text
+
+    dna = trio()
+    export = long_csv(tmp_path, {"F": dna.father, "M": dna.mother, "B1": dna.son})
+    with export.open("rb") as handle:
+        imported = client.post(
+            "/api/v1/dna/profiles/import", files={"file": ("export.csv", handle, "text/csv")}, headers=worker
+        )
+    assert imported.status_code == 201, imported.text
+    assert imported.json()["imported"] == 3 and imported.json()["candidates"] == 1
+
+    # The family: who gave samples and the consent; the search log; nothing else.
+    seen = client.get(f"/api/v1/cases/{case.id}/dna/samples", headers=family)
+    assert seen.status_code == 200
+    assert {row["kinship"] for row in seen.json()} == {"father", "mother"}
+    assert "code" not in seen.text and "laboratory" not in seen.text and "15.3" not in seen.text
+    log = client.get(f"/api/v1/cases/{case.id}/dna/search-log", headers=family).json()
+    assert log["compared"] == 1 and log["identified"] is False
+    assert client.get(f"/api/v1/cases/{case.id}/dna/samples", headers=stranger).status_code == 404
+    assert client.get(f"/api/v1/cases/{case.id}/dna/search-log", headers=stranger).status_code == 404
+    assert client.get(f"/api/v1/dna/samples/{mom['id']}", headers=family).status_code == 403
+    assert client.get("/api/v1/dna/candidates", headers=family).status_code == 403
+    read = client.post(f"/api/v1/dna/samples/{mom['id']}/genotypes", json={"reason": "mine"}, headers=family)
+    assert read.status_code == 403
+    read = client.post(f"/api/v1/dna/samples/{mom['id']}/genotypes", json={"reason": "QC"}, headers=first)
+    assert read.status_code == 200 and read.json()["TKDNA01"] == list(dna.mother["TKDNA01"])
+
+    [candidate] = client.get("/api/v1/dna/candidates", headers=first).json()
+    assert candidate["prior_name"].startswith("uniform") and candidate["posterior"] > 0.99
+    url = f"/api/v1/dna/candidates/{candidate['id']}"
+    assert client.post(f"{url}/propose", json={"reason": "strong"}, headers=first).status_code == 200
+    own = client.post(f"{url}/confirm", json={"reason": "me too"}, headers=first)
+    assert own.status_code == 403 and "second analyst" in own.text
+    assert client.post(f"{url}/confirm", json={"reason": "checked"}, headers=second).status_code == 200
+    assert client.get(f"/api/v1/cases/{case.id}/dna/search-log", headers=family).json()["identified"] is False
+    assert client.post(f"{url}/family-told", json={"on": DAY}, headers=worker).status_code == 200
+    assert client.get(f"/api/v1/cases/{case.id}/dna/search-log", headers=family).json()["identified"] is True
+
+    # The mother withdraws her consent herself; the father's cannot be withdrawn by her account.
+    father_id = next(r["sample_id"] for r in seen.json() if r["kinship"] == "father")
+    assert (
+        client.post(f"/api/v1/dna/samples/{father_id}/withdraw-consent", json={}, headers=family).status_code
+        == 404
+    )
+    gone = client.post(f"/api/v1/dna/samples/{mom['id']}/withdraw-consent", json={}, headers=family)
+    assert gone.status_code == 200 and gone.json()["withdrawn_on"] is not None
+    read = client.post(f"/api/v1/dna/samples/{mom['id']}/genotypes", json={"reason": "after"}, headers=first)
+    assert read.status_code == 404

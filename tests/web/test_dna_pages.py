@@ -1,0 +1,107 @@
+"""DNA on the pages: analysts propose and confirm (never the same one), the caseworker records the talk,
+and the family's page, in Ukrainian, shows who gave samples, the consent and the search log, never a
+code or a genotype; the donor withdraws her consent there."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+from tests.services.dna_helpers import frequency_file, long_csv, markers, reference, remains, trio
+from tests.web.conftest import ANALYST, CASEWORKER
+from tests.web.test_pages import csrf, file_case, sign_in, sign_up
+
+from kintrace.domain.dna_samples import DonorSex, Kinship
+from kintrace.domain.vocabulary import Role
+from kintrace.services import dna_arrival
+from kintrace.services import users as user_service
+from kintrace.services.access import SYSTEM
+from kintrace.store.models import CaseMember, DnaComparison, DnaSample, Relative
+
+UK = {"accept-language": "uk"}
+SECOND = ("second-analyst", "second-analyst-password-1")
+
+
+def _samples(app: FastAPI, case_id: int, folder: Path) -> None:
+    """Relatives, samples and profiles recorded as the lab and the desk would (through the services)."""
+    with app.state.sessionmaker() as session:
+        user_service.create_user(
+            session, SYSTEM, username=SECOND[0], password=SECOND[1], role=Role.ANALYST, display_name="Second"
+        )
+        family_user = session.scalar(select(CaseMember.user_id).where(CaseMember.case_id == case_id))
+        father = Relative(case_id=case_id, full_name="Микола Коваленко", relationship_="father")
+        mother = Relative(
+            case_id=case_id, full_name="Олена Коваленко", relationship_="mother", user_id=family_user
+        )
+        session.add_all([father, mother])
+        session.flush()
+        case = type("CaseRef", (), {"id": case_id})()
+        reference(session, SYSTEM, case, father, "WEB-F", Kinship.FATHER, DonorSex.MALE)
+        reference(session, SYSTEM, case, mother, "WEB-M", Kinship.MOTHER, DonorSex.FEMALE)
+        remains(session, SYSTEM, "WEB-B1")
+        dna = trio(11)
+        export = long_csv(folder, {"WEB-F": dna.father, "WEB-M": dna.mother, "WEB-B1": dna.son})
+        dna_arrival.import_and_match(session, SYSTEM, app.state.genetic_key, markers(folder), export)
+        session.commit()
+
+
+def test_review_and_the_family_page(
+    web_app: FastAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KINTRACE_DNA_FREQUENCIES", str(frequency_file(tmp_path)))
+    family = sign_up(web_app, "olena")
+    case_id = file_case(family)
+    worker = sign_in(web_app, *CASEWORKER)
+    assert worker.post(f"/desk/cases/{case_id}/verify", data={"csrf_token": csrf(worker)}).status_code == 303
+    _samples(web_app, case_id, tmp_path)
+
+    page = family.get(f"/my/cases/{case_id}/dna", headers=UK)
+    assert page.status_code == 200
+    text = page.text
+    assert "Хто здав зразок" in text and "Олена Коваленко" in text and "Микола Коваленко" in text
+    assert "батько" in text and "Порівняно з 1 профілем останків" in text and "Збігу поки немає." in text
+    assert "WEB-" not in text and "TKDNA" not in text and "Synthetic Lab" not in text
+    assert f'href="/my/cases/{case_id}/dna"' in family.get(f"/my/cases/{case_id}", headers=UK).text
+    assert family.get("/desk/dna").status_code in (303, 403)
+
+    first, second = sign_in(web_app, *ANALYST), sign_in(web_app, *SECOND)
+    desk = first.get("/desk/dna")
+    assert desk.status_code == 200 and "WEB-B1" in desk.text and "uniform: 1 in" in desk.text
+    candidate = int(re.search(r'id="candidate-(\d+)"', desk.text).group(1))  # type: ignore[union-attr]
+    url = f"/desk/dna/candidates/{candidate}"
+    assert first.post(f"{url}/propose", data={"reason": "", "csrf_token": csrf(first)}).status_code == 422
+    assert (
+        first.post(f"{url}/propose", data={"reason": "both parents", "csrf_token": csrf(first)}).status_code
+        == 303
+    )
+    own = first.post(f"{url}/confirm", data={"reason": "me", "csrf_token": csrf(first)})
+    assert own.status_code == 403 and "second analyst" in own.text
+    assert (
+        second.post(f"{url}/confirm", data={"reason": "checked", "csrf_token": csrf(second)}).status_code
+        == 303
+    )
+    assert "ідентифіковано" not in family.get(f"/my/cases/{case_id}/dna", headers=UK).text
+    told = worker.post(
+        f"{url}/family-told", data={"on": dt.date.today().isoformat(), "csrf_token": csrf(worker)}
+    )
+    assert told.status_code == 303
+    page = family.get(f"/my/cases/{case_id}/dna", headers=UK).text
+    assert "Останки вашого рідного ідентифіковано за ДНК" in page
+
+    with web_app.state.sessionmaker() as session:
+        mother = session.scalar(select(DnaSample.id).where(DnaSample.code == "WEB-M"))
+        father = session.scalar(select(DnaSample.id).where(DnaSample.code == "WEB-F"))
+    assert f"/dna/withdraw/{father}" not in page  # only the donor may withdraw her own consent here
+    gone = family.post(f"/my/cases/{case_id}/dna/withdraw/{mother}", data={"csrf_token": csrf(family)})
+    assert gone.status_code == 303
+    page = family.get(gone.headers["location"], headers=UK).text
+    assert "Вашу згоду відкликано" in page and "Згоду відкликано" in page
+    with web_app.state.sessionmaker() as session:
+        rows = session.scalars(select(DnaComparison).where(DnaComparison.case_id == case_id)).all()
+        assert all(row.references == 1 or row.state is not None for row in rows)
+    refused = family.post(f"/my/cases/{case_id}/dna/withdraw/{father}", data={"csrf_token": csrf(family)})
+    assert refused.status_code == 404
