@@ -47,3 +47,38 @@ def test_next_steps_follow_the_case(web_app: FastAPI) -> None:
     assert "Найстаріший запит до органів влади чекає на відповідь 75 днів." in page
     assert 'href="/my/appeals"' in page and "Переглянути звернення" in page
     assert "Працівник справи перевірить ваше повідомлення" not in page  # verified now
+
+
+def test_the_filing_form_asks_how_to_recognise_them(web_app: FastAPI) -> None:
+    family = sign_up(web_app, "prykmety")
+    form = family.get("/my/file", headers=UK).text
+    assert "Як їх упізнати" in form and 'name="dental_notes"' in form
+    bad = family.post(
+        "/my/file",
+        data={
+            "last_name": "Ткач",
+            "first_name": "Іван",
+            "relationship": "мати",
+            "height_cm": "17",
+            "csrf_token": csrf(family),
+        },
+    )
+    assert bad.status_code == 422 and 'id="height_cm-error"' in bad.text
+    case_id = file_case(
+        family,
+        height_cm="182",
+        distinguishing_marks="Татуювання якоря на лівому передпліччі",
+        dental_notes="Коронка на верхньому лівому іклі",
+    )
+    worker = sign_in(web_app, *CASEWORKER)
+    page = worker.get(f"/desk/cases/{case_id}").text
+    assert (
+        "182" in page and "Татуювання якоря на лівому передпліччі" in page and "Коронка на верхньому" in page
+    )
+
+
+def test_a_familys_account_page_has_no_api_tokens(web_app: FastAPI) -> None:
+    family = sign_up(web_app, "bez-tokeniv")
+    assert "Create a token" not in family.get("/account").text
+    worker = sign_in(web_app, *CASEWORKER)
+    assert "Create a token" in worker.get("/account").text

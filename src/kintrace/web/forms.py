@@ -11,7 +11,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from kintrace.domain.dates import PartialDate, PartialDateError
 from kintrace.domain.errors import DomainError
-from kintrace.domain.person import LastSeen, MissingPerson, PersonName, detect_script
+from kintrace.domain.person import LastSeen, MissingPerson, PersonName, PhysicalDescription, detect_script
 from kintrace.domain.vocabulary import Sex
 from kintrace.services.errors import ValidationFailed
 from kintrace.store.models import MissingPerson as PersonRow
@@ -111,6 +111,14 @@ def missing_person(form: FormData | Mapping[str, Any]) -> MissingPerson:
             birth_place=text(form, "birth_place"),
             rank=text(form, "rank"),
             unit=text(form, "unit"),
+            description=PhysicalDescription(
+                height_cm=integer(form, "height_cm"),
+                build=text(form, "build"),
+                hair=text(form, "hair"),
+                eyes=text(form, "eyes"),
+                distinguishing_marks=text(form, "distinguishing_marks"),
+                dental_notes=text(form, "dental_notes"),
+            ),
             last_seen=LastSeen(
                 date=partial_date(form, "seen"),
                 place=text(form, "seen_place"),
