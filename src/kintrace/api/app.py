@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
 import kintrace
-from kintrace.api import checkpoints, problems
+from kintrace.api import checkpoints, news_schedule, problems
 from kintrace.api.routers import ROUTERS
 from kintrace.api.security_headers import SecurityHeaders
 from kintrace.api.settings import Settings
@@ -44,6 +44,7 @@ def create_app(database_url: str, secret_key: str | None, demo: bool = False) ->
     """Build the app. Outside the demo, raises InsecureSecretKey for a missing, short or default key."""
     settings = Settings.build(database_url, secret_key, demo)
     schedule = checkpoints.schedule_from_env()  # AnchorError stops the start (see api/checkpoints.py)
+    news = news_schedule.schedule_from_env()  # NewsConfigError stops the start: mis-set mail is no mail
     genetic_key = configured_key(demo)  # GeneticKeyError stops the start outside the demo
     app = FastAPI(
         title="kintrace",
@@ -60,6 +61,7 @@ def create_app(database_url: str, secret_key: str | None, demo: bool = False) ->
     app.state.sessionmaker = sessionmaker(bind=engine, class_=Session, expire_on_commit=False)
     app.state.login_throttle = LoginThrottle()
     checkpoints.install(app, app.state.sessionmaker, schedule)
+    news_schedule.install(app, app.state.sessionmaker, news)
     app.state.signup_throttle = SignUpThrottle()
 
     problems.install(app)

@@ -292,31 +292,22 @@ def notifications_send(
     ),
     database_url: str | None = DatabaseUrl,
 ) -> None:
-    """Queue news of overdue requests, then e-mail every pending notification once (each marked sent)."""
+    """Queue news of overdue requests, then e-mail every pending notification once (each marked sent).
+    The server does the same on its own schedule when KINTRACE_SMTP_URL is set."""
     import smtplib
-    from urllib.parse import urlsplit
 
-    from kintrace.services import notifications
-    from kintrace.services.access import SYSTEM
-    from kintrace.web.notices import compose_email
+    from kintrace.services.errors import ValidationFailed
+    from kintrace.web.mailer import MailServer, send_news
 
-    parts = urlsplit(smtp_url)
-    if parts.scheme != "smtp" or not parts.hostname:
-        raise _fail(f"--smtp-url {smtp_url!r}: expected smtp://HOST:PORT")
     try:
-        port = parts.port or 25
-    except ValueError:
-        raise _fail(f"--smtp-url {smtp_url!r}: the port is not a number") from None
-    host = parts.hostname
+        server = MailServer.parse(smtp_url, "--smtp-url")
+    except ValidationFailed as error:
+        raise _fail(f"{error.field} {error.message}") from None
     try:
-        with _session_scope(database_url) as session, smtplib.SMTP(host, port, timeout=30) as smtp:
-
-            def deliver(outgoing: notifications.Outgoing) -> None:
-                smtp.send_message(compose_email(outgoing, sender, base_url))
-
-            sent = notifications.send_pending(session, SYSTEM, deliver)
+        with _session_scope(database_url) as session:
+            sent = send_news(session, server, sender, base_url)
     except (OSError, smtplib.SMTPException) as error:
-        raise _fail(f"mail server {host}:{port}: {error}") from None
+        raise _fail(f"mail server {server.host}:{server.port}: {error}") from None
     console.print(f"sent {sent} e-mail notification(s)", highlight=False)
 
 
@@ -324,13 +315,14 @@ def _serve(url: str, host: str, port: int, demo: bool) -> None:
     import uvicorn
 
     from kintrace.api.app import create_app
+    from kintrace.api.news_schedule import NewsConfigError
     from kintrace.api.settings import SECRET_KEY_ENV, InsecureSecretKey
     from kintrace.services.genetic_crypto import GeneticKeyError
     from kintrace.store.audit_anchor import AnchorError
 
     try:
         app = create_app(url, os.environ.get(SECRET_KEY_ENV), demo=demo)
-    except (InsecureSecretKey, AnchorError, GeneticKeyError) as error:
+    except (InsecureSecretKey, AnchorError, GeneticKeyError, NewsConfigError) as error:
         raise _fail(f"refusing to start: {error}", code=2) from None
     # proxy_headers off: uvicorn would otherwise take X-Forwarded-For from loopback as the client's
     # address, and a rotating header would dodge the login brakes. The app reads the header itself,

@@ -1,0 +1,101 @@
+"""The server tells families its news itself: overdue requests queued and e-mail sent on a schedule.
+
+With KINTRACE_SMTP_URL set (smtp://HOST:PORT), every KINTRACE_NEWS_INTERVAL_S seconds (default one
+hour) the server queues news of requests that passed their deadline and e-mails what is pending, as
+`kintrace notifications send` does by hand. A mail server that does not answer is logged and tried
+again next time; nothing is marked sent that was not sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import smtplib
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
+
+from kintrace.services.errors import ValidationFailed
+from kintrace.web.mailer import MailServer, send_news
+
+log = logging.getLogger("kintrace.news")
+
+SMTP_ENV, INTERVAL_ENV = "KINTRACE_SMTP_URL", "KINTRACE_NEWS_INTERVAL_S"
+SENDER_ENV, BASE_URL_ENV = "KINTRACE_MAIL_FROM", "KINTRACE_BASE_URL"
+DEFAULT_INTERVAL_S = 3600.0
+
+
+class NewsConfigError(ValueError):
+    """The environment asks for news by e-mail but says it in a way that cannot work."""
+
+
+@dataclass(frozen=True)
+class NewsSchedule:
+    server: MailServer
+    sender: str
+    base_url: str | None
+    interval_s: float
+
+
+def schedule_from_env(environ: Mapping[str, str] | None = None) -> NewsSchedule | None:
+    env = os.environ if environ is None else environ
+    if not env.get(SMTP_ENV):
+        return None
+    try:
+        server = MailServer.parse(env[SMTP_ENV], SMTP_ENV)
+    except ValidationFailed as error:
+        raise NewsConfigError(f"{error.field} {error.message}") from None
+    raw = env.get(INTERVAL_ENV) or str(DEFAULT_INTERVAL_S)
+    try:
+        interval = float(raw)
+    except ValueError:
+        raise NewsConfigError(f"{INTERVAL_ENV}={raw!r} is not a number of seconds") from None
+    if not interval > 0:
+        raise NewsConfigError(f"{INTERVAL_ENV}={raw!r} must be more than 0 seconds")
+    sender = env.get(SENDER_ENV) or "kintrace@localhost"
+    return NewsSchedule(server, sender, env.get(BASE_URL_ENV) or None, interval)
+
+
+def send_once(factory: sessionmaker[Session], schedule: NewsSchedule) -> int:
+    with factory() as session:
+        try:
+            sent = send_news(session, schedule.server, schedule.sender, schedule.base_url)
+        except (OSError, smtplib.SMTPException) as error:
+            session.rollback()
+            log.error(
+                "news not sent, mail server %s:%s: %s", schedule.server.host, schedule.server.port, error
+            )
+            return 0
+    if sent:
+        log.info("sent %d e-mail notification(s)", sent)
+    return sent
+
+
+def install(app: FastAPI, factory: sessionmaker[Session], schedule: NewsSchedule | None) -> None:
+    """Run the schedule beside whatever lifespan the app already has."""
+    if schedule is None:
+        return
+    inner = app.router.lifespan_context
+
+    async def loop() -> None:
+        while True:
+            await asyncio.to_thread(send_once, factory, schedule)
+            await asyncio.sleep(schedule.interval_s)
+
+    @asynccontextmanager
+    async def lifespan(application: Any) -> AsyncIterator[Any]:
+        async with inner(application) as state:
+            task = asyncio.create_task(loop(), name="family-news")
+            try:
+                yield state
+            finally:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
+
+    app.router.lifespan_context = lifespan
