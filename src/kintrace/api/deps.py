@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from kintrace.api.settings import Settings
 from kintrace.store.db import transaction
 
+_READING_METHODS = frozenset({"GET", "HEAD"})
+
 
 def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
@@ -25,7 +27,8 @@ def get_db(request: Request) -> Iterator[Session]:
     inside the handler, while the session is still open.
     """
     factory: sessionmaker[Session] = request.app.state.sessionmaker
-    with transaction(factory) as session:
+    # GET and HEAD only read: on SQLite they need not queue behind writers for the write lock.
+    with transaction(factory, reading=request.method in _READING_METHODS) as session:
         yield session
 
 
