@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
@@ -39,6 +41,18 @@ Errors are RFC 9457 problem details (`application/problem+json`) whose `errors` 
 """
 
 
+def _document_problems(app: FastAPI) -> None:
+    """The OpenAPI description names the problem+json answers every operation may give."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = problems.document(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(database_url: str, secret_key: str | None, demo: bool = False) -> FastAPI:
     """Build the app. Outside the demo, raises InsecureSecretKey for a missing, short or default key."""
     settings = Settings.build(database_url, secret_key, demo)
@@ -57,6 +71,7 @@ def create_app(database_url: str, secret_key: str | None, demo: bool = False) ->
     app.state.login_throttle = LoginThrottle()
 
     problems.install(app)
+    _document_problems(app)
     app.add_middleware(SecurityHeaders, hsts=not demo)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from kintrace.api.schemas import MAX_ID
 from kintrace.api.settings import Settings
 from kintrace.store.db import transaction
 
@@ -34,3 +35,5 @@ def get_db(request: Request) -> Iterator[Session]:
 
 Db = Annotated[Session, Depends(get_db, scope="function")]
 AppSettings = Annotated[Settings, Depends(get_settings)]
+# A row id in a path: beyond the database's integer range it cannot name a row (422, not a 500).
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -189,6 +189,63 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, 500, "internal-error", "The server failed to handle this request.")
 
 
+# The errors any operation may answer, documented on every operation so clients (and Schemathesis)
+# know the problem+json shape: bad input, credentials, permissions, missing rows, races, size, throttle.
+DOCUMENTED_ERRORS = {
+    400: "Bad request",
+    401: "Not authenticated",
+    403: "Not allowed, or CSRF token missing",
+    404: "Not found (or not visible to you)",
+    409: "Conflicts with the current state",
+    413: "Request body or upload too large",
+    422: "Invalid fields; `errors` names each field",
+    429: "Too many attempts",
+}
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details",
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "instance"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
+def document(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Add the problem responses to every operation of an OpenAPI description (in place)."""
+    schemas = openapi.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM_SCHEMA
+    # FastAPI's own 422 body (HTTPValidationError) is never sent: our handler answers problem+json.
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    reference = {"$ref": "#/components/schemas/Problem"}
+    for path_item in openapi.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "put", "post", "delete", "patch", "head", "options"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, description in DOCUMENTED_ERRORS.items():
+                responses[str(status)] = {
+                    "description": description,
+                    "content": {PROBLEM_MEDIA_TYPE: {"schema": reference}},
+                }
+    return openapi
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(Problem, _problem)

@@ -12,10 +12,14 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     computed_field,
+    field_validator,
 )
 
 from kintrace.domain.dates import PartialDate, PartialDateError
+from kintrace.domain.errors import InvalidValue
+from kintrace.domain.text import normalised
 from kintrace.domain.vocabulary import (
     CaseState,
     Claim,
@@ -29,6 +33,7 @@ from kintrace.domain.vocabulary import (
     StatusTrack,
     Visibility,
 )
+from kintrace.services.cases import MAX_DAYS_PENDING
 
 
 def _partial_date(text: str) -> str:
@@ -49,6 +54,12 @@ PartialDateText = Annotated[
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
 
+# Row ids are 32-bit integers on PostgreSQL; anything outside cannot name a row (422, not a 500).
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# Pages and day counts beyond these mean nothing and would overflow offsets and date arithmetic.
+MAX_DAYS = MAX_DAYS_PENDING
+
 T = TypeVar("T")
 
 
@@ -59,6 +70,17 @@ class Out(BaseModel):
 class In(BaseModel):
     # A misspelt field name is an error, not silently dropped data.
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_text(cls, value: object, info: ValidationInfo) -> object:
+        """Every text in NFC, without NUL characters or lone surrogates (refused naming the field)."""
+        if isinstance(value, str):
+            try:
+                return normalised(value, info.field_name or "body")
+            except InvalidValue as error:
+                raise ValueError(error.message) from None
+        return value
 
 
 class Page(Out, Generic[T]):
@@ -230,7 +252,7 @@ class RelativeIn(In):
         Field(examples=["mother", "wife", "brother"])
     )
     is_reporter: bool = False
-    user_id: int | None = Field(None, description="The family account of this relative, if any")
+    user_id: Id | None = Field(None, description="The family account of this relative, if any")
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
     address: str | None = None
@@ -245,7 +267,7 @@ class RelativeUpdate(In):
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
     ) = None
     is_reporter: bool | None = None
-    user_id: int | None = None
+    user_id: Id | None = None
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
     address: str | None = None
@@ -253,7 +275,7 @@ class RelativeUpdate(In):
 
 
 class MemberIn(In):
-    user_id: int
+    user_id: Id
     relation: Literal["reporter", "linked"] = "linked"
 
 
@@ -328,7 +350,7 @@ class AttachmentOut(Out):
 
 
 class EvidenceIn(In):
-    source_id: int
+    source_id: Id
     claim: Claim
     event_date: PartialDateText | None = None
     reported_date: PartialDateText | None = None
@@ -342,7 +364,7 @@ class EvidenceIn(In):
 
 
 class EvidenceUpdate(In):
-    source_id: int | None = None
+    source_id: Id | None = None
     claim: Claim | None = None
     event_date: PartialDateText | None = None
     reported_date: PartialDateText | None = None
@@ -417,7 +439,7 @@ class OfficialStatusIn(In):
 class CaseCreate(In):
     person: PersonIn
     reporter: RelativeIn | None = Field(None, description="The relative reporting the case")
-    assigned_caseworker_id: int | None = None
+    assigned_caseworker_id: Id | None = None
     reference: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
     ) = Field(None, description="A reference of your own; assigned when omitted")
@@ -425,7 +447,7 @@ class CaseCreate(In):
 
 class CaseUpdate(In):
     state: CaseState | None = None
-    assigned_caseworker_id: int | None = None
+    assigned_caseworker_id: Id | None = None
 
 
 class CaseSummary(Out):
@@ -463,7 +485,7 @@ class CaseOut(Out):
 class StatusRequestIn(In):
     requested_status: PersonStatus
     authority: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-    evidence_ids: list[int] = []
+    evidence_ids: list[Id] = Field([], max_length=1000)
     submitted_on: dt.date
     deadline: dt.date | None = None
     note: str | None = None
@@ -521,7 +543,7 @@ class ContradictionOut(Out):
 
 
 class DuplicateLinkIn(In):
-    other_case_id: int
+    other_case_id: Id
     note: str | None = None
 
 
@@ -534,7 +556,7 @@ class DuplicateLinkOut(Out):
 
 
 class MergeIn(In):
-    merged_case_id: int = Field(description="The case folded into this one")
+    merged_case_id: Id = Field(description="The case folded into this one")
     note: str | None = None
 
 

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from kintrace.domain.dates import PartialDate
 from kintrace.domain.errors import DomainError, InvalidValue
+from kintrace.domain.text import normalised, without_stress_marks
 from kintrace.domain.vocabulary import Sex
 
 
@@ -95,6 +96,11 @@ class PersonName:
                 field="script",
             ) from None
         object.__setattr__(self, "script", script)
+        # Decomposed letters and stress marks (a phone keyboard sends them) become the stored form.
+        for part in ("last", "first", "patronymic"):
+            value = getattr(self, part)
+            if isinstance(value, str):
+                object.__setattr__(self, part, without_stress_marks(normalised(value, part)))
         _check_name_part(self.last, "last", script, required=True)
         _check_name_part(self.first, "first", script, required=True)
         _check_name_part(self.patronymic, "patronymic", script, required=False)

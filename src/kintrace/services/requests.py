@@ -14,7 +14,7 @@ from kintrace.domain.errors import DomainError
 from kintrace.domain.vocabulary import PersonStatus, RequestOutcome
 from kintrace.services import auditing, notifications
 from kintrace.services.access import Actor, case_visibility_clause, require_writer, visible_case
-from kintrace.services.cases import MAX_PAGE_SIZE, merged_group
+from kintrace.services.cases import MAX_DAYS_PENDING, MAX_PAGE, MAX_PAGE_SIZE, merged_group
 from kintrace.services.errors import Conflict, NotFound, ValidationFailed
 from kintrace.store.models import Case, EvidenceItem, RequestAnswer, StatusRequest
 
@@ -191,10 +191,10 @@ def overdue_requests(
 ) -> OverduePage:
     """Pending requests past their deadline, longest pending first (optionally at least N days pending)."""
     today = today or dt.date.today()
-    if min_days_pending is not None and min_days_pending < 0:
-        raise ValidationFailed("min_days_pending", "must not be negative")
-    if page < 1:
-        raise ValidationFailed("page", "must be 1 or more")
+    if min_days_pending is not None and not 0 <= min_days_pending <= MAX_DAYS_PENDING:
+        raise ValidationFailed("min_days_pending", f"must be between 0 and {MAX_DAYS_PENDING}")
+    if not 1 <= page <= MAX_PAGE:
+        raise ValidationFailed("page", f"must be between 1 and {MAX_PAGE}")
     if not 1 <= per_page <= MAX_PAGE_SIZE:
         raise ValidationFailed("per_page", f"must be between 1 and {MAX_PAGE_SIZE}")
     where = [

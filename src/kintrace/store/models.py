@@ -23,6 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 from kintrace.domain.vocabulary import (
     CaseState,
@@ -53,6 +54,31 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A moment in UTC, read back with its offset on every database.
+
+    SQLite has no time zone type: it returns naive datetimes, which the API would send without an
+    offset (not an RFC 3339 date-time). Values are stored as UTC and always read back as aware UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
 def str_enum(enum_type: type[enum.Enum]) -> Enum:
     """A VARCHAR column holding the enum's value (not its name), no database enum type."""
     return Enum(
@@ -79,7 +105,7 @@ class User(Base):
     role: Mapped[Role] = mapped_column(str_enum(Role))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class ApiToken(Base):
@@ -91,8 +117,8 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
     user: Mapped[User] = relationship()
 
@@ -115,8 +141,8 @@ class Case(Base):
     )
     evidence_since: Mapped[str | None] = mapped_column(PARTIAL_DATE)
     evidence_rule: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
     person: Mapped[MissingPerson] = relationship(back_populates="case", uselist=False)
     relatives: Mapped[list[Relative]] = relationship(back_populates="case", order_by="Relative.id")
@@ -134,7 +160,7 @@ class CaseMember(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     relation: Mapped[str] = mapped_column(String(16))  # "reporter" or "linked"
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="members")
 
@@ -239,7 +265,7 @@ class EvidenceItem(Base):
     official_status: Mapped[PersonStatus | None] = mapped_column(str_enum(PersonStatus))
     birth_date: Mapped[str | None] = mapped_column(PARTIAL_DATE)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     case: Mapped[Case] = relationship()
     source: Mapped[Source] = relationship()
@@ -259,7 +285,7 @@ class Attachment(Base):
     filename: Mapped[str] = mapped_column(String(255))
     media_type: Mapped[str] = mapped_column(String(100))
     size_bytes: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     evidence: Mapped[EvidenceItem] = relationship(back_populates="attachments")
 
@@ -281,7 +307,7 @@ class StatusChange(Base):
     fact_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     reason: Mapped[str | None] = mapped_column(Text)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class StatusRequest(Base):
@@ -302,7 +328,7 @@ class StatusRequest(Base):
     outcome_on: Mapped[dt.date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     case: Mapped[Case] = relationship()
     answers: Mapped[list[RequestAnswer]] = relationship(
@@ -334,7 +360,7 @@ class DuplicateLink(Base):
     other_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     note: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Merge(Base):
@@ -348,9 +374,9 @@ class Merge(Base):
     previous_state: Mapped[CaseState] = mapped_column(str_enum(CaseState))
     note: Mapped[str | None] = mapped_column(Text)
     merged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    merged_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    merged_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
     undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    undone_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
 
 class NotificationPreference(Base):
@@ -371,7 +397,7 @@ class NotificationPreference(Base):
     channel: Mapped[str] = mapped_column(String(16))  # "email" (and the portal), "portal" or "off"
     # The page's language when the choice was saved: e-mails are written in it.
     language: Mapped[str] = mapped_column(String(8), default="en")
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class Notification(Base):
@@ -392,9 +418,9 @@ class Notification(Base):
     dedupe_key: Mapped[str] = mapped_column(String(128))
     channel: Mapped[str] = mapped_column(String(16))  # "email" or "portal"
     language: Mapped[str] = mapped_column(String(8), default="en")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    read_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    read_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
 
 class AuditEntry(Base):

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Response, UploadFile, status
 
 from kintrace.api.auth import CurrentActor
-from kintrace.api.deps import Db
+from kintrace.api.deps import Db, PathId
 from kintrace.api.problems import FieldError, Problem
 from kintrace.api.schemas import AttachmentOut, EvidenceIn, EvidenceOut, EvidenceUpdate
 from kintrace.domain.dates import PartialDate
@@ -42,25 +42,27 @@ def _current_values(item: EvidenceItem) -> dict[str, Any]:
 
 
 @router.get("/cases/{case_id}/evidence", response_model=list[EvidenceOut])
-def list_evidence(case_id: int, actor: CurrentActor, session: Db) -> list[EvidenceOut]:
+def list_evidence(case_id: PathId, actor: CurrentActor, session: Db) -> list[EvidenceOut]:
     """The case's evidence (with that of cases merged into it), in the order it was recorded."""
     return [EvidenceOut.model_validate(i) for i in evidence_service.list_evidence(session, actor, case_id)]
 
 
 @router.post("/cases/{case_id}/evidence", response_model=EvidenceOut, status_code=status.HTTP_201_CREATED)
-def add_evidence(case_id: int, body: EvidenceIn, actor: CurrentActor, session: Db) -> EvidenceOut:
+def add_evidence(case_id: PathId, body: EvidenceIn, actor: CurrentActor, session: Db) -> EvidenceOut:
     """Add an item; the evidence-based status is derived again."""
     item = evidence_service.add_evidence(session, actor, case_id, _input(body.model_dump()))
     return EvidenceOut.model_validate(item)
 
 
 @router.get("/evidence/{evidence_id}", response_model=EvidenceOut)
-def get_evidence(evidence_id: int, actor: CurrentActor, session: Db) -> EvidenceOut:
+def get_evidence(evidence_id: PathId, actor: CurrentActor, session: Db) -> EvidenceOut:
     return EvidenceOut.model_validate(evidence_service.get_evidence(session, actor, evidence_id))
 
 
 @router.patch("/evidence/{evidence_id}", response_model=EvidenceOut)
-def update_evidence(evidence_id: int, body: EvidenceUpdate, actor: CurrentActor, session: Db) -> EvidenceOut:
+def update_evidence(
+    evidence_id: PathId, body: EvidenceUpdate, actor: CurrentActor, session: Db
+) -> EvidenceOut:
     """Change the fields sent; the evidence-based status is derived again."""
     item = evidence_service.get_evidence(session, actor, evidence_id)
     values = _current_values(item)
@@ -78,7 +80,7 @@ def update_evidence(evidence_id: int, body: EvidenceUpdate, actor: CurrentActor,
 
 
 @router.delete("/evidence/{evidence_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_evidence(evidence_id: int, actor: CurrentActor, session: Db) -> Response:
+def delete_evidence(evidence_id: PathId, actor: CurrentActor, session: Db) -> Response:
     evidence_service.delete_evidence(session, actor, evidence_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -87,7 +89,7 @@ def delete_evidence(evidence_id: int, actor: CurrentActor, session: Db) -> Respo
     "/evidence/{evidence_id}/attachments", response_model=AttachmentOut, status_code=status.HTTP_201_CREATED
 )
 def upload_attachment(
-    evidence_id: int, actor: CurrentActor, session: Db, file: UploadFile = File(...)
+    evidence_id: PathId, actor: CurrentActor, session: Db, file: UploadFile = File(...)
 ) -> AttachmentOut:
     """Attach a file (images, PDF, plain text; at most 10 MiB). Its type is read from its content."""
     # Read one byte past the limit: enough to know it is too big without holding a huge upload.
@@ -110,7 +112,7 @@ def upload_attachment(
     response_class=Response,
     responses={200: {"content": {"application/octet-stream": {}}, "description": "The file itself"}},
 )
-def download_attachment(attachment_id: int, actor: CurrentActor, session: Db) -> Response:
+def download_attachment(attachment_id: PathId, actor: CurrentActor, session: Db) -> Response:
     attachment, data = evidence_service.get_attachment(session, actor, attachment_id)
     ascii_name = attachment.filename.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
     return Response(
