@@ -90,9 +90,9 @@ def test_null_for_a_required_field_names_it(client: TestClient, staff: dict[str,
     assert answer.status_code == 422
 
 
-@pytest.mark.parametrize(("bad", "words"), [("\x00", "NUL"), ("\ud800", "surrogate")])
+@pytest.mark.parametrize(("bad", "words"), [("\x00", ("NUL",)), ("\ud800", ("surrogate", "unicode"))])
 def test_nul_and_lone_surrogates_are_refused_naming_the_field(
-    client: TestClient, staff: dict[str, str], bad: str, words: str
+    client: TestClient, staff: dict[str, str], bad: str, words: tuple[str, ...]
 ) -> None:
     body = {"person": {"last_name": "Коваленко", "first_name": "Іван", "circumstances": f"біля{bad}мосту"}}
     # json.dumps writes the lone surrogate as the escape \ud800, as an attacker's client would.
@@ -103,7 +103,8 @@ def test_nul_and_lone_surrogates_are_refused_naming_the_field(
     )
     assert answer.status_code == 422
     errors = answer.json()["errors"]
-    assert errors[0]["field"] == "person.circumstances" and words in errors[0]["message"]
+    assert errors[0]["field"] == "person.circumstances"
+    assert any(word in errors[0]["message"] for word in words)
 
 
 def test_nul_in_a_name_search_is_refused(client: TestClient, staff: dict[str, str]) -> None:

@@ -14,6 +14,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 import kintrace
 from kintrace.api import problems
+from kintrace.api.limits import BodyLimit
 from kintrace.api.routers import ROUTERS
 from kintrace.api.security_headers import SecurityHeaders
 from kintrace.api.settings import Settings
@@ -72,6 +73,7 @@ def create_app(database_url: str, secret_key: str | None, demo: bool = False) ->
 
     problems.install(app)
     _document_problems(app)
+    app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders, hsts=not demo)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)

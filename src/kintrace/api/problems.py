@@ -49,6 +49,15 @@ class Problem(Exception):
         super().__init__(self.detail)
 
 
+class BodyTooLarge(StarletteHTTPException):
+    """Raised while a body is read past its limit (api/limits.py); an HTTPException, so that FastAPI's
+    body parsing passes it through unchanged instead of calling it a parse error."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The request body is larger than the limit of {limit} bytes.")
+        self.limit = limit
+
+
 def problem_response(
     request: Request,
     status: int,
@@ -82,6 +91,7 @@ TITLES = {
     "not-found": "Not found",
     "conflict": "Conflicts with the current state",
     "attachment-too-large": "Attachment too large",
+    "body-too-large": "Request body too large",
     "bad-request": "Bad request",
     "internal-error": "Internal error",
 }
@@ -137,6 +147,11 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else None
     headers = dict(exc.headers) if exc.headers else None
     return problem_response(request, exc.status_code, None, detail, headers=headers)
+
+
+async def _body_too_large(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return problem_response(request, 413, "body-too-large", str(exc.detail), headers={"Connection": "close"})
 
 
 async def _not_found(request: Request, exc: Exception) -> JSONResponse:
@@ -250,6 +265,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(Problem, _problem)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(BodyTooLarge, _body_too_large)
     app.add_exception_handler(service_errors.NotFound, _not_found)
     app.add_exception_handler(service_errors.Forbidden, _forbidden)
     app.add_exception_handler(service_errors.Conflict, _conflict)

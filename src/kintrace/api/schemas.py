@@ -53,6 +53,12 @@ PartialDateText = Annotated[
 ]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+# Free texts: generous for what people write, bounded so one request cannot store megabytes that every
+# later page then carries (a case page once weighed 44 MB).
+MAX_NOTE = 5_000
+MAX_LONG_TEXT = 20_000
+NoteText = Annotated[str, StringConstraints(max_length=MAX_NOTE)]
+LongText = Annotated[str, StringConstraints(max_length=MAX_LONG_TEXT)]
 
 # Row ids are 32-bit integers on PostgreSQL; anything outside cannot name a row (422, not a 500).
 MAX_ID = 2**31 - 1
@@ -191,13 +197,13 @@ class PersonFields(In):
     build: Annotated[str, StringConstraints(max_length=100)] | None = None
     hair: Annotated[str, StringConstraints(max_length=100)] | None = None
     eyes: Annotated[str, StringConstraints(max_length=100)] | None = None
-    distinguishing_marks: str | None = None
-    dental_notes: str | None = None
+    distinguishing_marks: LongText | None = None
+    dental_notes: LongText | None = None
     last_seen_date: PartialDateText | None = None
     last_seen_place: ShortText | None = None
     last_seen_latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
     last_seen_longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
-    circumstances: str | None = None
+    circumstances: LongText | None = None
 
 
 class PersonIn(PersonFields):
@@ -255,8 +261,8 @@ class RelativeIn(In):
     user_id: Id | None = Field(None, description="The family account of this relative, if any")
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
-    address: str | None = None
-    notes: str | None = None
+    address: NoteText | None = None
+    notes: NoteText | None = None
 
 
 class RelativeUpdate(In):
@@ -270,8 +276,8 @@ class RelativeUpdate(In):
     user_id: Id | None = None
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
-    address: str | None = None
-    notes: str | None = None
+    address: NoteText | None = None
+    notes: NoteText | None = None
 
 
 class MemberIn(In):
@@ -309,7 +315,7 @@ class SourceIn(In):
     credibility: Credibility = Field(
         Credibility.CANNOT_BE_JUDGED, description="Admiralty 1 (confirmed) .. 6 (cannot be judged)"
     )
-    notes: str | None = None
+    notes: NoteText | None = None
 
 
 class SourceUpdate(In):
@@ -317,7 +323,7 @@ class SourceUpdate(In):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)] | None = None
     reliability: Reliability | None = None
     credibility: Credibility | None = None
-    notes: str | None = None
+    notes: NoteText | None = None
 
 
 class SourceOut(Out):
@@ -355,7 +361,7 @@ class EvidenceIn(In):
     event_date: PartialDateText | None = None
     reported_date: PartialDateText | None = None
     place: ShortText | None = None
-    text: str = ""
+    text: LongText = ""
     visibility: Visibility = Visibility.INTERNAL
     official_status: PersonStatus | None = Field(
         None, description="For official notices: the status declared"
@@ -369,7 +375,7 @@ class EvidenceUpdate(In):
     event_date: PartialDateText | None = None
     reported_date: PartialDateText | None = None
     place: ShortText | None = None
-    text: str | None = None
+    text: LongText | None = None
     visibility: Visibility | None = None
     official_status: PersonStatus | None = None
     birth_date: PartialDateText | None = None
@@ -430,7 +436,7 @@ class StatusOut(BaseModel):
 class OfficialStatusIn(In):
     status: PersonStatus
     since: PartialDateText | None = None
-    reason: str | None = None
+    reason: NoteText | None = None
 
 
 # -- cases --------------------------------------------------------------------------------------
@@ -488,13 +494,13 @@ class StatusRequestIn(In):
     evidence_ids: list[Id] = Field([], max_length=1000)
     submitted_on: dt.date
     deadline: dt.date | None = None
-    note: str | None = None
+    note: NoteText | None = None
 
 
 class AnswerIn(In):
     received_on: dt.date
     outcome: RequestOutcome
-    text: str = ""
+    text: LongText = ""
 
 
 class AnswerOut(Out):
@@ -544,7 +550,7 @@ class ContradictionOut(Out):
 
 class DuplicateLinkIn(In):
     other_case_id: Id
-    note: str | None = None
+    note: NoteText | None = None
 
 
 class DuplicateLinkOut(Out):
@@ -557,7 +563,7 @@ class DuplicateLinkOut(Out):
 
 class MergeIn(In):
     merged_case_id: Id = Field(description="The case folded into this one")
-    note: str | None = None
+    note: NoteText | None = None
 
 
 class MergeOut(Out):

@@ -196,7 +196,7 @@ def add_attachment(
     item = get_evidence(session, actor, evidence_id)
     if not actor.is_family:
         require_writer(actor, "attach files")
-    name = Path(filename or "").name.strip()
+    name = blobs.clean_filename(filename or "")
     if not name:
         raise ValidationFailed("filename", "must not be empty")
     sniffed = blobs.check_upload(data, media_type)

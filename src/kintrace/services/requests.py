@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kintrace.domain import requests as rules
+from kintrace.domain.dates import EARLIEST_RECORD_DATE
 from kintrace.domain.errors import DomainError
 from kintrace.domain.vocabulary import PersonStatus, RequestOutcome
 from kintrace.services import auditing, notifications
@@ -64,6 +65,8 @@ def submit_request(
         raise ValidationFailed("requested_status", f"{data.requested_status!r} is not a status") from None
     if data.submitted_on > today:
         raise ValidationFailed("submitted_on", f"{data.submitted_on} is in the future")
+    if data.submitted_on < EARLIEST_RECORD_DATE:
+        raise ValidationFailed("submitted_on", f"{data.submitted_on} is before {EARLIEST_RECORD_DATE}")
     try:
         deadline = data.deadline or rules.default_deadline(data.submitted_on)
         rules.check_dates(data.submitted_on, deadline, None)

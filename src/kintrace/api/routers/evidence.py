@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, File, Response, UploadFile, status
 
@@ -13,7 +12,7 @@ from kintrace.api.problems import FieldError, Problem
 from kintrace.api.schemas import AttachmentOut, EvidenceIn, EvidenceOut, EvidenceUpdate
 from kintrace.domain.dates import PartialDate
 from kintrace.services import evidence as evidence_service
-from kintrace.services.attachments import MAX_ATTACHMENT_BYTES
+from kintrace.services.attachments import MAX_ATTACHMENT_BYTES, content_disposition
 from kintrace.store.models import EvidenceItem
 
 router = APIRouter(tags=["evidence"])
@@ -114,15 +113,13 @@ def upload_attachment(
 )
 def download_attachment(attachment_id: PathId, actor: CurrentActor, session: Db) -> Response:
     attachment, data = evidence_service.get_attachment(session, actor, attachment_id)
-    ascii_name = attachment.filename.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
     return Response(
         content=data,
         media_type=attachment.media_type,
         headers={
-            # Always a download, never rendered in our origin; filename* keeps Cyrillic names intact.
-            "Content-Disposition": (
-                f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(attachment.filename)}"
-            ),
+            # Always a download, never rendered in our origin; filename* keeps Cyrillic names intact, and
+            # names stored before control characters were cleaned (a line feed) cannot break the header.
+            "Content-Disposition": content_disposition(attachment.filename),
             "Content-Security-Policy": "default-src 'none'; sandbox",
             "ETag": f'"{attachment.sha256}"',
         },
