@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
 import time
 from dataclasses import dataclass
 
@@ -17,9 +19,9 @@ from kintrace.services import contradictions as contradiction_service
 from kintrace.services import requests as request_service
 from kintrace.services import status as status_service
 from kintrace.services.access import Actor
-from kintrace.services.cases import MAX_PAGE_SIZE, CaseFilter
+from kintrace.services.cases import CaseFilter
 from kintrace.services.requests import RequestView
-from kintrace.services.status import StatusEntry
+from kintrace.services.status import Change
 from kintrace.store.models import Case
 from kintrace.web import charts, labels
 from kintrace.web.i18n import gettext_for
@@ -85,27 +87,35 @@ def _month_ends(today: dt.date, months: int) -> list[dt.date]:
     return ends[::-1]
 
 
-def _effective(change: StatusEntry) -> dt.date:
+@functools.lru_cache(maxsize=65536)
+def _earliest(since: str) -> dt.date:
+    return PartialDate.parse(since).earliest
+
+
+def _effective(change: Change) -> dt.date:
     """When a change took effect: its 'since' date (earliest day it can mean), else when it was recorded."""
-    return PartialDate.parse(change.since).earliest if change.since else change.changed_at.date()
+    return _earliest(change.since) if change.since else change.changed_at.date()
 
 
 def status_trend(session: Session, actor: Actor, today: dt.date, months: int = TREND_MONTHS) -> Trend:
-    """Cases in each official status at the end of each of the last `months` months."""
+    """Cases in each official status at the end of each of the last `months` months.
+
+    The official track's whole history in one query (status_service.all_changes), walked case by case.
+    """
     ends = _month_ends(today, months)
     counts = {status: [0] * len(ends) for status in PersonStatus}
-    page = 1
-    while True:
-        batch = case_service.list_cases(session, actor, CaseFilter(), page=page, per_page=MAX_PAGE_SIZE)
-        for case in batch.items:
-            history = status_service.status_history(session, actor, case.id, StatusTrack.OFFICIAL)
-            for index, end in enumerate(ends):
-                held = [change for change in history if _effective(change) <= end]
-                if held:
-                    counts[held[-1].status][index] += 1
-        if page >= batch.pages:
-            break
-        page += 1
+    for _case_id, changes in itertools.groupby(
+        status_service.all_changes(session, actor, StatusTrack.OFFICIAL), key=lambda change: change.case_id
+    ):
+        history = [(_effective(change), change.status) for change in changes]
+        for index, end in enumerate(ends):
+            # The newest recorded change that had taken effect by the month's end.
+            held = None
+            for effective, status in history:
+                if effective <= end:
+                    held = status
+            if held is not None:
+                counts[held][index] += 1
     return Trend(months=[end.strftime("%Y-%m") for end in ends], counts=counts, computed_at=dt.datetime.now())
 
 
