@@ -73,7 +73,7 @@ def test_body_ids_beyond_range_are_refused(client: TestClient, staff: dict[str, 
     ).json()
     answer = client.post(
         f"/api/v1/cases/{case['id']}/evidence",
-        json={"source_id": BEYOND_INT64, "claim": "seen_alive"},
+        json={"source_id": BEYOND_INT64, "claim": "alive"},
         headers=staff,
     )
     assert answer.status_code == 422

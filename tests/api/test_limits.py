@@ -6,20 +6,16 @@ loopback port of KINTRACE_TEST_PORTS (default 18200-18299).
 
 from __future__ import annotations
 
-import os
 import secrets
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.api.live import live_server
 
-from kintrace.api.app import create_app
 from kintrace.api.limits import DEFAULT_MAX_BODY_BYTES
-from kintrace.cli.registry import server_config
 from kintrace.domain.vocabulary import Role
 from kintrace.services.attachments import MAX_ATTACHMENT_BYTES
 
@@ -130,49 +126,11 @@ def test_an_attachment_named_with_a_line_feed_downloads(
 # -- through a real server ---------------------------------------------------------------------------
 
 
-def _port_in_range() -> int:
-    low, high = (int(x) for x in os.environ.get("KINTRACE_TEST_PORTS", "18200-18299").split("-"))
-    for port in range(low, high + 1):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {low}-{high}")
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int, str]]:
     """The server's host, port and a caseworker's bearer token."""
-    import uvicorn
-
-    from kintrace.services import users as user_service
-    from kintrace.services.access import SYSTEM, actor_for
-    from kintrace.store.db import session_scope
-    from kintrace.store.migrations import upgrade
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('served') / 'kintrace.db'}"
-    upgrade(url)
-    with session_scope(url) as session:
-        user = user_service.create_user(
-            session, SYSTEM, username="worker", password="a long test password", role=Role.CASEWORKER
-        )
-        _row, token = user_service.create_api_token(session, actor_for(user), user.id, "test")
-    app = create_app(url, secrets.token_urlsafe(48))
-    port = _port_in_range()
-    server = uvicorn.Server(server_config(app, "127.0.0.1", port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield "127.0.0.1", port, token
-    server.should_exit = True
-    thread.join(timeout=10)
-    app.state.engine.dispose()
+    with live_server(tmp_path_factory.mktemp("served")) as server:
+        yield server
 
 
 def _answer(sock: socket.socket) -> bytes:

@@ -29,7 +29,14 @@ def get_db(request: Request) -> Iterator[Session]:
     """
     factory: sessionmaker[Session] = request.app.state.sessionmaker
     # GET and HEAD only read: on SQLite they need not queue behind writers for the write lock.
-    with transaction(factory, reading=request.method in _READING_METHODS) as session:
+    reading = request.method in _READING_METHODS
+    with transaction(factory, reading=reading) as session:
+        if not reading:
+            # Begin now, in the worker thread this dependency runs in: on SQLite a write transaction's
+            # BEGIN IMMEDIATE may wait for the lock, and the async dependencies after this one (the
+            # signed-in user) run on the event loop, where that wait would stall every request,
+            # including the one holding the lock.
+            session.connection()
         yield session
 
 
