@@ -426,6 +426,31 @@ def list_cases(
     return Page(items=list(session.scalars(query)), total=total, page=page, per_page=per_page)
 
 
+def status_counts(session: Session, actor: Actor, track: StatusTrack) -> dict[PersonStatus, int]:
+    """How many of the cases the actor may see (merged ones left out) hold each status on `track`:
+    one GROUP BY, where counting each status on its own read the table once per status."""
+    column = Case.official_status if track is StatusTrack.OFFICIAL else Case.evidence_status
+    where = _filter_clauses(actor, CaseFilter(), dt.date.today())
+    counts = dict.fromkeys(PersonStatus, 0)
+    for status, number in session.execute(select(column, func.count()).where(*where).group_by(column)):
+        counts[PersonStatus(status)] = int(number)
+    return counts
+
+
+def oldest_pending_days(session: Session, actor: Actor, today: dt.date | None = None) -> list[int]:
+    """For each visible (unmerged) case with a pending status-change request, the days its oldest one
+    has waited: one query for the dashboard's histogram."""
+    today = today or dt.date.today()
+    where = _filter_clauses(actor, CaseFilter(), today)
+    query = (
+        select(func.min(StatusRequest.submitted_on))
+        .join(Case, Case.id == StatusRequest.case_id)
+        .where(StatusRequest.outcome == RequestOutcome.PENDING, *where)
+        .group_by(StatusRequest.case_id)
+    )
+    return [(today - submitted).days for submitted in session.scalars(query) if submitted is not None]
+
+
 def merged_group(session: Session, case_id: int) -> list[int]:
     """The case and every case merged into it, directly or through others (evidence is shown together)."""
     group = [case_id]
