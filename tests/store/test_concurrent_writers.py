@@ -10,6 +10,8 @@ and append to one audit chain without forking it.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -30,6 +32,7 @@ from kintrace.store.models import Case
 
 WRITERS = 8
 ROUNDS = 6
+IMPORTED = 100
 NAMES = ("Тарас", "Іван", "Олег", "Петро", "Марко", "Богдан", "Андрій", "Юрій")
 
 
@@ -104,5 +107,61 @@ def test_readers_do_not_take_the_write_lock(own_database: str) -> None:
             with read_only(engine).connect() as reader_conn, reader_conn.begin():
                 assert reader_conn.scalar(select(func.count()).select_from(Case)) == 0
             writer_conn.rollback()
+    finally:
+        engine.dispose()
+
+
+def test_a_cli_import_beside_writers_waits_its_turn(own_database: str, tmp_path: Path) -> None:
+    """`kintrace cases import` (its own process) while writers commit: neither side fails."""
+    rows = ["reference,last_name,first_name"] + [
+        f"IMP-{n:04d},Шевченко,{NAMES[n % 8]}" for n in range(IMPORTED)
+    ]
+    csv_path = tmp_path / "import.csv"
+    csv_path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    engine = make_engine(own_database, pool_size=4, max_overflow=0)
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def writer(number: int) -> None:
+        try:
+            round_ = 0
+            while not stop.is_set():
+                with session_scope(engine) as session:
+                    session.scalar(select(func.count()).select_from(Case))
+                    case_service.create_case(
+                        session,
+                        SYSTEM,
+                        MissingPerson(PersonName("Мельник", NAMES[number] + "а" * (round_ % 5))),
+                    )
+                round_ += 1
+        except BaseException as error:  # surfaced in the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    try:
+        done = subprocess.run(
+            [str(Path(sys.executable).parent / "kintrace"), "cases", "import", str(csv_path)],
+            env={**os.environ, "KINTRACE_DATABASE_URL": own_database},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    try:
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert [repr(error) for error in errors] == []
+        with session_scope(engine) as session:
+            imported = session.scalar(
+                select(func.count()).select_from(Case).where(Case.reference.like("IMP-%"))
+            )
+            result = audit.verify(session)
+        assert imported == IMPORTED
+        assert result.ok, result.describe()
     finally:
         engine.dispose()

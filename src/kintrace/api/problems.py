@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kintrace.domain.dates import PartialDateError
@@ -92,6 +92,7 @@ TITLES = {
     "conflict": "Conflicts with the current state",
     "attachment-too-large": "Attachment too large",
     "body-too-large": "Request body too large",
+    "database-busy": "Database busy",
     "bad-request": "Bad request",
     "internal-error": "Internal error",
 }
@@ -198,6 +199,21 @@ async def _integrity(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _operational(request: Request, exc: Exception) -> JSONResponse:
+    # SQLite: a writer waited out the busy timeout (a long import or a backup holds the write lock).
+    # Nothing was written; the client may simply try again.
+    if "database is locked" in str(getattr(exc, "orig", exc)):
+        log.warning("database busy on %s %s", request.method, request.url.path)
+        return problem_response(
+            request,
+            503,
+            "database-busy",
+            "The database is busy with a long write (an import or a backup); nothing was saved. Try again.",
+            headers={"Retry-After": "10"},
+        )
+    return await _unexpected(request, exc)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     # Log the details for the operator; the client learns only that it failed.
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -215,6 +231,7 @@ DOCUMENTED_ERRORS = {
     413: "Request body or upload too large",
     422: "Invalid fields; `errors` names each field",
     429: "Too many attempts",
+    503: "The database is busy with a long write; nothing was saved, try again (Retry-After)",
 }
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -274,4 +291,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(PartialDateError, _bad_date)
     app.add_exception_handler(IntegrityError, _integrity)
+    app.add_exception_handler(OperationalError, _operational)
     app.add_exception_handler(Exception, _unexpected)

@@ -15,8 +15,12 @@ from sqlalchemy.orm import Session, sessionmaker
 DEFAULT_URL = "sqlite:///var/kintrace.db"
 # Execution option that marks a connection's transactions as read-only (see `read_only`).
 READ_ONLY = "kintrace_read_only"
-# How long a SQLite writer waits for the write lock before it gives up (ms).
+# How long a SQLite writer waits for the write lock before it gives up (ms); KINTRACE_SQLITE_BUSY_TIMEOUT_MS.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def sqlite_busy_timeout_ms() -> int:
+    return int(os.environ.get("KINTRACE_SQLITE_BUSY_TIMEOUT_MS") or SQLITE_BUSY_TIMEOUT_MS)
 
 
 def database_url() -> str:
@@ -43,7 +47,7 @@ def _prepare_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={sqlite_busy_timeout_ms()}")
         # Readers and the one writer stop blocking each other (the server answers several requests at once).
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
