@@ -12,6 +12,7 @@ from kintrace.services import cases as case_service
 from kintrace.services import contradictions as contradiction_service
 from kintrace.services.access import SYSTEM, Actor
 from kintrace.services.cases import CaseFilter
+from kintrace.store.models import StatusChange
 
 
 def _count(session: Session, actor: Actor, flt: CaseFilter) -> int:
@@ -59,3 +60,36 @@ def test_contradictions_of_cases_match_each_case(session: Session, factories: An
     for case_id in ids:
         assert batch[case_id] == contradiction_service.case_contradictions(session, SYSTEM, case_id)
     assert batch[cases[0].id], "the merged case's item contradicts the case's own"
+
+
+def test_all_changes_reads_each_cases_official_history(session: Session, factories: Any) -> None:
+    from kintrace.services import status as status_service
+
+    cases = [factories.CaseFactory() for _ in range(3)]
+    factories.CaseFactory(state=CaseState.MERGED)
+    session.flush()
+    for case in cases:
+        session.add_all(
+            [
+                StatusChange(
+                    case_id=case.id, track=StatusTrack.OFFICIAL, status=PersonStatus.MISSING, fact_ids=[]
+                ),
+                StatusChange(
+                    case_id=case.id,
+                    track=StatusTrack.OFFICIAL,
+                    status=PersonStatus.CONFIRMED_CAPTURED,
+                    since="2024-03",
+                    fact_ids=[],
+                ),
+                StatusChange(
+                    case_id=case.id, track=StatusTrack.EVIDENCE, status=PersonStatus.RELEASED, fact_ids=[]
+                ),
+            ]
+        )
+    session.flush()
+    found = list(status_service.all_changes(session, SYSTEM, StatusTrack.OFFICIAL))
+    for case in cases:
+        history = status_service.status_history(session, SYSTEM, case.id, StatusTrack.OFFICIAL)
+        mine = [change for change in found if change.case_id == case.id]
+        assert [(c.status, c.since) for c in mine] == [(h.status, h.since) for h in history]
+        assert [c.recorded_on for c in mine] == [h.changed_at.astimezone(dt.UTC).date() for h in history]

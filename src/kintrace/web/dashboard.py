@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import os
+import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from fastapi import Request
@@ -23,10 +26,13 @@ from kintrace.services.access import Actor
 from kintrace.services.cases import CaseFilter
 from kintrace.services.requests import RequestView
 from kintrace.services.status import Change
+from kintrace.store.db import transaction
 from kintrace.store.models import Case
 from kintrace.web import charts, labels
 from kintrace.web.i18n import gettext_for
 from kintrace.web.pages import language_of
+
+log = logging.getLogger(__name__)
 
 # Days-pending bins: lower edges; the last bin is open-ended.
 PENDING_EDGES = (0, 30, 60, 90, 180, 365)
@@ -92,7 +98,7 @@ def _earliest(since: str) -> dt.date:
 
 def _effective(change: Change) -> dt.date:
     """When a change took effect: its 'since' date (earliest day it can mean), else when it was recorded."""
-    return _earliest(change.since) if change.since else change.changed_at.date()
+    return _earliest(change.since) if change.since else change.recorded_on
 
 
 def status_trend(session: Session, actor: Actor, today: dt.date, months: int = TREND_MONTHS) -> Trend:
@@ -110,7 +116,7 @@ def status_trend(session: Session, actor: Actor, today: dt.date, months: int = T
     days: list[int] = []
     for change in status_service.all_changes(session, actor, StatusTrack.OFFICIAL):
         case_ids.append(change.case_id)
-        kinds.append(index_of[PersonStatus(change.status)])
+        kinds.append(index_of[change.status])
         days.append(_effective(change).toordinal())
     counts = {status: [0] * len(ends) for status in statuses}
     cases, kind, day = np.array(case_ids), np.array(kinds, dtype=np.int64), np.array(days)
@@ -126,15 +132,33 @@ def status_trend(session: Session, actor: Actor, today: dt.date, months: int = T
     return Trend(months=[end.strftime("%Y-%m") for end in ends], counts=counts, computed_at=dt.datetime.now())
 
 
+_REBUILDING = threading.Lock()
+
+
 def cached_trend(session: Session, actor: Actor, request: Request) -> Trend:
-    """The trend reads every case's history, so it is kept for a few minutes (staff all see the same)."""
+    """The trend reads every case's history, so it is kept for a few minutes (staff all see the same).
+
+    Only the first view waits for it. Once it is older than TREND_CACHE_S, views are served the kept
+    one while a single background thread reads it again, so no view waits a rebuild.
+    """
     state = request.app.state
     cached: tuple[float, Trend] | None = getattr(state, "web_status_trend", None)
-    now = time.monotonic()
-    if cached is None or now - cached[0] > TREND_CACHE_S:
-        cached = (now, status_trend(session, actor, dt.date.today()))
+    if cached is None:
+        cached = (time.monotonic(), status_trend(session, actor, dt.date.today()))
         state.web_status_trend = cached
+    elif time.monotonic() - cached[0] > TREND_CACHE_S and _REBUILDING.acquire(blocking=False):
+        threading.Thread(target=_rebuild, args=(state, actor), name="trend-rebuild", daemon=True).start()
     return cached[1]
+
+
+def _rebuild(state: Any, actor: Actor) -> None:
+    try:
+        with transaction(state.sessionmaker, reading=True) as session:
+            state.web_status_trend = (time.monotonic(), status_trend(session, actor, dt.date.today()))
+    except Exception:  # the kept trend stays; the next view tries again
+        log.exception("rebuilding the status trend failed")
+    finally:
+        _REBUILDING.release()
 
 
 def dashboard_figures(session: Session, actor: Actor, request: Request) -> Figures:
