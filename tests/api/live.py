@@ -25,7 +25,10 @@ from kintrace.store.migrations import upgrade
 
 def port_in_range() -> int:
     low, high = (int(x) for x in os.environ.get("KINTRACE_TEST_PORTS", "18200-18299").split("-"))
-    for port in range(low, high + 1):
+    # pytest-xdist workers start at different ports, so two of them do not race for the same one.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    offset = (int(worker) if worker.isdigit() else 0) * 10 % (high - low + 1)
+    for port in [*range(low + offset, high + 1), *range(low, low + offset)]:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             try:
                 sock.bind(("127.0.0.1", port))
