@@ -33,7 +33,9 @@ from kintrace.services.access import SYSTEM, actor_for
 from kintrace.store.db import session_scope
 from kintrace.store.migrations import upgrade
 
-RESULTS = Path(__file__).parent / "results" / "concurrency.json"
+RESULTS = (
+    Path(__file__).parent / "results" / os.environ.get("KINTRACE_BENCH_CONCURRENCY_OUT", "concurrency.json")
+)
 WRITERS = int(os.environ.get("KINTRACE_BENCH_WRITERS", "8"))
 DURATION_S = float(os.environ.get("KINTRACE_BENCH_WRITE_S", "30"))
 IMPORT_ROWS = 300
