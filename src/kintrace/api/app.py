@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import fastapi_offline
 from fastapi import FastAPI
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import kintrace
 from kintrace.api import checkpoints, news_schedule, problems
+from kintrace.api.limits import BodyLimit
 from kintrace.api.routers import ROUTERS
 from kintrace.api.security_headers import SecurityHeaders
 from kintrace.api.settings import Settings
@@ -40,6 +42,18 @@ Errors are RFC 9457 problem details (`application/problem+json`) whose `errors` 
 """
 
 
+def _document_problems(app: FastAPI) -> None:
+    """The OpenAPI description names the problem+json answers every operation may give."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = problems.document(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(database_url: str, secret_key: str | None, demo: bool = False) -> FastAPI:
     """Build the app. Outside the demo, raises InsecureSecretKey for a missing, short or default key."""
     settings = Settings.build(database_url, secret_key, demo)
@@ -65,6 +79,8 @@ def create_app(database_url: str, secret_key: str | None, demo: bool = False) ->
     app.state.signup_throttle = SignUpThrottle()
 
     problems.install(app)
+    _document_problems(app)
+    app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders, hsts=not demo)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from kintrace.api.schemas import MAX_ID
 from kintrace.api.settings import Settings
 from kintrace.store.db import transaction
+
+_READING_METHODS = frozenset({"GET", "HEAD"})
 
 
 def get_settings(request: Request) -> Settings:
@@ -25,9 +28,19 @@ def get_db(request: Request) -> Iterator[Session]:
     inside the handler, while the session is still open.
     """
     factory: sessionmaker[Session] = request.app.state.sessionmaker
-    with transaction(factory) as session:
+    # GET and HEAD only read: on SQLite they need not queue behind writers for the write lock.
+    reading = request.method in _READING_METHODS
+    with transaction(factory, reading=reading) as session:
+        if not reading:
+            # Begin now, in the worker thread this dependency runs in: on SQLite a write transaction's
+            # BEGIN IMMEDIATE may wait for the lock, and the async dependencies after this one (the
+            # signed-in user) run on the event loop, where that wait would stall every request,
+            # including the one holding the lock.
+            session.connection()
         yield session
 
 
 Db = Annotated[Session, Depends(get_db, scope="function")]
 AppSettings = Annotated[Settings, Depends(get_settings)]
+# A row id in a path: beyond the database's integer range it cannot name a row (422, not a 500).
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kintrace.domain.dates import PartialDateError
@@ -47,6 +47,15 @@ class Problem(Exception):
 
     def __post_init__(self) -> None:
         super().__init__(self.detail)
+
+
+class BodyTooLarge(StarletteHTTPException):
+    """Raised while a body is read past its limit (api/limits.py); an HTTPException, so that FastAPI's
+    body parsing passes it through unchanged instead of calling it a parse error."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The request body is larger than the limit of {limit} bytes.")
+        self.limit = limit
 
 
 def problem_response(
@@ -82,6 +91,8 @@ TITLES = {
     "not-found": "Not found",
     "conflict": "Conflicts with the current state",
     "attachment-too-large": "Attachment too large",
+    "body-too-large": "Request body too large",
+    "database-busy": "Database busy",
     "bad-request": "Bad request",
     "internal-error": "Internal error",
 }
@@ -139,6 +150,11 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, exc.status_code, None, detail, headers=headers)
 
 
+async def _body_too_large(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return problem_response(request, 413, "body-too-large", str(exc.detail), headers={"Connection": "close"})
+
+
 async def _not_found(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, 404, "not-found", str(exc))
 
@@ -183,16 +199,90 @@ async def _integrity(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _operational(request: Request, exc: Exception) -> JSONResponse:
+    # SQLite: a writer waited out the busy timeout (a long import or a backup holds the write lock).
+    # Nothing was written; the client may simply try again.
+    if "database is locked" in str(getattr(exc, "orig", exc)):
+        log.warning("database busy on %s %s", request.method, request.url.path)
+        return problem_response(
+            request,
+            503,
+            "database-busy",
+            "The database is busy with a long write (an import or a backup); nothing was saved. Try again.",
+            headers={"Retry-After": "10"},
+        )
+    return await _unexpected(request, exc)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     # Log the details for the operator; the client learns only that it failed.
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(request, 500, "internal-error", "The server failed to handle this request.")
 
 
+# The errors any operation may answer, documented on every operation so clients (and Schemathesis)
+# know the problem+json shape: bad input, credentials, permissions, missing rows, races, size, throttle.
+DOCUMENTED_ERRORS = {
+    400: "Bad request",
+    401: "Not authenticated",
+    403: "Not allowed, or CSRF token missing",
+    404: "Not found (or not visible to you)",
+    409: "Conflicts with the current state",
+    413: "Request body or upload too large",
+    422: "Invalid fields; `errors` names each field",
+    429: "Too many attempts",
+    503: "The database is busy with a long write; nothing was saved, try again (Retry-After)",
+}
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details",
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "instance"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
+def document(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Add the problem responses to every operation of an OpenAPI description (in place)."""
+    schemas = openapi.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM_SCHEMA
+    # FastAPI's own 422 body (HTTPValidationError) is never sent: our handler answers problem+json.
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    reference = {"$ref": "#/components/schemas/Problem"}
+    for path_item in openapi.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "put", "post", "delete", "patch", "head", "options"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, description in DOCUMENTED_ERRORS.items():
+                responses[str(status)] = {
+                    "description": description,
+                    "content": {PROBLEM_MEDIA_TYPE: {"schema": reference}},
+                }
+    return openapi
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(Problem, _problem)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(BodyTooLarge, _body_too_large)
     app.add_exception_handler(service_errors.NotFound, _not_found)
     app.add_exception_handler(service_errors.Forbidden, _forbidden)
     app.add_exception_handler(service_errors.Conflict, _conflict)
@@ -201,4 +291,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(PartialDateError, _bad_date)
     app.add_exception_handler(IntegrityError, _integrity)
+    app.add_exception_handler(OperationalError, _operational)
     app.add_exception_handler(Exception, _unexpected)

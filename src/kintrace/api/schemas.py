@@ -12,10 +12,14 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     computed_field,
+    field_validator,
 )
 
 from kintrace.domain.dates import PartialDate, PartialDateError
+from kintrace.domain.errors import InvalidValue
+from kintrace.domain.text import normalised
 from kintrace.domain.vocabulary import (
     CaseState,
     Claim,
@@ -29,6 +33,7 @@ from kintrace.domain.vocabulary import (
     StatusTrack,
     Visibility,
 )
+from kintrace.services.cases import MAX_DAYS_PENDING
 
 
 def _partial_date(text: str) -> str:
@@ -48,6 +53,18 @@ PartialDateText = Annotated[
 ]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+# Free texts: generous for what people write, bounded so one request cannot store megabytes that every
+# later page then carries (a case page once weighed 44 MB).
+MAX_NOTE = 5_000
+MAX_LONG_TEXT = 20_000
+NoteText = Annotated[str, StringConstraints(max_length=MAX_NOTE)]
+LongText = Annotated[str, StringConstraints(max_length=MAX_LONG_TEXT)]
+
+# Row ids are 32-bit integers on PostgreSQL; anything outside cannot name a row (422, not a 500).
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# Pages and day counts beyond these mean nothing and would overflow offsets and date arithmetic.
+MAX_DAYS = MAX_DAYS_PENDING
 
 T = TypeVar("T")
 
@@ -59,6 +76,17 @@ class Out(BaseModel):
 class In(BaseModel):
     # A misspelt field name is an error, not silently dropped data.
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_text(cls, value: object, info: ValidationInfo) -> object:
+        """Every text in NFC, without NUL characters or lone surrogates (refused naming the field)."""
+        if isinstance(value, str):
+            try:
+                return normalised(value, info.field_name or "body")
+            except InvalidValue as error:
+                raise ValueError(error.message) from None
+        return value
 
 
 class Page(Out, Generic[T]):
@@ -173,13 +201,13 @@ class PersonFields(In):
     build: Annotated[str, StringConstraints(max_length=100)] | None = None
     hair: Annotated[str, StringConstraints(max_length=100)] | None = None
     eyes: Annotated[str, StringConstraints(max_length=100)] | None = None
-    distinguishing_marks: str | None = None
-    dental_notes: str | None = None
+    distinguishing_marks: LongText | None = None
+    dental_notes: LongText | None = None
     last_seen_date: PartialDateText | None = None
     last_seen_place: ShortText | None = None
     last_seen_latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
     last_seen_longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
-    circumstances: str | None = None
+    circumstances: LongText | None = None
 
 
 class PersonIn(PersonFields):
@@ -234,11 +262,11 @@ class RelativeIn(In):
         Field(examples=["mother", "wife", "brother"])
     )
     is_reporter: bool = False
-    user_id: int | None = Field(None, description="The family account of this relative, if any")
+    user_id: Id | None = Field(None, description="The family account of this relative, if any")
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
-    address: str | None = None
-    notes: str | None = None
+    address: NoteText | None = None
+    notes: NoteText | None = None
 
 
 class RelativeUpdate(In):
@@ -249,15 +277,15 @@ class RelativeUpdate(In):
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
     ) = None
     is_reporter: bool | None = None
-    user_id: int | None = None
+    user_id: Id | None = None
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
-    address: str | None = None
-    notes: str | None = None
+    address: NoteText | None = None
+    notes: NoteText | None = None
 
 
 class MemberIn(In):
-    user_id: int
+    user_id: Id
     relation: Literal["reporter", "linked"] = "linked"
 
 
@@ -291,7 +319,7 @@ class SourceIn(In):
     credibility: Credibility = Field(
         Credibility.CANNOT_BE_JUDGED, description="Admiralty 1 (confirmed) .. 6 (cannot be judged)"
     )
-    notes: str | None = None
+    notes: NoteText | None = None
 
 
 class SourceUpdate(In):
@@ -299,7 +327,7 @@ class SourceUpdate(In):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)] | None = None
     reliability: Reliability | None = None
     credibility: Credibility | None = None
-    notes: str | None = None
+    notes: NoteText | None = None
 
 
 class SourceOut(Out):
@@ -332,12 +360,12 @@ class AttachmentOut(Out):
 
 
 class EvidenceIn(In):
-    source_id: int
+    source_id: Id
     claim: Claim
     event_date: PartialDateText | None = None
     reported_date: PartialDateText | None = None
     place: ShortText | None = None
-    text: str = ""
+    text: LongText = ""
     visibility: Visibility = Visibility.INTERNAL
     official_status: PersonStatus | None = Field(
         None, description="For official notices: the status declared"
@@ -346,12 +374,12 @@ class EvidenceIn(In):
 
 
 class EvidenceUpdate(In):
-    source_id: int | None = None
+    source_id: Id | None = None
     claim: Claim | None = None
     event_date: PartialDateText | None = None
     reported_date: PartialDateText | None = None
     place: ShortText | None = None
-    text: str | None = None
+    text: LongText | None = None
     visibility: Visibility | None = None
     official_status: PersonStatus | None = None
     birth_date: PartialDateText | None = None
@@ -415,7 +443,7 @@ class StatusOut(BaseModel):
 class OfficialStatusIn(In):
     status: PersonStatus
     since: PartialDateText | None = None
-    reason: str | None = None
+    reason: NoteText | None = None
 
 
 # -- cases --------------------------------------------------------------------------------------
@@ -424,7 +452,7 @@ class OfficialStatusIn(In):
 class CaseCreate(In):
     person: PersonIn
     reporter: RelativeIn | None = Field(None, description="The relative reporting the case")
-    assigned_caseworker_id: int | None = None
+    assigned_caseworker_id: Id | None = None
     reference: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
     ) = Field(None, description="A reference of your own; assigned when omitted")
@@ -432,7 +460,7 @@ class CaseCreate(In):
 
 class CaseUpdate(In):
     state: CaseState | None = None
-    assigned_caseworker_id: int | None = None
+    assigned_caseworker_id: Id | None = None
 
 
 class CaseSummary(Out):
@@ -470,16 +498,16 @@ class CaseOut(Out):
 class StatusRequestIn(In):
     requested_status: PersonStatus
     authority: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-    evidence_ids: list[int] = []
+    evidence_ids: list[Id] = Field([], max_length=1000)
     submitted_on: dt.date
     deadline: dt.date | None = None
-    note: str | None = None
+    note: NoteText | None = None
 
 
 class AnswerIn(In):
     received_on: dt.date
     outcome: RequestOutcome
-    text: str = ""
+    text: LongText = ""
 
 
 class AnswerOut(Out):
@@ -528,8 +556,8 @@ class ContradictionOut(Out):
 
 
 class DuplicateLinkIn(In):
-    other_case_id: int
-    note: str | None = None
+    other_case_id: Id
+    note: NoteText | None = None
 
 
 class DuplicateLinkOut(Out):
@@ -541,8 +569,8 @@ class DuplicateLinkOut(Out):
 
 
 class MergeIn(In):
-    merged_case_id: int = Field(description="The case folded into this one")
-    note: str | None = None
+    merged_case_id: Id = Field(description="The case folded into this one")
+    note: NoteText | None = None
 
 
 class MergeOut(Out):

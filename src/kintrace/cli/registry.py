@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -324,10 +324,20 @@ def _serve(url: str, host: str, port: int, demo: bool) -> None:
         app = create_app(url, os.environ.get(SECRET_KEY_ENV), demo=demo)
     except (InsecureSecretKey, AnchorError, GeneticKeyError, NewsConfigError) as error:
         raise _fail(f"refusing to start: {error}", code=2) from None
-    # proxy_headers off: uvicorn would otherwise take X-Forwarded-For from loopback as the client's
-    # address, and a rotating header would dodge the login brakes. The app reads the header itself,
-    # and only when KINTRACE_TRUST_FORWARDED says a proxy sets it (kintrace.api.throttle).
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    uvicorn.Server(server_config(app, host, port)).run()
+
+
+def server_config(app: Any, host: str, port: int, log_level: str = "info") -> Any:
+    """How `kintrace serve` runs uvicorn (a uvicorn.Config)."""
+    import uvicorn
+
+    # No "Server: uvicorn" header: it tells an attacker which server to look up. proxy_headers off:
+    # uvicorn would otherwise take X-Forwarded-For from loopback as the client's address, and a
+    # rotating header would dodge the login brakes. The app reads the header itself, and only when
+    # KINTRACE_TRUST_FORWARDED says a proxy sets it (kintrace.api.throttle).
+    return uvicorn.Config(
+        app, host=host, port=port, log_level=log_level, server_header=False, proxy_headers=False
+    )
 
 
 def serve(

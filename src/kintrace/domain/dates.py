@@ -11,6 +11,12 @@ from dataclasses import dataclass
 _PATTERN = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
 
 
+# Plausible ranges: nobody the registry traces was born before 1850, and no request to an authority
+# about them was made before 1900. Dates outside are typing errors (or probes), refused.
+EARLIEST_BIRTH_YEAR = 1850
+EARLIEST_RECORD_DATE = dt.date(1900, 1, 1)
+
+
 class PartialDateError(ValueError):
     """A text that is not a partial date (YYYY, YYYY-MM or YYYY-MM-DD)."""
 

@@ -6,14 +6,16 @@ naming the field, so a bad value is refused where it enters, whichever door it c
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from kintrace.domain.dates import PartialDate
+from kintrace.domain.dates import EARLIEST_BIRTH_YEAR, PartialDate
 from kintrace.domain.errors import DomainError, InvalidValue
+from kintrace.domain.text import normalised, without_stress_marks
 from kintrace.domain.vocabulary import Sex
 
 
@@ -95,6 +97,11 @@ class PersonName:
                 field="script",
             ) from None
         object.__setattr__(self, "script", script)
+        # Decomposed letters and stress marks (a phone keyboard sends them) become the stored form.
+        for part in ("last", "first", "patronymic"):
+            value = getattr(self, part)
+            if isinstance(value, str):
+                object.__setattr__(self, part, without_stress_marks(normalised(value, part)))
         _check_name_part(self.last, "last", script, required=True)
         _check_name_part(self.first, "first", script, required=True)
         _check_name_part(self.patronymic, "patronymic", script, required=False)
@@ -244,6 +251,14 @@ class MissingPerson:
             if value is not None and not value.strip():
                 raise InvalidValue("leave it out (None) rather than blank", field=name)
         seen = self.last_seen.date
+        today = dt.date.today()
+        if self.birth_date is not None:
+            if self.birth_date.year < EARLIEST_BIRTH_YEAR:
+                raise InvalidValue(f"{self.birth_date} is before {EARLIEST_BIRTH_YEAR}", field="birth_date")
+            if self.birth_date.earliest > today:
+                raise InvalidValue(f"{self.birth_date} is in the future", field="birth_date")
+        if seen is not None and seen.earliest > today:
+            raise InvalidValue(f"{seen} is in the future", field="last_seen.date")
         if self.birth_date is not None and seen is not None and seen.certainly_before(self.birth_date):
             raise InvalidValue(
                 f"last seen {seen} is before the birth date {self.birth_date}", field="last_seen.date"

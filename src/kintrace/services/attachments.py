@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import unicodedata
 from pathlib import Path
+from urllib.parse import quote
 
 from kintrace.services.errors import ValidationFailed
 
@@ -42,6 +45,29 @@ def sniff_media_type(data: bytes) -> str | None:
     if all(char.isprintable() or char in "\r\n\t" for char in text):
         return "text/plain"
     return None
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+MAX_FILENAME = 255
+
+
+def clean_filename(filename: str) -> str:
+    """The file's own name (no folders), without control characters such as a line feed, at most
+    255 characters: it goes into a Content-Disposition header on download."""
+    name = _CONTROL.sub(" ", Path(filename.replace("\\", "/")).name)
+    name = unicodedata.normalize("NFC", " ".join(name.split()))
+    if len(name) > MAX_FILENAME:
+        _stem, dot, suffix = name.rpartition(".")
+        keep = suffix if dot and len(suffix) <= 16 else ""
+        name = name[: MAX_FILENAME - len(keep) - 1].rstrip() + ("." + keep if keep else "")
+    return name
+
+
+def content_disposition(filename: str) -> str:
+    """An RFC 6266 attachment header: an ASCII fallback and the real name as UTF-8 `filename*`."""
+    name = clean_filename(filename) or "attachment"
+    fallback = "".join(char if " " <= char <= "~" and char not in '"\\%' else "_" for char in name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def check_upload(data: bytes, declared_type: str | None = None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from kintrace.services.cases import merged_group
 from kintrace.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from kintrace.services.sources import to_ref
 from kintrace.services.status import recompute_evidence_status
-from kintrace.store.models import Attachment, EvidenceItem, Source, utcnow
+from kintrace.store.models import Attachment, Case, EvidenceItem, Source, utcnow
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,36 @@ def case_facts(session: Session, case_id: int) -> list[EvidenceFact]:
     return [to_fact(item) for item in session.scalars(query)]
 
 
+def facts_of_cases(session: Session, case_ids: Sequence[int]) -> dict[int, list[EvidenceFact]]:
+    """`case_facts` for many cases at once, in a few queries whatever their number (the dashboard).
+
+    Each case's list holds its own items and those of the cases merged into it, oldest first.
+    """
+    owner = {case_id: case_id for case_id in case_ids}  # case -> the listed case it shows under
+    frontier = list(case_ids)
+    while frontier:
+        children = session.execute(
+            select(Case.id, Case.merged_into_id).where(Case.merged_into_id.in_(frontier))
+        ).all()
+        frontier = []
+        for child, parent in children:
+            if child not in owner and parent is not None:
+                owner[child] = owner[parent]
+                frontier.append(child)
+    facts: dict[int, list[EvidenceFact]] = {case_id: [] for case_id in case_ids}
+    if not owner:
+        return facts
+    query = (
+        select(EvidenceItem)
+        .where(EvidenceItem.case_id.in_(list(owner)))
+        .options(selectinload(EvidenceItem.source))
+        .order_by(EvidenceItem.id)
+    )
+    for item in session.scalars(query):
+        facts[owner[item.case_id]].append(to_fact(item))
+    return facts
+
+
 def update_evidence(
     session: Session, actor: Actor, evidence_id: int, data: EvidenceInput, *, today: dt.date | None = None
 ) -> EvidenceItem:
@@ -242,7 +273,7 @@ def add_attachment(
         require_writer(actor, "attach files")
     elif item.created_by_id != actor.user_id:
         raise Forbidden("a family account may attach files only to what it reported itself")
-    name = Path(filename or "").name.strip()
+    name = blobs.clean_filename(filename or "")
     if not name:
         raise ValidationFailed("filename", "must not be empty")
     sniffed = blobs.check_upload(data, media_type)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kintrace.domain import requests as rules
+from kintrace.domain.dates import EARLIEST_RECORD_DATE
 from kintrace.domain.errors import DomainError
 from kintrace.domain.vocabulary import PersonStatus, RequestOutcome
 from kintrace.services import auditing, notifications
@@ -20,7 +21,7 @@ from kintrace.services.access import (
     visible_case,
     visible_item_ids,
 )
-from kintrace.services.cases import MAX_PAGE_SIZE, merged_group
+from kintrace.services.cases import MAX_DAYS_PENDING, MAX_PAGE, MAX_PAGE_SIZE, merged_group
 from kintrace.services.errors import Conflict, NotFound, ValidationFailed
 from kintrace.store.models import Case, EvidenceItem, RequestAnswer, StatusRequest
 
@@ -70,6 +71,8 @@ def submit_request(
         raise ValidationFailed("requested_status", f"{data.requested_status!r} is not a status") from None
     if data.submitted_on > today:
         raise ValidationFailed("submitted_on", f"{data.submitted_on} is in the future")
+    if data.submitted_on < EARLIEST_RECORD_DATE:
+        raise ValidationFailed("submitted_on", f"{data.submitted_on} is before {EARLIEST_RECORD_DATE}")
     try:
         deadline = data.deadline or rules.default_deadline(data.submitted_on)
         rules.check_dates(data.submitted_on, deadline, None)
@@ -208,10 +211,10 @@ def overdue_requests(
     """Pending requests past their deadline, longest pending first (optionally at least N days pending,
     or to one authority, named as in `overdue_authorities`)."""
     today = today or dt.date.today()
-    if min_days_pending is not None and min_days_pending < 0:
-        raise ValidationFailed("min_days_pending", "must not be negative")
-    if page < 1:
-        raise ValidationFailed("page", "must be 1 or more")
+    if min_days_pending is not None and not 0 <= min_days_pending <= MAX_DAYS_PENDING:
+        raise ValidationFailed("min_days_pending", f"must be between 0 and {MAX_DAYS_PENDING}")
+    if not 1 <= page <= MAX_PAGE:
+        raise ValidationFailed("page", f"must be between 1 and {MAX_PAGE}")
     if not 1 <= per_page <= MAX_PAGE_SIZE:
         raise ValidationFailed("per_page", f"must be between 1 and {MAX_PAGE_SIZE}")
     where = [

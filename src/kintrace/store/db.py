@@ -13,6 +13,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_URL = "sqlite:///var/kintrace.db"
+# Execution option that marks a connection's transactions as read-only (see `read_only`).
+READ_ONLY = "kintrace_read_only"
+# How long a SQLite writer waits for the write lock before it gives up (ms); KINTRACE_SQLITE_BUSY_TIMEOUT_MS.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def sqlite_busy_timeout_ms() -> int:
+    return int(os.environ.get("KINTRACE_SQLITE_BUSY_TIMEOUT_MS") or SQLITE_BUSY_TIMEOUT_MS)
 
 
 def database_url() -> str:
@@ -21,8 +29,19 @@ def database_url() -> str:
 
 
 def _prepare_sqlite(engine: Engine) -> None:
-    # pysqlite opens transactions lazily and never around DDL or SAVEPOINT; take control of
-    # BEGIN so migrations are transactional and nested transactions work as on PostgreSQL.
+    """SQLAlchemy's documented pysqlite recipe for transactions, with immediate write transactions.
+
+    pysqlite opens transactions lazily and never around DDL or SAVEPOINT; we take control of BEGIN
+    so migrations are transactional and nested transactions work as on PostgreSQL.
+
+    A plain (deferred) BEGIN takes the write lock only at the first write. If another writer
+    committed after this transaction's first read, SQLite cannot upgrade it and answers "database
+    is locked" at once, without waiting on the busy timeout. So write transactions BEGIN IMMEDIATE:
+    they take the write lock first, queue on the busy timeout, and the audit chain's head they read
+    cannot change under them. Read-only transactions (`read_only`) BEGIN DEFERRED and, under WAL,
+    run beside the writer.
+    """
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
@@ -30,14 +49,20 @@ def _prepare_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         # Deleted rows are overwritten, not left in free pages: erased personal data must be gone.
         cursor.execute("PRAGMA secure_delete=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={sqlite_busy_timeout_ms()}")
         # Readers and the one writer stop blocking each other (the server answers several requests at once).
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        reading = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN DEFERRED" if reading else "BEGIN IMMEDIATE")
+
+
+def read_only(engine: Engine) -> Engine:
+    """The engine for transactions that only read: on SQLite they do not queue for the write lock."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
@@ -58,9 +83,12 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session from `factory` whose work commits when the block ends and rolls back if it raises."""
-    session = factory()
+def transaction(factory: sessionmaker[Session], *, reading: bool = False) -> Iterator[Session]:
+    """A session from `factory` whose work commits when the block ends and rolls back if it raises.
+
+    `reading`: the block only reads (on SQLite its transaction does not take the write lock).
+    """
+    session = factory(execution_options={READ_ONLY: True}) if reading else factory()
     try:
         yield session
         session.commit()

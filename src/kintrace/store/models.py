@@ -24,6 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 from kintrace.domain.dna_samples import (
     CandidateState,
@@ -64,6 +65,31 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A moment in UTC, read back with its offset on every database.
+
+    SQLite has no time zone type: it returns naive datetimes, which the API would send without an
+    offset (not an RFC 3339 date-time). Values are stored as UTC and always read back as aware UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
 def str_enum(enum_type: type[enum.Enum]) -> Enum:
     """A VARCHAR column holding the enum's value (not its name), no database enum type."""
     return Enum(
@@ -90,7 +116,7 @@ class User(Base):
     role: Mapped[Role] = mapped_column(str_enum(Role))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class ApiToken(Base):
@@ -102,10 +128,10 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
     # NULL: never expires (tokens made before expiry existed); new tokens always get one.
-    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
     user: Mapped[User] = relationship()
 
@@ -121,13 +147,18 @@ class LoginSession(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
 
 class Case(Base):
     __tablename__ = "cases"
+    # Status with state: the dashboard's counts by status (merged cases left out) read the index alone.
+    __table_args__ = (
+        Index("ix_cases_official_status_state", "official_status", "state"),
+        Index("ix_cases_evidence_status_state", "evidence_status", "state"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # The natural key used by import/export and by people on the phone ("KT-000123").
@@ -136,16 +167,16 @@ class Case(Base):
     assigned_caseworker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     official_status: Mapped[PersonStatus] = mapped_column(
-        str_enum(PersonStatus), default=PersonStatus.MISSING, index=True
+        str_enum(PersonStatus), default=PersonStatus.MISSING
     )
     official_since: Mapped[str | None] = mapped_column(PARTIAL_DATE)
     evidence_status: Mapped[PersonStatus] = mapped_column(
-        str_enum(PersonStatus), default=PersonStatus.MISSING, index=True
+        str_enum(PersonStatus), default=PersonStatus.MISSING
     )
     evidence_since: Mapped[str | None] = mapped_column(PARTIAL_DATE)
     evidence_rule: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
     person: Mapped[MissingPerson] = relationship(back_populates="case", uselist=False)
     relatives: Mapped[list[Relative]] = relationship(back_populates="case", order_by="Relative.id")
@@ -163,7 +194,7 @@ class CaseMember(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     relation: Mapped[str] = mapped_column(String(16))  # "reporter" or "linked"
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="members")
 
@@ -272,9 +303,9 @@ class EvidenceItem(Base):
     official_status: Mapped[PersonStatus | None] = mapped_column(str_enum(PersonStatus))
     birth_date: Mapped[str | None] = mapped_column(PARTIAL_DATE)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
     # A family's own report is shown to other families of the case only once a caseworker publishes it.
-    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     case: Mapped[Case] = relationship()
@@ -295,7 +326,7 @@ class Attachment(Base):
     filename: Mapped[str] = mapped_column(String(255))
     media_type: Mapped[str] = mapped_column(String(100))
     size_bytes: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     evidence: Mapped[EvidenceItem] = relationship(back_populates="attachments")
 
@@ -317,7 +348,7 @@ class StatusChange(Base):
     fact_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     reason: Mapped[str | None] = mapped_column(Text)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class StatusRequest(Base):
@@ -338,7 +369,7 @@ class StatusRequest(Base):
     outcome_on: Mapped[dt.date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     case: Mapped[Case] = relationship()
     answers: Mapped[list[RequestAnswer]] = relationship(
@@ -377,7 +408,7 @@ class Appeal(Base):
     reference_number: Mapped[str | None] = mapped_column(String(100))
     letter_sha256: Mapped[str | None] = mapped_column(String(64))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     signatories: Mapped[list[AppealCase]] = relationship(
         back_populates="appeal", order_by="AppealCase.id", cascade="all, delete-orphan"
@@ -403,7 +434,7 @@ class AppealCase(Base):
     joined_by_family: Mapped[bool] = mapped_column(Boolean, default=False)
     outcome: Mapped[RequestOutcome] = mapped_column(str_enum(RequestOutcome), default=RequestOutcome.PENDING)
     outcome_note: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     appeal: Mapped[Appeal] = relationship(back_populates="signatories")
     case: Mapped[Case] = relationship()
@@ -433,7 +464,7 @@ class DuplicateLink(Base):
     other_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     note: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Merge(Base):
@@ -447,9 +478,9 @@ class Merge(Base):
     previous_state: Mapped[CaseState] = mapped_column(str_enum(CaseState))
     note: Mapped[str | None] = mapped_column(Text)
     merged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    merged_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    merged_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
     undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    undone_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
 
 class NotificationPreference(Base):
@@ -470,7 +501,7 @@ class NotificationPreference(Base):
     channel: Mapped[str] = mapped_column(String(16))  # "email" (and the portal), "portal" or "off"
     # The page's language when the choice was saved: e-mails are written in it.
     language: Mapped[str] = mapped_column(String(8), default="en")
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class Notification(Base):
@@ -491,9 +522,9 @@ class Notification(Base):
     dedupe_key: Mapped[str] = mapped_column(String(128))
     channel: Mapped[str] = mapped_column(String(16))  # "email" or "portal"
     language: Mapped[str] = mapped_column(String(8), default="en")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    read_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    read_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
 
 class AuditEntry(Base):
@@ -533,8 +564,8 @@ class AuditKey(Base):
     entity_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     case_id: Mapped[int | None] = mapped_column(Integer, index=True)  # no foreign key: outlives the case
     key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    erased_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
 
 class DnaSample(Base):
@@ -560,7 +591,7 @@ class DnaSample(Base):
     recovered_on: Mapped[dt.date | None] = mapped_column(Date)
     body_number: Mapped[str | None] = mapped_column(String(64))  # remains: body or bag number
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     relative: Mapped[Relative | None] = relationship()
     consent: Mapped[DnaConsent | None] = relationship(back_populates="sample", uselist=False)
@@ -597,7 +628,7 @@ class DnaCustodyEvent(Base):
     by: Mapped[str] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     sample: Mapped[DnaSample] = relationship(back_populates="custody")
 
@@ -618,8 +649,8 @@ class DnaProfile(Base):
     wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
     master_key_id: Mapped[str] = mapped_column(String(32))  # which master key wrapped it (a fingerprint)
     source: Mapped[str | None] = mapped_column(String(300))  # the export file it came from
-    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    shredded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    imported_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    shredded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
     sample: Mapped[DnaSample] = relationship()
 
@@ -646,13 +677,13 @@ class DnaComparison(Base):
     prior_name: Mapped[str] = mapped_column(String(200))
     posterior: Mapped[float] = mapped_column(Float)
     state: Mapped[CandidateState | None] = mapped_column(str_enum(CandidateState), index=True)
-    compared_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    compared_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     proposed_reason: Mapped[str | None] = mapped_column(Text)
-    proposed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    proposed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     confirmed_reason: Mapped[str | None] = mapped_column(Text)
-    confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id"))
     family_told_on: Mapped[dt.date | None] = mapped_column(Date)
     family_told_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

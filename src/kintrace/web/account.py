@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
 from kintrace.api import sessions
-from kintrace.api.deps import Db
+from kintrace.api.deps import Db, PathId
 from kintrace.services import users as user_service
 from kintrace.services.errors import ValidationFailed
 from kintrace.web import forms
@@ -67,6 +67,6 @@ async def create_token(request: Request, db: Db, who: AnyVisitor) -> Response:
 
 
 @router.post("/tokens/{token_id}/revoke")
-async def revoke_token(request: Request, token_id: int, db: Db, who: AnyVisitor) -> Response:
+async def revoke_token(request: Request, token_id: PathId, db: Db, who: AnyVisitor) -> Response:
     user_service.revoke_api_token(db, who.actor, token_id)
     return RedirectResponse("/account?done=revoked", status_code=303)

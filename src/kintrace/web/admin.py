@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from kintrace.api.deps import Db
+from kintrace.api.deps import Db, PathId
 from kintrace.domain.vocabulary import Role
 from kintrace.services import users as user_service
 from kintrace.services.errors import Conflict, ValidationFailed
@@ -51,7 +51,7 @@ async def create_user(request: Request, db: Db, who: Admin) -> Response:
 
 
 @router.post("/users/{user_id}")
-async def update_user(request: Request, user_id: int, db: Db, who: Admin) -> Response:
+async def update_user(request: Request, user_id: PathId, db: Db, who: Admin) -> Response:
     form = await request.form()
     active = forms.text(form, "active")
     user_service.update_user(

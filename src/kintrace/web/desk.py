@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from kintrace.api.deps import Db
+from kintrace.api.deps import Db, PathId
 from kintrace.domain.status import TRANSITIONS
 from kintrace.domain.vocabulary import (
     CaseState,
@@ -177,7 +177,7 @@ def _case_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
 
 
 @router.get("/cases/{case_id}")
-def case_page(request: Request, case_id: int, db: Db, who: Staff, done: str | None = None) -> Response:
+def case_page(request: Request, case_id: PathId, db: Db, who: Staff, done: str | None = None) -> Response:
     context = _case_context(db, who, case_id)
     context.update(done=done, form={})
     return render(request, "desk/case.html", context, user=who.user)
@@ -198,7 +198,7 @@ def _back(case_id: int, done: str, anchor: str = "") -> Response:
 
 
 @router.post("/cases/{case_id}/verify")
-async def verify(request: Request, case_id: int, db: Db, who: Staff) -> Response:
+async def verify(request: Request, case_id: PathId, db: Db, who: Staff) -> Response:
     case = case_service.get_case(db, who.actor, case_id)
     if case.state is not CaseState.UNVERIFIED:
         return _back(case_id, "verified")
@@ -207,7 +207,7 @@ async def verify(request: Request, case_id: int, db: Db, who: Staff) -> Response
 
 
 @router.post("/cases/{case_id}/state")
-async def change_state(request: Request, case_id: int, db: Db, who: Staff) -> Response:
+async def change_state(request: Request, case_id: PathId, db: Db, who: Staff) -> Response:
     form = await request.form()
     try:
         case_service.set_case_state(db, who.actor, case_id, forms.choice(form, "state", CaseState))
@@ -217,7 +217,7 @@ async def change_state(request: Request, case_id: int, db: Db, who: Staff) -> Re
 
 
 @router.post("/cases/{case_id}/assign")
-async def assign(request: Request, case_id: int, db: Db, who: Staff) -> Response:
+async def assign(request: Request, case_id: PathId, db: Db, who: Staff) -> Response:
     """Take the case on (assign it to oneself) or give it up."""
     form = await request.form()
     take = forms.text(form, "take") == "1"
@@ -226,7 +226,7 @@ async def assign(request: Request, case_id: int, db: Db, who: Staff) -> Response
 
 
 @router.post("/cases/{case_id}/members")
-async def link_member(request: Request, case_id: int, db: Db, who: Staff) -> Response:
+async def link_member(request: Request, case_id: PathId, db: Db, who: Staff) -> Response:
     """Let a family account (named by its username or e-mail) follow this case in the portal."""
     form = await request.form()
     try:
@@ -241,7 +241,7 @@ async def link_member(request: Request, case_id: int, db: Db, who: Staff) -> Res
 
 
 @router.post("/cases/{case_id}/members/{user_id}/unlink")
-async def unlink_member(request: Request, case_id: int, user_id: int, db: Db, who: Staff) -> Response:
+async def unlink_member(request: Request, case_id: PathId, user_id: PathId, db: Db, who: Staff) -> Response:
     case_service.get_case(db, who.actor, case_id)
     case_service.unlink_family_user(db, who.actor, case_id, user_id)
     return _back(case_id, "member", "#members")
@@ -290,7 +290,7 @@ def _evidence_page(
 
 
 @router.get("/evidence/{evidence_id}")
-def evidence_form(request: Request, evidence_id: int, db: Db, who: Staff, done: int = 0) -> Response:
+def evidence_form(request: Request, evidence_id: PathId, db: Db, who: Staff, done: int = 0) -> Response:
     item = evidence_service.get_evidence(db, who.actor, evidence_id)
     return _evidence_page(request, db, who, item, _evidence_values(item), done=bool(done))
 
@@ -312,7 +312,7 @@ def _evidence_input(form: FormData, source_id: int, visibility: Visibility | Non
 
 
 @router.post("/evidence/{evidence_id}")
-async def update_evidence(request: Request, evidence_id: int, db: Db, who: Staff) -> Response:
+async def update_evidence(request: Request, evidence_id: PathId, db: Db, who: Staff) -> Response:
     """Correct an item (its claim, dates, source, visibility); the evidence-based status is derived again."""
     form = await request.form()
     item = evidence_service.get_evidence(db, who.actor, evidence_id)
@@ -329,7 +329,7 @@ async def update_evidence(request: Request, evidence_id: int, db: Db, who: Staff
 
 
 @router.post("/evidence/{evidence_id}/attachments")
-async def attach(request: Request, evidence_id: int, db: Db, who: Staff) -> Response:
+async def attach(request: Request, evidence_id: PathId, db: Db, who: Staff) -> Response:
     """Attach a scan or photo to an item (checked, stored once by its SHA-256)."""
     form = await request.form()
     item = evidence_service.get_evidence(db, who.actor, evidence_id)
@@ -356,7 +356,7 @@ async def publish_evidence(request: Request, evidence_id: int, db: Db, who: Staf
 
 
 @router.post("/evidence/{evidence_id}/delete")
-async def delete_evidence(request: Request, evidence_id: int, db: Db, who: Staff) -> Response:
+async def delete_evidence(request: Request, evidence_id: PathId, db: Db, who: Staff) -> Response:
     """Remove a wrongly entered item; the audit log keeps what it said."""
     item = evidence_service.get_evidence(db, who.actor, evidence_id)
     case_id = item.case_id
@@ -365,21 +365,21 @@ async def delete_evidence(request: Request, evidence_id: int, db: Db, who: Staff
 
 
 @router.get("/cases/{case_id}/person")
-def person_form(request: Request, case_id: int, db: Db, who: Staff) -> Response:
+def person_form(request: Request, case_id: PathId, db: Db, who: Staff) -> Response:
     case = case_service.get_case(db, who.actor, case_id)
     values = forms.person_values(case.person)
     return person_page(request, who, values, back=f"/desk/cases/{case_id}", staff=True)
 
 
 @router.post("/cases/{case_id}/person")
-async def correct_person(request: Request, case_id: int, db: Db, who: Staff) -> Response:
+async def correct_person(request: Request, case_id: PathId, db: Db, who: Staff) -> Response:
     back = f"/desk/cases/{case_id}"
     failed = await save_person(request, db, who, case_id, back=back, staff=True)
     return failed or _back(case_id, "person")
 
 
 @router.post("/cases/{case_id}/relatives")
-async def add_relative(request: Request, case_id: int, db: Db, who: Staff) -> Response:
+async def add_relative(request: Request, case_id: PathId, db: Db, who: Staff) -> Response:
     form = await request.form()
     try:
         case_service.add_relative(
@@ -401,7 +401,7 @@ async def add_relative(request: Request, case_id: int, db: Db, who: Staff) -> Re
 
 
 @router.post("/relatives/{relative_id}/delete")
-async def delete_relative(request: Request, relative_id: int, db: Db, who: Staff) -> Response:
+async def delete_relative(request: Request, relative_id: PathId, db: Db, who: Staff) -> Response:
     form = await request.form()
     case_id = forms.integer(form, "case_id") or 0
     case_service.delete_relative(db, who.actor, relative_id)
@@ -409,7 +409,7 @@ async def delete_relative(request: Request, relative_id: int, db: Db, who: Staff
 
 
 @router.post("/cases/{case_id}/official")
-async def set_official(request: Request, case_id: int, db: Db, who: Staff) -> Response:
+async def set_official(request: Request, case_id: PathId, db: Db, who: Staff) -> Response:
     form = await request.form()
     try:
         status_service.set_official_status(
@@ -426,7 +426,7 @@ async def set_official(request: Request, case_id: int, db: Db, who: Staff) -> Re
 
 
 @router.post("/cases/{case_id}/evidence")
-async def add_evidence(request: Request, case_id: int, db: Db, who: Staff) -> Response:
+async def add_evidence(request: Request, case_id: PathId, db: Db, who: Staff) -> Response:
     form = await request.form()
     try:
         source_name = forms.text(form, "source_name")
@@ -459,10 +459,14 @@ async def add_evidence(request: Request, case_id: int, db: Db, who: Staff) -> Re
 
 
 @router.post("/cases/{case_id}/requests")
-async def submit_request(request: Request, case_id: int, db: Db, who: Staff) -> Response:
+async def submit_request(request: Request, case_id: PathId, db: Db, who: Staff) -> Response:
     form = await request.form()
     try:
-        evidence_ids = [int(v) for v in form.getlist("evidence_ids") if isinstance(v, str) and v.isdigit()]
+        evidence_ids = [
+            int(v)
+            for v in form.getlist("evidence_ids")
+            if isinstance(v, str) and v.isdigit() and int(v) <= forms.MAX_INTEGER
+        ]
         deadline = forms.text(form, "deadline")
         request_service.submit_request(
             db,
@@ -483,7 +487,7 @@ async def submit_request(request: Request, case_id: int, db: Db, who: Staff) -> 
 
 
 @router.post("/requests/{request_id}/answer")
-async def record_answer(request: Request, request_id: int, db: Db, who: Staff) -> Response:
+async def record_answer(request: Request, request_id: PathId, db: Db, who: Staff) -> Response:
     form = await request.form()
     status_request = request_service.get_request(db, who.actor, request_id)
     case_id = status_request.case_id
@@ -502,7 +506,7 @@ async def record_answer(request: Request, request_id: int, db: Db, who: Staff) -
 
 
 @router.post("/requests/{request_id}/withdraw")
-async def withdraw(request: Request, request_id: int, db: Db, who: Staff) -> Response:
+async def withdraw(request: Request, request_id: PathId, db: Db, who: Staff) -> Response:
     status_request = request_service.get_request(db, who.actor, request_id)
     request_service.withdraw_request(db, who.actor, request_id, on=dt.date.today())
     return _back(status_request.case_id, "withdrawn", "#requests")
@@ -514,13 +518,13 @@ def _case_by_reference(db: Session, who: Visitor, text: str) -> int:
     try:
         return case_service.get_case_by_reference(db, who.actor, text).id
     except NotFound:
-        if text.isdigit():
+        if text.isdigit() and int(text) <= forms.MAX_INTEGER:
             return case_service.get_case(db, who.actor, int(text)).id
         raise ValidationFailed("other_case", f"no case {text}") from None
 
 
 @router.post("/cases/{case_id}/duplicates")
-async def link_duplicate(request: Request, case_id: int, db: Db, who: Staff) -> Response:
+async def link_duplicate(request: Request, case_id: PathId, db: Db, who: Staff) -> Response:
     form = await request.form()
     try:
         other = _case_by_reference(db, who, forms.required(form, "other_case"))
@@ -531,7 +535,7 @@ async def link_duplicate(request: Request, case_id: int, db: Db, who: Staff) -> 
 
 
 @router.post("/duplicates/{link_id}/unlink")
-async def unlink_duplicate(request: Request, link_id: int, db: Db, who: Staff) -> Response:
+async def unlink_duplicate(request: Request, link_id: PathId, db: Db, who: Staff) -> Response:
     form = await request.form()
     case_id = forms.integer(form, "case_id") or 0
     duplicate_service.unlink_duplicates(db, who.actor, link_id)
@@ -539,7 +543,7 @@ async def unlink_duplicate(request: Request, link_id: int, db: Db, who: Staff) -
 
 
 @router.get("/cases/{case_id}/compare/{other_id}")
-def compare(request: Request, case_id: int, other_id: int, db: Db, who: Staff) -> Response:
+def compare(request: Request, case_id: PathId, other_id: PathId, db: Db, who: Staff) -> Response:
     """Two cases side by side, to decide whether they are one person."""
     sides = []
     for one in (case_id, other_id):
@@ -557,7 +561,7 @@ def compare(request: Request, case_id: int, other_id: int, db: Db, who: Staff) -
 
 
 @router.post("/cases/{case_id}/merge")
-async def merge(request: Request, case_id: int, db: Db, who: Staff) -> Response:
+async def merge(request: Request, case_id: PathId, db: Db, who: Staff) -> Response:
     """Fold the other case into this one (both keep their evidence; the merge can be undone)."""
     form = await request.form()
     try:
@@ -571,7 +575,7 @@ async def merge(request: Request, case_id: int, db: Db, who: Staff) -> Response:
 
 
 @router.post("/merges/{merge_id}/undo")
-async def undo_merge(request: Request, merge_id: int, db: Db, who: Staff) -> Response:
+async def undo_merge(request: Request, merge_id: PathId, db: Db, who: Staff) -> Response:
     record = duplicate_service.undo_merge(db, who.actor, merge_id)
     return _back(record.target_case_id, "unmerged", "#duplicates")
 
@@ -615,7 +619,7 @@ def sources(
 
 
 @router.get("/sources/{source_id}")
-def source_page(request: Request, source_id: int, db: Db, who: Staff, done: str | None = None) -> Response:
+def source_page(request: Request, source_id: PathId, db: Db, who: Staff, done: str | None = None) -> Response:
     context = {
         "source": source_service.get_source(db, who.actor, source_id),
         "kinds": list(SourceKind),
@@ -628,7 +632,7 @@ def source_page(request: Request, source_id: int, db: Db, who: Staff, done: str 
 
 
 @router.post("/sources/{source_id}")
-async def regrade_source(request: Request, source_id: int, db: Db, who: Staff) -> Response:
+async def regrade_source(request: Request, source_id: PathId, db: Db, who: Staff) -> Response:
     """Regrade or rename a source; every case citing it has its evidence-based status derived again."""
     form = await request.form()
     source_service.update_source(

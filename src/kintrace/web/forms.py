@@ -10,21 +10,36 @@ from typing import Any, TypeVar
 from starlette.datastructures import FormData, UploadFile
 
 from kintrace.domain.dates import PartialDate, PartialDateError
-from kintrace.domain.errors import DomainError
+from kintrace.domain.errors import DomainError, InvalidValue
 from kintrace.domain.person import LastSeen, MissingPerson, PersonName, PhysicalDescription, detect_script
+from kintrace.domain.text import normalised
 from kintrace.domain.vocabulary import Sex
 from kintrace.services.errors import ValidationFailed
 from kintrace.store.models import MissingPerson as PersonRow
 
 E = TypeVar("E")
+# Form numbers are ids, counts and days: none needs more than the database's 32-bit integers.
+MAX_INTEGER = 2**31 - 1
 
 
-def text(form: FormData | Mapping[str, Any], name: str) -> str | None:
-    """The field's text, stripped; None when absent or blank."""
+# The longest text any form field takes (the evidence text; names and short fields are held shorter
+# by the domain): a page must not be made to store megabytes that every later page carries.
+MAX_FIELD_CHARS = 20_000
+
+
+def text(form: FormData | Mapping[str, Any], name: str, *, max_length: int = MAX_FIELD_CHARS) -> str | None:
+    """The field's text, stripped and in NFC; None when absent or blank. Too long, or holding a NUL
+    character, it is refused naming the field."""
     value = form.get(name)
     if not isinstance(value, str):
         return None
     value = value.strip()
+    if len(value) > max_length:
+        raise ValidationFailed(name, f"is longer than {max_length} characters")
+    try:
+        value = normalised(value, name)
+    except InvalidValue as error:
+        raise ValidationFailed(name, error.message) from None
     return value or None
 
 
@@ -51,10 +66,15 @@ def integer(form: FormData | Mapping[str, Any], name: str) -> int | None:
     value = text(form, name)
     if value is None:
         return None
+    if len(value) > 12:
+        raise ValidationFailed(name, "is too large")
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ValidationFailed(name, f"{value!r} is not a whole number") from None
+    if abs(number) > MAX_INTEGER:
+        raise ValidationFailed(name, "is too large")
+    return number
 
 
 def partial_date(form: FormData | Mapping[str, Any], prefix: str) -> PartialDate | None:

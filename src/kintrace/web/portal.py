@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from kintrace.api.deps import Db
+from kintrace.api.deps import Db, PathId
 from kintrace.domain.vocabulary import AppealState, Claim, SourceKind, Visibility
 from kintrace.services import appeals as appeal_service
 from kintrace.services import cases as case_service
@@ -130,21 +130,23 @@ def _failed(
 
 
 @router.get("/cases/{case_id}")
-def my_case(request: Request, case_id: int, db: Db, who: Family, filed: int = 0, added: int = 0) -> Response:
+def my_case(
+    request: Request, case_id: PathId, db: Db, who: Family, filed: int = 0, added: int = 0
+) -> Response:
     context = _case_context(request, db, who, case_id)
     context.update(filed=filed, added=added, form={})
     return render(request, "portal/case.html", context, user=who.user)
 
 
 @router.get("/cases/{case_id}/person")
-def person_form(request: Request, case_id: int, db: Db, who: Family) -> Response:
+def person_form(request: Request, case_id: PathId, db: Db, who: Family) -> Response:
     case = case_service.get_case(db, who.actor, case_id)
     values = forms.person_values(case.person)
     return person_page(request, who, values, back=f"/my/cases/{case_id}", staff=False)
 
 
 @router.post("/cases/{case_id}/person")
-async def correct_person(request: Request, case_id: int, db: Db, who: Family) -> Response:
+async def correct_person(request: Request, case_id: PathId, db: Db, who: Family) -> Response:
     """The reporting family may correct its report until a caseworker has verified it."""
     back = f"/my/cases/{case_id}"
     failed = await save_person(request, db, who, case_id, back=back, staff=False)
@@ -152,7 +154,9 @@ async def correct_person(request: Request, case_id: int, db: Db, who: Family) ->
 
 
 @router.post("/cases/{case_id}/contact/{relative_id}")
-async def update_contact(request: Request, case_id: int, relative_id: int, db: Db, who: Family) -> Response:
+async def update_contact(
+    request: Request, case_id: PathId, relative_id: PathId, db: Db, who: Family
+) -> Response:
     """A relative keeps their own phone, e-mail and address up to date."""
     form = await request.form()
     rows = case_service.list_relatives(db, who.actor, case_id)
@@ -182,7 +186,7 @@ async def update_contact(request: Request, case_id: int, relative_id: int, db: D
 
 
 @router.post("/cases/{case_id}/information")
-async def add_information(request: Request, case_id: int, db: Db, who: Family) -> Response:
+async def add_information(request: Request, case_id: PathId, db: Db, who: Family) -> Response:
     """A relative's own report: recorded with the relative as its (ungraded) source, shown to the family."""
     form = await request.form()
     case_service.get_case(db, who.actor, case_id)

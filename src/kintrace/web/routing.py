@@ -9,6 +9,7 @@ from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 
+from kintrace.api.problems import BodyTooLarge
 from kintrace.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from kintrace.web.pages import render
 from kintrace.web.session import CsrfRejected, SignInRequired, WrongDoor, sign_in_url
@@ -39,6 +40,8 @@ class PageRoute(APIRoute):
                 return _error_page(request, 403, "forbidden", str(error))
             except (Conflict, ValidationFailed) as error:
                 return _error_page(request, 409, "conflict", str(error))
+            except BodyTooLarge as error:
+                return _error_page(request, 413, "too-large", str(error.detail))
             except ServiceError as error:  # pragma: no cover - every service error has a class above
                 return _error_page(request, 400, "conflict", str(error))
 

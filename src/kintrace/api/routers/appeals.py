@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response, status
 from pydantic import Field
 
 from kintrace.api.auth import CurrentActor
-from kintrace.api.deps import Db
+from kintrace.api.deps import Db, PathId
 from kintrace.api.schemas import In, Out
 from kintrace.domain.vocabulary import AppealDemand, AppealState, PersonStatus, RequestOutcome
 from kintrace.services import appeals as appeal_service
@@ -136,19 +136,19 @@ def create_appeal(body: AppealIn, actor: CurrentActor, session: Db) -> AppealOut
 
 
 @router.get("/appeals/{appeal_id}", response_model=AppealOut)
-def get_appeal(appeal_id: int, actor: CurrentActor, session: Db) -> AppealOut:
+def get_appeal(appeal_id: PathId, actor: CurrentActor, session: Db) -> AppealOut:
     return _out(session, actor, appeal_id)
 
 
 @router.put("/appeals/{appeal_id}", response_model=AppealOut)
-def update_appeal(appeal_id: int, body: AppealIn, actor: CurrentActor, session: Db) -> AppealOut:
+def update_appeal(appeal_id: PathId, body: AppealIn, actor: CurrentActor, session: Db) -> AppealOut:
     """Edit a draft (a sent appeal is fixed)."""
     appeal_service.update_appeal(session, actor, appeal_id, _input(body))
     return _out(session, actor, appeal_id)
 
 
 @router.post("/appeals/{appeal_id}/cases", response_model=AppealOut, status_code=status.HTTP_201_CREATED)
-def add_case(appeal_id: int, body: AddCaseIn, actor: CurrentActor, session: Db) -> AppealOut:
+def add_case(appeal_id: PathId, body: AddCaseIn, actor: CurrentActor, session: Db) -> AppealOut:
     """A caseworker adds a case, recording the day its family agreed to be named."""
     appeal_service.add_case(
         session,
@@ -163,7 +163,7 @@ def add_case(appeal_id: int, body: AddCaseIn, actor: CurrentActor, session: Db) 
 
 
 @router.post("/appeals/{appeal_id}/join", response_model=AppealOut, status_code=status.HTTP_201_CREATED)
-def join_appeal(appeal_id: int, body: JoinIn, actor: CurrentActor, session: Db) -> AppealOut:
+def join_appeal(appeal_id: PathId, body: JoinIn, actor: CurrentActor, session: Db) -> AppealOut:
     """A family joins with its own case; `consent` must be true."""
     appeal_service.join(
         session,
@@ -178,7 +178,7 @@ def join_appeal(appeal_id: int, body: JoinIn, actor: CurrentActor, session: Db) 
 
 
 @router.delete("/appeals/{appeal_id}/cases/{case_id}", status_code=status.HTTP_204_NO_CONTENT)
-def leave_appeal(appeal_id: int, case_id: int, actor: CurrentActor, session: Db) -> Response:
+def leave_appeal(appeal_id: PathId, case_id: PathId, actor: CurrentActor, session: Db) -> Response:
     """Take a case out of a draft (its family or a caseworker)."""
     appeal_service.leave(session, actor, appeal_id, case_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -189,7 +189,7 @@ def leave_appeal(appeal_id: int, case_id: int, actor: CurrentActor, session: Db)
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}, "description": "The letter"}},
 )
-def appeal_letter(appeal_id: int, actor: CurrentActor, session: Db) -> Response:
+def appeal_letter(appeal_id: PathId, actor: CurrentActor, session: Db) -> Response:
     """The letter as PDF in the appeal's language; its SHA-256 is recorded in the audit log."""
     appeal = appeal_service.get_appeal(session, actor, appeal_id)
     made = letters.letter_document(session, actor, appeal)
@@ -204,7 +204,7 @@ def appeal_letter(appeal_id: int, actor: CurrentActor, session: Db) -> Response:
 
 
 @router.post("/appeals/{appeal_id}/send", response_model=AppealOut)
-def send_appeal(appeal_id: int, body: SentIn, actor: CurrentActor, session: Db) -> AppealOut:
+def send_appeal(appeal_id: PathId, body: SentIn, actor: CurrentActor, session: Db) -> AppealOut:
     """Record that the letter went out: the signatories are fixed and the letter's SHA-256 kept."""
     appeal = appeal_service.get_appeal(session, actor, appeal_id)
     letter = letters.letter_document(session, actor, appeal, body.sent_on)
@@ -221,7 +221,7 @@ def send_appeal(appeal_id: int, body: SentIn, actor: CurrentActor, session: Db) 
 
 
 @router.post("/appeals/{appeal_id}/answers", response_model=AppealOut, status_code=status.HTTP_201_CREATED)
-def record_answer(appeal_id: int, body: AppealAnswerIn, actor: CurrentActor, session: Db) -> AppealOut:
+def record_answer(appeal_id: PathId, body: AppealAnswerIn, actor: CurrentActor, session: Db) -> AppealOut:
     appeal_service.record_answer(
         session,
         actor,
@@ -234,13 +234,15 @@ def record_answer(appeal_id: int, body: AppealAnswerIn, actor: CurrentActor, ses
 
 
 @router.put("/appeals/{appeal_id}/cases/{case_id}/outcome", response_model=AppealOut)
-def set_outcome(appeal_id: int, case_id: int, body: OutcomeIn, actor: CurrentActor, session: Db) -> AppealOut:
+def set_outcome(
+    appeal_id: PathId, case_id: PathId, body: OutcomeIn, actor: CurrentActor, session: Db
+) -> AppealOut:
     appeal_service.set_outcome(session, actor, appeal_id, case_id, body.outcome, body.note)
     return _out(session, actor, appeal_id)
 
 
 @router.get("/cases/{case_id}/appeals", response_model=list[AppealOut])
-def appeals_of_case(case_id: int, actor: CurrentActor, session: Db) -> list[AppealOut]:
+def appeals_of_case(case_id: PathId, actor: CurrentActor, session: Db) -> list[AppealOut]:
     """The appeals a case is in, with what came of them."""
     return [
         _out(session, actor, v.appeal.id) for v in appeal_service.appeals_of_case(session, actor, case_id)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from kintrace.api import sessions
 from kintrace.api.auth import CurrentActor, CurrentUser
-from kintrace.api.deps import AppSettings, Db
+from kintrace.api.deps import AppSettings, Db, PathId
 from kintrace.api.problems import Problem
 from kintrace.api.schemas import LoginIn, LoginOut, TokenCreate, TokenCreated, TokenOut, UserOut
 from kintrace.api.throttle import LoginThrottle, client_address
@@ -89,6 +89,6 @@ def list_tokens(actor: CurrentActor, session: Db) -> list[TokenOut]:
 
 
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_token(token_id: int, actor: CurrentActor, session: Db) -> Response:
+def revoke_token(token_id: PathId, actor: CurrentActor, session: Db) -> Response:
     user_service.revoke_api_token(session, actor, token_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

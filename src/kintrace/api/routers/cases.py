@@ -6,8 +6,10 @@ from fastapi import APIRouter, Query, Response, status
 
 from kintrace.api.auth import CurrentActor
 from kintrace.api.convert import person_fields_of, person_from_body, person_from_fields, relative_input
-from kintrace.api.deps import Db
+from kintrace.api.deps import Db, PathId
 from kintrace.api.schemas import (
+    MAX_DAYS,
+    MAX_ID,
     CaseCreate,
     CaseOut,
     CaseSummary,
@@ -21,6 +23,7 @@ from kintrace.api.schemas import (
 from kintrace.domain.vocabulary import CaseState, PersonStatus, StatusTrack
 from kintrace.services import cases as case_service
 from kintrace.services.access import require_writer
+from kintrace.services.cases import MAX_PAGE
 from kintrace.services.errors import Conflict, ValidationFailed
 from kintrace.store.models import Case
 
@@ -47,16 +50,19 @@ def summary(case: Case) -> CaseSummary:
 def list_cases(
     actor: CurrentActor,
     session: Db,
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
     per_page: int = Query(50, ge=1, le=case_service.MAX_PAGE_SIZE),
     status_: PersonStatus | None = Query(None, alias="status", description="Status on the chosen track"),
     track: StatusTrack = Query(StatusTrack.OFFICIAL, description="Which track `status` filters"),
     state: CaseState | None = Query(None),
     name: str | None = Query(None, min_length=1, max_length=100, description="Any spelling, any part"),
     days_pending: int | None = Query(
-        None, ge=0, description="Only cases with a status-change request pending at least this many days"
+        None,
+        ge=0,
+        le=MAX_DAYS,
+        description="Only cases with a status-change request pending at least this many days",
     ),
-    caseworker_id: int | None = Query(None),
+    caseworker_id: int | None = Query(None, ge=1, le=MAX_ID),
     include_merged: bool = Query(False),
 ) -> Page[CaseSummary]:
     """The cases you may see, newest first."""
@@ -98,12 +104,12 @@ def create_case(body: CaseCreate, actor: CurrentActor, session: Db) -> CaseOut:
 
 
 @router.get("/{case_id}", response_model=CaseOut)
-def get_case(case_id: int, actor: CurrentActor, session: Db) -> CaseOut:
+def get_case(case_id: PathId, actor: CurrentActor, session: Db) -> CaseOut:
     return CaseOut.model_validate(case_service.get_case(session, actor, case_id))
 
 
 @router.patch("/{case_id}", response_model=CaseOut)
-def update_case(case_id: int, body: CaseUpdate, actor: CurrentActor, session: Db) -> CaseOut:
+def update_case(case_id: PathId, body: CaseUpdate, actor: CurrentActor, session: Db) -> CaseOut:
     """Change the case's state or its caseworker (send `null` to unassign)."""
     case = case_service.get_case(session, actor, case_id)
     if body.state is not None:
@@ -114,7 +120,7 @@ def update_case(case_id: int, body: CaseUpdate, actor: CurrentActor, session: Db
 
 
 @router.post("/{case_id}/verify", response_model=CaseOut)
-def verify_case(case_id: int, actor: CurrentActor, session: Db) -> CaseOut:
+def verify_case(case_id: PathId, actor: CurrentActor, session: Db) -> CaseOut:
     """A caseworker confirms a case a family filed: unverified -> open."""
     case = case_service.get_case(session, actor, case_id)
     require_writer(actor, "verify cases")
@@ -128,12 +134,12 @@ def verify_case(case_id: int, actor: CurrentActor, session: Db) -> CaseOut:
 
 
 @router.get("/{case_id}/person", response_model=PersonOut, tags=["persons"])
-def get_person(case_id: int, actor: CurrentActor, session: Db) -> PersonOut:
+def get_person(case_id: PathId, actor: CurrentActor, session: Db) -> PersonOut:
     return PersonOut.model_validate(case_service.get_case(session, actor, case_id).person)
 
 
 @router.patch("/{case_id}/person", response_model=PersonOut, tags=["persons"])
-def update_person(case_id: int, body: PersonUpdate, actor: CurrentActor, session: Db) -> PersonOut:
+def update_person(case_id: PathId, body: PersonUpdate, actor: CurrentActor, session: Db) -> PersonOut:
     """Change the fields sent (send `null` to clear one); the person is checked again as a whole."""
     case = case_service.get_case(session, actor, case_id)
     values = person_fields_of(case.person)
@@ -147,21 +153,21 @@ def update_person(case_id: int, body: PersonUpdate, actor: CurrentActor, session
 
 
 @router.get("/{case_id}/members", response_model=list[MemberOut], tags=["relatives"])
-def list_members(case_id: int, actor: CurrentActor, session: Db) -> list[MemberOut]:
+def list_members(case_id: PathId, actor: CurrentActor, session: Db) -> list[MemberOut]:
     return [MemberOut.model_validate(m) for m in case_service.case_members(session, actor, case_id)]
 
 
 @router.post(
     "/{case_id}/members", response_model=MemberOut, status_code=status.HTTP_201_CREATED, tags=["relatives"]
 )
-def link_member(case_id: int, body: MemberIn, actor: CurrentActor, session: Db) -> MemberOut:
+def link_member(case_id: PathId, body: MemberIn, actor: CurrentActor, session: Db) -> MemberOut:
     """Let a family account see this case (as its reporter or a linked relative)."""
     member = case_service.link_family_user(session, actor, case_id, body.user_id, body.relation)
     return MemberOut.model_validate(member)
 
 
 @router.delete("/{case_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["relatives"])
-def unlink_member(case_id: int, user_id: int, actor: CurrentActor, session: Db) -> Response:
+def unlink_member(case_id: PathId, user_id: PathId, actor: CurrentActor, session: Db) -> Response:
     case_service.get_case(session, actor, case_id)
     case_service.unlink_family_user(session, actor, case_id, user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

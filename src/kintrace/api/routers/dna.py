@@ -16,7 +16,7 @@ from fastapi import APIRouter, File, Request, UploadFile, status
 from pydantic import Field
 
 from kintrace.api.auth import CurrentActor
-from kintrace.api.deps import Db
+from kintrace.api.deps import Db, PathId
 from kintrace.api.problems import Problem
 from kintrace.api.schemas import In, Out
 from kintrace.dna.markers import DnaInputError, Marker, load_frequency_table
@@ -189,7 +189,7 @@ def _sample_out(session: Db, sample: object) -> SampleDetailOut:
 @router.post(
     "/cases/{case_id}/dna/samples", response_model=SampleDetailOut, status_code=status.HTTP_201_CREATED
 )
-def add_reference(case_id: int, body: ReferenceIn, actor: CurrentActor, session: Db) -> SampleDetailOut:
+def add_reference(case_id: PathId, body: ReferenceIn, actor: CurrentActor, session: Db) -> SampleDetailOut:
     """Record a reference sample from a relative of the case, with the consent it was given under."""
     sample = dna_samples.add_reference(
         session, actor, case_id, dna_samples.ReferenceInput(**body.model_dump())
@@ -200,13 +200,13 @@ def add_reference(case_id: int, body: ReferenceIn, actor: CurrentActor, session:
 
 
 @router.get("/cases/{case_id}/dna/samples", response_model=list[FamilySampleOut])
-def family_samples(case_id: int, actor: CurrentActor, session: Db) -> list[FamilySampleOut]:
+def family_samples(case_id: PathId, actor: CurrentActor, session: Db) -> list[FamilySampleOut]:
     """The case's reference samples as its family sees them (staff see the same through this view)."""
     return [FamilySampleOut.model_validate(row) for row in dna_samples.family_view(session, actor, case_id)]
 
 
 @router.get("/cases/{case_id}/dna/search-log", response_model=SearchLogOut)
-def search_log(case_id: int, actor: CurrentActor, session: Db) -> SearchLogOut:
+def search_log(case_id: PathId, actor: CurrentActor, session: Db) -> SearchLogOut:
     log = dna_matching.search_log(session, actor, case_id)
     told = dna_review.family_identifications(session, actor, case_id)
     return SearchLogOut(compared=log.compared, latest=log.latest, identified=bool(told))
@@ -229,21 +229,21 @@ def list_samples(
 
 
 @router.get("/dna/samples/{sample_id}", response_model=SampleDetailOut)
-def get_sample(sample_id: int, actor: CurrentActor, session: Db) -> SampleDetailOut:
+def get_sample(sample_id: PathId, actor: CurrentActor, session: Db) -> SampleDetailOut:
     return _sample_out(session, dna_samples.get_sample(session, actor, sample_id))
 
 
 @router.post(
     "/dna/samples/{sample_id}/custody", response_model=CustodyOut, status_code=status.HTTP_201_CREATED
 )
-def add_custody(sample_id: int, body: CustodyIn, actor: CurrentActor, session: Db) -> CustodyOut:
+def add_custody(sample_id: PathId, body: CustodyIn, actor: CurrentActor, session: Db) -> CustodyOut:
     event = dna_samples.add_custody(session, actor, sample_id, body.step, body.on, body.by, body.note)
     return CustodyOut.model_validate(event)
 
 
 @router.post("/dna/samples/{sample_id}/withdraw-consent", response_model=FamilySampleOut)
 def withdraw_consent(
-    sample_id: int, body: WithdrawIn, request: Request, actor: CurrentActor, session: Db
+    sample_id: PathId, body: WithdrawIn, request: Request, actor: CurrentActor, session: Db
 ) -> FamilySampleOut:
     """Withdraw consent (the donor, or a caseworker for them): the profile's key is destroyed."""
     markers = _markers() if os.environ.get(FREQUENCIES_ENV) else None
@@ -283,7 +283,7 @@ def import_profiles(
 
 @router.post("/dna/samples/{sample_id}/genotypes", response_model=dict[str, list[str | None]])
 def read_genotypes(
-    sample_id: int, body: ReasonIn, request: Request, actor: CurrentActor, session: Db
+    sample_id: PathId, body: ReasonIn, request: Request, actor: CurrentActor, session: Db
 ) -> dict[str, list[str | None]]:
     """An analyst's read of one profile's genotypes; the reason is written to the audit log."""
     genotypes = dna_profiles.read_genotypes(session, actor, _key(request), sample_id, body.reason)
@@ -298,20 +298,20 @@ def candidates(actor: CurrentActor, session: Db, state: CandidateState | None = 
 
 
 @router.post("/dna/candidates/{comparison_id}/propose", response_model=CandidateOut)
-def propose(comparison_id: int, body: ReasonIn, actor: CurrentActor, session: Db) -> CandidateOut:
+def propose(comparison_id: PathId, body: ReasonIn, actor: CurrentActor, session: Db) -> CandidateOut:
     return CandidateOut.model_validate(dna_review.propose(session, actor, comparison_id, body.reason))
 
 
 @router.post("/dna/candidates/{comparison_id}/confirm", response_model=CandidateOut)
-def confirm(comparison_id: int, body: ReasonIn, actor: CurrentActor, session: Db) -> CandidateOut:
+def confirm(comparison_id: PathId, body: ReasonIn, actor: CurrentActor, session: Db) -> CandidateOut:
     return CandidateOut.model_validate(dna_review.confirm(session, actor, comparison_id, body.reason))
 
 
 @router.post("/dna/candidates/{comparison_id}/reject", response_model=CandidateOut)
-def reject(comparison_id: int, body: ReasonIn, actor: CurrentActor, session: Db) -> CandidateOut:
+def reject(comparison_id: PathId, body: ReasonIn, actor: CurrentActor, session: Db) -> CandidateOut:
     return CandidateOut.model_validate(dna_review.reject(session, actor, comparison_id, body.reason))
 
 
 @router.post("/dna/candidates/{comparison_id}/family-told", response_model=CandidateOut)
-def family_told(comparison_id: int, body: ToldIn, actor: CurrentActor, session: Db) -> CandidateOut:
+def family_told(comparison_id: PathId, body: ToldIn, actor: CurrentActor, session: Db) -> CandidateOut:
     return CandidateOut.model_validate(dna_review.record_family_told(session, actor, comparison_id, body.on))

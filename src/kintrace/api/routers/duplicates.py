@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from kintrace.api.auth import CurrentActor
-from kintrace.api.deps import Db
+from kintrace.api.deps import Db, PathId
 from kintrace.api.schemas import (
     ContradictionOut,
     DuplicateLinkIn,
@@ -22,7 +22,7 @@ router = APIRouter(tags=["contradictions and duplicates"])
 
 
 @router.get("/cases/{case_id}/contradictions", response_model=list[ContradictionOut])
-def contradictions(case_id: int, actor: CurrentActor, session: Db) -> list[ContradictionOut]:
+def contradictions(case_id: PathId, actor: CurrentActor, session: Db) -> list[ContradictionOut]:
     """Conflicts in the timeline, each naming both items and their sources."""
     found = contradiction_service.case_contradictions(session, actor, case_id)
     return [
@@ -41,7 +41,7 @@ def contradictions(case_id: int, actor: CurrentActor, session: Db) -> list[Contr
 
 
 @router.get("/cases/{case_id}/duplicates", response_model=list[DuplicateLinkOut])
-def duplicates(case_id: int, actor: CurrentActor, session: Db) -> list[DuplicateLinkOut]:
+def duplicates(case_id: PathId, actor: CurrentActor, session: Db) -> list[DuplicateLinkOut]:
     return [
         DuplicateLinkOut.model_validate(d) for d in duplicate_service.duplicate_links(session, actor, case_id)
     ]
@@ -50,7 +50,9 @@ def duplicates(case_id: int, actor: CurrentActor, session: Db) -> list[Duplicate
 @router.post(
     "/cases/{case_id}/duplicates", response_model=DuplicateLinkOut, status_code=status.HTTP_201_CREATED
 )
-def link_duplicate(case_id: int, body: DuplicateLinkIn, actor: CurrentActor, session: Db) -> DuplicateLinkOut:
+def link_duplicate(
+    case_id: PathId, body: DuplicateLinkIn, actor: CurrentActor, session: Db
+) -> DuplicateLinkOut:
     """Mark two cases as possibly the same person (kept apart until someone merges them)."""
     case_service.get_case(session, actor, case_id)  # someone else's case is 404 before any role check
     case_service.get_case(session, actor, body.other_case_id)
@@ -59,18 +61,18 @@ def link_duplicate(case_id: int, body: DuplicateLinkIn, actor: CurrentActor, ses
 
 
 @router.delete("/duplicates/{link_id}", status_code=status.HTTP_204_NO_CONTENT)
-def unlink_duplicate(link_id: int, actor: CurrentActor, session: Db) -> Response:
+def unlink_duplicate(link_id: PathId, actor: CurrentActor, session: Db) -> Response:
     duplicate_service.unlink_duplicates(session, actor, link_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/cases/{case_id}/merges", response_model=list[MergeOut])
-def merges(case_id: int, actor: CurrentActor, session: Db) -> list[MergeOut]:
+def merges(case_id: PathId, actor: CurrentActor, session: Db) -> list[MergeOut]:
     return [MergeOut.model_validate(m) for m in duplicate_service.merges_of(session, actor, case_id)]
 
 
 @router.post("/cases/{case_id}/merges", response_model=MergeOut, status_code=status.HTTP_201_CREATED)
-def merge(case_id: int, body: MergeIn, actor: CurrentActor, session: Db) -> MergeOut:
+def merge(case_id: PathId, body: MergeIn, actor: CurrentActor, session: Db) -> MergeOut:
     """Fold `merged_case_id` into this case. Both keep their evidence; the merge can be undone."""
     case_service.get_case(session, actor, case_id)  # someone else's case is 404 before any role check
     case_service.get_case(session, actor, body.merged_case_id)
@@ -79,6 +81,6 @@ def merge(case_id: int, body: MergeIn, actor: CurrentActor, session: Db) -> Merg
 
 
 @router.post("/merges/{merge_id}/undo", response_model=MergeOut)
-def undo_merge(merge_id: int, actor: CurrentActor, session: Db) -> MergeOut:
+def undo_merge(merge_id: PathId, actor: CurrentActor, session: Db) -> MergeOut:
     """Split the merged case off again, as it was before the merge."""
     return MergeOut.model_validate(duplicate_service.undo_merge(session, actor, merge_id))

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, File, Response, UploadFile, status
 
 from kintrace.api.auth import CurrentActor
-from kintrace.api.deps import Db
+from kintrace.api.deps import Db, PathId
 from kintrace.api.problems import FieldError, Problem
 from kintrace.api.schemas import AttachmentOut, EvidenceIn, EvidenceOut, EvidenceUpdate
 from kintrace.domain.dates import PartialDate
 from kintrace.services import evidence as evidence_service
-from kintrace.services.attachments import MAX_ATTACHMENT_BYTES
+from kintrace.services.attachments import MAX_ATTACHMENT_BYTES, content_disposition
 from kintrace.store.models import EvidenceItem
 
 router = APIRouter(tags=["evidence"])
@@ -42,25 +41,27 @@ def _current_values(item: EvidenceItem) -> dict[str, Any]:
 
 
 @router.get("/cases/{case_id}/evidence", response_model=list[EvidenceOut])
-def list_evidence(case_id: int, actor: CurrentActor, session: Db) -> list[EvidenceOut]:
+def list_evidence(case_id: PathId, actor: CurrentActor, session: Db) -> list[EvidenceOut]:
     """The case's evidence (with that of cases merged into it), in the order it was recorded."""
     return [EvidenceOut.model_validate(i) for i in evidence_service.list_evidence(session, actor, case_id)]
 
 
 @router.post("/cases/{case_id}/evidence", response_model=EvidenceOut, status_code=status.HTTP_201_CREATED)
-def add_evidence(case_id: int, body: EvidenceIn, actor: CurrentActor, session: Db) -> EvidenceOut:
+def add_evidence(case_id: PathId, body: EvidenceIn, actor: CurrentActor, session: Db) -> EvidenceOut:
     """Add an item; the evidence-based status is derived again."""
     item = evidence_service.add_evidence(session, actor, case_id, _input(body.model_dump()))
     return EvidenceOut.model_validate(item)
 
 
 @router.get("/evidence/{evidence_id}", response_model=EvidenceOut)
-def get_evidence(evidence_id: int, actor: CurrentActor, session: Db) -> EvidenceOut:
+def get_evidence(evidence_id: PathId, actor: CurrentActor, session: Db) -> EvidenceOut:
     return EvidenceOut.model_validate(evidence_service.get_evidence(session, actor, evidence_id))
 
 
 @router.patch("/evidence/{evidence_id}", response_model=EvidenceOut)
-def update_evidence(evidence_id: int, body: EvidenceUpdate, actor: CurrentActor, session: Db) -> EvidenceOut:
+def update_evidence(
+    evidence_id: PathId, body: EvidenceUpdate, actor: CurrentActor, session: Db
+) -> EvidenceOut:
     """Change the fields sent; the evidence-based status is derived again."""
     item = evidence_service.get_evidence(session, actor, evidence_id)
     values = _current_values(item)
@@ -78,14 +79,14 @@ def update_evidence(evidence_id: int, body: EvidenceUpdate, actor: CurrentActor,
 
 
 @router.post("/evidence/{evidence_id}/publish", response_model=EvidenceOut)
-def publish_evidence(evidence_id: int, actor: CurrentActor, session: Db) -> EvidenceOut:
+def publish_evidence(evidence_id: PathId, actor: CurrentActor, session: Db) -> EvidenceOut:
     """Show a family's report to the case's other families too (caseworkers; until then only its
     authors and staff read it)."""
     return EvidenceOut.model_validate(evidence_service.publish_evidence(session, actor, evidence_id))
 
 
 @router.delete("/evidence/{evidence_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_evidence(evidence_id: int, actor: CurrentActor, session: Db) -> Response:
+def delete_evidence(evidence_id: PathId, actor: CurrentActor, session: Db) -> Response:
     evidence_service.delete_evidence(session, actor, evidence_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -94,7 +95,7 @@ def delete_evidence(evidence_id: int, actor: CurrentActor, session: Db) -> Respo
     "/evidence/{evidence_id}/attachments", response_model=AttachmentOut, status_code=status.HTTP_201_CREATED
 )
 def upload_attachment(
-    evidence_id: int, actor: CurrentActor, session: Db, file: UploadFile = File(...)
+    evidence_id: PathId, actor: CurrentActor, session: Db, file: UploadFile = File(...)
 ) -> AttachmentOut:
     """Attach a file (images, PDF, plain text; at most 10 MiB). Its type is read from its content."""
     # Read one byte past the limit: enough to know it is too big without holding a huge upload.
@@ -117,17 +118,15 @@ def upload_attachment(
     response_class=Response,
     responses={200: {"content": {"application/octet-stream": {}}, "description": "The file itself"}},
 )
-def download_attachment(attachment_id: int, actor: CurrentActor, session: Db) -> Response:
+def download_attachment(attachment_id: PathId, actor: CurrentActor, session: Db) -> Response:
     attachment, data = evidence_service.get_attachment(session, actor, attachment_id)
-    ascii_name = attachment.filename.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
     return Response(
         content=data,
         media_type=attachment.media_type,
         headers={
-            # Always a download, never rendered in our origin; filename* keeps Cyrillic names intact.
-            "Content-Disposition": (
-                f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(attachment.filename)}"
-            ),
+            # Always a download, never rendered in our origin; filename* keeps Cyrillic names intact, and
+            # names stored before control characters were cleaned (a line feed) cannot break the header.
+            "Content-Disposition": content_disposition(attachment.filename),
             "Content-Security-Policy": "default-src 'none'; sandbox",
             "ETag": f'"{attachment.sha256}"',
         },

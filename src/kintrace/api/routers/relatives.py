@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response, status
 
 from kintrace.api.auth import CurrentActor
 from kintrace.api.convert import relative_input, relative_out
-from kintrace.api.deps import Db
+from kintrace.api.deps import Db, PathId
 from kintrace.api.schemas import RelativeIn, RelativeOut, RelativeUpdate
 from kintrace.services import cases as case_service
 from kintrace.services.access import may_see_contacts
@@ -17,17 +17,17 @@ router = APIRouter(tags=["relatives"])
 
 
 @router.get("/cases/{case_id}/relatives", response_model=list[RelativeOut])
-def list_relatives(case_id: int, actor: CurrentActor, session: Db) -> list[RelativeOut]:
+def list_relatives(case_id: PathId, actor: CurrentActor, session: Db) -> list[RelativeOut]:
     return [relative_out(actor, row) for row in case_service.list_relatives(session, actor, case_id)]
 
 
 @router.post("/cases/{case_id}/relatives", response_model=RelativeOut, status_code=status.HTTP_201_CREATED)
-def add_relative(case_id: int, body: RelativeIn, actor: CurrentActor, session: Db) -> RelativeOut:
+def add_relative(case_id: PathId, body: RelativeIn, actor: CurrentActor, session: Db) -> RelativeOut:
     row = case_service.add_relative(session, actor, case_id, relative_input(body))
     return relative_out(actor, row)
 
 
-def _visible_relative(session: Db, actor: CurrentActor, relative_id: int) -> Relative:
+def _visible_relative(session: Db, actor: CurrentActor, relative_id: PathId) -> Relative:
     """The relative, if the actor may see its case; else 404 exactly as for a missing id."""
     row = session.get(Relative, relative_id)
     if row is None:
@@ -40,7 +40,9 @@ def _visible_relative(session: Db, actor: CurrentActor, relative_id: int) -> Rel
 
 
 @router.patch("/relatives/{relative_id}", response_model=RelativeOut)
-def update_relative(relative_id: int, body: RelativeUpdate, actor: CurrentActor, session: Db) -> RelativeOut:
+def update_relative(
+    relative_id: PathId, body: RelativeUpdate, actor: CurrentActor, session: Db
+) -> RelativeOut:
     """Change the fields sent; the others keep their values."""
     current = _visible_relative(session, actor, relative_id)
     if not may_see_contacts(actor, current):
@@ -60,6 +62,6 @@ def update_relative(relative_id: int, body: RelativeUpdate, actor: CurrentActor,
 
 
 @router.delete("/relatives/{relative_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_relative(relative_id: int, actor: CurrentActor, session: Db) -> Response:
+def delete_relative(relative_id: PathId, actor: CurrentActor, session: Db) -> Response:
     case_service.delete_relative(session, actor, relative_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, Query, Response
 
 from kintrace.api.auth import CurrentActor
-from kintrace.api.deps import Db
+from kintrace.api.deps import Db, PathId
 from kintrace.services import documents
 from kintrace.web import dossier
 
@@ -46,7 +46,7 @@ def overdue_report(
     responses={200: {"content": {"application/pdf": {}}, "description": "The case dossier."}},
 )
 def case_dossier(
-    case_id: int,
+    case_id: PathId,
     actor: CurrentActor,
     session: Db,
     language: Literal["uk", "ru", "en"] = "uk",

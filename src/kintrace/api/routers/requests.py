@@ -9,12 +9,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from kintrace.api.auth import CurrentActor
-from kintrace.api.deps import Db
-from kintrace.api.schemas import AnswerIn, OverdueOut, Page, StatusRequestIn, StatusRequestOut
+from kintrace.api.deps import Db, PathId
+from kintrace.api.schemas import (
+    MAX_DAYS,
+    AnswerIn,
+    OverdueOut,
+    Page,
+    StatusRequestIn,
+    StatusRequestOut,
+)
 from kintrace.services import cases as case_service
 from kintrace.services import requests as request_service
 from kintrace.services.access import Actor
-from kintrace.services.cases import MAX_PAGE_SIZE
+from kintrace.services.cases import MAX_PAGE, MAX_PAGE_SIZE
 from kintrace.store.models import Case
 
 router = APIRouter(tags=["status-change requests"])
@@ -30,14 +37,16 @@ def request_out(session: Db, actor: Actor, view: request_service.RequestView) ->
 
 
 @router.get("/cases/{case_id}/requests", response_model=list[StatusRequestOut])
-def list_requests(case_id: int, actor: CurrentActor, session: Db) -> list[StatusRequestOut]:
+def list_requests(case_id: PathId, actor: CurrentActor, session: Db) -> list[StatusRequestOut]:
     return [request_out(session, actor, v) for v in request_service.list_requests(session, actor, case_id)]
 
 
 @router.post(
     "/cases/{case_id}/requests", response_model=StatusRequestOut, status_code=status.HTTP_201_CREATED
 )
-def submit_request(case_id: int, body: StatusRequestIn, actor: CurrentActor, session: Db) -> StatusRequestOut:
+def submit_request(
+    case_id: PathId, body: StatusRequestIn, actor: CurrentActor, session: Db
+) -> StatusRequestOut:
     """Record a request to an authority; without a deadline the statutory 30 days apply."""
     case_service.get_case(session, actor, case_id)  # someone else's case is 404 before any role check
     data = request_service.RequestInput(
@@ -53,7 +62,7 @@ def submit_request(case_id: int, body: StatusRequestIn, actor: CurrentActor, ses
 
 
 @router.get("/requests/{request_id}", response_model=StatusRequestOut)
-def get_request(request_id: int, actor: CurrentActor, session: Db) -> StatusRequestOut:
+def get_request(request_id: PathId, actor: CurrentActor, session: Db) -> StatusRequestOut:
     request = request_service.get_request(session, actor, request_id)
     return request_out(session, actor, request_service.view(request, dt.date.today()))
 
@@ -61,7 +70,7 @@ def get_request(request_id: int, actor: CurrentActor, session: Db) -> StatusRequ
 @router.post(
     "/requests/{request_id}/answers", response_model=StatusRequestOut, status_code=status.HTTP_201_CREATED
 )
-def record_answer(request_id: int, body: AnswerIn, actor: CurrentActor, session: Db) -> StatusRequestOut:
+def record_answer(request_id: PathId, body: AnswerIn, actor: CurrentActor, session: Db) -> StatusRequestOut:
     """File the authority's answer; any outcome but `pending` (an interim reply) settles the request."""
     request_service.record_answer(
         session, actor, request_id, received_on=body.received_on, outcome=body.outcome, text=body.text
@@ -71,7 +80,7 @@ def record_answer(request_id: int, body: AnswerIn, actor: CurrentActor, session:
 
 
 @router.post("/requests/{request_id}/withdraw", response_model=StatusRequestOut)
-def withdraw_request(request_id: int, actor: CurrentActor, session: Db) -> StatusRequestOut:
+def withdraw_request(request_id: PathId, actor: CurrentActor, session: Db) -> StatusRequestOut:
     request = request_service.withdraw_request(session, actor, request_id, on=dt.date.today())
     return request_out(session, actor, request_service.view(request, dt.date.today()))
 
@@ -80,9 +89,11 @@ def withdraw_request(request_id: int, actor: CurrentActor, session: Db) -> Statu
 def overdue(
     actor: CurrentActor,
     session: Db,
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
     per_page: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
-    days_pending: int | None = Query(None, ge=0, description="Only requests pending at least this many days"),
+    days_pending: int | None = Query(
+        None, ge=0, le=MAX_DAYS, description="Only requests pending at least this many days"
+    ),
     authority: str | None = Query(None, max_length=300, description="Only requests to this authority"),
 ) -> Page[OverdueOut]:
     """Pending requests past their deadline, longest pending first."""

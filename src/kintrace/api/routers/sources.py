@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, status
 
 from kintrace.api.auth import CurrentActor
-from kintrace.api.deps import Db
+from kintrace.api.deps import Db, PathId
 from kintrace.api.schemas import SourceIn, SourceOut, SourceUpdate
 from kintrace.domain.vocabulary import SourceKind
 from kintrace.services import sources as source_service
@@ -33,14 +33,14 @@ def create_source(body: SourceIn, actor: CurrentActor, session: Db) -> SourceOut
 
 
 @router.get("/{source_id}", response_model=SourceOut)
-def get_source(source_id: int, actor: CurrentActor, session: Db) -> SourceOut:
+def get_source(source_id: PathId, actor: CurrentActor, session: Db) -> SourceOut:
     # Families see the sources of their own evidence inside each item; the register is staff-only.
     require_staff(actor, "read the register of sources")
     return SourceOut.model_validate(source_service.get_source(session, actor, source_id))
 
 
 @router.patch("/{source_id}", response_model=SourceOut)
-def update_source(source_id: int, body: SourceUpdate, actor: CurrentActor, session: Db) -> SourceOut:
+def update_source(source_id: PathId, body: SourceUpdate, actor: CurrentActor, session: Db) -> SourceOut:
     """Regrade or rename; the evidence-based status of every case citing the source is recomputed."""
     current = source_service.get_source(session, actor, source_id)
     changes = body.model_dump(exclude_unset=True)

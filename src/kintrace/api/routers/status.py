@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, status
 
 from kintrace.api.auth import CurrentActor
-from kintrace.api.deps import Db
+from kintrace.api.deps import Db, PathId
 from kintrace.api.schemas import OfficialStatusIn, StatusChangeOut, StatusOut, TrackOut
 from kintrace.domain.dates import PartialDate
 from kintrace.domain.vocabulary import StatusTrack
@@ -22,7 +22,7 @@ def _history(rows: list[StatusEntry]) -> list[StatusChangeOut]:
 
 
 @router.get("", response_model=StatusOut)
-def get_status(case_id: int, actor: CurrentActor, session: Db) -> StatusOut:
+def get_status(case_id: PathId, actor: CurrentActor, session: Db) -> StatusOut:
     """Current status of each track with its history; the rule behind the evidence status; divergence."""
     view = status_service.status_view(session, actor, case_id)
     history = _history(view.history)
@@ -50,14 +50,14 @@ def get_status(case_id: int, actor: CurrentActor, session: Db) -> StatusOut:
 
 @router.get("/history", response_model=list[StatusChangeOut])
 def get_history(
-    case_id: int, actor: CurrentActor, session: Db, track: StatusTrack | None = Query(None)
+    case_id: PathId, actor: CurrentActor, session: Db, track: StatusTrack | None = Query(None)
 ) -> list[StatusChangeOut]:
     return _history(status_service.status_history(session, actor, case_id, track))
 
 
 @router.post("/official", response_model=StatusChangeOut, status_code=status.HTTP_201_CREATED)
 def set_official_status(
-    case_id: int, body: OfficialStatusIn, actor: CurrentActor, session: Db
+    case_id: PathId, body: OfficialStatusIn, actor: CurrentActor, session: Db
 ) -> StatusChangeOut:
     """Record what the authority now declares. A move the transition table forbids is refused (422)."""
     case_service.get_case(session, actor, case_id)  # someone else's case is 404 before any role check

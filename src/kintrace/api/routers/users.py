@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, status
 
 from kintrace.api.auth import AdminActor
-from kintrace.api.deps import Db
+from kintrace.api.deps import Db, PathId
 from kintrace.api.schemas import UserCreate, UserOut, UserUpdate
 from kintrace.domain.vocabulary import Role
 from kintrace.services import users as user_service
@@ -33,12 +33,12 @@ def create_user(body: UserCreate, actor: AdminActor, session: Db) -> UserOut:
 
 
 @router.get("/{user_id}", response_model=UserOut)
-def get_user(user_id: int, actor: AdminActor, session: Db) -> UserOut:
+def get_user(user_id: PathId, actor: AdminActor, session: Db) -> UserOut:
     return UserOut.model_validate(user_service.get_user(session, actor, user_id))
 
 
 @router.patch("/{user_id}", response_model=UserOut)
-def update_user(user_id: int, body: UserUpdate, actor: AdminActor, session: Db) -> UserOut:
+def update_user(user_id: PathId, body: UserUpdate, actor: AdminActor, session: Db) -> UserOut:
     user = user_service.update_user(
         session,
         actor,

@@ -7,7 +7,7 @@ row's values under its record's new key and recomputes the chain. Write a fresh 
 after upgrading (`kintrace audit checkpoint`): the head hash changes once, here.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-03 18:00:00
 
 """
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 # revision identifiers, used by Alembic.
 revision: str = "0007"
-down_revision: str | Sequence[str] | None = "0005"
+down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

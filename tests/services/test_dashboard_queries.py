@@ -1,0 +1,95 @@
+"""The dashboard's figures read in a few queries agree with the per-case services they replace."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from kintrace.domain.vocabulary import CaseState, Claim, PersonStatus, Role, StatusTrack
+from kintrace.services import cases as case_service
+from kintrace.services import contradictions as contradiction_service
+from kintrace.services.access import SYSTEM, Actor
+from kintrace.services.cases import CaseFilter
+from kintrace.store.models import StatusChange
+
+
+def _count(session: Session, actor: Actor, flt: CaseFilter) -> int:
+    return case_service.list_cases(session, actor, flt, per_page=1).total
+
+
+def test_status_counts_and_pending_days_match_the_filtered_counts(session: Session, factories: Any) -> None:
+    today = dt.date.today()
+    for status, state in (
+        (PersonStatus.MISSING, CaseState.OPEN),
+        (PersonStatus.CONFIRMED_CAPTURED, CaseState.OPEN),
+        (PersonStatus.CONFIRMED_CAPTURED, CaseState.UNVERIFIED),
+        (PersonStatus.RELEASED, CaseState.MERGED),
+    ):
+        case = factories.CaseFactory(
+            official_status=status, evidence_status=PersonStatus.MISSING, state=state
+        )
+        factories.StatusRequestFactory(case=case, submitted_on=today - dt.timedelta(days=45))
+        factories.StatusRequestFactory(case=case, submitted_on=today - dt.timedelta(days=200))
+    family = factories.UserFactory(role=Role.FAMILY)
+    factories.CaseMemberFactory(case=factories.CaseFactory(), user=family)
+    session.flush()
+    for actor in (SYSTEM, Actor(family.id, Role.FAMILY, "family")):
+        for track in StatusTrack:
+            counts = case_service.status_counts(session, actor, track)
+            for status in PersonStatus:
+                assert counts[status] == _count(session, actor, CaseFilter(status=status, track=track))
+        waited = case_service.oldest_pending_days(session, actor, today)
+        for edge in (0, 30, 60, 190, 365):
+            expected = _count(session, actor, CaseFilter(min_days_pending=edge))
+            assert sum(1 for days in waited if days >= edge) == expected
+
+
+def test_contradictions_of_cases_match_each_case(session: Session, factories: Any) -> None:
+    cases = [factories.CaseFactory() for _ in range(3)]
+    merged = factories.CaseFactory(state=CaseState.MERGED, merged_into_id=None)
+    session.flush()
+    merged.merged_into_id = cases[0].id
+    factories.EvidenceFactory(case=cases[0], claim=Claim.DEAD, event_date="2023-01-10")
+    factories.EvidenceFactory(case=merged, claim=Claim.ALIVE, event_date="2023-06")
+    factories.EvidenceFactory(case=cases[1], claim=Claim.CAPTURED, event_date="2024-01")
+    session.flush()
+    ids = [case.id for case in cases]
+    batch = contradiction_service.contradictions_of_cases(session, SYSTEM, ids)
+    for case_id in ids:
+        assert batch[case_id] == contradiction_service.case_contradictions(session, SYSTEM, case_id)
+    assert batch[cases[0].id], "the merged case's item contradicts the case's own"
+
+
+def test_all_changes_reads_each_cases_official_history(session: Session, factories: Any) -> None:
+    from kintrace.services import status as status_service
+
+    cases = [factories.CaseFactory() for _ in range(3)]
+    factories.CaseFactory(state=CaseState.MERGED)
+    session.flush()
+    for case in cases:
+        session.add_all(
+            [
+                StatusChange(
+                    case_id=case.id, track=StatusTrack.OFFICIAL, status=PersonStatus.MISSING, fact_ids=[]
+                ),
+                StatusChange(
+                    case_id=case.id,
+                    track=StatusTrack.OFFICIAL,
+                    status=PersonStatus.CONFIRMED_CAPTURED,
+                    since="2024-03",
+                    fact_ids=[],
+                ),
+                StatusChange(
+                    case_id=case.id, track=StatusTrack.EVIDENCE, status=PersonStatus.RELEASED, fact_ids=[]
+                ),
+            ]
+        )
+    session.flush()
+    found = list(status_service.all_changes(session, SYSTEM, StatusTrack.OFFICIAL))
+    for case in cases:
+        history = status_service.status_history(session, SYSTEM, case.id, StatusTrack.OFFICIAL)
+        mine = [change for change in found if change.case_id == case.id]
+        assert [(c.status, c.since) for c in mine] == [(h.status, h.since) for h in history]
+        assert [c.recorded_on for c in mine] == [h.changed_at.astimezone(dt.UTC).date() for h in history]
