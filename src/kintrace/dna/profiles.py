@@ -83,13 +83,13 @@ def read_profiles(
         raise DnaInputError(f"{path}: empty file, expected a header row")
     header = [h.strip() for h in rows[0]]
     if layout == "auto":
-        layout = "long" if _long_columns(header) is not None else "wide"
+        layout = "long" if long_columns(header) is not None else "wide"
     if layout == "long":
         return _read_long(path, header, rows[1:], markers, single_allele)
     return _read_wide(path, header, rows[1:], markers, single_allele)
 
 
-def _long_columns(header: list[str]) -> dict[str, int] | None:
+def long_columns(header: list[str]) -> dict[str, int] | None:
     lowered = [h.lower() for h in header]
     found: dict[str, int] = {}
     for name, aliases in _LONG_ALIASES.items():
@@ -98,6 +98,11 @@ def _long_columns(header: list[str]) -> dict[str, int] | None:
                 found[name] = i
                 break
     return found if len(found) == len(_LONG_ALIASES) else None
+
+
+def sex_locus(name: str) -> bool:
+    """A sex-typing locus (Amelogenin, Yindel, DYS..., DXS...): skipped, never an unknown marker."""
+    return _SEX_LOCI.match(name) is not None
 
 
 def _genotype(
@@ -130,7 +135,7 @@ def _read_long(
     markers: Mapping[str, Marker],
     single_allele: SingleAllele,
 ) -> ProfileSet:
-    cols = _long_columns(header)
+    cols = long_columns(header)
     if cols is None:
         raise DnaInputError(
             f"{path}: long layout needs columns sample_id, marker, allele1, allele2; header is {header}"
@@ -149,7 +154,7 @@ def _read_long(
         if not name:
             raise DnaInputError(f"{where}, field marker: empty")
         if name not in markers:
-            if _SEX_LOCI.match(name):
+            if sex_locus(name):
                 out.profiles.setdefault(sample, {})
                 continue
             raise DnaInputError(f"{where}, field marker: marker {name!r} is not in the frequency table")
@@ -162,13 +167,10 @@ def _read_long(
     return out
 
 
-def _read_wide(
-    path: Path,
-    header: list[str],
-    rows: list[list[str]],
-    markers: Mapping[str, Marker],
-    single_allele: SingleAllele,
-) -> ProfileSet:
+def wide_columns(
+    path: Path, header: list[str], markers: Mapping[str, Marker]
+) -> tuple[int, dict[str, tuple[int, int]], list[str]]:
+    """Of a wide header: the sample column, each marker's two allele columns, the ignored columns."""
     lowered = [h.lower() for h in header]
     sample_col = next((i for i, h in enumerate(lowered) if h in _SAMPLE_COLUMNS), None)
     if sample_col is None:
@@ -186,7 +188,7 @@ def _read_wide(
             continue
         name, which = match["marker"].strip(), match["which"].lower()
         if name not in markers:
-            if _SEX_LOCI.match(name):
+            if sex_locus(name):
                 ignored.append(h)
                 continue
             raise DnaInputError(f"{path} header, column {h!r}: marker {name!r} is not in the frequency table")
@@ -199,9 +201,22 @@ def _read_wide(
         raise DnaInputError(
             f"{path}: no allele columns found (expected e.g. 'D3S1358 1','D3S1358 2'); header is {header}"
         )
+    found: dict[str, tuple[int, int]] = {}
     for name, (c1, c2) in pairs.items():
         if c1 is None or c2 is None:
             raise DnaInputError(f"{path} header: marker {name!r} has only one allele column")
+        found[name] = (c1, c2)
+    return sample_col, found, ignored
+
+
+def _read_wide(
+    path: Path,
+    header: list[str],
+    rows: list[list[str]],
+    markers: Mapping[str, Marker],
+    single_allele: SingleAllele,
+) -> ProfileSet:
+    sample_col, pairs, ignored = wide_columns(path, header, markers)
     out = ProfileSet(ignored_columns=tuple(ignored))
     for row_no, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
@@ -216,7 +231,6 @@ def _read_wide(
             )
         profile: dict[str, Genotype] = {}
         for name, (c1, c2) in pairs.items():
-            assert c1 is not None and c2 is not None
             where = f"{path} row {row_no} (sample {sample!r})"
             fields = (f"column {header[c1]!r}", f"column {header[c2]!r}")
             genotype = _genotype(row[c1], row[c2], markers[name], where, single_allele, fields)
