@@ -18,20 +18,24 @@ HERE = Path(__file__).parent
 FREQS = HERE / "data" / "freqs_norwegian_23.csv"
 
 
-def write_files(folder: Path, n: int, *, layout: str = "long", seed: int = 2026) -> tuple[Path, Path]:
-    """Write ``pedigrees.csv`` and ``profiles.csv`` under ``folder``; return their paths."""
+def write_files(
+    folder: Path, n: int, *, n_unknown: int | None = None, layout: str = "long", seed: int = 2026
+) -> tuple[Path, Path]:
+    """Write ``pedigrees.csv`` (n families) and ``profiles.csv`` (n references and ``n_unknown``,
+    default n, unidentified profiles) under ``folder``; return their paths."""
+    n_unknown = n if n_unknown is None else n_unknown
     rng = np.random.default_rng(seed)
     markers = list(load_frequency_table(FREQS).values())
     folder.mkdir(parents=True, exist_ok=True)
-    half = n // 2
+    half = min(n, n_unknown) // 2
     fathers, children = [], []
     for m in markers:
         p = m.freqs / m.freqs.sum()
         fa = rng.choice(m.n_alleles, size=(n, 2), p=p)
-        other = rng.choice(m.n_alleles, size=(n, 2), p=p)
+        other = rng.choice(m.n_alleles, size=(max(n, n_unknown), 2), p=p)
         from_father = fa[np.arange(n), rng.integers(0, 2, n)]
         ch = other.copy()
-        ch[:half, 0] = from_father[:half]
+        ch[:half, 0] = from_father[:half]  # children of the first families; the rest unrelated
         labels = np.array(m.alleles)
         fathers.append(labels[fa])
         children.append(labels[ch])
@@ -45,7 +49,8 @@ def write_files(folder: Path, n: int, *, layout: str = "long", seed: int = 2026)
             out.writerow([fam, "mo", "", "", "2", "", ""])
             out.writerow([fam, "ch", "fa", "mo", "1", "", "1"])
     prof = folder / "profiles.csv"
-    samples = [(f"REF{i:06d}", fathers, i) for i in range(n)] + [(f"U{i:06d}", children, i) for i in range(n)]
+    samples = [(f"REF{i:06d}", fathers, i) for i in range(n)]
+    samples += [(f"U{i:06d}", children, i) for i in range(n_unknown)]
     with prof.open("w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh)
         if layout == "long":

@@ -284,6 +284,22 @@ def build_tables(
     return build_tables_coded(families, ref_rows, codes, layout, cache)
 
 
+def _unique_rows(codes: np.ndarray, radix: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``np.unique(codes, axis=0)`` with first indices and inverse, via one int64 key per row when
+    the codes (each < ``radix``) fit: sorting rows as structured records is far slower."""
+    n_rows = codes.shape[0]
+    varying = np.flatnonzero((codes != codes[:1]).any(axis=0)) if n_rows else np.zeros(0, np.int64)
+    n_cols = varying.size
+    if n_cols and float(radix) ** n_cols >= 2.0**62:
+        uniq, first, inverse = np.unique(codes, axis=0, return_index=True, return_inverse=True)
+        return uniq, first, inverse.reshape(-1)
+    key = np.zeros(n_rows, dtype=np.int64)
+    for c in varying:  # constant columns (e.g. persons never typed) need no place in the key
+        key = key * radix + codes[:, c]
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return codes[first], first, inverse.reshape(-1)
+
+
 def _decode(marker: Marker, code: int) -> Genotype:
     """The genotype of a marker-local slot code (full or partial)."""
     n_g = n_genotypes(marker.n_alleles)
@@ -308,8 +324,9 @@ def build_tables_coded(
     ``unique``; each distinct group's row is computed once (or taken from ``cache``) and spread back.
     """
     n_fam = len(families)
-    ratio = np.ones((n_fam, layout.size), dtype=np.float64)
-    inconsistent = np.zeros((n_fam, layout.size), dtype=np.bool_)
+    # Every family belongs to one shape, and each (shape, marker) writes all its columns: no fill.
+    ratio = np.empty((n_fam, layout.size), dtype=np.float64)
+    inconsistent = np.empty((n_fam, layout.size), dtype=np.bool_)
     typed = np.zeros((n_fam, len(layout.markers)), dtype=np.bool_)
     if cache is None:
         cache = TableCache()
@@ -324,6 +341,7 @@ def build_tables_coded(
 
     for shape, member_list in shapes.items():
         members = np.asarray(member_list, dtype=np.int64)
+        whole = len(member_list) == n_fam  # one shape: write whole column ranges, no fancy index
         first = families[member_list[0]]
         ids = first.pedigree.ids
         rows = np.stack([np.asarray(ref_rows[f], dtype=np.int64) for f in member_list])
@@ -337,8 +355,7 @@ def build_tables_coded(
             else:
                 genos_of = np.full(rows.shape, untyped_code)
             # Families of this shape with the same typed positions and genotypes share one row.
-            uniq, first_of, inverse = np.unique(genos_of, axis=0, return_index=True, return_inverse=True)
-            inverse = inverse.reshape(-1)
+            uniq, first_of, inverse = _unique_rows(genos_of, hi - lo)
             uniq_typed = uniq != untyped_code
             typed[members, m] = uniq_typed.any(axis=1)[inverse]
             rows_ratio = np.ones((uniq.shape[0], hi - lo))
@@ -367,6 +384,10 @@ def build_tables_coded(
                     cache.put((shape, marker.name, key, genos), got_ratio[j], got_bad[j])
                     rows_ratio[r] = got_ratio[j]
                     rows_bad[r] = got_bad[j]
-            ratio[members, lo:hi] = rows_ratio[inverse]
-            inconsistent[members, lo:hi] = rows_bad[inverse]
+            if whole:
+                np.take(rows_ratio, inverse, axis=0, out=ratio[:, lo:hi], mode="clip")
+                np.take(rows_bad, inverse, axis=0, out=inconsistent[:, lo:hi], mode="clip")
+            else:
+                ratio[members, lo:hi] = rows_ratio[inverse]
+                inconsistent[members, lo:hi] = rows_bad[inverse]
     return TableBlock([f.family_id for f in families], ratio, inconsistent, typed)
