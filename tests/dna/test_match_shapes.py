@@ -57,7 +57,12 @@ SHAPES: dict[str, tuple[Pedigree, tuple[str, ...]]] = {
 }
 
 
-def markers(mutation: bool, sizes: tuple[int, ...]) -> list[Marker]:
+MUTATIONS = [None, "equal/proportional", "equal/stepwise"]
+
+
+def markers(mutation: str | None, sizes: tuple[int, ...]) -> list[Marker]:
+    """Markers of ``sizes`` alleles; mutation female/male: lumpable (equal, proportional) or not
+    (stepwise), which the table build computes in two different ways."""
     out = []
     rng = np.random.default_rng(len(sizes))
     for i, n in enumerate(sizes):
@@ -66,9 +71,10 @@ def markers(mutation: bool, sizes: tuple[int, ...]) -> list[Marker]:
         freqs[-1] = 1.0 - freqs[:-1].sum()
         marker = Marker(f"M{i}", alleles, freqs)
         if mutation:
+            female, male = mutation.split("/")
             marker = marker.with_mutation(
                 mutation_model(
-                    {"female": "equal", "male": "stepwise"},
+                    {"female": female, "male": male},
                     alleles,
                     freqs,
                     rate={"female": 0.003, "male": 0.01},
@@ -97,7 +103,7 @@ def gene_drop(rng: np.random.Generator, pedigree: Pedigree, m: Marker) -> dict[s
     return out
 
 
-def case(shape: str, mutation: bool, sizes: tuple[int, ...], seed: int = 5) -> Case:
+def case(shape: str, mutation: str | None, sizes: tuple[int, ...], seed: int = 5) -> Case:
     """Four families of one shape (simulated), eight profiles: the four missing persons (one with a
     partial genotype, one untyped at a marker) and four unrelated people."""
     rng = np.random.default_rng(seed)
@@ -139,9 +145,9 @@ def fast_path(
     return {(fam_index[m.family_id], int(m.sample_id)): m.lr for m in result.matches}
 
 
-@pytest.mark.parametrize("mutation", [False, True])
+@pytest.mark.parametrize("mutation", MUTATIONS)
 @pytest.mark.parametrize("shape", list(SHAPES))
-def test_fast_path_equals_exact_path(shape: str, mutation: bool) -> None:
+def test_fast_path_equals_exact_path(shape: str, mutation: str | None) -> None:
     ms, families, refs, profiles = case(shape, mutation, (6, 9, 4, 12))
     got = fast_path(ms, families, refs, profiles)
     n_positive = 0
@@ -171,9 +177,9 @@ def brute_lr(m: Marker, pedigree: Pedigree, refs: dict[str, dict[str, Genotype]]
     return h1 / (brute_force_likelihood(pedigree, m.freqs, observed, male=male, female=female) * p_u)
 
 
-@pytest.mark.parametrize("mutation", [False, True])
+@pytest.mark.parametrize("mutation", MUTATIONS)
 @pytest.mark.parametrize("shape", list(SHAPES))
-def test_fast_path_equals_brute_force(shape: str, mutation: bool) -> None:
+def test_fast_path_equals_brute_force(shape: str, mutation: str | None) -> None:
     ms, families, refs, profiles = case(shape, mutation, (3, 2), seed=11)
     got = fast_path(ms, families, refs, profiles)
     for f, fam in enumerate(families):

@@ -223,7 +223,7 @@ def genotype_table(
     mut = marker.mutation
     lumpable = lump.size >= 2 and (
         mut is None
-        or (_proportional_type(mut.female, marker.freqs) and _proportional_type(mut.male, marker.freqs))
+        or (proportional_type(mut.female, marker.freqs) and proportional_type(mut.male, marker.freqs))
     )
     if not lumpable:
         evidence = {pid: genotype_evidence(marker, g) for pid, g in genotypes.items()}
@@ -262,7 +262,7 @@ def genotype_table(
     return table[lumped_index] * share
 
 
-def _proportional_type(matrix: np.ndarray, freqs: np.ndarray) -> bool:
+def proportional_type(matrix: np.ndarray, freqs: np.ndarray) -> bool:
     """Whether every off-diagonal entry is a common multiple of the target allele's frequency."""
     n = freqs.size
     off = ~np.eye(n, dtype=bool)

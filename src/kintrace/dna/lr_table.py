@@ -38,6 +38,7 @@ from kintrace.dna.likelihood import (
     hardy_weinberg,
     likelihood_by_genotype,
 )
+from kintrace.dna.lr_lumped import lumpable, lumped_joint
 from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.dna.pedigree import Pedigree
 
@@ -180,6 +181,8 @@ def joint_with_missing(
     ``typed`` are the pedigree's typed persons at this marker; ``genotypes[f][j]`` is family f's
     genotype of person ``typed[j]``.
     """
+    if typed and lumpable(marker):
+        return lumped_joint(pedigree, missing_id, marker, typed, genotypes)
     n_fam = len(genotypes)
     g = n_genotypes(marker.n_alleles)
     evidence = {pid: _evidence_rows(marker, [fam[j] for fam in genotypes]) for j, pid in enumerate(typed)}
