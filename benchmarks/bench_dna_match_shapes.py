@@ -44,7 +44,10 @@ SHAPES = [
         ),
         ("gf", "uncle"),
     ),
-    (Pedigree([P("mp", None, None, 1), P("spouse", None, None, 2), P("kid", "mp", "spouse", 2)]), ("kid", "spouse")),
+    (
+        Pedigree([P("mp", None, None, 1), P("spouse", None, None, 2), P("kid", "mp", "spouse", 2)]),
+        ("kid", "spouse"),
+    ),
 ]  # fmt: skip
 
 
