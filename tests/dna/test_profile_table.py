@@ -42,12 +42,13 @@ def test_partial_untyped_sex_loci_and_spaces(tmp_path: Path, single: str) -> Non
     path = write(
         tmp_path,
         "\ufeffsample_id,marker,allele1,allele2\nU1, D3S1358 ,15 ,17.3\nU1,VWA,,16\nU1,AMEL,X,Y\n"
-        "U2,D3S1358,,\nU2,VWA,18,17\nU3,Amelogenin,X,X\n",
+        "U2,D3S1358,,\nU2,VWA,18,17\nU3,Amelogenin,X,X\nU4,D3S1358,OL,14\nU4,VWA,18,OL\n"
+        "U5,VWA,OL,OL\nU5,D3S1358,16,\n",
     )
     fast = _read_fast(path, MARKERS, "auto", single)  # type: ignore[arg-type]
     slow = read_profiles(path, MARKERS, single_allele=single)  # type: ignore[arg-type]
     assert fast.to_profile_set().profiles == slow.profiles
-    assert fast.sample_ids == ["U1", "U2", "U3"]
+    assert fast.sample_ids == ["U1", "U2", "U3", "U4", "U5"]
     assert (fast.alleles[2] == UNKNOWN).all()
 
 
@@ -63,7 +64,7 @@ def test_partial_untyped_sex_loci_and_spaces(tmp_path: Path, single: str) -> Non
             r"row 2 \(sample 'U1'\), field allele2: allele '19'",
         ),
         ("sample_id,marker,allele1,allele2\nU1,VWA,16,18\n\nU1,VWA,16,17\n", r"row 4.*given twice"),
-        ("Sample Name,VWA 1,VWA 2\nU1,16,OL\n", r"row 2 \(sample 'U1'\), column 'VWA 2': allele 'OL'"),
+        ("Sample Name,VWA 1,VWA 2\nU1,16,15\n", r"row 2 \(sample 'U1'\), column 'VWA 2': allele '15'"),
         ("Sample Name,VWA 1,VWA 2\nU1,16,18\nU1,16,17\n", r"row 3.*repeated"),
         ("sample_id,marker,allele1,allele2\n,VWA,16,18\n", r"row 2, field sample_id: empty"),
     ],

@@ -25,6 +25,7 @@ from kintrace.dna.profiles import (
     Layout,
     ProfileSet,
     SingleAllele,
+    is_off_ladder,
     long_columns,
     read_profiles,
     sex_locus,
@@ -32,6 +33,7 @@ from kintrace.dna.profiles import (
 )
 
 UNKNOWN = -1  # allele position of an unknown allele (and of both, for a marker not typed)
+_OFF_LADDER = -3  # while reading: an "OL" cell, unknown but never doubled to a homozygote
 
 
 @dataclass
@@ -155,6 +157,8 @@ def _allele_lookup(marker: Marker, values: Sequence[str]) -> np.ndarray:
     for i, v in enumerate(values):
         if v == "":
             out[i] = UNKNOWN
+        elif is_off_ladder(v):
+            out[i] = _OFF_LADDER
         elif v in lookup:
             out[i] = lookup[v]
         else:
@@ -163,10 +167,15 @@ def _allele_lookup(marker: Marker, values: Sequence[str]) -> np.ndarray:
 
 
 def _pair(a1: np.ndarray, a2: np.ndarray, single_allele: SingleAllele) -> np.ndarray:
-    """(n, 2) allele positions; a lone allele goes first, doubled when it means homozygous."""
+    """(n, 2) allele positions; a lone allele goes first, doubled when it means homozygous (never
+    beside an off-ladder call, which is a second allele without a name)."""
+    off = (a1 == _OFF_LADDER) | (a2 == _OFF_LADDER)
+    a1 = np.where(a1 == _OFF_LADDER, UNKNOWN, a1)
+    a2 = np.where(a2 == _OFF_LADDER, UNKNOWN, a2)
     lone = (a1 == UNKNOWN) ^ (a2 == UNKNOWN)
     first = np.where(a1 == UNKNOWN, a2, a1)
-    second = np.where(lone, first if single_allele == "homozygous" else UNKNOWN, a2)
+    double = lone & ~off if single_allele == "homozygous" else np.zeros_like(lone)
+    second = np.where(lone, np.where(double, first, UNKNOWN), a2)
     return np.stack([first, second], axis=-1).astype(np.int32)
 
 

@@ -15,6 +15,13 @@ Sex-typing loci (Amelogenin, Yindel, DYS...) are skipped; other columns that are
 (``Panel``, ``Run``...) are ignored and listed in ``ProfileSet.ignored_columns``. Any other marker
 absent from the frequency table is an error.
 
+Off-ladder calls (``OL``, GeneMapper's mark for an allele outside the kit's ladder) are real alleles
+without a name in the frequency table: such a cell reads as an unknown allele, so ``15,OL`` is "15/-"
+(never 15/15, whatever ``single_allele`` says) and ``OL,OL`` is not typed; the LR then sums over every
+allele the cell could be. Amelogenin and the other sex-typing loci are not used for the LR (they
+are skipped, never an unknown marker). Microvariants are allele labels like any other (``9.3``,
+``17.3``): they must be written in the profiles exactly as in the frequency table.
+
 An empty allele cell is an unknown allele: ``15,`` is the partial genotype "15/-" (as pedtools). Many
 exports write a homozygote as one allele; ``single_allele="homozygous"`` reads ``15,`` as 15/15 instead.
 Both cells empty means the marker was not typed.
@@ -100,6 +107,11 @@ def long_columns(header: list[str]) -> dict[str, int] | None:
     return found if len(found) == len(_LONG_ALIASES) else None
 
 
+def is_off_ladder(cell: str) -> bool:
+    """GeneMapper's off-ladder call (``OL``): an allele outside the kit's ladder, size unnamed."""
+    return cell.upper() == "OL"
+
+
 def sex_locus(name: str) -> bool:
     """A sex-typing locus (Amelogenin, Yindel, DYS..., DXS...): skipped, never an unknown marker."""
     return _SEX_LOCI.match(name) is not None
@@ -114,6 +126,20 @@ def _genotype(
     fields: tuple[str, str] = ("field allele1", "field allele2"),
 ) -> Genotype | None:
     a1, a2 = a1.strip(), a2.strip()
+    if is_off_ladder(a1) or is_off_ladder(a2):
+        # An off-ladder allele is real but has no name in the table: it stays an unknown allele, and
+        # never makes the other one homozygous.
+        known = "" if is_off_ladder(a1) else a1
+        known = known or ("" if is_off_ladder(a2) else a2)
+        fields = fields if not is_off_ladder(a1) else (fields[1], fields[1])
+        if not known:
+            return None
+        if known not in marker.alleles:
+            raise DnaInputError(
+                f"{where}, {fields[0]}: allele {known!r} of marker {marker.name!r} "
+                "is not in the frequency table"
+            )
+        return (known, None)
     if not a1 and not a2:
         return None
     for field_name, allele in zip(fields, (a1, a2), strict=True):
