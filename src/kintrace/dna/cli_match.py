@@ -78,7 +78,7 @@ def run_match(opt: MatchOptions) -> None:
         lap("read_profiles")
         families = read_pedigrees(opt.pedigrees)
         lap("read_pedigrees")
-        ref_rows = _reference_rows(families, ref_table.rows())
+        ref_rows = _reference_rows(families, ref_table.rows(), opt.pedigrees, opt.references or opt.profiles)
     except DnaInputError as exc:
         raise fail(str(exc)) from None
 
@@ -152,7 +152,9 @@ def run_match(opt: MatchOptions) -> None:
         opt.timings.write_text(json.dumps({k: round(v, 4) for k, v in steps.items()}, indent=2) + "\n")
 
 
-def _reference_rows(families: list[Family], rows: dict[str, int]) -> list[np.ndarray]:
+def _reference_rows(
+    families: list[Family], rows: dict[str, int], pedigrees: Path, profiles: Path
+) -> list[np.ndarray]:
     """Per family, the reference table row of each person in pedigree order (-1: no sample)."""
     from kintrace.dna.markers import DnaInputError
 
@@ -164,8 +166,7 @@ def _reference_rows(families: list[Family], rows: dict[str, int]) -> list[np.nda
             row = rows.get(sample_id)
             if row is None:
                 raise DnaInputError(
-                    f"family {fam.family_id!r} person {person_id!r}: sample {sample_id!r} "
-                    "is not in the profiles file"
+                    f"{pedigrees} {fam.where(person_id)}: sample {sample_id!r} is not in {profiles}"
                 )
             r[ids.index(person_id)] = row
         out.append(r)

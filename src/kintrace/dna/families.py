@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kintrace.dna.genotypes import Genotype
@@ -37,6 +37,13 @@ class Family:
     pedigree: Pedigree
     missing_id: str
     samples: Mapping[str, str]  # person_id -> sample_id
+    sample_rows: Mapping[str, int] = field(default_factory=dict)  # person_id -> pedigree CSV row
+
+    def where(self, person_id: str) -> str:
+        """The record of a person, for error messages: the pedigree file's row where it is known."""
+        row = self.sample_rows.get(person_id)
+        at = "" if row is None else f"row {row} "
+        return f"{at}(family {self.family_id!r}, person {person_id!r}), field sample_id"
 
     def references(self, profiles: ProfileSet) -> dict[str, dict[str, Genotype]]:
         """Genotypes of the typed members, by person id; a sample absent from ``profiles`` is an error."""
@@ -44,8 +51,7 @@ class Family:
         for person_id, sample_id in self.samples.items():
             if sample_id not in profiles:
                 raise DnaInputError(
-                    f"family {self.family_id!r} person {person_id!r}: sample {sample_id!r} "
-                    "is not in the profiles file"
+                    f"pedigrees {self.where(person_id)}: sample {sample_id!r} is not in the profiles file"
                 )
             out[person_id] = profiles[sample_id]
         return out
@@ -65,6 +71,7 @@ def read_pedigrees(path: str | Path) -> list[Family]:
     persons: dict[str, list[Person]] = {}
     missing: dict[str, list[str]] = {}
     samples: dict[str, dict[str, str]] = {}
+    sample_rows: dict[str, dict[str, int]] = {}
     sample_home: dict[str, tuple[str, int]] = {}  # sample -> (family, row)
     person_cache: dict[tuple[str, str, str, str], Person] = {}  # equal rows, one frozen Person
     for row_no, raw in enumerate(table[1:], start=2):
@@ -99,6 +106,7 @@ def read_pedigrees(path: str | Path) -> list[Family]:
                 )
             sample_home[sample] = (family_id, row_no)
             samples.setdefault(family_id, {})[person_id] = sample
+            sample_rows.setdefault(family_id, {})[person_id] = row_no
         person = person_cache.get((person_id, father_raw, mother_raw, sex_raw))
         if person is None:
             father = None if father_raw.lower() in _NO_PARENT else father_raw
@@ -126,7 +134,15 @@ def read_pedigrees(path: str | Path) -> list[Family]:
             raise DnaInputError(
                 f"{path} family {family_id!r}, field missing: {what}; mark exactly one person as missing"
             )
-        families.append(Family(family_id, pedigree, found[0], samples.get(family_id, {})))
+        families.append(
+            Family(
+                family_id,
+                pedigree,
+                found[0],
+                samples.get(family_id, {}),
+                sample_rows.get(family_id, {}),
+            )
+        )
     if not families:
         raise DnaInputError(f"{path}: no families")
     return families
