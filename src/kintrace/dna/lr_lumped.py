@@ -7,11 +7,11 @@ row with no other family, so each row is computed. Over the full allele table th
 population frequency: with no mutation model or a proportional-type one (``equal``,
 ``proportional``: every off-diagonal ``M[a, x]`` a common multiple of ``p[x]``), all the others may be
 merged into one lumped allele, exactly. So each family is recoded to its observed alleles, padding
-alleles of frequency 0 (so every family of a batch has the same number ``K``) and one lump carrying the
-sum of the other frequencies; one batched elimination over ``K <= 2 x references + 1`` alleles gives
-``P(data, MP = (x, y))`` over those, and each full genotype takes its share (``p_a / p_lump`` for each
-of its alleles in the lump). Other mutation models (``stepwise``...) are not lumpable: ``None``, and the
-caller takes the full computation.
+alleles of frequency 0 (so every family of a batch has the same number ``K``) and one lump of
+frequency 1 - sum(observed), as pedprobr lumps; one batched elimination over ``K <= 2 x references
++ 1`` alleles gives ``P(data, MP = (x, y))`` over those, and each full genotype takes its share
+(``p_a / p_lump`` for each of its alleles in the lump). Other mutation models (``stepwise``...) are
+not lumpable: the caller takes the full computation.
 """
 
 from __future__ import annotations
@@ -72,7 +72,10 @@ def lumped_joint(
         real[f, : len(obs)] = True
         code[f, obs] = np.arange(len(obs))
     in_lump = code == k1  # (F, n)
-    p_lump = (p[None, :] * in_lump).sum(axis=1)
+    # pedprobr's lump: 1 - sum(observed), not the sum of the others, so that frequencies that do not
+    # sum to one exactly give the exact path's value (the missing person's allele b outside the
+    # references' is then "b within the lump", share p_b / p_lump, as the exact path lumps U's too).
+    p_lump = np.where(in_lump.any(axis=1), 1.0 - (p[keep] * real).sum(axis=1), 0.0)
     freqs = np.concatenate([p[keep] * real, p_lump[:, None]], axis=1)  # (F, K)
     first_lump = np.argmax(in_lump, axis=1)
 
