@@ -1,9 +1,10 @@
 """The baseline for `bench_dna_match_e2e`: what a competent analyst would write with NumPy and pandas.
 
 Reads the same two CSV files as `kintrace dna match` (profiles in the long layout, single-parent
-pedigrees), computes the textbook parent-child LR of every profile against every family, marker by
-marker, vectorised over a block of families x all profiles, keeps the top 10 families per profile,
-the top 10 profiles per family and every pair with LR >= 1e4, and writes them as CSV.
+pedigrees); for a block of families computes, per marker, the textbook parent-child LR of every
+ordered child genotype (c, d) and scores the block against all profiles with one gather and product
+per marker; keeps the top 10 families per profile, the top 10 profiles per family and every pair
+with LR >= 1e4, and writes them as CSV.
 
     python benchmarks/dna_match_numpy_baseline.py PROFILES PEDIGREES FREQS OUT
 """
@@ -47,26 +48,33 @@ def main(profiles_csv: str, pedigrees_csv: str, freqs_csv: str, out_csv: str) ->
     fathers = alleles[:n_ref]
     children = alleles[n_ref:]
 
+    def lr_tables(fa: np.ndarray, m: int) -> np.ndarray:
+        """(families, n*n): the parent-child LR of each ordered child genotype (c, d) at marker m."""
+        p = p_of[m]
+        n = len(p)
+        x = np.arange(n)
+        a, b = fa[:, m, 0][:, None], fa[:, m, 1][:, None]
+        t = ((a == x).astype(float) + (b == x)) / 2  # P(father transmits x)
+        hom = np.eye(n, dtype=bool)
+        num = np.where(hom, t[:, :, None] * p[None, None, :], t[:, :, None] * p + t[:, None, :] * p[:, None])
+        den = np.where(hom, p[:, None] ** 2, 2 * np.outer(p, p))
+        return (num / den).reshape(len(fa), n * n)
+
+    child_codes = [children[:, m, 0] * len(p_of[m]) + children[:, m, 1] for m in range(len(markers))]
+
     best_p_lr = np.zeros((len(unknown), 0))
     best_p_fam = np.zeros((len(unknown), 0), dtype=int)
     out_rows = []
     for start in range(0, n_ref, BLOCK):
-        fa = fathers[start : start + BLOCK]
-        lr = np.ones((len(fa), len(unknown)))
+        stop = min(start + BLOCK, n_ref)
+        lr = np.ones((stop - start, len(unknown)))
         for m in range(len(markers)):
-            p = p_of[m]
-            a, b = fa[:, m, 0][:, None], fa[:, m, 1][:, None]
-            c, d = children[:, m, 0][None, :], children[:, m, 1][None, :]
-            t_c = ((a == c).astype(float) + (b == c)) / 2
-            t_d = ((a == d).astype(float) + (b == d)) / 2
-            hom = c == d
-            num = np.where(hom, t_c * p[c], t_c * p[d] + t_d * p[c])
-            den = np.where(hom, p[c] ** 2, 2 * p[c] * p[d])
-            lr *= num / den
+            lr *= lr_tables(fathers[start:stop], m)[:, child_codes[m]]
         # top k profiles of each family of the block, and pairs over the threshold
-        top = np.argsort(-lr, axis=1)[:, :TOP_K]
-        for f in range(len(fa)):
-            for r, q in enumerate(top[f], start=1):
+        top = np.argpartition(-lr, TOP_K, axis=1)[:, :TOP_K]
+        for f in range(stop - start):
+            order = top[f][np.argsort(-lr[f, top[f]])]
+            for r, q in enumerate(order, start=1):
                 if lr[f, q] > 0:
                     out_rows.append((unknown[q], family_ids[start + f], lr[f, q], "", r))
         f_hit, q_hit = np.nonzero(lr >= THRESHOLD)
@@ -74,12 +82,14 @@ def main(profiles_csv: str, pedigrees_csv: str, freqs_csv: str, out_csv: str) ->
             out_rows.append((unknown[q], family_ids[start + f], lr[f, q], "", ""))
         # running top k families of each profile
         cand_lr = np.concatenate([best_p_lr, lr.T], axis=1)
-        cand_fam = np.concatenate(
-            [best_p_fam, np.broadcast_to(np.arange(start, start + len(fa)), lr.T.shape)], axis=1
-        )
-        keep = np.argsort(-cand_lr, axis=1)[:, :TOP_K]
+        fams = np.broadcast_to(np.arange(start, stop), lr.T.shape)
+        cand_fam = np.concatenate([best_p_fam, fams], axis=1)
+        keep = np.argpartition(-cand_lr, TOP_K, axis=1)[:, :TOP_K]
         best_p_lr = np.take_along_axis(cand_lr, keep, axis=1)
         best_p_fam = np.take_along_axis(cand_fam, keep, axis=1)
+    order = np.argsort(-best_p_lr, axis=1)
+    best_p_lr = np.take_along_axis(best_p_lr, order, axis=1)
+    best_p_fam = np.take_along_axis(best_p_fam, order, axis=1)
     for q in range(len(unknown)):
         for r in range(best_p_lr.shape[1]):
             if best_p_lr[q, r] > 0:
