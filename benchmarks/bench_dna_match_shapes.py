@@ -6,7 +6,8 @@ the first N/2 profiles are the families' missing persons, the rest unrelated. Re
 (per family), the streaming scan (pairs per second, wall and CPU) and the whole (tables + scan), with
 and without a mutation model, and checks a sample of kept pairs against the exact per-pair path.
 
-`python -m benchmarks dna_match_shapes`; `BENCH_DNA_SHAPES_N=2000` for a quick run. The 2-core
+`python -m benchmarks dna_match_shapes`; `BENCH_DNA_SHAPES_N=2000` for a quick run;
+`BENCH_DNA_SHAPES_PER_SHAPE=1 BENCH_DNA_SHAPES_N=8000` for the scan rate of each shape alone. The 2-core
 machine is shared with other engineers: CPU seconds are reported next to wall seconds.
 """
 
@@ -76,6 +77,7 @@ def simulate(
                 if person.is_founder:
                     genos[pid] = rng.choice(m.n_alleles, size=(k, 2), p=p)
                 else:
+                    assert person.father is not None and person.mother is not None
                     pick = rng.integers(0, 2, size=(k, 2))
                     rows = np.arange(k)
                     from_father = genos[person.father][rows, pick[:, 0]]
@@ -145,8 +147,41 @@ def run(n: int, markers: list[Marker]) -> dict[str, object]:
     }
 
 
+def per_shape(n: int, markers: list[Marker]) -> dict[str, dict[str, int]]:
+    """Scan rate of each shape alone (n/4 families x n profiles): the shapes whose references can
+    exclude an unrelated person (parents, child) drop most pairs at the first markers; a grandfather
+    and an uncle never exclude, so every pair is scored on every marker and ranked."""
+    families, refs, profiles = simulate(n, markers)
+    layout = SlotLayout.by_exclusion_power(markers)
+    slots = layout.encode(profiles)
+    ids = [f"U{i:06d}" for i in range(n)]
+    out = {}
+    for s, (_, typed) in enumerate(SHAPES):
+        block = build_tables([f for i, f in enumerate(families) if i % len(SHAPES) == s], refs, layout)
+        t, c = time.perf_counter(), time.process_time()
+        result = match_all(ids, slots, layout, [block], top_k=10, threshold=1e4)
+        wall, cpu = time.perf_counter() - t, time.process_time() - c
+        out["+".join(typed)] = {
+            "pairs": result.n_pairs,
+            "scan_pairs_per_s": round(result.n_pairs / wall),
+            "scan_pairs_per_cpu_s": round(result.n_pairs / cpu),
+        }
+    return out
+
+
 def main() -> None:
     n = int(os.environ.get("BENCH_DNA_SHAPES_N", "20000"))
+    if os.environ.get("BENCH_DNA_SHAPES_PER_SHAPE"):
+        plain = list(load_frequency_table(FREQS).values())
+        alone: dict[str, object] = {"profiles": n, "families_per_shape": n // 4}
+        alone |= {"threads": numba.get_num_threads(), **per_shape(n, plain)}
+        alone["load_average_1min_at_end"] = os.getloadavg()[0]
+        print(alone)
+        out = os.path.join(os.path.dirname(__file__), "results", f"dna_match_shapes_per_shape_n{n}.json")
+        with open(out, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(alone, indent=2) + "\n")
+        print(f"written {out}")
+        return
     plain = list(load_frequency_table(FREQS).values())
     # `equal` is lumpable (tables over a few alleles per family); `stepwise` is not and takes the
     # full computation over every allele (much slower per family; see dna/lr_lumped.py).
