@@ -6,8 +6,8 @@ row with no other family, so each row is computed. Over the full allele table th
 (at most 2 per reference) can enter the family's pedigree other than in proportion to their
 population frequency: with no mutation model or a proportional-type one (``proportional``; ``equal``
 only with equal frequencies: every off-diagonal ``M[a, x]`` a common multiple of ``p[x]``), all the
-others may be merged into one lumped allele, exactly. So each family is recoded to its observed alleles, padding
-alleles of frequency 0 (so every family of a batch has the same number ``K``) and one lump of
+others may be merged into one lumped allele, exactly. So each family is recoded to its observed
+alleles, padding alleles of frequency 0 (so every family of a batch has the same number ``K``) and one lump of
 frequency 1 - sum(observed), as pedprobr lumps; one batched elimination over ``K <= 2 x references
 + 1`` alleles gives ``P(data, MP = (x, y))`` over those, and each full genotype takes its share
 (``p_a / p_lump`` for each of its alleles in the lump). Other mutation models (``stepwise``...) are
