@@ -155,6 +155,7 @@ def per_shape(n: int, markers: list[Marker]) -> dict[str, dict[str, int]]:
     layout = SlotLayout.by_exclusion_power(markers)
     slots = layout.encode(profiles)
     ids = [f"U{i:06d}" for i in range(n)]
+    match_all(ids[:64], slots[:, :64], layout, [build_tables(families[:8], refs, layout)])  # JIT load
     out = {}
     for s, (_, typed) in enumerate(SHAPES):
         block = build_tables([f for i, f in enumerate(families) if i % len(SHAPES) == s], refs, layout)
