@@ -56,6 +56,11 @@ CSV_DEFECTS: dict[str, tuple[str, str, list[str]]] = {
         PEDIGREES.replace("FAM2,gm,,,2,R2,", "FAM2,gm,,,2,R1,"),
         ["row 6", "person 'gm'", "sample 'R1'", "family 'FAM1'"],
     ),
+    "sample not in the profiles": (
+        PROFILES,
+        PEDIGREES.replace("FAM1,fa,,,1,R1,", "FAM1,fa,,,1,R77,"),
+        ["row 2", "family 'FAM1'", "person 'fa'", "field sample_id", "sample 'R77'"],
+    ),
 }
 
 

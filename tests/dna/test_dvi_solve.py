@@ -68,3 +68,12 @@ def test_nonidentifiable_missing_person_is_reported() -> None:
     row = next(r for r in got.AM if r["Missing"] == "A")
     assert row["Conclusion"] == "nonidentifiable"
     assert row["Comment"].startswith("unrelated to")
+
+
+def test_call_records_the_parameters_the_steps_applied() -> None:
+    # fire: every victim is settled by exclusions and undisputed matches, so threshold2 is never read.
+    assert dvi_solve(dataset("fire")).call == "dviSolve(dvi, threshold = 10000, maxIncomp = 2) [kintrace]"
+    got = dvi_solve(dataset("example2"), threshold=1e2, max_incomp=1).call
+    assert got == "dviSolve(dvi, threshold = 100, threshold2 = 10, maxIncomp = 1) [kintrace]"
+    got = dvi_solve(dataset("example2"), threshold2=50).call
+    assert got == "dviSolve(dvi, threshold = 10000, threshold2 = 50, maxIncomp = 2) [kintrace]"

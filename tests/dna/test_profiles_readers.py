@@ -91,8 +91,8 @@ def test_allele_not_in_table_names_row_and_field(tmp_path: Path) -> None:
 
 
 def test_wide_allele_error_names_column(tmp_path: Path) -> None:
-    path = write(tmp_path, "Sample Name,VWA 1,VWA 2\nU1,16,OL\n")
-    with pytest.raises(DnaInputError, match=r"row 2 \(sample 'U1'\), column 'VWA 2': allele 'OL'"):
+    path = write(tmp_path, "Sample Name,VWA 1,VWA 2\nU1,16,15\n")
+    with pytest.raises(DnaInputError, match=r"row 2 \(sample 'U1'\), column 'VWA 2': allele '15'"):
         read_profiles(path, MARKERS)
 
 
@@ -108,4 +108,22 @@ def test_duplicate_marker_and_sample_are_errors(tmp_path: Path) -> None:
         read_profiles(path, MARKERS)
     path = write(tmp_path, "Sample Name,VWA 1,VWA 2\nU1,16,18\nU1,16,17\n")
     with pytest.raises(DnaInputError, match=r"row 3.*repeated"):
+        read_profiles(path, MARKERS)
+
+
+@pytest.mark.parametrize("single", ["unknown", "homozygous"])
+def test_off_ladder_is_an_unknown_allele_never_a_homozygote(tmp_path: Path, single: str) -> None:
+    path = write(
+        tmp_path,
+        "Sample Name,AMEL 1,AMEL 2,D3S1358 1,D3S1358 2,VWA 1,VWA 2\nU1,X,Y,OL,17.3,16,ol\nU2,X,X,OL,OL,18,\n",
+    )
+    got = read_profiles(path, MARKERS, single_allele=single)  # type: ignore[arg-type]
+    assert got["U1"] == {"D3S1358": ("17.3", None), "VWA": ("16", None)}
+    assert got["U2"] == {"VWA": ("18", "18") if single == "homozygous" else ("18", None)}
+    assert got.ignored_columns == ("AMEL 1", "AMEL 2")
+
+
+def test_off_ladder_beside_an_unknown_allele_names_that_column(tmp_path: Path) -> None:
+    path = write(tmp_path, "sample_id,marker,allele1,allele2\nU1,VWA,OL,19\n")
+    with pytest.raises(DnaInputError, match=r"row 2 \(sample 'U1'\), field allele2: allele '19'"):
         read_profiles(path, MARKERS)

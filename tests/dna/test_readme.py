@@ -27,4 +27,4 @@ def test_python_example_runs_on_the_shipped_data(
 def test_every_documented_command_exists() -> None:
     documented = set(re.findall(r"kintrace dna ([a-z-]+)", README.read_text(encoding="utf-8")))
     registered = set(get_command(app).commands)  # type: ignore[attr-defined]
-    assert documented == registered == {"lr-cases", "dvi", "match", "power"}
+    assert documented == registered == {"lr-cases", "dvi", "dvi-export", "match", "power", "familias"}

@@ -156,3 +156,29 @@ def dvi(
 def register(app: typer.Typer) -> None:
     """Attach this module's commands to `kintrace dna`."""
     app.command("dvi")(dvi)
+    app.command("dvi-export")(dvi_export)
+
+
+def dvi_export(
+    input: Path = typer.Argument(..., help="DVI data set (dvir JSON layout)."),
+    out: Path = typer.Option(..., "--out", help="Folder for pedigrees.csv, profiles.csv, freqs.csv."),
+) -> None:
+    """Write a DVI data set as the CSV inputs of `dna match`: one family per (family, missing person)."""
+    from kintrace.dna.dvi_export import write_match_inputs
+
+    try:
+        data = load_dvi(input)
+    except DnaInputError as exc:
+        raise fail(str(exc)) from None
+    write_match_inputs(data, out)
+    note = (
+        " Its mutation models are not written: give one to `dna match` with --mutation."
+        if any(m.mutation is not None for m in data.markers)
+        else ""
+    )
+    stderr().print(
+        f"{data.name}: {len(data.victims)} victims, {len(data.missing)} missing persons "
+        f"written to {out}.{note}",
+        highlight=False,
+        soft_wrap=True,
+    )

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from kintrace.dna.cli_common import fail, progress_bar, stderr
+from kintrace.dna.cli_common import fail
+from kintrace.dna.cli_match import MatchOptions, run_match
 
 if TYPE_CHECKING:
     from kintrace.dna.markers import Marker
     from kintrace.dna.match import MatchResult
 
-BLOCK_FAMILIES = 2048  # families whose tables are held at once (~2048 x table size x 9 bytes)
 OUTPUT_COLUMNS = (
     "sample_id",
     "family_id",
@@ -93,79 +92,31 @@ def register(app: typer.Typer) -> None:
         ),
         mutation: str | None = typer.Option(None, "--mutation", help="pedmut model for every marker."),
         mutation_rate: float | None = typer.Option(None, "--mutation-rate", help="Its rate."),
+        threads: int = typer.Option(
+            0, "--threads", min=0, help="Threads for the scan (default 0: every core)."
+        ),
+        timings: Path | None = typer.Option(
+            None, "--timings", help="Also write the seconds of each step as JSON to this file."
+        ),
     ) -> None:
         """Score every unidentified profile against every family; write the best pairs, ranked."""
-        from kintrace.dna.families import read_pedigrees
-        from kintrace.dna.lr_table import SlotLayout, TableBlock, TableCache, build_tables
-        from kintrace.dna.markers import DnaInputError
-        from kintrace.dna.match import match_all
-        from kintrace.dna.profiles import read_profiles
-
-        console = stderr()
         if single_allele not in ("unknown", "homozygous"):
             raise fail(f"--single-allele must be 'unknown' or 'homozygous', got {single_allele!r}")
         if not threshold > 0:
             raise fail("--threshold must be positive")
-        try:
-            markers = load_markers(freqs, mutation, mutation_rate)
-            layout_name = "wide" if wide else "auto"
-            profile_set = read_profiles(profiles, markers, layout=layout_name, single_allele=single_allele)  # type: ignore[arg-type]
-            if profile_set.ignored_columns:
-                console.print(f"[yellow]ignored columns:[/] {', '.join(profile_set.ignored_columns)}")
-            ref_set = (
-                profile_set
-                if references is None
-                else read_profiles(references, markers, single_allele=single_allele)  # type: ignore[arg-type]
+        import numba
+
+        # every core, unless the environment variable NUMBA_NUM_THREADS says less
+        most = int(numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
+        if threads > most:
+            raise fail(f"--threads {threads}: this machine runs at most {most}")
+        numba.set_num_threads(threads or most)
+        run_match(
+            MatchOptions(
+                profiles, pedigrees, freqs, out, references, top_k, threshold, max_hits,
+                "wide" if wide else "auto", single_allele, mutation, mutation_rate, timings,
             )
-            families = read_pedigrees(pedigrees)
-            refs = {f.family_id: f.references(ref_set) for f in families}
-        except DnaInputError as exc:
-            raise fail(str(exc)) from None
-        claimed = {s for f in families for s in f.samples.values()}
-        sample_ids = [s for s in profile_set.sample_ids if references is not None or s not in claimed]
-        candidates = [profile_set[s] for s in sample_ids]
-        # A marker counts where a profile is typed and some reference is, or where a mutation model
-        # makes the missing person's genotype differ from the population's even without references.
-        informed = {name for r in refs.values() for g in r.values() for name in g}
-        informed |= {name for name, m in markers.items() if m.mutation is not None}
-        used = {name for p in candidates for name in p} & informed
-        layout = SlotLayout.by_exclusion_power([m for name, m in markers.items() if name in used])
-        informative = [f for f in families if any(refs[f.family_id].values())]
-        for f in families:
-            if f not in informative:
-                console.print(f"[yellow]family {f.family_id!r}: no typed reference; skipped[/]")
-        if not sample_ids or not informative or not layout.markers:
-            raise fail("nothing to compare: no unidentified profiles, no typed families or no shared marker")
-        slots = layout.encode(candidates)
-        cache = TableCache()
-
-        def blocks() -> Iterator[TableBlock]:
-            for start in range(0, len(informative), BLOCK_FAMILIES):
-                yield build_tables(informative[start : start + BLOCK_FAMILIES], refs, layout, cache)
-
-        with progress_bar(console, "matching", "families") as progress:
-            task = progress.add_task("match", total=len(informative))
-            try:
-                result = match_all(
-                    sample_ids,
-                    slots,
-                    layout,
-                    blocks(),
-                    top_k=top_k,
-                    threshold=threshold,
-                    max_hits=max_hits,
-                    on_block=lambda n: progress.advance(task, n),
-                )
-            except DnaInputError as exc:
-                raise fail(str(exc)) from None
-        for warning in result.warnings:
-            console.print(f"[bold yellow]warning:[/] {warning}")
-        write_matches(out, result)
-        console.print(
-            f"{len(sample_ids)} profiles x {len(informative)} families = {result.n_pairs} pairs over "
-            f"{len(layout.markers)} markers; {result.n_above_threshold} with LR >= {threshold:g}; "
-            f"{len(result.matches)} rows written to {out}"
-        )
+        )  # fmt: skip
 
     @app.command("power")
     def power_command(

@@ -81,10 +81,11 @@ class SolveResult:
     PM: list[Row]
     lr_matrix_first: LRTable | None
     exclusion_matrix_first: LRTable | None
+    call: str = "dviSolve(dvi) [kintrace]"  # the parameters the steps actually applied
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "call": "dviSolve(dvi, threshold = 1e4, threshold2 = 1e3, maxIncomp = 2) [kintrace]",
+            "call": self.call,
             "AM": self.AM,
             "PM": self.PM,
             "LRmatrix_first": None if self.lr_matrix_first is None else self.lr_matrix_first.to_dict(),
@@ -595,8 +596,10 @@ def dvi_solve(
     if lr_last is None:
         lr_last = LRTable(dvi.victim_ids, dvi.missing, np.full((len(dvi.victims), len(dvi.missing)), np.nan))
     n_miss = {f.name: len(f.missing) for f in dvi.families}
+    used_threshold2 = False
     for fam in dvi.families:
         if n_miss[fam.name] == 1 and dvi.victims:
+            used_threshold2 = True
             am_rows.append(
                 _simple_family(dvi.subset(families=[fam.name], remove_unpaired=False), threshold2, lr_last)
             )
@@ -615,6 +618,7 @@ def dvi_solve(
                 remove_unpaired=False,
             )
     if dvi.victims:
+        used_threshold2 = True
         pm_rows += _pm_driven(dvi, threshold2, lr_last, orig)
     # Every MP gets a row (dvir's summary is filled from the original data): one that no step reached,
     # e.g. a family left without candidate victims, is inconclusive.
@@ -627,7 +631,19 @@ def dvi_solve(
         PM=_format(pm_rows, PM_COLUMNS, orig, am=False),
         lr_matrix_first=lr_first,
         exclusion_matrix_first=excl_first,
+        call=_call(threshold, threshold2 if used_threshold2 else None, max_incomp),
     )
+
+
+def _call(threshold: float, threshold2: float | None, max_incomp: int) -> str:
+    """The call as R would print it, with the parameters that were applied: ``threshold`` (undisputed
+    matches, joint search) and ``maxIncomp`` (exclusions) always, ``threshold2`` only where a family
+    with one missing person or a victim was left for it (otherwise no step read it)."""
+    args = [f"threshold = {threshold:g}"]
+    if threshold2 is not None:
+        args.append(f"threshold2 = {threshold2:g}")
+    args.append(f"maxIncomp = {max_incomp}")
+    return f"dviSolve(dvi, {', '.join(args)}) [kintrace]"
 
 
 __all__ = ["LRTable", "SolveResult", "dvi_solve", "kinship", "relationship"]

@@ -170,12 +170,14 @@ def likelihood_by_genotype(
     person: str,
     *,
     founder_inbreeding: Mapping[str, float] | None = None,
+    batched: bool = False,
 ) -> np.ndarray:
     """``P(evidence, person has genotype k)`` for every unordered genotype k of ``person``.
 
     Same result as ``evidence_likelihood`` with an identity matrix as ``person``'s evidence, but the
     person's alleles are kept as free variables of the elimination instead of a batch dimension, which is
-    much cheaper. ``evidence`` values are 1-D over genotypes (no batch); ``person`` must not be in it.
+    much cheaper. ``evidence`` values are 1-D over genotypes, or with ``batched`` ``(..., n_genotypes)``
+    with broadcasting batch axes (result ``batch + (n_genotypes,)``); ``person`` must not be in it.
     """
     inbreeding = _check_inbreeding(pedigree, founder_inbreeding)
     if person not in pedigree:
@@ -183,7 +185,7 @@ def likelihood_by_genotype(
     if person in evidence:
         raise DnaInputError(f"person {person!r} must not carry evidence here")
     n = marker.n_alleles
-    ordered = _ordered_evidence(pedigree, marker, evidence, batched=False)
+    ordered = _ordered_evidence(pedigree, marker, evidence, batched=batched)
     included = informative_persons(pedigree, {*ordered, person})
     factors = _full_allele_factors(pedigree, marker, included, ordered, inbreeding)
     i = included.index(person)
@@ -221,7 +223,7 @@ def genotype_table(
     mut = marker.mutation
     lumpable = lump.size >= 2 and (
         mut is None
-        or (_proportional_type(mut.female, marker.freqs) and _proportional_type(mut.male, marker.freqs))
+        or (proportional_type(mut.female, marker.freqs) and proportional_type(mut.male, marker.freqs))
     )
     if not lumpable:
         evidence = {pid: genotype_evidence(marker, g) for pid, g in genotypes.items()}
@@ -260,7 +262,7 @@ def genotype_table(
     return table[lumped_index] * share
 
 
-def _proportional_type(matrix: np.ndarray, freqs: np.ndarray) -> bool:
+def proportional_type(matrix: np.ndarray, freqs: np.ndarray) -> bool:
     """Whether every off-diagonal entry is a common multiple of the target allele's frequency."""
     n = freqs.size
     off = ~np.eye(n, dtype=bool)

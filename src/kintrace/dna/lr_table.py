@@ -20,14 +20,30 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from kintrace.dna.families import Family
-from kintrace.dna.genotypes import Genotype, genotype_alleles, genotype_index, n_genotypes
-from kintrace.dna.likelihood import evidence_likelihood, genotype_evidence, hardy_weinberg
+from kintrace.dna.genotypes import (
+    Genotype,
+    genotype_alleles,
+    genotype_index,
+    genotype_index_matrix,
+    n_genotypes,
+)
+from kintrace.dna.likelihood import (
+    evidence_likelihood,
+    genotype_evidence,
+    hardy_weinberg,
+    likelihood_by_genotype,
+)
+from kintrace.dna.lr_lumped import lumpable, lumped_joint
 from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.dna.pedigree import Pedigree
+
+if TYPE_CHECKING:
+    from kintrace.dna.profile_table import ProfileTable
 
 
 @dataclass(frozen=True)
@@ -74,6 +90,29 @@ class SlotLayout:
             allele = marker.index(a if a is not None else b)  # type: ignore[arg-type]
             return int(self.offsets[m]) + n_genotypes(marker.n_alleles) + allele
         return int(self.offsets[m]) + genotype_index(marker.index(a), marker.index(b), marker.n_alleles)
+
+    def local(self, table: ProfileTable, rows: np.ndarray | None = None) -> np.ndarray:
+        """Marker-local slot codes ``(n_markers, n_rows)`` int32 of a profile table's rows (all by
+        default): the slot minus the marker's offset, so each fits its marker's slot range."""
+        position = {m.name: j for j, m in enumerate(table.markers)}
+        pairs = table.alleles if rows is None else table.alleles[rows]
+        out = np.empty((len(self.markers), pairs.shape[0]), dtype=np.int32)
+        for m, marker in enumerate(self.markers):
+            n = marker.n_alleles
+            n_g = n_genotypes(n)
+            j = position.get(marker.name)
+            if j is None:
+                out[m] = n_g + n
+                continue
+            a, b = pairs[:, j, 0], pairs[:, j, 1]
+            full = genotype_index_matrix(n)[np.maximum(a, 0), np.maximum(b, 0)]
+            lone = n_g + np.maximum(a, b)  # a lone allele, whichever column held it
+            out[m] = np.where((a >= 0) & (b >= 0), full, np.where((a >= 0) | (b >= 0), lone, n_g + n))
+        return out
+
+    def encode_table(self, table: ProfileTable, rows: np.ndarray | None = None) -> np.ndarray:
+        """``encode`` for a profile table's rows: slots ``(n_markers, n_rows)`` int32."""
+        return self.local(table, rows) + self.offsets[:-1, None].astype(np.int32)
 
     def encode(self, profiles: Sequence[Mapping[str, Genotype]]) -> np.ndarray:
         """Slots of many profiles, marker-major ``(n_markers, n_profiles)`` int32 (the kernel's layout)."""
@@ -142,13 +181,16 @@ def joint_with_missing(
     ``typed`` are the pedigree's typed persons at this marker; ``genotypes[f][j]`` is family f's
     genotype of person ``typed[j]``.
     """
+    if typed and lumpable(marker):
+        return lumped_joint(pedigree, missing_id, marker, typed, genotypes)
     n_fam = len(genotypes)
     g = n_genotypes(marker.n_alleles)
     evidence = {pid: _evidence_rows(marker, [fam[j] for fam in genotypes]) for j, pid in enumerate(typed)}
+    # The missing person's alleles stay free variables of one elimination (not a batch of n_g
+    # identity rows): n_g times less work, the same sums.
+    joint = likelihood_by_genotype(pedigree, marker, evidence, missing_id, batched=True)
+    joint = np.broadcast_to(joint, (n_fam, g)).copy()
     data = np.broadcast_to(evidence_likelihood(pedigree, marker, evidence), (n_fam,)).copy()
-    with_mp = {pid: e[:, None, :] for pid, e in evidence.items()}
-    with_mp[missing_id] = np.eye(g)
-    joint = np.broadcast_to(evidence_likelihood(pedigree, marker, with_mp), (n_fam, g)).copy()
     return joint, data
 
 
@@ -228,57 +270,127 @@ def build_tables(
     layout: SlotLayout,
     cache: TableCache | None = None,
 ) -> TableBlock:
-    """Tables of ``families``; ``references[family_id][person_id][marker]`` are the typed genotypes."""
+    """Tables of ``families``; ``references[family_id][person_id][marker]`` are the typed genotypes.
+
+    (The same as ``build_tables_coded``, for references given as genotype dicts.)"""
+    profiles: list[Mapping[str, Genotype]] = []
+    ref_rows: list[np.ndarray] = []
+    for fam in families:
+        rows = np.full(len(fam.pedigree.ids), -1, dtype=np.int64)
+        refs = references.get(fam.family_id, {})
+        for i, pid in enumerate(fam.pedigree.ids):
+            if pid != fam.missing_id and pid in refs:
+                rows[i] = len(profiles)
+                profiles.append(refs[pid])
+        ref_rows.append(rows)
+    codes = layout.encode(profiles) - layout.offsets[:-1, None].astype(np.int32)
+    return build_tables_coded(families, ref_rows, codes, layout, cache)
+
+
+def _unique_rows(codes: np.ndarray, radix: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``np.unique(codes, axis=0)`` with first indices and inverse, via one int64 key per row when
+    the codes (each < ``radix``) fit: sorting rows as structured records is far slower."""
+    n_rows = codes.shape[0]
+    varying = np.flatnonzero((codes != codes[:1]).any(axis=0)) if n_rows else np.zeros(0, np.int64)
+    n_cols = varying.size
+    if n_cols and float(radix) ** n_cols >= 2.0**62:
+        uniq, first, inverse = np.unique(codes, axis=0, return_index=True, return_inverse=True)
+        return uniq, first, inverse.reshape(-1)
+    key = np.zeros(n_rows, dtype=np.int64)
+    for c in varying:  # constant columns (e.g. persons never typed) need no place in the key
+        key = key * radix + codes[:, c]
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return codes[first], first, inverse.reshape(-1)
+
+
+def _decode(marker: Marker, code: int) -> Genotype:
+    """The genotype of a marker-local slot code (full or partial)."""
+    n_g = n_genotypes(marker.n_alleles)
+    if code < n_g:
+        ia, ib = genotype_alleles(marker.n_alleles)
+        return (marker.alleles[ia[code]], marker.alleles[ib[code]])
+    return (marker.alleles[code - n_g], None)
+
+
+def build_tables_coded(
+    families: Sequence[Family],
+    ref_rows: Sequence[np.ndarray],
+    codes: np.ndarray,
+    layout: SlotLayout,
+    cache: TableCache | None = None,
+) -> TableBlock:
+    """Tables of ``families`` from coded references.
+
+    ``codes[m, r]`` is reference sample r's marker-local slot at layout marker m (``SlotLayout.local``);
+    ``ref_rows[f][i]`` is the sample row of person ``families[f].pedigree.ids[i]``, -1 if untyped.
+    Per pedigree shape and marker, families are grouped by their typed genotypes with one array
+    ``unique``; each distinct group's row is computed once (or taken from ``cache``) and spread back.
+    """
     n_fam = len(families)
-    ratio = np.ones((n_fam, layout.size), dtype=np.float64)
-    inconsistent = np.zeros((n_fam, layout.size), dtype=np.bool_)
+    # Every family belongs to one shape, and each (shape, marker) writes all its columns: no fill.
+    ratio = np.empty((n_fam, layout.size), dtype=np.float64)
+    inconsistent = np.empty((n_fam, layout.size), dtype=np.bool_)
     typed = np.zeros((n_fam, len(layout.markers)), dtype=np.bool_)
     if cache is None:
         cache = TableCache()
     shapes: dict[tuple[object, ...], list[int]] = {}
+    keys: dict[tuple[int, str], tuple[object, ...]] = {}  # pedigrees are shared between families
     for f, family in enumerate(families):
-        shapes.setdefault(_shape_key(family.pedigree, family.missing_id), []).append(f)
+        ident = (id(family.pedigree), family.missing_id)
+        shape = keys.get(ident)
+        if shape is None:
+            shape = keys[ident] = _shape_key(family.pedigree, family.missing_id)
+        shapes.setdefault(shape, []).append(f)
 
-    for shape, members in shapes.items():
-        first = families[members[0]]
+    for shape, member_list in shapes.items():
+        members = np.asarray(member_list, dtype=np.int64)
+        whole = len(member_list) == n_fam  # one shape: write whole column ranges, no fancy index
+        first = families[member_list[0]]
         ids = first.pedigree.ids
+        rows = np.stack([np.asarray(ref_rows[f], dtype=np.int64) for f in member_list])
+        has_sample = rows >= 0
+        safe_rows = np.where(has_sample, rows, 0)
         for m, marker in enumerate(layout.markers):
             lo, hi = int(layout.offsets[m]), int(layout.offsets[m + 1])
+            untyped_code = hi - lo - 1
+            if codes.shape[1]:
+                genos_of = np.where(has_sample, codes[m][safe_rows], untyped_code)
+            else:
+                genos_of = np.full(rows.shape, untyped_code)
             # Families of this shape with the same typed positions and genotypes share one row.
-            groups: dict[tuple[tuple[int, ...], tuple[Genotype, ...]], list[int]] = {}
-            for f in members:
-                fam = families[f]
-                refs = references.get(fam.family_id, {})
-                fam_ids = fam.pedigree.ids
-                key = tuple(
-                    i
-                    for i, pid in enumerate(fam_ids)
-                    if pid != fam.missing_id and marker.name in refs.get(pid, {})
-                )
-                if key:
-                    typed[f, m] = True
-                elif marker.mutation is None:
+            uniq, first_of, inverse = _unique_rows(genos_of, hi - lo)
+            uniq_typed = uniq != untyped_code
+            typed[members, m] = uniq_typed.any(axis=1)[inverse]
+            rows_ratio = np.ones((uniq.shape[0], hi - lo))
+            rows_bad = np.zeros((uniq.shape[0], hi - lo), dtype=np.bool_)
+            todo: dict[tuple[int, ...], list[tuple[int, tuple[Genotype, ...]]]] = {}
+            for r in range(uniq.shape[0]):
+                key = tuple(int(i) for i in np.flatnonzero(uniq_typed[r]))
+                if not key and marker.mutation is None:
                     continue  # no data and no mutation: P(U = k | family) = P(k), every ratio is 1
-                genos = tuple(refs[fam_ids[i]][marker.name] for i in key)
-                groups.setdefault((key, genos), []).append(f)
-            todo: dict[tuple[int, ...], list[tuple[tuple[Genotype, ...], list[int]]]] = {}
-            for (key, genos), fams in groups.items():
+                genos = tuple(_decode(marker, int(uniq[r, i])) for i in key)
                 cached = cache.get((shape, marker.name, key, genos))
                 if cached is None:
-                    todo.setdefault(key, []).append((genos, fams))
+                    todo.setdefault(key, []).append((r, genos))
                 else:
-                    ratio[fams, lo:hi], inconsistent[fams, lo:hi] = cached
+                    rows_ratio[r], rows_bad[r] = cached
             for key, entries in todo.items():
-                rows_ratio, rows_bad = _marker_rows(
+                got_ratio, got_bad = _marker_rows(
                     first.pedigree,
                     first.missing_id,
                     marker,
                     [ids[i] for i in key],
-                    [genos for genos, _ in entries],
-                    [families[fams[0]].family_id for _, fams in entries],
+                    [genos for _, genos in entries],
+                    [families[member_list[first_of[r]]].family_id for r, _ in entries],
                 )
-                for r, (genos, fams) in enumerate(entries):
-                    cache.put((shape, marker.name, key, genos), rows_ratio[r], rows_bad[r])
-                    ratio[fams, lo:hi] = rows_ratio[r]
-                    inconsistent[fams, lo:hi] = rows_bad[r]
+                for j, (r, genos) in enumerate(entries):
+                    cache.put((shape, marker.name, key, genos), got_ratio[j], got_bad[j])
+                    rows_ratio[r] = got_ratio[j]
+                    rows_bad[r] = got_bad[j]
+            if whole:
+                np.take(rows_ratio, inverse, axis=0, out=ratio[:, lo:hi], mode="clip")
+                np.take(rows_bad, inverse, axis=0, out=inconsistent[:, lo:hi], mode="clip")
+            else:
+                ratio[members, lo:hi] = rows_ratio[inverse]
+                inconsistent[members, lo:hi] = rows_bad[inverse]
     return TableBlock([f.family_id for f in families], ratio, inconsistent, typed)

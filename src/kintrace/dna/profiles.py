@@ -15,6 +15,13 @@ Sex-typing loci (Amelogenin, Yindel, DYS...) are skipped; other columns that are
 (``Panel``, ``Run``...) are ignored and listed in ``ProfileSet.ignored_columns``. Any other marker
 absent from the frequency table is an error.
 
+Off-ladder calls (``OL``, GeneMapper's mark for an allele outside the kit's ladder) are real alleles
+without a name in the frequency table: such a cell reads as an unknown allele, so ``15,OL`` is "15/-"
+(never 15/15, whatever ``single_allele`` says) and ``OL,OL`` is not typed; the LR then sums over every
+allele the cell could be. Amelogenin and the other sex-typing loci are not used for the LR (they
+are skipped, never an unknown marker). Microvariants are allele labels like any other (``9.3``,
+``17.3``): they must be written in the profiles exactly as in the frequency table.
+
 An empty allele cell is an unknown allele: ``15,`` is the partial genotype "15/-" (as pedtools). Many
 exports write a homozygote as one allele; ``single_allele="homozygous"`` reads ``15,`` as 15/15 instead.
 Both cells empty means the marker was not typed.
@@ -83,13 +90,13 @@ def read_profiles(
         raise DnaInputError(f"{path}: empty file, expected a header row")
     header = [h.strip() for h in rows[0]]
     if layout == "auto":
-        layout = "long" if _long_columns(header) is not None else "wide"
+        layout = "long" if long_columns(header) is not None else "wide"
     if layout == "long":
         return _read_long(path, header, rows[1:], markers, single_allele)
     return _read_wide(path, header, rows[1:], markers, single_allele)
 
 
-def _long_columns(header: list[str]) -> dict[str, int] | None:
+def long_columns(header: list[str]) -> dict[str, int] | None:
     lowered = [h.lower() for h in header]
     found: dict[str, int] = {}
     for name, aliases in _LONG_ALIASES.items():
@@ -98,6 +105,16 @@ def _long_columns(header: list[str]) -> dict[str, int] | None:
                 found[name] = i
                 break
     return found if len(found) == len(_LONG_ALIASES) else None
+
+
+def is_off_ladder(cell: str) -> bool:
+    """GeneMapper's off-ladder call (``OL``): an allele outside the kit's ladder, size unnamed."""
+    return cell.upper() == "OL"
+
+
+def sex_locus(name: str) -> bool:
+    """A sex-typing locus (Amelogenin, Yindel, DYS..., DXS...): skipped, never an unknown marker."""
+    return _SEX_LOCI.match(name) is not None
 
 
 def _genotype(
@@ -109,6 +126,20 @@ def _genotype(
     fields: tuple[str, str] = ("field allele1", "field allele2"),
 ) -> Genotype | None:
     a1, a2 = a1.strip(), a2.strip()
+    if is_off_ladder(a1) or is_off_ladder(a2):
+        # An off-ladder allele is real but has no name in the table: it stays an unknown allele, and
+        # never makes the other one homozygous.
+        known = "" if is_off_ladder(a1) else a1
+        known = known or ("" if is_off_ladder(a2) else a2)
+        fields = fields if not is_off_ladder(a1) else (fields[1], fields[1])
+        if not known:
+            return None
+        if known not in marker.alleles:
+            raise DnaInputError(
+                f"{where}, {fields[0]}: allele {known!r} of marker {marker.name!r} "
+                "is not in the frequency table"
+            )
+        return (known, None)
     if not a1 and not a2:
         return None
     for field_name, allele in zip(fields, (a1, a2), strict=True):
@@ -130,7 +161,7 @@ def _read_long(
     markers: Mapping[str, Marker],
     single_allele: SingleAllele,
 ) -> ProfileSet:
-    cols = _long_columns(header)
+    cols = long_columns(header)
     if cols is None:
         raise DnaInputError(
             f"{path}: long layout needs columns sample_id, marker, allele1, allele2; header is {header}"
@@ -149,7 +180,7 @@ def _read_long(
         if not name:
             raise DnaInputError(f"{where}, field marker: empty")
         if name not in markers:
-            if _SEX_LOCI.match(name):
+            if sex_locus(name):
                 out.profiles.setdefault(sample, {})
                 continue
             raise DnaInputError(f"{where}, field marker: marker {name!r} is not in the frequency table")
@@ -162,13 +193,10 @@ def _read_long(
     return out
 
 
-def _read_wide(
-    path: Path,
-    header: list[str],
-    rows: list[list[str]],
-    markers: Mapping[str, Marker],
-    single_allele: SingleAllele,
-) -> ProfileSet:
+def wide_columns(
+    path: Path, header: list[str], markers: Mapping[str, Marker]
+) -> tuple[int, dict[str, tuple[int, int]], list[str]]:
+    """Of a wide header: the sample column, each marker's two allele columns, the ignored columns."""
     lowered = [h.lower() for h in header]
     sample_col = next((i for i, h in enumerate(lowered) if h in _SAMPLE_COLUMNS), None)
     if sample_col is None:
@@ -186,7 +214,7 @@ def _read_wide(
             continue
         name, which = match["marker"].strip(), match["which"].lower()
         if name not in markers:
-            if _SEX_LOCI.match(name):
+            if sex_locus(name):
                 ignored.append(h)
                 continue
             raise DnaInputError(f"{path} header, column {h!r}: marker {name!r} is not in the frequency table")
@@ -199,9 +227,22 @@ def _read_wide(
         raise DnaInputError(
             f"{path}: no allele columns found (expected e.g. 'D3S1358 1','D3S1358 2'); header is {header}"
         )
+    found: dict[str, tuple[int, int]] = {}
     for name, (c1, c2) in pairs.items():
         if c1 is None or c2 is None:
             raise DnaInputError(f"{path} header: marker {name!r} has only one allele column")
+        found[name] = (c1, c2)
+    return sample_col, found, ignored
+
+
+def _read_wide(
+    path: Path,
+    header: list[str],
+    rows: list[list[str]],
+    markers: Mapping[str, Marker],
+    single_allele: SingleAllele,
+) -> ProfileSet:
+    sample_col, pairs, ignored = wide_columns(path, header, markers)
     out = ProfileSet(ignored_columns=tuple(ignored))
     for row_no, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
@@ -216,7 +257,6 @@ def _read_wide(
             )
         profile: dict[str, Genotype] = {}
         for name, (c1, c2) in pairs.items():
-            assert c1 is not None and c2 is not None
             where = f"{path} row {row_no} (sample {sample!r})"
             fields = (f"column {header[c1]!r}", f"column {header[c2]!r}")
             genotype = _genotype(row[c1], row[c2], markers[name], where, single_allele, fields)
