@@ -21,12 +21,11 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from kintrace.services.errors import ValidationFailed
-from kintrace.web.mailer import MailServer, send_news
+from kintrace.web.mailer import MailServer, mail_settings, send_news
 
 log = logging.getLogger("kintrace.news")
 
-SMTP_ENV, INTERVAL_ENV = "KINTRACE_SMTP_URL", "KINTRACE_NEWS_INTERVAL_S"
-SENDER_ENV, BASE_URL_ENV = "KINTRACE_MAIL_FROM", "KINTRACE_BASE_URL"
+INTERVAL_ENV = "KINTRACE_NEWS_INTERVAL_S"
 DEFAULT_INTERVAL_S = 3600.0
 
 
@@ -44,12 +43,12 @@ class NewsSchedule:
 
 def schedule_from_env(environ: Mapping[str, str] | None = None) -> NewsSchedule | None:
     env = os.environ if environ is None else environ
-    if not env.get(SMTP_ENV):
-        return None
     try:
-        server = MailServer.parse(env[SMTP_ENV], SMTP_ENV)
+        mail = mail_settings(env)
     except ValidationFailed as error:
         raise NewsConfigError(f"{error.field} {error.message}") from None
+    if mail is None:
+        return None
     raw = env.get(INTERVAL_ENV) or str(DEFAULT_INTERVAL_S)
     try:
         interval = float(raw)
@@ -57,8 +56,7 @@ def schedule_from_env(environ: Mapping[str, str] | None = None) -> NewsSchedule 
         raise NewsConfigError(f"{INTERVAL_ENV}={raw!r} is not a number of seconds") from None
     if not interval > 0:
         raise NewsConfigError(f"{INTERVAL_ENV}={raw!r} must be more than 0 seconds")
-    sender = env.get(SENDER_ENV) or "kintrace@localhost"
-    return NewsSchedule(server, sender, env.get(BASE_URL_ENV) or None, interval)
+    return NewsSchedule(mail.server, mail.sender, mail.base_url, interval)
 
 
 def send_once(factory: sessionmaker[Session], schedule: NewsSchedule) -> int:

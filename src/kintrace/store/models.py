@@ -136,6 +136,19 @@ class ApiToken(Base):
     user: Mapped[User] = relationship()
 
 
+class PasswordReset(Base):
+    """A one-time link to set a new password, sent to the account's e-mail; only its SHA-256 is kept."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+
+
 class LoginSession(Base):
     """A signed-in browser or API session; signing out revokes it, so an old cookie stops working.
 

@@ -17,12 +17,36 @@ STATIC_URL = "/static/web"
 
 def include_web(app: FastAPI) -> None:
     """Add the families' portal, the caseworkers' desk and the admin pages to the app."""
-    from kintrace.web import account, admin, appeals, desk, dna, landing, portal, public, reports, statistics
+    from kintrace.web import (
+        account,
+        admin,
+        appeals,
+        desk,
+        dna,
+        landing,
+        password_reset,
+        portal,
+        public,
+        reports,
+        statistics,
+    )
 
     # Idempotent, so the app factory and a test harness may both call it.
     if getattr(app.state, "web_included", False):
         return
     app.state.web_included = True
     app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="web-static")
-    for module in (landing, public, portal, desk, admin, account, statistics, reports, appeals, dna):
+    for module in (
+        landing,
+        public,
+        password_reset,
+        portal,
+        desk,
+        admin,
+        account,
+        statistics,
+        reports,
+        appeals,
+        dna,
+    ):
         app.include_router(module.router)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import smtplib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
@@ -30,6 +33,35 @@ class MailServer:
         except ValueError:
             raise ValidationFailed(field, f"{url!r}: the port is not a number") from None
         return cls(parts.hostname, port)
+
+
+SMTP_ENV, SENDER_ENV, BASE_URL_ENV = "KINTRACE_SMTP_URL", "KINTRACE_MAIL_FROM", "KINTRACE_BASE_URL"
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    server: MailServer
+    sender: str
+    base_url: str | None
+
+
+def mail_settings(environ: Mapping[str, str] | None = None) -> MailSettings | None:
+    """The mail server the environment names (KINTRACE_SMTP_URL), or None when mail is not set up.
+    Raises ValidationFailed, naming the variable, for a URL that cannot work."""
+    env = os.environ if environ is None else environ
+    if not env.get(SMTP_ENV):
+        return None
+    server = MailServer.parse(env[SMTP_ENV], SMTP_ENV)
+    return MailSettings(server, env.get(SENDER_ENV) or "kintrace@localhost", env.get(BASE_URL_ENV) or None)
+
+
+def send_one(settings: MailSettings, to: str, subject: str, body: str) -> None:
+    """One plain-text e-mail (raises OSError or smtplib.SMTPException when the server fails)."""
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = settings.sender, to, subject
+    message.set_content(body)
+    with smtplib.SMTP(settings.server.host, settings.server.port, timeout=30) as smtp:
+        smtp.send_message(message)
 
 
 def send_news(
