@@ -139,3 +139,25 @@ def test_dna_workflow_and_what_families_see(
     assert gone.status_code == 200 and gone.json()["withdrawn_on"] is not None
     read = client.post(f"/api/v1/dna/samples/{mom['id']}/genotypes", json={"reason": "after"}, headers=first)
     assert read.status_code == 404
+
+
+def test_a_dna_donor_is_not_deleted(
+    client: TestClient, make_user: Any, token_for: Any, factories: Any
+) -> None:
+    """A relative who gave a sample stays on record as its donor: a clear 409, nothing lost (the
+    database's foreign key used to answer with "clashes with one saved at the same moment")."""
+    worker = token_for(make_user(Role.CASEWORKER))
+    case = factories.CaseFactory()
+    mother = factories.RelativeFactory(case=case, relationship_="mother")
+    aunt = factories.RelativeFactory(case=case, relationship_="aunt")
+    sample = _reference(client, worker, case.id, mother.id, "DONOR-1", "mother", "female")
+
+    refused = client.delete(f"/api/v1/relatives/{mother.id}", headers=worker)
+    assert refused.status_code == 409, refused.text
+    assert "gave a DNA sample" in refused.json()["detail"] and "clashes" not in refused.text
+    kept = client.get(f"/api/v1/dna/samples/{sample['id']}", headers=worker)
+    assert kept.status_code == 200 and kept.json()["relative_id"] == mother.id
+    relatives = client.get(f"/api/v1/cases/{case.id}/relatives", headers=worker).json()
+    assert mother.id in {row["id"] for row in relatives}
+    # A relative who gave nothing is removed as before.
+    assert client.delete(f"/api/v1/relatives/{aunt.id}", headers=worker).status_code == 204
