@@ -161,3 +161,18 @@ def test_a_dna_donor_is_not_deleted(
     assert mother.id in {row["id"] for row in relatives}
     # A relative who gave nothing is removed as before.
     assert client.delete(f"/api/v1/relatives/{aunt.id}", headers=worker).status_code == 204
+
+
+def test_a_family_is_refused_an_import_before_the_file_or_the_table_is_looked_at(
+    client: TestClient, make_user: Any, token_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not allowed is the answer a family gets, not "no frequency table is configured" (503)."""
+    monkeypatch.delenv("KINTRACE_DNA_FREQUENCIES", raising=False)
+    family, worker = token_for(make_user(Role.FAMILY)), token_for(make_user(Role.CASEWORKER))
+    export = {"file": ("export.csv", b"sample_id,marker,allele1,allele2\n", "text/csv")}
+    refused = client.post("/api/v1/dna/profiles/import", files=export, headers=family)
+    assert refused.status_code == 403, refused.text
+    assert "frequency" not in refused.text
+    # Staff still learn that the server lacks its table.
+    unready = client.post("/api/v1/dna/profiles/import", files=export, headers=worker)
+    assert unready.status_code == 503 and "no-frequency-table" in unready.text

@@ -263,6 +263,8 @@ def import_profiles(
     file: UploadFile = File(..., description="A lab export in the long or the wide CSV layout"),
 ) -> ImportOut:
     """Import a lab export (all or nothing) and score the new profiles at once."""
+    # Who may import is settled first: a family is refused whatever the file or the configuration.
+    dna_profiles.require_importer(actor)
     data = file.file.read(MAX_EXPORT_BYTES + 1)
     if len(data) > MAX_EXPORT_BYTES:
         raise Problem(413, "export-too-large", f"The file is larger than {MAX_EXPORT_BYTES} bytes.")
