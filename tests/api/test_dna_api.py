@@ -176,3 +176,26 @@ def test_a_family_is_refused_an_import_before_the_file_or_the_table_is_looked_at
     # Staff still learn that the server lacks its table.
     unready = client.post("/api/v1/dna/profiles/import", files=export, headers=worker)
     assert unready.status_code == 503 and "no-frequency-table" in unready.text
+
+
+def test_a_donor_who_no_longer_follows_the_case_still_withdraws_her_consent(
+    client: TestClient, make_user: Any, token_for: Any, factories: Any
+) -> None:
+    """The donor's right to withdraw holds after her account was unlinked from the case; the answer
+    shows her own sample only (it used to fail with "case not found" and roll the withdrawal back)."""
+    worker = token_for(make_user(Role.CASEWORKER))
+    donor_user, stranger_user = make_user(Role.FAMILY), make_user(Role.FAMILY)
+    donor, stranger = token_for(donor_user), token_for(stranger_user)
+    case = factories.CaseFactory()  # the donor's account is no member of it
+    mother = factories.RelativeFactory(case=case, relationship_="mother", user_id=donor_user.id)
+    sample = _reference(client, worker, case.id, mother.id, "DONOR-2", "mother", "female")
+    url = f"/api/v1/dna/samples/{sample['id']}/withdraw-consent"
+
+    assert client.post(url, json={}, headers=stranger).status_code == 404
+    gone = client.post(url, json={}, headers=donor)
+    assert gone.status_code == 200, gone.text
+    assert gone.json()["withdrawn_on"] is not None and gone.json()["may_withdraw"] is True
+    assert "DONOR-2" not in gone.text and "Synthetic Lab" not in gone.text
+    kept = client.get(f"/api/v1/dna/samples/{sample['id']}", headers=worker).json()
+    assert kept["consent"]["withdrawn_on"] is not None
+    assert client.get(f"/api/v1/cases/{case.id}/dna/samples", headers=donor).status_code == 404

@@ -250,9 +250,7 @@ def withdraw_consent(
     dna_arrival.withdraw_consent(
         session, actor, _key(request), markers, sample_id, on=body.on, note=body.note
     )
-    case_id = dna_samples.case_of_sample(session, sample_id)
-    row = next(r for r in dna_samples.family_view(session, actor, case_id) if r.sample_id == sample_id)
-    return FamilySampleOut.model_validate(row)
+    return FamilySampleOut.model_validate(dna_samples.family_sample(session, actor, sample_id))
 
 
 @router.post("/dna/profiles/import", response_model=ImportOut, status_code=status.HTTP_201_CREATED)
