@@ -130,3 +130,23 @@ def test_another_familys_sample_reads_as_a_missing_one_on_the_withdraw_form(
     with web_app.state.sessionmaker() as session:
         consent = session.get_one(DnaSample, foreign).consent
         assert consent is not None and consent.withdrawn_on is None
+
+
+def test_the_desk_says_why_a_dna_donor_is_not_removed(web_app: FastAPI) -> None:
+    family = sign_up(web_app, "olena")
+    case_id = file_case(family)
+    with web_app.state.sessionmaker() as session:
+        donor = Relative(case_id=case_id, full_name="Микола Донор", relationship_="father")
+        session.add(donor)
+        session.flush()
+        case = type("CaseRef", (), {"id": case_id})()
+        reference(session, SYSTEM, case, donor, "WEB-DONOR", Kinship.FATHER, DonorSex.MALE)
+        donor_id = donor.id
+        session.commit()
+    worker = sign_in(web_app, *CASEWORKER)
+    refused = worker.post(
+        f"/desk/relatives/{donor_id}/delete", data={"case_id": str(case_id), "csrf_token": csrf(worker)}
+    )
+    assert refused.status_code == 422 and "text/html" in refused.headers["content-type"]
+    assert "gave a DNA sample" in refused.text
+    assert "Микола Донор" in worker.get(f"/desk/cases/{case_id}").text
