@@ -8,7 +8,9 @@ family's unpublished report). Each call asserts:
 - the status the operation's rule below gives that role (a new operation without a rule fails);
 - for a family, a target it may not see answers exactly as a missing one (status, problem type and
   text, the id aside), so nothing tells which ids exist;
-- no answer to a family carries another family's names, contacts or reports, or an internal item.
+- no answer to a family carries another family's names, contacts or reports, or an internal item,
+  nor any sample code, laboratory or remains detail (a family sees only who gave samples of its cases,
+  the consent and the search log; genotypes are staff's, read with a reason).
 
 Each call runs in a savepoint rolled back afterwards, so every call sees the same world.
 """
@@ -26,11 +28,15 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from tests.services.dna_helpers import frequency_file, markers, trio
 
+from kintrace.domain.dna_samples import DonorSex, Kinship
 from kintrace.domain.vocabulary import AppealDemand, CaseState, Claim, Role, SourceKind, Visibility
 from kintrace.services import appeals as appeal_service
 from kintrace.services import cases as case_service
+from kintrace.services import dna_arrival, dna_review, dna_samples
 from kintrace.services import duplicates as duplicate_service
 from kintrace.services import evidence as evidence_service
 from kintrace.services import requests as request_service
@@ -38,9 +44,10 @@ from kintrace.services import sources as source_service
 from kintrace.services.access import SYSTEM, Actor, actor_for
 from kintrace.services.cases import RelativeInput
 from kintrace.services.evidence import EvidenceInput
+from kintrace.services.genetic_crypto import MasterKey
 from kintrace.services.requests import RequestInput
 from kintrace.services.sources import SourceInput
-from kintrace.store.models import Case, User
+from kintrace.store.models import Case, DnaComparison, User
 
 MISSING = 987_654_321
 PDF = b"%PDF-1.4\n% matrix\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -58,6 +65,14 @@ SECRETS = {
     "third family's report": "ТРЕТЬЯ-СЕМЬЯ-ВИДЕЛА",
     "internal item": "ВНУТРЕННЯЯ-ЗАПИСЬ",
     "internal source": "Агент Дельта",
+    # DNA: every sample code (the family's own included), the laboratory, the collector, and the
+    # remains' incident and body numbers (the family hears of those from a caseworker, in person).
+    "a sample code": "KTLAB-",
+    "other family's sample code": "KTLAB-ТАЙНА-7731",
+    "a laboratory": "Лабораторія Тайна",
+    "a collector": "Збирач Тайний",
+    "remains' incident": "Ділянка Z9",
+    "remains' body number": "ТІЛО-",
 }
 
 ROLES = ("anonymous", "family", "caseworker", "analyst", "admin")
@@ -78,6 +93,11 @@ class Rule:
     body: Callable[[Matrix], Any] | None = None
     multipart: bool = False
     public: bool = False
+    # The file sent when `multipart` (a small PDF unless given).
+    files: Callable[[Matrix], Any] | None = None
+    # Which of the world's targets stand for the path parameters: "proposed" reads "comparison_id@proposed"
+    # where the world has one (a candidate in the state the operation needs), the plain table elsewhere.
+    variant: str | None = None
 
     def expected(self, role: str, target: str) -> frozenset[int]:
         if role == "family":
@@ -149,7 +169,8 @@ RULES: dict[str, Rule] = {
     "PATCH /api/v1/relatives/{relative_id}": Rule(
         s(200), s(403), s(200), s(403), s(200), body=lambda w: {"phone": "+380 00 000 0001"}
     ),
-    "DELETE /api/v1/relatives/{relative_id}": writers(204),
+    # On a relative who gave no DNA sample (a donor stays on record: see test_a_dna_donor_is_not_deleted).
+    "DELETE /api/v1/relatives/{relative_id}": writers(204, variant="no-sample"),
     "GET /api/v1/sources": staff_only(200),
     "POST /api/v1/sources": Rule(
         s(201), s(201), s(201), s(403), s(201), body=lambda w: {"kind": "relative", "name": "Тітка"}
@@ -296,6 +317,77 @@ RULES: dict[str, Rule] = {
         s(403), s(403), s(200, 404, 409), s(403), s(200, 404, 409), body=lambda w: {"outcome": "granted"}
     ),
     "GET /api/v1/cases/{case_id}/appeals": everyone(200),
+    # DNA. Samples, consent and custody are written by caseworkers and admins; a family sees who gave
+    # its cases' samples and the consent (GET .../dna/samples) and the search log, nothing else.
+    "POST /api/v1/cases/{case_id}/dna/samples": writers(
+        201,
+        body=lambda w: {
+            "code": "KTLAB-NEW-REF",
+            "relative_id": w.ids["own_sibling"],
+            "kinship": "full_sibling",
+            "donor_sex": "male",
+            "collected_on": TODAY.isoformat(),
+            "collector": "Збирач Тайний",
+            "laboratory": "Лабораторія Тайна",
+            "consent_on": TODAY.isoformat(),
+        },
+    ),
+    "GET /api/v1/cases/{case_id}/dna/samples": everyone(200),
+    "GET /api/v1/cases/{case_id}/dna/search-log": everyone(200),
+    "POST /api/v1/dna/remains": writers(
+        201,
+        body=lambda w: {
+            "code": "KTLAB-NEW-BODY",
+            "incident": "Ділянка Z9",
+            "recovered_on": TODAY.isoformat(),
+            "body_number": "ТІЛО-99",
+            "laboratory": "Лабораторія Тайна",
+        },
+    ),
+    "GET /api/v1/dna/samples": staff_only(200),
+    "GET /api/v1/dna/samples/{sample_id}": staff_only(200),
+    "POST /api/v1/dna/samples/{sample_id}/custody": writers(
+        201, body=lambda w: {"step": "sent", "on": TODAY.isoformat(), "by": "Кур'єр"}
+    ),
+    # The donor withdraws her own consent; a family may not for another donor (read as not found,
+    # as every sample not its own to withdraw), a caseworker may for the donor, an analyst may not.
+    "POST /api/v1/dna/samples/{sample_id}/withdraw-consent": Rule(
+        s(200), s(404), s(200), s(403), s(200), body=lambda w: {"note": "відкликано"}
+    ),
+    # Lab exports are imported by staff (analysts included: they work the lab's data), never a family.
+    "POST /api/v1/dna/profiles/import": Rule(
+        s(403),
+        s(403),
+        s(201),
+        s(201),
+        s(201),
+        multipart=True,
+        files=lambda w: {"file": ("export.csv", w.world["export"], "text/csv")},
+    ),
+    # Genotypes: staff only, one profile at a time, with a reason (audited).
+    "POST /api/v1/dna/samples/{sample_id}/genotypes": staff_only(
+        200, body=lambda w: {"reason": "перевірка якості"}
+    ),
+    "GET /api/v1/dna/candidates": staff_only(200),
+    # Four eyes: analysts propose, a second analyst confirms, either rejects; a caseworker tells the family.
+    "POST /api/v1/dna/candidates/{comparison_id}/propose": Rule(
+        s(403), s(403), s(403), s(200), s(403), body=lambda w: {"reason": "сильний збіг"}
+    ),
+    "POST /api/v1/dna/candidates/{comparison_id}/confirm": Rule(
+        s(403),
+        s(403),
+        s(403),
+        s(200),
+        s(403),
+        body=lambda w: {"reason": "перевірено"},
+        variant="proposed",
+    ),
+    "POST /api/v1/dna/candidates/{comparison_id}/reject": Rule(
+        s(403), s(403), s(403), s(200), s(403), body=lambda w: {"reason": "слабкий збіг"}
+    ),
+    "POST /api/v1/dna/candidates/{comparison_id}/family-told": writers(
+        200, body=lambda w: {"on": TODAY.isoformat()}, variant="confirmed"
+    ),
 }
 
 
@@ -359,7 +451,129 @@ def _staff_item(
     return item.id, attachment.id
 
 
-def build_world(session: Session, root: Path | None = None) -> dict[str, Any]:
+def _reference(
+    session: Session, case_id: int, relative_id: int, code: str, kinship: Kinship, sex: DonorSex
+) -> int:
+    made = dna_samples.add_reference(
+        session,
+        SYSTEM,
+        case_id,
+        dna_samples.ReferenceInput(
+            code=code,
+            relative_id=relative_id,
+            kinship=kinship,
+            donor_sex=sex,
+            collected_on=TODAY,
+            collector="Збирач Тайний",
+            laboratory="Лабораторія Тайна",
+            consent_on=TODAY,
+        ),
+    )
+    return made.id
+
+
+def _remains(session: Session, code: str) -> int:
+    made = dna_samples.add_remains(
+        session,
+        SYSTEM,
+        dna_samples.RemainsInput(
+            code=code,
+            incident="Ділянка Z9",
+            recovered_on=TODAY,
+            body_number=f"ТІЛО-{code[-1]}",
+            laboratory="Лабораторія Тайна",
+        ),
+    )
+    return made.id
+
+
+def _export(profiles: dict[str, dict[str, tuple[str, str]]]) -> bytes:
+    lines = ["sample_id,marker,allele1,allele2"]
+    for code, genotypes in profiles.items():
+        lines += [f"{code},{m},{a},{b}" for m, (a, b) in genotypes.items()]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def build_dna(
+    session: Session, key: MasterKey, folder: Path, cases: dict[str, Case], relatives: dict[str, int]
+) -> dict[str, Any]:
+    """Samples, encrypted profiles and stored comparisons for the DNA operations' targets.
+
+    The own case: references from the family's own account (the mother) and the staff-entered father;
+    the shared case: the other family's relative; the other family's case: its own mother. Three
+    remains samples are the own family's son (one a candidate, one proposed, one confirmed), one is a
+    stranger, and one waits for its profile (the import operation's file).
+    """
+    own, shared, foreign = cases["own"], cases["shared"], cases["other"]
+    mother = _reference(session, own.id, relatives["mine"], "KTLAB-OWN-M", Kinship.MOTHER, DonorSex.FEMALE)
+    _reference(session, own.id, relatives["father"], "KTLAB-OWN-F", Kinship.FATHER, DonorSex.MALE)
+    aunt = _reference(
+        session,
+        shared.id,
+        relatives["theirs"],
+        "KTLAB-SHARED-A",
+        Kinship.MATERNAL_UNCLE_OR_AUNT,
+        DonorSex.FEMALE,
+    )
+    other = _reference(
+        session, foreign.id, relatives["foreign"], "KTLAB-ТАЙНА-7731", Kinship.MOTHER, DonorSex.FEMALE
+    )
+    bodies = {code: _remains(session, code) for code in ("KTLAB-B1", "KTLAB-B2", "KTLAB-B3", "KTLAB-B4")}
+    _remains(session, "KTLAB-B5")
+    dna, strangers = trio(7), trio(99)
+    profiles = {
+        "KTLAB-OWN-M": dna.mother,
+        "KTLAB-OWN-F": dna.father,
+        "KTLAB-SHARED-A": strangers.father,
+        "KTLAB-ТАЙНА-7731": strangers.mother,
+        "KTLAB-B1": dna.son,
+        "KTLAB-B2": dna.son,
+        "KTLAB-B3": dna.son,
+        "KTLAB-B4": dna.stranger,
+    }
+    export = folder / "matrix-export.csv"
+    export.write_bytes(_export(profiles))
+    dna_arrival.import_and_match(session, SYSTEM, key, markers(folder), export)
+
+    def comparison(body: str, case: Case) -> int:
+        row = session.scalars(
+            select(DnaComparison).where(
+                DnaComparison.remains_sample_id == bodies[body], DnaComparison.case_id == case.id
+            )
+        ).one()
+        return row.id
+
+    analyst_b, analyst_c = (actor_for(_user(session, name, Role.ANALYST)) for name in ("an.b", "an.c"))
+    proposed, confirmed = comparison("KTLAB-B2", own), comparison("KTLAB-B3", own)
+    dna_review.propose(session, analyst_b, proposed, "збіг")
+    dna_review.propose(session, analyst_b, confirmed, "збіг")
+    dna_review.confirm(session, analyst_c, confirmed, "перевірено")
+    theirs = comparison("KTLAB-B1", shared)
+    return {
+        "export": _export({"KTLAB-B5": strangers.son}),
+        "params": {
+            # Remains are never a family's to see, not even those compared with its own case.
+            "sample_id": {
+                "own": mother,
+                "own-internal": bodies["KTLAB-B1"],
+                "shared": aunt,
+                "shared-foreign": bodies["KTLAB-B4"],
+                "other": other,
+            },
+            "comparison_id": {
+                "own": comparison("KTLAB-B1", own),
+                "own-internal": comparison("KTLAB-B4", own),
+                "shared": theirs,
+                "shared-foreign": comparison("KTLAB-B4", shared),
+                "other": comparison("KTLAB-B1", foreign),
+            },
+            "comparison_id@proposed": {"own": proposed},
+            "comparison_id@confirmed": {"own": confirmed},
+        },
+    }
+
+
+def build_world(session: Session, key: MasterKey, folder: Path, root: Path | None = None) -> dict[str, Any]:
     """The cases, items and people of the matrix (written through the services, as the app would)."""
     family = _user(session, "fam.a", Role.FAMILY)
     other = _user(session, "fam.b", Role.FAMILY)
@@ -466,6 +680,15 @@ def build_world(session: Session, root: Path | None = None) -> dict[str, Any]:
     )
     own_link = duplicate_service.link_duplicates(session, SYSTEM, own.id, linked_away.id)
     other_link = duplicate_service.link_duplicates(session, SYSTEM, foreign.id, spare_case.id)
+    # A brother not yet sampled: the reference the add-sample operation records.
+    sibling = case_service.add_relative(session, SYSTEM, own.id, RelativeInput("Свійченко Марко", "brother"))
+    dna = build_dna(
+        session,
+        key,
+        folder,
+        {"own": own, "shared": shared, "other": foreign},
+        {"mine": mine.id, "father": staff_entered.id, "theirs": theirs.id, "foreign": foreign_relative.id},
+    )
     session.flush()
     everyone_ = {"family": family, "other": other, "spare": spare, **{r.value: u for r, u in staff.items()}}
     params = {
@@ -532,12 +755,19 @@ def build_world(session: Session, root: Path | None = None) -> dict[str, Any]:
             "shared-foreign": merge.id,
             "other": other_merge.id,
         },
+        "relative_id@no-sample": {"own": sibling.id, "own-internal": sibling.id},
+        **dna["params"],
     }
-    assert staff_entered.id
     return {
         "users": everyone_,
         "params": params,
-        "ids": {"own_source": own_source, "spare_case": spare_case.id, "family_open_case": family_open.id},
+        "ids": {
+            "own_source": own_source,
+            "spare_case": spare_case.id,
+            "family_open_case": family_open.id,
+            "own_sibling": sibling.id,
+        },
+        "export": dna["export"],
     }
 
 
@@ -579,8 +809,9 @@ class Matrix:
     problems: list[str] = field(default_factory=list)
     calls: int = 0
 
-    def url(self, role: str, path: str, names: list[str], target: str) -> str:
+    def url(self, role: str, path: str, names: list[str], target: str, rule: Rule | None = None) -> str:
         users = self.world["users"]
+        params = self.world["params"]
         values: dict[str, int] = {}
         for name in names:
             if target == "missing":
@@ -593,14 +824,17 @@ class Matrix:
             elif name == "token_id":
                 values[name] = self.token_ids["other" if target == "other" else _who(role)]
             else:
-                values[name] = self.world["params"][name][target]
+                variant = params.get(f"{name}@{rule.variant}", {}) if rule and rule.variant else {}
+                values[name] = variant.get(target, params[name][target])
         return path.format(**values)
 
     def call(self, role: str, method: str, url: str, rule: Rule) -> Any:
         headers = self.headers.get(role, {})
         kwargs: dict[str, Any] = {"headers": headers}
         if rule.multipart:
-            kwargs["files"] = {"file": ("note.pdf", PDF, "application/pdf")}
+            kwargs["files"] = (
+                rule.files(self) if rule.files else {"file": ("note.pdf", PDF, "application/pdf")}
+            )
         elif rule.body is not None:
             kwargs["json"] = rule.body(self)
         savepoint = self.connection.begin_nested()
@@ -642,7 +876,8 @@ def matrix(
     from kintrace.services import users as user_service
 
     monkeypatch.setenv("KINTRACE_ATTACHMENTS_DIR", str(tmp_path / "attachments"))
-    world = build_world(session)
+    monkeypatch.setenv("KINTRACE_DNA_FREQUENCIES", str(frequency_file(tmp_path)))
+    world = build_world(session, app.state.genetic_key, tmp_path)
     headers: dict[str, dict[str, str]] = {"anonymous": {}}
     token_ids: dict[str, int] = {}
     for name in ("family", "other", "caseworker", "analyst", "admin"):
@@ -660,7 +895,7 @@ def test_authorization_matrix(matrix: Matrix, role: str) -> None:
         rule = RULES[f"{method} {path}"]
         where = f"{role} {method} {path}"
         if role == "anonymous":
-            answer = matrix.call(role, method, matrix.url(role, path, names, "own"), rule)
+            answer = matrix.call(role, method, matrix.url(role, path, names, "own", rule), rule)
             wanted = rule.family_own if rule.public else s(401)
             if answer.status_code not in wanted:
                 matrix.problems.append(f"{where}: {answer.status_code}, expected {sorted(wanted)}")
@@ -673,7 +908,7 @@ def test_authorization_matrix(matrix: Matrix, role: str) -> None:
         answers: dict[str, Any] = {}
         urls: dict[str, str] = {}
         for target in targets:
-            url = matrix.url(role, path, names, target)
+            url = matrix.url(role, path, names, target, rule)
             if url in urls.values() and target != "missing":
                 continue  # this operation's ids do not tell the targets apart
             urls[target] = url

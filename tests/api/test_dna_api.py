@@ -139,3 +139,63 @@ def test_dna_workflow_and_what_families_see(
     assert gone.status_code == 200 and gone.json()["withdrawn_on"] is not None
     read = client.post(f"/api/v1/dna/samples/{mom['id']}/genotypes", json={"reason": "after"}, headers=first)
     assert read.status_code == 404
+
+
+def test_a_dna_donor_is_not_deleted(
+    client: TestClient, make_user: Any, token_for: Any, factories: Any
+) -> None:
+    """A relative who gave a sample stays on record as its donor: a clear 409, nothing lost (the
+    database's foreign key used to answer with "clashes with one saved at the same moment")."""
+    worker = token_for(make_user(Role.CASEWORKER))
+    case = factories.CaseFactory()
+    mother = factories.RelativeFactory(case=case, relationship_="mother")
+    aunt = factories.RelativeFactory(case=case, relationship_="aunt")
+    sample = _reference(client, worker, case.id, mother.id, "DONOR-1", "mother", "female")
+
+    refused = client.delete(f"/api/v1/relatives/{mother.id}", headers=worker)
+    assert refused.status_code == 409, refused.text
+    assert "gave a DNA sample" in refused.json()["detail"] and "clashes" not in refused.text
+    kept = client.get(f"/api/v1/dna/samples/{sample['id']}", headers=worker)
+    assert kept.status_code == 200 and kept.json()["relative_id"] == mother.id
+    relatives = client.get(f"/api/v1/cases/{case.id}/relatives", headers=worker).json()
+    assert mother.id in {row["id"] for row in relatives}
+    # A relative who gave nothing is removed as before.
+    assert client.delete(f"/api/v1/relatives/{aunt.id}", headers=worker).status_code == 204
+
+
+def test_a_family_is_refused_an_import_before_the_file_or_the_table_is_looked_at(
+    client: TestClient, make_user: Any, token_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not allowed is the answer a family gets, not "no frequency table is configured" (503)."""
+    monkeypatch.delenv("KINTRACE_DNA_FREQUENCIES", raising=False)
+    family, worker = token_for(make_user(Role.FAMILY)), token_for(make_user(Role.CASEWORKER))
+    export = {"file": ("export.csv", b"sample_id,marker,allele1,allele2\n", "text/csv")}
+    refused = client.post("/api/v1/dna/profiles/import", files=export, headers=family)
+    assert refused.status_code == 403, refused.text
+    assert "frequency" not in refused.text
+    # Staff still learn that the server lacks its table.
+    unready = client.post("/api/v1/dna/profiles/import", files=export, headers=worker)
+    assert unready.status_code == 503 and "no-frequency-table" in unready.text
+
+
+def test_a_donor_who_no_longer_follows_the_case_still_withdraws_her_consent(
+    client: TestClient, make_user: Any, token_for: Any, factories: Any
+) -> None:
+    """The donor's right to withdraw holds after her account was unlinked from the case; the answer
+    shows her own sample only (it used to fail with "case not found" and roll the withdrawal back)."""
+    worker = token_for(make_user(Role.CASEWORKER))
+    donor_user, stranger_user = make_user(Role.FAMILY), make_user(Role.FAMILY)
+    donor, stranger = token_for(donor_user), token_for(stranger_user)
+    case = factories.CaseFactory()  # the donor's account is no member of it
+    mother = factories.RelativeFactory(case=case, relationship_="mother", user_id=donor_user.id)
+    sample = _reference(client, worker, case.id, mother.id, "DONOR-2", "mother", "female")
+    url = f"/api/v1/dna/samples/{sample['id']}/withdraw-consent"
+
+    assert client.post(url, json={}, headers=stranger).status_code == 404
+    gone = client.post(url, json={}, headers=donor)
+    assert gone.status_code == 200, gone.text
+    assert gone.json()["withdrawn_on"] is not None and gone.json()["may_withdraw"] is True
+    assert "DONOR-2" not in gone.text and "Synthetic Lab" not in gone.text
+    kept = client.get(f"/api/v1/dna/samples/{sample['id']}", headers=worker).json()
+    assert kept["consent"]["withdrawn_on"] is not None
+    assert client.get(f"/api/v1/cases/{case.id}/dna/samples", headers=donor).status_code == 404

@@ -105,3 +105,48 @@ def test_review_and_the_family_page(
         assert all(row.references == 1 or row.state is not None for row in rows)
     refused = family.post(f"/my/cases/{case_id}/dna/withdraw/{father}", data={"csrf_token": csrf(family)})
     assert refused.status_code == 404
+
+
+def test_another_familys_sample_reads_as_a_missing_one_on_the_withdraw_form(
+    web_app: FastAPI, tmp_path: Path
+) -> None:
+    """Posting another case's sample id under one's own case answers as a missing id does (it used to
+    answer "this sample is not of this case", telling that the id exists)."""
+    family, stranger = sign_up(web_app, "olena"), sign_up(web_app, "halyna")
+    own, theirs = file_case(family), file_case(stranger)
+    with web_app.state.sessionmaker() as session:
+        donor = Relative(case_id=theirs, full_name="Галина Бондар", relationship_="mother")
+        session.add(donor)
+        session.flush()
+        case = type("CaseRef", (), {"id": theirs})()
+        foreign = reference(session, SYSTEM, case, donor, "WEB-THEIRS", Kinship.MOTHER, DonorSex.FEMALE).id
+        session.commit()
+    token = csrf(family)
+    other = family.post(f"/my/cases/{own}/dna/withdraw/{foreign}", data={"csrf_token": token}, headers=UK)
+    missing = family.post(f"/my/cases/{own}/dna/withdraw/987654321", data={"csrf_token": token}, headers=UK)
+    assert other.status_code == missing.status_code == 404
+    assert other.text.replace(str(foreign), "N") == missing.text.replace("987654321", "N")
+    assert "WEB-THEIRS" not in other.text and "Галина Бондар" not in other.text
+    with web_app.state.sessionmaker() as session:
+        consent = session.get_one(DnaSample, foreign).consent
+        assert consent is not None and consent.withdrawn_on is None
+
+
+def test_the_desk_says_why_a_dna_donor_is_not_removed(web_app: FastAPI) -> None:
+    family = sign_up(web_app, "olena")
+    case_id = file_case(family)
+    with web_app.state.sessionmaker() as session:
+        donor = Relative(case_id=case_id, full_name="Микола Донор", relationship_="father")
+        session.add(donor)
+        session.flush()
+        case = type("CaseRef", (), {"id": case_id})()
+        reference(session, SYSTEM, case, donor, "WEB-DONOR", Kinship.FATHER, DonorSex.MALE)
+        donor_id = donor.id
+        session.commit()
+    worker = sign_in(web_app, *CASEWORKER)
+    refused = worker.post(
+        f"/desk/relatives/{donor_id}/delete", data={"case_id": str(case_id), "csrf_token": csrf(worker)}
+    )
+    assert refused.status_code == 422 and "text/html" in refused.headers["content-type"]
+    assert "gave a DNA sample" in refused.text
+    assert "Микола Донор" in worker.get(f"/desk/cases/{case_id}").text

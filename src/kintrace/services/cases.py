@@ -28,6 +28,7 @@ from kintrace.services.persons import fill_row, person_snapshot
 from kintrace.store.models import (
     Case,
     CaseMember,
+    DnaSample,
     Relative,
     StatusChange,
     StatusRequest,
@@ -338,6 +339,13 @@ def update_relative(session: Session, actor: Actor, relative_id: int, data: Rela
 def delete_relative(session: Session, actor: Actor, relative_id: int) -> None:
     row = _visible_relative(session, actor, relative_id)
     require_writer(actor, "remove relatives")
+    # A DNA donor stays on record with the sample, its consent and custody (withdrawing the consent
+    # destroys the profile); checked here so the refusal says why instead of failing on the foreign key.
+    if session.scalar(select(func.count(DnaSample.id)).where(DnaSample.relative_id == row.id)):
+        raise Conflict(
+            f"relative {row.full_name} gave a DNA sample and stays on record as its donor; "
+            "withdraw the consent to destroy the profile"
+        )
     auditing.record(session, actor, "relative.delete", row, before=auditing.snapshot(row), deleted=True)
     auditing.erase_record(session, actor, row)  # a removed relative's details leave the audit log too
     session.delete(row)

@@ -33,12 +33,18 @@ from kintrace.services.genetic_crypto import Genotypes, MasterKey, open_profile,
 from kintrace.store.models import DnaProfile, DnaSample, utcnow
 
 MAX_REASON = 500
+IMPORTERS = (Role.CASEWORKER, Role.ANALYST, Role.ADMIN)
 
 
 @dataclass(frozen=True)
 class Imported:
     profiles: list[DnaProfile]
     ignored_columns: tuple[str, ...]
+
+
+def require_importer(actor: Actor) -> None:
+    """Staff import lab exports; a family never (checked before the file is read or the table loaded)."""
+    require_role(actor, *IMPORTERS, action="import DNA profiles")
 
 
 def _first_rows(path: Path) -> dict[str, int]:
@@ -60,7 +66,7 @@ def import_profiles(
     layout: Layout = "auto",
     single_allele: SingleAllele = "unknown",
 ) -> Imported:
-    require_role(actor, Role.CASEWORKER, Role.ANALYST, Role.ADMIN, action="import DNA profiles")
+    require_importer(actor)
     path = Path(path)
     try:
         profile_set = read_profiles(path, markers, layout=layout, single_allele=single_allele)

@@ -263,23 +263,37 @@ def family_view(session: Session, actor: Actor, case_id: int) -> list[FamilySamp
         .options(selectinload(DnaSample.consent), selectinload(DnaSample.relative))
         .order_by(DnaSample.collected_on, DnaSample.id)
     )
-    out = []
-    for sample in rows:
-        consent = sample.consent
-        out.append(
-            FamilySample(
-                sample_id=sample.id,
-                donor=sample.relative.full_name if sample.relative else "",
-                kinship=sample.kinship,
-                collected_on=sample.collected_on,
-                consent_on=consent.given_on if consent else None,
-                withdrawn_on=consent.withdrawn_on if consent else None,
-                may_withdraw=bool(
-                    actor.user_id is not None and sample.relative and sample.relative.user_id == actor.user_id
-                ),
-            )
-        )
-    return out
+    return [_family_row(actor, sample) for sample in rows]
+
+
+def _is_donor(actor: Actor, sample: DnaSample) -> bool:
+    return bool(actor.user_id is not None and sample.relative and sample.relative.user_id == actor.user_id)
+
+
+def _family_row(actor: Actor, sample: DnaSample) -> FamilySample:
+    consent = sample.consent
+    return FamilySample(
+        sample_id=sample.id,
+        donor=sample.relative.full_name if sample.relative else "",
+        kinship=sample.kinship,
+        collected_on=sample.collected_on,
+        consent_on=consent.given_on if consent else None,
+        withdrawn_on=consent.withdrawn_on if consent else None,
+        may_withdraw=_is_donor(actor, sample),
+    )
+
+
+def family_sample(session: Session, actor: Actor, sample_id: int) -> FamilySample:
+    """One reference sample as `family_view` shows it, also to its donor when the donor's account no
+    longer follows the case (a donor keeps the right to withdraw, and to see that it was withdrawn)."""
+    sample = session.get(
+        DnaSample, sample_id, options=[selectinload(DnaSample.consent), selectinload(DnaSample.relative)]
+    )
+    if sample is None or sample.kind is not SampleKind.REFERENCE or sample.case_id is None:
+        raise NotFound("reference sample", sample_id)
+    if not _is_donor(actor, sample):
+        visible_case(session, actor, sample.case_id)
+    return _family_row(actor, sample)
 
 
 def consent_in_force(sample: DnaSample) -> bool:

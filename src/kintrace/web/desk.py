@@ -32,7 +32,7 @@ from kintrace.services import sources as source_service
 from kintrace.services import status as status_service
 from kintrace.services import users as user_service
 from kintrace.services.cases import CaseFilter, RelativeInput
-from kintrace.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
+from kintrace.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from kintrace.services.evidence import EvidenceInput
 from kintrace.services.requests import RequestInput
 from kintrace.services.sources import SourceInput
@@ -404,7 +404,10 @@ async def add_relative(request: Request, case_id: PathId, db: Db, who: Staff) ->
 async def delete_relative(request: Request, relative_id: PathId, db: Db, who: Staff) -> Response:
     form = await request.form()
     case_id = forms.integer(form, "case_id") or 0
-    case_service.delete_relative(db, who.actor, relative_id)
+    try:
+        case_service.delete_relative(db, who.actor, relative_id)
+    except Conflict as error:  # a DNA donor stays on record: say so on the case page
+        return _failed(request, db, who, case_id, error, form)
     return _back(case_id, "relative")
 
 

@@ -18,7 +18,7 @@ from kintrace.api.routers.dna import configured_markers
 from kintrace.domain.dna_samples import Kinship
 from kintrace.services import cases as case_service
 from kintrace.services import dna_arrival, dna_matching, dna_review, dna_samples
-from kintrace.services.errors import Conflict, Forbidden, ValidationFailed
+from kintrace.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from kintrace.web import forms
 from kintrace.web.i18n import N_
 from kintrace.web.pages import render
@@ -103,7 +103,8 @@ def family_dna(request: Request, case_id: int, db: Db, who: Family, withdrawn: i
 async def family_withdraw(request: Request, case_id: int, sample_id: int, db: Db, who: Family) -> Response:
     await request.form()  # the CSRF token is checked by the session layer
     if dna_samples.case_of_sample(db, sample_id) != case_id:
-        raise ValidationFailed("sample", "this sample is not of this case")
+        # Read as a missing id: another case's sample must not tell the family that it exists.
+        raise NotFound("reference sample", sample_id)
     dna_arrival.withdraw_consent(
         db, who.actor, request.app.state.genetic_key, configured_markers(), sample_id
     )

@@ -250,9 +250,7 @@ def withdraw_consent(
     dna_arrival.withdraw_consent(
         session, actor, _key(request), markers, sample_id, on=body.on, note=body.note
     )
-    case_id = dna_samples.case_of_sample(session, sample_id)
-    row = next(r for r in dna_samples.family_view(session, actor, case_id) if r.sample_id == sample_id)
-    return FamilySampleOut.model_validate(row)
+    return FamilySampleOut.model_validate(dna_samples.family_sample(session, actor, sample_id))
 
 
 @router.post("/dna/profiles/import", response_model=ImportOut, status_code=status.HTTP_201_CREATED)
@@ -263,6 +261,8 @@ def import_profiles(
     file: UploadFile = File(..., description="A lab export in the long or the wide CSV layout"),
 ) -> ImportOut:
     """Import a lab export (all or nothing) and score the new profiles at once."""
+    # Who may import is settled first: a family is refused whatever the file or the configuration.
+    dna_profiles.require_importer(actor)
     data = file.file.read(MAX_EXPORT_BYTES + 1)
     if len(data) > MAX_EXPORT_BYTES:
         raise Problem(413, "export-too-large", f"The file is larger than {MAX_EXPORT_BYTES} bytes.")
