@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,8 +24,17 @@ import numpy as np
 import pandas as pd
 
 from kintrace.linkage.blocking import CHUNK_COLUMN, blocked_pairs_sql
+from kintrace.linkage.clusters import CLUSTER_COLUMN, list_clusters
 from kintrace.linkage.defaults import DEFAULT_REVIEW_THRESHOLD, DEFAULT_THRESHOLD
+from kintrace.linkage.engines import register_frame
 from kintrace.linkage.features import ALL_RULES, FeatureRules
+from kintrace.linkage.namesakes import (
+    NAME_ALONE_LINK,
+    NAME_ALONE_REVIEW,
+    NAMESAKE_LIMIT,
+    expected_namesakes,
+    rests_on_name_alone,
+)
 from kintrace.linkage.pruning import names_floor, with_names_reach
 from kintrace.linkage.reasons import add_reasons, reason_columns
 from kintrace.linkage.settings import LinkType, settings, training_blocking_rules
@@ -129,21 +137,7 @@ def _sample(frame: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:
 
 
 def _register(api: DatabaseAPISubClass, frame: pd.DataFrame, name: str) -> Any:
-    # Table names must be unique per engine session; the display name is what Splink writes into
-    # source_dataset, so it stays fixed.
-    table = f"kintrace_{name}_{uuid.uuid4().hex[:8]}"
-    return api.register(_for_engine(frame, api), dataset_display_name=name, table_name=table)
-
-
-def _for_engine(frame: pd.DataFrame, api: DatabaseAPISubClass) -> Any:
-    """Spark wants an explicit all-string schema (object columns full of None defeat inference)."""
-    if type(api).__name__ != "SparkAPI":
-        return frame
-    from pyspark.sql.types import StringType, StructField, StructType
-
-    schema = StructType([StructField(c, StringType(), True) for c in frame.columns])
-    rows = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
-    return api.spark.createDataFrame(list(rows), schema=schema)  # type: ignore[attr-defined]
+    return register_frame(api, frame, name)
 
 
 def splink_settings_for(
@@ -249,8 +243,10 @@ def train(
         before = linker._settings_obj.core_model_settings.copy()
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(rule)
-        except EMTrainingException:
-            # No pair shares these keys (a list without units, say): the other passes learn instead.
+        except (EMTrainingException, ValueError):
+            # No pair shares these keys (a list without units, say), or EM drove a level no pair of
+            # this pass reaches to m = 0, which Splink 5 refuses (below 1e-300): the other passes
+            # learn instead.
             linker._settings_obj.core_model_settings = before
         done += 1
     _borrow_untrained_m(linker)
@@ -336,7 +332,13 @@ def _train_from_labels(
     linker.training.estimate_m_from_pairwise_labels(registered)
 
 
+# Other men of the full name expected on the list, for pairs that rest on the name alone (`namesakes`).
+NAMESAKES_COLUMN = "namesakes_expected"
+
 OUTPUT_COLUMNS = ["case_id", "record_id", "match_probability", "match_weight", "band"]
+# After the reasons: which list cluster (one man's rows) the row is in, and for a pair resting on the
+# name alone how many namesakes are expected on the list.
+TRAILING_COLUMNS = [CLUSTER_COLUMN, NAMESAKES_COLUMN]
 
 
 def predict(
@@ -354,7 +356,22 @@ def predict(
     """Scored pairs at or above `review_threshold`, banded, with reasons (see `OUTPUT_COLUMNS`)."""
     parts = list(predict_chunks(api, model, cases, records, review_threshold, chunks, progress))
     pairs = pd.concat(parts, ignore_index=True) if parts else _empty_output()
-    return band(pairs, threshold, review_threshold, labels)
+    progress("in-list duplicates", 0, 1)
+    dedupe_settings = splink_settings_for(TrainedModel(model.splink_model, model.rules, "dedupe_only"), api)
+    clusters, row_pairs = list_clusters(api, dedupe_settings, records, pairs)
+    pairs = pairs.merge(clusters[["record_id", CLUSTER_COLUMN]], on="record_id", how="left")
+    progress("in-list duplicates", 1, 1)
+    alone = rests_on_name_alone(pairs) & (pairs["match_probability"] >= threshold)
+    pairs[NAMESAKES_COLUMN] = np.nan
+    if alone.any():
+        lam = expected_namesakes(pairs[alone], cases, records, clusters)
+        pairs.loc[alone, NAMESAKES_COLUMN] = lam
+        template = np.where(lam > NAMESAKE_LIMIT, NAME_ALONE_REVIEW, NAME_ALONE_LINK)
+        note = [t.format(lam=v) for t, v in zip(template, lam, strict=True)]
+        pairs.loc[alone, "reasons"] = (
+            pairs.loc[alone, "reasons"].astype(str) + "; " + pd.Series(note, index=lam.index)
+        )
+    return band(pairs, threshold, review_threshold, labels, row_pairs)
 
 
 def default_chunks(n_cases: int, n_records: int) -> int:
@@ -466,29 +483,105 @@ def band(
     threshold: float = DEFAULT_THRESHOLD,
     review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
     labels: pd.DataFrame | None = None,
+    row_pairs: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Band scored pairs: `link` at/above `threshold`, `review` above `review_threshold`.
 
-    A link is only a link when it is the case's one clear candidate: when two list records both
-    pass the threshold for one case and neither outweighs the other by 10:1, they are namesakes
-    competing for one man and both go to review. Reviewers' decisions (labels) override the model.
+    A link is only a link when it is the case's one clear candidate man. The list rows that pass the
+    threshold for one case are grouped by list cluster (rows of one man, `clusters`); the strongest
+    cluster wins unless a rival cluster of another man comes within 10:1 of it, and then all of them
+    go to review (namesakes competing for one man). A rival is another man when the evidence
+    between the two rows is against their being one (`row_pairs`: id_l, id_r, match_weight from
+    `clusters.score_row_pairs`: all the evidence, or that beside the names, below 0; without it
+    every other cluster is another man). A rival that may be
+    the same man (his other entry, too thin to merge) keeps its own band. Every row of the winning
+    cluster among the case's candidates is a link, also one that alone would have been review.
+    A pair that rests on the name alone is a link only when few namesakes are expected on the list
+    (`namesakes`). Reviewers' decisions (labels) override the model.
     """
     if not 0 <= review_threshold <= threshold <= 1:
         raise ValueError(f"need 0 <= review threshold ({review_threshold}) <= threshold ({threshold}) <= 1")
     pairs = pairs[pairs["match_probability"] > review_threshold].copy()
-    is_link = pairs["match_probability"] >= threshold
-    pairs["band"] = np.where(is_link, "link", "review")
+    if CLUSTER_COLUMN not in pairs.columns:
+        pairs[CLUSTER_COLUMN] = pairs["record_id"]
+    pairs[CLUSTER_COLUMN] = pairs[CLUSTER_COLUMN].fillna(pairs["record_id"])
+    if NAMESAKES_COLUMN not in pairs.columns:
+        pairs[NAMESAKES_COLUMN] = np.nan
+    too_common = pairs[NAMESAKES_COLUMN].astype(float) > NAMESAKE_LIMIT
+    is_link = (pairs["match_probability"] >= threshold) & ~too_common
+    pairs["band"] = "review"
     if is_link.any():
-        links = pairs[is_link].sort_values(["case_id", "match_weight"], ascending=[True, False])
-        by_case = links.groupby("case_id")["match_weight"]
-        top = by_case.transform("first")
-        second = by_case.transform(lambda w: w.iloc[1] if len(w) > 1 else -np.inf)
-        demote = (by_case.cumcount() > 0) | (top - second < np.log2(10))
-        pairs.loc[links.index[demote.to_numpy()], "band"] = "review"
+        linked = _linked_clusters(pairs[is_link], row_pairs)
+        keys = pd.Series(list(zip(pairs["case_id"], pairs[CLUSTER_COLUMN], strict=True)), index=pairs.index)
+        state = keys.map(linked)
+        # The winner's every row; a compatible rival's rows only where they pass on their own.
+        chosen = (state == "winner") | ((state == "compatible") & is_link)
+        pairs.loc[chosen, "band"] = "link"
+        promoted = chosen & ~is_link
+        if promoted.any():
+            pairs.loc[promoted, "reasons"] = (
+                pairs.loc[promoted, "reasons"].fillna("").astype(str)
+                + "; another entry of the linked man on the list (list cluster "
+                + pairs.loc[promoted, CLUSTER_COLUMN].astype(str)
+                + ")"
+            )
     if labels is not None and not labels.empty:
         pairs = _apply_labels(pairs, labels)
     pairs = pairs.sort_values(["case_id", "match_probability"], ascending=[True, False])
-    return pairs[OUTPUT_COLUMNS + reason_columns()].reset_index(drop=True)
+    return pairs[OUTPUT_COLUMNS + reason_columns() + TRAILING_COLUMNS].reset_index(drop=True)
+
+
+# A rival within this many bits (10:1) of the best candidate makes the case undecided.
+RIVAL_BITS = float(np.log2(10))
+
+
+def _linked_clusters(links: pd.DataFrame, row_pairs: pd.DataFrame | None) -> dict[tuple[str, str], str]:
+    """(case, cluster) -> "winner" or "compatible" for the clusters that stay links."""
+    best = links.groupby(["case_id", CLUSTER_COLUMN], sort=False)["match_weight"].max().reset_index()
+    best = best.sort_values(["case_id", "match_weight"], ascending=[True, False])
+    counts = best.groupby("case_id", sort=False)["match_weight"].transform("size")
+    out: dict[tuple[str, str], str] = {
+        (c, k): "winner"
+        for c, k in zip(best.loc[counts == 1, "case_id"], best.loc[counts == 1, CLUSTER_COLUMN], strict=True)
+    }
+    crowded = best[counts > 1]
+    if crowded.empty:
+        return out
+    weight: dict[frozenset[str], float] = {}
+    if row_pairs is not None and not row_pairs.empty:
+        other = (
+            row_pairs["other_weight"] if "other_weight" in row_pairs.columns else row_pairs["match_weight"]
+        )
+        # The weaker of all the evidence and the evidence beside the names decides.
+        least = np.minimum(row_pairs["match_weight"].astype(float), other.astype(float))
+        weight = {
+            frozenset((str(a), str(b))): float(w)
+            for a, b, w in zip(row_pairs["id_l"], row_pairs["id_r"], least, strict=True)
+        }
+    rows_of = links.groupby(["case_id", CLUSTER_COLUMN], sort=False)["record_id"].agg(list).to_dict()
+
+    def different(case: str, a: str, b: str) -> bool:
+        between = [weight.get(frozenset((x, y))) for x in rows_of[(case, a)] for y in rows_of[(case, b)]]
+        known = [w for w in between if w is not None]
+        return not known or max(known) < 0
+
+    for case, group in crowded.groupby("case_id", sort=False):
+        clusters = list(group[CLUSTER_COLUMN])
+        weights = list(group["match_weight"])
+        top = clusters[0]
+        rivals = [k for k in clusters[1:] if different(case, top, k)]
+        close = [
+            k
+            for k, w in zip(clusters[1:], weights[1:], strict=True)
+            if k in rivals and weights[0] - w < RIVAL_BITS
+        ]
+        if close:
+            continue  # another man within 10:1: everyone to review
+        out[(case, top)] = "winner"
+        for k in clusters[1:]:
+            if k not in rivals:
+                out[(case, k)] = "compatible"
+    return out
 
 
 def _apply_labels(pairs: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:

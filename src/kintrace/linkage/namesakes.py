@@ -1,0 +1,100 @@
+"""Links that rest on the name alone, and how many namesakes could stand behind them.
+
+When a case and a list row agree on surname, given name and patronymic and nothing else can be
+compared (one side gives no birth date, one side no unit), the row is the man only if no other man
+of that full name is on the list. With `lam` other men of that name expected on the list and a prior
+`pi` that the case's man is on it at all, the chance the row is he is pi / (pi + (1 - pi) * lam):
+for a link band meant to hold 98% precision, lam must stay below about 0.02 (pi = 0.5). Splink's
+term frequencies weigh each name part on its own; here the whole name is counted too.
+
+`lam` is the list's size times the larger of two estimates of the full name's frequency among the
+men behind both inputs:
+
+- the product of the parts' frequencies, each counted over both inputs with the man himself counted
+  once (a surname seen only on this case and this row is as rare as one in the inputs' size, not
+  twice as common);
+- the whole full name (surname key with the canonical given name and patronymic, so every script
+  and form folds onto it) counted over both inputs: the other cases and the other list clusters that
+  carry it (rows of one cluster are one man, `clusters`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kintrace.linkage.clusters import CLUSTER_COLUMN
+
+# A link on the name alone needs fewer than this many other men of that full name expected on the
+# list: (1 - 0.98) / 0.98 at a prior of one half.
+NAMESAKE_LIMIT = 0.02
+
+NAME_ALONE_LINK = "rests on the name alone (about {lam:.2g} namesakes expected on the list)"
+NAME_ALONE_REVIEW = (
+    "rests on the name alone, and about {lam:.2g} other men of this full name are expected on the "
+    "list: not a link without more evidence"
+)
+
+_PARTS = ("last_key", "first_canon", "first_initial", "patr_canon", "patr_initial")
+
+
+def rests_on_name_alone(pairs: pd.DataFrame) -> pd.Series:
+    """Pairs where neither the birth date nor the unit could be compared."""
+    return (pairs["birth_date_level"] == "missing") & (pairs["unit_level"] == "missing")
+
+
+def _shares(values: pd.Series, total: int) -> dict[str, float]:
+    counts = values.dropna().value_counts()
+    return ((counts - 1).clip(lower=0.0) / max(total, 1)).to_dict()
+
+
+def expected_namesakes(
+    pairs: pd.DataFrame, cases: pd.DataFrame, records: pd.DataFrame, clusters: pd.DataFrame | None = None
+) -> pd.Series:
+    """For each pair, how many men other than the case's own are expected on the list bearing the
+    full name both records share."""
+    if pairs.empty:
+        return pd.Series([], dtype=float, index=pairs.index)
+    both = pd.concat([cases[list(_PARTS)], records[list(_PARTS)]], ignore_index=True)
+    total = len(both)
+    case_rows = cases.set_index("unique_id")[list(_PARTS)]
+    list_rows = records.set_index("unique_id")[list(_PARTS)]
+    left = case_rows.loc[pairs["case_id"].astype(str)].reset_index(drop=True)
+    right = list_rows.loc[pairs["record_id"].astype(str)].reset_index(drop=True)
+
+    # Parts: the man counted once; a part one side lacks multiplies by one.
+    product = np.ones(len(pairs))
+    surname = _shares(both["last_key"], total)
+    floor = 1.0 / max(total, 1)  # the man himself, where his own count was taken out
+    product *= np.maximum(left["last_key"].map(surname).fillna(1.0).to_numpy(dtype=float), floor)
+    for canon, initial in (("first_canon", "first_initial"), ("patr_canon", "patr_initial")):
+        full = left[canon].notna() & right[canon].notna()
+        some = left[initial].notna() & right[initial].notna()
+        by_full = left[canon].map(_shares(both[canon], total)).astype(float)
+        by_initial = left[initial].map(_shares(both[initial], total)).astype(float)
+        factor = np.where(full, by_full.fillna(1.0), np.where(some, by_initial.fillna(1.0), 1.0))
+        product *= np.maximum(factor, floor)
+
+    # The whole name: other cases and other list clusters with it.
+    key_cases = _full_key(cases)
+    key_list = _full_key(records)
+    cluster_of = (
+        clusters.set_index("record_id")[CLUSTER_COLUMN]
+        if clusters is not None and not clusters.empty
+        else pd.Series(dtype=object)
+    )
+    list_cluster = records["unique_id"].map(cluster_of).fillna(records["unique_id"])
+    men_on_list = pd.DataFrame({"key": key_list, "cluster": list_cluster}).dropna().drop_duplicates()
+    count = key_cases.value_counts().add(men_on_list["key"].value_counts(), fill_value=0)
+    pair_key = _full_key(left)
+    same_key = pair_key.notna() & (pair_key == _full_key(right))
+    others = (pair_key.map(count).fillna(0.0) - 2).clip(lower=0.0)
+    whole = np.where(same_key, others.to_numpy(dtype=float) / max(total, 1), 0.0)
+
+    lam = len(records) * np.maximum(product, whole)
+    return pd.Series(lam, index=pairs.index, dtype=float)
+
+
+def _full_key(frame: pd.DataFrame) -> pd.Series:
+    key = frame["last_key"] + "|" + frame["first_canon"] + "|" + frame["patr_canon"]
+    return key.where(frame["last_key"].notna() & frame["first_canon"].notna() & frame["patr_canon"].notna())
