@@ -57,6 +57,8 @@ def score(pairs: pd.DataFrame, truth: pd.DataFrame) -> dict[str, Any]:
     dist = truth[truth["distinguishable"]]
     true_dist = set(zip(dist["case_id"], dist["record_id"], strict=True))
     names = truth[~truth["more_than_names"]]
+    evidence = truth[truth["more_than_names"] & truth["distinguishable"]]
+    true_evidence = set(zip(evidence["case_id"], evidence["record_id"], strict=True))
     true_names = set(zip(names["case_id"], names["record_id"], strict=True))
     links = pairs[pairs["band"] == "link"]
     reached = pairs[(pairs["band"] == "link") | (pairs["match_probability"] > DEFAULT_REVIEW_THRESHOLD)]
@@ -77,6 +79,9 @@ def score(pairs: pd.DataFrame, truth: pd.DataFrame) -> dict[str, Any]:
         "recall": share(link_set, true),
         "recall_distinguishable": share(link_set, true_dist),
         "recall_link_or_review": share(reach_set, true),
+        # Distinguishing evidence beside the names: a birth date or the man's unit on both records,
+        # and with it fewer than 0.1 namesakes expected.
+        "recall_more_than_names": share(link_set, true_evidence),
         "true_links_on_names_only": len(true_names),
         "recall_names_only": share(link_set, true_names),
         "links_resting_on_name_alone": len(name_only_set),
@@ -149,6 +154,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             pairs, seconds = run_kintrace(cases, records)
             result = {"seed": seed, "density": density, "list_rows": n_list, "cases": args.cases}
             result |= score(pairs, truth) | {"seconds": round(seconds, 1)}
+            # The same scores banded as before in-list clusters and the namesake rule: every other
+            # row passing the threshold is a rival, and the name alone is enough.
+            before = lm.band(
+                pairs.drop(columns=["list_cluster", "namesakes_expected"]),
+                DEFAULT_THRESHOLD,
+                CALIBRATION_FLOOR,
+            )
+            result["before_clusters_and_namesakes"] = score(before, truth)
             runs.append(result)
             true = set(zip(truth["case_id"], truth["record_id"], strict=True))
             hit = np.array([k in true for k in zip(pairs["case_id"], pairs["record_id"], strict=True)])
@@ -187,6 +200,11 @@ def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "min_recall_distinguishable": min(r["recall_distinguishable"] for r in runs),
         "mean_recall_distinguishable": float(np.mean([r["recall_distinguishable"] for r in runs])),
         "min_recall_link_or_review": min(r["recall_link_or_review"] for r in runs),
+        "mean_recall_link_or_review": float(np.mean([r["recall_link_or_review"] for r in runs])),
+        "mean_recall_more_than_names": float(np.mean([r["recall_more_than_names"] for r in runs])),
+        "min_recall_more_than_names": min(r["recall_more_than_names"] for r in runs),
+        "before_min_precision": min(r["before_clusters_and_namesakes"]["precision"] for r in runs),
+        "before_mean_recall": float(np.mean([r["before_clusters_and_namesakes"]["recall"] for r in runs])),
         "true_links": true_links,
         "runs": len(runs),
     }
@@ -196,9 +214,11 @@ def _print_run(r: dict[str, Any]) -> None:
     print(
         f"seed {r['seed']} {r['density']:>4} ({r['list_rows']:>6} rows, {r['true_links']} true): "
         f"precision {r['precision']:.4f} ({r['false_links']} false of {r['links']}), "
-        f"recall {r['recall']:.4f}, distinguishable {r['recall_distinguishable']:.4f}, "
+        f"recall {r['recall']:.4f}, distinguishable {r['recall_distinguishable']:.4f} "
+        f"(with a date or unit {r['recall_more_than_names']:.4f}), "
         f"link+review {r['recall_link_or_review']:.4f}, names-only recall {r['recall_names_only']:.3f}, "
-        f"{r['seconds']} s",
+        f"{r['seconds']} s; before: precision {r['before_clusters_and_namesakes']['precision']:.4f}, "
+        f"recall {r['before_clusters_and_namesakes']['recall']:.4f}",
         flush=True,
     )
 

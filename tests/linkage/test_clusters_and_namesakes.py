@@ -12,7 +12,7 @@ from kintrace.linkage.clusters import CLUSTER_COLUMN, competing_row_pairs, conne
 from kintrace.linkage.engines import duckdb_api
 from kintrace.linkage.features import build_features
 from kintrace.linkage.io import records_from_frame
-from kintrace.linkage.namesakes import NAMESAKE_LIMIT, expected_namesakes
+from kintrace.linkage.namesakes import NAMESAKE_LIMIT, expected_namesakes, full_name_agrees
 from kintrace.linkage.settings import COMPARISONS
 
 COLUMNS = ["record_id", "last_name", "first_name", "patronymic", "birth_date", "unit"]
@@ -142,3 +142,14 @@ def test_two_different_men_still_compete(listed_twice: pd.DataFrame) -> None:
     assert set(theirs["record_id"]) == {"L3", "L4"}
     assert set(theirs["band"]) == {"review"}
     assert theirs[CLUSTER_COLUMN].nunique() == 2
+
+
+def test_only_an_exact_surname_counts_as_a_full_name() -> None:
+    pairs = pd.DataFrame(
+        {
+            "surname_level": ["exact", "one_typo", "swapped", "exact"],
+            "given_name_level": ["initial", "exact", "exact", "exact"],
+            "patronymic_level": ["missing", "exact", "exact", "different"],
+        }
+    )
+    assert list(full_name_agrees(pairs)) == [True, False, True, False]

@@ -30,9 +30,11 @@ from kintrace.linkage.engines import register_frame
 from kintrace.linkage.features import ALL_RULES, FeatureRules
 from kintrace.linkage.namesakes import (
     NAME_ALONE_LINK,
+    NAME_ALONE_PARTIAL,
     NAME_ALONE_REVIEW,
     NAMESAKE_LIMIT,
     expected_namesakes,
+    full_name_agrees,
     rests_on_name_alone,
 )
 from kintrace.linkage.pruning import names_floor, with_names_reach
@@ -364,9 +366,12 @@ def predict(
     alone = rests_on_name_alone(pairs) & (pairs["match_probability"] >= threshold)
     pairs[NAMESAKES_COLUMN] = np.nan
     if alone.any():
-        lam = expected_namesakes(pairs[alone], cases, records, clusters)
+        exact = full_name_agrees(pairs[alone])
+        lam = expected_namesakes(pairs[alone], cases, records, clusters).where(exact, np.inf)
         pairs.loc[alone, NAMESAKES_COLUMN] = lam
-        template = np.where(lam > NAMESAKE_LIMIT, NAME_ALONE_REVIEW, NAME_ALONE_LINK)
+        template = np.where(
+            ~exact, NAME_ALONE_PARTIAL, np.where(lam > NAMESAKE_LIMIT, NAME_ALONE_REVIEW, NAME_ALONE_LINK)
+        )
         note = [t.format(lam=v) for t, v in zip(template, lam, strict=True)]
         pairs.loc[alone, "reasons"] = (
             pairs.loc[alone, "reasons"].astype(str) + "; " + pd.Series(note, index=lam.index)

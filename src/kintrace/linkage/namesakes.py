@@ -5,7 +5,9 @@ compared (one side gives no birth date, one side no unit), the row is the man on
 of that full name is on the list. With `lam` other men of that name expected on the list and a prior
 `pi` that the case's man is on it at all, the chance the row is he is pi / (pi + (1 - pi) * lam):
 for a link band meant to hold 98% precision, lam must stay below about 0.02 (pi = 0.5). Splink's
-term frequencies weigh each name part on its own; here the whole name is counted too.
+term frequencies weigh each name part on its own; here the whole name is counted too. A surname that
+does not agree exactly (one typo, alike in sound) is no full name to count: such a pair is never a
+link on the name alone.
 
 `lam` is the list's size times the larger of two estimates of the full name's frequency among the
 men behind both inputs:
@@ -35,12 +37,27 @@ NAME_ALONE_REVIEW = (
     "list: not a link without more evidence"
 )
 
+NAME_ALONE_PARTIAL = (
+    "rests on the name alone, and the surname does not agree exactly: not a link without more evidence"
+)
+
 _PARTS = ("last_key", "first_canon", "first_initial", "patr_canon", "patr_initial")
 
 
 def rests_on_name_alone(pairs: pd.DataFrame) -> pd.Series:
     """Pairs where neither the birth date nor the unit could be compared."""
     return (pairs["birth_date_level"] == "missing") & (pairs["unit_level"] == "missing")
+
+
+def full_name_agrees(pairs: pd.DataFrame) -> pd.Series:
+    """The surname agrees exactly (in any script), and the given name and patronymic agree in full
+    or by initial where both give them (the namesakes are then counted by initial, or without the
+    part)."""
+    return (
+        pairs["surname_level"].isin(["exact", "swapped"])
+        & pairs["given_name_level"].isin(["exact", "initial"])
+        & pairs["patronymic_level"].isin(["exact", "initial", "missing"])
+    )
 
 
 def _shares(values: pd.Series, total: int) -> dict[str, float]:
