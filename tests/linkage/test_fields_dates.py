@@ -57,8 +57,25 @@ def test_parse_partial_date(text: str | None, expected: tuple[int, int | None, i
     assert parse_partial_date(text) == expected
 
 
+def test_dates_from_1850_are_accepted() -> None:
+    assert parse_partial_date("1850") == (1850, None, None)
+    assert parse_partial_date("01.01.1850") == (1850, 1, 1)
+    assert parse_partial_date("1888-07-14") == (1888, 7, 14)
+
+
 @pytest.mark.parametrize(
-    "text", ["31.02.1985", "1985-13-01", "not a date", "1700", "12345", "32.01.1990", "1985-1986"]
+    "text",
+    [
+        "31.02.1985",
+        "1985-13-01",
+        "not a date",
+        "1700",
+        "1849",
+        "31.12.1849",
+        "12345",
+        "32.01.1990",
+        "1985-1986",
+    ],
 )
 def test_bad_dates_raise_naming_the_text(text: str) -> None:
     with pytest.raises(ValueError, match=text.replace(".", r"\.")):
@@ -113,7 +130,7 @@ def test_round_trip_through_common_formats(d: object) -> None:
     import datetime as dt
 
     assert isinstance(d, dt.date)
-    if not 1800 <= d.year <= 2100:
+    if not 1850 <= d.year <= 2100:
         return
     expected = (d.year, d.month, d.day)
     assert parse_partial_date(d.isoformat()) == expected

@@ -8,12 +8,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kintrace.linkage.defaults import DEFAULT_REVIEW_THRESHOLD, DEFAULT_THRESHOLD
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+StrictOption = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="Stop at the first birth date that cannot be read, instead of treating it as unknown.",
+    ),
+]
 EngineOption = Annotated[
     str, typer.Option("--engine", help="duckdb (embedded) or spark (local, or a cluster: see engines.py).")
 ]
@@ -46,6 +56,14 @@ def _progress() -> Iterator[Callable[[str, int, int], None]]:
 def _fail(message: str) -> typer.Exit:
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     return typer.Exit(code=2)
+
+
+def _warn_unreadable(frame: pd.DataFrame, source: Path) -> None:
+    from kintrace.linkage.io import unreadable_summary
+
+    summary = unreadable_summary(frame, str(source))
+    if summary:
+        typer.secho(f"warning: {summary}", fg=typer.colors.YELLOW, err=True)
 
 
 def _check_engine(engine: str) -> None:
@@ -88,6 +106,7 @@ def link(
     model_out: Annotated[
         Path | None, typer.Option("--model-out", help="Save the trained model (JSON).")
     ] = None,
+    strict: StrictOption = False,
 ) -> None:
     """Link a published list to cases: every candidate pair with its probability, band and reasons."""
     from kintrace.linkage import model as lm
@@ -99,12 +118,14 @@ def link(
     if not 0 <= review_threshold <= threshold <= 1:
         raise _fail(f"need 0 <= --review-threshold ({review_threshold}) <= --threshold ({threshold}) <= 1")
     try:
-        case_rows = read_records(cases)
-        list_rows = read_records(records)
+        case_rows = read_records(cases, strict=strict)
+        list_rows = read_records(records, strict=strict)
         reviewed = read_labels(labels) if labels is not None else None
         saved = lm.TrainedModel.load(model_in) if model_in is not None else None
     except (InputError, ValueError, OSError) as exc:
         raise _fail(str(exc)) from None
+    _warn_unreadable(case_rows, cases)
+    _warn_unreadable(list_rows, records)
     with _progress() as progress:
         progress("features", 0, 2)
         case_features = build_features(case_rows)
@@ -148,6 +169,7 @@ def dedupe(
     threshold: Annotated[
         float, typer.Option("--threshold", help="Match probability at or above which two cases are one man.")
     ] = DEFAULT_THRESHOLD,
+    strict: StrictOption = False,
 ) -> None:
     """Find cases that describe the same man: a cluster id per case."""
     from kintrace.linkage import model as lm
@@ -159,9 +181,10 @@ def dedupe(
     if not 0 <= threshold <= 1:
         raise _fail(f"--threshold must be a probability, not {threshold}")
     try:
-        case_rows = read_records(cases)
+        case_rows = read_records(cases, strict=strict)
     except InputError as exc:
         raise _fail(str(exc)) from None
+    _warn_unreadable(case_rows, cases)
     with _progress() as progress:
         features = build_features(case_rows)
         api = make_api(engine)  # type: ignore[arg-type]

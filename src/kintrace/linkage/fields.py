@@ -23,7 +23,9 @@ DATE_LEVELS: tuple[str, ...] = (
     "missing",
 )
 
-MIN_YEAR = 1800
+# Missing-persons work reaches back to men born in the 1880s (First World War archives); a year
+# before 1850 is a slip, not a birth year.
+MIN_YEAR = 1850
 MAX_YEAR = 2100
 # Two-digit years: 00..25 are 20xx, 26..99 are 19xx (birth years of people in the lists this reads).
 TWO_DIGIT_PIVOT = 25
