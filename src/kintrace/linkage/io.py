@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from kintrace.linkage.extras import RECOGNISED
 from kintrace.linkage.fields import parse_partial_date
 
 ID_COLUMN = "record_id"
@@ -100,12 +102,20 @@ def unreadable_summary(frame: pd.DataFrame, source: str) -> str | None:
     return "\n".join(lines) or None
 
 
-def read_records(path: str | Path, strict: bool = False) -> pd.DataFrame:
+def _wanted(names: Sequence[str], extra_columns: Sequence[str]) -> tuple[str, ...]:
+    """The identifying columns beyond the six to read: the recognised ones present, and those asked for."""
+    recognised = [c for c in RECOGNISED if c in names]
+    return tuple(dict.fromkeys([*recognised, *(c for c in extra_columns if c in names)]))
+
+
+def read_records(path: str | Path, strict: bool = False, extra_columns: Sequence[str] = ()) -> pd.DataFrame:
     """Read a case or list file into a frame with the six columns (strings, "" when absent) plus
     `birth_year`, `birth_month`, `birth_day` (nullable Int64) parsed from `birth_date`.
 
     A birth date that cannot be read leaves the row's date unknown and is listed in
-    `frame.attrs["unreadable"]["birth_date"]` as (row, text); with `strict` it raises instead."""
+    `frame.attrs["unreadable"]["birth_date"]` as (row, text); with `strict` it raises instead. The
+    recognised identifying columns (`extras.RECOGNISED`: service_number, place_of_birth, ...) and
+    `extra_columns` are read too, where the file has them."""
     path = Path(path)
     if not path.exists():
         raise InputError(str(path), None, None, "file not found")
@@ -119,10 +129,11 @@ def read_records(path: str | Path, strict: bool = False) -> pd.DataFrame:
     if ID_COLUMN not in names:
         raise InputError(str(path), 1, ID_COLUMN, f"no {ID_COLUMN!r} column in the header {header}")
     _check_name_columns(str(path), names, header)
-    index = {name: names.index(name) for name in COLUMNS if name in names}
+    wanted = (*COLUMNS, *_wanted(names, extra_columns))
+    index = {name: names.index(name) for name in wanted if name in names}
     unreadable: list[tuple[int, str]] = []
 
-    columns: dict[str, list[str]] = {name: [] for name in COLUMNS}
+    columns: dict[str, list[str]] = {name: [] for name in wanted}
     years: list[int | None] = []
     months: list[int | None] = []
     days: list[int | None] = []
@@ -147,7 +158,7 @@ def read_records(path: str | Path, strict: bool = False) -> pd.DataFrame:
         years.append(year)
         months.append(month)
         days.append(day)
-        for name in COLUMNS:
+        for name in wanted:
             columns[name].append(record.get(name, ""))
 
     if not seen:
@@ -160,14 +171,17 @@ def read_records(path: str | Path, strict: bool = False) -> pd.DataFrame:
     return frame
 
 
-def records_from_frame(frame: pd.DataFrame, source: str = "<frame>", strict: bool = False) -> pd.DataFrame:
+def records_from_frame(
+    frame: pd.DataFrame, source: str = "<frame>", strict: bool = False, extra_columns: Sequence[str] = ()
+) -> pd.DataFrame:
     """The same validation as `read_records` for a frame built in memory (benchmarks, the app)."""
     if ID_COLUMN not in frame.columns:
         raise InputError(source, None, ID_COLUMN, "no record_id column")
     _check_name_columns(source, [str(c) for c in frame.columns], [str(c) for c in frame.columns])
     if frame.empty:
         raise InputError(source, None, None, "no records")
-    out = pd.DataFrame({name: _text_column(frame, name) for name in COLUMNS}, dtype=object)
+    wanted = (*COLUMNS, *_wanted([str(c) for c in frame.columns], extra_columns))
+    out = pd.DataFrame({name: _text_column(frame, name) for name in wanted}, dtype=object)
     ids = out[ID_COLUMN]
     empty = ids == ""
     if empty.any():

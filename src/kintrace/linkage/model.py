@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,9 @@ from kintrace.linkage.blocking import CHUNK_COLUMN, blocked_pairs_sql
 from kintrace.linkage.clusters import CLUSTER_COLUMN, list_clusters
 from kintrace.linkage.defaults import DEFAULT_REVIEW_THRESHOLD, DEFAULT_THRESHOLD
 from kintrace.linkage.engines import register_frame
+from kintrace.linkage.extras import PREFIX, Extra, both_sides_have, extras_for
+from kintrace.linkage.extras import from_json as extras_from_json
+from kintrace.linkage.extras import to_json as extras_to_json
 from kintrace.linkage.features import ALL_RULES, FeatureRules
 from kintrace.linkage.namesakes import (
     NAME_ALONE_LINK,
@@ -38,7 +41,7 @@ from kintrace.linkage.namesakes import (
     rests_on_name_alone,
 )
 from kintrace.linkage.pruning import names_floor, with_names_reach
-from kintrace.linkage.reasons import add_reasons, reason_columns
+from kintrace.linkage.reasons import add_reasons, comparison_names, reason_columns, reason_columns_of
 from kintrace.linkage.settings import LinkType, settings, training_blocking_rules
 from kintrace.linkage.typos import with_corrected_surnames
 
@@ -65,11 +68,14 @@ class TrainedModel:
     splink_model: dict[str, Any]
     rules: FeatureRules = field(default_factory=FeatureRules)
     link_type: LinkType = "link_only"
+    # The identifying columns beyond names, dates and units the model compares (`extras`).
+    extras: tuple[Extra, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
             "kintrace_rules": asdict(self.rules),
             "link_type": self.link_type,
+            "extras": extras_to_json(self.extras),
             "splink": self.splink_model,
         }
 
@@ -78,7 +84,10 @@ class TrainedModel:
         if "splink" not in data or "comparisons" not in data["splink"]:
             raise ValueError("not a kintrace linkage model: expected keys 'splink' with 'comparisons'")
         return cls(
-            data["splink"], FeatureRules(**data.get("kintrace_rules", {})), data.get("link_type", "link_only")
+            data["splink"],
+            FeatureRules(**data.get("kintrace_rules", {})),
+            data.get("link_type", "link_only"),
+            extras_from_json(data.get("extras", [])),
         )
 
     def save(self, path: str | Path) -> None:
@@ -96,7 +105,7 @@ class TrainedModel:
         pairs = n_cases * n_r if link_type == "link_only" else n_cases * (n_cases - 1) / 2
         prior = min(0.5, 0.5 * min(n_cases, n_r) / max(pairs, 1))
         splink = {**self.splink_model, "link_type": link_type, "probability_two_random_records_match": prior}
-        return TrainedModel(splink, self.rules, link_type)
+        return TrainedModel(splink, self.rules, link_type, self.extras)
 
 
 BUNDLED_MODEL = Path(__file__).with_name("bundled_model.json")
@@ -116,15 +125,21 @@ def fit(
     *,
     model: TrainedModel | None = None,
     labels: pd.DataFrame | None = None,
+    extras: Sequence[Extra] | None = None,
     progress: Progress = _no_progress,
 ) -> TrainedModel:
     """The model to score these inputs with: `model` if given, the bundled one for inputs too small
-    to train on, else one trained on the inputs themselves (EM, plus the reviewed pairs if any)."""
+    to train on (it compares no extra columns), else one trained on the inputs themselves (EM, plus
+    the reviewed pairs if any), comparing the `extras` both inputs give (by default the recognised
+    ones among the features' columns)."""
     link_type: LinkType = "link_only" if records is not None else "dedupe_only"
     n_records = len(records) if records is not None else None
     smaller = min(len(cases), n_records if n_records is not None else len(cases))
     if model is None and smaller >= MIN_TRAINING_ROWS:
-        return train(api, cases, records, labels=labels, progress=progress)
+        if extras is None:
+            extras = extras_for(c.removeprefix(PREFIX) for c in cases.columns if c.startswith(PREFIX))
+        used = both_sides_have(extras, cases, records)
+        return train(api, cases, records, labels=labels, extras=used, progress=progress)
     chosen = model if model is not None else bundled_model()
     return chosen.for_inputs(len(cases), n_records, link_type)
 
@@ -156,7 +171,7 @@ def splink_settings_for(
     """
     prior = model.splink_model["probability_two_random_records_match"]
     fresh: dict[str, Any] = (
-        settings(model.link_type, model.rules, prior, counted_columns)
+        settings(model.link_type, model.rules, prior, counted_columns, model.extras)
         .get_settings(api.sql_dialect.sql_dialect_str)
         .as_dict()
     )
@@ -200,6 +215,7 @@ def train(
     *,
     rules: FeatureRules = ALL_RULES,
     labels: pd.DataFrame | None = None,
+    extras: Sequence[Extra] = (),
     sample_rows: int = 200_000,
     seed: int = 1,
     progress: Progress = _no_progress,
@@ -216,7 +232,7 @@ def train(
     link_type: LinkType = "link_only" if records is not None else "dedupe_only"
     cases_s = _sample(cases, sample_rows, seed)
     records_s = _sample(records, sample_rows, seed + 1) if records is not None else None
-    linker = _linker(api, cases_s, records_s, settings(link_type, rules))
+    linker = _linker(api, cases_s, records_s, settings(link_type, rules, extras=extras))
     steps = 3 + len(training_blocking_rules(rules)) + (1 if labels is not None else 0)
     done = 0
     progress("training: prior", done, steps)
@@ -260,7 +276,7 @@ def train(
     _floor_m(linker)
     _swapped_as_exact(linker)
     progress("training: done", steps, steps)
-    return TrainedModel(linker.misc.save_model_to_json(), rules, link_type)
+    return TrainedModel(linker.misc.save_model_to_json(), rules, link_type, tuple(extras))
 
 
 M_FLOOR = 0.005
@@ -356,10 +372,12 @@ def predict(
     progress: Progress = _no_progress,
 ) -> pd.DataFrame:
     """Scored pairs at or above `review_threshold`, banded, with reasons (see `OUTPUT_COLUMNS`)."""
+    cases, records = _with_extras(cases, model), _with_extras(records, model)
     parts = list(predict_chunks(api, model, cases, records, review_threshold, chunks, progress))
     pairs = pd.concat(parts, ignore_index=True) if parts else _empty_output()
     progress("in-list duplicates", 0, 1)
-    dedupe_settings = splink_settings_for(TrainedModel(model.splink_model, model.rules, "dedupe_only"), api)
+    as_dedupe = TrainedModel(model.splink_model, model.rules, "dedupe_only", model.extras)
+    dedupe_settings = splink_settings_for(as_dedupe, api)
     clusters, row_pairs = list_clusters(api, dedupe_settings, records, pairs)
     pairs = pairs.merge(clusters[["record_id", CLUSTER_COLUMN]], on="record_id", how="left")
     progress("in-list duplicates", 1, 1)
@@ -377,6 +395,12 @@ def predict(
             pairs.loc[alone, "reasons"].astype(str) + "; " + pd.Series(note, index=lam.index)
         )
     return band(pairs, threshold, review_threshold, labels, row_pairs)
+
+
+def _with_extras(frame: pd.DataFrame, model: TrainedModel) -> pd.DataFrame:
+    """A saved model may compare a column these inputs lack: it is then missing on every record."""
+    lacking = [e.feature for e in model.extras if e.feature not in frame.columns]
+    return frame.assign(**{c: None for c in lacking}) if lacking else frame
 
 
 def default_chunks(n_cases: int, n_records: int) -> int:
@@ -412,6 +436,7 @@ def predict_chunks(
     from splink import Linker
 
     _quiet_splink()
+    cases, records = _with_extras(cases, model), _with_extras(records, model)
     cases, flagged = _with_counted_columns(cases, records, model, review_threshold)
     assert flagged is not None
     n = chunks or default_chunks(len(cases), len(records))
@@ -444,6 +469,7 @@ def predict_dedupe(
 ) -> pd.DataFrame:
     """Cluster duplicate cases: `record_id, cluster_id, cluster_size` for every case."""
     _quiet_splink()
+    cases = _with_extras(cases, model)
     cases, _ = _with_counted_columns(cases, None, model, threshold)
     linker = _linker(api, cases, None, splink_settings_for(model, api, counted_columns=True))
     scored = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
@@ -473,7 +499,7 @@ def _tidy(frame: pd.DataFrame, splink_model: dict[str, Any]) -> pd.DataFrame:
             "match_weight": frame["match_weight"].astype(float),
         }
     )
-    for col in reason_columns():
+    for col in reason_columns(comparison_names(splink_model)):
         out[col] = frame[col]
     return out
 
@@ -533,7 +559,7 @@ def band(
     if labels is not None and not labels.empty:
         pairs = _apply_labels(pairs, labels)
     pairs = pairs.sort_values(["case_id", "match_probability"], ascending=[True, False])
-    return pairs[OUTPUT_COLUMNS + reason_columns() + TRAILING_COLUMNS].reset_index(drop=True)
+    return pairs[OUTPUT_COLUMNS + reason_columns_of(pairs) + TRAILING_COLUMNS].reset_index(drop=True)
 
 
 # A rival within this many bits (10:1) of the best candidate makes the case undecided.

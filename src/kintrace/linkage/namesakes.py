@@ -44,9 +44,17 @@ NAME_ALONE_PARTIAL = (
 _PARTS = ("last_key", "first_canon", "first_initial", "patr_canon", "patr_initial")
 
 
+NAME_LEVELS = ("surname_level", "given_name_level", "patronymic_level")
+
+
 def rests_on_name_alone(pairs: pd.DataFrame) -> pd.Series:
-    """Pairs where neither the birth date nor the unit could be compared."""
-    return (pairs["birth_date_level"] == "missing") & (pairs["unit_level"] == "missing")
+    """Pairs where nothing but the names could be compared: no birth date, no unit, no extra
+    identifying column on both records."""
+    others = [c for c in pairs.columns if c.endswith("_level") and c not in NAME_LEVELS]
+    alone = pd.Series(True, index=pairs.index)
+    for column in others:
+        alone &= pairs[column] == "missing"
+    return alone
 
 
 def full_name_agrees(pairs: pd.DataFrame) -> pd.Series:
