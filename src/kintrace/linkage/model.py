@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from kintrace.linkage import splink_private
 from kintrace.linkage.blocking import CHUNK_COLUMN, blocked_pairs_sql
 from kintrace.linkage.clusters import CLUSTER_COLUMN, list_clusters
 from kintrace.linkage.defaults import DEFAULT_REVIEW_THRESHOLD, DEFAULT_THRESHOLD
@@ -245,11 +246,10 @@ def train(
         linker.training.estimate_probability_two_random_records_match(
             deterministic, recall=DETERMINISTIC_RECALL
         )
-    settings_obj = linker._settings_obj
-    if not settings_obj._probability_two_random_records_match > 0:
+    if not splink_private.prior(linker) > 0:
         # No exact agreement at all: assume half the smaller side has its man on the other side.
         n_l, n_r = len(cases_s), len(records_s) if records_s is not None else len(cases_s)
-        settings_obj._probability_two_random_records_match = 0.5 * min(n_l, n_r) / max(n_l * n_r, 1)
+        splink_private.set_prior(linker, 0.5 * min(n_l, n_r) / max(n_l * n_r, 1))
     done += 1
     progress("training: u from random pairs", done, steps)
     linker.training.estimate_u_using_random_sampling(max_pairs=2_000_000, seed=seed)
@@ -258,14 +258,14 @@ def train(
         progress("training: EM", done, steps)
         # Splink's EM session strips the blocked-on comparisons from the linker's own settings before
         # it finds out there are no pairs, so keep a copy to put back.
-        before = linker._settings_obj.core_model_settings.copy()
+        before = splink_private.snapshot(linker)
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(rule)
         except (EMTrainingException, ValueError):
             # No pair shares these keys (a list without units, say), or EM drove a level no pair of
             # this pass reaches to m = 0, which Splink 5 refuses (below 1e-300): the other passes
             # learn instead.
-            linker._settings_obj.core_model_settings = before
+            splink_private.restore(linker, before)
         done += 1
     _borrow_untrained_m(linker)
     if labels is not None:
@@ -293,9 +293,9 @@ def _borrow_untrained_m(linker: Linker) -> None:
         for c in bundled_model().splink_model["comparisons"]
         for lv in c["comparison_levels"]
     }
-    for comparison in linker._settings_obj.comparisons:
+    for comparison in splink_private.comparisons(linker):
         levels = [lv for lv in comparison.comparison_levels if not lv.is_null_level]
-        if any(lv._m_is_trained for lv in levels):
+        if any(splink_private.m_is_trained(lv) for lv in levels):
             continue
         for level in levels:
             level.m_probability = bundled.get((comparison.output_column_name, level.label_for_charts))
@@ -308,14 +308,17 @@ def _floor_m(linker: Linker) -> None:
     out of EM with m unset or 0, which would either ignore the evidence or make it infinitely
     damning; flooring at 0.5% and renormalising keeps such evidence strong but finite.
     """
-    for comparison in linker._settings_obj.comparisons:
+    for comparison in splink_private.comparisons(linker):
         # A "swapped" level is no share of its own: it repeats the exact level (`_swapped_as_exact`).
         levels = [
             lv
             for lv in comparison.comparison_levels
             if not lv.is_null_level and lv.label_for_charts != "swapped"
         ]
-        values = [max(lv.m_probability or 0.0, M_FLOOR) if lv._m_is_trained else M_FLOOR for lv in levels]
+        values = [
+            max(lv.m_probability or 0.0, M_FLOOR) if splink_private.m_is_trained(lv) else M_FLOOR
+            for lv in levels
+        ]
         total = sum(values)
         for level, value in zip(levels, values, strict=True):
             level.m_probability = value / total
@@ -325,7 +328,7 @@ def _swapped_as_exact(linker: Linker) -> None:
     """Names written the other way round are the same agreement as names written the right way: the
     "swapped" level takes its comparison's "exact" m and u (random pairs almost never agree crosswise,
     so its own u would be a guess, and the given-name comparison already counts the other half)."""
-    for comparison in linker._settings_obj.comparisons:
+    for comparison in splink_private.comparisons(linker):
         by_label = {lv.label_for_charts: lv for lv in comparison.comparison_levels if not lv.is_null_level}
         if "swapped" in by_label and "exact" in by_label:
             by_label["swapped"].m_probability = by_label["exact"].m_probability
