@@ -277,6 +277,8 @@ def prediction_blocking_rules(
         out.append(block_on(last, "birth_date_swapped"))
         # A year off by one with the birthday right.
         out.append(_rule(last, "birth_md", extra=(GIVEN_OPEN_SQL,)))
+    # A service number is the man's own: equal numbers are a candidate pair whatever the names say.
+    out += [block_on(e.feature) for e in extras if e.kind == "service_number"]
     return out
 
 
