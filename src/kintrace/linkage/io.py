@@ -191,18 +191,21 @@ def records_from_frame(
         at = int(duplicated.to_numpy().argmax())
         raise InputError(source, at + 2, ID_COLUMN, f"duplicate record_id {ids.iloc[at]!r}")
     parsed: dict[str, tuple[int | None, int | None, int | None]] = {}
-    bad: list[tuple[int, str]] = []
-    for raw in out["birth_date"].unique():
-        at = int((out["birth_date"] == raw).to_numpy().argmax()) + 2
+    unreadable: set[str] = set()
+    # Each distinct text once, named by its first row (a million rows hold a few thousand dates).
+    dates = out["birth_date"]
+    for at in np.flatnonzero(~dates.duplicated().to_numpy()):
+        raw = str(dates.iat[at])
         found: list[tuple[int, str]] = []
-        parsed[raw] = _date_or_unknown(source, at, raw, strict, found)
+        parsed[raw] = _date_or_unknown(source, int(at) + 2, raw, strict, found)
         if found:
-            rows = np.flatnonzero((out["birth_date"] == raw).to_numpy()) + 2
-            bad += [(int(r), raw) for r in rows]
-    parts = out["birth_date"].map(parsed)
+            unreadable.add(raw)
+    bad_rows = np.flatnonzero(dates.isin(unreadable).to_numpy()) if unreadable else np.array([], dtype=int)
+    bad = [(int(r) + 2, str(dates.iat[r])) for r in bad_rows]
+    parts = dates.map(parsed)
     for i, name in enumerate(("birth_year", "birth_month", "birth_day")):
         out[name] = pd.array([p[i] for p in parts], dtype="Int64")
-    out.attrs[UNREADABLE] = {"birth_date": sorted(bad)}
+    out.attrs[UNREADABLE] = {"birth_date": bad}
     return out
 
 
