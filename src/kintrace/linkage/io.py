@@ -194,10 +194,10 @@ def records_from_frame(
     unreadable: set[str] = set()
     # Each distinct text once, named by its first row (a million rows hold a few thousand dates).
     dates = out["birth_date"]
-    for at in np.flatnonzero(~dates.duplicated().to_numpy()):
-        raw = str(dates.iat[at])
+    for first in np.flatnonzero(~dates.duplicated().to_numpy()).tolist():
+        raw = str(dates.iat[first])
         found: list[tuple[int, str]] = []
-        parsed[raw] = _date_or_unknown(source, int(at) + 2, raw, strict, found)
+        parsed[raw] = _date_or_unknown(source, first + 2, raw, strict, found)
         if found:
             unreadable.add(raw)
     bad_rows = np.flatnonzero(dates.isin(unreadable).to_numpy()) if unreadable else np.array([], dtype=int)
