@@ -68,8 +68,11 @@ def full_name_agrees(pairs: pd.DataFrame) -> pd.Series:
     )
 
 
-def _shares(values: pd.Series, total: int) -> dict[str, float]:
-    counts = values.dropna().value_counts()
+def _shares(columns: list[pd.Series], wanted: pd.Series, total: int) -> dict[str, float]:
+    """(count - 1) / total for the `wanted` values, counted over `columns` (only the rows carrying
+    one of them are counted: a million-row list is scanned once per column, not grouped)."""
+    values = set(wanted.dropna())
+    counts = pd.concat([c[c.isin(values)] for c in columns]).value_counts()
     return ((counts - 1).clip(lower=0.0) / max(total, 1)).to_dict()
 
 
@@ -80,8 +83,8 @@ def expected_namesakes(
     full name both records share."""
     if pairs.empty:
         return pd.Series([], dtype=float, index=pairs.index)
-    both = pd.concat([cases[list(_PARTS)], records[list(_PARTS)]], ignore_index=True)
-    total = len(both)
+    total = len(cases) + len(records)
+    n_list = len(records)
     case_rows = cases.set_index("unique_id")[list(_PARTS)]
     list_rows = records.set_index("unique_id")[list(_PARTS)]
     left = case_rows.loc[pairs["case_id"].astype(str)].reset_index(drop=True)
@@ -89,18 +92,22 @@ def expected_namesakes(
 
     # Parts: the man counted once; a part one side lacks multiplies by one.
     product = np.ones(len(pairs))
-    surname = _shares(both["last_key"], total)
+    surname = _shares([cases["last_key"], records["last_key"]], left["last_key"], total)
     floor = 1.0 / max(total, 1)  # the man himself, where his own count was taken out
     product *= np.maximum(left["last_key"].map(surname).fillna(1.0).to_numpy(dtype=float), floor)
     for canon, initial in (("first_canon", "first_initial"), ("patr_canon", "patr_initial")):
         full = left[canon].notna() & right[canon].notna()
         some = left[initial].notna() & right[initial].notna()
-        by_full = left[canon].map(_shares(both[canon], total)).astype(float)
-        by_initial = left[initial].map(_shares(both[initial], total)).astype(float)
+        by_full = left[canon].map(_shares([cases[canon], records[canon]], left[canon], total)).astype(float)
+        by_initial = left[initial].map(_shares([cases[initial], records[initial]], left[initial], total))
+        by_initial = by_initial.astype(float)
         factor = np.where(full, by_full.fillna(1.0), np.where(some, by_initial.fillna(1.0), 1.0))
         product *= np.maximum(factor, floor)
 
-    # The whole name: other cases and other list clusters with it.
+    # The whole name: other cases and other list clusters with it (only rows of these surnames).
+    surnames = set(left["last_key"].dropna())
+    cases = cases[cases["last_key"].isin(surnames)]
+    records = records[records["last_key"].isin(surnames)]
     key_cases = _full_key(cases)
     key_list = _full_key(records)
     cluster_of = (
@@ -116,7 +123,7 @@ def expected_namesakes(
     others = (pair_key.map(count).fillna(0.0) - 2).clip(lower=0.0)
     whole = np.where(same_key, others.to_numpy(dtype=float) / max(total, 1), 0.0)
 
-    lam = len(records) * np.maximum(product, whole)
+    lam = n_list * np.maximum(product, whole)
     return pd.Series(lam, index=pairs.index, dtype=float)
 
 
