@@ -91,15 +91,9 @@ def run_pipeline(folder: Path, memory_limit: str) -> dict[str, Any]:
     model = lm.fit(api, cases, records)
     times["training"] = time.perf_counter() - t
     t = time.perf_counter()
-    kept: list[pd.DataFrame] = []
-    n_pairs = 0
-    for part in lm.predict_chunks(api, model, cases, records, lm.DEFAULT_REVIEW_THRESHOLD):
-        n_pairs += len(part)
-        kept.append(part[["case_id", "record_id", "match_probability", "match_weight"]])
-    scored = pd.concat(kept, ignore_index=True)
-    for col in lm.reason_columns():
-        scored[col] = ""
-    pairs = lm.band(scored)
+    # What `kintrace link` runs: chunked scoring, the list's own duplicates, namesakes, bands.
+    pairs = lm.predict(api, model, cases, records)
+    n_pairs = len(pairs)
     pairs[["case_id", "record_id", "match_probability", "match_weight", "band"]].to_parquet(
         folder / "pairs.parquet"
     )

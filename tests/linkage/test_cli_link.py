@@ -53,9 +53,34 @@ def test_link_malformed_input_names_row_and_column(tmp_path: Path) -> None:
     bad.write_text(
         "record_id,last_name,birth_date\nL1,Иванов,1990-01-02\nL2,Петров,32.13.1990\n", encoding="utf-8"
     )
-    result = runner.invoke(app, ["link", str(DATA / "cases.csv"), str(bad), "--out", str(tmp_path / "p.csv")])
+    args = ["link", str(DATA / "cases.csv"), str(bad), "--out", str(tmp_path / "p.csv")]
+    result = runner.invoke(app, [*args, "--strict"])
     assert result.exit_code == 2
     assert "row 3" in result.output and "'birth_date'" in result.output and "32.13.1990" in result.output
+    assert not (tmp_path / "p.csv").exists()
+    # Without --strict the date is unknown for that row, reported, and the run goes on.
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "1 birth_date cell(s) could not be read (row 3 '32.13.1990')" in result.output
+    assert (tmp_path / "p.csv").exists()
+
+
+def test_link_stops_on_misnamed_columns_and_header_only_files(tmp_path: Path) -> None:
+    misnamed = tmp_path / "misnamed.csv"
+    misnamed.write_text("record_id,surname,name\nL1,Иванов,Иван\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["link", str(DATA / "cases.csv"), str(misnamed), "--out", str(tmp_path / "p.csv")]
+    )
+    assert result.exit_code == 2
+    assert "none of the name columns last_name, first_name, patronymic" in result.output
+    assert "Traceback" not in result.output
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("record_id,last_name,first_name\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["link", str(DATA / "cases.csv"), str(header_only), "--out", str(tmp_path / "p.csv")]
+    )
+    assert result.exit_code == 2
+    assert "no records" in result.output and len(result.output.strip().splitlines()) == 1
     assert not (tmp_path / "p.csv").exists()
 
 

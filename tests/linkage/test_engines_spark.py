@@ -55,3 +55,36 @@ def test_spark_and_duckdb_give_the_same_links(session: Any) -> None:
         assert list(on_spark[column]) == list(on_duckdb[column]), column
     links = on_duckdb[on_duckdb["band"] == "link"]
     assert {("C1", "L01"), ("C5", "L05")} <= set(zip(links["case_id"], links["record_id"], strict=True))
+
+
+def test_a_saved_model_with_an_extra_column_gives_the_same_pairs_on_both_engines(
+    session: Any, tmp_path: Path
+) -> None:
+    """Train once (DuckDB), save the model as a file, predict with it on either engine."""
+    import random
+
+    from benchmarks.linkage_data.generator import generate
+
+    cases, records, _, owner = generate(600, 1800, seed=11)
+    rng = random.Random(3)
+    for frame in (cases, records):
+        frame["service_number"] = [
+            f"ВС-{100000 + owner[r]}" if rng.random() < 0.6 else "" for r in frame["record_id"]
+        ]
+    cf = build_features(records_from_frame(cases))
+    lf = build_features(records_from_frame(records))
+    lm.fit(duckdb_api(), cf, lf).save(tmp_path / "model.json")
+    model = lm.TrainedModel.load(tmp_path / "model.json")
+    assert [e.column for e in model.extras] == ["service_number"]
+    # A small input for Spark: the first cases and the list rows of the same men and others.
+    small_cases, small_list = cf.iloc[:80], lf.iloc[:300]
+
+    on_duckdb = _run(duckdb_api(), small_cases, small_list, model)
+    on_spark = _run(spark_api(session), small_cases, small_list, model)
+
+    assert (on_duckdb["service_number_level"] == "exact").sum() > 0
+    columns = ["case_id", "record_id", "band", "list_cluster", "service_number_level"]
+    assert on_spark[columns].to_dict("records") == on_duckdb[columns].to_dict("records")
+    assert on_spark["match_weight"].to_numpy() == pytest.approx(
+        on_duckdb["match_weight"].to_numpy(), abs=1e-6
+    )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kintrace.linkage.io import InputError, read_labels, read_records
+from kintrace.linkage.io import InputError, read_labels, read_records, records_from_frame, unreadable_summary
 
 DATA = Path(__file__).parents[1] / "data" / "linkage"
 
@@ -48,8 +48,13 @@ def test_byte_order_mark_and_blank_lines_are_fine(tmp_path: Path) -> None:
     [
         ("record_id,last_name\nA,Иванов\n,Петров\n", 3, "record_id", "missing record_id"),
         ("record_id,last_name\nA,Иванов\nB,Петров\nA,Сидоров\n", 4, "record_id", "first seen on row 2"),
-        ("record_id,birth_date\nA,1990-05-12\nB,31.02.1990\n", 3, "birth_date", "not a date"),
-        ("record_id,birth_date\nA,sometime\n", 2, "birth_date", "'sometime'"),
+        (
+            "record_id,last_name,birth_date\nA,Ли,1990-05-12\nB,Ким,31.02.1990\n",
+            3,
+            "birth_date",
+            "not a date",
+        ),
+        ("record_id,last_name,birth_date\nA,Ли,sometime\n", 2, "birth_date", "'sometime'"),
         ("last_name,first_name\nИванов,Иван\n", 1, "record_id", "no 'record_id' column"),
     ],
 )
@@ -58,10 +63,54 @@ def test_malformed_input_names_row_and_column(
 ) -> None:
     path = write(tmp_path, text)
     with pytest.raises(InputError) as caught:
-        read_records(path)
+        read_records(path, strict=True)
     assert (caught.value.row, caught.value.column) == (row, column)
     assert words in str(caught.value)
     assert f"row {row}" in str(caught.value) and str(path) in str(caught.value)
+
+
+def test_unreadable_dates_are_unknown_kept_as_written_and_counted(tmp_path: Path) -> None:
+    text = "record_id,last_name,birth_date\nA,Иванов,1990-05-12\nB,Петров,1856-86-18\nC,Сидоров,31.02.1990\n"
+    text += "D,Орлов,1849\nE,Волков,1850\n"
+    frame = read_records(write(tmp_path, text))
+    assert list(frame["record_id"]) == ["A", "B", "C", "D", "E"]
+    assert list(frame["birth_date"]) == ["1990-05-12", "1856-86-18", "31.02.1990", "1849", "1850"]
+    assert frame["birth_year"].isna().tolist() == [False, True, True, True, False]
+    assert frame.attrs["unreadable"] == {"birth_date": [(3, "1856-86-18"), (4, "31.02.1990"), (5, "1849")]}
+    summary = unreadable_summary(frame, "list.csv")
+    assert summary is not None and "3 birth_date cell(s)" in summary and "row 3 '1856-86-18'" in summary
+    assert unreadable_summary(read_records(DATA / "cases.csv"), "cases.csv") is None
+    # The same for a frame built in memory.
+    in_memory = records_from_frame(
+        pd.DataFrame(
+            {
+                "record_id": ["A", "B", "C"],
+                "last_name": ["X", "Y", "Z"],
+                "birth_date": ["1990", "1700", "1700"],
+            }
+        )
+    )
+    assert in_memory.attrs["unreadable"] == {"birth_date": [(3, "1700"), (4, "1700")]}
+    with pytest.raises(InputError, match="row 3"):
+        records_from_frame(
+            pd.DataFrame({"record_id": ["A", "B"], "last_name": ["X", "Y"], "birth_date": ["1990", "1700"]}),
+            strict=True,
+        )
+
+
+def test_misnamed_name_columns_are_named_in_the_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        read_records(write(tmp_path, "record_id,surname,name,birth_date\nA,Иванов,Иван,1990\n"))
+    message = str(caught.value)
+    assert "last_name, first_name, patronymic" in message and "surname" in message and "\n" not in message
+    with pytest.raises(InputError, match="none of the name columns"):
+        records_from_frame(pd.DataFrame({"record_id": ["A"], "surname": ["Иванов"]}))
+
+
+def test_header_only_file_is_a_one_line_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        read_records(write(tmp_path, "record_id,last_name,first_name\n"))
+    assert "no records" in str(caught.value) and "\n" not in str(caught.value)
 
 
 def test_bad_encoding_names_the_row(tmp_path: Path) -> None:

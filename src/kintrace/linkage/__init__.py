@@ -15,8 +15,10 @@ Pipeline (what `kintrace link` runs; see cli.py):
                                                       # match_weight, band, reasons, <field>_level/_bf
 
 Modules: io (reading and validating files), features (name keys and date/unit columns computed in
-Python, one rule switch per name rule), settings (Splink 5 comparisons and blocking rules that run
-unchanged on DuckDB and Spark), model (training, chunked prediction, bands, dedupe), reasons
+Python, one rule switch per name rule), extras (service number, place of birth and other identifying
+columns), settings (Splink 5 comparisons and blocking rules that run unchanged on DuckDB and Spark),
+model (training, chunked prediction, bands, dedupe), clusters (the list rows that are one man),
+namesakes (links that rest on the name alone), reasons
 (per-field levels and Bayes factors), engines (DuckDB and Spark sessions), cli. Name and field
 rules live in names/ and fields.py.
 """

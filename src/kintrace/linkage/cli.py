@@ -8,12 +8,34 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kintrace.linkage.defaults import DEFAULT_REVIEW_THRESHOLD, DEFAULT_THRESHOLD
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from kintrace.linkage.extras import Extra
+
+StrictOption = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="Stop at the first birth date that cannot be read, instead of treating it as unknown.",
+    ),
+]
+ExtraOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--extra",
+        metavar="COLUMN:KIND",
+        help="Compare another identifying column, KIND exact, category (exact with term frequencies) or "
+        "text (fuzzy); repeatable. service_number, place_of_birth, sex, rank, father_name and "
+        "mother_name are compared without asking, when both files have them.",
+    ),
+]
 EngineOption = Annotated[
     str, typer.Option("--engine", help="duckdb (embedded) or spark (local, or a cluster: see engines.py).")
 ]
@@ -46,6 +68,23 @@ def _progress() -> Iterator[Callable[[str, int, int], None]]:
 def _fail(message: str) -> typer.Exit:
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     return typer.Exit(code=2)
+
+
+def _warn_unreadable(frame: pd.DataFrame, source: Path) -> None:
+    from kintrace.linkage.io import unreadable_summary
+
+    summary = unreadable_summary(frame, str(source))
+    if summary:
+        typer.secho(f"warning: {summary}", fg=typer.colors.YELLOW, err=True)
+
+
+def _parse_extras(extra: list[str] | None) -> list[Extra]:
+    from kintrace.linkage.extras import parse_extra
+
+    try:
+        return [parse_extra(e) for e in extra or []]
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
 
 
 def _check_engine(engine: str) -> None:
@@ -88,31 +127,44 @@ def link(
     model_out: Annotated[
         Path | None, typer.Option("--model-out", help="Save the trained model (JSON).")
     ] = None,
+    strict: StrictOption = False,
+    extra: ExtraOption = None,
 ) -> None:
     """Link a published list to cases: every candidate pair with its probability, band and reasons."""
     from kintrace.linkage import model as lm
     from kintrace.linkage.engines import make_api
+    from kintrace.linkage.extras import extras_for
     from kintrace.linkage.features import build_features
     from kintrace.linkage.io import InputError, read_labels, read_records
 
     _check_engine(engine)
+    requested = _parse_extras(extra)
+    asked = [e.column for e in requested]
     if not 0 <= review_threshold <= threshold <= 1:
         raise _fail(f"need 0 <= --review-threshold ({review_threshold}) <= --threshold ({threshold}) <= 1")
     try:
-        case_rows = read_records(cases)
-        list_rows = read_records(records)
-        reviewed = read_labels(labels) if labels is not None else None
         saved = lm.TrainedModel.load(model_in) if model_in is not None else None
+        asked += [e.column for e in saved.extras] if saved is not None else []
+        case_rows = read_records(cases, strict=strict, extra_columns=asked)
+        list_rows = read_records(records, strict=strict, extra_columns=asked)
+        reviewed = read_labels(labels) if labels is not None else None
     except (InputError, ValueError, OSError) as exc:
         raise _fail(str(exc)) from None
+    _warn_unreadable(case_rows, cases)
+    _warn_unreadable(list_rows, records)
+    extras = extras_for([*case_rows.columns, *list_rows.columns], requested)
+    if saved is not None:
+        extras = tuple(dict.fromkeys([*extras, *saved.extras]))
     with _progress() as progress:
         progress("features", 0, 2)
-        case_features = build_features(case_rows)
+        case_features = build_features(case_rows, extras=extras)
         progress("features", 1, 2)
-        list_features = build_features(list_rows)
+        list_features = build_features(list_rows, extras=extras)
         progress("features", 2, 2)
         api = make_api(engine)  # type: ignore[arg-type]
-        trained = lm.fit(api, case_features, list_features, model=saved, labels=reviewed, progress=progress)
+        trained = lm.fit(
+            api, case_features, list_features, model=saved, labels=reviewed, extras=extras, progress=progress
+        )
         pairs = lm.predict(
             api,
             trained,
@@ -148,24 +200,30 @@ def dedupe(
     threshold: Annotated[
         float, typer.Option("--threshold", help="Match probability at or above which two cases are one man.")
     ] = DEFAULT_THRESHOLD,
+    strict: StrictOption = False,
+    extra: ExtraOption = None,
 ) -> None:
     """Find cases that describe the same man: a cluster id per case."""
     from kintrace.linkage import model as lm
     from kintrace.linkage.engines import make_api
+    from kintrace.linkage.extras import extras_for
     from kintrace.linkage.features import build_features
     from kintrace.linkage.io import InputError, read_records
 
     _check_engine(engine)
+    requested = _parse_extras(extra)
     if not 0 <= threshold <= 1:
         raise _fail(f"--threshold must be a probability, not {threshold}")
     try:
-        case_rows = read_records(cases)
+        case_rows = read_records(cases, strict=strict, extra_columns=[e.column for e in requested])
     except InputError as exc:
         raise _fail(str(exc)) from None
+    _warn_unreadable(case_rows, cases)
     with _progress() as progress:
-        features = build_features(case_rows)
+        extras = extras_for(case_rows.columns, requested)
+        features = build_features(case_rows, extras=extras)
         api = make_api(engine)  # type: ignore[arg-type]
-        trained = lm.fit(api, features, None, progress=progress)
+        trained = lm.fit(api, features, None, extras=extras, progress=progress)
         clusters = lm.predict_dedupe(api, trained, features, threshold=threshold)
     out.parent.mkdir(parents=True, exist_ok=True)
     clusters.to_csv(out, index=False)

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+import uuid
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    import pandas as pd
     from splink.internals.database_api import DatabaseAPISubClass
 
 Engine = Literal["duckdb", "spark"]
@@ -90,3 +92,23 @@ def make_api(engine: Engine) -> DatabaseAPISubClass:
     if engine == "spark":
         return spark_api()
     raise ValueError(f"unknown engine {engine!r}; choose one of {ENGINES}")
+
+
+def register_frame(api: DatabaseAPISubClass, frame: pd.DataFrame, name: str) -> Any:
+    """Register a frame with the engine as a Splink table shown as `name`.
+
+    Table names must be unique per engine session; the display name is what Splink writes into
+    source_dataset, so it stays fixed."""
+    table = f"kintrace_{name}_{uuid.uuid4().hex[:8]}"
+    return api.register(_for_engine(frame, api), dataset_display_name=name, table_name=table)
+
+
+def _for_engine(frame: pd.DataFrame, api: DatabaseAPISubClass) -> Any:
+    """Spark wants an explicit all-string schema (object columns full of None defeat inference)."""
+    if type(api).__name__ != "SparkAPI":
+        return frame
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    schema = StructType([StructField(c, StringType(), True) for c in frame.columns])
+    rows = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
+    return api.spark.createDataFrame(list(rows), schema=schema)  # type: ignore[attr-defined]

@@ -8,13 +8,14 @@ rules off so the synthetic benchmark can measure what each one is worth.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
+from kintrace.linkage.extras import Extra, add_extra_features, extras_for
 from kintrace.linkage.fields import parse_unit
 from kintrace.linkage.names.forms import (
     canonical_given_name,
@@ -133,8 +134,13 @@ def _orient(last: pd.Series, first: pd.Series) -> tuple[pd.Series, pd.Series]:
     return last.where(~swap, first), first.where(~swap, last)
 
 
-def build_features(records: pd.DataFrame, rules: FeatureRules = ALL_RULES) -> pd.DataFrame:
-    """Turn records (as `io.read_records` returns them) into the Splink input frame."""
+def build_features(
+    records: pd.DataFrame, rules: FeatureRules = ALL_RULES, extras: Sequence[Extra] | None = None
+) -> pd.DataFrame:
+    """Turn records (as `io.read_records` returns them) into the Splink input frame.
+
+    `extras` are the identifying columns beyond names, dates and units to compare (`extras`); by
+    default every recognised one the records carry."""
     key: Callable[[str], str | None] = (
         (lambda t: _blank_to_none(name_key(t))) if rules.cross_script_keys else _plain_key
     )
@@ -188,7 +194,11 @@ def build_features(records: pd.DataFrame, rules: FeatureRules = ALL_RULES) -> pd
         out["unit"] = None
     for column in FEATURE_COLUMNS:
         out[column] = out[column].astype(object).where(out[column].notna(), None)
-    return out[list(FEATURE_COLUMNS)]
+    chosen = extras_for(records.columns) if extras is None else tuple(extras)
+    add_extra_features(out, records, chosen)
+    for extra in chosen:
+        out[extra.feature] = out[extra.feature].where(out[extra.feature].notna(), None)
+    return out[[*FEATURE_COLUMNS, *(e.feature for e in chosen)]]
 
 
 def _add_dates(out: pd.DataFrame, records: pd.DataFrame, rules: FeatureRules) -> None:

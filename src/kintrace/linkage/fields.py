@@ -1,4 +1,4 @@
-"""Non-name fields for record linkage: partial birth dates, military unit numbers, full-name splitting."""
+"""Non-name fields for record linkage: partial birth dates and military unit numbers."""
 
 from __future__ import annotations
 
@@ -7,23 +7,12 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from kintrace.linkage.names.forms import given_name_candidates, patronymic_parts
-from kintrace.linkage.names.normalise import script_of
-from kintrace.linkage.names.translit import is_initial
-
 PartialDate = tuple[int, int | None, int | None]
 
-DATE_LEVELS: tuple[str, ...] = (
-    "exact",
-    "swapped_day_month",
-    "one_digit_slip",
-    "same_year_month",
-    "same_year",
-    "different",
-    "missing",
-)
 
-MIN_YEAR = 1800
+# Missing-persons work reaches back to men born in the 1880s (First World War archives); a year
+# before 1850 is a slip, not a birth year.
+MIN_YEAR = 1850
 MAX_YEAR = 2100
 # Two-digit years: 00..25 are 20xx, 26..99 are 19xx (birth years of people in the lists this reads).
 TWO_DIGIT_PIVOT = 25
@@ -162,56 +151,6 @@ def parse_partial_date(text: str | None) -> PartialDate | None:
     raise ValueError(f"not a date: {raw!r}")
 
 
-def _as_date(value: str | PartialDate | None) -> PartialDate | None:
-    if value is None or isinstance(value, tuple):
-        return value
-    return parse_partial_date(value)
-
-
-def _digits(d: PartialDate) -> str:
-    return f"{d[0]:04d}{d[1] or 0:02d}{d[2] or 0:02d}"
-
-
-def date_agreement(a: str | PartialDate | None, b: str | PartialDate | None) -> str:
-    """Agreement level of two partial dates (strings are parsed; a string that is not a date raises
-    ValueError), strongest first:
-
-    - "exact": both full and equal;
-    - "swapped_day_month": both full, same year, day and month exchanged (07.03 vs 03.07);
-    - "one_digit_slip": both full and one digit of YYYYMMDD differs (1985 vs 1986, 17 vs 11);
-    - "same_year_month": year and month agree (at least one lacks the day, or the days differ more);
-    - "same_year": the year agrees (at least one lacks the month, or months differ);
-    - "different": the years differ;
-    - "missing": either date is absent.
-    """
-    da, db = _as_date(a), _as_date(b)
-    if da is None or db is None:
-        return "missing"
-    full = all(v is not None for v in (*da, *db))
-    if full and da == db:
-        return "exact"
-    if full and da[0] == db[0] and da[1] == db[2] and da[2] == db[1]:
-        return "swapped_day_month"
-    if full and sum(x != y for x, y in zip(_digits(da), _digits(db), strict=True)) == 1:
-        return "one_digit_slip"
-    if da[0] != db[0]:
-        return "different"
-    if da[1] is not None and da[1] == db[1]:
-        return "same_year_month"
-    return "same_year"
-
-
-def to_iso(d: PartialDate | None) -> str | None:
-    """ISO text of a partial date at its own precision: "1985", "1985-03" or "1985-03-07"."""
-    if d is None:
-        return None
-    if d[1] is None:
-        return f"{d[0]:04d}"
-    if d[2] is None:
-        return f"{d[0]:04d}-{d[1]:02d}"
-    return f"{d[0]:04d}-{d[1]:02d}-{d[2]:02d}"
-
-
 # --------------------------------------------------------------------------------------------------
 # Unit numbers
 # --------------------------------------------------------------------------------------------------
@@ -248,119 +187,3 @@ def parse_unit(text: str | None) -> str | None:
         return None
     letter = (m[1] or "").upper().translate(_UNIT_LETTER)
     return letter + m[2]
-
-
-# --------------------------------------------------------------------------------------------------
-# Full names
-# --------------------------------------------------------------------------------------------------
-
-_DOTTED_RE = re.compile(r"[^.]+\.?")
-_SURNAME_ENDINGS = (
-    "ов", "ев", "ёв", "ин", "ын", "ова", "ева", "ёва", "ина", "ына", "ский", "ская", "цкий", "цкая",
-    "енко", "ук", "юк", "чук", "ко", "ых", "их", "ий", "ой", "ова", "ov", "ev", "in", "ova", "eva",
-    "ina", "sky", "skiy", "skyi", "skii", "enko", "uk", "yuk", "iuk", "chuk", "ow", "ew", "owa", "ewa",
-)  # fmt: skip
-
-
-def _tokens(text: str) -> list[str]:
-    parts: list[str] = []
-    for tok in re.split(r"[\s,;]+", text):
-        tok = tok.strip()
-        if not tok:
-            continue
-        pieces = _DOTTED_RE.findall(tok)
-        if "." in tok and all(is_initial(p) for p in pieces):
-            # "Ю.А.", "Yu.A.", "Yu.": initials. A one-letter one loses its dot; a Latin spelling of
-            # one Cyrillic letter keeps it, because without the dot "Yu" reads as a name.
-            parts.extend(p.rstrip(".") if len(p.rstrip(".")) == 1 else p for p in pieces)
-        else:
-            parts.append(tok.rstrip("."))
-    return [p for p in parts if p]
-
-
-def _is_given(tok: str) -> bool:
-    return len(tok) > 1 and bool(given_name_candidates(tok))
-
-
-def _is_patronymic(tok: str) -> bool:
-    return len(tok) > 3 and patronymic_parts(tok) is not None and not _is_given(tok)
-
-
-def _looks_surname(tok: str) -> bool:
-    low = tok.lower()
-    return len(low) > 3 and low.endswith(_SURNAME_ENDINGS) and not _is_given(tok)
-
-
-def _is_initial(tok: str) -> bool:
-    return is_initial(tok)
-
-
-@lru_cache(maxsize=1 << 16)
-def split_full_name(text: str | None) -> tuple[str, str, str]:
-    """Split a full name into (last, first, patronymic), "" for a part that is absent.
-
-    Handles "Фамилия Имя Отчество" (the usual order), "Имя Отчество Фамилия", "Имя Фамилия"
-    ("Юра Щербаков", "Iurii Shcherbakov"), "SURNAME Given", "Фамилия, Имя", and initials
-    ("Щербаков Ю.А.", "Ю. А. Щербаков", "Shcherbakov I."). Given names are recognised from the
-    name-form table, patronymics by their suffixes."""
-    if text is None or not str(text).strip():
-        return ("", "", "")
-    raw = unicodedata.normalize("NFKC", str(text)).strip()
-    comma_last = ""
-    if "," in raw:
-        head, _, tail = raw.partition(",")
-        comma_last = head.strip()
-        raw = tail
-    toks = _tokens(raw)
-    if comma_last:
-        rest = toks
-        first = next((t for t in rest if not _is_patronymic(t)), "")
-        patr = next((t for t in rest if t != first), "")
-        return (comma_last, first, patr)
-    if not toks:
-        return ("", "", "")
-    if len(toks) == 1:
-        return (toks[0], "", "") if not _is_given(toks[0]) else ("", toks[0], "")
-
-    # Initials belong to the first name and patronymic, in order; the other token is the surname.
-    initials = [t for t in toks if _is_initial(t)]
-    words = [t for t in toks if not _is_initial(t)]
-    if initials and words:
-        not_given = [w for w in words if not _is_given(w)]
-        last = not_given[0] if not_given else words[0]
-        named = [w for w in words if w is not last] + initials
-        return (last, named[0] if named else "", named[1] if len(named) > 1 else "")
-
-    patr_idx = [i for i, t in enumerate(toks) if _is_patronymic(t)]
-    if len(toks) >= 3 and patr_idx:
-        p = patr_idx[-1]
-        if p == len(toks) - 1:
-            # Фамилия Имя Отчество (extra words join the surname: "Петров-Водкин" written with a space)
-            return (" ".join(toks[: p - 1]), toks[p - 1], toks[p])
-        if p == 1:
-            # Имя Отчество Фамилия
-            return (" ".join(toks[2:]), toks[0], toks[1])
-    if len(toks) == 2:
-        a, b = toks
-        a_upper = a.isupper() and len(a) > 1 and not b.isupper()
-        b_upper = b.isupper() and len(b) > 1 and not a.isupper()
-        if a_upper:
-            return (a, b, "")
-        if b_upper:
-            return (b, a, "")
-        if _is_given(a) and not _is_given(b):
-            return (b, a, "")
-        if _is_given(b) and not _is_given(a):
-            return (a, b, "")
-        if _looks_surname(b) and not _looks_surname(a):
-            return (b, a, "")
-        # Latin-script lists written by foreign agencies put the given name first; Cyrillic lists the
-        # surname first.
-        if script_of(a + b) == "latin" and _looks_surname(b):
-            return (b, a, "")
-        return (a, b, "")
-    # Three or more words with no recognisable patronymic: surname first unless the first word is a
-    # known given name and the last is not.
-    if _is_given(toks[0]) and not _is_given(toks[-1]):
-        return (toks[-1], toks[0], " ".join(toks[1:-1]))
-    return (toks[0], toks[1], " ".join(toks[2:]))

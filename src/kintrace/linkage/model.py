@@ -15,8 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,11 +23,26 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from kintrace.linkage import splink_private
 from kintrace.linkage.blocking import CHUNK_COLUMN, blocked_pairs_sql
+from kintrace.linkage.clusters import CLUSTER_COLUMN, list_clusters
 from kintrace.linkage.defaults import DEFAULT_REVIEW_THRESHOLD, DEFAULT_THRESHOLD
+from kintrace.linkage.engines import register_frame
+from kintrace.linkage.extras import PREFIX, Extra, both_sides_have, extras_for
+from kintrace.linkage.extras import from_json as extras_from_json
+from kintrace.linkage.extras import to_json as extras_to_json
 from kintrace.linkage.features import ALL_RULES, FeatureRules
+from kintrace.linkage.namesakes import (
+    NAME_ALONE_LINK,
+    NAME_ALONE_PARTIAL,
+    NAME_ALONE_REVIEW,
+    NAMESAKE_LIMIT,
+    expected_namesakes,
+    full_name_agrees,
+    rests_on_name_alone,
+)
 from kintrace.linkage.pruning import names_floor, with_names_reach
-from kintrace.linkage.reasons import add_reasons, reason_columns
+from kintrace.linkage.reasons import add_reasons, comparison_names, reason_columns, reason_columns_of
 from kintrace.linkage.settings import LinkType, settings, training_blocking_rules
 from kintrace.linkage.typos import with_corrected_surnames
 
@@ -55,11 +69,14 @@ class TrainedModel:
     splink_model: dict[str, Any]
     rules: FeatureRules = field(default_factory=FeatureRules)
     link_type: LinkType = "link_only"
+    # The identifying columns beyond names, dates and units the model compares (`extras`).
+    extras: tuple[Extra, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
             "kintrace_rules": asdict(self.rules),
             "link_type": self.link_type,
+            "extras": extras_to_json(self.extras),
             "splink": self.splink_model,
         }
 
@@ -68,7 +85,10 @@ class TrainedModel:
         if "splink" not in data or "comparisons" not in data["splink"]:
             raise ValueError("not a kintrace linkage model: expected keys 'splink' with 'comparisons'")
         return cls(
-            data["splink"], FeatureRules(**data.get("kintrace_rules", {})), data.get("link_type", "link_only")
+            data["splink"],
+            FeatureRules(**data.get("kintrace_rules", {})),
+            data.get("link_type", "link_only"),
+            extras_from_json(data.get("extras", [])),
         )
 
     def save(self, path: str | Path) -> None:
@@ -86,7 +106,7 @@ class TrainedModel:
         pairs = n_cases * n_r if link_type == "link_only" else n_cases * (n_cases - 1) / 2
         prior = min(0.5, 0.5 * min(n_cases, n_r) / max(pairs, 1))
         splink = {**self.splink_model, "link_type": link_type, "probability_two_random_records_match": prior}
-        return TrainedModel(splink, self.rules, link_type)
+        return TrainedModel(splink, self.rules, link_type, self.extras)
 
 
 BUNDLED_MODEL = Path(__file__).with_name("bundled_model.json")
@@ -106,15 +126,21 @@ def fit(
     *,
     model: TrainedModel | None = None,
     labels: pd.DataFrame | None = None,
+    extras: Sequence[Extra] | None = None,
     progress: Progress = _no_progress,
 ) -> TrainedModel:
     """The model to score these inputs with: `model` if given, the bundled one for inputs too small
-    to train on, else one trained on the inputs themselves (EM, plus the reviewed pairs if any)."""
+    to train on (it compares no extra columns), else one trained on the inputs themselves (EM, plus
+    the reviewed pairs if any), comparing the `extras` both inputs give (by default the recognised
+    ones among the features' columns)."""
     link_type: LinkType = "link_only" if records is not None else "dedupe_only"
     n_records = len(records) if records is not None else None
     smaller = min(len(cases), n_records if n_records is not None else len(cases))
     if model is None and smaller >= MIN_TRAINING_ROWS:
-        return train(api, cases, records, labels=labels, progress=progress)
+        if extras is None:
+            extras = extras_for(c.removeprefix(PREFIX) for c in cases.columns if c.startswith(PREFIX))
+        used = both_sides_have(extras, cases, records)
+        return train(api, cases, records, labels=labels, extras=used, progress=progress)
     chosen = model if model is not None else bundled_model()
     return chosen.for_inputs(len(cases), n_records, link_type)
 
@@ -129,21 +155,7 @@ def _sample(frame: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:
 
 
 def _register(api: DatabaseAPISubClass, frame: pd.DataFrame, name: str) -> Any:
-    # Table names must be unique per engine session; the display name is what Splink writes into
-    # source_dataset, so it stays fixed.
-    table = f"kintrace_{name}_{uuid.uuid4().hex[:8]}"
-    return api.register(_for_engine(frame, api), dataset_display_name=name, table_name=table)
-
-
-def _for_engine(frame: pd.DataFrame, api: DatabaseAPISubClass) -> Any:
-    """Spark wants an explicit all-string schema (object columns full of None defeat inference)."""
-    if type(api).__name__ != "SparkAPI":
-        return frame
-    from pyspark.sql.types import StringType, StructField, StructType
-
-    schema = StructType([StructField(c, StringType(), True) for c in frame.columns])
-    rows = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
-    return api.spark.createDataFrame(list(rows), schema=schema)  # type: ignore[attr-defined]
+    return register_frame(api, frame, name)
 
 
 def splink_settings_for(
@@ -160,7 +172,7 @@ def splink_settings_for(
     """
     prior = model.splink_model["probability_two_random_records_match"]
     fresh: dict[str, Any] = (
-        settings(model.link_type, model.rules, prior, counted_columns)
+        settings(model.link_type, model.rules, prior, counted_columns, model.extras)
         .get_settings(api.sql_dialect.sql_dialect_str)
         .as_dict()
     )
@@ -204,6 +216,7 @@ def train(
     *,
     rules: FeatureRules = ALL_RULES,
     labels: pd.DataFrame | None = None,
+    extras: Sequence[Extra] = (),
     sample_rows: int = 200_000,
     seed: int = 1,
     progress: Progress = _no_progress,
@@ -220,7 +233,7 @@ def train(
     link_type: LinkType = "link_only" if records is not None else "dedupe_only"
     cases_s = _sample(cases, sample_rows, seed)
     records_s = _sample(records, sample_rows, seed + 1) if records is not None else None
-    linker = _linker(api, cases_s, records_s, settings(link_type, rules))
+    linker = _linker(api, cases_s, records_s, settings(link_type, rules, extras=extras))
     steps = 3 + len(training_blocking_rules(rules)) + (1 if labels is not None else 0)
     done = 0
     progress("training: prior", done, steps)
@@ -233,11 +246,10 @@ def train(
         linker.training.estimate_probability_two_random_records_match(
             deterministic, recall=DETERMINISTIC_RECALL
         )
-    settings_obj = linker._settings_obj
-    if not settings_obj._probability_two_random_records_match > 0:
+    if not splink_private.prior(linker) > 0:
         # No exact agreement at all: assume half the smaller side has its man on the other side.
         n_l, n_r = len(cases_s), len(records_s) if records_s is not None else len(cases_s)
-        settings_obj._probability_two_random_records_match = 0.5 * min(n_l, n_r) / max(n_l * n_r, 1)
+        splink_private.set_prior(linker, 0.5 * min(n_l, n_r) / max(n_l * n_r, 1))
     done += 1
     progress("training: u from random pairs", done, steps)
     linker.training.estimate_u_using_random_sampling(max_pairs=2_000_000, seed=seed)
@@ -246,12 +258,14 @@ def train(
         progress("training: EM", done, steps)
         # Splink's EM session strips the blocked-on comparisons from the linker's own settings before
         # it finds out there are no pairs, so keep a copy to put back.
-        before = linker._settings_obj.core_model_settings.copy()
+        before = splink_private.snapshot(linker)
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(rule)
-        except EMTrainingException:
-            # No pair shares these keys (a list without units, say): the other passes learn instead.
-            linker._settings_obj.core_model_settings = before
+        except (EMTrainingException, ValueError):
+            # No pair shares these keys (a list without units, say), or EM drove a level no pair of
+            # this pass reaches to m = 0, which Splink 5 refuses (below 1e-300): the other passes
+            # learn instead.
+            splink_private.restore(linker, before)
         done += 1
     _borrow_untrained_m(linker)
     if labels is not None:
@@ -262,7 +276,7 @@ def train(
     _floor_m(linker)
     _swapped_as_exact(linker)
     progress("training: done", steps, steps)
-    return TrainedModel(linker.misc.save_model_to_json(), rules, link_type)
+    return TrainedModel(linker.misc.save_model_to_json(), rules, link_type, tuple(extras))
 
 
 M_FLOOR = 0.005
@@ -279,9 +293,9 @@ def _borrow_untrained_m(linker: Linker) -> None:
         for c in bundled_model().splink_model["comparisons"]
         for lv in c["comparison_levels"]
     }
-    for comparison in linker._settings_obj.comparisons:
+    for comparison in splink_private.comparisons(linker):
         levels = [lv for lv in comparison.comparison_levels if not lv.is_null_level]
-        if any(lv._m_is_trained for lv in levels):
+        if any(splink_private.m_is_trained(lv) for lv in levels):
             continue
         for level in levels:
             level.m_probability = bundled.get((comparison.output_column_name, level.label_for_charts))
@@ -294,14 +308,17 @@ def _floor_m(linker: Linker) -> None:
     out of EM with m unset or 0, which would either ignore the evidence or make it infinitely
     damning; flooring at 0.5% and renormalising keeps such evidence strong but finite.
     """
-    for comparison in linker._settings_obj.comparisons:
+    for comparison in splink_private.comparisons(linker):
         # A "swapped" level is no share of its own: it repeats the exact level (`_swapped_as_exact`).
         levels = [
             lv
             for lv in comparison.comparison_levels
             if not lv.is_null_level and lv.label_for_charts != "swapped"
         ]
-        values = [max(lv.m_probability or 0.0, M_FLOOR) if lv._m_is_trained else M_FLOOR for lv in levels]
+        values = [
+            max(lv.m_probability or 0.0, M_FLOOR) if splink_private.m_is_trained(lv) else M_FLOOR
+            for lv in levels
+        ]
         total = sum(values)
         for level, value in zip(levels, values, strict=True):
             level.m_probability = value / total
@@ -311,7 +328,7 @@ def _swapped_as_exact(linker: Linker) -> None:
     """Names written the other way round are the same agreement as names written the right way: the
     "swapped" level takes its comparison's "exact" m and u (random pairs almost never agree crosswise,
     so its own u would be a guess, and the given-name comparison already counts the other half)."""
-    for comparison in linker._settings_obj.comparisons:
+    for comparison in splink_private.comparisons(linker):
         by_label = {lv.label_for_charts: lv for lv in comparison.comparison_levels if not lv.is_null_level}
         if "swapped" in by_label and "exact" in by_label:
             by_label["swapped"].m_probability = by_label["exact"].m_probability
@@ -336,7 +353,13 @@ def _train_from_labels(
     linker.training.estimate_m_from_pairwise_labels(registered)
 
 
+# Other men of the full name expected on the list, for pairs that rest on the name alone (`namesakes`).
+NAMESAKES_COLUMN = "namesakes_expected"
+
 OUTPUT_COLUMNS = ["case_id", "record_id", "match_probability", "match_weight", "band"]
+# After the reasons: which list cluster (one man's rows) the row is in, and for a pair resting on the
+# name alone how many namesakes are expected on the list.
+TRAILING_COLUMNS = [CLUSTER_COLUMN, NAMESAKES_COLUMN]
 
 
 def predict(
@@ -352,9 +375,35 @@ def predict(
     progress: Progress = _no_progress,
 ) -> pd.DataFrame:
     """Scored pairs at or above `review_threshold`, banded, with reasons (see `OUTPUT_COLUMNS`)."""
+    cases, records = _with_extras(cases, model), _with_extras(records, model)
     parts = list(predict_chunks(api, model, cases, records, review_threshold, chunks, progress))
     pairs = pd.concat(parts, ignore_index=True) if parts else _empty_output()
-    return band(pairs, threshold, review_threshold, labels)
+    progress("in-list duplicates", 0, 1)
+    as_dedupe = TrainedModel(model.splink_model, model.rules, "dedupe_only", model.extras)
+    dedupe_settings = splink_settings_for(as_dedupe, api)
+    clusters, row_pairs = list_clusters(api, dedupe_settings, records, pairs)
+    pairs = pairs.merge(clusters[["record_id", CLUSTER_COLUMN]], on="record_id", how="left")
+    progress("in-list duplicates", 1, 1)
+    alone = rests_on_name_alone(pairs) & (pairs["match_probability"] >= threshold)
+    pairs[NAMESAKES_COLUMN] = np.nan
+    if alone.any():
+        exact = full_name_agrees(pairs[alone])
+        lam = expected_namesakes(pairs[alone], cases, records, clusters).where(exact, np.inf)
+        pairs.loc[alone, NAMESAKES_COLUMN] = lam
+        template = np.where(
+            ~exact, NAME_ALONE_PARTIAL, np.where(lam > NAMESAKE_LIMIT, NAME_ALONE_REVIEW, NAME_ALONE_LINK)
+        )
+        note = [t.format(lam=v) for t, v in zip(template, lam, strict=True)]
+        pairs.loc[alone, "reasons"] = (
+            pairs.loc[alone, "reasons"].astype(str) + "; " + pd.Series(note, index=lam.index)
+        )
+    return band(pairs, threshold, review_threshold, labels, row_pairs)
+
+
+def _with_extras(frame: pd.DataFrame, model: TrainedModel) -> pd.DataFrame:
+    """A saved model may compare a column these inputs lack: it is then missing on every record."""
+    lacking = [e.feature for e in model.extras if e.feature not in frame.columns]
+    return frame.assign(**{c: None for c in lacking}) if lacking else frame
 
 
 def default_chunks(n_cases: int, n_records: int) -> int:
@@ -390,6 +439,7 @@ def predict_chunks(
     from splink import Linker
 
     _quiet_splink()
+    cases, records = _with_extras(cases, model), _with_extras(records, model)
     cases, flagged = _with_counted_columns(cases, records, model, review_threshold)
     assert flagged is not None
     n = chunks or default_chunks(len(cases), len(records))
@@ -422,6 +472,7 @@ def predict_dedupe(
 ) -> pd.DataFrame:
     """Cluster duplicate cases: `record_id, cluster_id, cluster_size` for every case."""
     _quiet_splink()
+    cases = _with_extras(cases, model)
     cases, _ = _with_counted_columns(cases, None, model, threshold)
     linker = _linker(api, cases, None, splink_settings_for(model, api, counted_columns=True))
     scored = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
@@ -451,7 +502,7 @@ def _tidy(frame: pd.DataFrame, splink_model: dict[str, Any]) -> pd.DataFrame:
             "match_weight": frame["match_weight"].astype(float),
         }
     )
-    for col in reason_columns():
+    for col in reason_columns(comparison_names(splink_model)):
         out[col] = frame[col]
     return out
 
@@ -466,29 +517,105 @@ def band(
     threshold: float = DEFAULT_THRESHOLD,
     review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
     labels: pd.DataFrame | None = None,
+    row_pairs: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Band scored pairs: `link` at/above `threshold`, `review` above `review_threshold`.
 
-    A link is only a link when it is the case's one clear candidate: when two list records both
-    pass the threshold for one case and neither outweighs the other by 10:1, they are namesakes
-    competing for one man and both go to review. Reviewers' decisions (labels) override the model.
+    A link is only a link when it is the case's one clear candidate man. The list rows that pass the
+    threshold for one case are grouped by list cluster (rows of one man, `clusters`); the strongest
+    cluster wins unless a rival cluster of another man comes within 10:1 of it, and then all of them
+    go to review (namesakes competing for one man). A rival is another man when the evidence
+    between the two rows is against their being one (`row_pairs`: id_l, id_r, match_weight from
+    `clusters.score_row_pairs`: all the evidence, or that beside the names, below 0; without it
+    every other cluster is another man). A rival that may be
+    the same man (his other entry, too thin to merge) keeps its own band. Every row of the winning
+    cluster among the case's candidates is a link, also one that alone would have been review.
+    A pair that rests on the name alone is a link only when few namesakes are expected on the list
+    (`namesakes`). Reviewers' decisions (labels) override the model.
     """
     if not 0 <= review_threshold <= threshold <= 1:
         raise ValueError(f"need 0 <= review threshold ({review_threshold}) <= threshold ({threshold}) <= 1")
     pairs = pairs[pairs["match_probability"] > review_threshold].copy()
-    is_link = pairs["match_probability"] >= threshold
-    pairs["band"] = np.where(is_link, "link", "review")
+    if CLUSTER_COLUMN not in pairs.columns:
+        pairs[CLUSTER_COLUMN] = pairs["record_id"]
+    pairs[CLUSTER_COLUMN] = pairs[CLUSTER_COLUMN].fillna(pairs["record_id"])
+    if NAMESAKES_COLUMN not in pairs.columns:
+        pairs[NAMESAKES_COLUMN] = np.nan
+    too_common = pairs[NAMESAKES_COLUMN].astype(float) > NAMESAKE_LIMIT
+    is_link = (pairs["match_probability"] >= threshold) & ~too_common
+    pairs["band"] = "review"
     if is_link.any():
-        links = pairs[is_link].sort_values(["case_id", "match_weight"], ascending=[True, False])
-        by_case = links.groupby("case_id")["match_weight"]
-        top = by_case.transform("first")
-        second = by_case.transform(lambda w: w.iloc[1] if len(w) > 1 else -np.inf)
-        demote = (by_case.cumcount() > 0) | (top - second < np.log2(10))
-        pairs.loc[links.index[demote.to_numpy()], "band"] = "review"
+        linked = _linked_clusters(pairs[is_link], row_pairs)
+        keys = pd.Series(list(zip(pairs["case_id"], pairs[CLUSTER_COLUMN], strict=True)), index=pairs.index)
+        state = keys.map(linked)
+        # The winner's every row; a compatible rival's rows only where they pass on their own.
+        chosen = (state == "winner") | ((state == "compatible") & is_link)
+        pairs.loc[chosen, "band"] = "link"
+        promoted = chosen & ~is_link
+        if promoted.any():
+            pairs.loc[promoted, "reasons"] = (
+                pairs.loc[promoted, "reasons"].fillna("").astype(str)
+                + "; another entry of the linked man on the list (list cluster "
+                + pairs.loc[promoted, CLUSTER_COLUMN].astype(str)
+                + ")"
+            )
     if labels is not None and not labels.empty:
         pairs = _apply_labels(pairs, labels)
     pairs = pairs.sort_values(["case_id", "match_probability"], ascending=[True, False])
-    return pairs[OUTPUT_COLUMNS + reason_columns()].reset_index(drop=True)
+    return pairs[OUTPUT_COLUMNS + reason_columns_of(pairs) + TRAILING_COLUMNS].reset_index(drop=True)
+
+
+# A rival within this many bits (10:1) of the best candidate makes the case undecided.
+RIVAL_BITS = float(np.log2(10))
+
+
+def _linked_clusters(links: pd.DataFrame, row_pairs: pd.DataFrame | None) -> dict[tuple[str, str], str]:
+    """(case, cluster) -> "winner" or "compatible" for the clusters that stay links."""
+    best = links.groupby(["case_id", CLUSTER_COLUMN], sort=False)["match_weight"].max().reset_index()
+    best = best.sort_values(["case_id", "match_weight"], ascending=[True, False])
+    counts = best.groupby("case_id", sort=False)["match_weight"].transform("size")
+    out: dict[tuple[str, str], str] = {
+        (c, k): "winner"
+        for c, k in zip(best.loc[counts == 1, "case_id"], best.loc[counts == 1, CLUSTER_COLUMN], strict=True)
+    }
+    crowded = best[counts > 1]
+    if crowded.empty:
+        return out
+    weight: dict[frozenset[str], float] = {}
+    if row_pairs is not None and not row_pairs.empty:
+        other = (
+            row_pairs["other_weight"] if "other_weight" in row_pairs.columns else row_pairs["match_weight"]
+        )
+        # The weaker of all the evidence and the evidence beside the names decides.
+        least = np.minimum(row_pairs["match_weight"].astype(float), other.astype(float))
+        weight = {
+            frozenset((str(a), str(b))): float(w)
+            for a, b, w in zip(row_pairs["id_l"], row_pairs["id_r"], least, strict=True)
+        }
+    rows_of = links.groupby(["case_id", CLUSTER_COLUMN], sort=False)["record_id"].agg(list).to_dict()
+
+    def different(case: str, a: str, b: str) -> bool:
+        between = [weight.get(frozenset((x, y))) for x in rows_of[(case, a)] for y in rows_of[(case, b)]]
+        known = [w for w in between if w is not None]
+        return not known or max(known) < 0
+
+    for case, group in crowded.groupby("case_id", sort=False):
+        clusters = list(group[CLUSTER_COLUMN])
+        weights = list(group["match_weight"])
+        top = clusters[0]
+        rivals = [k for k in clusters[1:] if different(case, top, k)]
+        close = [
+            k
+            for k, w in zip(clusters[1:], weights[1:], strict=True)
+            if k in rivals and weights[0] - w < RIVAL_BITS
+        ]
+        if close:
+            continue  # another man within 10:1: everyone to review
+        out[(case, top)] = "winner"
+        for k in clusters[1:]:
+            if k not in rivals:
+                out[(case, k)] = "compatible"
+    return out
 
 
 def _apply_labels(pairs: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:

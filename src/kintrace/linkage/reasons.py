@@ -8,6 +8,7 @@ A reviewer reads labels ("surname=exact x412") rather than numbers, so labels co
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -34,7 +35,7 @@ def add_reasons(pairs: pd.DataFrame, model: dict[str, Any]) -> pd.DataFrame:
     """Add `<field>_level`, `<field>_bf` and a one-line `reasons` summary to Splink predictions."""
     labels = level_labels(model)
     summary_parts: list[pd.Series] = []
-    for name in COMPARISONS:
+    for name in comparison_names(model):
         gamma = pairs[f"gamma_{name}"].astype(int)
         weight = pairs[f"mw_{name}"].astype(float)
         tf_col = f"mw_tf_adj_{name}"
@@ -51,11 +52,22 @@ def add_reasons(pairs: pd.DataFrame, model: dict[str, Any]) -> pd.DataFrame:
     return pairs
 
 
-def reason_columns() -> list[str]:
+def comparison_names(model: dict[str, Any]) -> list[str]:
+    """The model's comparisons in order: the five of every model, then its extra columns."""
+    return [c["output_column_name"] for c in model["comparisons"]]
+
+
+def reason_columns(names: Sequence[str] = COMPARISONS) -> list[str]:
     cols = ["reasons"]
-    for name in COMPARISONS:
+    for name in names:
         cols += [f"{name}_level", f"{name}_bf"]
     return cols
+
+
+def reason_columns_of(pairs: pd.DataFrame) -> list[str]:
+    """The reasons columns a frame of pairs carries: the five comparisons and any extra ones."""
+    extra = [c.removesuffix("_level") for c in pairs.columns if c.endswith("_level")]
+    return reason_columns([*COMPARISONS, *(n for n in extra if n not in COMPARISONS)])
 
 
 def _fmt_bf(value: float) -> str:

@@ -8,6 +8,7 @@ evidence, "Щербаков" agreeing is strong.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import splink.comparison_level_library as cll
@@ -17,6 +18,8 @@ from splink.blocking_rule_library import CustomRule
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
 
+from kintrace.linkage.extras import Extra
+from kintrace.linkage.extras import comparison as extra_comparison
 from kintrace.linkage.features import ALL_RULES, FeatureRules
 
 LinkType = Literal["link_only", "dedupe_only"]
@@ -150,7 +153,9 @@ def _unit() -> ComparisonCreator:
     )
 
 
-def comparisons(rules: FeatureRules = ALL_RULES) -> list[ComparisonCreator | dict[str, Any]]:
+def comparisons(
+    rules: FeatureRules = ALL_RULES, extras: Sequence[Extra] = ()
+) -> list[ComparisonCreator | dict[str, Any]]:
     return [
         _surname(rules),
         _given(
@@ -159,6 +164,7 @@ def comparisons(rules: FeatureRules = ALL_RULES) -> list[ComparisonCreator | dic
         _given("patronymic", "patr_key", "patr_canon", "patr_initial", "patr_is_initial", False),
         _birth_date(rules),
         _unit(),
+        *(extra_comparison(e) for e in extras),
     ]
 
 
@@ -215,7 +221,7 @@ NAMES_CAN_REACH_SQL = (
 
 
 def prediction_blocking_rules(
-    rules: FeatureRules = ALL_RULES, counted_columns: bool = False
+    rules: FeatureRules = ALL_RULES, counted_columns: bool = False, extras: Sequence[Extra] = ()
 ) -> list[BlockingRuleCreator | dict[str, Any]]:
     """Candidate pairs: any pair sharing one of these keys is scored.
 
@@ -227,7 +233,12 @@ def prediction_blocking_rules(
     extra conditions drop the pairs its keys bring in that no other evidence could lift to review
     (at 5 million rows every pair not scored counts, and so does every row a join need not form).
     """
-    reach = (NAMES_CAN_REACH_SQL,) if counted_columns else ()
+    # An extra column both records give is evidence beside the names, as a year or a unit is.
+    can_reach = NAMES_CAN_REACH_SQL
+    if extras:
+        both = " OR ".join(f"(l.{e.feature} IS NOT NULL AND r.{e.feature} IS NOT NULL)" for e in extras)
+        can_reach = f"({NAMES_CAN_REACH_SQL} OR {both})"
+    reach = (can_reach,) if counted_columns else ()
 
     def _names_only(*columns: str, extra: str | None = None) -> BlockingRuleCreator:
         return _rule(*columns, extra=((extra,) if extra else ()) + (YEAR_OPEN_SQL, *reach))
@@ -266,6 +277,8 @@ def prediction_blocking_rules(
         out.append(block_on(last, "birth_date_swapped"))
         # A year off by one with the birthday right.
         out.append(_rule(last, "birth_md", extra=(GIVEN_OPEN_SQL,)))
+    # A service number is the man's own: equal numbers are a candidate pair whatever the names say.
+    out += [block_on(e.feature) for e in extras if e.kind == "service_number"]
     return out
 
 
@@ -288,11 +301,12 @@ def settings(
     rules: FeatureRules = ALL_RULES,
     probability_two_random_records_match: float = 1e-4,
     counted_columns: bool = False,
+    extras: Sequence[Extra] = (),
 ) -> SettingsCreator:
     return SettingsCreator(
         link_type=link_type,
-        comparisons=comparisons(rules),
-        blocking_rules_to_generate_predictions=prediction_blocking_rules(rules, counted_columns),
+        comparisons=comparisons(rules, extras),
+        blocking_rules_to_generate_predictions=prediction_blocking_rules(rules, counted_columns, extras),
         probability_two_random_records_match=probability_two_random_records_match,
         retain_matching_columns=True,  # the only way Splink 5 keeps gamma_ (the level reached)
         retain_intermediate_calculation_columns=True,

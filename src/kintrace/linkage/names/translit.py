@@ -75,10 +75,6 @@ def _iotated(initial: str, medial: str) -> Rule:
     return lambda w, i: initial if _after_vowel_or_sign(w, i) else medial
 
 
-def _word_initial(initial: str, medial: str) -> Rule:
-    return lambda w, i: initial if i == 0 else medial
-
-
 # BGN/PCGN 1947 (Russian). The optional middle dot separators (t·s, s·h, ...) are not written: lists
 # never carry them.
 _BGN_PCGN_RU: Table = {
