@@ -8,18 +8,16 @@ a registry whose log nobody anchors while its operators believe it is anchored.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
+from kintrace.api import background
 from kintrace.store.audit_anchor import (
     ANCHOR_FILE_ENV,
     DEFAULT_INTERVAL_S,
@@ -69,27 +67,13 @@ def checkpoint_once(factory: sessionmaker[Session], schedule: CheckpointSchedule
 
 
 def install(app: FastAPI, factory: sessionmaker[Session], schedule: CheckpointSchedule | None) -> None:
-    """Run the schedule beside whatever lifespan the app already has."""
-    if schedule is None:
-        return
-    inner = app.router.lifespan_context
-
-    async def loop() -> None:
-        while True:
-            await asyncio.to_thread(checkpoint_once, factory, schedule)
-            await asyncio.sleep(schedule.interval_s)
-
-    @asynccontextmanager
-    async def lifespan(application: Any) -> AsyncIterator[Any]:
-        async with inner(application) as state:
-            task = asyncio.create_task(loop(), name="audit-checkpoints")
-            try:
-                yield state
-            finally:
-                task.cancel()
-                with suppress(asyncio.CancelledError):
-                    await task
-                # One last checkpoint on the way out: the rows of the last interval are anchored too.
-                await asyncio.to_thread(checkpoint_once, factory, schedule)
-
-    app.router.lifespan_context = lifespan
+    """Run the schedule beside whatever lifespan the app already has; one last checkpoint on the way
+    out, so the rows of the last interval are anchored too."""
+    if schedule is not None:
+        background.every(
+            app,
+            "audit-checkpoints",
+            schedule.interval_s,
+            lambda: checkpoint_once(factory, schedule),
+            on_stop=True,
+        )

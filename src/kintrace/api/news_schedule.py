@@ -8,18 +8,17 @@ again next time; nothing is marked sent that was not sent.
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import logging
 import os
 import smtplib
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
+from kintrace.api import background
 from kintrace.services.errors import ValidationFailed
 from kintrace.web.mailer import MailServer, mail_settings, send_news
 
@@ -76,24 +75,7 @@ def send_once(factory: sessionmaker[Session], schedule: NewsSchedule) -> int:
 
 def install(app: FastAPI, factory: sessionmaker[Session], schedule: NewsSchedule | None) -> None:
     """Run the schedule beside whatever lifespan the app already has."""
-    if schedule is None:
-        return
-    inner = app.router.lifespan_context
-
-    async def loop() -> None:
-        while True:
-            await asyncio.to_thread(send_once, factory, schedule)
-            await asyncio.sleep(schedule.interval_s)
-
-    @asynccontextmanager
-    async def lifespan(application: Any) -> AsyncIterator[Any]:
-        async with inner(application) as state:
-            task = asyncio.create_task(loop(), name="family-news")
-            try:
-                yield state
-            finally:
-                task.cancel()
-                with suppress(asyncio.CancelledError):
-                    await task
-
-    app.router.lifespan_context = lifespan
+    if schedule is not None:
+        background.every(
+            app, "family-news", schedule.interval_s, functools.partial(send_once, factory, schedule)
+        )
