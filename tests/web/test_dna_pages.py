@@ -125,7 +125,11 @@ def test_another_familys_sample_reads_as_a_missing_one_on_the_withdraw_form(
     other = family.post(f"/my/cases/{own}/dna/withdraw/{foreign}", data={"csrf_token": token}, headers=UK)
     missing = family.post(f"/my/cases/{own}/dna/withdraw/987654321", data={"csrf_token": token}, headers=UK)
     assert other.status_code == missing.status_code == 404
-    assert other.text.replace(str(foreign), "N") == missing.text.replace("987654321", "N")
+    # The two answers alike but for the id in the address (blanking digits alone would also blank
+    # "initial-scale=1" when the id is 1).
+    assert re.sub(r"/withdraw/\d+", "/withdraw/N", other.text) == re.sub(
+        r"/withdraw/\d+", "/withdraw/N", missing.text
+    )
     assert "WEB-THEIRS" not in other.text and "Галина Бондар" not in other.text
     with web_app.state.sessionmaker() as session:
         consent = session.get_one(DnaSample, foreign).consent
