@@ -214,3 +214,38 @@ def test_the_letter_reads_back_in_the_authoritys_language(session, people, facto
     assert "Джерело під захистом" not in words
     with pytest.raises(Forbidden):  # families sign letters; they do not make them
         letters.letter_document(session, mother, appeal, TODAY)
+
+
+def test_families_hear_of_their_appeal_and_of_its_delay(session, people):
+    from kintrace.services import notifications
+    from kintrace.web.i18n import gettext_for
+    from kintrace.web.notices import describe
+
+    worker, families = people
+    (mother, case), _, _ = families
+    notifications.save_settings(
+        session, mother, {notifications.APPEAL_NEWS: notifications.PORTAL}, language="uk"
+    )
+    appeal = _draft(session, worker, answer_days=30)
+    appeals.join(session, mother, appeal.id, case.id, signatory="Олена", consent=True, today=TODAY)
+    appeals.mark_sent(
+        session,
+        worker,
+        appeal.id,
+        sent_on=TODAY,
+        channel="пошта",
+        reference_number=None,
+        letter_sha256=None,
+        today=TODAY,
+    )
+    late = TODAY + dt.timedelta(days=40)
+    assert appeals.queue_overdue_appeals(session, worker, today=late) == 1
+    assert appeals.queue_overdue_appeals(session, worker, today=late) == 1  # counted, but told only once
+    appeals.record_answer(session, worker, appeal.id, received_on=late, text="Розглянуто", today=late)
+    appeals.set_outcome(session, worker, appeal.id, case.id, RequestOutcome.GRANTED)
+    told = [describe(n, gettext_for("uk")) for n in notifications.list_notifications(session, mother)]
+    assert len(told) == 4
+    sent = f"Справа {case.reference}: звернення «Про встановлення статусу» надіслано 2026-06-01."
+    assert f"{sent} Кому: {MINISTRY}." in told
+    assert any("досі немає відповіді, хоча строк минув 2026-07-01" in t for t in told)
+    assert any("для цієї справи: Задоволено." in t for t in told)

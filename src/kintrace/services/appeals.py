@@ -29,7 +29,7 @@ from kintrace.domain.vocabulary import (
     RequestOutcome,
     Visibility,
 )
-from kintrace.services import auditing
+from kintrace.services import auditing, notifications
 from kintrace.services import status as status_service
 from kintrace.services.access import Actor, can_see_case, require_writer, visible_case
 from kintrace.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -171,6 +171,23 @@ def list_appeals(session: Session, actor: Actor, *, today: dt.date | None = None
     return [view(session, actor, appeal, today) for appeal in appeals]
 
 
+def _tell(
+    session: Session, actor: Actor, appeal: Appeal, kind: str, case_ids: Sequence[int], **extra: str
+) -> None:
+    """News of the appeal for the families of its cases (each family as it chose to hear it)."""
+    for case_id in case_ids:
+        reference = session.get_one(Case, case_id).reference
+        params = {
+            "kind": kind,
+            "appeal_id": str(appeal.id),
+            "title": appeal.title,
+            "authority": appeal.authority,
+        }
+        params.update(reference=reference, **extra)
+        key = ":".join(["appeal", str(appeal.id), kind, *(extra[name] for name in sorted(extra))])
+        notifications.notify(session, actor, case_id, notifications.APPEAL_NEWS, params, key)
+
+
 def _draft(appeal: Appeal) -> Appeal:
     if appeal.state is not AppealState.DRAFT:
         raise Conflict(f"appeal {appeal.id} was sent on {appeal.sent_on}: its signatories are fixed")
@@ -299,6 +316,9 @@ def mark_sent(
     appeal.reference_number = (reference_number or "").strip()[:100] or None
     appeal.letter_sha256 = letter_sha256
     auditing.record(session, actor, "appeal.send", appeal, before=before)
+    _tell(
+        session, actor, appeal, "sent", [row.case_id for row in appeal.signatories], date=sent_on.isoformat()
+    )
     return appeal
 
 
@@ -334,6 +354,8 @@ def record_answer(
     if appeal.state is AppealState.SENT:
         appeal.state = AppealState.ANSWERED
     auditing.record(session, actor, "appeal.answer", answer)
+    cases = [row.case_id for row in appeal.signatories]
+    _tell(session, actor, appeal, "answered", cases, date=received_on.isoformat())
     return answer
 
 
@@ -356,6 +378,8 @@ def set_outcome(
     before = auditing.snapshot(row)
     row.outcome, row.outcome_note = RequestOutcome(outcome), (note or "").strip() or None
     auditing.record(session, actor, "appeal.outcome", row, before=before)
+    if row.outcome is not RequestOutcome.PENDING:
+        _tell(session, actor, appeal, "outcome", [case_id], outcome=row.outcome.value)
     return row
 
 
@@ -372,6 +396,20 @@ def overdue_appeals(session: Session, actor: Actor, *, today: dt.date | None = N
     """Appeals sent and unanswered past the authority's time to answer, longest overdue first."""
     views = [v for v in list_appeals(session, actor, today=today) if v.overdue]
     return sorted(views, key=lambda v: -v.days_overdue)
+
+
+def queue_overdue_appeals(session: Session, actor: Actor, *, today: dt.date | None = None) -> int:
+    """Tell the families of every appeal past the authority's time to answer (once per appeal)."""
+    today = today or dt.date.today()
+    sent = session.scalars(select(Appeal).where(Appeal.state == AppealState.SENT)).all()
+    told = 0
+    for appeal in sent:
+        made = view(session, actor, appeal, today)
+        if made.overdue and made.deadline is not None:
+            cases = [row.case_id for row in appeal.signatories]
+            _tell(session, actor, appeal, "overdue", cases, date=made.deadline.isoformat())
+            told += 1
+    return told
 
 
 def appeals_of_case(session: Session, actor: Actor, case_id: int) -> list[AppealView]:

@@ -35,7 +35,8 @@ STATUS_CHANGED = "status_changed"  # evidence-based or official status
 NEW_ITEM = "new_item"  # a new family-visible evidence item
 REQUEST_ANSWERED = "request_answered"  # an authority answered a status-change request
 REQUEST_OVERDUE = "request_overdue"  # a request passed its deadline unanswered
-EVENTS = (STATUS_CHANGED, NEW_ITEM, REQUEST_ANSWERED, REQUEST_OVERDUE)
+APPEAL_NEWS = "appeal_news"  # an appeal the case is in was sent, answered, decided for it, or is overdue
+EVENTS = (STATUS_CHANGED, NEW_ITEM, REQUEST_ANSWERED, REQUEST_OVERDUE, APPEAL_NEWS)
 
 EMAIL = "email"  # e-mail to the account's address, and the portal
 PORTAL = "portal"  # the portal's "what's new" only

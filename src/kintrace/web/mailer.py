@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
-from kintrace.services import notifications
+from kintrace.services import appeals, notifications
 from kintrace.services.access import SYSTEM
 from kintrace.services.errors import ValidationFailed
 from kintrace.web.notices import compose_email
@@ -72,8 +72,10 @@ def send_news(
     *,
     today: dt.date | None = None,
 ) -> int:
-    """Queue news of overdue requests, then e-mail every pending notification once; how many were sent.
+    """Queue news of overdue requests and appeals, then e-mail every pending notification once; how
+    many were sent.
     Raises OSError or smtplib.SMTPException when the mail server cannot be reached."""
+    appeals.queue_overdue_appeals(session, SYSTEM, today=today)
     with smtplib.SMTP(server.host, server.port, timeout=30) as smtp:
 
         def deliver(outgoing: notifications.Outgoing) -> None:

@@ -22,6 +22,7 @@ EVENT: dict[str, str] = {
     service.NEW_ITEM: N_("New information is added to the case"),
     service.REQUEST_ANSWERED: N_("An authority answers a request to change the status"),
     service.REQUEST_OVERDUE: N_("A request to an authority is past its deadline"),
+    service.APPEAL_NEWS: N_("An appeal with other families is sent, answered or late"),
 }
 
 CHANNEL: dict[str, str] = {
@@ -38,6 +39,15 @@ _OVERDUE = N_(
     "Case {reference}: {authority} has not answered the request to record “{status}” "
     "by its deadline, {deadline}."
 )
+# The authority is named after a colon, never inside the sentence: its name keeps its own case.
+_APPEAL = {
+    "sent": N_("Case {reference}: the appeal “{title}” was sent on {date}. To: {authority}."),
+    "answered": N_("Case {reference}: the appeal “{title}” was answered on {date}. To: {authority}."),
+    "outcome": N_("Case {reference}: what came of the appeal “{title}” for this case: {outcome}."),
+    "overdue": N_(
+        "Case {reference}: the appeal “{title}” has no answer although it was due by {date}. To: {authority}."
+    ),
+}
 _SUBJECT = N_("kintrace: news on case {reference}")
 _SIGN_IN = N_("Sign in to kintrace to read more. You can change which news you receive under Notifications.")
 _WARNING = N_(
@@ -74,6 +84,15 @@ def describe(note: Notification, translate: Translate) -> str:
             authority=p.get("authority", ""),
             status=_status(translate, p.get("requested_status")),
             deadline=p.get("deadline", ""),
+        )
+    if note.event == service.APPEAL_NEWS and p.get("kind") in _APPEAL:
+        outcome = translate(labels.OUTCOME[RequestOutcome(p["outcome"])]) if p.get("outcome") else ""
+        return translate(_APPEAL[p["kind"]]).format(
+            reference=reference,
+            title=p.get("title", ""),
+            date=p.get("date", ""),
+            authority=p.get("authority", ""),
+            outcome=outcome,
         )
     raise ValueError(f"notification {note.id}: unknown event {note.event!r}")
 
