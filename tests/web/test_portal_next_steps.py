@@ -82,3 +82,20 @@ def test_a_familys_account_page_has_no_api_tokens(web_app: FastAPI) -> None:
     assert "Create a token" not in family.get("/account").text
     worker = sign_in(web_app, *CASEWORKER)
     assert "Create a token" in worker.get("/account").text
+
+
+def test_a_form_error_names_the_field_as_the_reader_saw_it(web_app: FastAPI) -> None:
+    family = sign_up(web_app, "pomylka")
+    bad = family.post(
+        "/my/file",
+        data={
+            "last_name": "Ткач",
+            "first_name": "Іван",
+            "relationship": "мати",
+            "height_cm": "17",
+            "csrf_token": csrf(family),
+        },
+        headers=UK,
+    )
+    summary = bad.text.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert "Зріст, см:" in summary and "height_cm" not in summary

@@ -151,6 +151,40 @@ APPEAL_STATE: dict[AppealState, str] = {
     AppealState.CLOSED: N_("Closed"),
 }
 
+# Form fields by the name a service's error gives them, so an error names what the reader saw.
+FIELD: dict[str, str] = {
+    "last_name": N_("Last name"),
+    "first_name": N_("First name"),
+    "patronymic": N_("Patronymic (if any)"),
+    "birth_year": N_("Date of birth"),
+    "birth_month": N_("Date of birth"),
+    "birth_date": N_("Date of birth"),
+    "seen_year": N_("When were they last seen or heard from?"),
+    "seen_month": N_("When were they last seen or heard from?"),
+    "seen_place": N_("Where?"),
+    "rank": N_("Rank (if serving)"),
+    "unit": N_("Military unit (e.g. в/ч 12345)"),
+    "height_cm": N_("Height in cm"),
+    "relationship": N_("Relation to the missing person"),
+    "full_name": N_("Full name"),
+    "phone": N_("Phone"),
+    "email": N_("E-mail"),
+    "authority": N_("Authority"),
+    "deadline": N_("Deadline"),
+    "claim": N_("Claim"),
+    "title": N_("Title"),
+    "signatory": N_("Signatory"),
+    "consent": N_("Consent"),
+    "case_reference": N_("Case reference"),
+    "sent_on": N_("Sent on"),
+    "received_on": N_("Received on"),
+    "password": N_("Password"),
+    "current_password": N_("Current password"),
+    "new_password": N_("New password"),
+    "new_password_repeat": N_("New password again"),
+    "reason": N_("Reason"),
+}
+
 ALL: dict[str, Mapping[Any, str]] = {
     "evidence_rule": EVIDENCE_RULE,
     "contradiction": CONTRADICTION_RULE,

@@ -58,6 +58,11 @@ def render(
         text = labels.ALL[kind].get(value)
         return translate(text) if text else str(value)
 
+    def field_label(field: str) -> str:
+        """The label the reader saw for a form field an error names (not its id)."""
+        text = labels.FIELD.get(field)
+        return translate(text) if text else field.replace("_", " ")
+
     values: dict[str, Any] = {
         "request": request,
         "_": translate,
@@ -67,6 +72,7 @@ def render(
         "user": user,
         "csrf_token": sessions.csrf_token_for(request) if user is not None else None,
         "label": label,
+        "field_label": field_label,
         "labels": labels,
         "name": name_with_latin,
         "pdate": partial_date,
