@@ -5,6 +5,7 @@ The port comes from KINTRACE_BENCH_PORTS (default 18200-18299): the first one fr
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import shutil
@@ -47,6 +48,9 @@ def served(database_url: str, log: Path | None = None) -> Iterator[str]:
     env = {
         **os.environ,
         "KINTRACE_SECRET_KEY": secrets.token_urlsafe(48),
+        # Outside the demo the server refuses to start without the genetic data's master key.
+        "KINTRACE_GENETIC_KEY": os.environ.get("KINTRACE_GENETIC_KEY")
+        or base64.b64encode(secrets.token_bytes(32)).decode("ascii"),
         "KINTRACE_DATABASE_URL": database_url,
     }
     out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
