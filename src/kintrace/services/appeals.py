@@ -139,9 +139,17 @@ def get_appeal(session: Session, actor: Actor, appeal_id: int) -> Appeal:
     return appeal
 
 
-def view(session: Session, actor: Actor, appeal: Appeal, today: dt.date | None = None) -> AppealView:
+def view(
+    session: Session,
+    actor: Actor,
+    appeal: Appeal,
+    today: dt.date | None = None,
+    *,
+    reported: set[int] | None = None,
+) -> AppealView:
     today = today or dt.date.today()
-    reported = set() if actor.is_staff else _family_case_ids(session, actor, reported=True)
+    if reported is None:  # a list reads the family's cases once for all its appeals
+        reported = set() if actor.is_staff else _family_case_ids(session, actor, reported=True)
     signatories = [
         row for row in appeal.signatories if actor.is_staff or _own_signature(row, actor, reported)
     ]
@@ -168,7 +176,8 @@ def list_appeals(session: Session, actor: Actor, *, today: dt.date | None = None
         own = own.where(CaseMember.user_id == actor.user_id)
         query = query.where((Appeal.state == AppealState.DRAFT) | Appeal.id.in_(own))
     appeals = session.scalars(query.order_by(Appeal.id.desc())).all()
-    return [view(session, actor, appeal, today) for appeal in appeals]
+    reported = set() if actor.is_staff else _family_case_ids(session, actor, reported=True)
+    return [view(session, actor, appeal, today, reported=reported) for appeal in appeals]
 
 
 def _tell(
