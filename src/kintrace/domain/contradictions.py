@@ -76,13 +76,15 @@ class Contradiction:
         return RULES[self.rule]
 
 
-_LIFE_CLAIMS = frozenset({Claim.ALIVE, Claim.WOUNDED, Claim.CAPTURED, Claim.SEEN_AT_PLACE})
+_LIFE_CLAIMS = frozenset({Claim.ALIVE, Claim.WOUNDED, Claim.CAPTURED, Claim.RELEASED, Claim.SEEN_AT_PLACE})
 _LIFE_NOTICES = frozenset({S.REPORTED_CAPTURED, S.CONFIRMED_CAPTURED, S.RELEASED, S.FOUND_ALIVE})
 _DEATH_CLAIMS = frozenset({Claim.DEAD, Claim.REMAINS_FOUND})
 _DEATH_NOTICES = frozenset({S.REPORTED_DEAD, S.CONFIRMED_DEAD, S.REMAINS_IDENTIFIED, S.REMAINS_RETURNED})
 # Remains are found where they lie, and a notice is issued where the office is: neither places the
 # living person anywhere on that day.
-_PLACING_CLAIMS = frozenset({Claim.ALIVE, Claim.WOUNDED, Claim.CAPTURED, Claim.SEEN_AT_PLACE, Claim.DEAD})
+_PLACING_CLAIMS = frozenset(
+    {Claim.ALIVE, Claim.WOUNDED, Claim.CAPTURED, Claim.RELEASED, Claim.SEEN_AT_PLACE, Claim.DEAD}
+)
 
 
 def _is_life(fact: EvidenceFact) -> bool:

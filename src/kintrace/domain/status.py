@@ -240,6 +240,7 @@ _NOTICE_STAGE: Mapping[PersonStatus, str] = MappingProxyType(
 _CLAIM_STAGE: Mapping[Claim, str] = MappingProxyType(
     {
         Claim.CAPTURED: "captured",
+        Claim.RELEASED: "released",
         Claim.ALIVE: "alive",
         Claim.WOUNDED: "alive",  # wounded or in hospital: alive at that date
         Claim.DEAD: "dead",

@@ -57,6 +57,7 @@ class Credibility(StrEnum):
 class Claim(StrEnum):
     ALIVE = "alive"
     CAPTURED = "captured"
+    RELEASED = "released"  # released from captivity or exchanged (an exchange list says so)
     WOUNDED = "wounded"  # wounded or in hospital
     DEAD = "dead"
     REMAINS_FOUND = "remains_found"

@@ -34,6 +34,7 @@ from kintrace.domain.dna_samples import (
     Kinship,
     SampleKind,
 )
+from kintrace.domain.lists import ListKind, PairBand, PairDecision, SearchResult
 from kintrace.domain.vocabulary import (
     AppealDemand,
     AppealState,
@@ -190,6 +191,11 @@ class Case(Base):
     evidence_rule: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
+    # The family's agreement that the case be matched against published lists; without it, never.
+    list_matching_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    list_matching_basis: Mapped[str | None] = mapped_column(String(300))  # how it was given
+    list_matching_consent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    list_matching_consent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     person: Mapped[MissingPerson] = relationship(back_populates="case", uselist=False)
     relatives: Mapped[list[Relative]] = relationship(back_populates="case", order_by="Relative.id")
@@ -245,6 +251,7 @@ class MissingPerson(Base):
     search_text: Mapped[str] = mapped_column(Text, default="")
 
     case: Mapped[Case] = relationship(back_populates="person")
+    name_keys: Mapped[list[PersonNameKey]] = relationship(cascade="all, delete-orphan")
     aliases: Mapped[list[PersonAlias]] = relationship(
         back_populates="person", order_by="PersonAlias.id", cascade="all, delete-orphan"
     )
@@ -263,6 +270,16 @@ class PersonAlias(Base):
     script: Mapped[str] = mapped_column(String(16), default="Cyrl")
 
     person: Mapped[MissingPerson] = relationship(back_populates="aliases")
+
+
+class PersonNameKey(Base):
+    """A cross-script key of a missing person's name (the linkage engine's), for name search."""
+
+    __tablename__ = "person_name_keys"
+    __table_args__ = (Index("ix_person_name_keys_key", "key", "person_id"),)
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
 
 
 class Relative(Base):
@@ -703,6 +720,127 @@ class DnaComparison(Base):
 
     remains: Mapped[DnaSample] = relationship()
     case: Mapped[Case] = relationship()
+
+
+class PublishedList(Base):
+    """A published list (prisoners, an exchange, the dead, ...): a source of its own.
+
+    `publisher_id` is the Source that published it, with its Admiralty grade; the original file is
+    kept by SHA-256 in the attachment store, and the same file is never imported twice.
+    """
+
+    __tablename__ = "published_lists"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    publisher_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    published_on: Mapped[str | None] = mapped_column(PARTIAL_DATE)
+    kind: Mapped[ListKind] = mapped_column(str_enum(ListKind), index=True)
+    claim: Mapped[Claim] = mapped_column(str_enum(Claim))  # what each entry says (from the kind)
+    language: Mapped[str | None] = mapped_column(String(16))  # uk, ru, en, ...
+    script: Mapped[str | None] = mapped_column(String(16))  # Cyrl, Latn
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    column_map: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # header -> entry field
+    entry_count: Mapped[int] = mapped_column(Integer, default=0)
+    imported_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    matched_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())  # the last full match
+
+    publisher: Mapped[Source] = relationship()
+
+
+class ListEntry(Base):
+    """One row of a published list: every column as written, and the fields mapped from them.
+
+    Rows that are the same man (listed twice: two spellings, two scripts) share `cluster_id`, the id
+    of the cluster's first entry; a case is matched to the cluster. `fingerprint` identifies the man
+    as listed (normalised name and dates), so a rejected namesake stays rejected after a re-import.
+    """
+
+    __tablename__ = "list_entries"
+    __table_args__ = (UniqueConstraint("list_id", "row_number", name="uq_list_entries_list_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("published_lists.id", ondelete="CASCADE"), index=True)
+    row_number: Mapped[int] = mapped_column(Integer)  # as in the file (the header is row 1)
+    raw: Mapped[dict[str, Any]] = mapped_column(JSON)  # every column of the original row
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    patronymic: Mapped[str | None] = mapped_column(String(100))
+    birth_date: Mapped[str | None] = mapped_column(PARTIAL_DATE)
+    birth_place: Mapped[str | None] = mapped_column(String(200))
+    unit: Mapped[str | None] = mapped_column(String(64))
+    service_number: Mapped[str | None] = mapped_column(String(64))
+    rank: Mapped[str | None] = mapped_column(String(100))
+    sex: Mapped[str | None] = mapped_column(String(16))
+    event_date: Mapped[str | None] = mapped_column(PARTIAL_DATE)
+    place: Mapped[str | None] = mapped_column(String(300))
+    notes: Mapped[str | None] = mapped_column(Text)
+    cluster_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), index=True)
+
+    list: Mapped[PublishedList] = relationship()
+
+
+class ListEntryKey(Base):
+    """A blocking key of a list entry (the linkage engine's), so one case finds its candidates fast."""
+
+    __tablename__ = "list_entry_keys"
+    __table_args__ = (Index("ix_list_entry_keys_key", "key", "entry_id"),)
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("list_entries.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
+class ListPair(Base):
+    """A candidate pair: a list entry (its cluster) and a case, with the engine's score and the decision.
+
+    `reasons` holds each compared field's agreement level and Bayes factor, as the engine gave them.
+    """
+
+    __tablename__ = "list_pairs"
+    __table_args__ = (
+        UniqueConstraint("entry_id", "case_id", name="uq_list_pairs_entry_case"),
+        Index("ix_list_pairs_queue", "decision", "match_weight"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("published_lists.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("list_entries.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    match_probability: Mapped[float] = mapped_column(Float)
+    match_weight: Mapped[float] = mapped_column(Float)
+    band: Mapped[PairBand] = mapped_column(str_enum(PairBand))
+    reasons: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    name_only: Mapped[bool] = mapped_column(Boolean, default=False)  # rests on the name alone
+    decision: Mapped[PairDecision] = mapped_column(str_enum(PairDecision), default=PairDecision.PENDING)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    list: Mapped[PublishedList] = relationship()
+    entry: Mapped[ListEntry] = relationship()
+    case: Mapped[Case] = relationship()
+
+
+class ListCheck(Base):
+    """The search log: a case checked against a list, when, and what came of it (the latest check)."""
+
+    __tablename__ = "list_checks"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    list_id: Mapped[int] = mapped_column(
+        ForeignKey("published_lists.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    checked_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    result: Mapped[SearchResult] = mapped_column(str_enum(SearchResult))
+
+    list: Mapped[PublishedList] = relationship()
 
 
 def row_values(obj: Any) -> dict[str, Any]:

@@ -47,6 +47,7 @@ CASE_STATE: dict[CaseState, str] = {
 CLAIM: dict[Claim, str] = {
     Claim.ALIVE: N_("Alive"),
     Claim.CAPTURED: N_("Captured"),
+    Claim.RELEASED: N_("Released or exchanged"),
     Claim.WOUNDED: N_("Wounded or in hospital"),
     Claim.DEAD: N_("Dead"),
     Claim.REMAINS_FOUND: N_("Remains found"),
