@@ -131,6 +131,9 @@ RULES: dict[str, Rule] = {
     ),
     "POST /api/v1/auth/logout": everyone(204),
     "GET /api/v1/auth/me": everyone(200),
+    "PATCH /api/v1/auth/me": everyone(200, body=lambda w: {"language": "uk"}),
+    # A wrong password: nobody's account is deleted by the matrix, and nobody skips the password.
+    "POST /api/v1/auth/me/delete": everyone(422, body=lambda w: {"password": "not the password"}),
     "GET /api/v1/auth/tokens": everyone(200),
     "POST /api/v1/auth/tokens": everyone(201, body=lambda w: {"name": "matrix", "expires_in_days": 5}),
     "DELETE /api/v1/auth/tokens/{token_id}": everyone(204),

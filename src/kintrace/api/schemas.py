@@ -110,9 +110,26 @@ class UserOut(Out):
     username: str
     display_name: str
     email: str | None
+    phone: str | None = None
+    language: str | None = None
     role: Role
     active: bool
     created_at: dt.datetime
+
+
+class AccountSettingsIn(In):
+    """One's own contact details and language; a field left out keeps its value."""
+
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
+    language: Literal["uk", "ru", "en"] | None = None
+
+
+class AccountDeleteIn(In):
+    password: Annotated[str, StringConstraints(max_length=1000)]
+    erase_contacts: bool = Field(
+        False, description="Also erase the phones, e-mails and addresses this account entered on relatives."
+    )
 
 
 class UserCreate(In):

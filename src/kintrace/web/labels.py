@@ -37,6 +37,20 @@ STATUS: dict[PersonStatus, str] = {
     PersonStatus.CLOSED: N_("Closed"),
 }
 
+
+def pgettext(context: str, message: str) -> str:
+    """Marks `message` for translation in `context` (extracted with its context); translated on use."""
+    return message
+
+
+# Status words that agree with a woman in Ukrainian and Russian ("Зникла безвісти", "Звільнена"); the
+# masculine form is the default, so only these need a feminine entry. English reads the same.
+FEMININE_STATUS: dict[PersonStatus, str] = {
+    PersonStatus.MISSING: pgettext("female", "Missing"),
+    PersonStatus.RELEASED: pgettext("female", "Released"),
+    PersonStatus.FOUND_ALIVE: pgettext("female", "Found alive"),
+}
+
 CASE_STATE: dict[CaseState, str] = {
     CaseState.UNVERIFIED: N_("Waiting for a caseworker to check it"),
     CaseState.OPEN: N_("Open"),
@@ -180,6 +194,8 @@ FIELD: dict[str, str] = {
     "sent_on": N_("Sent on"),
     "received_on": N_("Received on"),
     "password": N_("Password"),
+    "language": N_("Language of pages and e-mails"),
+    "confirm": N_("Yes, delete my account"),
     "current_password": N_("Current password"),
     "new_password": N_("New password"),
     "new_password_repeat": N_("New password again"),
@@ -213,4 +229,10 @@ SERVICE_MESSAGES = (
         "is too easy to guess (a common password, a word, a name, a date or a keyboard pattern); "
         "a phrase of several unrelated words is strong and easy to remember"
     ),
+    N_("is not an e-mail address"),
+    N_("is not a phone number (digits, spaces, brackets and dashes; + for the country code)"),
+    N_("is not one of uk, ru, en"),
+    N_("tick the box to confirm"),
+    N_("this is not your current password"),
+    N_("another account already uses this e-mail address"),
 )

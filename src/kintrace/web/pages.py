@@ -12,9 +12,17 @@ from markupsafe import Markup
 
 from kintrace.api import sessions
 from kintrace.domain.dates import PartialDate
+from kintrace.domain.vocabulary import Sex
 from kintrace.store.models import User
 from kintrace.web import labels
-from kintrace.web.i18n import LANGUAGE_COOKIE, LANGUAGES, choose_language, gettext_for, ngettext_for
+from kintrace.web.i18n import (
+    LANGUAGE_COOKIE,
+    LANGUAGES,
+    choose_language,
+    gettext_for,
+    ngettext_for,
+    translations,
+)
 from kintrace.web.translit import has_cyrillic, to_latin
 
 _env = Environment(
@@ -54,7 +62,10 @@ def render(
     language = language_of(request)
     translate = gettext_for(language)
 
-    def label(kind: str, value: object) -> str:
+    def label(kind: str, value: object, sex: object = None) -> str:
+        """A value's words in the reader's language; a status agrees with the person's sex."""
+        if kind == "status" and sex == Sex.FEMALE and value in labels.FEMININE_STATUS:
+            return translations(language).pgettext("female", labels.FEMININE_STATUS[value])  # type: ignore[index]
         text = labels.ALL[kind].get(value)
         return translate(text) if text else str(value)
 

@@ -8,8 +8,18 @@ from kintrace.api import sessions
 from kintrace.api.auth import CurrentActor, CurrentUser
 from kintrace.api.deps import AppSettings, Db, PathId
 from kintrace.api.problems import Problem
-from kintrace.api.schemas import LoginIn, LoginOut, TokenCreate, TokenCreated, TokenOut, UserOut
+from kintrace.api.schemas import (
+    AccountDeleteIn,
+    AccountSettingsIn,
+    LoginIn,
+    LoginOut,
+    TokenCreate,
+    TokenCreated,
+    TokenOut,
+    UserOut,
+)
 from kintrace.api.throttle import LoginThrottle, client_address
+from kintrace.services import account as account_service
 from kintrace.services import users as user_service
 from kintrace.services.access import actor_for
 
@@ -64,6 +74,29 @@ def logout(_user: CurrentUser, request: Request, settings: AppSettings, session:
 @router.get("/me", response_model=UserOut)
 def me(user: CurrentUser) -> UserOut:
     return UserOut.model_validate(user)
+
+
+@router.patch("/me", response_model=UserOut)
+def update_me(body: AccountSettingsIn, user: CurrentUser, session: Db) -> UserOut:
+    """Change one's own e-mail, phone and language (kintrace's e-mails are then written in it)."""
+    given = body.model_fields_set
+    updated = account_service.update_settings(
+        session,
+        actor_for(user),
+        email=body.email if "email" in given else user.email,
+        phone=body.phone if "phone" in given else user.phone,
+        language=body.language if "language" in given else None,
+    )
+    return UserOut.model_validate(updated)
+
+
+@router.post("/me/delete", status_code=status.HTTP_204_NO_CONTENT)
+def delete_me(body: AccountDeleteIn, user: CurrentUser, session: Db) -> Response:
+    """Delete one's own account (the password confirms it). The cases stay with the caseworkers."""
+    account_service.delete_account(
+        session, actor_for(user), body.password, erase_contacts=body.erase_contacts
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/tokens", response_model=TokenCreated, status_code=status.HTTP_201_CREATED)
