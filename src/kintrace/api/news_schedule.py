@@ -1,9 +1,10 @@
-"""The server tells families its news itself: overdue requests queued and e-mail sent on a schedule.
+"""The server tells families its news itself: overdue requests queued, e-mail and texts sent on a schedule.
 
-With KINTRACE_SMTP_URL set (smtp://HOST:PORT), every KINTRACE_NEWS_INTERVAL_S seconds (default one
-hour) the server queues news of requests that passed their deadline and e-mails what is pending, as
-`kintrace notifications send` does by hand. A mail server that does not answer is logged and tried
-again next time; nothing is marked sent that was not sent.
+With KINTRACE_SMTP_URL set (smtp://HOST:PORT) and/or KINTRACE_SMS_URL (an HTTP gateway for SMS or a
+messenger, see kintrace.web.sms), every KINTRACE_NEWS_INTERVAL_S seconds (default one hour) the server
+queues news of requests that passed their deadline and sends what is pending, as `kintrace
+notifications send` does by hand. A server or gateway that does not answer is logged and tried again
+next time; nothing is marked sent that was not sent.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kintrace.api import background
 from kintrace.services.errors import ValidationFailed
-from kintrace.web.mailer import MailServer, mail_settings, send_news
+from kintrace.web.mailer import BASE_URL_ENV, MailServer, mail_settings, send_news
+from kintrace.web.sms import SmsGateway, send_sms_news, sms_gateway
 
 log = logging.getLogger("kintrace.news")
 
@@ -34,19 +36,21 @@ class NewsConfigError(ValueError):
 
 @dataclass(frozen=True)
 class NewsSchedule:
-    server: MailServer
+    server: MailServer | None  # None: no e-mail, texts only
     sender: str
     base_url: str | None
     interval_s: float
+    sms: SmsGateway | None = None
 
 
 def schedule_from_env(environ: Mapping[str, str] | None = None) -> NewsSchedule | None:
     env = os.environ if environ is None else environ
     try:
         mail = mail_settings(env)
+        sms = sms_gateway(env)
     except ValidationFailed as error:
         raise NewsConfigError(f"{error.field} {error.message}") from None
-    if mail is None:
+    if mail is None and sms is None:
         return None
     raw = env.get(INTERVAL_ENV) or str(DEFAULT_INTERVAL_S)
     try:
@@ -55,21 +59,38 @@ def schedule_from_env(environ: Mapping[str, str] | None = None) -> NewsSchedule 
         raise NewsConfigError(f"{INTERVAL_ENV}={raw!r} is not a number of seconds") from None
     if not interval > 0:
         raise NewsConfigError(f"{INTERVAL_ENV}={raw!r} must be more than 0 seconds")
-    return NewsSchedule(mail.server, mail.sender, mail.base_url, interval)
+    if mail is None:
+        return NewsSchedule(None, "", env.get(BASE_URL_ENV) or None, interval, sms)
+    return NewsSchedule(mail.server, mail.sender, mail.base_url, interval, sms)
 
 
 def send_once(factory: sessionmaker[Session], schedule: NewsSchedule) -> int:
-    with factory() as session:
-        try:
-            sent = send_news(session, schedule.server, schedule.sender, schedule.base_url)
-        except (OSError, smtplib.SMTPException) as error:
-            session.rollback()
-            log.error(
-                "news not sent, mail server %s:%s: %s", schedule.server.host, schedule.server.port, error
-            )
-            return 0
-    if sent:
-        log.info("sent %d e-mail notification(s)", sent)
+    """One round: e-mails, then texts; a failing channel does not hold back the other."""
+    sent = 0
+    if schedule.server is not None:
+        with factory() as session:
+            try:
+                mailed = send_news(session, schedule.server, schedule.sender, schedule.base_url)
+            except (OSError, smtplib.SMTPException) as error:
+                session.rollback()
+                log.error(
+                    "news not sent, mail server %s:%s: %s", schedule.server.host, schedule.server.port, error
+                )
+                mailed = 0
+        if mailed:
+            log.info("sent %d e-mail notification(s)", mailed)
+        sent += mailed
+    if schedule.sms is not None:
+        with factory() as session:
+            try:
+                texted = send_sms_news(session, schedule.sms, schedule.base_url)
+            except OSError as error:
+                session.rollback()
+                log.error("news not sent, text gateway %s: %s", schedule.sms.url, error)
+                texted = 0
+        if texted:
+            log.info("sent %d text notification(s)", texted)
+        sent += texted
     return sent
 
 

@@ -285,30 +285,52 @@ def cases_export(
 
 @notifications_app.command("send")
 def notifications_send(
-    smtp_url: str = typer.Option(..., "--smtp-url", help="The mail server, smtp://HOST:PORT."),
+    smtp_url: str | None = typer.Option(None, "--smtp-url", help="The mail server, smtp://HOST:PORT."),
+    sms_url: str | None = typer.Option(
+        None,
+        "--sms-url",
+        help="An HTTP gateway for text messages (SMS or a messenger); see KINTRACE_SMS_URL.",
+        envvar="KINTRACE_SMS_URL",
+    ),
+    sms_token: str | None = typer.Option(
+        None, "--sms-token", help="Bearer token for the gateway.", envvar="KINTRACE_SMS_TOKEN"
+    ),
     sender: str = typer.Option("kintrace@localhost", "--sender", help="The From address."),
     base_url: str | None = typer.Option(
         None, "--base-url", help="The portal's address, linked in each e-mail."
     ),
     database_url: str | None = DatabaseUrl,
 ) -> None:
-    """Queue news of overdue requests, then e-mail every pending notification once (each marked sent).
-    The server does the same on its own schedule when KINTRACE_SMTP_URL is set."""
+    """Queue news of overdue requests, then e-mail and text every pending notification once (each
+    marked sent). The server does the same on its own schedule when KINTRACE_SMTP_URL or
+    KINTRACE_SMS_URL is set."""
     import smtplib
 
     from kintrace.services.errors import ValidationFailed
     from kintrace.web.mailer import MailServer, send_news
+    from kintrace.web.sms import SmsGateway, send_sms_news
 
+    if not smtp_url and not sms_url:
+        raise _fail("give --smtp-url, --sms-url or both")
     try:
-        server = MailServer.parse(smtp_url, "--smtp-url")
+        server = MailServer.parse(smtp_url, "--smtp-url") if smtp_url else None
+        gateway = SmsGateway.parse(sms_url, sms_token, "--sms-url") if sms_url else None
     except ValidationFailed as error:
         raise _fail(f"{error.field} {error.message}") from None
-    try:
-        with _session_scope(database_url) as session:
-            sent = send_news(session, server, sender, base_url)
-    except (OSError, smtplib.SMTPException) as error:
-        raise _fail(f"mail server {server.host}:{server.port}: {error}") from None
-    console.print(f"sent {sent} e-mail notification(s)", highlight=False)
+    if server is not None:
+        try:
+            with _session_scope(database_url) as session:
+                sent = send_news(session, server, sender, base_url)
+        except (OSError, smtplib.SMTPException) as error:
+            raise _fail(f"mail server {server.host}:{server.port}: {error}") from None
+        console.print(f"sent {sent} e-mail notification(s)", highlight=False)
+    if gateway is not None:
+        try:
+            with _session_scope(database_url) as session:
+                texted = send_sms_news(session, gateway, base_url)
+        except OSError as error:
+            raise _fail(f"text gateway {gateway.url}: {error}") from None
+        console.print(f"sent {texted} text notification(s)", highlight=False)
 
 
 def _serve(url: str, host: str, port: int, demo: bool) -> None:

@@ -39,9 +39,10 @@ APPEAL_NEWS = "appeal_news"  # an appeal the case is in was sent, answered, deci
 EVENTS = (STATUS_CHANGED, NEW_ITEM, REQUEST_ANSWERED, REQUEST_OVERDUE, APPEAL_NEWS)
 
 EMAIL = "email"  # e-mail to the account's address, and the portal
+SMS = "sms"  # a text message to the account's phone (an SMS or messenger gateway), and the portal
 PORTAL = "portal"  # the portal's "what's new" only
 OFF = "off"
-CHANNELS = (EMAIL, PORTAL, OFF)
+CHANNELS = (EMAIL, SMS, PORTAL, OFF)
 DEFAULT_CHANNEL = PORTAL
 LANGUAGES = ("en", "uk", "ru")
 
@@ -153,8 +154,8 @@ def _channel_for(session: Session, user: User, case_id: int, event: str) -> tupl
     if chosen is None:
         return DEFAULT_CHANNEL, "en"
     channel = chosen.channel
-    if channel == EMAIL and not user.email:
-        channel = PORTAL  # no address on the account: the portal still tells them
+    if (channel == EMAIL and not user.email) or (channel == SMS and not user.phone):
+        channel = PORTAL  # no address or phone on the account: the portal still tells them
     return channel, chosen.language
 
 
@@ -363,26 +364,33 @@ class Outgoing:
 
 
 def pending_email(session: Session) -> list[Outgoing]:
-    """E-mail notifications not yet sent, oldest first, to accounts that still have an address and
-    may still see the case (an account unlinked from it meanwhile is told nothing more)."""
+    """E-mail notifications not yet sent (see `pending`)."""
+    return pending(session, EMAIL)
+
+
+def pending(session: Session, channel: str) -> list[Outgoing]:
+    """Notifications of one channel (e-mail or SMS) not yet sent, oldest first, to accounts that still
+    have an address (or phone) and may still see the case (an account unlinked from it meanwhile is
+    told nothing more)."""
+    address = User.phone if channel == SMS else User.email
     member = exists(
         select(CaseMember.case_id).where(
             CaseMember.case_id == Notification.case_id, CaseMember.user_id == Notification.user_id
         )
     )
     query = (
-        select(Notification, User.email)
+        select(Notification, address)
         .join(User, User.id == Notification.user_id)
         .where(
-            Notification.channel == EMAIL,
+            Notification.channel == channel,
             Notification.sent_at.is_(None),
-            User.email.is_not(None),
+            address.is_not(None),
             User.active.is_(True),
             member,
         )
         .order_by(Notification.id)
     )
-    return [Outgoing(note, email) for note, email in session.execute(query) if email]
+    return [Outgoing(note, to) for note, to in session.execute(query) if to]
 
 
 def mark_sent(session: Session, actor: Actor, notification: Notification) -> None:
@@ -396,6 +404,7 @@ def send_pending(
     actor: Actor,
     deliver: Callable[[Outgoing], None],
     *,
+    channel: str = EMAIL,
     today: dt.date | None = None,
 ) -> int:
     """Queue overdue-request events, then deliver each pending e-mail and commit it as sent at once,
@@ -403,7 +412,7 @@ def send_pending(
     queue_overdue(session, actor, today=today)
     session.commit()
     sent = 0
-    for outgoing in pending_email(session):
+    for outgoing in pending(session, channel):
         deliver(outgoing)
         mark_sent(session, actor, outgoing.notification)
         session.commit()

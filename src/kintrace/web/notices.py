@@ -27,6 +27,7 @@ EVENT: dict[str, str] = {
 
 CHANNEL: dict[str, str] = {
     service.EMAIL: N_("By e-mail and here"),
+    service.SMS: N_("By text message to my phone and here"),
     service.PORTAL: N_("Only here, in the portal"),
     service.OFF: N_("Not at all"),
 }
