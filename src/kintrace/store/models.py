@@ -259,6 +259,24 @@ class MissingPerson(Base):
     )
 
 
+class PersonPhoto(Base):
+    """A photo of the missing person, re-encoded on upload (no EXIF: a phone photo carries where it was
+    taken); the bytes live in the attachment store by SHA-256."""
+
+    __tablename__ = "person_photos"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    media_type: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    caption: Mapped[str | None] = mapped_column(String(300))
+    # A family sees the photos it gave and those staff added (services/photos.py).
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
 class PersonAlias(Base):
     """An alternative spelling of the name (transliteration, maiden name, a list's typo)."""
 

@@ -25,6 +25,7 @@ def include_web(app: FastAPI) -> None:
         dna,
         landing,
         password_reset,
+        photos,
         portal,
         public,
         reports,
@@ -48,5 +49,6 @@ def include_web(app: FastAPI) -> None:
         reports,
         appeals,
         dna,
+        photos,
     ):
         app.include_router(module.router)

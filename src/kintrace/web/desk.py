@@ -27,6 +27,7 @@ from kintrace.services import cases as case_service
 from kintrace.services import contradictions as contradiction_service
 from kintrace.services import duplicates as duplicate_service
 from kintrace.services import evidence as evidence_service
+from kintrace.services import photos as photo_service
 from kintrace.services import requests as request_service
 from kintrace.services import sources as source_service
 from kintrace.services import status as status_service
@@ -171,6 +172,7 @@ def _case_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
         "visibilities": list(Visibility),
         "outcomes": [o for o in RequestOutcome if o is not RequestOutcome.WITHDRAWN],
         "statuses": list(PersonStatus),
+        "photos": photo_service.list_photos(db, who.actor, case_id),
         "today": dt.date.today(),
         "can_write": who.actor.can_write_cases,
     }

@@ -195,6 +195,7 @@ FIELD: dict[str, str] = {
     "received_on": N_("Received on"),
     "password": N_("Password"),
     "language": N_("Language of pages and e-mails"),
+    "photo": N_("Photo"),
     "confirm": N_("Yes, delete my account"),
     "current_password": N_("Current password"),
     "new_password": N_("New password"),
@@ -233,6 +234,10 @@ SERVICE_MESSAGES = (
     N_("is not a phone number (digits, spaces, brackets and dashes; + for the country code)"),
     N_("is not one of uk, ru, en"),
     N_("tick the box to confirm"),
+    N_("is not a picture kintrace can read (JPEG, PNG, WebP or GIF)"),
+    N_("is larger than 10 MiB"),
+    N_("this case already has 20 photos; remove one first"),
+    N_("choose a photo to send"),
     N_("this is not your current password"),
     N_("another account already uses this e-mail address"),
 )

@@ -16,6 +16,7 @@ from kintrace.services import cases as case_service
 from kintrace.services import contradictions as contradiction_service
 from kintrace.services import evidence as evidence_service
 from kintrace.services import notifications as notification_service
+from kintrace.services import photos as photo_service
 from kintrace.services import requests as request_service
 from kintrace.services import sources as source_service
 from kintrace.services import status as status_service
@@ -115,6 +116,7 @@ def _case_context(request: Request, db: Session, who: Visitor, case_id: int) -> 
             r for r in case_service.list_relatives(db, who.actor, case_id) if may_see_contacts(who.actor, r)
         ],
         "claims": FAMILY_CLAIMS,
+        "photos": photo_service.list_photos(db, who.actor, case_id),
         "today": dt.date.today(),
     }
 
