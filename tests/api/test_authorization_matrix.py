@@ -39,6 +39,7 @@ from kintrace.services import cases as case_service
 from kintrace.services import dna_arrival, dna_review, dna_samples
 from kintrace.services import duplicates as duplicate_service
 from kintrace.services import evidence as evidence_service
+from kintrace.services import photos as photo_service
 from kintrace.services import requests as request_service
 from kintrace.services import sources as source_service
 from kintrace.services.access import SYSTEM, Actor, actor_for
@@ -51,6 +52,19 @@ from kintrace.store.models import Case, DnaComparison, User
 
 MISSING = 987_654_321
 PDF = b"%PDF-1.4\n% matrix\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 3), (200, 100, 50)).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 
 # What a family must never read in any answer: the other family, its relatives, contacts and
 # reports, and internal items with their sources.
@@ -198,6 +212,20 @@ RULES: dict[str, Rule] = {
         s(201), s(403), s(201), s(403), s(201), multipart=True
     ),
     "GET /api/v1/attachments/{attachment_id}": everyone(200),
+    "GET /api/v1/cases/{case_id}/photos": everyone(200),
+    # Any family of the case may add a photo; analysts read only.
+    "POST /api/v1/cases/{case_id}/photos": Rule(
+        s(201),
+        s(201),
+        s(201),
+        s(403),
+        s(201),
+        multipart=True,
+        files=lambda w: {"file": ("p.png", PNG, "image/png")},
+    ),
+    "GET /api/v1/photos/{photo_id}": everyone(200),
+    # The family that gave a photo removes it; a staff photo on a shared case is not the family's.
+    "DELETE /api/v1/photos/{photo_id}": Rule(s(204), s(403), s(204), s(403), s(204)),
     "GET /api/v1/cases/{case_id}/status": everyone(200),
     "GET /api/v1/cases/{case_id}/status/history": everyone(200),
     "POST /api/v1/cases/{case_id}/status/official": writers(
@@ -681,6 +709,17 @@ def build_world(session: Session, key: MasterKey, folder: Path, root: Path | Non
     appeal_service.mark_sent(
         session, SYSTEM, sent.id, sent_on=TODAY, channel="пошта", reference_number=None, letter_sha256=None
     )
+
+    def photo(who: Actor, case_id: int) -> int:
+        return photo_service.add_photo(session, who, case_id, PNG).id
+
+    photos = {
+        "own": photo(actor_for(family), own.id),
+        "own-internal": photo(actor_for(third), own.id),  # the linked third family's: not this family's
+        "shared": photo(SYSTEM, shared.id),
+        "shared-foreign": photo(actor_for(other), shared.id),
+        "other": photo(actor_for(other), foreign.id),
+    }
     own_link = duplicate_service.link_duplicates(session, SYSTEM, own.id, linked_away.id)
     other_link = duplicate_service.link_duplicates(session, SYSTEM, foreign.id, spare_case.id)
     # A brother not yet sampled: the reference the add-sample operation records.
@@ -709,6 +748,7 @@ def build_world(session: Session, key: MasterKey, folder: Path, root: Path | Non
             "shared-foreign": foreign_item,
             "other": other_item,
         },
+        "photo_id": photos,
         "attachment_id": {
             "own": own_attachment,
             "own-internal": internal_attachment,

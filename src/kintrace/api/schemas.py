@@ -376,6 +376,16 @@ class AttachmentOut(Out):
     created_at: dt.datetime
 
 
+class PhotoOut(Out):
+    id: int
+    case_id: int
+    media_type: str
+    width: int
+    height: int
+    caption: str | None
+    created_at: dt.datetime
+
+
 class EvidenceIn(In):
     source_id: Id
     claim: Claim
