@@ -146,6 +146,27 @@ CONTRADICTION_RULE: dict[str, str] = {
     contradiction_rules.DIFFERENT_DEATH_DATES: N_("Two different dates of death."),
 }
 
+# What a contradiction means, said to a family (the rule's sentence above says what was found).
+CONTRADICTION_MEANING: dict[str, str] = {
+    contradiction_rules.ALIVE_AFTER_DEATH: N_(
+        "One of the two is wrong: either he or she was alive later, or the report of death is right and "
+        "the sign of life is mistaken (a namesake, a wrong date)."
+    ),
+    contradiction_rules.ALIVE_MAYBE_AFTER_DEATH: N_(
+        "The dates are not exact enough to tell which came first; if the sign of life is later, the report "
+        "of death cannot be right."
+    ),
+    contradiction_rules.OFFICIAL_NOTICES_DISAGREE: N_(
+        "Two official letters say different things; the authorities have to say which one stands."
+    ),
+    contradiction_rules.TWO_PLACES_AT_ONCE: N_(
+        "Nobody can be in two places on one day: one of the two reports has the place or the date wrong."
+    ),
+    contradiction_rules.DIFFERENT_BIRTH_DATES: N_(
+        "The two items may be about different people with the same name, or one has a typing error."
+    ),
+    contradiction_rules.DIFFERENT_DEATH_DATES: N_("At least one of the two dates of death is wrong."),
+}
 TRACK: dict[StatusTrack, str] = {
     StatusTrack.OFFICIAL: N_("Official status"),
     StatusTrack.EVIDENCE: N_("What the evidence shows"),
@@ -206,6 +227,7 @@ FIELD: dict[str, str] = {
 ALL: dict[str, Mapping[Any, str]] = {
     "evidence_rule": EVIDENCE_RULE,
     "contradiction": CONTRADICTION_RULE,
+    "contradiction_meaning": CONTRADICTION_MEANING,
     "status": STATUS,
     "state": CASE_STATE,
     "claim": CLAIM,
