@@ -133,7 +133,7 @@ def _reason(reason: str | None, decision: PairDecision, redeciding: bool) -> str
     if len(reason) > MAX_REASON:
         raise ValidationFailed("reason", f"is longer than {MAX_REASON} characters")
     if not reason and (redeciding or decision is not PairDecision.ACCEPTED):
-        why = "changing a decision" if redeciding else f"to mark a pair {decision.value}"
+        why = "changing a decision" if redeciding else f"marking a pair {decision.value}"
         raise ValidationFailed("reason", f"give the reason for {why}")
     return reason or None
 

@@ -28,6 +28,7 @@ def include_web(app: FastAPI) -> None:
         portal,
         public,
         reports,
+        review,
         statistics,
     )
 
@@ -48,5 +49,6 @@ def include_web(app: FastAPI) -> None:
         reports,
         appeals,
         dna,
+        review,
     ):
         app.include_router(module.router)
