@@ -13,7 +13,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,35 @@ MAX_PAGE = 10_000
 MAX_PAGE_SIZE = 200
 DECISIONS = (PairDecision.ACCEPTED, PairDecision.REJECTED, PairDecision.UNSURE)
 NAME_FIELDS = ("full_name", "last_name", "first_name", "patronymic")
+
+
+SMALLEST_BF = 2.0**-60  # a factor of 0 ("impossible") counts as this, so its log2 is a number
+PRIOR_KEY = "prior_weight"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One compared field: its agreement level, Bayes factor and log2 of it (the bar's length)."""
+
+    field: str
+    level: str
+    bf: float
+    weight: float
+
+
+def steps_of(reasons: Mapping[str, Any]) -> list[Step]:
+    """The fields of a pair's reasons, in the engine's order (the prior is not a field)."""
+    out = []
+    for field, value in reasons.items():
+        if field == PRIOR_KEY or not isinstance(value, Mapping):
+            continue
+        try:
+            bf = float(value.get("bf", 1.0))
+        except (TypeError, ValueError):
+            bf = 1.0  # a factor the engine did not give moves nothing
+        usable = bf if math.isfinite(bf) and bf > 0 else SMALLEST_BF
+        out.append(Step(field, str(value.get("level", "")), bf, math.log2(usable)))
+    return out
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ from kintrace.web.i18n import N_, gettext_for
 from kintrace.web.pages import language_of, render
 from kintrace.web.routing import PageRoute
 from kintrace.web.session import Staff, Visitor
-from kintrace.web.waterfall import steps_of, waterfall
+from kintrace.services.list_review import steps_of
+from kintrace.web.waterfall import waterfall
 
 router = APIRouter(prefix="/desk/review", route_class=PageRoute, include_in_schema=False)
 PER_PAGE = 50

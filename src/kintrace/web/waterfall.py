@@ -8,41 +8,15 @@ Every bar carries its number as text, so the chart reads without colour.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from html import escape
 from typing import Any
+
+from kintrace.services.list_review import PRIOR_KEY, Step, steps_of
 
 POSITIVE = "#1a7f37"  # for him: 5.0:1 against white
 NEGATIVE = "#b42318"  # against him: 6.0:1 against white
 NEUTRAL = "#1f5f8b"  # the prior and the final weight
-SMALLEST_BF = 2.0**-60  # a factor of 0 ("impossible") is drawn as this, and said in words
-PRIOR_KEY = "prior_weight"
-
-
-@dataclass(frozen=True)
-class Step:
-    """One compared field: its agreement level, Bayes factor and log2 of it (the bar's length)."""
-
-    field: str
-    level: str
-    bf: float
-    weight: float
-
-
-def steps_of(reasons: Mapping[str, Any]) -> list[Step]:
-    """The fields of a pair's reasons, in the engine's order (the prior is not a field)."""
-    out = []
-    for field, value in reasons.items():
-        if field == PRIOR_KEY or not isinstance(value, Mapping):
-            continue
-        bf = float(value.get("bf", 1.0))
-        usable = bf if math.isfinite(bf) and bf > 0 else SMALLEST_BF
-        out.append(Step(field, str(value.get("level", "")), bf, math.log2(usable)))
-    return out
-
-
 def bars(reasons: Mapping[str, Any], match_weight: float) -> tuple[float, list[Step]]:
     """The prior and the steps from it to `match_weight` (a remainder step where they do not add up)."""
     steps = steps_of(reasons)
