@@ -109,15 +109,19 @@ def review_queue(
     if band is not None:
         where.append(ListPair.band == PairBand(band))
     total = session.scalar(select(func.count(ListPair.id)).where(*where)) or 0
-    query = (
-        select(ListPair)
-        .where(*where)
-        .options(*_with_parts())
-        .order_by(ListPair.match_weight.desc(), ListPair.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
+    # The page's ids first, from the queue index alone (weight, then id, both descending, so the
+    # index gives the order without a sort); then those rows with their list, entry and case.
+    ids = list(
+        session.scalars(
+            select(ListPair.id)
+            .where(*where)
+            .order_by(ListPair.match_weight.desc(), ListPair.id.desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
     )
-    return QueuePage(items=list(session.scalars(query)), total=total, page=page, per_page=per_page)
+    rows = {p.id: p for p in session.scalars(select(ListPair).where(ListPair.id.in_(ids)).options(*_with_parts()))}
+    return QueuePage(items=[rows[i] for i in ids], total=total, page=page, per_page=per_page)
 
 
 def queue_lists(session: Session, actor: Actor) -> list[PublishedList]:
