@@ -192,7 +192,10 @@ def main() -> None:
         list_ids, pair_ids = seed(url)
         seeded_s = time.perf_counter() - started
         print(f"seeded {PAIRS} pending pairs over {CASES} cases in {seeded_s:.1f} s", flush=True)
-        with served(url, Path(folder) / "serve.log") as base, httpx.Client(base_url=base, timeout=30) as client:
+        with (
+            served(url, Path(folder) / "serve.log") as base,
+            httpx.Client(base_url=base, timeout=30) as client,
+        ):
             answer = client.post(
                 "/signin", data={"login": LOGIN[0], "password": LOGIN[1]}, headers={"Origin": base}
             )
@@ -207,7 +210,9 @@ def main() -> None:
             results = {
                 "queue page": _measure(client, queue_paths),
                 # The band is not in the queue's index: this filter reads the pending rows themselves.
-                "queue page, band filter": _measure(client, ["/desk/review?band=review", "/desk/review?band=link"]),
+                "queue page, band filter": _measure(
+                    client, ["/desk/review?band=review", "/desk/review?band=link"]
+                ),
                 "pair page": _measure(client, [f"/desk/review/{i}" for i in pair_ids]),
             }
     for name, figures in results.items():

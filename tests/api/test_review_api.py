@@ -21,8 +21,12 @@ def _world(session: Session, factories: Any, family_user: Any) -> dict[str, int]
     listed = lists.published_list(session, title="Полонені, список 7", publisher="Омбудсман")
     strong = lists.pair(session, listed, lists.entry(session, listed, 2), case)
     weak = lists.pair(
-        session, listed, lists.entry(session, listed, 5, ("ШЕВЧУК", "Андрій", "Іванович")), case,
-        band=PairBand.REVIEW, weight=0.25,
+        session,
+        listed,
+        lists.entry(session, listed, 5, ("ШЕВЧУК", "Андрій", "Іванович")),
+        case,
+        band=PairBand.REVIEW,
+        weight=0.25,
     )
     return {"list": listed.id, "strong": strong.id, "weak": weak.id, "case": case.id}
 
@@ -51,7 +55,9 @@ def test_the_queue_a_pair_and_a_decision(
     surname = pair["fields"][0]
     assert surname == {"field": "surname", "level": "exact", "bayes_factor": 412.0, "weight": math.log2(412)}
     assert pair["prior_weight"] == -12.0
-    assert pair["prior_weight"] + sum(f["weight"] for f in pair["fields"]) == pytest.approx(pair["match_weight"])
+    assert pair["prior_weight"] + sum(f["weight"] for f in pair["fields"]) == pytest.approx(
+        pair["match_weight"]
+    )
 
     url = f"/api/v1/review/{world['strong']}/decision"
     refused = client.post(url, json={"decision": "unsure"}, headers=worker)
@@ -63,7 +69,10 @@ def test_the_queue_a_pair_and_a_decision(
     assert done.status_code == 200, done.text
     assert done.json()["decision"] == "accepted" and done.json()["evidence_id"]
     item = client.get(f"/api/v1/evidence/{done.json()['evidence_id']}", headers=family).json()
-    assert item["text"] == "Appears on list Полонені, список 7 (Омбудсман, 2026-10-02), entry 2: ШЕВЧЕНКО Андрій Петрович"
+    assert (
+        item["text"]
+        == "Appears on list Полонені, список 7 (Омбудсман, 2026-10-02), entry 2: ШЕВЧЕНКО Андрій Петрович"
+    )
     again = client.post(url, json={"decision": "accepted", "reason": "again"}, headers=worker)
     assert again.status_code == 409
     remaining = client.get(f"/api/v1/review?list_id={world['list']}", headers=worker).json()

@@ -69,7 +69,10 @@ def test_a_missing_pair_is_not_found(session, desk):
 def test_accepting_adds_the_item_in_the_lists_words_and_tells_the_family(session, desk):
     pair = list_review.decide(session, desk["worker"], desk["strong"].id, PairDecision.ACCEPTED, "")
     item = session.get(EvidenceItem, pair.evidence_id)
-    assert item.text == "Appears on list Exchange of 2026-10-02 (Coordination HQ, 2026-10-02), entry 2: ШЕВЧЕНКО Андрій Петрович"
+    assert item.text == (
+        "Appears on list Exchange of 2026-10-02 (Coordination HQ, 2026-10-02), "
+        "entry 2: ШЕВЧЕНКО Андрій Петрович"
+    )
     assert item.claim is Claim.RELEASED
     assert item.source_id == desk["list"].publisher_id
     assert item.event_date == "2026-10-01"  # the entry's own date before the list's
@@ -130,7 +133,9 @@ def test_changing_a_decision_needs_a_reason_and_unaccepting_removes_the_item(ses
         list_review.decide(session, desk["worker"], pair.id, PairDecision.REJECTED, "")
     with pytest.raises(Conflict):
         list_review.decide(session, desk["worker"], pair.id, PairDecision.ACCEPTED, "again")
-    list_review.decide(session, desk["worker"], pair.id, PairDecision.REJECTED, "the family says no: born 1971")
+    list_review.decide(
+        session, desk["worker"], pair.id, PairDecision.REJECTED, "the family says no: born 1971"
+    )
     assert session.get(EvidenceItem, item_id) is None and pair.evidence_id is None
     assert session.get(Case, desk["case"].id).evidence_status is PersonStatus.MISSING
     assert session.get(ListCheck, (desk["case"].id, desk["list"].id)).result is SearchResult.REJECTED

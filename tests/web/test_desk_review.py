@@ -22,7 +22,9 @@ def _pairs(app: FastAPI, case_id: int, title: str) -> tuple[int, int, int]:
     with app.state.sessionmaker() as session:
         case = session.get(Case, case_id)
         listed = lists.published_list(session, title=title, publisher=f"{title} HQ")
-        strong = lists.pair(session, listed, lists.entry(session, listed, 2, ("КОВАЛЕНКО", "Ігор", "Миколайович")), case)
+        strong = lists.pair(
+            session, listed, lists.entry(session, listed, 2, ("КОВАЛЕНКО", "Ігор", "Миколайович")), case
+        )
         weak = lists.pair(
             session,
             listed,
@@ -65,16 +67,20 @@ def test_a_pair_side_by_side_and_accepting_it(web_app: FastAPI) -> None:
     assert "Коваленко" in text and "412" in text and "exact" in text  # the case, a Bayes factor, a level
     assert "<svg" in text and 'class="bar field' in text and "exchanged or released" in text
 
-    refused = worker.post(f"/desk/review/{strong}", data={"decision": "rejected", "reason": "", "csrf_token": csrf(worker)})
+    refused = worker.post(
+        f"/desk/review/{strong}", data={"decision": "rejected", "reason": "", "csrf_token": csrf(worker)}
+    )
     assert refused.status_code == 422 and "reason" in refused.text
-    done = worker.post(f"/desk/review/{strong}", data={"decision": "accepted", "reason": "", "csrf_token": csrf(worker)})
+    done = worker.post(
+        f"/desk/review/{strong}", data={"decision": "accepted", "reason": "", "csrf_token": csrf(worker)}
+    )
     assert done.status_code == 303 and done.headers["location"] == f"/desk/review/{strong}?decided=1"
     with web_app.state.sessionmaker() as session:
         pair = session.get(ListPair, strong)
         item = session.get(EvidenceItem, pair.evidence_id)
         assert item.text == (
-            "Appears on list Exchange of 2026-10-02 (accept) (Exchange of 2026-10-02 (accept) HQ, 2026-10-02), "
-            "entry 2: КОВАЛЕНКО Ігор Миколайович"
+            "Appears on list Exchange of 2026-10-02 (accept) "
+            "(Exchange of 2026-10-02 (accept) HQ, 2026-10-02), entry 2: КОВАЛЕНКО Ігор Миколайович"
         )
     news = family.get("/my/news", headers=UK).text
     assert "Exchange of 2026-10-02 (accept)" in news
@@ -89,7 +95,9 @@ def test_an_analyst_reads_but_does_not_decide(web_app: FastAPI) -> None:
     analyst = sign_in(web_app, *ANALYST)
     page = analyst.get(f"/desk/review/{strong}")
     assert page.status_code == 200 and 'name="decision"' not in page.text
-    answer = analyst.post(f"/desk/review/{strong}", data={"decision": "accepted", "csrf_token": csrf(analyst)})
+    answer = analyst.post(
+        f"/desk/review/{strong}", data={"decision": "accepted", "csrf_token": csrf(analyst)}
+    )
     assert answer.status_code == 403
     with web_app.state.sessionmaker() as session:
         assert session.scalar(select(ListPair.decision).where(ListPair.id == strong)).value == "pending"

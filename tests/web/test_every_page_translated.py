@@ -71,7 +71,10 @@ def _list_pairs(app: FastAPI, case_id: int) -> tuple[int, int]:
     with app.state.sessionmaker() as session:
         case = session.get(Case, case_id)
         listed = list_helpers.published_list(session, title=f"Обмін {case_id}", publisher=f"Штаб {case_id}")
-        ids = [list_helpers.pair(session, listed, list_helpers.entry(session, listed, row), case).id for row in (2, 3)]
+        ids = [
+            list_helpers.pair(session, listed, list_helpers.entry(session, listed, row), case).id
+            for row in (2, 3)
+        ]
         session.commit()
         return ids[0], ids[1]
 
@@ -104,7 +107,9 @@ def test_no_page_shows_english_to_a_ukrainian_or_russian_reader(web_app: FastAPI
     appeal = made.headers["location"]
     other_case = file_case(family)
     pending, accepted = _list_pairs(web_app, case_id)
-    decided = worker.post(f"/desk/review/{accepted}", data={"decision": "accepted", "csrf_token": csrf(worker)})
+    decided = worker.post(
+        f"/desk/review/{accepted}", data={"decision": "accepted", "csrf_token": csrf(worker)}
+    )
     assert decided.status_code == 303  # the family's news now tells of the list
     admin = sign_in(web_app, *ADMIN)
     anonymous = TestClient(web_app, base_url="http://127.0.0.1")

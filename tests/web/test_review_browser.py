@@ -47,7 +47,9 @@ def review_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
         case_id = case.id
     engine.dispose()
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
@@ -90,7 +92,9 @@ def test_a_caseworker_opens_the_queue_opens_a_pair_and_accepts_it(
         expect(page.locator(".decision-accepted")).to_be_visible()
 
         page.goto(f"{base}/desk/cases/{case_id}")
-        expect(page.get_by_text("Appears on list Обмін 2 жовтня (Коордштаб, 2026-10-02), entry 4")).to_be_visible()
+        expect(
+            page.get_by_text("Appears on list Обмін 2 жовтня (Коордштаб, 2026-10-02), entry 4")
+        ).to_be_visible()
         page.goto(base + "/desk/review")
         expect(page.locator("table.review-queue tbody tr")).to_have_count(1)
     finally:

@@ -120,7 +120,9 @@ def review_queue(
             .limit(per_page)
         )
     )
-    rows = {p.id: p for p in session.scalars(select(ListPair).where(ListPair.id.in_(ids)).options(*_with_parts()))}
+    rows = {
+        p.id: p for p in session.scalars(select(ListPair).where(ListPair.id.in_(ids)).options(*_with_parts()))
+    }
     return QueuePage(items=[rows[i] for i in ids], total=total, page=page, per_page=per_page)
 
 

@@ -261,8 +261,10 @@ def item_added(session: Session, actor: Actor, item: EvidenceItem) -> None:
     notify(session, actor, item.case_id, NEW_ITEM, params, f"item:{item.id}", skip_user_id=author)
 
 
-def list_found(session: Session, actor: Actor, case: Case, item: EvidenceItem, values: Mapping[str, Any]) -> None:
-    """A reviewer accepted a list entry as the case's person: the family reads which list, and what it says."""
+def list_found(
+    session: Session, actor: Actor, case: Case, item: EvidenceItem, values: Mapping[str, Any]
+) -> None:
+    """A reviewer accepted a list entry as the case's person: the family reads which list and what it says."""
     params = {
         "evidence_id": item.id,
         "claim": item.claim.value,

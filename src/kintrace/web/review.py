@@ -15,13 +15,13 @@ from kintrace.api.deps import Db, PathId
 from kintrace.domain.lists import ListKind, PairBand, PairDecision
 from kintrace.services import list_review
 from kintrace.services.errors import Conflict, Forbidden, ValidationFailed
+from kintrace.services.list_review import steps_of
 from kintrace.store.models import ListPair
 from kintrace.web import forms
 from kintrace.web.i18n import N_, gettext_for
 from kintrace.web.pages import language_of, render
 from kintrace.web.routing import PageRoute
 from kintrace.web.session import Staff, Visitor
-from kintrace.services.list_review import steps_of
 from kintrace.web.waterfall import waterfall
 
 router = APIRouter(prefix="/desk/review", route_class=PageRoute, include_in_schema=False)

@@ -17,6 +17,8 @@ from kintrace.services.list_review import PRIOR_KEY, Step, steps_of
 POSITIVE = "#1a7f37"  # for him: 5.0:1 against white
 NEGATIVE = "#b42318"  # against him: 6.0:1 against white
 NEUTRAL = "#1f5f8b"  # the prior and the final weight
+
+
 def bars(reasons: Mapping[str, Any], match_weight: float) -> tuple[float, list[Step]]:
     """The prior and the steps from it to `match_weight` (a remainder step where they do not add up)."""
     steps = steps_of(reasons)

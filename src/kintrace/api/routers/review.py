@@ -6,6 +6,7 @@ Caseworkers decide (accept, reject, not sure, with a reason); analysts read; fam
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from typing import Any, Literal
 
@@ -18,8 +19,8 @@ from kintrace.api.schemas import In, Out, Page
 from kintrace.domain.lists import ListKind, PairBand, PairDecision
 from kintrace.domain.vocabulary import Claim
 from kintrace.services import list_review
-from kintrace.store.models import ListPair
 from kintrace.services.list_review import steps_of
+from kintrace.store.models import ListPair
 
 router = APIRouter(prefix="/review", tags=["review"])
 
@@ -64,7 +65,7 @@ class PairOut(Out):
     match_probability: float
     band: PairBand
     name_only: bool
-    fields: list[FieldOut]
+    fields: builtins.list[FieldOut]  # `list` is the field above
     prior_weight: float | None
     decision: PairDecision
     decision_reason: str | None
@@ -75,7 +76,9 @@ class PairOut(Out):
 class DecisionIn(In):
     decision: Literal["accepted", "rejected", "unsure"]
     reason: str | None = Field(
-        None, max_length=list_review.MAX_REASON, description="Needed to reject, for 'unsure', and to change a decision"
+        None,
+        max_length=list_review.MAX_REASON,
+        description="Needed to reject, for 'unsure', and to change a decision",
     )
 
 
@@ -112,7 +115,10 @@ def pair_out(pair: ListPair) -> PairOut:
         match_probability=pair.match_probability,
         band=pair.band,
         name_only=pair.name_only,
-        fields=[FieldOut(field=s.field, level=s.level, bayes_factor=s.bf, weight=s.weight) for s in steps_of(reasons)],
+        fields=[
+            FieldOut(field=s.field, level=s.level, bayes_factor=s.bf, weight=s.weight)
+            for s in steps_of(reasons)
+        ],
         prior_weight=float(prior) if isinstance(prior, int | float) else None,
         decision=pair.decision,
         decision_reason=pair.decision_reason,
@@ -136,7 +142,10 @@ def review_queue(
         session, actor, list_id=list_id, band=band, decision=decision, page=page, per_page=per_page
     )
     return Page[PairOut](
-        items=[pair_out(p) for p in result.items], total=result.total, page=result.page, per_page=result.per_page
+        items=[pair_out(p) for p in result.items],
+        total=result.total,
+        page=result.page,
+        per_page=result.per_page,
     )
 
 
