@@ -65,7 +65,7 @@ def test_a_pair_side_by_side_and_accepting_it(web_app: FastAPI) -> None:
     assert "КОВАЛЕНКО Ігор Миколайович" in text  # the name as the list wrote it
     assert "Прізвище" in text and "Exchange of 2026-10-02 (accept) HQ" in text  # its columns, its publisher
     assert "Коваленко" in text and "412" in text and "exact" in text  # the case, a Bayes factor, a level
-    assert "<svg" in text and 'class="bar field' in text and "exchanged or released" in text
+    assert "<svg" in text and 'class="wf-bar field' in text and "exchanged or released" in text
 
     refused = worker.post(
         f"/desk/review/{strong}", data={"decision": "rejected", "reason": "", "csrf_token": csrf(worker)}

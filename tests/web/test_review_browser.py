@@ -97,5 +97,20 @@ def test_a_caseworker_opens_the_queue_opens_a_pair_and_accepts_it(
         ).to_be_visible()
         page.goto(base + "/desk/review")
         expect(page.locator("table.review-queue tbody tr")).to_have_count(1)
+        pair_url = page.locator("table.review-queue a").first.get_attribute("href")
     finally:
         next(visit, None)
+    # Phone first: at 360 px the queue and a pair page do not scroll sideways.
+    phone = _visits(browser, base, locale="uk-UA", width=360)
+    small: Page = next(phone).context.new_page()  # type: ignore[attr-defined]
+    try:
+        small.goto(base + "/signin")
+        small.locator("input[name=login]").fill(CASEWORKER[0])
+        small.locator("input[name=password]").fill(CASEWORKER[1])
+        small.locator("form[action='/signin'] button[type=submit]").click()
+        expect(small).not_to_have_url(re.compile(r"/signin"))
+        for path in ("/desk/review", str(pair_url)):
+            small.goto(base + path)
+            assert small.evaluate("document.documentElement.scrollWidth") <= 360, path
+    finally:
+        next(phone, None)

@@ -79,7 +79,7 @@ def waterfall(
         parts.append(
             f'<text x="{label_w - 6}" y="{y + 17}" text-anchor="end" font-size="13" fill="#1d1d1f">'
             f"{escape(name)}</text>"
-            f'<rect class="bar {kind}" x="{left:.2f}" y="{y + 4}" width="{max(right - left, 1.0):.2f}" '
+            f'<rect class="wf-bar {kind}" x="{left:.2f}" y="{y + 4}" width="{max(right - left, 1.0):.2f}" '
             f'height="{row_h - 8}" fill="{colour}" data-start="{start:.6f}" data-weight="{weight:.6f}"/>'
             f'<text x="{width - 4}" y="{y + 17}" text-anchor="end" font-size="13" fill="#1d1d1f">'
             f"{_fmt(weight)}</text>"
