@@ -243,7 +243,11 @@ def decide(
     if wanted not in DECISIONS:
         choices = ", ".join(d.value for d in DECISIONS)
         raise ValidationFailed("decision", f"{decision!r} is not one of {choices}")
-    pair = get_pair(session, actor, pair_id)
+    # Locked (PostgreSQL; SQLite writes one at a time): two reviewers deciding at once must not
+    # both see it pending and both add the evidence item.
+    pair = session.get(ListPair, pair_id, with_for_update=True, populate_existing=True)
+    if pair is None:
+        raise NotFound("list pair", pair_id)
     redeciding = pair.decision is not PairDecision.PENDING
     reason = _reason(reason, wanted, redeciding)
     if pair.decision is wanted:
