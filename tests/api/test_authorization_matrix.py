@@ -30,6 +30,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from tests.services import list_helpers
 from tests.services.dna_helpers import frequency_file, markers, trio
 
 from kintrace.domain.dna_samples import DonorSex, Kinship
@@ -419,6 +420,12 @@ RULES: dict[str, Rule] = {
     "POST /api/v1/dna/candidates/{comparison_id}/family-told": writers(
         200, body=lambda w: {"on": TODAY.isoformat()}, variant="confirmed"
     ),
+    # List matches: staff read the queue, caseworkers and admins decide; families never reach it.
+    "GET /api/v1/review": staff_only(200),
+    "GET /api/v1/review/{pair_id}": staff_only(200),
+    "POST /api/v1/review/{pair_id}/decision": writers(
+        200, body=lambda w: {"decision": "rejected", "reason": "інший рік народження"}
+    ),
 }
 
 
@@ -601,6 +608,21 @@ def build_dna(
             "comparison_id@proposed": {"own": proposed},
             "comparison_id@confirmed": {"own": confirmed},
         },
+    }
+
+
+def _list_pairs(session: Session, cases: dict[str, Case]) -> dict[str, int]:
+    """A published list with one candidate pair per case (as the matcher leaves them)."""
+    listed = list_helpers.published_list(session, title="Список обміну", publisher="Коордштаб")
+    ids = {}
+    for row, (target, case) in enumerate(cases.items(), start=2):
+        ids[target] = list_helpers.pair(session, listed, list_helpers.entry(session, listed, row), case).id
+    return {
+        "own": ids["own"],
+        "own-internal": ids["own"],
+        "shared": ids["shared"],
+        "shared-foreign": ids["shared"],
+        "other": ids["other"],
     }
 
 
@@ -799,6 +821,7 @@ def build_world(session: Session, key: MasterKey, folder: Path, root: Path | Non
             "other": other_merge.id,
         },
         "relative_id@no-sample": {"own": sibling.id, "own-internal": sibling.id},
+        "pair_id": _list_pairs(session, {"own": own, "shared": shared, "other": foreign}),
         **dna["params"],
     }
     return {

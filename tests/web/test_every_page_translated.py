@@ -16,9 +16,11 @@ import pytest
 from babel.messages.pofile import read_po
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from tests.services import list_helpers
 from tests.web.conftest import ADMIN, CASEWORKER
 from tests.web.test_pages import csrf, file_case, sign_in, sign_up
 
+from kintrace.store.models import Case
 from kintrace.web.i18n import CATALOG_DIR
 
 ENGLISH_RUN = re.compile(r"\b(?:[A-Za-z][a-z']+[ ,]+){4,}[A-Za-z][a-z']+\b")
@@ -64,6 +66,19 @@ def english_messages(language: str) -> set[str]:
     }
 
 
+def _list_pairs(app: FastAPI, case_id: int) -> tuple[int, int]:
+    """Two entries of a published list proposed for the case (as the matcher leaves them)."""
+    with app.state.sessionmaker() as session:
+        case = session.get(Case, case_id)
+        listed = list_helpers.published_list(session, title=f"Обмін {case_id}", publisher=f"Штаб {case_id}")
+        ids = [
+            list_helpers.pair(session, listed, list_helpers.entry(session, listed, row), case).id
+            for row in (2, 3)
+        ]
+        session.commit()
+        return ids[0], ids[1]
+
+
 @pytest.mark.parametrize("language", ["uk", "ru"])
 def test_no_page_shows_english_to_a_ukrainian_or_russian_reader(web_app: FastAPI, language: str) -> None:
     headers = {"accept-language": language}
@@ -90,6 +105,12 @@ def test_no_page_shows_english_to_a_ukrainian_or_russian_reader(web_app: FastAPI
         },
     )
     appeal = made.headers["location"]
+    other_case = file_case(family)
+    pending, accepted = _list_pairs(web_app, case_id)
+    decided = worker.post(
+        f"/desk/review/{accepted}", data={"decision": "accepted", "csrf_token": csrf(worker)}
+    )
+    assert decided.status_code == 303  # the family's news now tells of the list
     admin = sign_in(web_app, *ADMIN)
     anonymous = TestClient(web_app, base_url="http://127.0.0.1")
     pages = {
@@ -111,6 +132,10 @@ def test_no_page_shows_english_to_a_ukrainian_or_russian_reader(web_app: FastAPI
             "/desk/appeals",
             appeal,
             "/desk/sources",
+            "/desk/review",
+            f"/desk/review/{pending}",
+            f"/desk/review/{accepted}",
+            f"/desk/cases/{case_id}/merge/{other_case}",
         ],
         admin: ["/admin/users"],
     }

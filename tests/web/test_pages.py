@@ -228,8 +228,20 @@ def test_merge_side_by_side_and_undo(web_app: FastAPI) -> None:
     assert linked.status_code == 303
     compare = worker.get(f"/desk/cases/{first}/compare/{second}")
     assert compare.status_code == 200 and compare.text.count("Коваленко") >= 2
-    merged = worker.post(
+    # One click only leads to the confirmation: what will be merged, and a box to tick.
+    assert f'href="/desk/cases/{first}/merge/{second}"' in compare.text
+    confirm = worker.get(f"/desk/cases/{first}/merge/{second}")
+    assert confirm.status_code == 200
+    assert f"Merge {reference} into" in confirm.text and 'name="confirm"' in confirm.text
+    assert "evidence item" in confirm.text and "can be undone" in confirm.text
+    unconfirmed = worker.post(
         f"/desk/cases/{first}/merge", data={"merged_case_id": str(second), "csrf_token": token}
+    )
+    assert unconfirmed.status_code == 422 and "tick the box" in unconfirmed.text
+    assert "Merged into another case" not in worker.get(f"/desk/cases/{second}").text
+    merged = worker.post(
+        f"/desk/cases/{first}/merge",
+        data={"merged_case_id": str(second), "confirm": "yes", "note": "same person", "csrf_token": token},
     )
     assert merged.status_code == 303
     page = worker.get(f"/desk/cases/{first}").text
@@ -544,6 +556,7 @@ def test_an_analyst_reads_the_desk_but_changes_no_case(web_app: FastAPI) -> None
     assert page.status_code == 200
     assert "Verify this case" not in page.text and "Add evidence" not in page.text
     assert "Keep this one" not in analyst.get(f"/desk/cases/{first}/compare/{second}").text
+    assert analyst.get(f"/desk/cases/{first}/merge/{second}").status_code == 403
     token = csrf(analyst)
     assert analyst.post(f"/desk/cases/{first}/verify", data={"csrf_token": token}).status_code == 403
     reference = re.search(r"KT-\d+", analyst.get(f"/desk/cases/{second}").text).group(0)

@@ -119,8 +119,16 @@ def _apply(item: EvidenceItem, data: EvidenceInput) -> None:
 
 
 def add_evidence(
-    session: Session, actor: Actor, case_id: int, data: EvidenceInput, *, today: dt.date | None = None
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    data: EvidenceInput,
+    *,
+    today: dt.date | None = None,
+    tell_family: bool = True,
 ) -> EvidenceItem:
+    """Add an item and recompute the status; `tell_family=False` when the caller tells the family
+    of it in its own words (an accepted list match), so the family is not told twice."""
     case = visible_case(session, actor, case_id)
     if not actor.is_family:
         require_writer(actor, "add evidence")
@@ -132,7 +140,8 @@ def add_evidence(
     session.add(item)
     auditing.record(session, actor, "evidence.create", item)
     recompute_evidence_status(session, actor, case.id, today=today)
-    notifications.item_added(session, actor, item)
+    if tell_family:
+        notifications.item_added(session, actor, item)
     return item
 
 

@@ -36,7 +36,8 @@ NEW_ITEM = "new_item"  # a new family-visible evidence item
 REQUEST_ANSWERED = "request_answered"  # an authority answered a status-change request
 REQUEST_OVERDUE = "request_overdue"  # a request passed its deadline unanswered
 APPEAL_NEWS = "appeal_news"  # an appeal the case is in was sent, answered, decided for it, or is overdue
-EVENTS = (STATUS_CHANGED, NEW_ITEM, REQUEST_ANSWERED, REQUEST_OVERDUE, APPEAL_NEWS)
+LIST_FOUND = "list_found"  # a caseworker confirmed that the person appears on a published list
+EVENTS = (STATUS_CHANGED, NEW_ITEM, REQUEST_ANSWERED, REQUEST_OVERDUE, APPEAL_NEWS, LIST_FOUND)
 
 EMAIL = "email"  # e-mail to the account's address, and the portal
 SMS = "sms"  # a text message to the account's phone (an SMS or messenger gateway), and the portal
@@ -259,6 +260,19 @@ def item_added(session: Session, actor: Actor, item: EvidenceItem) -> None:
     }
     author = item.created_by_id if item.published_at is not None else actor.user_id
     notify(session, actor, item.case_id, NEW_ITEM, params, f"item:{item.id}", skip_user_id=author)
+
+
+def list_found(
+    session: Session, actor: Actor, case: Case, item: EvidenceItem, values: Mapping[str, Any]
+) -> None:
+    """A reviewer accepted a list entry as the case's person: the family reads which list and what it says."""
+    params = {
+        "evidence_id": item.id,
+        "claim": item.claim.value,
+        "reference": case.reference,
+        **values,
+    }
+    notify(session, actor, case.id, LIST_FOUND, params, f"list-item:{item.id}")
 
 
 def _is_family(session: Session, user_id: int | None) -> bool:

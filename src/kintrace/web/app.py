@@ -29,6 +29,7 @@ def include_web(app: FastAPI) -> None:
         portal,
         public,
         reports,
+        review,
         statistics,
     )
 
@@ -50,5 +51,6 @@ def include_web(app: FastAPI) -> None:
         appeals,
         dna,
         photos,
+        review,
     ):
         app.include_router(module.router)

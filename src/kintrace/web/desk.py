@@ -565,17 +565,48 @@ def compare(request: Request, case_id: PathId, other_id: PathId, db: Db, who: St
     return render(request, "desk/compare.html", context, user=who.user)
 
 
+def _merge_context(db: Session, who: Visitor, case_id: int, other_id: int) -> dict[str, Any]:
+    """What a merge would do: the case kept, the case folded into it, and what moves with it."""
+    if not who.actor.can_write_cases:
+        raise Forbidden(f"{who.actor.name} ({who.actor.role.value}) may not merge cases")
+    kept, merged = (case_service.get_case(db, who.actor, one) for one in (case_id, other_id))
+    return {
+        "kept": kept,
+        "merged": merged,
+        "evidence": evidence_service.list_evidence(db, who.actor, other_id),
+        "relatives": case_service.list_relatives(db, who.actor, other_id),
+        "error": None,
+        "form": {},
+    }
+
+
+@router.get("/cases/{case_id}/merge/{other_id}")
+def merge_confirm(request: Request, case_id: PathId, other_id: PathId, db: Db, who: Staff) -> Response:
+    """Before a merge: what will be merged, and a box to tick that they are one person."""
+    context = _merge_context(db, who, case_id, other_id)
+    return render(request, "desk/merge_confirm.html", context, user=who.user)
+
+
 @router.post("/cases/{case_id}/merge")
 async def merge(request: Request, case_id: PathId, db: Db, who: Staff) -> Response:
-    """Fold the other case into this one (both keep their evidence; the merge can be undone)."""
+    """Fold the other case into this one (both keep their evidence; the merge can be undone).
+
+    Only once confirmed: one click on the compare page used to merge two families' cases at once."""
     form = await request.form()
+    merged_id = forms.integer(form, "merged_case_id")
     try:
-        merged_id = forms.integer(form, "merged_case_id")
         if merged_id is None:
             raise ValidationFailed("merged_case_id", "choose the case to merge in")
+        if form.get("confirm") != "yes":
+            raise ValidationFailed("confirm", "tick the box to confirm that these are one person")
         duplicate_service.merge_cases(db, who.actor, case_id, merged_id, note=forms.text(form, "note"))
     except ServiceError as error:
-        return _failed(request, db, who, case_id, error, form)
+        if merged_id is None:
+            return _failed(request, db, who, case_id, error, form)
+        db.rollback()
+        context = _merge_context(db, who, case_id, merged_id)
+        context.update(error=error, form=dict(form))
+        return render(request, "desk/merge_confirm.html", context, user=who.user, status_code=422)
     return _back(case_id, "merged", "#duplicates")
 
 

@@ -23,6 +23,7 @@ EVENT: dict[str, str] = {
     service.REQUEST_ANSWERED: N_("An authority answers a request to change the status"),
     service.REQUEST_OVERDUE: N_("A request to an authority is past its deadline"),
     service.APPEAL_NEWS: N_("An appeal with other families is sent, answered or late"),
+    service.LIST_FOUND: N_("The person is found on a published list"),
 }
 
 CHANNEL: dict[str, str] = {
@@ -49,6 +50,10 @@ _APPEAL = {
         "Case {reference}: the appeal “{title}” has no answer although it was due by {date}. To: {authority}."
     ),
 }
+_LIST_FOUND = N_(
+    "Case {reference}: a caseworker checked and confirmed that the person is on the list “{title}” "
+    "published by {publisher} ({date}). The list says: {claim}."
+)
 _SUBJECT = N_("kintrace: news on case {reference}")
 _SIGN_IN = N_("Sign in to kintrace to read more. You can change which news you receive under Notifications.")
 _WARNING = N_(
@@ -71,6 +76,14 @@ def describe(note: Notification, translate: Translate) -> str:
     if note.event == service.NEW_ITEM:
         claim = translate(labels.CLAIM[Claim(p["claim"])])
         return translate(_NEW_ITEM).format(reference=reference, claim=claim)
+    if note.event == service.LIST_FOUND:
+        return translate(_LIST_FOUND).format(
+            reference=reference,
+            title=p.get("title", ""),
+            publisher=p.get("publisher", ""),
+            date=p.get("published_on") or "",
+            claim=translate(labels.CLAIM[Claim(p["claim"])]),
+        )
     if note.event == service.REQUEST_ANSWERED:
         outcome = translate(labels.OUTCOME[RequestOutcome(p["outcome"])])
         return translate(_ANSWERED).format(

@@ -15,6 +15,7 @@ from kintrace.api.routers import (
     relatives,
     reports,
     requests,
+    review,
     sources,
     statistics,
     status,
@@ -36,4 +37,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     appeals.router,
     dna.router,
     photos.router,
+    review.router,
 )
