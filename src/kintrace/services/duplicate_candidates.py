@@ -184,10 +184,12 @@ def find_duplicates(
     case_id: int | None = None,
     engine: str = "duckdb",
     train: bool = False,
+    include_settled: bool = False,
     progress: Progress = _no_progress,
 ) -> list[Candidate]:
     """Candidate pairs of the link and review bands, strongest first (see the module's docstring).
 
+    `include_settled` keeps linked, merged and dismissed pairs (the compare screen explains those too).
     `train` fits the model on the registry itself as `kintrace dedupe` does (EM, from 500 cases; about
     10 s at 2,000 cases); without it the bundled model scores, which is what `kintrace dedupe` uses
     below 500 cases and what a page or a filing can afford."""
@@ -202,14 +204,17 @@ def find_duplicates(
     if len(rows) < 2:
         return []
     pairs = _score(rows, case_id, engine, train, progress)
-    settled = _settled_pairs(session, case_id)
     found = [_candidate(row) for row in pairs.itertuples(index=False)] if not pairs.empty else []
+    if include_settled:
+        return found
+    settled = _settled_pairs(session, case_id)
     return [c for c in found if (c.case_id, c.other_case_id) not in settled]
 
 
 def pair_candidate(session: Session, actor: Actor, case_id: int, other_case_id: int) -> Candidate | None:
-    """The engine's view of one pair (for the compare screen), or None when it is not a candidate."""
-    for candidate in find_duplicates(session, actor, case_id=case_id):
+    """The engine's view of one pair (for the compare screen), linked or not; None when the engine
+    does not see them as possibly one person."""
+    for candidate in find_duplicates(session, actor, case_id=case_id, include_settled=True):
         if candidate.other(case_id) == other_case_id:
             return candidate
     return None
@@ -243,10 +248,13 @@ def dismiss(
     return dismissal
 
 
+ENGINE_NOTE = "proposed by the linkage engine on filing"
+
+
 def propose_note(candidate: Candidate) -> str:
     """The note of a link the engine proposed on filing: band, probability and reasons."""
     return (
-        f"proposed by the linkage engine on filing: {candidate.band.value} band, "
+        f"{ENGINE_NOTE}: {candidate.band.value} band, "
         f"probability {candidate.probability:.2f}; {candidate.summary}"
     )
 

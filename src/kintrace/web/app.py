@@ -23,6 +23,7 @@ def include_web(app: FastAPI) -> None:
         appeals,
         desk,
         dna,
+        desk_duplicates,
         landing,
         password_reset,
         portal,
@@ -48,5 +49,6 @@ def include_web(app: FastAPI) -> None:
         reports,
         appeals,
         dna,
+        desk_duplicates,
     ):
         app.include_router(module.router)
