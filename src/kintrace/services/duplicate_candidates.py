@@ -6,7 +6,8 @@ scored as the registry linked to itself (the engine's link scoring, each pair on
 carries its probability, band and reasons (each field's level and Bayes factor). With `case_id`
 only that case's rows are scored against the registry: the engine's blocking finds its few
 candidates, while term frequencies still come from the whole registry (a pair must score the same
-on filing as on the desk's list).
+on filing as on the desk's list; the case's own rows count once more there, which moves nothing
+beyond a registry of a handful of cases).
 
 A pair already linked (DuplicateLink), merged, or dismissed ("not the same person") is not proposed.
 Candidates name other families' cases, so only staff read them; a family filing a report learns only
