@@ -8,9 +8,9 @@ from tests.services.helpers import actor, person
 
 from kintrace.domain.dates import PartialDate
 from kintrace.domain.lists import PairBand
-from kintrace.domain.person import PersonName
+from kintrace.domain.person import PersonName, Script
 from kintrace.domain.vocabulary import Role
-from kintrace.services import cases, duplicates
+from kintrace.services import cases, duplicate_keys, duplicates
 from kintrace.services import duplicate_candidates as dc
 from kintrace.services.access import SYSTEM
 from kintrace.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -154,3 +154,26 @@ def test_only_staff_may_ask_and_only_writers_may_dismiss(session, factories):
     with pytest.raises(ValidationFailed) as engine:
         dc.find_duplicates(session, analyst, engine="oracle")
     assert engine.value.field == "engine"
+
+
+def test_in_a_large_registry_one_case_reads_only_the_cases_sharing_a_name_key(session):
+    """Beyond the full-scan limit (set low here) the check reads the cases sharing a surname key and
+    an even sample; the Latin spelling of the surname shares the Cyrillic one's key."""
+    ids = _background(session)
+    same = cases.create_case(session, SYSTEM, _report()).id
+    latin = cases.create_case(
+        session,
+        SYSTEM,
+        person(
+            name=PersonName("Kovalchuk", "Taras", "Ivanovych", Script.LATIN),
+            birth_date=PartialDate(1987, 3, 14),
+        ),
+    ).id
+    new = cases.create_case(session, SYSTEM, _report()).id
+    assert duplicate_keys.candidate_case_ids(session, new, background=2) == {same, latin, new} | set(ids[::4])
+    found = dc.find_duplicates(session, SYSTEM, case_id=new, full_scan_limit=3)
+    assert {c.other(new) for c in found} == {same, latin}
+    everything = dc.find_duplicates(session, SYSTEM, case_id=new)
+    assert [(c.case_id, c.other_case_id, c.band) for c in found] == [
+        (c.case_id, c.other_case_id, c.band) for c in everything
+    ]
