@@ -250,6 +250,9 @@ RULES: dict[str, Rule] = {
     "GET /api/v1/cases/{case_id}/contradictions": everyone(200),
     # Candidate duplicates name other cases: staff work, not shown to families.
     "GET /api/v1/cases/{case_id}/duplicates": staff_only(200),
+    # The engine's candidate pairs name other families' cases too: staff only.
+    "GET /api/v1/duplicates": staff_only(200),
+    "GET /api/v1/cases/{case_id}/duplicate-candidates": staff_only(200),
     "POST /api/v1/cases/{case_id}/duplicates": Rule(
         s(403, 404),
         s(403, 404),

@@ -533,6 +533,21 @@ class Merge(Base):
     undone_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
 
+class DuplicateDismissal(Base):
+    """Two cases a person judged "not the same person": the engine never proposes the pair again."""
+
+    __tablename__ = "duplicate_dismissals"
+    __table_args__ = (UniqueConstraint("case_id", "other_case_id", name="uq_duplicate_dismissals_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The pair in order (case_id < other_case_id), as DuplicateLink keeps it.
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    other_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    dismissed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    dismissed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
 class NotificationPreference(Base):
     """How a family account wants to hear of one kind of event: on one case, or (case_id NULL) on all.
 

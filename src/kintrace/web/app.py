@@ -22,6 +22,7 @@ def include_web(app: FastAPI) -> None:
         admin,
         appeals,
         desk,
+        desk_duplicates,
         dna,
         landing,
         password_reset,
@@ -52,5 +53,6 @@ def include_web(app: FastAPI) -> None:
         dna,
         photos,
         review,
+        desk_duplicates,
     ):
         app.include_router(module.router)

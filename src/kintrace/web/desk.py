@@ -25,6 +25,7 @@ from kintrace.domain.vocabulary import (
 )
 from kintrace.services import cases as case_service
 from kintrace.services import contradictions as contradiction_service
+from kintrace.services import duplicate_candidates
 from kintrace.services import duplicates as duplicate_service
 from kintrace.services import evidence as evidence_service
 from kintrace.services import photos as photo_service
@@ -40,6 +41,7 @@ from kintrace.services.sources import SourceInput
 from kintrace.store.models import EvidenceItem
 from kintrace.web import forms
 from kintrace.web.dashboard import dashboard_figures
+from kintrace.web.desk_duplicates import BANDS, FIELD_NAMES
 from kintrace.web.explain import desk_texts
 from kintrace.web.pages import render
 from kintrace.web.person_page import person_page, save_person
@@ -92,6 +94,8 @@ async def file_case(request: Request, db: Db, who: Staff) -> Response:
         db.rollback()
         context = {"form": dict(form), "error": error, "staff": True}
         return render(request, "portal/file.html", context, user=who.user, status_code=422)
+    # Candidates become possible-duplicate links, shown with their reasons on the case page.
+    duplicate_candidates.check_filed_case(db, who.actor, case.id)
     return _back(case.id, "filed")
 
 
@@ -158,6 +162,8 @@ def _case_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
             if other != case_id
             for db_case in [case_service.get_case(db, who.actor, other)]
         },
+        # Links the engine proposed on filing carry its reasons in the note; their compare shows them.
+        "engine_note": duplicate_candidates.ENGINE_NOTE,
         "merges": duplicate_service.merges_of(db, who.actor, case_id),
         "members": case_service.case_members(db, who.actor, case_id),
         # Family accounts are named by the relative record they filed, if any (their e-mail stays private).
@@ -548,8 +554,11 @@ async def unlink_duplicate(request: Request, link_id: PathId, db: Db, who: Staff
 
 
 @router.get("/cases/{case_id}/compare/{other_id}")
-def compare(request: Request, case_id: PathId, other_id: PathId, db: Db, who: Staff) -> Response:
-    """Two cases side by side, to decide whether they are one person."""
+def compare(
+    request: Request, case_id: PathId, other_id: PathId, db: Db, who: Staff, candidate: int = 0
+) -> Response:
+    """Two cases side by side, to decide whether they are one person; when the pair came from the
+    engine (`candidate=1`), with the engine's reasons for it."""
     sides = []
     for one in (case_id, other_id):
         case = case_service.get_case(db, who.actor, one)
@@ -561,7 +570,15 @@ def compare(request: Request, case_id: PathId, other_id: PathId, db: Db, who: St
                 "relatives": case_service.list_relatives(db, who.actor, one),
             }
         )
-    context = {"sides": sides, "can_write": who.actor.can_write_cases}
+    engine = duplicate_candidates.pair_candidate(db, who.actor, case_id, other_id) if candidate else None
+    context = {
+        "sides": sides,
+        "can_write": who.actor.can_write_cases,
+        "candidate": engine,
+        "asked_engine": bool(candidate),
+        "field_names": FIELD_NAMES,
+        "bands": BANDS,
+    }
     return render(request, "desk/compare.html", context, user=who.user)
 
 

@@ -14,6 +14,7 @@ from kintrace.domain.vocabulary import AppealState, Claim, SourceKind, Visibilit
 from kintrace.services import appeals as appeal_service
 from kintrace.services import cases as case_service
 from kintrace.services import contradictions as contradiction_service
+from kintrace.services import duplicate_candidates
 from kintrace.services import evidence as evidence_service
 from kintrace.services import notifications as notification_service
 from kintrace.services import photos as photo_service
@@ -87,7 +88,9 @@ async def file_case(request: Request, db: Db, who: Family) -> Response:
         db.rollback()
         context = {"form": dict(form), "error": error}
         return render(request, "portal/file.html", context, user=who.user, status_code=422)
-    return RedirectResponse(f"/my/cases/{case.id}?filed=1", status_code=303)
+    # The family hears only "may": nothing of the other report (see duplicate_candidates).
+    maybe = duplicate_candidates.check_filed_case(db, who.actor, case.id)
+    return RedirectResponse(f"/my/cases/{case.id}?filed=1{'&maybe=1' if maybe else ''}", status_code=303)
 
 
 def _case_context(request: Request, db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
@@ -133,10 +136,16 @@ def _failed(
 
 @router.get("/cases/{case_id}")
 def my_case(
-    request: Request, case_id: PathId, db: Db, who: Family, filed: int = 0, added: int = 0
+    request: Request,
+    case_id: PathId,
+    db: Db,
+    who: Family,
+    filed: int = 0,
+    added: int = 0,
+    maybe: int = 0,
 ) -> Response:
     context = _case_context(request, db, who, case_id)
-    context.update(filed=filed, added=added, form={})
+    context.update(filed=filed, added=added, maybe=maybe, form={})
     return render(request, "portal/case.html", context, user=who.user)
 
 

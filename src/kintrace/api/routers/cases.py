@@ -22,6 +22,7 @@ from kintrace.api.schemas import (
 )
 from kintrace.domain.vocabulary import CaseState, PersonStatus, StatusTrack
 from kintrace.services import cases as case_service
+from kintrace.services import duplicate_candidates
 from kintrace.services.access import require_writer
 from kintrace.services.cases import MAX_PAGE
 from kintrace.services.errors import Conflict, ValidationFailed
@@ -100,6 +101,8 @@ def create_case(body: CaseCreate, actor: CurrentActor, session: Db) -> CaseOut:
         except ValidationFailed as error:
             field = f"reporter.{error.field}" if error.field else "reporter"
             raise ValidationFailed(field, error.message) from error
+    # Possible duplicates become links staff see (GET /cases/{id}/duplicates); the filer learns nothing.
+    duplicate_candidates.check_filed_case(session, actor, case.id)
     return CaseOut.model_validate(case)
 
 

@@ -1,0 +1,291 @@
+"""Possible duplicate cases, found by the linkage engine: on filing, on demand, and dismissed.
+
+The registry's cases (the person, every alias as a row of its own, birth date, unit, service number,
+birth place, rank) go through the same features and Splink model as `kintrace dedupe`. Pairs are
+scored as the registry linked to itself (the engine's link scoring, each pair once), so every pair
+carries its probability, band and reasons (each field's level and Bayes factor). With `case_id`
+only that case's rows are scored against the registry: the engine's blocking finds its few
+candidates, while term frequencies still come from the whole registry (a pair must score the same
+on filing as on the desk's list; the case's own rows count once more there, which moves nothing
+beyond a registry of a handful of cases).
+
+A pair already linked (DuplicateLink), merged, or dismissed ("not the same person") is not proposed.
+Candidates name other families' cases, so only staff read them; a family filing a report learns only
+that the person "may already be registered" (`check_filed_case`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from kintrace.domain.lists import PairBand
+from kintrace.domain.vocabulary import CaseState
+from kintrace.linkage.defaults import DEFAULT_REVIEW_THRESHOLD, DEFAULT_THRESHOLD
+from kintrace.linkage.engines import ENGINES
+from kintrace.services import auditing, duplicate_keys
+from kintrace.services.access import SYSTEM, Actor, require_staff, require_writer, visible_case
+from kintrace.services.errors import Conflict, ValidationFailed
+from kintrace.store.models import Case, DuplicateDismissal, DuplicateLink, Merge, MissingPerson
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Progress = Callable[[str, int, int], None]
+ALIAS_MARK = "~"  # record id of an alias row: "<case id>~<alias id>"
+# The fields the engine compares, in the order reasons are shown.
+# Up to this many cases one case's check reads the whole registry (about 1 s at 2,000 cases, 6 s at
+# 20,000 on this 2-core machine); beyond, the cases sharing a name key (`duplicate_keys`).
+FULL_SCAN_LIMIT = 5_000
+FIELDS = ("surname", "given_name", "patronymic", "birth_date", "unit", "service_number", "place_of_birth")
+
+
+def _no_progress(step: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One compared field: the level of agreement the engine saw and its Bayes factor."""
+
+    field: str
+    level: str
+    bayes_factor: float
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Two cases the engine thinks may be one person (`case_id` < `other_case_id`)."""
+
+    case_id: int
+    other_case_id: int
+    probability: float
+    match_weight: float
+    band: PairBand
+    reasons: tuple[Reason, ...]
+    summary: str  # the engine's one-line reasons ("surname=exact x451; ...")
+
+    def other(self, case_id: int) -> int:
+        return self.other_case_id if case_id == self.case_id else self.case_id
+
+
+def _registry_rows(session: Session, case_ids: set[int] | None = None) -> list[dict[str, str]]:
+    """One row per spelling of every case not merged away (or of `case_ids`): the name and each alias."""
+    query = (
+        select(MissingPerson)
+        .join(Case, Case.id == MissingPerson.case_id)
+        .where(Case.state != CaseState.MERGED)
+        .options(selectinload(MissingPerson.aliases))
+        .order_by(MissingPerson.case_id)
+    )
+    if case_ids is not None:
+        query = query.where(MissingPerson.case_id.in_(sorted(case_ids)))
+    rows: list[dict[str, str]] = []
+    for person in session.scalars(query):
+        common = {
+            "birth_date": person.birth_date or "",
+            "unit": person.unit or "",
+            "service_number": person.service_number or "",
+            "place_of_birth": person.birth_place or "",
+            "rank": person.rank or "",
+        }
+        names = [(str(person.case_id), person.last_name, person.first_name, person.patronymic)]
+        names += [
+            (f"{person.case_id}{ALIAS_MARK}{a.id}", a.last_name, a.first_name, a.patronymic)
+            for a in person.aliases
+        ]
+        for record_id, last, first, patronymic in names:
+            rows.append(
+                {
+                    "record_id": record_id,
+                    "last_name": last or "",
+                    "first_name": first or "",
+                    "patronymic": patronymic or "",
+                    **common,
+                }
+            )
+    return rows
+
+
+def _case_of(record_id: pd.Series) -> pd.Series:
+    return record_id.astype(str).str.split(ALIAS_MARK, n=1).str[0].astype(int)
+
+
+def _score(
+    rows: list[dict[str, str]], focus: int | None, engine: str, train: bool, progress: Progress
+) -> pd.DataFrame:
+    """Scored pairs of cases (case_l < case_r), the strongest row per pair, above the review threshold."""
+    import pandas as pd
+
+    from kintrace.linkage import model as lm
+    from kintrace.linkage.engines import make_api
+    from kintrace.linkage.features import build_features
+    from kintrace.linkage.io import records_from_frame
+
+    records = records_from_frame(pd.DataFrame(rows), source="registry")
+    features = build_features(records)
+    api = make_api(engine)  # type: ignore[arg-type]
+    trained = lm.fit(api, features, None, progress=progress) if train else None
+    dedupe = trained or lm.bundled_model().for_inputs(len(features), None, "dedupe_only")
+    # The dedupe model's m, u and prior, scored as a link of the registry to itself: the engine's
+    # chunked link scoring gives every pair its reasons, which Splink's dedupe clustering does not.
+    as_link = lm.TrainedModel(dedupe.splink_model, dedupe.rules, "link_only", dedupe.extras)
+    left = features if focus is None else features[_case_of(features["unique_id"]) == focus]
+    parts = list(lm.predict_chunks(api, as_link, left, features, DEFAULT_REVIEW_THRESHOLD, 1, progress))
+    pairs = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if pairs.empty:
+        return pairs
+    pairs["case_l"], pairs["case_r"] = _case_of(pairs["case_id"]), _case_of(pairs["record_id"])
+    pairs = pairs[pairs["case_l"] != pairs["case_r"]].copy()
+    low = pairs[["case_l", "case_r"]].min(axis=1)
+    high = pairs[["case_l", "case_r"]].max(axis=1)
+    pairs["case_l"], pairs["case_r"] = low, high
+    pairs = pairs.sort_values("match_probability", ascending=False)
+    return pairs.drop_duplicates(["case_l", "case_r"]).reset_index(drop=True)
+
+
+def _candidate(row: Any) -> Candidate:
+    reasons = []
+    for name in FIELDS:
+        level = getattr(row, f"{name}_level", None)
+        if isinstance(level, str) and level != "missing":
+            reasons.append(Reason(name, level, float(getattr(row, f"{name}_bf"))))
+    probability = float(row.match_probability)
+    return Candidate(
+        case_id=int(row.case_l),
+        other_case_id=int(row.case_r),
+        probability=probability,
+        match_weight=float(row.match_weight),
+        band=PairBand.LINK if probability >= DEFAULT_THRESHOLD else PairBand.REVIEW,
+        reasons=tuple(reasons),
+        summary=str(row.reasons or ""),
+    )
+
+
+def _settled_pairs(session: Session, focus: int | None) -> set[tuple[int, int]]:
+    """Pairs not to propose: linked, merged (and not undone), or dismissed."""
+
+    def about(a: Any, b: Any) -> Any:
+        return True if focus is None else or_(a == focus, b == focus)
+
+    found: set[tuple[int, int]] = set()
+    for model in (DuplicateLink, DuplicateDismissal):
+        query = select(model.case_id, model.other_case_id).where(about(model.case_id, model.other_case_id))
+        found.update((a, b) for a, b in session.execute(query))
+    merges = select(Merge.target_case_id, Merge.merged_case_id).where(
+        Merge.undone_at.is_(None), about(Merge.target_case_id, Merge.merged_case_id)
+    )
+    found.update((a, b) for a, b in session.execute(merges))
+    return {(min(a, b), max(a, b)) for a, b in found}
+
+
+def find_duplicates(
+    session: Session,
+    actor: Actor,
+    *,
+    case_id: int | None = None,
+    engine: str = "duckdb",
+    train: bool = False,
+    include_settled: bool = False,
+    full_scan_limit: int = FULL_SCAN_LIMIT,
+    progress: Progress = _no_progress,
+) -> list[Candidate]:
+    """Candidate pairs of the link and review bands, strongest first (see the module's docstring).
+
+    With `case_id` in a registry of more than `full_scan_limit` cases, only the cases sharing a name
+    key with it and an even sample are read (`duplicate_keys`).
+    `include_settled` keeps linked, merged and dismissed pairs (the compare screen explains those too).
+    `train` fits the model on the registry itself as `kintrace dedupe` does (EM, from 500 cases; about
+    10 s at 2,000 cases); without it the bundled model scores, which is what `kintrace dedupe` uses
+    below 500 cases and what a page or a filing can afford."""
+    require_staff(actor, "see candidate duplicates")
+    if engine not in ENGINES:
+        raise ValidationFailed("engine", f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if case_id is not None:
+        case = visible_case(session, actor, case_id)
+        if case.state is CaseState.MERGED:
+            return []
+    subset = None
+    if case_id is not None:
+        size = session.scalar(select(func.count()).select_from(Case).where(Case.state != CaseState.MERGED))
+        if (size or 0) > full_scan_limit:
+            subset = duplicate_keys.candidate_case_ids(session, case_id)
+    rows = _registry_rows(session, subset)
+    if len(rows) < 2:
+        return []
+    pairs = _score(rows, case_id, engine, train, progress)
+    found = [_candidate(row) for row in pairs.itertuples(index=False)] if not pairs.empty else []
+    if include_settled:
+        return found
+    settled = _settled_pairs(session, case_id)
+    return [c for c in found if (c.case_id, c.other_case_id) not in settled]
+
+
+def pair_candidate(session: Session, actor: Actor, case_id: int, other_case_id: int) -> Candidate | None:
+    """The engine's view of one pair (for the compare screen), linked or not; None when the engine
+    does not see them as possibly one person."""
+    for candidate in find_duplicates(session, actor, case_id=case_id, include_settled=True):
+        if candidate.other(case_id) == other_case_id:
+            return candidate
+    return None
+
+
+def dismiss(
+    session: Session, actor: Actor, case_id: int, other_case_id: int, reason: str | None
+) -> DuplicateDismissal:
+    """Record that two cases are not the same person; the engine never proposes the pair again."""
+    require_writer(actor, "dismiss candidate duplicates")
+    if case_id == other_case_id:
+        raise ValidationFailed("other_case_id", "a case cannot duplicate itself")
+    text = (reason or "").strip()
+    if not text:
+        raise ValidationFailed("reason", "say why the two cases are not the same person")
+    first, second = sorted((case_id, other_case_id))
+    visible_case(session, actor, first)
+    visible_case(session, actor, second)
+    existing = session.scalar(
+        select(DuplicateDismissal).where(
+            DuplicateDismissal.case_id == first, DuplicateDismissal.other_case_id == second
+        )
+    )
+    if existing is not None:
+        raise Conflict(f"cases {first} and {second} were already judged not the same person")
+    dismissal = DuplicateDismissal(
+        case_id=first, other_case_id=second, reason=text, dismissed_by_id=actor.user_id
+    )
+    session.add(dismissal)
+    auditing.record(session, actor, "duplicate.dismiss", dismissal)
+    return dismissal
+
+
+ENGINE_NOTE = "proposed by the linkage engine on filing"
+
+
+def propose_note(candidate: Candidate) -> str:
+    """The note of a link the engine proposed on filing: band, probability and reasons."""
+    return (
+        f"{ENGINE_NOTE}: {candidate.band.value} band, "
+        f"probability {candidate.probability:.2f}; {candidate.summary}"
+    )
+
+
+def check_filed_case(session: Session, actor: Actor, case_id: int, *, engine: str = "duckdb") -> bool:
+    """Check a newly filed case against the registry; True when the person may already be registered.
+
+    Every candidate of the link or review band becomes a possible-duplicate link on both cases (the
+    caseworker sees it on the case page with the engine's reasons and compares the two). The filer,
+    perhaps a family, learns only the yes or no: nothing of the other case. The links are written by
+    the system, since a family may not link cases itself."""
+    visible_case(session, actor, case_id)
+    found = find_duplicates(session, SYSTEM, case_id=case_id, engine=engine)
+    for candidate in found:
+        link = DuplicateLink(
+            case_id=candidate.case_id, other_case_id=candidate.other_case_id, note=propose_note(candidate)
+        )
+        session.add(link)
+        auditing.record(session, SYSTEM, "duplicate.propose", link)
+    return bool(found)
