@@ -1,0 +1,106 @@
+"""The family's consent to list matching: what is recorded, what leaves the queue."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from tests.services.helpers import actor
+from tests.services.list_helpers import check, entry, pair, published_list
+
+from kintrace.domain.lists import PairDecision, SearchResult
+from kintrace.domain.vocabulary import Role
+from kintrace.services.errors import Forbidden, NotFound, ValidationFailed
+from kintrace.services.list_consent import AGREED_IN_PORTAL, set_list_matching_consent
+from kintrace.services.search_log import search_log
+from kintrace.store.models import AuditEntry, ListPair
+
+
+@pytest.fixture
+def world(factories):
+    family = factories.UserFactory(role=Role.FAMILY)
+    case = factories.CaseFactory()
+    factories.CaseMemberFactory(case=case, user=family)
+    return {
+        "case": case,
+        "family_user": family,
+        "family": actor(family),
+        "stranger": actor(factories.UserFactory(role=Role.FAMILY)),
+        "caseworker": actor(factories.UserFactory(role=Role.CASEWORKER)),
+        "analyst": actor(factories.UserFactory(role=Role.ANALYST)),
+    }
+
+
+def _audit(session, action):
+    return session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
+
+
+def test_a_family_member_agrees_in_the_portal(session, world):
+    case = set_list_matching_consent(session, world["family"], world["case"].id, True, AGREED_IN_PORTAL)
+
+    assert case.list_matching_consent is True
+    assert case.list_matching_basis == "agreed in the portal"
+    assert case.list_matching_consent_by_id == world["family_user"].id
+    assert case.list_matching_consent_at is not None
+    [row] = _audit(session, "case.list_consent")
+    assert row.entity_id == str(case.id)
+
+
+def test_a_caseworker_records_it_with_how_it_was_given(session, world):
+    case = set_list_matching_consent(
+        session, world["caseworker"], world["case"].id, True, "  told by phone on 2026-12-01 "
+    )
+    assert case.list_matching_basis == "told by phone on 2026-12-01"
+    assert case.list_matching_consent_by_id == world["caseworker"].user_id
+
+
+def test_a_caseworker_must_say_how_and_nothing_changes_without_it(session, world):
+    with pytest.raises(ValidationFailed) as error:
+        set_list_matching_consent(session, world["caseworker"], world["case"].id, True, "  ")
+    assert error.value.field == "basis"
+    assert world["case"].list_matching_consent is False
+    with pytest.raises(ValidationFailed, match="basis: at most 300"):
+        set_list_matching_consent(session, world["caseworker"], world["case"].id, True, "x" * 301)
+
+
+def test_other_families_and_analysts_may_not(session, world):
+    with pytest.raises(NotFound):
+        set_list_matching_consent(session, world["stranger"], world["case"].id, True, AGREED_IN_PORTAL)
+    with pytest.raises(Forbidden):
+        set_list_matching_consent(session, world["analyst"], world["case"].id, True, "by phone")
+    assert world["case"].list_matching_consent is False
+
+
+def test_withdrawing_takes_undecided_pairs_out_of_the_queue_and_keeps_decided_ones(session, world):
+    case = world["case"]
+    set_list_matching_consent(session, world["family"], case.id, True, AGREED_IN_PORTAL)
+    exchange, prisoners = published_list(session, "Обмін"), published_list(session, "Полонені")
+    check(session, case, exchange, SearchResult.UNDER_REVIEW)
+    check(session, case, prisoners, SearchResult.UNDER_REVIEW)
+    accepted = pair(session, case, entry(session, exchange, "Шевченко"), PairDecision.ACCEPTED)
+    rejected = pair(session, case, entry(session, prisoners, "Шевчук"), PairDecision.REJECTED)
+    pair(session, case, entry(session, exchange, "Шевченко", "Антон"), PairDecision.PENDING)
+    pair(session, case, entry(session, prisoners, "Шевченко"), PairDecision.UNSURE)
+
+    set_list_matching_consent(session, world["family"], case.id, False, None)
+
+    left = session.scalars(select(ListPair.id).where(ListPair.case_id == case.id)).all()
+    assert sorted(left) == sorted([accepted.id, rejected.id])
+    assert case.list_matching_consent is False and case.list_matching_basis is None
+    results = {line.title: line.result for line in search_log(session, world["family"], case.id).lines}
+    assert results == {"Обмін": SearchResult.FOUND, "Полонені": SearchResult.REJECTED}
+    assert len(_audit(session, "case.list_consent_withdrawn")) == 1
+    [removed] = _audit(session, "list_pairs.removed_on_withdrawal")
+    assert removed.entity_id == str(case.id)
+
+
+def test_withdrawing_a_case_with_only_pending_pairs_leaves_no_candidate(session, world):
+    case = world["case"]
+    published = published_list(session)
+    check(session, case, published, SearchResult.UNDER_REVIEW)
+    pair(session, case, entry(session, published, "Шевченко"))
+
+    set_list_matching_consent(session, world["caseworker"], case.id, False, "withdrawn by letter")
+
+    [line] = search_log(session, world["caseworker"], case.id).lines
+    assert line.result is SearchResult.NO_CANDIDATE
+    assert case.list_matching_basis == "withdrawn by letter"
