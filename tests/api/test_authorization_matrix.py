@@ -388,6 +388,12 @@ RULES: dict[str, Rule] = {
     "POST /api/v1/dna/candidates/{comparison_id}/family-told": writers(
         200, body=lambda w: {"on": TODAY.isoformat()}, variant="confirmed"
     ),
+    # Published lists: a family reads the search log of its cases and gives or withdraws its consent to
+    # list matching; staff read every log, caseworkers record a family's consent with how it was given.
+    "GET /api/v1/cases/{case_id}/search-log": everyone(200),
+    "PUT /api/v1/cases/{case_id}/list-matching-consent": Rule(
+        s(200), s(200), s(200), s(403), s(200), body=lambda w: {"consent": True, "basis": "told by phone"}
+    ),
 }
 
 

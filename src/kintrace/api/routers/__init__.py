@@ -14,6 +14,7 @@ from kintrace.api.routers import (
     relatives,
     reports,
     requests,
+    search_log,
     sources,
     statistics,
     status,
@@ -34,4 +35,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     reports.router,
     appeals.router,
     dna.router,
+    search_log.router,
 )
