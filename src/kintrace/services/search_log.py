@@ -21,7 +21,7 @@ from kintrace.domain.lists import ListKind, PairDecision, SearchResult, search_r
 from kintrace.domain.vocabulary import CaseState
 from kintrace.services.access import Actor, require_staff, visible_case
 from kintrace.services.errors import NotFound
-from kintrace.store.models import Case, ListCheck, ListPair, PublishedList, Source
+from kintrace.store.models import Case, ListCheck, ListPair, PublishedList, Source, User
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class SearchLog:
     consent: bool  # the family agreed that the case be matched against published lists
     consent_basis: str | None
     consent_at: dt.datetime | None
+    consent_by: str | None  # who recorded it: staff only (on a shared case, another family's member)
     lines: list[LogLine]  # newest check first
 
     @property
@@ -103,8 +104,16 @@ def search_log(session: Session, actor: Actor, case_id: int) -> SearchLog:
         consent=case.list_matching_consent,
         consent_basis=case.list_matching_basis,
         consent_at=case.list_matching_consent_at,
+        consent_by=_recorder(session, actor, case),
         lines=lines,
     )
+
+
+def _recorder(session: Session, actor: Actor, case: Case) -> str | None:
+    if not actor.is_staff or case.list_matching_consent_by_id is None:
+        return None
+    user = session.get(User, case.list_matching_consent_by_id)
+    return None if user is None else user.display_name
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ def include_web(app: FastAPI) -> None:
         portal,
         public,
         reports,
+        search_log,
         statistics,
     )
 
@@ -48,5 +49,6 @@ def include_web(app: FastAPI) -> None:
         reports,
         appeals,
         dna,
+        search_log,
     ):
         app.include_router(module.router)
