@@ -27,10 +27,10 @@ from kintrace.services import cases as case_service
 from kintrace.services import contradictions as contradiction_service
 from kintrace.services import duplicates as duplicate_service
 from kintrace.services import evidence as evidence_service
+from kintrace.services import list_consent
 from kintrace.services import requests as request_service
 from kintrace.services import sources as source_service
 from kintrace.services import status as status_service
-from kintrace.services import list_consent
 from kintrace.services import users as user_service
 from kintrace.services.cases import CaseFilter, RelativeInput
 from kintrace.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed

@@ -21,9 +21,9 @@ from kintrace.services import sources as source_service
 from kintrace.services import status as status_service
 from kintrace.services.access import may_see_contacts
 from kintrace.services.cases import CaseFilter, RelativeInput
-from kintrace.services.list_consent import AGREED_WHEN_FILING, set_list_matching_consent
 from kintrace.services.errors import NotFound, ValidationFailed
 from kintrace.services.evidence import EvidenceInput
+from kintrace.services.list_consent import AGREED_WHEN_FILING, set_list_matching_consent
 from kintrace.services.sources import SourceInput
 from kintrace.web import forms, notices
 from kintrace.web.i18n import gettext_for, ngettext_for
