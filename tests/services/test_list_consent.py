@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from tests.services.helpers import actor
 from tests.services.list_helpers import check, entry, pair, published_list
 
 from kintrace.domain.lists import PairDecision, SearchResult
 from kintrace.domain.vocabulary import Role
+from kintrace.services import demo, users
+from kintrace.services.access import SYSTEM
+from kintrace.services.demo_data import FAMILY_LIST_CONSENT, generate_demo_dataset
 from kintrace.services.errors import Forbidden, NotFound, ValidationFailed
 from kintrace.services.list_consent import AGREED_IN_PORTAL, set_list_matching_consent
 from kintrace.services.search_log import search_log
-from kintrace.store.models import AuditEntry, ListPair
+from kintrace.store.models import AuditEntry, Case, ListPair
 
 
 @pytest.fixture
@@ -104,3 +110,17 @@ def test_withdrawing_a_case_with_only_pending_pairs_leaves_no_candidate(session,
     [line] = search_log(session, world["caseworker"], case.id).lines
     assert line.result is SearchResult.NO_CANDIDATE
     assert case.list_matching_basis == "withdrawn by letter"
+
+
+def test_most_demo_families_agreed_when_filing(session):
+    if session.scalar(select(func.count()).select_from(Case)):
+        pytest.skip("the worker's database holds committed cases")
+    dataset = generate_demo_dataset(n_persons=400, today=dt.date(2025, 5, 1))
+    agreed = [case.list_matching_consent for case in dataset.cases]
+    assert 0.78 < sum(agreed) / len(agreed) < 0.92
+    assert tuple(agreed[: len(FAMILY_LIST_CONSENT)]) == FAMILY_LIST_CONSENT
+
+    demo.seed_demo(session, SYSTEM, dataset, password_hasher=functools.cache(users.hash_password))
+
+    rows = session.execute(select(Case.list_matching_consent, Case.list_matching_basis)).all()
+    assert sorted(rows) == sorted((a, "agreed when filing" if a else None) for a in agreed)
