@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import itertools
 import json
 import os
 import random
@@ -166,7 +165,7 @@ def _seed(url: str) -> dict[str, Any]:
             ]
             _bulk(session, ListEntry, entries)
             entry_ids = list(session.scalars(select(ListEntry.id).order_by(ListEntry.id)))
-            entry_lists = dict(session.execute(select(ListEntry.id, ListEntry.list_id)).tuples())
+            entry_lists = {e: lst for e, lst in session.execute(select(ListEntry.id, ListEntry.list_id))}
             pairs_case = [target] * 12 + rng.choices(others, k=len(entry_ids) - 12)
             decisions = [PairDecision.ACCEPTED] * 2 + [PairDecision.REJECTED] * 3
             _bulk(
@@ -222,20 +221,20 @@ def _phase(base: str, path: str, how: str, tokens: dict[str, str]) -> dict[str, 
     def hammer() -> None:
         mine: list[float] = []
         failed: list[str] = []
-        with _client(base, how, tokens) as client:
+        client = _client(base, how, tokens)
+        try:
             for _ in range(WARMUP):
                 client.get(path)
-            for _ in itertools.count():
-                if time.monotonic() >= stop:
-                    break
+            while time.monotonic() < stop:
                 started = time.perf_counter()
                 answer = client.get(path)
                 elapsed = (time.perf_counter() - started) * 1000
-                (
+                if answer.status_code == 200:
                     mine.append(elapsed)
-                    if answer.status_code == 200
-                    else failed.append(str(answer.status_code))
-                )
+                else:
+                    failed.append(f"{path}: {answer.status_code}")
+        finally:
+            client.close()
         with lock:
             samples.extend(mine)
             errors.extend(failed)
