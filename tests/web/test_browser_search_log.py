@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from playwright.sync_api import expect
 from tests.web.conftest import _free_port, build_app
 from tests.web.test_browser_flows import file_case, sign_up
-from tests.web.test_portal_search_log import _checked, _consent
+from tests.web.test_portal_search_log import checked_against_three_lists, _consent
 
 pytestmark = pytest.mark.browser
 SCREEN = {"width": 360, "height": 640}
@@ -59,8 +59,8 @@ def test_the_family_reads_its_log_on_a_phone_and_changes_its_mind(
     sign_up(page, visits.base, "Halyna")
     case_url = file_case(page, visits.base)  # the box "check my relative against lists" left ticked
     case_id = int(case_url.rsplit("/", 1)[1])
-    assert _consent(served_app, case_id) == (True, "agreed when filing")
-    _checked(served_app, case_id)
+    assert consent_of(served_app, case_id) == (True, "agreed when filing")
+    checked_against_three_lists(served_app, case_id)
 
     page.locator("#language").select_option("uk")
     page.locator("form.lang button").click()
@@ -80,8 +80,8 @@ def test_the_family_reads_its_log_on_a_phone_and_changes_its_mind(
     lists.locator("summary").click()
     lists.get_by_role("button", name="Припинити звіряння зі списками").click()
     expect(lists).to_contain_text("Вашого родича не звіряють із жодним списком, доки ви не погодитеся.")
-    assert _consent(served_app, case_id)[0] is False
+    assert consent_of(served_app, case_id)[0] is False
     _no_sideways_scroll(page)
     lists.get_by_role("button", name="Я згоден: перевіряйте мого родича за опублікованими списками").click()
     expect(lists.locator("summary")).to_have_text("Ваша згода на звіряння зі списками")
-    assert _consent(served_app, case_id) == (True, "agreed in the portal")
+    assert consent_of(served_app, case_id) == (True, "agreed in the portal")

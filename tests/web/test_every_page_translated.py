@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from tests.web.conftest import ADMIN, CASEWORKER
 from tests.web.test_pages import csrf, file_case, sign_in, sign_up
+from tests.web.test_portal_search_log import checked_against_three_lists
 
 from kintrace.web.i18n import CATALOG_DIR
 
@@ -90,6 +91,7 @@ def test_no_page_shows_english_to_a_ukrainian_or_russian_reader(web_app: FastAPI
         },
     )
     appeal = made.headers["location"]
+    list_ids = checked_against_three_lists(web_app, case_id)  # checked against published lists: the search log has lines
     admin = sign_in(web_app, *ADMIN)
     anonymous = TestClient(web_app, base_url="http://127.0.0.1")
     pages = {
@@ -98,6 +100,7 @@ def test_no_page_shows_english_to_a_ukrainian_or_russian_reader(web_app: FastAPI
             "/my",
             "/my/file",
             f"/my/cases/{case_id}",
+            f"/my/cases/{case_id}/search-log",
             "/my/appeals",
             "/my/news",
             "/my/notifications",
@@ -111,6 +114,7 @@ def test_no_page_shows_english_to_a_ukrainian_or_russian_reader(web_app: FastAPI
             "/desk/appeals",
             appeal,
             "/desk/sources",
+            f"/desk/lists/{list_ids[0]}/unchecked",
         ],
         admin: ["/admin/users"],
     }

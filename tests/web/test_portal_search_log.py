@@ -23,14 +23,14 @@ def words(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace(" :", ":")
 
 
-def _consent(app: FastAPI, case_id: int) -> tuple[bool, str | None]:
+def consent_of(app: FastAPI, case_id: int) -> tuple[bool, str | None]:
     with app.state.sessionmaker() as session:
         case = session.get(Case, case_id)
         assert case is not None
         return case.list_matching_consent, case.list_matching_basis
 
 
-def _checked(app: FastAPI, case_id: int) -> list[int]:
+def checked_against_three_lists(app: FastAPI, case_id: int) -> list[int]:
     """The case checked against three lists: found on one, a candidate under review on another."""
     with app.state.sessionmaker() as session:
         session: Session
@@ -58,7 +58,7 @@ def test_filing_with_the_box_ticked_agrees_to_list_matching(web_app: FastAPI) ->
 
     case_id = file_case(family, list_matching="yes")
 
-    assert _consent(web_app, case_id) == (True, "agreed when filing")
+    assert consent_of(web_app, case_id) == (True, "agreed when filing")
     page = family.get(f"/my/cases/{case_id}", headers=UK).text
     assert "Ще не перевірено за жодним опублікованим списком." in page
     assert "Припинити звіряння зі списками" in page
@@ -67,7 +67,7 @@ def test_filing_with_the_box_ticked_agrees_to_list_matching(web_app: FastAPI) ->
 def test_without_consent_the_page_explains_and_the_family_agrees(web_app: FastAPI) -> None:
     family = sign_up(web_app, "zghoda")
     case_id = file_case(family)  # the box unticked: the form sends no list_matching
-    assert _consent(web_app, case_id) == (False, None)
+    assert consent_of(web_app, case_id) == (False, None)
     page = family.get(f"/my/cases/{case_id}", headers=UK).text
     assert "Вашого родича не звіряють із жодним списком, доки ви не погодитеся." in page
 
@@ -76,15 +76,15 @@ def test_without_consent_the_page_explains_and_the_family_agrees(web_app: FastAP
     )
 
     assert agreed.status_code == 303
-    assert _consent(web_app, case_id) == (True, "agreed in the portal")
+    assert consent_of(web_app, case_id) == (True, "agreed in the portal")
     family.post(f"/my/cases/{case_id}/list-consent", data={"consent": "no", "csrf_token": csrf(family)})
-    assert _consent(web_app, case_id)[0] is False
+    assert consent_of(web_app, case_id)[0] is False
 
 
 def test_the_family_reads_its_search_log_in_ukrainian(web_app: FastAPI) -> None:
     family = sign_up(web_app, "zhurnal")
     case_id = file_case(family, list_matching="yes")
-    _checked(web_app, case_id)
+    checked_against_three_lists(web_app, case_id)
 
     page = words(family.get(f"/my/cases/{case_id}", headers=UK).text)
 
@@ -104,20 +104,20 @@ def test_the_family_reads_its_search_log_in_ukrainian(web_app: FastAPI) -> None:
 def test_another_familys_case_reads_as_missing(web_app: FastAPI) -> None:
     owner, stranger = sign_up(web_app, "vlasnyk"), sign_up(web_app, "chuzhyi")
     case_id = file_case(owner, list_matching="yes")
-    _checked(web_app, case_id)
+    checked_against_three_lists(web_app, case_id)
 
     assert stranger.get(f"/my/cases/{case_id}/search-log", headers=UK).status_code == 404
     refused = stranger.post(
         f"/my/cases/{case_id}/list-consent", data={"consent": "no", "csrf_token": csrf(stranger)}
     )
     assert refused.status_code == 404
-    assert _consent(web_app, case_id)[0] is True
+    assert consent_of(web_app, case_id)[0] is True
 
 
 def test_the_desk_panel_records_consent_with_its_basis(web_app: FastAPI) -> None:
     family = sign_up(web_app, "desk")
     case_id = file_case(family)
-    _checked(web_app, case_id)
+    checked_against_three_lists(web_app, case_id)
     worker = sign_in(web_app, *CASEWORKER)
 
     page = words(worker.get(f"/desk/cases/{case_id}").text)
@@ -134,7 +134,7 @@ def test_the_desk_panel_records_consent_with_its_basis(web_app: FastAPI) -> None
         data={"consent": "yes", "basis": "told by phone on 2026-12-01", "csrf_token": csrf(worker)},
     )
     assert saved.status_code == 303
-    assert _consent(web_app, case_id) == (True, "told by phone on 2026-12-01")
+    assert consent_of(web_app, case_id) == (True, "told by phone on 2026-12-01")
     page = words(worker.get(f"/desk/cases/{case_id}").text)
     assert "The family agreed to list matching." in page and "by Worker" in page
 
@@ -146,7 +146,7 @@ def test_the_desk_sees_open_consented_cases_never_checked_against_a_list(web_app
     worker = sign_in(web_app, *CASEWORKER)
     family = sign_up(web_app, "nikoly")
     checked = file_case(family, list_matching="yes")
-    list_ids = _checked(web_app, checked)
+    list_ids = checked_against_three_lists(web_app, checked)
     never = file_case(family, list_matching="yes", last_name="Неперевіренко")
     for case_id in (checked, never):
         worker.post(f"/desk/cases/{case_id}/verify", data={"csrf_token": csrf(worker)})
