@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from playwright.sync_api import expect
 from tests.web.conftest import _free_port, build_app
 from tests.web.test_browser_flows import file_case, sign_up
-from tests.web.test_portal_search_log import checked_against_three_lists, _consent
+from tests.web.test_portal_search_log import checked_against_three_lists, consent_of
 
 pytestmark = pytest.mark.browser
 SCREEN = {"width": 360, "height": 640}

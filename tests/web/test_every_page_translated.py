@@ -91,7 +91,9 @@ def test_no_page_shows_english_to_a_ukrainian_or_russian_reader(web_app: FastAPI
         },
     )
     appeal = made.headers["location"]
-    list_ids = checked_against_three_lists(web_app, case_id)  # checked against published lists: the search log has lines
+    list_ids = checked_against_three_lists(
+        web_app, case_id
+    )  # checked against published lists: the search log has lines
     admin = sign_in(web_app, *ADMIN)
     anonymous = TestClient(web_app, base_url="http://127.0.0.1")
     pages = {
