@@ -117,12 +117,14 @@ def test_another_familys_case_reads_as_missing(web_app: FastAPI) -> None:
 def test_the_desk_panel_records_consent_with_its_basis(web_app: FastAPI) -> None:
     family = sign_up(web_app, "desk")
     case_id = file_case(family)
-    checked_against_three_lists(web_app, case_id)
+    list_ids = checked_against_three_lists(web_app, case_id)
     worker = sign_in(web_app, *CASEWORKER)
 
     page = words(worker.get(f"/desk/cases/{case_id}").text)
     assert "Lists checked" in page and "Checked against 3 lists, the latest on 2026-11-20." in page
     assert "No consent to list matching" in page
+    unchecked_link = f'href="/desk/lists/{list_ids[0]}/unchecked"'
+    assert unchecked_link in worker.get(f"/desk/cases/{case_id}").text
 
     missing = worker.post(
         f"/desk/cases/{case_id}/list-consent", data={"consent": "yes", "csrf_token": csrf(worker)}
