@@ -429,6 +429,12 @@ RULES: dict[str, Rule] = {
     "POST /api/v1/review/{pair_id}/decision": writers(
         200, body=lambda w: {"decision": "rejected", "reason": "інший рік народження"}
     ),
+    # Published lists: a family reads the search log of its cases and gives or withdraws its consent to
+    # list matching; staff read every log, caseworkers record a family's consent with how it was given.
+    "GET /api/v1/cases/{case_id}/search-log": everyone(200),
+    "PUT /api/v1/cases/{case_id}/list-matching-consent": Rule(
+        s(200), s(200), s(200), s(403), s(200), body=lambda w: {"consent": True, "basis": "told by phone"}
+    ),
 }
 
 

@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from tests.services import list_helpers
 from tests.web.conftest import ADMIN, CASEWORKER
 from tests.web.test_pages import csrf, file_case, sign_in, sign_up
+from tests.web.test_portal_search_log import checked_against_three_lists
 
 from kintrace.store.models import Case
 from kintrace.web.i18n import CATALOG_DIR
@@ -111,6 +112,9 @@ def test_no_page_shows_english_to_a_ukrainian_or_russian_reader(web_app: FastAPI
         f"/desk/review/{accepted}", data={"decision": "accepted", "csrf_token": csrf(worker)}
     )
     assert decided.status_code == 303  # the family's news now tells of the list
+    list_ids = checked_against_three_lists(
+        web_app, case_id
+    )  # checked against published lists: the search log has lines
     admin = sign_in(web_app, *ADMIN)
     anonymous = TestClient(web_app, base_url="http://127.0.0.1")
     pages = {
@@ -119,6 +123,7 @@ def test_no_page_shows_english_to_a_ukrainian_or_russian_reader(web_app: FastAPI
             "/my",
             "/my/file",
             f"/my/cases/{case_id}",
+            f"/my/cases/{case_id}/search-log",
             "/my/appeals",
             "/my/news",
             "/my/notifications",
@@ -136,6 +141,7 @@ def test_no_page_shows_english_to_a_ukrainian_or_russian_reader(web_app: FastAPI
             f"/desk/review/{pending}",
             f"/desk/review/{accepted}",
             f"/desk/cases/{case_id}/merge/{other_case}",
+            f"/desk/lists/{list_ids[0]}/unchecked",
         ],
         admin: ["/admin/users"],
     }

@@ -21,6 +21,7 @@ from kintrace.services.access import Actor, require_role
 from kintrace.services.demo_appeals import seed_demo_appeals
 from kintrace.services.demo_data import DemoDataset
 from kintrace.services.errors import Conflict
+from kintrace.services.list_consent import AGREED_WHEN_FILING
 from kintrace.services.persons import alias_columns, person_columns
 from kintrace.services.users import hash_password
 from kintrace.store import audit
@@ -143,6 +144,9 @@ def seed_demo(
                 "evidence_rule": derived.rule,
                 "created_at": reported,
                 "updated_at": reported,
+                "list_matching_consent": case.list_matching_consent,
+                "list_matching_basis": AGREED_WHEN_FILING if case.list_matching_consent else None,
+                "list_matching_consent_at": reported if case.list_matching_consent else None,
             }
         )
     case_ids = _insert(session, Case, case_rows)

@@ -99,6 +99,7 @@ class DemoCase:
     caseworker: str | None  # username of the assigned caseworker
     reported_on: dt.date
     duplicate_of: str | None = None  # reference of the case this one repeats (filed twice by two relatives)
+    list_matching_consent: bool = False  # the family agreed, when filing, to matching against published lists
 
     @property
     def official_status(self) -> PersonStatus:
@@ -881,6 +882,10 @@ RELATIONSHIP_WORDS = {
     "brother": ("Брат", "Брат"),
 }
 FAMILY_STORYLINES = ("confirmed_captured", "alive_after_dead", "still_missing")
+# Most families agree to list matching when filing. The demo family's second case has not, so the tour
+# shows what a family reads before agreeing.
+LIST_CONSENT_SHARE = 0.85
+FAMILY_LIST_CONSENT = (True, False, True)
 RELATIVE_GRADES = ((_R.B, _C.POSSIBLY_TRUE), (_R.C, _C.POSSIBLY_TRUE), (_R.F, _C.CANNOT_BE_JUDGED))
 COMRADE_GRADES = ((_R.C, _C.PROBABLY_TRUE), (_R.C, _C.POSSIBLY_TRUE), (_R.D, _C.DOUBTFUL))
 CALLSIGNS = (
@@ -1071,6 +1076,8 @@ def generate_demo_dataset(
     storylines = [name for name, _ in STORYLINES]
     weights = [weight for _, weight in STORYLINES]
     family = gen.users[3].username
+    # A stream of its own, so the consent draws leave every other drawn value as it was.
+    consent_draw = random.Random(seed + 1)
     cases: list[DemoCase] = []
     for index in range(n_persons):
         nation = _Nation(ukrainian=d.chance(0.65))
@@ -1104,6 +1111,9 @@ def generate_demo_dataset(
             state = CaseState.CLOSED if official is S.CLOSED else CaseState.OPEN
             caseworker = gen.users[1].username if d.chance(0.75) else None
         reported_on = min(case.t0 + dt.timedelta(days=d.rng.randrange(1, 60)), today)
+        agreed = consent_draw.random() < LIST_CONSENT_SHARE
+        if index < len(FAMILY_LIST_CONSENT):
+            agreed = FAMILY_LIST_CONSENT[index]
         cases.append(
             DemoCase(
                 reference=f"KT-{reported_on.year}-{index + 1:05d}",
@@ -1116,6 +1126,7 @@ def generate_demo_dataset(
                 caseworker=caseworker,
                 reported_on=reported_on,
                 duplicate_of=duplicate_of,
+                list_matching_consent=agreed,
             )
         )
     return DemoDataset(seed, today, gen.users, tuple(gen.sources), tuple(cases))

@@ -31,6 +31,7 @@ def include_web(app: FastAPI) -> None:
         public,
         reports,
         review,
+        search_log,
         statistics,
     )
 
@@ -54,5 +55,6 @@ def include_web(app: FastAPI) -> None:
         photos,
         review,
         desk_duplicates,
+        search_log,
     ):
         app.include_router(module.router)

@@ -29,6 +29,7 @@ from kintrace.services import duplicate_candidates
 from kintrace.services import duplicates as duplicate_service
 from kintrace.services import evidence as evidence_service
 from kintrace.services import photos as photo_service
+from kintrace.services import list_consent
 from kintrace.services import requests as request_service
 from kintrace.services import sources as source_service
 from kintrace.services import status as status_service
@@ -47,6 +48,7 @@ from kintrace.web.pages import render
 from kintrace.web.person_page import person_page, save_person
 from kintrace.web.routing import PageRoute
 from kintrace.web.search import find_cases
+from kintrace.web.search_log import log_context
 from kintrace.web.session import Staff, Visitor
 from kintrace.web.timeline import timeline
 from kintrace.web.uploads import attach_upload
@@ -181,6 +183,7 @@ def _case_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
         "photos": photo_service.list_photos(db, who.actor, case_id),
         "today": dt.date.today(),
         "can_write": who.actor.can_write_cases,
+        **log_context(db, who, case_id),
     }
 
 
@@ -203,6 +206,18 @@ def _failed(
 
 def _back(case_id: int, done: str, anchor: str = "") -> Response:
     return RedirectResponse(f"/desk/cases/{case_id}?done={done}{anchor}", status_code=303)
+
+
+@router.post("/cases/{case_id}/list-consent")
+async def list_matching_consent(request: Request, case_id: PathId, db: Db, who: Staff) -> Response:
+    """Record the family's consent to list matching, or its withdrawal, with how it was given."""
+    form = await request.form()
+    try:
+        consent = forms.text(form, "consent") == "yes"
+        list_consent.set_list_matching_consent(db, who.actor, case_id, consent, forms.text(form, "basis"))
+    except ValidationFailed as error:
+        return _failed(request, db, who, case_id, error, form)
+    return _back(case_id, "list_consent", "#lists")
 
 
 @router.post("/cases/{case_id}/verify")

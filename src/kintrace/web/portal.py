@@ -25,6 +25,7 @@ from kintrace.services.access import may_see_contacts
 from kintrace.services.cases import CaseFilter, RelativeInput
 from kintrace.services.errors import NotFound, ValidationFailed
 from kintrace.services.evidence import EvidenceInput
+from kintrace.services.list_consent import AGREED_WHEN_FILING, set_list_matching_consent
 from kintrace.services.sources import SourceInput
 from kintrace.web import forms, notices
 from kintrace.web.i18n import gettext_for, ngettext_for
@@ -32,6 +33,7 @@ from kintrace.web.next_steps import next_steps
 from kintrace.web.pages import language_of, render
 from kintrace.web.person_page import person_page, save_person
 from kintrace.web.routing import PageRoute
+from kintrace.web.search_log import log_context
 from kintrace.web.session import Family, Visitor
 from kintrace.web.timeline import timeline
 from kintrace.web.uploads import attach_upload
@@ -84,6 +86,8 @@ async def file_case(request: Request, db: Db, who: Family) -> Response:
                 user_id=who.user.id,
             ),
         )
+        if forms.text(form, "list_matching") == "yes":
+            set_list_matching_consent(db, who.actor, case.id, True, AGREED_WHEN_FILING)
     except ValidationFailed as error:
         db.rollback()
         context = {"form": dict(form), "error": error}
@@ -121,6 +125,7 @@ def _case_context(request: Request, db: Session, who: Visitor, case_id: int) -> 
         "claims": FAMILY_CLAIMS,
         "photos": photo_service.list_photos(db, who.actor, case_id),
         "today": dt.date.today(),
+        **log_context(db, who, case_id),
     }
 
 

@@ -17,6 +17,7 @@ from kintrace.api.routers import (
     reports,
     requests,
     review,
+    search_log,
     sources,
     statistics,
     status,
@@ -40,4 +41,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     dna.router,
     photos.router,
     review.router,
+    search_log.router,
 )
