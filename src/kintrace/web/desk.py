@@ -25,11 +25,10 @@ from kintrace.domain.vocabulary import (
 )
 from kintrace.services import cases as case_service
 from kintrace.services import contradictions as contradiction_service
-from kintrace.services import duplicate_candidates
+from kintrace.services import duplicate_candidates, list_consent
 from kintrace.services import duplicates as duplicate_service
 from kintrace.services import evidence as evidence_service
 from kintrace.services import photos as photo_service
-from kintrace.services import list_consent
 from kintrace.services import requests as request_service
 from kintrace.services import sources as source_service
 from kintrace.services import status as status_service
