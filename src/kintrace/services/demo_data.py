@@ -794,6 +794,7 @@ class _Case:
             self.add(Claim.CAPTURED, day, d.any((p["captivity_video"], self.relative_source())))
             release = self.after(day, 90, 600)
             self.add(Claim.OFFICIAL_NOTICE, release, p["coordination"], notice=S.RELEASED, precise=True)
+            self.add(Claim.RELEASED, release, p["exchange_list"])  # the published exchange list names him
             if d.chance(0.7):
                 self.declare(S.RELEASED, release)
         elif storyline == "reported_dead":
@@ -959,6 +960,10 @@ CLAIM_TEXTS: dict[Claim, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "Прізвище є у списку полонених."),
         ("Семья узнала его на видео из плена.", "Сослуживец видел, как его взяли в плен.",
          "Фамилия есть в списке пленных."),
+    ),
+    Claim.RELEASED: (
+        ("Прізвище є у списку обміну.",),
+        ("Фамилия есть в списке обмена.",),
     ),
     Claim.ALIVE: (
         ("Зателефонував родині.", "Живий, підтверджено під час візиту."),
