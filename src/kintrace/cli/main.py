@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from kintrace.cli import dna_registry, registry, reports
+from kintrace.cli import dna_registry, lists, registry, reports
 from kintrace.dna.cli import app as dna_app
 from kintrace.linkage.cli import register as register_linkage
 
@@ -21,5 +21,6 @@ app = typer.Typer(
 
 registry.register(app)
 reports.register(app)
+lists.register(app)  # `kintrace lists import/show`
 dna_registry.register(app, dna_app)  # `kintrace dna` (the engine's commands and the registry's), `keys`
 register_linkage(app)

@@ -20,7 +20,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from kintrace.domain.dates import PartialDateError
-from kintrace.domain.lists import CLAIM_OF_LIST_KIND, ENTRY_FIELDS, ListKind
+from kintrace.domain.lists import CLAIM_OF_LIST_KIND, ENTRY_FIELDS, ListKind, PairDecision
 from kintrace.domain.vocabulary import Claim, Credibility, Reliability, SourceKind
 from kintrace.services import auditing
 from kintrace.services.access import Actor, require_staff, require_writer
@@ -306,8 +306,8 @@ def list_summary(session: Session, actor: Actor, list_id: int) -> ListSummary:
         publisher=found.publisher,
         entries=found.entry_count,
         with_birth_date=int(dated or 0),
-        pairs_pending=int(decisions.get("pending", 0)),
-        pairs_accepted=int(decisions.get("accepted", 0)),
+        pairs_pending=int(decisions.get(PairDecision.PENDING, 0)),
+        pairs_accepted=int(decisions.get(PairDecision.ACCEPTED, 0)),
     )
 
 
