@@ -155,7 +155,8 @@ def show_command(
             console.print(f"[bold]{shown.title}[/] (list {shown.id})", highlight=False)
             console.print(
                 f"  publisher {summary.publisher.name} ({summary.publisher.reliability.value}), "
-                f"published {shown.published_on or 'unknown'}, kind {shown.kind.value}, claim {shown.claim.value}\n"
+                f"published {shown.published_on or 'unknown'}, "
+                f"kind {shown.kind.value}, claim {shown.claim.value}\n"
                 f"  file {shown.filename}, sha256 {shown.sha256}\n"
                 f"  {summary.entries} entries, {summary.with_birth_date} with a birth date; "
                 f"pairs: {summary.pairs_pending} pending, {summary.pairs_accepted} accepted",
