@@ -24,6 +24,7 @@ def include_web(app: FastAPI) -> None:
         desk,
         dna,
         landing,
+        lists,
         password_reset,
         portal,
         public,
@@ -48,5 +49,6 @@ def include_web(app: FastAPI) -> None:
         reports,
         appeals,
         dna,
+        lists,
     ):
         app.include_router(module.router)
