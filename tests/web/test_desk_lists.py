@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 from tests.web.conftest import ANALYST, CASEWORKER
+from tests.web.test_every_page_translated import ENGLISH_RUN, english_messages, visible_text
 from tests.web.test_pages import csrf, sign_in, sign_up
 
 UK = {"accept-language": "uk"}
@@ -118,3 +119,27 @@ def test_analysts_read_lists_but_do_not_import_and_families_never_see_them(web_a
     assert refused.status_code == 403
     family = sign_up(web_app, "halyna")
     assert family.get("/desk/lists").status_code in (303, 403)
+
+
+def test_the_preview_and_the_list_page_speak_ukrainian_and_russian(web_app: FastAPI) -> None:
+    worker = sign_in(web_app, *CASEWORKER)
+    data = "Прізвище;Ім'я;По батькові;Дата народження\nКоваль;Петро;Іванович;1979\n".encode()
+    preview = _preview(worker, data, "translated.csv", title="Перекладений список")
+    form = {**_hidden(preview.text), **_selected(preview.text), "csrf_token": csrf(worker)}
+    list_url = worker.post("/desk/lists/import", data=form).headers["location"]
+    for language in ("uk", "ru"):
+        headers = {"accept-language": language}
+        pages = {
+            "preview": worker.post(
+                "/desk/lists/preview",
+                data={**FORM, "csrf_token": csrf(worker)},
+                files={"file": ("translated.csv", data, "text/csv")},
+                headers=headers,
+            ),
+            "list": worker.get(list_url, headers=headers),
+            "lists": worker.get("/desk/lists", headers=headers),
+        }
+        leftovers = english_messages(language)
+        for name, page in pages.items():
+            text = visible_text(page.text)
+            assert not [m for m in leftovers if m in text] and not ENGLISH_RUN.findall(text), (language, name)

@@ -111,6 +111,7 @@ def test_no_page_shows_english_to_a_ukrainian_or_russian_reader(web_app: FastAPI
             "/desk/appeals",
             appeal,
             "/desk/sources",
+            "/desk/lists",  # the preview and a list's page: tests/web/test_desk_lists.py
         ],
         admin: ["/admin/users"],
     }
