@@ -16,8 +16,8 @@ import tarfile
 import threading
 import uuid
 from pathlib import Path
-from unittest import mock
 from typing import Any
+from unittest import mock
 
 import pytest
 from argon2 import PasswordHasher
