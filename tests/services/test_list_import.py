@@ -203,6 +203,7 @@ def test_a_ukrainian_csv_list_is_imported_with_every_column_kept(session: Sessio
     )
     assert stored.sha256 == hashlib.sha256(data).hexdigest()
     assert blob_path(stored.sha256).read_bytes() == data
+    assert stored.script == "Cyrl"  # every surname in Cyrillic letters
     assert stored.publisher.name == "Coordination HQ" and stored.publisher.reliability is Reliability.B
     entries = session.scalars(
         select(ListEntry).where(ListEntry.list_id == stored.id).order_by(ListEntry.row_number)
@@ -307,6 +308,7 @@ def test_a_pfif_list_with_an_explicit_mapping_and_claim(session: Session, casewo
     )
     stored = session.get(PublishedList, result.list_id)
     assert stored is not None and stored.claim is Claim.CAPTURED and stored.media_type == "application/xml"
+    assert stored.script == "Latn"
     names = session.execute(
         select(ListEntry.row_number, ListEntry.last_name, ListEntry.first_name).where(
             ListEntry.list_id == stored.id

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from kintrace.domain.dates import PartialDateError
 from kintrace.domain.lists import CLAIM_OF_LIST_KIND, ENTRY_FIELDS, ListKind, PairDecision
 from kintrace.domain.vocabulary import Claim, Credibility, Reliability, SourceKind
+from kintrace.linkage.names.normalise import script_of
 from kintrace.services import auditing
 from kintrace.services.access import Actor, require_staff, require_writer
 from kintrace.services.attachments import clean_filename, store_blob
@@ -115,6 +116,12 @@ def checked_mapping(headers: list[str], column_map: Mapping[str, str] | None) ->
     if "last_name" not in fields and "full_name" not in fields:
         raise ValidationFailed("column_map", "no column holds the surname (last_name or full_name)")
     return mapping
+
+
+def detected_script(rows: list[dict[str, Any]]) -> str | None:
+    """Cyrl or Latn when every surname on the list is written in that script; None for a mixed list."""
+    scripts = {script_of(row["last_name"]) for row in rows} - {"none"}
+    return {frozenset({"cyrillic"}): "Cyrl", frozenset({"latin"}): "Latn"}.get(frozenset(scripts))
 
 
 def fingerprint(last: str | None, first: str | None, patronymic: str | None, birth: str | None) -> str:
@@ -216,7 +223,7 @@ def import_list(
         kind=list_kind,
         claim=list_claim,
         language=language or None,
-        script=script or None,
+        script=script or detected_script(rows),
         filename=clean_filename(filename) or "list",
         media_type=MEDIA_TYPES[table.format],
         sha256=digest,
