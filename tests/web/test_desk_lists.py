@@ -88,6 +88,10 @@ def test_a_caseworker_imports_an_xlsx_list_with_the_guessed_columns(web_app: Fas
     again = worker.post("/desk/lists/import", data=form, headers=UK)
     assert again.headers["location"] == f"{list_url}?again=1"
     assert "уже імпортовано раніше" in worker.get(again.headers["location"], headers=UK).text
+    # Only a file this session uploaded can be imported: another session's token does not fit.
+    other = sign_in(web_app, *CASEWORKER)
+    stolen = {**form, "title": "Чужий файл", "csrf_token": _form_token(other)}
+    assert other.post("/desk/lists/import", data=stolen, headers=UK).status_code == 409
     listing = worker.get("/desk/lists", headers=UK).text
     assert listing.count('id="list-') >= 1 and "Штаб (B)" in listing
 

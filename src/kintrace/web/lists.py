@@ -8,6 +8,8 @@ name the row and the column in the reader's language.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from typing import Any
 
@@ -16,6 +18,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from kintrace.api import sessions
 from kintrace.api.deps import Db
 from kintrace.domain.lists import CLAIM_OF_LIST_KIND, ENTRY_FIELDS, ListKind
 from kintrace.domain.vocabulary import Claim, Reliability
@@ -86,6 +89,13 @@ MESSAGES = (
     N_("please choose one"),
     N_("please fill this in"),
 )
+
+
+def _upload_token(request: Request, sha256: str) -> str:
+    """Binds a previewed file to the session that uploaded it: the import reads back only a file this
+    session uploaded, not any blob of the attachment store whose digest someone knows."""
+    secret = (sessions.csrf_token_for(request) or "").encode()
+    return hmac.new(secret, sha256.encode(), hashlib.sha256).hexdigest()
 
 
 def _writer(who: Visitor) -> None:
@@ -161,6 +171,7 @@ def _preview_context(
         "mapping": mapping,
         "fields": FIELD,
         "sha256": sha256,
+        "upload_token": "",
         "filename": filename,
         "meta": meta,
         "kinds": KIND,
@@ -191,6 +202,7 @@ async def preview(request: Request, db: Db, who: Staff) -> Response:
         context["error"], context["row_error"] = error, _row_error(error)
         return render(request, "desk/lists.html", context, user=who.user, status_code=422)
     context["sha256"] = store_blob(data)
+    context["upload_token"] = _upload_token(request, context["sha256"])
     return render(request, "desk/list_preview.html", context, user=who.user)
 
 
@@ -212,7 +224,8 @@ async def confirm_import(request: Request, db: Db, who: Staff) -> Response:
     meta = _metadata(form)
     sha256 = forms.text(form, "sha256", max_length=64) or ""
     filename = forms.text(form, "filename", max_length=255) or "list"
-    if not _SHA256.match(sha256):
+    presented = forms.text(form, "upload_token", max_length=64) or ""
+    if not _SHA256.match(sha256) or not hmac.compare_digest(presented, _upload_token(request, sha256)):
         raise ValidationFailed("file", "please choose one")
     try:
         data = read_blob(sha256)
@@ -240,6 +253,7 @@ async def confirm_import(request: Request, db: Db, who: Staff) -> Response:
         db.rollback()
         failed = error if isinstance(error, ValidationFailed) else ValidationFailed(None, str(error))
         context = _preview_context(data, filename, sha256, meta, chosen)
+        context["upload_token"] = presented
         context["error"], context["row_error"] = failed, _row_error(failed)
         return render(request, "desk/list_preview.html", context, user=who.user, status_code=422)
     again = "" if result.created else "?again=1"
