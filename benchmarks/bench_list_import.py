@@ -29,7 +29,7 @@ from kintrace.store.db import make_engine
 from kintrace.store.migrations import upgrade
 from kintrace.store.models import ListEntry, ListEntryKey
 
-RESULTS = Path(__file__).parent / "results" / "list_import.json"
+RESULTS = Path(__file__).parent / "results"
 ROWS = int(os.environ.get("KINTRACE_BENCH_LIST_ROWS", "100000"))
 
 
@@ -74,7 +74,7 @@ def main() -> None:
     figures = {
         "rows": ROWS,
         "bytes": len(data),
-        "database": url.split(":", 1)[0],
+        "database": url.split(":", 1)[0].split("+", 1)[0],
         "import_seconds": round(seconds, 2),
         # CPU seconds of this process: the wall time on a shared machine waits for other work too.
         "import_cpu_seconds": round(cpu, 2),
@@ -85,8 +85,9 @@ def main() -> None:
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
     assert result.entries == ROWS == entries
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    name = "list_import.json" if url.startswith("sqlite") else "list_import_postgresql.json"
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / name).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(figures, indent=2))
 
 

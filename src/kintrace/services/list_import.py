@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from kintrace.domain.dates import PartialDateError
@@ -263,9 +264,21 @@ def _insert_entries(
             for key in sorted(name_keys(row["last_name"], row["first_name"], row["patronymic"]))
         ]
         if keys:
-            connection.execute(insert(ListEntryKey), keys)
+            _insert_keys(connection, keys)
         if progress is not None:
             progress(len(chunk))
+
+
+def _insert_keys(connection: Connection, keys: list[dict[str, Any]]) -> None:
+    """Name keys, six or so per entry: on PostgreSQL through COPY (several times faster than INSERT)."""
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(ListEntryKey), keys)
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy("COPY list_entry_keys (entry_id, key) FROM STDIN") as copy:
+        for row in keys:
+            copy.write_row((row["entry_id"], row["key"]))
 
 
 # --- reads (staff only) ----------------------------------------------------------------------------
