@@ -324,6 +324,15 @@ def test_a_mapping_must_name_real_columns_and_a_surname(session: Session, casewo
         _import(session, caseworker, UK_CSV.encode(), column_map={"Ім'я": "first_name"})
 
 
+def test_kind_claim_and_language_are_checked(session: Session, caseworker: Actor) -> None:
+    with pytest.raises(ValidationFailed, match="^kind: 'captives' is not one of prisoners"):
+        _import(session, caseworker, UK_CSV.encode(), kind="captives", claim=Claim.CAPTURED)
+    with pytest.raises(ValidationFailed, match="^claim: 'maybe'"):
+        _import(session, caseworker, UK_CSV.encode(), claim="maybe")
+    with pytest.raises(ValidationFailed, match="^language:"):
+        _import(session, caseworker, UK_CSV.encode(), language="ukrainian-language")
+
+
 def test_an_existing_publisher_is_cited_by_id(session: Session, caseworker: Actor, factories: object) -> None:
     source = factories.SourceFactory(name="ICRC", reliability=Reliability.A)  # type: ignore[attr-defined]
     result = _import(session, caseworker, UK_CSV.encode(), publisher=source.id)

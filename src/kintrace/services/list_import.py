@@ -204,9 +204,15 @@ def import_list(
         raise ValidationFailed("title", "is empty")
     try:
         list_kind = ListKind(kind)
+    except ValueError:
+        raise ValidationFailed("kind", f"{kind!r} is not one of {', '.join(ListKind)}") from None
+    try:
         list_claim = CLAIM_OF_LIST_KIND[list_kind] if claim is None else Claim(claim)
-    except ValueError as error:
-        raise ValidationFailed("kind" if claim is None else "claim", str(error)) from None
+    except ValueError:
+        raise ValidationFailed("claim", f"{claim!r} is not one of {', '.join(Claim)}") from None
+    for name, value in (("language", language), ("script", script)):
+        if value and len(value) > 16:
+            raise ValidationFailed(name, "is longer than 16 characters")
     try:
         published = None if not published_on else parse_list_date(published_on)
     except PartialDateError as error:
