@@ -325,11 +325,11 @@ def test_a_mapping_must_name_real_columns_and_a_surname(session: Session, casewo
 
 
 def test_kind_claim_and_language_are_checked(session: Session, caseworker: Actor) -> None:
-    with pytest.raises(ValidationFailed, match="^kind: 'captives' is not one of prisoners"):
+    with pytest.raises(ValidationFailed, match=r"^kind: 'captives' is not one of prisoners"):
         _import(session, caseworker, UK_CSV.encode(), kind="captives", claim=Claim.CAPTURED)
-    with pytest.raises(ValidationFailed, match="^claim: 'maybe'"):
+    with pytest.raises(ValidationFailed, match=r"^claim: 'maybe'"):
         _import(session, caseworker, UK_CSV.encode(), claim="maybe")
-    with pytest.raises(ValidationFailed, match="^language:"):
+    with pytest.raises(ValidationFailed, match=r"^language:"):
         _import(session, caseworker, UK_CSV.encode(), language="ukrainian-language")
 
 
