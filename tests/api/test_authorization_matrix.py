@@ -34,10 +34,11 @@ from tests.services import list_helpers
 from tests.services.dna_helpers import frequency_file, markers, trio
 
 from kintrace.domain.dna_samples import DonorSex, Kinship
+from kintrace.domain.lists import ListKind
 from kintrace.domain.vocabulary import AppealDemand, CaseState, Claim, Role, SourceKind, Visibility
 from kintrace.services import appeals as appeal_service
 from kintrace.services import cases as case_service
-from kintrace.services import dna_arrival, dna_review, dna_samples
+from kintrace.services import dna_arrival, dna_review, dna_samples, list_import
 from kintrace.services import duplicates as duplicate_service
 from kintrace.services import evidence as evidence_service
 from kintrace.services import photos as photo_service
@@ -49,7 +50,7 @@ from kintrace.services.evidence import EvidenceInput
 from kintrace.services.genetic_crypto import MasterKey
 from kintrace.services.requests import RequestInput
 from kintrace.services.sources import SourceInput
-from kintrace.store.models import Case, DnaComparison, User
+from kintrace.store.models import Case, DnaComparison, PublishedList, User
 
 MISSING = 987_654_321
 PDF = b"%PDF-1.4\n% matrix\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -435,6 +436,21 @@ RULES: dict[str, Rule] = {
     "PUT /api/v1/cases/{case_id}/list-matching-consent": Rule(
         s(200), s(200), s(200), s(403), s(200), body=lambda w: {"consent": True, "basis": "told by phone"}
     ),
+    # Published lists: caseworkers and admins import, staff read; a family reads no list at all (its
+    # case page says which lists the case was checked against).
+    "POST /api/v1/lists": writers(
+        201,
+        multipart=True,
+        files=lambda w: {
+            "file": ("list.csv", "Прізвище;Ім'я\nМатричний;Андрій\n".encode(), "text/csv"),
+            "title": (None, "Полонені"),
+            "publisher": (None, "Координаційний штаб"),
+            "kind": (None, "prisoners"),
+        },
+    ),
+    "GET /api/v1/lists": staff_only(200),
+    "GET /api/v1/lists/{list_id}": staff_only(200),
+    "GET /api/v1/lists/{list_id}/entries": staff_only(200),
 }
 
 
@@ -762,6 +778,7 @@ def build_world(session: Session, key: MasterKey, folder: Path, root: Path | Non
         {"own": own, "shared": shared, "other": foreign},
         {"mine": mine.id, "father": staff_entered.id, "theirs": theirs.id, "foreign": foreign_relative.id},
     )
+    published = _published_list(session)
     session.flush()
     everyone_ = {"family": family, "other": other, "spare": spare, **{r.value: u for r, u in staff.items()}}
     params = {
@@ -831,6 +848,8 @@ def build_world(session: Session, key: MasterKey, folder: Path, root: Path | Non
         },
         "relative_id@no-sample": {"own": sibling.id, "own-internal": sibling.id},
         "pair_id": _list_pairs(session, {"own": own, "shared": shared, "other": foreign}),
+        # One list serves every target: lists belong to no case, and a family reads none.
+        "list_id": dict.fromkeys(("own", "own-internal", "shared", "shared-foreign", "other"), published.id),
         **dna["params"],
     }
     return {
@@ -844,6 +863,22 @@ def build_world(session: Session, key: MasterKey, folder: Path, root: Path | Non
         },
         "export": dna["export"],
     }
+
+
+def _published_list(session: Session) -> PublishedList:
+    imported = list_import.import_list(
+        session,
+        SYSTEM,
+        "Прізвище;Ім'я;Дата народження\nСвійченко;Андрій;1990\n".encode(),
+        "prisoners.csv",
+        title="Полонені, листопад",
+        publisher="Координаційний штаб",
+        published_on="2026-11-20",
+        kind=ListKind.PRISONERS,
+    )
+    found = session.get(PublishedList, imported.list_id)
+    assert found is not None
+    return found
 
 
 def operations_of(app: FastAPI) -> list[tuple[str, str, list[str]]]:

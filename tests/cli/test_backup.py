@@ -17,6 +17,7 @@ import threading
 import uuid
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from argon2 import PasswordHasher
@@ -52,7 +53,11 @@ def _cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _fill(url: str, attachments: Path) -> None:
     engine = make_engine(url)
-    with session_scope(engine) as session:
+    # The demo's published lists keep their files in the attachment store too.
+    with (
+        mock.patch.dict(os.environ, {"KINTRACE_ATTACHMENTS_DIR": str(attachments)}),
+        session_scope(engine) as session,
+    ):
         seed_demo(
             session, SYSTEM, generate_demo_dataset(n_persons=25, today=TODAY), password_hasher=lambda p: p
         )
@@ -183,7 +188,8 @@ def _assert_same(source_url: str, target_url: str, source_files: Path, target_fi
     assert sorted(before) == sorted(after)
     for name in before:
         assert after[name] == before[name], f"table {name} differs after the round trip"
-    assert _files(target_files) == _files(source_files) and len(_files(source_files)) == 2
+    # Two evidence attachments (one stored twice) and the demo's two published lists' original files.
+    assert _files(target_files) == _files(source_files) and len(_files(source_files)) == 4
 
 
 def test_sqlite_round_trip_through_the_cli_keeps_every_row_and_file(tmp_path):
@@ -194,7 +200,7 @@ def test_sqlite_round_trip_through_the_cli_keeps_every_row_and_file(tmp_path):
     made = runner.invoke(
         app, ["backup", str(archive), "--attachments-dir", str(source_files), "--database-url", source_url]
     )
-    assert made.exit_code == 0 and "2 attachment file(s)" in made.output, made.output
+    assert made.exit_code == 0 and "4 attachment file(s)" in made.output, made.output
 
     target_url, target_files = (
         f"sqlite:///{tmp_path / 'restored' / 'kintrace.db'}",
@@ -334,7 +340,7 @@ def test_postgresql_round_trip_keeps_every_row_and_file(pg_databases, tmp_path):
     _fill(source_url, source_files)
     archive = tmp_path / "pg.tar.gz"
     report = backup(source_url, archive, source_files)
-    assert report.kind == "postgresql" and report.files == 2 and not report.missing
+    assert report.kind == "postgresql" and report.files == 4 and not report.missing
     upgrade(target_url)  # migrated but without a row: still an empty target
     restored = restore(archive, target_url, target_files)
     assert restored.revision == current_head()

@@ -80,3 +80,23 @@ def test_a_clash_found_while_writing_rolls_everything_back(fresh_sqlite_url, tmp
     result = _run("cases", "import", str(changed), url=fresh_sqlite_url)
     assert result.exit_code == 1 and "case UA-2: cases[1].status_history.official[0]" in result.output
     assert (_rows(fresh_sqlite_url, "evidence"), _rows(fresh_sqlite_url, "audit_log")) == held
+
+
+def test_the_csv_export_is_read_by_dedupe_without_editing(fresh_sqlite_url, tmp_path):
+    """The export keys rows by `reference`; the linkage reader takes it as the record id."""
+    _run("cases", "import", str(CASE_FILE), url=fresh_sqlite_url)
+    exported = tmp_path / "cases.csv"
+    assert (
+        _run("cases", "export", "--format", "csv", "--out", str(exported), url=fresh_sqlite_url).exit_code
+        == 0
+    )
+    assert exported.read_text(encoding="utf-8").startswith("reference,last_name,first_name,patronymic,")
+    clusters = tmp_path / "clusters.csv"
+    deduped = runner.invoke(app, ["dedupe", str(exported), "--out", str(clusters)], catch_exceptions=False)
+    assert deduped.exit_code == 0, deduped.output
+    # UA-2 was merged into UA-1 (the same man, "Андрій"/"Андрей"): dedupe finds them one cluster.
+    assert clusters.read_text(encoding="utf-8").splitlines() == [
+        "record_id,cluster_id,cluster_size",
+        "UA-1,UA-1,2",
+        "UA-2,UA-1,2",
+    ]

@@ -140,6 +140,7 @@ def test_serve_refuses_without_a_secret_key(fresh_sqlite_url, monkeypatch):
 def test_demo_seeds_once_and_prints_working_logins(tmp_path, monkeypatch):
     # Real argon2, at the cheapest parameters: the test is about seeding, not hashing cost.
     monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setenv("KINTRACE_ATTACHMENTS_DIR", str(tmp_path / "attachments"))  # the demo lists' files
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     first = _run("demo", "--no-serve", "--persons", "30", url=url)
     assert first.exit_code == 0, first.output

@@ -135,3 +135,13 @@ def test_labels(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_labels(write(tmp_path, "case_id,record_id,is_match\nC1,L01,maybe\n", "bad.csv"))
     assert (caught.value.row, caught.value.column) == (2, "is_match")
+
+
+def test_the_registry_exports_reference_is_read_as_the_record_id(tmp_path: Path) -> None:
+    path = write(tmp_path, "reference,last_name,first_name\nUA-1,Иванов,Иван\nUA-2,Петров,Пётр\n")
+    assert list(read_records(path)["record_id"]) == ["UA-1", "UA-2"]
+    frame = pd.DataFrame({"reference": ["UA-1"], "last_name": ["Иванов"]})
+    assert list(records_from_frame(frame)["record_id"]) == ["UA-1"]
+    # A file with both keeps its record_id; `reference` is then an ordinary column.
+    both = write(tmp_path, "record_id,reference,last_name\nR1,UA-1,Иванов\n", "both.csv")
+    assert list(read_records(both)["record_id"]) == ["R1"]

@@ -21,6 +21,11 @@ TODAY = dt.date(2025, 5, 1)
 _hash_once = functools.cache(users.hash_password)
 
 
+@pytest.fixture(autouse=True)
+def _attachments(tmp_path, monkeypatch):
+    monkeypatch.setenv("KINTRACE_ATTACHMENTS_DIR", str(tmp_path / "attachments"))  # the demo lists' files
+
+
 @pytest.fixture
 def seeded(session):
     if session.scalar(select(func.count()).select_from(Case)):

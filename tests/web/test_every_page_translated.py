@@ -142,6 +142,7 @@ def test_no_page_shows_english_to_a_ukrainian_or_russian_reader(web_app: FastAPI
             f"/desk/review/{accepted}",
             f"/desk/cases/{case_id}/merge/{other_case}",
             f"/desk/lists/{list_ids[0]}/unchecked",
+            "/desk/lists",  # the preview and a list's page: tests/web/test_desk_lists.py
         ],
         admin: ["/admin/users"],
     }

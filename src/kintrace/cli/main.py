@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from kintrace.cli import dna_registry, duplicates, registry, reports
+from kintrace.cli import dna_registry, duplicates, lists, registry, reports
 from kintrace.dna.cli import app as dna_app
 from kintrace.linkage.cli import register as register_linkage
 
@@ -22,5 +22,6 @@ app = typer.Typer(
 registry.register(app)
 duplicates.register(registry.cases_app)  # `kintrace cases duplicates`
 reports.register(app)
+lists.register(app)  # `kintrace lists import/show`
 dna_registry.register(app, dna_app)  # `kintrace dna` (the engine's commands and the registry's), `keys`
 register_linkage(app)

@@ -23,6 +23,9 @@ from kintrace.linkage.extras import RECOGNISED
 from kintrace.linkage.fields import parse_partial_date
 
 ID_COLUMN = "record_id"
+# The registry's own case export (`kintrace cases export --format csv`) keys its rows by `reference`;
+# a file without `record_id` is read with that column as the id, so the export links without editing.
+ID_ALIASES = ("reference",)
 NAME_COLUMNS = ("last_name", "first_name", "patronymic")
 OPTIONAL_COLUMNS = (*NAME_COLUMNS, "birth_date", "unit")
 COLUMNS = (ID_COLUMN, *OPTIONAL_COLUMNS)
@@ -56,6 +59,16 @@ def _decode(path: Path) -> str:
         raise InputError(
             str(path), row, None, f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
         ) from exc
+
+
+def _with_id_alias(names: list[str]) -> list[str]:
+    """The header with the first id alias renamed to record_id when record_id itself is absent."""
+    if ID_COLUMN in names:
+        return names
+    for alias in ID_ALIASES:
+        if alias in names:
+            return [ID_COLUMN if name == alias else name for name in names]
+    return names
 
 
 def _check_name_columns(path: str, names: list[str], header: list[str]) -> None:
@@ -125,7 +138,7 @@ def read_records(path: str | Path, strict: bool = False, extra_columns: Sequence
         header = next(reader)
     except StopIteration:
         raise InputError(str(path), 1, None, "empty file: expected a header row with record_id") from None
-    names = [h.strip().lower() for h in header]
+    names = _with_id_alias([h.strip().lower() for h in header])
     if ID_COLUMN not in names:
         raise InputError(str(path), 1, ID_COLUMN, f"no {ID_COLUMN!r} column in the header {header}")
     _check_name_columns(str(path), names, header)
@@ -175,6 +188,9 @@ def records_from_frame(
     frame: pd.DataFrame, source: str = "<frame>", strict: bool = False, extra_columns: Sequence[str] = ()
 ) -> pd.DataFrame:
     """The same validation as `read_records` for a frame built in memory (benchmarks, the app)."""
+    aliased = _with_id_alias([str(c) for c in frame.columns])
+    if aliased != [str(c) for c in frame.columns]:
+        frame = frame.set_axis(aliased, axis=1)
     if ID_COLUMN not in frame.columns:
         raise InputError(source, None, ID_COLUMN, "no record_id column")
     _check_name_columns(source, [str(c) for c in frame.columns], [str(c) for c in frame.columns])

@@ -38,7 +38,7 @@ from sqlalchemy.exc import SQLAlchemyError
 import kintrace
 from kintrace.services.errors import ServiceError
 from kintrace.store.db import make_engine
-from kintrace.store.models import Attachment
+from kintrace.store.models import Attachment, PublishedList
 
 FORMAT = "kintrace-backup/1"
 MANIFEST = "manifest.json"
@@ -136,13 +136,15 @@ class _Snapshot:
 
 def _read_snapshot(conn: Connection) -> _Snapshot:
     counts = _counts(conn)
-    blobs = sorted(set(conn.execute(select(Attachment.sha256)).scalars())) if "attachments" in counts else []
+    blobs = set(conn.execute(select(Attachment.sha256)).scalars()) if "attachments" in counts else set()
+    if "published_lists" in counts:  # a published list's original file is kept the same way
+        blobs |= set(conn.execute(select(PublishedList.sha256)).scalars())
     revision = (
         conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         if "alembic_version" in counts
         else None
     )
-    return _Snapshot(counts, blobs, revision)
+    return _Snapshot(counts, sorted(blobs), revision)
 
 
 def _dump_sqlite(url: URL, target: Path) -> _Snapshot:

@@ -20,6 +20,7 @@ from kintrace.domain.vocabulary import PersonStatus, RequestOutcome, Role, Statu
 from kintrace.services.access import Actor, require_role
 from kintrace.services.demo_appeals import seed_demo_appeals
 from kintrace.services.demo_data import DemoDataset
+from kintrace.services.demo_lists import add_demo_lists
 from kintrace.services.errors import Conflict
 from kintrace.services.list_consent import AGREED_WHEN_FILING
 from kintrace.services.persons import alias_columns, person_columns
@@ -323,5 +324,8 @@ def seed_demo(
     say("appeals")
     audited_before = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
     seed_demo_appeals(session, actor, today)
+    say("lists")
+    # After the cases: the lists name some of them (matching them is a separate step).
+    add_demo_lists(session, actor, today)
     written += (session.scalar(select(func.count()).select_from(AuditEntry)) or 0) - audited_before
     return SeedResult(len(user_rows), len(case_ids), len(evidence_ids), len(request_ids), written)

@@ -25,6 +25,7 @@ def include_web(app: FastAPI) -> None:
         desk_duplicates,
         dna,
         landing,
+        lists,
         password_reset,
         photos,
         portal,
@@ -56,5 +57,6 @@ def include_web(app: FastAPI) -> None:
         review,
         desk_duplicates,
         search_log,
+        lists,
     ):
         app.include_router(module.router)

@@ -12,6 +12,7 @@ from kintrace.api.routers import (
     duplicate_candidates,
     duplicates,
     evidence,
+    lists,
     photos,
     relatives,
     reports,
@@ -42,4 +43,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     photos.router,
     review.router,
     search_log.router,
+    lists.router,
 )
