@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kintrace.domain.errors import InvalidValue
 from kintrace.domain.person import MissingPerson
-from kintrace.domain.text import check_storable, without_stress_marks
+from kintrace.domain.text import check_storable
 from kintrace.domain.vocabulary import CaseState, PersonStatus, RequestOutcome, Role, StatusTrack
 from kintrace.services import auditing
 from kintrace.services.access import (
@@ -24,6 +24,7 @@ from kintrace.services.access import (
     visible_case,
 )
 from kintrace.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from kintrace.services.name_search import NameHit, search_by_name
 from kintrace.services.persons import fill_row, person_snapshot
 from kintrace.store.models import (
     Case,
@@ -362,7 +363,7 @@ class CaseFilter:
     status: PersonStatus | None = None
     track: StatusTrack = StatusTrack.OFFICIAL
     state: CaseState | None = None
-    name: str | None = None  # substring of any spelling of the name, case-insensitive
+    name: str | None = None  # words of any spelling of the name, any script (services/name_search)
     min_days_pending: int | None = None  # has a pending status-change request at least this old
     caseworker_id: int | None = None
     include_merged: bool = False
@@ -374,6 +375,7 @@ class Page:
     total: int
     page: int
     per_page: int
+    hits: Mapping[int, NameHit] = field(default_factory=dict)  # by case id, when searched by name
 
     @property
     def pages(self) -> int:
@@ -410,16 +412,10 @@ def _filter_clauses(actor: Actor, flt: CaseFilter, today: dt.date) -> list[Colum
         where.append(Case.state == CaseState(flt.state))
     elif not flt.include_merged:
         where.append(Case.state != CaseState.MERGED)
-    # Name and days-pending filters are written as `Case.id IN (subquery)`, not a correlated EXISTS:
-    # SQLite then reads persons (or pending requests) once instead of probing them for each case
-    # (the count 2.6x faster at 100,000 cases; PostgreSQL plans both alike; benchmarks/bench_registry.py).
-    if flt.name:
-        needle = without_stress_marks(flt.name.strip()).casefold()
-        where.append(
-            Case.id.in_(
-                select(PersonRow.case_id).where(PersonRow.search_text.contains(needle, autoescape=True))
-            )
-        )
+    # The days-pending filter is written as `Case.id IN (subquery)`, not a correlated EXISTS: SQLite
+    # then reads pending requests once instead of probing them for each case (the count 2.6x faster at
+    # 100,000 cases; PostgreSQL plans both alike; benchmarks/bench_registry.py). The name is not a
+    # clause here: name search (list_cases) finds and ranks the candidates.
     if flt.min_days_pending is not None:
         if flt.min_days_pending < 0:
             raise ValidationFailed("min_days_pending", "must not be negative")
@@ -446,7 +442,7 @@ def list_cases(
     per_page: int = 50,
     today: dt.date | None = None,
 ) -> Page:
-    """One page of the cases the actor may see, newest first."""
+    """One page of the cases the actor may see, newest first; searched by name, best match first."""
     flt = flt or CaseFilter()
     if not 1 <= page <= MAX_PAGE:
         raise ValidationFailed("page", f"must be between 1 and {MAX_PAGE}")
@@ -454,6 +450,8 @@ def list_cases(
     if not 1 <= per_page <= MAX_PAGE_SIZE:
         raise ValidationFailed("per_page", f"must be between 1 and {MAX_PAGE_SIZE}")
     where = _filter_clauses(actor, flt, today or dt.date.today())
+    if flt.name and flt.name.strip():
+        return _search_page(session, actor, flt.name, where, page=page, per_page=per_page)
     query = (
         select(Case)
         .where(*where)
@@ -462,17 +460,29 @@ def list_cases(
         .offset((page - 1) * per_page)
         .limit(per_page)
     )
-    if flt.name:
-        # A substring match reads every person: count the matches in the same pass (a window over
-        # them) rather than in a second one (1.6-2x faster at 100,000 cases, bench_registry.py).
-        rows = session.execute(query.add_columns(func.count().over())).all()
-        if rows:
-            return Page(items=[row[0] for row in rows], total=int(rows[0][1]), page=page, per_page=per_page)
-        # An empty page: nothing matched (page 1), or it lies past the last one (count them).
-        total = 0 if page == 1 else session.scalar(select(func.count()).select_from(Case).where(*where)) or 0
-        return Page(items=[], total=total, page=page, per_page=per_page)
     total = session.scalar(select(func.count()).select_from(Case).where(*where)) or 0
     return Page(items=list(session.scalars(query)), total=total, page=page, per_page=per_page)
+
+
+def _search_page(
+    session: Session, actor: Actor, name: str, where: list[ColumnElement[bool]], *, page: int, per_page: int
+) -> Page:
+    """One page of a name search (the desk's and the API's): the ranked hits, then their cases."""
+    hits = search_by_name(session, actor, name, where=where)
+    chosen = hits[(page - 1) * per_page : page * per_page]
+    query = (
+        select(Case)
+        .where(Case.id.in_([hit.case_id for hit in chosen]))
+        .options(selectinload(Case.person).selectinload(PersonRow.aliases))
+    )
+    by_id = {case.id: case for case in session.scalars(query)} if chosen else {}
+    return Page(
+        items=[by_id[hit.case_id] for hit in chosen],
+        total=len(hits),
+        page=page,
+        per_page=per_page,
+        hits={hit.case_id: hit for hit in chosen},
+    )
 
 
 def status_counts(session: Session, actor: Actor, track: StatusTrack) -> dict[PersonStatus, int]:
