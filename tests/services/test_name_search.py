@@ -13,7 +13,7 @@ from kintrace.services.name_search import How, Part, parse_query, search_by_name
 
 def _names(session, query, who=SYSTEM):
     found = []
-    for hit in search_by_name(session, who, query):
+    for hit in search_by_name(session, who, query).hits:
         row = cases.get_case(session, SYSTEM, hit.case_id).person
         found.append(" ".join(p for p in (row.last_name, row.first_name) if p))
     return found
@@ -48,18 +48,18 @@ def test_a_russian_and_ukrainian_spelling_of_one_surname_meet(session):
 def test_aliases_are_searched_and_follow_an_edit(session):
     alias = PersonName("Shevchenko", "Andrii", None, "Latn")
     case = cases.create_case(session, SYSTEM, person("Шевченко", "Андрій", None, alternative_names=(alias,)))
-    assert [hit.case_id for hit in search_by_name(session, SYSTEM, "Shevchenko")] == [case.id]
+    assert [hit.case_id for hit in search_by_name(session, SYSTEM, "Shevchenko").hits] == [case.id]
     cases.update_person(session, SYSTEM, case.id, person("Кузьменко", "Андрій", None))
     session.flush()
-    assert search_by_name(session, SYSTEM, "Shevchenko") == []
-    assert [hit.case_id for hit in search_by_name(session, SYSTEM, "Kuzmenko")] == [case.id]
+    assert search_by_name(session, SYSTEM, "Shevchenko").hits == []
+    assert [hit.case_id for hit in search_by_name(session, SYSTEM, "Kuzmenko").hits] == [case.id]
 
 
 def test_the_beginning_of_a_word_still_finds_the_name(session):
     wanted = cases.create_case(session, SYSTEM, person("Шевченко", "Андрій", None))
-    assert [hit.case_id for hit in search_by_name(session, SYSTEM, "шевч")] == [wanted.id]
-    assert [hit.case_id for hit in search_by_name(session, SYSTEM, "Shevch")] == [wanted.id]
-    (hit,) = search_by_name(session, SYSTEM, "шевч")
+    assert [hit.case_id for hit in search_by_name(session, SYSTEM, "шевч").hits] == [wanted.id]
+    assert [hit.case_id for hit in search_by_name(session, SYSTEM, "Shevch").hits] == [wanted.id]
+    (hit,) = search_by_name(session, SYSTEM, "шевч").hits
     assert hit.matches[0].how is How.BEGINNING
 
 
@@ -67,15 +67,15 @@ def test_ranked_by_how_well_the_name_matches_with_the_reason(session):
     other_spelling = cases.create_case(session, SYSTEM, person("Бондарь", "Ольга", None))
     same_writing = cases.create_case(session, SYSTEM, person("Бондар", "Ольга", None))
     longer = cases.create_case(session, SYSTEM, person("Бондаренко", "Ольга", None))
-    hits = search_by_name(session, SYSTEM, "Бондар О.")
+    hits = search_by_name(session, SYSTEM, "Бондар О.").hits
     assert [hit.case_id for hit in hits] == [same_writing.id, other_spelling.id, longer.id]
     assert hits[0].reason == "surname: Бондар; initial О."
     assert hits[1].reason == "surname spelled differently: Бондар ~ Бондарь; initial О."
     assert hits[2].reason == "surname begins with Бондар: Бондаренко; initial О."
-    (melnik,) = search_by_name(session, SYSTEM, "Melnik") or [None]
+    (melnik,) = search_by_name(session, SYSTEM, "Melnik").hits or [None]
     assert melnik is None  # nobody of that name: no hit, not a guess
     cases.create_case(session, SYSTEM, person("Мельник", "Ольга", None))
-    (melnik,) = search_by_name(session, SYSTEM, "Melnik")
+    (melnik,) = search_by_name(session, SYSTEM, "Melnik").hits
     assert melnik.reason == "surname spelled differently: Melnik ~ Мельник"
     assert melnik.matches[0].part is Part.SURNAME and melnik.matches[0].how is How.SPELLING
 
@@ -84,8 +84,8 @@ def test_a_family_finds_only_its_own_cases(session, factories):
     family = actor(factories.UserFactory(role=Role.FAMILY))
     own = cases.create_case(session, family, person("Мельник", "Ольга", None))
     cases.create_case(session, SYSTEM, person("Мельник", "Олег", None))
-    assert [hit.case_id for hit in search_by_name(session, family, "Melnik")] == [own.id]
-    assert len(search_by_name(session, SYSTEM, "Melnik")) == 2
+    assert [hit.case_id for hit in search_by_name(session, family, "Melnik").hits] == [own.id]
+    assert len(search_by_name(session, SYSTEM, "Melnik").hits) == 2
     listed = cases.list_cases(session, family, cases.CaseFilter(name="Мельник"))
     assert [case.id for case in listed.items] == [own.id] and listed.total == 1
 

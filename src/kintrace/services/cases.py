@@ -468,8 +468,8 @@ def _search_page(
     session: Session, actor: Actor, name: str, where: list[ColumnElement[bool]], *, page: int, per_page: int
 ) -> Page:
     """One page of a name search (the desk's and the API's): the ranked hits, then their cases."""
-    hits = search_by_name(session, actor, name, where=where)
-    chosen = hits[(page - 1) * per_page : page * per_page]
+    found = search_by_name(session, actor, name, where=where, offset=(page - 1) * per_page, limit=per_page)
+    chosen = found.hits
     query = (
         select(Case)
         .where(Case.id.in_([hit.case_id for hit in chosen]))
@@ -478,7 +478,7 @@ def _search_page(
     by_id = {case.id: case for case in session.scalars(query)} if chosen else {}
     return Page(
         items=[by_id[hit.case_id] for hit in chosen],
-        total=len(hits),
+        total=found.total,
         page=page,
         per_page=per_page,
         hits={hit.case_id: hit for hit in chosen},

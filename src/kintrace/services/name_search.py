@@ -3,9 +3,10 @@
 A query is split into words; a full word asks for a person with a name word of the same phonetic key
 (or one that begins with it, so "Шевч" still finds "Шевченко"), an initial ("О.") for a given name or
 patronymic with that initial. The candidates, persons holding every word of the query, come from one
-indexed query over person_name_keys, restricted to the cases the actor may see. They are then ranked by
-how well each word matches (the same writing before the same sound before a beginning) and each hit
-says why it was found ("surname spelled differently: Melnik ~ Мельник").
+indexed query over person_name_keys, restricted to the cases the actor may see, and are ranked in the
+same query by how well each word matches (the same writing before the same sound before a beginning,
+a surname written as typed first), so a page of a common name reads no more than its own rows. Each hit
+of the page then says why it was found ("surname spelled differently: Melnik ~ Мельник").
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from kintrace.domain.text import without_stress_marks
@@ -93,13 +94,35 @@ class _QueryWord:
         # A key range is a prefix match that uses the index under any collation: keys are a-z.
         return or_(*(and_(column >= f"w:{key}", column < f"w:{_next(key)}") for key in sorted(self.keys)))
 
+    def weight(self) -> ColumnElement[int]:
+        """How well one key row meets this word (How's weights, the writing apart)."""
+        if self.initial is not None:
+            return case((self.clause(), How.INITIAL.value), else_=0)
+        exact = PersonNameKey.key.in_([f"w:{key}" for key in sorted(self.keys)])
+        return case((exact, How.SPELLING.value), (self.clause(), How.BEGINNING.value), else_=0)
+
+    def writing(self, padded: ColumnElement[str]) -> list[ColumnElement[int]]:
+        """One point if a word of the name is written as typed, one more if that word is a surname.
+
+        `padded` is the person's search_text (every spelling, case-folded, one a line) as
+        "| last first patronymic | last first |": words stand between spaces, surnames after "| ".
+        The typed word holds letters only, so it needs no LIKE escaping."""
+        if self.initial is not None:
+            return []
+        word = _normal(self.typed)
+        return [
+            case((padded.like(f"% {word} %"), 1), else_=0),
+            case((padded.like(f"%| {word} %"), 1), else_=0),
+        ]
+
 
 def _next(key: str) -> str:
     return key[:-1] + chr(ord(key[-1]) + 1)
 
 
 def _normal(word: str) -> str:
-    return without_stress_marks(word).casefold().replace("ё", "е")
+    # As services/persons.search_text folds the stored names, so the SQL and the reasons agree.
+    return without_stress_marks(word).casefold()
 
 
 @functools.lru_cache(maxsize=65536)
@@ -134,27 +157,43 @@ def parse_query(query: str) -> list[_QueryWord]:
     return list(words.values())
 
 
-def _candidates(
-    session: Session, words: Sequence[_QueryWord], where: Sequence[ColumnElement[bool]]
-) -> list[tuple[int, int]]:
-    """(person id, case id) of the visible persons holding every word of the query: one query that
-    reads only the index rows of the query's keys, grouped by person."""
+def _ranked(
+    session: Session,
+    words: Sequence[_QueryWord],
+    where: Sequence[ColumnElement[bool]],
+    *,
+    offset: int,
+    limit: int | None,
+) -> tuple[list[tuple[int, int, int]], int]:
+    """(person id, case id, score) of one page of the visible persons holding every word of the query,
+    best first, and how many there are: one query that reads only the index rows of the query's keys."""
     clauses = [word.clause() for word in words]
     held = [func.max(case((clause, 1), else_=0)) == 1 for clause in clauses]
-    keyed = select(PersonNameKey.person_id).where(or_(*clauses))
+    weight = sum((func.max(word.weight()) for word in words), start=literal(0))
+    keyed = select(PersonNameKey.person_id, weight.label("weight")).where(or_(*clauses))
     full = [word for word in words if word.initial is None]
     if full and len(words) > 1:
         # An initial is common (a tenth of the registry shares one): the rows of the longest word,
         # the rarest, bound the persons whose other keys are read.
         anchor = max(full, key=lambda word: min(len(key) for key in word.keys))
         keyed = keyed.where(PersonNameKey.person_id.in_(select(PersonNameKey.person_id).where(anchor.clause())))
-    keyed = keyed.group_by(PersonNameKey.person_id).having(*held)
+    found = keyed.group_by(PersonNameKey.person_id).having(*held).subquery()
+    padded = "| " + func.replace(PersonRow.search_text, "\n", " | ") + " |"
+    score = sum((bonus for word in words for bonus in word.writing(padded)), start=found.c.weight)
     query = (
-        select(PersonRow.id, PersonRow.case_id)
+        select(PersonRow.id, PersonRow.case_id, score.label("score"), func.count().over())
+        .join(found, found.c.person_id == PersonRow.id)
         .join(Case, Case.id == PersonRow.case_id)
-        .where(PersonRow.id.in_(keyed), *where)
+        .where(*where)
+        .order_by(score.desc(), PersonRow.case_id.desc())
+        .offset(offset)
+        .limit(limit)
     )
-    return [(int(person_id), int(case_id)) for person_id, case_id in session.execute(query)]
+    rows = session.execute(query).all()
+    total = int(rows[0][3]) if rows else 0
+    if not rows and offset:  # past the last page: count them
+        total = len(session.execute(query.offset(0).limit(None)).all())
+    return [(int(pid), int(cid), int(points)) for pid, cid, points, _ in rows], total
 
 
 _Spelling = tuple[str | None, str | None, str | None]
@@ -212,13 +251,9 @@ def _match_word(word: _QueryWord, name_words: Sequence[tuple[str, Part]]) -> Wor
     return best
 
 
-def _rank(words: Sequence[_QueryWord], person_id: int, case_id: int, spellings: Sequence[_Spelling]) -> NameHit:
+def _explain(words: Sequence[_QueryWord], spellings: Sequence[_Spelling]) -> tuple[WordMatch, ...]:
     name_words = _name_words(spellings)
-    matches = [match for word in words if (match := _match_word(word, name_words)) is not None]
-    score = sum(match.how.value for match in matches)
-    # The surname as written weighs most: "Бондар" typed puts Бондар before Бондарь.
-    score += sum(1 for match in matches if match.part is Part.SURNAME and match.how is How.SAME)
-    return NameHit(case_id=case_id, person_id=person_id, score=score, matches=tuple(matches))
+    return tuple(match for word in words if (match := _match_word(word, name_words)) is not None)
 
 
 def default_clauses(actor: Actor) -> list[ColumnElement[bool]]:
@@ -226,19 +261,33 @@ def default_clauses(actor: Actor) -> list[ColumnElement[bool]]:
     return [case_visibility_clause(actor), Case.state != CaseState.MERGED]
 
 
+@dataclass(frozen=True)
+class NameSearch:
+    hits: list[NameHit]  # the page asked for, best match first
+    total: int  # every person found
+
+
 def search_by_name(
-    session: Session, actor: Actor, query: str, *, where: Sequence[ColumnElement[bool]] | None = None
-) -> list[NameHit]:
+    session: Session,
+    actor: Actor,
+    query: str,
+    *,
+    where: Sequence[ColumnElement[bool]] | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> NameSearch:
     """The persons whose name holds every word of `query`, best match first (then newest case).
 
     `where` narrows the cases (clauses over `Case`); without it, the actor's visible unmerged cases.
-    Whatever is passed, the actor's visibility applies."""
+    Whatever is passed, the actor's visibility applies. `offset` and `limit` choose a page."""
     words = parse_query(query)
     if not words:
-        return []
+        return NameSearch(hits=[], total=0)
     clauses = [case_visibility_clause(actor), *(default_clauses(actor) if where is None else where)]
-    found = _candidates(session, words, clauses)
-    spellings = _spellings(session, [person_id for person_id, _ in found])
-    hits = [_rank(words, pid, cid, spellings[pid]) for pid, cid in found]
-    hits.sort(key=lambda hit: (-hit.score, -hit.case_id))
-    return hits
+    rows, total = _ranked(session, words, clauses, offset=offset, limit=limit)
+    spellings = _spellings(session, [person_id for person_id, _, _ in rows])
+    hits = [
+        NameHit(case_id=cid, person_id=pid, score=score, matches=_explain(words, spellings[pid]))
+        for pid, cid, score in rows
+    ]
+    return NameSearch(hits=hits, total=total)
