@@ -35,15 +35,18 @@ def test_status_counts_and_pending_days_match_the_filtered_counts(session: Sessi
     family = factories.UserFactory(role=Role.FAMILY)
     factories.CaseMemberFactory(case=factories.CaseFactory(), user=family)
     session.flush()
+    edges = (0, 30, 60, 190, 365)
     for actor in (SYSTEM, Actor(family.id, Role.FAMILY, "family")):
+        table = case_service.status_table(session, actor)
         for track in StatusTrack:
-            counts = case_service.status_counts(session, actor, track)
             for status in PersonStatus:
-                assert counts[status] == _count(session, actor, CaseFilter(status=status, track=track))
-        waited = case_service.oldest_pending_days(session, actor, today)
-        for edge in (0, 30, 60, 190, 365):
+                assert table[track][status] == _count(session, actor, CaseFilter(status=status, track=track))
+        bins = case_service.pending_bins(session, actor, edges, today)
+        for index, edge in enumerate(edges):
             expected = _count(session, actor, CaseFilter(min_days_pending=edge))
-            assert sum(1 for days in waited if days >= edge) == expected
+            assert sum(bins[index:]) == expected, edge
+    # Three unmerged cases, each oldest request 200 days old: all in the 190-364 bin.
+    assert case_service.pending_bins(session, SYSTEM, edges, today) == [0, 0, 0, 3, 0]
 
 
 def test_contradictions_of_cases_match_each_case(session: Session, factories: Any) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session, selectinload
 
 from kintrace.domain.errors import InvalidValue
@@ -485,29 +486,54 @@ def _search_page(
     )
 
 
-def status_counts(session: Session, actor: Actor, track: StatusTrack) -> dict[PersonStatus, int]:
-    """How many of the cases the actor may see (merged ones left out) hold each status on `track`:
-    one GROUP BY, where counting each status on its own read the table once per status."""
-    column = Case.official_status if track is StatusTrack.OFFICIAL else Case.evidence_status
+def status_table(session: Session, actor: Actor) -> dict[StatusTrack, dict[PersonStatus, int]]:
+    """How many of the cases the actor may see (merged ones left out) hold each status, on each track:
+    one GROUP BY over both tracks' columns, where counting each status on its own read the table once
+    per status and track."""
     where = _filter_clauses(actor, CaseFilter(), dt.date.today())
-    counts = dict.fromkeys(PersonStatus, 0)
-    for status, number in session.execute(select(column, func.count()).where(*where).group_by(column)):
-        counts[PersonStatus(status)] = int(number)
-    return counts
+    table = {track: dict.fromkeys(PersonStatus, 0) for track in StatusTrack}
+    query = (
+        select(Case.official_status, Case.evidence_status, func.count())
+        .where(*where)
+        .group_by(Case.official_status, Case.evidence_status)
+    )
+    for official, evidence, number in session.execute(query):
+        table[StatusTrack.OFFICIAL][PersonStatus(official)] += int(number)
+        table[StatusTrack.EVIDENCE][PersonStatus(evidence)] += int(number)
+    return table
 
 
-def oldest_pending_days(session: Session, actor: Actor, today: dt.date | None = None) -> list[int]:
-    """For each visible (unmerged) case with a pending status-change request, the days its oldest one
-    has waited: one query for the dashboard's histogram."""
+def pending_bins(
+    session: Session, actor: Actor, edges: Sequence[int], today: dt.date | None = None
+) -> list[int]:
+    """How many visible (unmerged) cases have their oldest pending status-change request waiting at
+    least edges[i] days and less than edges[i + 1] (the last bin open-ended): the dashboard's histogram
+    as one GROUP BY, the days binned by the database rather than each case's sent to Python."""
+    if list(edges) != sorted(edges) or not edges or edges[0] != 0:
+        raise ValueError("the edges rise from 0")
     today = today or dt.date.today()
     where = _filter_clauses(actor, CaseFilter(), today)
-    query = (
-        select(func.min(StatusRequest.submitted_on))
+    oldest = (
+        select(func.min(StatusRequest.submitted_on).label("submitted"))
         .join(Case, Case.id == StatusRequest.case_id)
         .where(StatusRequest.outcome == RequestOutcome.PENDING, *where)
         .group_by(StatusRequest.case_id)
+        .subquery()
     )
-    return [(today - submitted).days for submitted in session.scalars(query) if submitted is not None]
+    # Waiting at least `edge` days is being submitted on or before today - edge; the widest first.
+    index = sql_case(
+        *(
+            (oldest.c.submitted <= today - dt.timedelta(days=edge), position)
+            for position, edge in reversed(list(enumerate(edges)))
+            if edge
+        ),
+        else_=0,
+    )
+    counts = [0] * len(edges)
+    query = select(index, func.count()).where(oldest.c.submitted.is_not(None)).group_by(index)
+    for position, number in session.execute(query):
+        counts[int(position)] = int(number)
+    return counts
 
 
 def merged_group(session: Session, case_id: int) -> list[int]:
