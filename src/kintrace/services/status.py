@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from kintrace.domain.dates import PartialDate
 from kintrace.domain.errors import DomainError, IllegalTransition
+from kintrace.domain.evidence import EvidenceFact
 from kintrace.domain.status import (
     StatusDerivation,
     check_transition,
@@ -177,12 +178,21 @@ class StatusEntry:
     changed_at: dt.datetime
 
 
-def status_view(session: Session, actor: Actor, case_id: int, *, today: dt.date | None = None) -> StatusView:
+def status_view(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    *,
+    today: dt.date | None = None,
+    facts: Sequence[EvidenceFact] | None = None,
+) -> StatusView:
+    """The case's two tracks; `facts`, when the caller has read them (evidence.case_facts of this
+    case), spare reading the case's evidence again (the desk's case page reads them once)."""
     from kintrace.services.evidence import case_facts
 
     case = visible_case(session, actor, case_id)
     today = today or dt.date.today()
-    derived = derive_evidence_status(case_facts(session, case_id), today)
+    derived = derive_evidence_status(case_facts(session, case_id) if facts is None else facts, today)
     if not actor.is_staff:
         # The rule's explanation may name internal items and sources: a family gets the redacted one.
         derived = derived.redacted(visible_item_ids(session, actor, derived.fact_ids))
