@@ -12,8 +12,8 @@ connections (a real HTTP client: routing, auth, templates, serialisation and the
 
 Pages: the case list (API), one case (API), a name search (API, bench_registry.NAME_NEEDLES: Cyrillic
 and Latin, given name first, initials, from common to matching nothing), the desk's case page (HTML)
-and the dashboard (HTML). Goals (p95): 100 ms for the first four at 4 clients, 300 ms for the dashboard, and no page slowed by the dashboard
-(the ratio of its p95 beside the dashboard to alone).
+and the dashboard (HTML). Goals (p95): 100 ms for the first four at 4 clients, 300 ms for the
+dashboard, and no page slowed by the dashboard (the ratio of its p95 beside the dashboard to alone).
 
 `python -m benchmarks load`; KINTRACE_BENCH_LOAD_CLIENTS (4), KINTRACE_BENCH_LOAD_S (15),
 KINTRACE_BENCH_LOAD_PG=1 to measure PostgreSQL too (loaded with a copy of the SQLite rows).
@@ -66,11 +66,14 @@ class Page:
     web: bool  # a desk page (session cookie) rather than the API (bearer token)
 
 
+NAMES = registry.NAME_NEEDLES
+
+
 def _pages(case_ids: list[int]) -> list[Page]:
     return [
         Page("case list", ("/api/v1/cases",), web=False),
         Page("one case", tuple(f"/api/v1/cases/{i}" for i in case_ids), web=False),
-        Page("name search", tuple(f"/api/v1/cases?name={quote(n)}" for n in registry.NAME_NEEDLES), web=False),
+        Page("name search", tuple(f"/api/v1/cases?name={quote(n)}" for n in NAMES), web=False),
         Page("desk case page", tuple(f"/desk/cases/{i}" for i in case_ids), web=True),
     ]
 

@@ -167,7 +167,9 @@ def test_pagination_and_filters(client: TestClient, factories: Any, make_user: A
     headers = token_for(make_user(Role.ANALYST))
     cases = [factories.CaseFactory() for _ in range(7)]
     captured = factories.CaseFactory(
-        official_status=PersonStatus.CONFIRMED_CAPTURED, person__last_name="Зайченко", person__first_name="Андрій"
+        official_status=PersonStatus.CONFIRMED_CAPTURED,
+        person__last_name="Зайченко",
+        person__first_name="Андрій",
     )
     waiting = cases[0]
     factories.StatusRequestFactory(

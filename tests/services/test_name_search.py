@@ -96,7 +96,8 @@ def test_the_case_list_pages_the_ranked_hits_and_keeps_its_filters(session):
     first = cases.list_cases(session, SYSTEM, cases.CaseFilter(name="Мельник"), per_page=2)
     second = cases.list_cases(session, SYSTEM, cases.CaseFilter(name="Мельник"), page=2, per_page=2)
     assert first.total == second.total == 3
-    assert [c.id for c in first.items] == [made[1].id, made[0].id] and [c.id for c in second.items] == [made[2].id]
+    assert [c.id for c in first.items] == [made[1].id, made[0].id]
+    assert [c.id for c in second.items] == [made[2].id]
     assert first.hits[made[1].id].reason == "surname: Мельник"
     cases.set_case_state(session, SYSTEM, made[1].id, cases.CaseState.CLOSED)
     closed = cases.list_cases(session, SYSTEM, cases.CaseFilter(name="Melnik", state=cases.CaseState.CLOSED))

@@ -124,7 +124,8 @@ def test_0012_fills_the_name_keys_of_persons_stored_before_it(tmp_path):
         )
         conn.execute(
             text(
-                "INSERT INTO persons (id, case_id, last_name, first_name, patronymic, script, sex, search_text) "
+                "INSERT INTO persons "
+                "(id, case_id, last_name, first_name, patronymic, script, sex, search_text) "
                 "VALUES (9, 1, 'Мельник', 'Ольга', 'Петрівна', 'Cyrl', 'female', '')"
             )
         )

@@ -176,7 +176,8 @@ def _ranked(
         # An initial is common (a tenth of the registry shares one): the rows of the longest word,
         # the rarest, bound the persons whose other keys are read.
         anchor = max(full, key=lambda word: min(len(key) for key in word.keys))
-        keyed = keyed.where(PersonNameKey.person_id.in_(select(PersonNameKey.person_id).where(anchor.clause())))
+        anchored = select(PersonNameKey.person_id).where(anchor.clause())
+        keyed = keyed.where(PersonNameKey.person_id.in_(anchored))
     found = keyed.group_by(PersonNameKey.person_id).having(*held).subquery()
     padded = "| " + func.replace(PersonRow.search_text, "\n", " | ") + " |"
     score = sum((bonus for word in words for bonus in word.writing(padded)), start=found.c.weight)
@@ -210,7 +211,8 @@ def _spellings(session: Session, person_ids: Sequence[int]) -> dict[int, list[_S
         ):
             found[pid].insert(0, (last, first, patronymic))
         for pid, last, first, patronymic in session.execute(
-            select(PersonAlias.person_id, PersonAlias.last_name, PersonAlias.first_name, PersonAlias.patronymic)
+            select(PersonAlias.person_id, PersonAlias.last_name)
+            .add_columns(PersonAlias.first_name, PersonAlias.patronymic)
             .where(PersonAlias.person_id.in_(chunk))
             .order_by(PersonAlias.id)
         ):
