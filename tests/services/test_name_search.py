@@ -107,3 +107,14 @@ def test_the_case_list_pages_the_ranked_hits_and_keeps_its_filters(session):
 def test_queries_without_a_name_find_nothing():
     assert parse_query("%") == [] and parse_query("  ") == [] and parse_query("12 ,") == []
     assert [word.typed for word in parse_query("Кравчук О.П.")] == ["Кравчук", "О.", "П."]
+
+
+def test_a_key_range_holds_every_key_that_begins_with_the_prefix():
+    from sqlalchemy import column
+
+    from kintrace.services.name_search import _starts
+
+    clause = _starts(column("key"), "w:kravz")
+    compiled = clause.compile(compile_kwargs={"literal_binds": True})
+    assert str(compiled) == "key >= 'w:kravz' AND key < 'w:kraw'"
+    assert "w:kravz" >= "w:kravz" and "w:kravzzik" < "w:kraw"

@@ -91,8 +91,7 @@ class _QueryWord:
         column = PersonNameKey.key
         if self.initial is not None:
             return column == f"i:{self.initial}"
-        # A key range is a prefix match that uses the index under any collation: keys are a-z.
-        return or_(*(and_(column >= f"w:{key}", column < f"w:{_next(key)}") for key in sorted(self.keys)))
+        return or_(*(_starts(column, f"w:{key}") for key in sorted(self.keys)))
 
     def weight(self) -> ColumnElement[int]:
         """How well one key row meets this word (How's weights, the writing apart)."""
@@ -116,8 +115,14 @@ class _QueryWord:
         ]
 
 
-def _next(key: str) -> str:
-    return key[:-1] + chr(ord(key[-1]) + 1)
+def _starts(column: ColumnElement[str], prefix: str) -> ColumnElement[bool]:
+    """Keys beginning with `prefix`, as a range the index serves under any collation (a LIKE is not
+    served by PostgreSQL's index outside the C locale): the words' keys are letters a-z, so every key
+    with the prefix lies below the prefix with its last letter that is not "z" moved one up."""
+    stem = prefix.rstrip("z")
+    if len(stem) <= len("w:"):
+        return column.like(f"{prefix}%")
+    return and_(column >= prefix, column < stem[:-1] + chr(ord(stem[-1]) + 1))
 
 
 def _normal(word: str) -> str:
