@@ -186,12 +186,13 @@ def _ranked(
     found = keyed.group_by(PersonNameKey.person_id).having(*held).subquery()
     padded = "| " + func.replace(PersonRow.search_text, "\n", " | ") + " |"
     score = sum((bonus for word in words for bonus in word.writing(padded)), start=found.c.weight)
+    scored = score.label("score")  # ordered by its name: the database computes it once a row
     query = (
-        select(PersonRow.id, PersonRow.case_id, score.label("score"), func.count().over())
+        select(PersonRow.id, PersonRow.case_id, scored, func.count().over())
         .join(found, found.c.person_id == PersonRow.id)
         .join(Case, Case.id == PersonRow.case_id)
         .where(*where)
-        .order_by(score.desc(), PersonRow.case_id.desc())
+        .order_by(scored.desc(), PersonRow.case_id.desc())
         .offset(offset)
         .limit(limit)
     )
