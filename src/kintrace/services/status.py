@@ -9,7 +9,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Row, String, cast, func, select, type_coerce
+from sqlalchemy import ColumnElement, Date, Row, String, and_, cast, func, or_, select, type_coerce
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from kintrace.domain.dates import PartialDate
@@ -257,6 +258,67 @@ def change_rows(session: Session, actor: Actor, track: StatusTrack) -> Sequence[
         .order_by(StatusChange.case_id, StatusChange.id)
     )
     return session.connection().execute(query).all()
+
+
+def counts_at_ends(
+    session: Session, actor: Actor, track: StatusTrack, ends: Sequence[dt.date]
+) -> dict[PersonStatus, list[int]]:
+    """How many visible (unmerged) cases were in each status at each of `ends`: the status of a case's
+    newest change (by recording) that had taken effect by then (its 'since', the earliest day it can
+    mean, else the day it was recorded). One aggregate query, whatever the number of cases.
+
+    A change counts at an end when it took effect by then and no later-recorded change had: that is,
+    before the earliest effect of the changes recorded after it (a window over the case's history).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        utc = func.timezone("UTC", StatusChange.changed_at)
+        recorded: ColumnElement[Any] = func.to_char(utc, "YYYY-MM-DD")
+    else:  # SQLite stores the UTC moment as ISO text
+        recorded = func.substr(type_coerce(StatusChange.changed_at, String), 1, 10)
+    since = StatusChange.since  # YYYY, YYYY-MM or YYYY-MM-DD (domain/dates), its earliest day as text
+    earliest = sql_case(
+        (func.length(since) == 4, since + "-01-01"),
+        (func.length(since) == 7, since + "-01"),
+        else_=since,
+    )
+    # The earliest effect among the changes recorded after each one, in a second pass over the rows.
+    with_next = (
+        select(
+            StatusChange.status.label("status"),
+            func.coalesce(earliest, recorded).label("effect"),
+            func.min(func.coalesce(earliest, recorded))
+            .over(
+                partition_by=StatusChange.case_id,
+                order_by=StatusChange.id,
+                rows=(1, None),
+            )
+            .label("superseded"),
+        )
+        .join(Case, Case.id == StatusChange.case_id)
+        .where(StatusChange.track == StatusTrack(track), Case.state != CaseState.MERGED)
+        .where(case_visibility_clause(actor))
+        .subquery()
+    )
+    columns = [
+        func.sum(
+            sql_case(
+                (
+                    and_(
+                        with_next.c.effect <= end.isoformat(),
+                        or_(with_next.c.superseded.is_(None), with_next.c.superseded > end.isoformat()),
+                    ),
+                    1,
+                ),
+                else_=0,
+            )
+        )
+        for end in ends
+    ]
+    counts = {status: [0] * len(ends) for status in PersonStatus}
+    query = select(with_next.c.status, *columns).group_by(with_next.c.status)
+    for status, *numbers in session.execute(query):
+        counts[PersonStatus(status)] = [int(number or 0) for number in numbers]
+    return counts
 
 
 def status_history(
