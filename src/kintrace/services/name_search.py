@@ -178,9 +178,10 @@ def _ranked(
     keyed = select(PersonNameKey.person_id, weight.label("weight")).where(or_(*clauses))
     full = [word for word in words if word.initial is None]
     if full and len(words) > 1:
-        # An initial is common (a tenth of the registry shares one): the rows of the longest word,
-        # the rarest, bound the persons whose other keys are read.
-        anchor = max(full, key=lambda word: min(len(key) for key in word.keys))
+        # The rarest word's persons bound those whose other keys are read (an initial is common: a
+        # tenth of the registry shares one). Counting a word's index range is cheap beside reading
+        # the persons of a common one ("Олександр Шевченко": Шевченко's 4,000, not Олександр's 10,000).
+        anchor = min(full, key=lambda word: _rows_of(session, word)) if len(full) > 1 else full[0]
         anchored = select(PersonNameKey.person_id).where(anchor.clause())
         keyed = keyed.where(PersonNameKey.person_id.in_(anchored))
     found = keyed.group_by(PersonNameKey.person_id).having(*held).subquery()
@@ -201,6 +202,10 @@ def _ranked(
     if not rows and offset:  # past the last page: count them
         total = len(session.execute(query.offset(0).limit(None)).all())
     return [(int(pid), int(cid), int(points)) for pid, cid, points, _ in rows], total
+
+
+def _rows_of(session: Session, word: _QueryWord) -> int:
+    return session.scalar(select(func.count()).select_from(PersonNameKey).where(word.clause())) or 0
 
 
 _Spelling = tuple[str | None, str | None, str | None]
