@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from kintrace.domain.text import without_stress_marks
 from kintrace.domain.vocabulary import CaseState
@@ -115,7 +115,7 @@ class _QueryWord:
         ]
 
 
-def _starts(column: ColumnElement[str], prefix: str) -> ColumnElement[bool]:
+def _starts(column: ColumnElement[str] | InstrumentedAttribute[str], prefix: str) -> ColumnElement[bool]:
     """Keys beginning with `prefix`, as a range the index serves under any collation (a LIKE is not
     served by PostgreSQL's index outside the C locale): the words' keys are letters a-z, so every key
     with the prefix lies below the prefix with its last letter that is not "z" moved one up."""

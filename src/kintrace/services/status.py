@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Row, String, and_, cast, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Date, String, and_, cast, func, or_, select, type_coerce
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
@@ -235,14 +235,6 @@ def all_changes(session: Session, actor: Actor, track: StatusTrack) -> Iterator[
     day of recording is cut out by the database and the status read as its text: turning 150,000
     timestamps into aware datetimes and enums in Python took most of the time.
     """
-    for case_id, status, since, day in change_rows(session, actor, track):
-        yield Change(case_id, _status(status), since, day if isinstance(day, dt.date) else _day(day))
-
-
-def change_rows(session: Session, actor: Actor, track: StatusTrack) -> Sequence[Row[Any]]:
-    """`all_changes` as the database's rows (case id, status text, since, the UTC day recorded as a
-    date or ISO text): the dashboard's trend reads 250,000 of them at 100,000 cases and makes no
-    object of each."""
     if session.get_bind().dialect.name == "postgresql":
         recorded: ColumnElement[Any] = cast(func.timezone("UTC", StatusChange.changed_at), Date)
     else:  # SQLite stores the UTC moment as ISO text
@@ -257,7 +249,8 @@ def change_rows(session: Session, actor: Actor, track: StatusTrack) -> Sequence[
         )
         .order_by(StatusChange.case_id, StatusChange.id)
     )
-    return session.connection().execute(query).all()
+    for case_id, status, since, day in session.connection().execute(query):
+        yield Change(case_id, _status(status), since, day if isinstance(day, dt.date) else _day(day))
 
 
 def counts_at_ends(
