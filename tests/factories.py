@@ -25,6 +25,7 @@ from kintrace.domain.vocabulary import (
     SourceKind,
     Visibility,
 )
+from kintrace.services.name_keys import name_keys
 from kintrace.services.users import hash_password
 from kintrace.store import models
 
@@ -79,6 +80,12 @@ def _search_text(person: Any) -> str:
     return " ".join(p for p in (person.last_name, person.first_name, person.patronymic) if p).casefold()
 
 
+def _name_keys(person: Any) -> list[models.PersonNameKey]:
+    # As services/persons.fill_row stores them, so name search finds the persons factories make.
+    keys = name_keys(person.last_name, person.first_name, person.patronymic)
+    return [models.PersonNameKey(key=key) for key in sorted(keys)]
+
+
 class PersonFactory(_Base):
     class Meta:
         model = models.MissingPerson
@@ -91,6 +98,7 @@ class PersonFactory(_Base):
     sex = Sex.MALE
     birth_date = factory.Sequence(lambda n: f"{1970 + n % 30}-0{1 + n % 9}")
     search_text = factory.LazyAttribute(_search_text)
+    name_keys = factory.LazyAttribute(_name_keys)
 
 
 class CaseMemberFactory(_Base):

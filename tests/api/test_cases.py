@@ -166,9 +166,11 @@ def test_partial_update_of_the_person(
 def test_pagination_and_filters(client: TestClient, factories: Any, make_user: Any, token_for: Any) -> None:
     headers = token_for(make_user(Role.ANALYST))
     cases = [factories.CaseFactory() for _ in range(7)]
-    captured = factories.CaseFactory(official_status=PersonStatus.CONFIRMED_CAPTURED)
-    captured.person.last_name = "Зайченко"
-    captured.person.search_text = "зайченко андрій"
+    captured = factories.CaseFactory(
+        official_status=PersonStatus.CONFIRMED_CAPTURED,
+        person__last_name="Зайченко",
+        person__first_name="Андрій",
+    )
     waiting = cases[0]
     factories.StatusRequestFactory(
         case=waiting, submitted_on=dt.date.today() - dt.timedelta(days=90), outcome=RequestOutcome.PENDING

@@ -13,8 +13,10 @@ from kintrace.services import cases, demo, evidence, requests, status, users
 from kintrace.services.access import SYSTEM, actor_for
 from kintrace.services.demo_data import generate_demo_dataset
 from kintrace.services.errors import Conflict
+from kintrace.services.name_search import search_by_name
+from kintrace.services.persons import person_keys
 from kintrace.store import audit
-from kintrace.store.models import Case, EvidenceItem, Relative
+from kintrace.store.models import Case, EvidenceItem, PersonNameKey, Relative
 
 TODAY = dt.date(2025, 5, 1)
 # argon2 is slow on purpose; the same four demo passwords need hashing once per test run.
@@ -46,6 +48,18 @@ def test_everything_in_the_dataset_is_written(session, seeded):
     )
     check = audit.verify(session)
     assert check.ok and check.rows_checked == result.audit_rows
+
+
+def test_the_bulk_writer_stores_the_name_keys_a_person_write_stores(session, seeded):
+    dataset, _ = seeded
+    for demo_case in dataset.cases[:20]:
+        case = cases.get_case_by_reference(session, SYSTEM, demo_case.reference)
+        stored = set(
+            session.scalars(select(PersonNameKey.key).where(PersonNameKey.person_id == case.person.id))
+        )
+        assert stored and stored == person_keys(demo_case.person)
+        found = search_by_name(session, SYSTEM, demo_case.person.name.full, limit=500).hits
+        assert case.id in {hit.case_id for hit in found}
 
 
 def test_seeded_status_equals_what_the_services_derive(session, seeded):

@@ -103,3 +103,41 @@ def test_0005_finds_who_recorded_existing_sources_and_relatives_in_the_audit_log
         relatives = dict(conn.execute(text("SELECT id, created_by_id FROM relatives")).all())
     engine.dispose()
     assert sources == {3: 7, 4: None} and relatives == {5: 7}
+
+
+def test_0012_fills_the_name_keys_of_persons_stored_before_it(tmp_path):
+    """Persons written before 0012 get the same cross-script keys that writing them today stores."""
+    from sqlalchemy import create_engine, text
+
+    from kintrace.services.name_keys import keys_of_spellings
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0011")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO cases (id, reference, state, official_status, evidence_status, "
+                "created_at, updated_at) "
+                "VALUES (1, 'KT-1', 'open', 'missing', 'missing', '2024-01-01', '2024-01-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO persons "
+                "(id, case_id, last_name, first_name, patronymic, script, sex, search_text) "
+                "VALUES (9, 1, 'Мельник', 'Ольга', 'Петрівна', 'Cyrl', 'female', '')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO person_aliases (person_id, last_name, first_name, script) "
+                "VALUES (9, 'Bondar', 'Olha', 'Latn')"
+            )
+        )
+    upgrade(url)
+    with engine.connect() as conn:
+        stored = set(conn.execute(text("SELECT key FROM person_name_keys WHERE person_id = 9")).scalars())
+    engine.dispose()
+    assert stored == keys_of_spellings([("Мельник", "Ольга", "Петрівна"), ("Bondar", "Olha", None)])
+    assert {"w:milnik", "w:bandar", "i:o", "b:milnik|o"} <= stored

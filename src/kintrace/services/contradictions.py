@@ -7,14 +7,19 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from kintrace.domain.contradictions import Contradiction, find_contradictions
+from kintrace.domain.evidence import EvidenceFact
 from kintrace.services.access import Actor, can_see_case, visible_case, visible_item_ids
 from kintrace.services.evidence import case_facts, facts_of_cases
 
 
-def case_contradictions(session: Session, actor: Actor, case_id: int) -> list[Contradiction]:
-    """Each conflict names both items and their sources. A family sees those between items it may read."""
+def case_contradictions(
+    session: Session, actor: Actor, case_id: int, *, facts: Sequence[EvidenceFact] | None = None
+) -> list[Contradiction]:
+    """Each conflict names both items and their sources. A family sees those between items it may read.
+
+    `facts`, when the caller has read them (evidence.case_facts of this case), are not read again."""
     visible_case(session, actor, case_id)
-    facts = case_facts(session, case_id)
+    facts = case_facts(session, case_id) if facts is None else list(facts)
     if not actor.is_staff:
         readable = visible_item_ids(session, actor, (fact.id for fact in facts))
         facts = [fact for fact in facts if fact.id in readable]

@@ -23,7 +23,7 @@ from kintrace.services.demo_data import DemoDataset
 from kintrace.services.demo_lists import add_demo_lists
 from kintrace.services.errors import Conflict
 from kintrace.services.list_consent import AGREED_WHEN_FILING
-from kintrace.services.persons import alias_columns, person_columns
+from kintrace.services.persons import alias_columns, person_columns, person_keys
 from kintrace.services.users import hash_password
 from kintrace.store import audit
 from kintrace.store.models import (
@@ -33,6 +33,7 @@ from kintrace.store.models import (
     DuplicateLink,
     EvidenceItem,
     PersonAlias,
+    PersonNameKey,
     Relative,
     RequestAnswer,
     Source,
@@ -165,6 +166,12 @@ def seed_demo(
         for alias in alias_columns(case.person)
     ]
     _insert_plain(session, PersonAlias, alias_rows)
+    key_rows = [
+        {"person_id": pid, "key": key}
+        for pid, case in zip(person_ids, dataset.cases, strict=True)
+        for key in person_keys(case.person)
+    ]
+    _insert_plain(session, PersonNameKey, key_rows)
 
     say("relatives")
     relative_rows: list[dict[str, Any]] = []

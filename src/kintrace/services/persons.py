@@ -5,8 +5,9 @@ from __future__ import annotations
 from kintrace.domain.dates import PartialDate
 from kintrace.domain.person import LastSeen, MissingPerson, PersonName, PhysicalDescription, Script
 from kintrace.services.auditing import snapshot
+from kintrace.services.name_keys import keys_of_spellings
 from kintrace.store.models import MissingPerson as PersonRow
-from kintrace.store.models import PersonAlias
+from kintrace.store.models import PersonAlias, PersonNameKey
 
 
 def _text(value: PartialDate | None) -> str | None:
@@ -65,8 +66,16 @@ def alias_columns(person: MissingPerson) -> list[dict[str, object]]:
     ]
 
 
+def person_keys(person: MissingPerson) -> set[str]:
+    """The cross-script name keys of the person and every alternative spelling (services/name_keys)."""
+    return keys_of_spellings((n.last, n.first, n.patronymic) for n in person.all_names)
+
+
 def fill_row(row: PersonRow, person: MissingPerson) -> None:
-    """Write the person's fields (and alternative spellings) onto the row."""
+    """Write the person's fields, alternative spellings and name keys onto the row.
+
+    Every write of a person's name passes here (filing, editing, aliases, import), so the stored
+    name keys that name search reads never lag behind the names."""
     for key, value in person_columns(person).items():
         setattr(row, key, value)
     wanted = [(n.last, n.first, n.patronymic, Script(n.script).value) for n in person.alternative_names]
@@ -77,6 +86,16 @@ def fill_row(row: PersonRow, person: MissingPerson) -> None:
             row.aliases.append(
                 PersonAlias(last_name=last, first_name=first, patronymic=patronymic, script=script)
             )
+    _sync_keys(row, person_keys(person))
+
+
+def _sync_keys(row: PersonRow, wanted: set[str]) -> None:
+    # Only the difference is written: an unchanged name touches no key row.
+    present = {item.key: item for item in row.name_keys}
+    for key, item in present.items():
+        if key not in wanted:
+            row.name_keys.remove(item)
+    row.name_keys.extend(PersonNameKey(key=key) for key in sorted(wanted - present.keys()))
 
 
 def to_domain(row: PersonRow) -> MissingPerson:

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, String, cast, func, select, type_coerce
+from sqlalchemy import ColumnElement, Date, String, and_, cast, func, or_, select, type_coerce
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from kintrace.domain.dates import PartialDate
 from kintrace.domain.errors import DomainError, IllegalTransition
+from kintrace.domain.evidence import EvidenceFact
 from kintrace.domain.status import (
     StatusDerivation,
     check_transition,
@@ -177,12 +179,21 @@ class StatusEntry:
     changed_at: dt.datetime
 
 
-def status_view(session: Session, actor: Actor, case_id: int, *, today: dt.date | None = None) -> StatusView:
+def status_view(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    *,
+    today: dt.date | None = None,
+    facts: Sequence[EvidenceFact] | None = None,
+) -> StatusView:
+    """The case's two tracks; `facts`, when the caller has read them (evidence.case_facts of this
+    case), spare reading the case's evidence again (the desk's case page reads them once)."""
     from kintrace.services.evidence import case_facts
 
     case = visible_case(session, actor, case_id)
     today = today or dt.date.today()
-    derived = derive_evidence_status(case_facts(session, case_id), today)
+    derived = derive_evidence_status(case_facts(session, case_id) if facts is None else facts, today)
     if not actor.is_staff:
         # The rule's explanation may name internal items and sources: a family gets the redacted one.
         derived = derived.redacted(visible_item_ids(session, actor, derived.fact_ids))
@@ -240,6 +251,67 @@ def all_changes(session: Session, actor: Actor, track: StatusTrack) -> Iterator[
     )
     for case_id, status, since, day in session.connection().execute(query):
         yield Change(case_id, _status(status), since, day if isinstance(day, dt.date) else _day(day))
+
+
+def counts_at_ends(
+    session: Session, actor: Actor, track: StatusTrack, ends: Sequence[dt.date]
+) -> dict[PersonStatus, list[int]]:
+    """How many visible (unmerged) cases were in each status at each of `ends`: the status of a case's
+    newest change (by recording) that had taken effect by then (its 'since', the earliest day it can
+    mean, else the day it was recorded). One aggregate query, whatever the number of cases.
+
+    A change counts at an end when it took effect by then and no later-recorded change had: that is,
+    before the earliest effect of the changes recorded after it (a window over the case's history).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        utc = func.timezone("UTC", StatusChange.changed_at)
+        recorded: ColumnElement[Any] = func.to_char(utc, "YYYY-MM-DD")
+    else:  # SQLite stores the UTC moment as ISO text
+        recorded = func.substr(type_coerce(StatusChange.changed_at, String), 1, 10)
+    since = StatusChange.since  # YYYY, YYYY-MM or YYYY-MM-DD (domain/dates), its earliest day as text
+    earliest = sql_case(
+        (func.length(since) == 4, since + "-01-01"),
+        (func.length(since) == 7, since + "-01"),
+        else_=since,
+    )
+    # The earliest effect among the changes recorded after each one, in a second pass over the rows.
+    with_next = (
+        select(
+            StatusChange.status.label("status"),
+            func.coalesce(earliest, recorded).label("effect"),
+            func.min(func.coalesce(earliest, recorded))
+            .over(
+                partition_by=StatusChange.case_id,
+                order_by=StatusChange.id,
+                rows=(1, None),
+            )
+            .label("superseded"),
+        )
+        .join(Case, Case.id == StatusChange.case_id)
+        .where(StatusChange.track == StatusTrack(track), Case.state != CaseState.MERGED)
+        .where(case_visibility_clause(actor))
+        .subquery()
+    )
+    columns = [
+        func.sum(
+            sql_case(
+                (
+                    and_(
+                        with_next.c.effect <= end.isoformat(),
+                        or_(with_next.c.superseded.is_(None), with_next.c.superseded > end.isoformat()),
+                    ),
+                    1,
+                ),
+                else_=0,
+            )
+        )
+        for end in ends
+    ]
+    counts = {status: [0] * len(ends) for status in PersonStatus}
+    query = select(with_next.c.status, *columns).group_by(with_next.c.status)
+    for status, *numbers in session.execute(query):
+        counts[PersonStatus(status)] = [int(number or 0) for number in numbers]
+    return counts
 
 
 def status_history(

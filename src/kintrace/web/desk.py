@@ -136,8 +136,15 @@ def case_list(
 def _case_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
     case = case_service.get_case(db, who.actor, case_id)
     items = evidence_service.list_evidence(db, who.actor, case_id)
-    found = contradiction_service.case_contradictions(db, who.actor, case_id)
-    view = status_service.status_view(db, who.actor, case_id)
+    # The rules' facts are read once for both the contradictions and the evidence track; staff read
+    # every item, so the facts are the items already read.
+    facts = (
+        [evidence_service.to_fact(item) for item in items]
+        if who.actor.is_staff
+        else evidence_service.case_facts(db, case_id)
+    )
+    found = contradiction_service.case_contradictions(db, who.actor, case_id, facts=facts)
+    view = status_service.status_view(db, who.actor, case_id, facts=facts)
     links = duplicate_service.duplicate_links(db, who.actor, case_id)
     return {
         "case": case,

@@ -1,0 +1,120 @@
+"""Name search on the stored cross-script keys: any script, any word order, initials, ranked with a reason."""
+
+from __future__ import annotations
+
+from tests.services.helpers import actor, person
+
+from kintrace.domain.person import PersonName
+from kintrace.domain.vocabulary import Role
+from kintrace.services import cases
+from kintrace.services.access import SYSTEM
+from kintrace.services.name_search import How, Part, parse_query, search_by_name
+
+
+def _names(session, query, who=SYSTEM):
+    found = []
+    for hit in search_by_name(session, who, query).hits:
+        row = cases.get_case(session, SYSTEM, hit.case_id).person
+        found.append(" ".join(p for p in (row.last_name, row.first_name) if p))
+    return found
+
+
+def test_latin_finds_cyrillic_and_back(session):
+    cases.create_case(session, SYSTEM, person("Мельник", "Ольга", "Петрівна"))
+    cases.create_case(session, SYSTEM, person("Коваленко", "Ігор", None))
+    assert _names(session, "Melnik") == ["Мельник Ольга"]
+    assert _names(session, "Melnyk") == ["Мельник Ольга"]
+    assert _names(session, "Мельник") == ["Мельник Ольга"]
+    assert _names(session, "Kovalenko") == ["Коваленко Ігор"]
+
+
+def test_given_name_first_or_last_and_initials(session):
+    cases.create_case(session, SYSTEM, person("Кравчук", "Ольга", "Іванівна"))
+    cases.create_case(session, SYSTEM, person("Кравчук", "Петро", "Іванович"))
+    cases.create_case(session, SYSTEM, person("Ольгович", "Кравець", None))
+    assert _names(session, "Kravchuk Olga") == ["Кравчук Ольга"]
+    assert _names(session, "Ольга Кравчук") == ["Кравчук Ольга"]
+    assert _names(session, "Кравчук О.") == ["Кравчук Ольга"]
+    assert _names(session, "Кравчук О. І.") == ["Кравчук Ольга"]
+    assert sorted(_names(session, "Кравчук")) == ["Кравчук Ольга", "Кравчук Петро"]
+
+
+def test_a_russian_and_ukrainian_spelling_of_one_surname_meet(session):
+    cases.create_case(session, SYSTEM, person("Бондар", "Андрій", None))
+    assert _names(session, "Бондарь") == ["Бондар Андрій"]
+    assert _names(session, "Bondar Andrei") == ["Бондар Андрій"]
+
+
+def test_aliases_are_searched_and_follow_an_edit(session):
+    alias = PersonName("Shevchenko", "Andrii", None, "Latn")
+    case = cases.create_case(session, SYSTEM, person("Шевченко", "Андрій", None, alternative_names=(alias,)))
+    assert [hit.case_id for hit in search_by_name(session, SYSTEM, "Shevchenko").hits] == [case.id]
+    cases.update_person(session, SYSTEM, case.id, person("Кузьменко", "Андрій", None))
+    session.flush()
+    assert search_by_name(session, SYSTEM, "Shevchenko").hits == []
+    assert [hit.case_id for hit in search_by_name(session, SYSTEM, "Kuzmenko").hits] == [case.id]
+
+
+def test_the_beginning_of_a_word_still_finds_the_name(session):
+    wanted = cases.create_case(session, SYSTEM, person("Шевченко", "Андрій", None))
+    assert [hit.case_id for hit in search_by_name(session, SYSTEM, "шевч").hits] == [wanted.id]
+    assert [hit.case_id for hit in search_by_name(session, SYSTEM, "Shevch").hits] == [wanted.id]
+    (hit,) = search_by_name(session, SYSTEM, "шевч").hits
+    assert hit.matches[0].how is How.BEGINNING
+
+
+def test_ranked_by_how_well_the_name_matches_with_the_reason(session):
+    other_spelling = cases.create_case(session, SYSTEM, person("Бондарь", "Ольга", None))
+    same_writing = cases.create_case(session, SYSTEM, person("Бондар", "Ольга", None))
+    longer = cases.create_case(session, SYSTEM, person("Бондаренко", "Ольга", None))
+    hits = search_by_name(session, SYSTEM, "Бондар О.").hits
+    assert [hit.case_id for hit in hits] == [same_writing.id, other_spelling.id, longer.id]
+    assert hits[0].reason == "surname: Бондар; initial О."
+    assert hits[1].reason == "surname spelled differently: Бондар ~ Бондарь; initial О."
+    assert hits[2].reason == "surname begins with Бондар: Бондаренко; initial О."
+    (melnik,) = search_by_name(session, SYSTEM, "Melnik").hits or [None]
+    assert melnik is None  # nobody of that name: no hit, not a guess
+    cases.create_case(session, SYSTEM, person("Мельник", "Ольга", None))
+    (melnik,) = search_by_name(session, SYSTEM, "Melnik").hits
+    assert melnik.reason == "surname spelled differently: Melnik ~ Мельник"
+    assert melnik.matches[0].part is Part.SURNAME and melnik.matches[0].how is How.SPELLING
+
+
+def test_a_family_finds_only_its_own_cases(session, factories):
+    family = actor(factories.UserFactory(role=Role.FAMILY))
+    own = cases.create_case(session, family, person("Мельник", "Ольга", None))
+    cases.create_case(session, SYSTEM, person("Мельник", "Олег", None))
+    assert [hit.case_id for hit in search_by_name(session, family, "Melnik").hits] == [own.id]
+    assert len(search_by_name(session, SYSTEM, "Melnik").hits) == 2
+    listed = cases.list_cases(session, family, cases.CaseFilter(name="Мельник"))
+    assert [case.id for case in listed.items] == [own.id] and listed.total == 1
+
+
+def test_the_case_list_pages_the_ranked_hits_and_keeps_its_filters(session):
+    made = [cases.create_case(session, SYSTEM, person("Мельник", first, None)) for first in ("Ольга", "Олег")]
+    made.append(cases.create_case(session, SYSTEM, person("Мельников", "Ігор", None)))
+    first = cases.list_cases(session, SYSTEM, cases.CaseFilter(name="Мельник"), per_page=2)
+    second = cases.list_cases(session, SYSTEM, cases.CaseFilter(name="Мельник"), page=2, per_page=2)
+    assert first.total == second.total == 3
+    assert [c.id for c in first.items] == [made[1].id, made[0].id]
+    assert [c.id for c in second.items] == [made[2].id]
+    assert first.hits[made[1].id].reason == "surname: Мельник"
+    cases.set_case_state(session, SYSTEM, made[1].id, cases.CaseState.CLOSED)
+    closed = cases.list_cases(session, SYSTEM, cases.CaseFilter(name="Melnik", state=cases.CaseState.CLOSED))
+    assert [c.id for c in closed.items] == [made[1].id]
+
+
+def test_queries_without_a_name_find_nothing():
+    assert parse_query("%") == [] and parse_query("  ") == [] and parse_query("12 ,") == []
+    assert [word.typed for word in parse_query("Кравчук О.П.")] == ["Кравчук", "О.", "П."]
+
+
+def test_a_key_range_holds_every_key_that_begins_with_the_prefix():
+    from sqlalchemy import column
+
+    from kintrace.services.name_search import _starts
+
+    clause = _starts(column("key"), "w:kravz")
+    compiled = clause.compile(compile_kwargs={"literal_binds": True})
+    assert str(compiled) == "key >= 'w:kravz' AND key < 'w:kraw'"
+    assert "w:kravz" >= "w:kravz" and "w:kravzzik" < "w:kraw"
