@@ -147,9 +147,25 @@ def add_reference(
     return sample
 
 
+_DONOR_SEX = {Sex.MALE: DonorSex.MALE, Sex.FEMALE: DonorSex.FEMALE}
+
+
 def missing_sex(session: Session, case_id: int) -> DonorSex:
     sex = session.scalar(select(MissingPerson.sex).where(MissingPerson.case_id == case_id))
-    return {Sex.MALE: DonorSex.MALE, Sex.FEMALE: DonorSex.FEMALE}.get(sex or Sex.UNKNOWN, DonorSex.UNKNOWN)
+    return _DONOR_SEX.get(sex or Sex.UNKNOWN, DonorSex.UNKNOWN)
+
+
+def missing_sexes(session: Session, case_ids: set[int]) -> dict[int, DonorSex]:
+    """``missing_sex`` of many cases in one query each 5,000 (matching builds thousands of families)."""
+    ids = sorted(case_ids)
+    out: dict[int, DonorSex] = {}
+    for start in range(0, len(ids), 5000):
+        query = select(MissingPerson.case_id, MissingPerson.sex).where(
+            MissingPerson.case_id.in_(ids[start : start + 5000])
+        )
+        for case_id, sex in session.execute(query):
+            out.setdefault(case_id, _DONOR_SEX.get(sex or Sex.UNKNOWN, DonorSex.UNKNOWN))
+    return out
 
 
 def _check_family(session: Session, case_id: int, new: Donor) -> None:
