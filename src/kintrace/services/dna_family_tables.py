@@ -36,6 +36,7 @@ from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.domain.dna_samples import SampleKind
 from kintrace.domain.vocabulary import Sex
 from kintrace.services.access import Actor
+from kintrace.services.genetic_crypto import Genotypes, MasterKey
 from kintrace.store.models import DnaConsent, DnaProfile, DnaSample, MissingPerson
 
 MAX_STORES = 4  # (database, frequency table) pairs kept per process
@@ -187,7 +188,7 @@ def forget_all() -> None:
         _STORES.clear()
 
 
-def _build(store: Store, families: list[tuple[int, EngineFamily, dict[str, dict]]]) -> None:
+def _build(store: Store, families: list[tuple[int, EngineFamily, dict[str, Genotypes]]]) -> None:
     """Rows of ``families`` (case, engine family, person -> genotypes) appended as one block; a batch
     with impossible references is rebuilt family by family so only the faulty ones are skipped."""
     if not families:
@@ -195,12 +196,12 @@ def _build(store: Store, families: list[tuple[int, EngineFamily, dict[str, dict]
     layout = store.layout
     profiles: list[Mapping[str, tuple[str | None, str | None]]] = []
     ref_rows: list[np.ndarray] = []
-    for _, family, references in families:
+    for _, family, typed in families:
         rows = np.full(len(family.pedigree.ids), -1, dtype=np.int64)
         for i, pid in enumerate(family.pedigree.ids):
-            if pid != family.missing_id and pid in references:
+            if pid != family.missing_id and pid in typed:
                 rows[i] = len(profiles)
-                profiles.append(references[pid])
+                profiles.append(typed[pid])
         ref_rows.append(rows)
     codes = layout.encode(profiles) - layout.offsets[:-1, None].astype(np.int32)
     engine_families = [family for _, family, _ in families]
@@ -222,7 +223,7 @@ def _build(store: Store, families: list[tuple[int, EngineFamily, dict[str, dict]
 
 
 def refresh(
-    session: Session, actor: Actor, master: object, markers: Mapping[str, Marker], reason: str
+    session: Session, actor: Actor, master: MasterKey, markers: Mapping[str, Marker], reason: str
 ) -> Store:
     """The store for this database and frequency table with every family's rows up to date.
 
@@ -243,7 +244,7 @@ def refresh(
         store.drop(case_id)
     for start in range(0, len(stale), _BATCH):
         batch = stale[start : start + _BATCH]
-        built, skipped = dna_matching.families(session, actor, master, reason, set(batch))  # type: ignore[arg-type]
+        built, skipped = dna_matching.families(session, actor, master, reason, set(batch))
         store.skipped.update(skipped)
         _build(
             store,
