@@ -94,11 +94,12 @@ def test_the_family_page_draws_its_pedigree(
     assert page.status_code == 200 and "Родинне дерево пошуку за ДНК" in page.text
     svg = re.search(r"<svg.*?</svg>", page.text, re.S).group(0)  # type: ignore[union-attr]
     members = _members(svg)
-    # Father and mother typed (both profiles stored), the missing son marked and untyped.
+    # Father and mother typed (both profiles stored), the missing son marked and untyped (the case
+    # filed here gives no sex: a diamond).
     assert {m: _shape(g).tag.removeprefix(SVG) for m, g in members.items()} == {
         "father": "rect",
         "mother": "circle",
-        MISSING_ID: "rect",
+        MISSING_ID: "polygon",
     }
     assert all("typed" in members[p].get("class", "").split() for p in ("father", "mother"))
     assert "missing" in members[MISSING_ID].get("class", "").split()
