@@ -27,17 +27,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from kintrace.dna.families import Family as EngineFamily
 from kintrace.dna.lr_table import ShapeRows, SlotLayout, TableCache, shape_rows
 from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.domain.dna_samples import SampleKind
-from kintrace.domain.vocabulary import Sex
 from kintrace.services.access import Actor
 from kintrace.services.genetic_crypto import Genotypes, MasterKey
-from kintrace.store.models import DnaConsent, DnaProfile, DnaSample, MissingPerson
+from kintrace.store.models import AuditEntry, DnaConsent, DnaProfile, DnaSample, MissingPerson
 
 MAX_STORES = 4  # (database, frequency table) pairs kept per process
 _BATCH = 5000  # families decrypted and built per step (bounded memory, bounded SQL IN lists)
@@ -135,23 +134,38 @@ def _reference_query(*columns: object) -> Select[Any]:
     )
 
 
+# Every change that can alter a family's version writes one of these audit rows (services/auditing).
+WATCHED_ACTIONS = (
+    "dna_profile.import",
+    "dna_profile.shred",
+    "dna_consent.withdraw",
+    "person.update",  # the missing person's sex places him in the pedigree
+    "case.merge",
+)
+
+
 def summary(session: Session) -> tuple[object, ...]:
-    """All families' versions folded into a few numbers, computed by the database in one pass: any
-    reference imported, shredded or withdrawn, or a missing person's sex changed, changes them (a
-    new profile raises the largest id; one gone lowers the count). When they are unchanged the
-    per-family versions are not read at all: the warm arrival skips a 100,000-row query."""
-    sex_code = case((MissingPerson.sex == Sex.MALE, 1), (MissingPerson.sex == Sex.FEMALE, 2), else_=3)
-    row = session.execute(
-        _reference_query(
-            func.count(DnaProfile.id),
-            func.sum(DnaProfile.id),
-            func.max(DnaProfile.id),
-            func.max(DnaProfile.imported_at),
-            func.sum(DnaProfile.id * sex_code),
-            func.sum(DnaSample.case_id),
+    """A stamp that changes whenever any family's version may have: the newest profile (id and
+    import time) and the newest audit row of each watched action (id and time; the time tells a
+    reused id after a rollback apart). Each is one index lookup, so the warm arrival reads no
+    per-family row at all; when the stamp moved, the per-family versions are compared."""
+    marks: list[object] = [
+        tuple(
+            session.execute(
+                select(DnaProfile.id, DnaProfile.imported_at).order_by(DnaProfile.id.desc()).limit(1)
+            ).first()
+            or ()
         )
-    ).one()
-    return tuple(str(value) for value in row)
+    ]
+    for action in WATCHED_ACTIONS:
+        newest = session.execute(
+            select(AuditEntry.id, AuditEntry.at)
+            .where(AuditEntry.action == action)
+            .order_by(AuditEntry.id.desc())
+            .limit(1)
+        ).first()
+        marks.append(tuple(newest or ()))
+    return tuple(str(mark) for mark in marks)
 
 
 def family_versions(session: Session) -> dict[int, Version]:
