@@ -135,8 +135,8 @@ def _reference_query(*columns: object) -> Select[Any]:
 
 
 # Every change that can alter a family's version writes one of these audit rows (services/auditing).
+# (Imports are seen as the newest reference profile: remains imports, every arrival, must not count.)
 WATCHED_ACTIONS = (
-    "dna_profile.import",
     "dna_profile.shred",
     "dna_consent.withdraw",
     "person.update",  # the missing person's sex places him in the pedigree
@@ -145,14 +145,18 @@ WATCHED_ACTIONS = (
 
 
 def summary(session: Session) -> tuple[object, ...]:
-    """A stamp that changes whenever any family's version may have: the newest profile (id and
-    import time) and the newest audit row of each watched action (id and time; the time tells a
+    """A stamp that changes whenever any family's version may have: the newest reference profile (id
+    and import time) and the newest audit row of each watched action (id and time; the time tells a
     reused id after a rollback apart). Each is one index lookup, so the warm arrival reads no
     per-family row at all; when the stamp moved, the per-family versions are compared."""
     marks: list[object] = [
         tuple(
             session.execute(
-                select(DnaProfile.id, DnaProfile.imported_at).order_by(DnaProfile.id.desc()).limit(1)
+                select(DnaProfile.id, DnaProfile.imported_at)
+                .join(DnaSample, DnaProfile.sample_id == DnaSample.id)
+                .where(DnaSample.kind == SampleKind.REFERENCE)
+                .order_by(DnaProfile.id.desc())
+                .limit(1)
             ).first()
             or ()
         )
