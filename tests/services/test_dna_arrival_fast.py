@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 from tests.services.dna_helpers import ALLELES, MARKERS, long_csv, markers, reference, remains
-from tests.services.helpers import actor
+from tests.services.helpers import actor, person
 
 from kintrace.domain.dna_samples import CandidateState, DonorSex, Kinship, SampleKind
-from kintrace.domain.vocabulary import Role
+from kintrace.domain.vocabulary import Role, Sex
+from kintrace.services import cases as case_service
 from kintrace.services import dna_arrival, dna_family_tables, dna_matching
 from kintrace.services.access import SYSTEM
 from kintrace.services.dna_profiles import usable_profiles
@@ -217,3 +218,20 @@ def test_a_new_reference_is_scored_against_the_remains_already_stored(session, f
     assert later.matching.pairs == 1 and later.matching.candidates == 1
     [row] = session.scalars(select(DnaComparison).where(DnaComparison.case_id == case.id)).all()
     assert row.remains_sample_id == body.id and row.state is CandidateState.CANDIDATE and row.log10_lr > 4
+
+
+def test_a_change_to_the_missing_persons_sex_rebuilds_that_family_only(session, registry):
+    """The cache sees every change that moves a family into another pedigree; the others stay built."""
+    with dna_family_tables.locked():
+        store = dna_family_tables.refresh(session, SYSTEM, registry["key"], registry["markers"], "test")
+    before = dict(store.versions)
+    case = registry["cases"]["sibling"]
+    case_service.update_person(session, registry["worker"], case.id, person(sex=Sex.FEMALE))
+    with dna_family_tables.locked():
+        store = dna_family_tables.refresh(session, SYSTEM, registry["key"], registry["markers"], "test")
+    changed = {case_id for case_id, version in store.versions.items() if before.get(case_id) != version}
+    assert changed == {case.id}
+    # The missing person is now a sister of the typed brother: the fast path still equals the exact one.
+    fast, exact = _fast(session, registry), _exact(session, registry)
+    for pair, (lr, _) in exact.items():
+        assert fast[pair][0] == pytest.approx(lr, rel=1e-10, abs=0.0), pair
