@@ -39,7 +39,10 @@ from kintrace.services.genetic_crypto import Genotypes, MasterKey
 from kintrace.store.models import AuditEntry, DnaConsent, DnaProfile, DnaSample, MissingPerson
 
 MAX_STORES = 4  # (database, frequency table) pairs kept per process
-_BATCH = 5000  # families decrypted and built per step (bounded memory, bounded SQL IN lists)
+# Families decrypted and built per step: big, so that families share rows (two parents' genotype
+# pairs repeat across tens of thousands of families), bounded so memory stays bounded.
+_BATCH = 50_000
+_IN_LIST = 5000  # ids per SQL IN list
 
 Version = tuple[object, ...]
 
@@ -144,23 +147,38 @@ WATCHED_ACTIONS = (
 )
 
 
+def _newest_reference(session: Session) -> tuple[object, ...]:
+    """(id, import time) of the newest reference profile: the newest profiles by primary key first
+    (remains arrive between references, a few at a time), the full search only if none is one."""
+    newest = session.execute(
+        select(DnaProfile.id, DnaProfile.imported_at, DnaProfile.sample_id)
+        .order_by(DnaProfile.id.desc())
+        .limit(64)
+    ).all()
+    kinds = dict(
+        session.execute(
+            select(DnaSample.id, DnaSample.kind).where(DnaSample.id.in_([row[2] for row in newest]))
+        ).all()
+    )
+    for profile_id, imported_at, sample_id in newest:
+        if kinds.get(sample_id) is SampleKind.REFERENCE:
+            return (profile_id, imported_at)
+    row = session.execute(
+        select(DnaProfile.id, DnaProfile.imported_at)
+        .join(DnaSample, DnaProfile.sample_id == DnaSample.id)
+        .where(DnaSample.kind == SampleKind.REFERENCE)
+        .order_by(DnaProfile.id.desc())
+        .limit(1)
+    ).first()
+    return tuple(row) if row is not None else ()
+
+
 def summary(session: Session) -> tuple[object, ...]:
     """A stamp that changes whenever any family's version may have: the newest reference profile (id
     and import time) and the newest audit row of each watched action (id and time; the time tells a
     reused id after a rollback apart). Each is one index lookup, so the warm arrival reads no
     per-family row at all; when the stamp moved, the per-family versions are compared."""
-    marks: list[object] = [
-        tuple(
-            session.execute(
-                select(DnaProfile.id, DnaProfile.imported_at)
-                .join(DnaSample, DnaProfile.sample_id == DnaSample.id)
-                .where(DnaSample.kind == SampleKind.REFERENCE)
-                .order_by(DnaProfile.id.desc())
-                .limit(1)
-            ).first()
-            or ()
-        )
-    ]
+    marks: list[object] = [_newest_reference(session)]
     for action in WATCHED_ACTIONS:
         newest = session.execute(
             select(AuditEntry.id, AuditEntry.at)
@@ -262,8 +280,13 @@ def refresh(
         store.drop(case_id)
     for start in range(0, len(stale), _BATCH):
         batch = stale[start : start + _BATCH]
-        built, skipped = dna_matching.families(session, actor, master, reason, set(batch))
-        store.skipped.update(skipped)
+        built: list[dna_matching.Family] = []
+        for first in range(0, len(batch), _IN_LIST):
+            part, skipped = dna_matching.families(
+                session, actor, master, reason, set(batch[first : first + _IN_LIST])
+            )
+            built += part
+            store.skipped.update(skipped)
         _build(
             store,
             [

@@ -193,6 +193,9 @@ def compare(
             np.int32
         )
         wanted = set(chosen)
+        # Families with live references (the prior's denominator), from the store: counting them
+        # in the database reads every reference profile.
+        n = len(store.versions)
         strong: set[tuple[int, int]] = set()  # (remains, case)
         for block in store.blocks:
             take = block.live & np.isin(block.case_ids, list(wanted)) if case_ids else block.live.copy()
@@ -212,7 +215,6 @@ def compare(
     if todo:
         families_of, _ = families(session, actor, master, reason, {case for _, case in todo})
         by_case = {family.case_id: family for family in families_of}
-        n = families_with_references(session)
         for remains_id, case_id in sorted(todo):
             family = by_case.get(case_id)
             row = existing.get((remains_id, case_id))
