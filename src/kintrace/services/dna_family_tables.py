@@ -12,9 +12,10 @@ table's content and each family's *version*: the ids and import times of its liv
 with consent in force, their kinships and sexes, and the missing person's sex (all read in one query,
 without decrypting anything). A reference imported, shredded or withdrawn, a kinship or a sex changed,
 changes the version and the family is rebuilt (its references decrypted, audited) on the next call;
-a family gone from the query is dropped, so a crypto-shredded profile is in no later result. Nothing
-here is encrypted: the rows are derived numbers, not genotypes, and never leave the process, but a
-memory dump of a worker would reveal them (a documented trade-off; see docs/ARCHITECTURE.md).
+a family gone from the query is dropped, so a crypto-shredded profile is in no later result. That
+query reads every reference row, so it runs only when `summary`, a few index lookups, has moved.
+Nothing here is encrypted: the rows are derived numbers, not genotypes, and never leave the process,
+but a memory dump of a worker would reveal them (a documented trade-off; see docs/ARCHITECTURE.md).
 """
 
 from __future__ import annotations
