@@ -180,6 +180,38 @@ class Registry:
         return seconds, got.matching.pairs, got.matching.candidates, cases
 
 
+def _reference_arrival(reg: Registry, case_id: int, markers: object) -> float:
+    """A new family (case ``case_id``) gives its father's sample; the reference arrives and is scored
+    against every remains profile: seconds of the service call with its commit."""
+    now = dt.datetime.now(dt.UTC)
+    with Session(reg.engine) as session:
+        session.execute(
+            insert(Case),
+            [{"id": case_id, "reference": f"BENCH-{case_id}", "created_at": now, "updated_at": now}],
+        )
+        session.execute(
+            insert(MissingPerson),
+            [{"case_id": case_id, "last_name": "Late", "sex": Sex.MALE, "search_text": ""}],
+        )
+        relative = Relative(case_id=case_id, full_name="late father", relationship_="father")
+        session.add(relative)
+        session.flush()
+        dna_samples.add_reference(
+            session,
+            SYSTEM,
+            case_id,
+            dna_samples.ReferenceInput(
+                "LATE-F", relative.id, Kinship.FATHER, DonorSex.MALE, DAY, "c", "lab", DAY
+            ),
+        )
+        session.commit()
+        export = _export(reg.folder / "late.csv", {"LATE-F": reg.person()})
+        start = time.perf_counter()
+        dna_arrival.import_and_match(session, SYSTEM, reg.key, markers, export)  # type: ignore[arg-type]
+        session.commit()
+        return time.perf_counter() - start
+
+
 def _rss_now_mb() -> float:
     """Resident memory now (Linux)."""
     pages = int(Path("/proc/self/statm").read_text().split()[1])
@@ -258,6 +290,8 @@ def main() -> None:
     son = big.arrive("SON", big.child(family["father"], family["mother"]), markers)
     warm.append(son)
     warm_s = [w[0] for w in warm]
+    out["new_reference_arrival_s"] = round(_reference_arrival(big, N + 1, markers), 4)
+    out["remains_arrival_after_the_reference_s"] = round(big.arrive("AFTER", big.person(), markers)[0], 4)
     out["rss_before_arrivals_mb"] = round(rss_before, 1)
     out["rss_after_arrivals_mb"] = round(_rss_now_mb(), 1)
     out["peak_rss_through_arrivals_mb"] = round(_rss_mb(), 1)

@@ -81,7 +81,7 @@ class Store:
     skipped: dict[int, str] = field(default_factory=dict)  # case -> why its family was not built
     blocks: list[Block] = field(default_factory=list)
     rows: TableCache = field(default_factory=TableCache)
-    summary: tuple[object, ...] | None = None  # `summary()` when the store was last brought up to date
+    summary: Stamp | None = None  # `summary()` when the store was last brought up to date
 
     def drop(self, case_id: int) -> None:
         self.versions.pop(case_id, None)
@@ -174,12 +174,18 @@ def _newest_reference(session: Session) -> tuple[object, ...]:
     return tuple(row) if row is not None else ()
 
 
-def summary(session: Session) -> tuple[object, ...]:
+@dataclass(frozen=True)
+class Stamp:
+    reference: tuple[object, ...]  # (id, import time) of the newest reference profile, or ()
+    audits: tuple[tuple[object, ...], ...]  # per WATCHED_ACTIONS: (id, time) of the newest row, or ()
+
+
+def summary(session: Session) -> Stamp:
     """A stamp that changes whenever any family's version may have: the newest reference profile (id
     and import time) and the newest audit row of each watched action (id and time; the time tells a
     reused id after a rollback apart). Each is one index lookup, so the warm arrival reads no
-    per-family row at all; when the stamp moved, the per-family versions are compared."""
-    marks: list[object] = [_newest_reference(session)]
+    per-family row at all; when the stamp moved, `_changed_cases` names the families to look at."""
+    audits = []
     for action in WATCHED_ACTIONS:
         newest = session.execute(
             select(AuditEntry.id, AuditEntry.at)
@@ -187,12 +193,73 @@ def summary(session: Session) -> tuple[object, ...]:
             .order_by(AuditEntry.id.desc())
             .limit(1)
         ).first()
-        marks.append(tuple(newest or ()))
-    return tuple(str(mark) for mark in marks)
+        audits.append(tuple(newest or ()))
+    return Stamp(_newest_reference(session), tuple(audits))
 
 
-def family_versions(session: Session) -> dict[int, Version]:
-    """Every family's version, from one query over the references (no genotype is decrypted)."""
+def _moved_back(old: tuple[object, ...], new: tuple[object, ...]) -> bool:
+    """The newest row went back, or one id now has another time: a rollback; trust nothing cached."""
+    if not old:
+        return False
+    if not new:
+        return True
+    return int(new[0]) < int(old[0]) or (new[0] == old[0] and new[1] != old[1])  # type: ignore[call-overload]
+
+
+def _after(old: tuple[object, ...]) -> int:
+    return int(old[0]) if old else 0  # type: ignore[call-overload]
+
+
+# Each watched action's audit entity leads to the case of the family it changed.
+_ENTITY_CASE: dict[str, Any] = {
+    "dna_profile.shred": select(DnaSample.case_id).join(DnaProfile, DnaProfile.sample_id == DnaSample.id),
+    "dna_consent.withdraw": select(DnaSample.case_id).join(DnaConsent, DnaConsent.sample_id == DnaSample.id),
+    "person.update": select(MissingPerson.case_id),
+}
+_ENTITY_ID: dict[str, Any] = {
+    "dna_profile.shred": DnaProfile.id,
+    "dna_consent.withdraw": DnaConsent.id,
+    "person.update": MissingPerson.id,
+}
+
+
+def _changed_cases(session: Session, old: Stamp | None, new: Stamp) -> set[int] | None:
+    """The cases whose families may have changed between two stamps (None: look at every family)."""
+    if old is None or _moved_back(old.reference, new.reference):
+        return None
+    cases: set[int] = set()
+    if new.reference != old.reference:
+        cases.update(
+            session.scalars(
+                select(DnaSample.case_id)
+                .join(DnaProfile, DnaProfile.sample_id == DnaSample.id)
+                .where(DnaProfile.id > _after(old.reference), DnaSample.kind == SampleKind.REFERENCE)
+            )
+        )
+    for action, before, now in zip(WATCHED_ACTIONS, old.audits, new.audits, strict=True):
+        if before == now:
+            continue
+        if action not in _ENTITY_CASE or _moved_back(before, now):
+            return None  # a merge moves families between cases: look at all of them
+        ids = [
+            int(entity_id)
+            for entity_id in session.scalars(
+                select(AuditEntry.entity_id).where(
+                    AuditEntry.action == action, AuditEntry.id > _after(before)
+                )
+            )
+            if entity_id is not None and entity_id.isdigit()
+        ]
+        for first in range(0, len(ids), _IN_LIST):
+            chunk = ids[first : first + _IN_LIST]
+            cases.update(session.scalars(_ENTITY_CASE[action].where(_ENTITY_ID[action].in_(chunk))))
+    cases.discard(None)
+    return cases
+
+
+def family_versions(session: Session, case_ids: set[int] | None = None) -> dict[int, Version]:
+    """Every family's version (or those of ``case_ids``), from one query over the references (no
+    genotype is decrypted)."""
     query = _reference_query(
         DnaSample.case_id,
         DnaProfile.id,
@@ -201,9 +268,19 @@ def family_versions(session: Session) -> dict[int, Version]:
         DnaSample.donor_sex,
         MissingPerson.sex,
     )
+    wanted = sorted(case_ids) if case_ids is not None else None
+    queries = (
+        [query]
+        if wanted is None
+        else [
+            query.where(DnaSample.case_id.in_(wanted[first : first + _IN_LIST]))
+            for first in range(0, len(wanted), _IN_LIST)
+        ]
+    )
     parts: dict[int, list[tuple[object, ...]]] = {}
-    for case_id, profile_id, imported_at, kinship, donor_sex, sex in session.execute(query):
-        parts.setdefault(case_id, []).append((profile_id, str(imported_at), kinship, donor_sex, sex))
+    for one in queries:
+        for case_id, profile_id, imported_at, kinship, donor_sex, sex in session.execute(one):
+            parts.setdefault(case_id, []).append((profile_id, str(imported_at), kinship, donor_sex, sex))
     return {case_id: tuple(sorted(set(rows), key=str)) for case_id, rows in parts.items()}
 
 
@@ -273,8 +350,10 @@ def refresh(
     folded = summary(session)
     if store.summary == folded:
         return store
-    current = family_versions(session)
-    for case_id in [c for c in store.versions if c not in current]:
+    changed = _changed_cases(session, store.summary, folded)
+    current = family_versions(session, changed)
+    looked_at = store.versions.keys() | store.skipped.keys() if changed is None else changed
+    for case_id in [c for c in looked_at if c not in current]:
         store.drop(case_id)
     stale = sorted(c for c, version in current.items() if store.versions.get(c) != version)
     for case_id in stale:
