@@ -38,7 +38,7 @@ from kintrace.domain.lists import ListKind
 from kintrace.domain.vocabulary import AppealDemand, CaseState, Claim, Role, SourceKind, Visibility
 from kintrace.services import appeals as appeal_service
 from kintrace.services import cases as case_service
-from kintrace.services import dna_arrival, dna_review, dna_samples, list_import
+from kintrace.services import dna_arrival, dna_matching, dna_review, dna_samples, list_import
 from kintrace.services import duplicates as duplicate_service
 from kintrace.services import evidence as evidence_service
 from kintrace.services import photos as photo_service
@@ -597,6 +597,9 @@ def build_dna(
     export = folder / "matrix-export.csv"
     export.write_bytes(_export(profiles))
     dna_arrival.import_and_match(session, SYSTEM, key, markers(folder), export)
+    # Arrival stores only the strong pairs; the exact path stores every pair, so that weak ones
+    # (a stranger's remains against the own case...) exist as targets too.
+    dna_matching.compare_exact(session, SYSTEM, key, markers(folder), reason="the matrix's targets")
 
     def comparison(body: str, case: Case) -> int:
         row = session.scalars(

@@ -18,7 +18,7 @@ marker are computed in one call of the core's ``evidence_likelihood``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -312,25 +312,29 @@ def _decode(marker: Marker, code: int) -> Genotype:
     return (marker.alleles[code - n_g], None)
 
 
-def build_tables_coded(
+@dataclass(frozen=True)
+class ShapeRows:
+    """One marker's rows for the families of one pedigree shape: family ``members[i]``'s slot row is
+    ``ratio[inverse[i]]`` (families with the same typed genotypes share a row)."""
+
+    members: np.ndarray  # (n,) positions in the family list
+    marker: int  # layout position
+    ratio: np.ndarray  # (n_unique, n_slots of the marker) float64
+    inconsistent: np.ndarray  # (n_unique, n_slots) bool
+    inverse: np.ndarray  # (n,) row of each member
+    typed: np.ndarray  # (n_unique,) bool: some reference typed at the marker
+
+
+def shape_rows(
     families: Sequence[Family],
     ref_rows: Sequence[np.ndarray],
     codes: np.ndarray,
     layout: SlotLayout,
     cache: TableCache | None = None,
-) -> TableBlock:
-    """Tables of ``families`` from coded references.
-
-    ``codes[m, r]`` is reference sample r's marker-local slot at layout marker m (``SlotLayout.local``);
-    ``ref_rows[f][i]`` is the sample row of person ``families[f].pedigree.ids[i]``, -1 if untyped.
-    Per pedigree shape and marker, families are grouped by their typed genotypes with one array
-    ``unique``; each distinct group's row is computed once (or taken from ``cache``) and spread back.
-    """
-    n_fam = len(families)
-    # Every family belongs to one shape, and each (shape, marker) writes all its columns: no fill.
-    ratio = np.empty((n_fam, layout.size), dtype=np.float64)
-    inconsistent = np.empty((n_fam, layout.size), dtype=np.bool_)
-    typed = np.zeros((n_fam, len(layout.markers)), dtype=np.bool_)
+) -> Iterator[ShapeRows]:
+    """The distinct slot rows of ``families`` per pedigree shape and marker (arguments as
+    ``build_tables_coded``), without spreading them into one row per family: what a long-lived
+    per-family cache keeps (a few distinct rows per marker, not ``families x slots`` numbers)."""
     if cache is None:
         cache = TableCache()
     shapes: dict[tuple[object, ...], list[int]] = {}
@@ -344,7 +348,6 @@ def build_tables_coded(
 
     for shape, member_list in shapes.items():
         members = np.asarray(member_list, dtype=np.int64)
-        whole = len(member_list) == n_fam  # one shape: write whole column ranges, no fancy index
         first = families[member_list[0]]
         ids = first.pedigree.ids
         rows = np.stack([np.asarray(ref_rows[f], dtype=np.int64) for f in member_list])
@@ -360,7 +363,6 @@ def build_tables_coded(
             # Families of this shape with the same typed positions and genotypes share one row.
             uniq, first_of, inverse = _unique_rows(genos_of, hi - lo)
             uniq_typed = uniq != untyped_code
-            typed[members, m] = uniq_typed.any(axis=1)[inverse]
             rows_ratio = np.ones((uniq.shape[0], hi - lo))
             rows_bad = np.zeros((uniq.shape[0], hi - lo), dtype=np.bool_)
             todo: dict[tuple[int, ...], list[tuple[int, tuple[Genotype, ...]]]] = {}
@@ -387,10 +389,35 @@ def build_tables_coded(
                     cache.put((shape, marker.name, key, genos), got_ratio[j], got_bad[j])
                     rows_ratio[r] = got_ratio[j]
                     rows_bad[r] = got_bad[j]
-            if whole:
-                np.take(rows_ratio, inverse, axis=0, out=ratio[:, lo:hi], mode="clip")
-                np.take(rows_bad, inverse, axis=0, out=inconsistent[:, lo:hi], mode="clip")
-            else:
-                ratio[members, lo:hi] = rows_ratio[inverse]
-                inconsistent[members, lo:hi] = rows_bad[inverse]
+            yield ShapeRows(members, m, rows_ratio, rows_bad, inverse, uniq_typed.any(axis=1))
+
+
+def build_tables_coded(
+    families: Sequence[Family],
+    ref_rows: Sequence[np.ndarray],
+    codes: np.ndarray,
+    layout: SlotLayout,
+    cache: TableCache | None = None,
+) -> TableBlock:
+    """Tables of ``families`` from coded references.
+
+    ``codes[m, r]`` is reference sample r's marker-local slot at layout marker m (``SlotLayout.local``);
+    ``ref_rows[f][i]`` is the sample row of person ``families[f].pedigree.ids[i]``, -1 if untyped.
+    Per pedigree shape and marker, families are grouped by their typed genotypes with one array
+    ``unique``; each distinct group's row is computed once (or taken from ``cache``) and spread back.
+    """
+    n_fam = len(families)
+    # Every family belongs to one shape, and each (shape, marker) writes all its columns: no fill.
+    ratio = np.empty((n_fam, layout.size), dtype=np.float64)
+    inconsistent = np.empty((n_fam, layout.size), dtype=np.bool_)
+    typed = np.zeros((n_fam, len(layout.markers)), dtype=np.bool_)
+    for part in shape_rows(families, ref_rows, codes, layout, cache):
+        lo, hi = int(layout.offsets[part.marker]), int(layout.offsets[part.marker + 1])
+        typed[part.members, part.marker] = part.typed[part.inverse]
+        if len(part.members) == n_fam:  # one shape: write whole column ranges, no fancy index
+            np.take(part.ratio, part.inverse, axis=0, out=ratio[:, lo:hi], mode="clip")
+            np.take(part.inconsistent, part.inverse, axis=0, out=inconsistent[:, lo:hi], mode="clip")
+        else:
+            ratio[part.members, lo:hi] = part.ratio[part.inverse]
+            inconsistent[part.members, lo:hi] = part.inconsistent[part.inverse]
     return TableBlock([f.family_id for f in families], ratio, inconsistent, typed)

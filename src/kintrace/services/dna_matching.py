@@ -16,21 +16,22 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kintrace.dna.lr import missing_person_lr
 from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.dna.pedigree import Pedigree, Person
-from kintrace.domain.dna_samples import CandidateState, Donor, SampleKind, pedigree_layout
+from kintrace.domain.dna_samples import CandidateState, Donor, DonorSex, SampleKind, pedigree_layout
 from kintrace.domain.errors import DomainError
-from kintrace.services import auditing
+from kintrace.services import auditing, dna_family_tables
 from kintrace.services.access import Actor, require_staff, visible_case
 from kintrace.services.dna_profiles import usable_profiles
-from kintrace.services.dna_samples import missing_sex
+from kintrace.services.dna_samples import missing_sexes
 from kintrace.services.errors import NotFound
 from kintrace.services.genetic_crypto import Genotypes, MasterKey
-from kintrace.store.models import DnaComparison, DnaProfile, DnaSample, utcnow
+from kintrace.store.models import DnaComparison, DnaConsent, DnaProfile, DnaSample, utcnow
 
 CANDIDATE_LOG10_LR = 4.0
 # Results nobody has decided on yet: dropped when the family's references change (a consent withdrawn),
@@ -64,12 +65,13 @@ def families(
             by_case.setdefault(sample.case_id, []).append((sample, genotypes))
     out: list[Family] = []
     skipped: dict[int, str] = {}
+    sexes = missing_sexes(session, set(by_case))
     for case_id, rows in sorted(by_case.items()):
         donors = [
             Donor(sample.code, sample.kinship, sample.donor_sex) for sample, _ in rows if sample.kinship
         ]
         try:
-            layout = pedigree_layout(missing_sex(session, case_id), donors)
+            layout = pedigree_layout(sexes.get(case_id, DonorSex.UNKNOWN), donors)
             pedigree = Pedigree(Person(r.id, r.father, r.mother, r.sex) for r in layout.rows)
         except (DomainError, DnaInputError) as error:
             skipped[case_id] = str(error)
@@ -161,7 +163,124 @@ def compare(
     except_cases: set[int] | None = None,
 ) -> RunResult:
     """Score the chosen remains (all by default) against the chosen families (all by default, but
-    for `except_cases`)."""
+    for `except_cases`).
+
+    Every pair is scored by the engine's lookup rows (`dna_family_tables`, kept between calls);
+    the pairs that reach LR 10^4 and the pairs already on record (reviewed or open) are scored again
+    exactly (`score`: per-marker LRs) and stored. Weak pairs are counted, not stored: a row per pair
+    would be 100,000 rows per arriving profile (the search log counts profiles instead).
+    """
+    require_staff(actor, "run DNA matching")
+    result = RunResult()
+    with dna_family_tables.locked():
+        store = dna_family_tables.refresh(session, actor, master, markers, reason)
+        chosen = [
+            case_id
+            for case_id in sorted(store.where)
+            if (case_ids is None or case_id in case_ids) and not (except_cases and case_id in except_cases)
+        ]
+        result.skipped = {
+            case_id: why for case_id, why in store.skipped.items() if case_ids is None or case_id in case_ids
+        }
+        if not chosen:
+            return result
+        remains = usable_profiles(
+            session, actor, master, reason, kind=SampleKind.REMAINS, sample_ids=remains_ids
+        )
+        remains_order = sorted(remains)
+        layout = store.layout
+        local = layout.encode([remains[r][1] for r in remains_order]) - layout.offsets[:-1, None].astype(
+            np.int32
+        )
+        wanted = set(chosen)
+        # Families with live references (the prior's denominator), from the store: counting them
+        # in the database reads every reference profile.
+        n = len(store.versions)
+        strong: set[tuple[int, int]] = set()  # (remains, case)
+        for block in store.blocks:
+            take = block.live & np.isin(block.case_ids, list(wanted)) if case_ids else block.live.copy()
+            if except_cases:
+                take &= ~np.isin(block.case_ids, list(except_cases))
+            if not take.any() or not remains_order:
+                continue
+            lr, _ = block.scan(local)
+            result.pairs += int(take.sum()) * len(remains_order)
+            # The fast path agrees with the exact one to ~1e-15: a hair below 10^4 is re-checked.
+            f_idx, p_idx = np.nonzero((lr >= 10 ** (CANDIDATE_LOG10_LR - 1e-9)) & take[:, None])
+            strong.update(
+                (remains_order[p], int(block.case_ids[f])) for f, p in zip(f_idx, p_idx, strict=True)
+            )
+    existing = _rows_in_scope(session, set(remains_order), wanted, case_ids)
+    todo = strong | set(existing)
+    if todo:
+        families_of, _ = families(session, actor, master, reason, {case for _, case in todo})
+        by_case = {family.case_id: family for family in families_of}
+        for remains_id, case_id in sorted(todo):
+            family = by_case.get(case_id)
+            row = existing.get((remains_id, case_id))
+            if family is None or remains_id not in remains:
+                continue
+            try:
+                values = score(family, markers, remains[remains_id][1])
+            except DnaInputError as error:
+                result.skipped[case_id] = str(error)
+                continue
+            weak = values[0] is None or values[0] < CANDIDATE_LOG10_LR
+            if row is not None and weak and row.state in (None, CandidateState.CANDIDATE):
+                session.delete(row)  # an unreviewed pair no longer worth an analyst's look
+                continue
+            if row is None and weak:
+                continue
+            stored = _store(session, remains_id, case_id, values, len(family.references), n)
+            result.candidates += stored.state is CandidateState.CANDIDATE
+    session.flush()
+    auditing.record_event(
+        session,
+        actor,
+        action="dna_match.run",
+        entity="dna_comparisons",
+        entity_id=f"{len(remains)}x{len(chosen)}",
+        values={
+            "reason": reason,
+            "pairs": result.pairs,
+            "candidates": result.candidates,
+            "skipped": result.skipped,
+        },
+    )
+    return result
+
+
+def _rows_in_scope(
+    session: Session, remains_ids: set[int], case_ids: set[int], by_case: set[int] | None
+) -> dict[tuple[int, int], DnaComparison]:
+    """Stored comparisons among the pairs being scored (few: candidates and reviewed pairs)."""
+    if not remains_ids or not case_ids:
+        return {}
+    query = select(DnaComparison)
+    if by_case is not None and len(case_ids) <= len(remains_ids):
+        query = query.where(DnaComparison.case_id.in_(sorted(case_ids)))
+    else:
+        query = query.where(DnaComparison.remains_sample_id.in_(sorted(remains_ids)))
+    return {
+        (row.remains_sample_id, row.case_id): row
+        for row in session.scalars(query)
+        if row.remains_sample_id in remains_ids and row.case_id in case_ids
+    }
+
+
+def compare_exact(
+    session: Session,
+    actor: Actor,
+    master: MasterKey,
+    markers: Mapping[str, Marker],
+    *,
+    reason: str,
+    remains_ids: set[int] | None = None,
+    case_ids: set[int] | None = None,
+    except_cases: set[int] | None = None,
+) -> RunResult:
+    """``compare`` the old way: every pair by exact likelihoods, every pair stored (the baseline the
+    benchmark measures, and the reference the fast path is tested against)."""
     require_staff(actor, "run DNA matching")
     result = RunResult()
     family_list, result.skipped = families(session, actor, master, reason, case_ids)
@@ -242,10 +361,29 @@ class SearchLog:
 
 
 def search_log(session: Session, actor: Actor, case_id: int) -> SearchLog:
+    """Every live remains profile is scored against every family with references when either arrives
+    (matching on arrival), so a family's references have been compared with every live remains
+    profile; the latest comparison is the latest arrival on either side."""
     visible_case(session, actor, case_id)
-    count, latest = session.execute(
-        select(func.count(DnaComparison.id), func.max(DnaComparison.compared_at))
-        .join(DnaProfile, DnaProfile.sample_id == DnaComparison.remains_sample_id)
-        .where(DnaComparison.case_id == case_id, DnaProfile.wrapped_key.is_not(None))
+    live = DnaProfile.wrapped_key.is_not(None)
+    own = session.scalar(
+        select(func.max(DnaProfile.imported_at))
+        .join(DnaSample, DnaProfile.sample_id == DnaSample.id)
+        .join(DnaConsent, DnaConsent.sample_id == DnaSample.id)
+        .where(
+            live,
+            DnaSample.case_id == case_id,
+            DnaSample.kind == SampleKind.REFERENCE,
+            DnaConsent.withdrawn_on.is_(None),
+        )
+    )
+    if own is None:
+        return SearchLog(0, None)
+    count, newest = session.execute(
+        select(func.count(DnaProfile.id), func.max(DnaProfile.imported_at))
+        .join(DnaSample, DnaProfile.sample_id == DnaSample.id)
+        .where(live, DnaSample.kind == SampleKind.REMAINS)
     ).one()
-    return SearchLog(int(count or 0), latest.date() if latest is not None else None)
+    if not count:
+        return SearchLog(0, None)
+    return SearchLog(int(count), max(own, newest).date())

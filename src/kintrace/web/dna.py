@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from kintrace.api.deps import Db
@@ -20,8 +21,9 @@ from kintrace.services import cases as case_service
 from kintrace.services import dna_arrival, dna_matching, dna_review, dna_samples
 from kintrace.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from kintrace.web import forms
-from kintrace.web.i18n import N_
-from kintrace.web.pages import render
+from kintrace.web.i18n import N_, gettext_for
+from kintrace.web.pages import language_of, render
+from kintrace.web.pedigree_svg import pedigree_svg
 from kintrace.web.routing import PageRoute
 from kintrace.web.session import Family, Staff, Visitor
 
@@ -80,9 +82,21 @@ async def desk_review(request: Request, comparison_id: int, action: str, db: Db,
     return RedirectResponse(f"/desk/dna#candidate-{comparison_id}", status_code=303)
 
 
-def _family_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
+def pedigree_drawing(request: Request, db: Session, who: Visitor, case_id: int) -> Markup | None:
+    """The case's pedigree as SVG in the reader's language (None: no donor yet)."""
+    family = dna_samples.family_pedigree(db, who.actor, case_id)
+    if family is None:
+        return None
+    _ = gettext_for(language_of(request))
+    labels = {node: _(KINSHIP[kinship]) for node, kinship in family.kinship.items()}
+    labels[family.layout.missing_id] = _("the missing person")
+    return pedigree_svg(family.layout, labels, family.typed, title=_("Family tree of the DNA search"))
+
+
+def _family_context(db: Session, who: Visitor, case_id: int, request: Request) -> dict[str, Any]:
     case = case_service.get_case(db, who.actor, case_id)
     return {
+        "pedigree": pedigree_drawing(request, db, who, case_id),
         "case": case,
         "samples": dna_samples.family_view(db, who.actor, case_id),
         "log": dna_matching.search_log(db, who.actor, case_id),
@@ -94,7 +108,7 @@ def _family_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
 
 @router.get("/my/cases/{case_id}/dna")
 def family_dna(request: Request, case_id: int, db: Db, who: Family, withdrawn: int = 0) -> Response:
-    context = _family_context(db, who, case_id)
+    context = _family_context(db, who, case_id, request)
     context["withdrawn"] = bool(withdrawn)
     return render(request, "portal/dna.html", context, user=who.user)
 
