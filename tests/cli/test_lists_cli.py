@@ -52,7 +52,10 @@ def test_a_list_is_imported_once_and_shown(fresh_sqlite_url: str, tmp_path: Path
     assert _one(fresh_sqlite_url, "SELECT reliability FROM sources") == "B"
 
     table = _run("lists", "show", url=fresh_sqlite_url)
-    assert table.exit_code == 0 and "Полонені, листопад" in table.output and "Координаційний" in table.output
+    assert table.exit_code == 0, table.output
+    # A narrow terminal wraps the cells (a console made earlier in the process keeps its width).
+    for word in ("Полонені", "листопад", "Координаційний"):
+        assert word in table.output
     one = _run("lists", "show", "1", url=fresh_sqlite_url)
     assert one.exit_code == 0, one.output
     assert "2 entries, 2 with a birth date" in one.output
