@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from kintrace.cli import dna_registry, registry, reports
+from kintrace.cli import dna_registry, lists_match, registry, reports
 from kintrace.dna.cli import app as dna_app
 from kintrace.linkage.cli import register as register_linkage
 
@@ -23,3 +23,8 @@ registry.register(app)
 reports.register(app)
 dna_registry.register(app, dna_app)  # `kintrace dna` (the engine's commands and the registry's), `keys`
 register_linkage(app)
+
+# `kintrace lists ...`: published lists (the lead joins this group with the import commands' one).
+lists_app = typer.Typer(help="Published lists: match them against the cases.", no_args_is_help=True)
+lists_app.command("match")(lists_match.match)
+app.add_typer(lists_app, name="lists")
