@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from tests.services.dna_helpers import frequency_file, markers, trio
 
 from kintrace.domain.dna_samples import DonorSex, Kinship
+from kintrace.domain.lists import ListKind
 from kintrace.domain.vocabulary import AppealDemand, CaseState, Claim, Role, SourceKind, Visibility
 from kintrace.services import appeals as appeal_service
 from kintrace.services import cases as case_service
@@ -47,7 +48,7 @@ from kintrace.services.evidence import EvidenceInput
 from kintrace.services.genetic_crypto import MasterKey
 from kintrace.services.requests import RequestInput
 from kintrace.services.sources import SourceInput
-from kintrace.store.models import Case, DnaComparison, User
+from kintrace.store.models import Case, DnaComparison, PublishedList, Source, User
 
 MISSING = 987_654_321
 PDF = b"%PDF-1.4\n% matrix\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -388,6 +389,8 @@ RULES: dict[str, Rule] = {
     "POST /api/v1/dna/candidates/{comparison_id}/family-told": writers(
         200, body=lambda w: {"on": TODAY.isoformat()}, variant="confirmed"
     ),
+    # Published lists are matched by staff (analysts included: they run the linkage), never a family.
+    "POST /api/v1/lists/{list_id}/match": staff_only(200),
 }
 
 
@@ -403,6 +406,25 @@ def _user(session: Session, name: str, role: Role) -> User:
     session.add(user)
     session.flush()
     return user
+
+
+def _published_list(session: Session) -> int:
+    publisher = Source(kind=SourceKind.OFFICIAL_BODY, name="Координаційний штаб")
+    session.add(publisher)
+    session.flush()
+    published = PublishedList(
+        title="Список обміну",
+        publisher_id=publisher.id,
+        kind=ListKind.EXCHANGED,
+        claim=Claim.RELEASED,
+        filename="list.csv",
+        media_type="text/csv",
+        sha256="0" * 64,
+        size_bytes=1,
+    )
+    session.add(published)
+    session.flush()
+    return published.id
 
 
 def _case(session: Session, actor: Actor, last_name: str, *members: tuple[User, str]) -> Case:
@@ -689,6 +711,7 @@ def build_world(session: Session, key: MasterKey, folder: Path, root: Path | Non
         {"own": own, "shared": shared, "other": foreign},
         {"mine": mine.id, "father": staff_entered.id, "theirs": theirs.id, "foreign": foreign_relative.id},
     )
+    published = _published_list(session)
     session.flush()
     everyone_ = {"family": family, "other": other, "spare": spare, **{r.value: u for r, u in staff.items()}}
     params = {
@@ -756,6 +779,8 @@ def build_world(session: Session, key: MasterKey, folder: Path, root: Path | Non
             "other": other_merge.id,
         },
         "relative_id@no-sample": {"own": sibling.id, "own-internal": sibling.id},
+        # A list is no family's: every target is the one list (a family is refused before it is read).
+        "list_id": dict.fromkeys(("own", "own-internal", "shared", "shared-foreign", "other"), published),
         **dna["params"],
     }
     return {

@@ -11,6 +11,7 @@ from kintrace.api.routers import (
     dna,
     duplicates,
     evidence,
+    list_matching,
     relatives,
     reports,
     requests,
@@ -34,4 +35,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     reports.router,
     appeals.router,
     dna.router,
+    list_matching.router,
 )
