@@ -111,10 +111,12 @@ _ENTRY_COLUMNS = (
 
 
 def entry_rows(
-    session: Session, list_id: int, entry_ids: Sequence[int] | None = None
+    session: Session, list_id: int | None, entry_ids: Sequence[int] | None = None
 ) -> list[tuple[str | None, ...]]:
-    """A list's entries (or those of `entry_ids` on it), in `RECORD_COLUMNS` order."""
-    query = select(*_ENTRY_COLUMNS).where(ListEntry.list_id == list_id)
+    """A list's entries (or those of `entry_ids`, on it or on any list), in `RECORD_COLUMNS` order."""
+    query = select(*_ENTRY_COLUMNS)
+    if list_id is not None:
+        query = query.where(ListEntry.list_id == list_id)
     if entry_ids is None:
         found = session.execute(query.order_by(ListEntry.id)).all()
     else:

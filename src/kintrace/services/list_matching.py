@@ -215,8 +215,10 @@ def write_checks(session: Session, list_id: int, case_ids: Iterable[int]) -> Non
         session.execute(insert(ListCheck), rows)
 
 
-def _band_counts(session: Session, list_id: int, case_ids: list[int] | None = None) -> tuple[int, int]:
-    query = select(ListPair.band, func.count()).where(ListPair.list_id == list_id).group_by(ListPair.band)
+def _band_counts(session: Session, list_id: int | None, case_ids: list[int] | None = None) -> tuple[int, int]:
+    query = select(ListPair.band, func.count()).group_by(ListPair.band)
+    if list_id is not None:
+        query = query.where(ListPair.list_id == list_id)
     if case_ids is not None:
         query = query.where(ListPair.case_id.in_(case_ids))
     counts = {band: n for band, n in session.execute(query)}
@@ -385,49 +387,41 @@ def match_case(session: Session, actor: Actor, case_id: int) -> MatchSummary:
     candidates = candidate_entries(session, case_block_keys(session, case_id))
     rows = case_rows(session, [case_id])
     records = {case_id: [str(r[0]) for r in rows]}
-    n_cases = len(matchable_case_ids(session))
-    sizes = dict(session.execute(select(PublishedList.id, PublishedList.entry_count)).all())
     written, scored, entries_read = _Written(), 0, 0
-    api = make_api("duckdb") if candidates else None
-    for list_id, entry_ids in sorted(candidates.items()):
-        entries = entry_rows(session, list_id, entry_ids)
-        entries_read += len(entries)
-        fingerprints = dict(
-            session.execute(
-                select(ListEntry.id, ListEntry.fingerprint).where(ListEntry.id.in_(entry_ids))
-            ).all()
-        )
-        clusters = dict(
-            session.execute(
-                select(ListEntry.id, ListEntry.cluster_id).where(ListEntry.id.in_(entry_ids))
-            ).all()
-        )
-        cluster_of = {e: c if c is not None else e for e, c in clusters.items()}
+    if candidates:
+        all_ids = sorted(e for ids in candidates.values() for e in ids)
+        facts = _entry_details(session, all_ids)
+        entries = entry_rows(session, None, all_ids)
+        entries_read = len(entries)
+        fingerprints = {e: f for e, (_, f, _) in facts.items()}
+        cluster_of = {e: c if c is not None else e for e, (_, _, c) in facts.items()}
+        parts = [decided_labels(session, list_id, records, fingerprints) for list_id in sorted(candidates)]
+        labels = _concat([p for p in parts if p is not None])
+        # The bundled model with the prior of the whole inputs (every matchable case, every stored
+        # entry): the candidates alone are a few rows, and their own prior would overrate every pair.
+        # All lists' candidates are scored at once (one engine run, not one per list): the same man on
+        # two lists joins one cluster there, and different men of one name compete, as on one list.
+        n_cases = len(matchable_case_ids(session))
+        n_entries = session.scalar(select(func.coalesce(func.sum(PublishedList.entry_count), 0))) or 0
+        model = lm.bundled_model().for_inputs(max(n_cases, 1), max(int(n_entries), len(entries)), "link_only")
         case_features, entry_features = scoring.features(
-            records_frame(rows, "case"), records_frame(entries, f"list {list_id}")
+            records_frame(rows, "case"), records_frame(entries, "lists")
         )
-        labels = decided_labels(session, list_id, records, fingerprints)
-        # The bundled model with the prior of the whole inputs (every matchable case, the whole list):
-        # the candidates alone are a few rows, and their own prior would overrate every pair.
-        model = lm.bundled_model().for_inputs(
-            max(n_cases, 1), max(sizes.get(list_id) or len(entries), len(entries)), "link_only"
-        )
-        assert api is not None
-        pairs = scoring.predict(api, model, case_features, entry_features, labels)
+        pairs = scoring.predict(make_api("duckdb"), model, case_features, entry_features, labels)
         found = [_not_on_name_alone(p) for p in scoring.proposals(pairs, cluster_of)]
-        scored += len(set(cluster_of.values()))
-        got = write_pairs(session, list_id, found, [case_id], cluster_of, fingerprints)
-        written.new += got.new
-        written.kept += got.kept
+        scored = len(set(cluster_of.values()))
+        for list_id, entry_ids in sorted(candidates.items()):
+            on_list = set(entry_ids)
+            mine = [p for p in found if p.entry_id in on_list]
+            got = write_pairs(session, list_id, mine, [case_id], cluster_of, fingerprints)
+            written.new += got.new
+            written.kept += got.kept
     for list_id in list_ids:
         if list_id not in candidates:
             # No entry shares a key with the case: an undecided pair from an older spelling goes.
             write_pairs(session, list_id, [], [case_id], {}, {})
         write_checks(session, list_id, [case_id])
-    links = reviews = 0
-    for list_id in list_ids:
-        link, review = _band_counts(session, list_id, [case_id])
-        links, reviews = links + link, reviews + review
+    links, reviews = _band_counts(session, None, [case_id])
     summary = MatchSummary(
         list_ids=list_ids,
         entries=entries_read,
@@ -441,6 +435,23 @@ def match_case(session: Session, actor: Actor, case_id: int) -> MatchSummary:
     )
     _audit(session, actor, "case.list_match", str(case_id), summary, "duckdb")
     return summary
+
+
+def _entry_details(session: Session, entry_ids: list[int]) -> dict[int, tuple[int, str, int | None]]:
+    """Entry id -> (list, fingerprint, cluster)."""
+    out: dict[int, tuple[int, str, int | None]] = {}
+    for i in range(0, len(entry_ids), _IN_CHUNK):
+        query = select(ListEntry.id, ListEntry.list_id, ListEntry.fingerprint, ListEntry.cluster_id).where(
+            ListEntry.id.in_(entry_ids[i : i + _IN_CHUNK])
+        )
+        out.update({e: (lst, f, c) for e, lst, f, c in session.execute(query)})
+    return out
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame | None:
+    import pandas as pd
+
+    return pd.concat(frames, ignore_index=True) if frames else None
 
 
 def _not_on_name_alone(p: Proposal) -> Proposal:
