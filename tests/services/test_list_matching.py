@@ -309,3 +309,19 @@ def test_a_reviewers_decision_changes_the_engines_outcome_as_documented(session)
     assert labels is not None and labels.to_dict("records") == [
         {"case_id": case_record_id(case.id), "record_id": entry[0], "is_match": True}
     ]
+
+
+def test_a_failing_match_never_undoes_the_case_write(session, monkeypatch, caplog):
+    make_list(session, "Список", [KOVAL, *OTHERS])
+    case = consenting_case(session, "Коваленко", "Олександр", "Іванович", PartialDate(1991, 3, 14))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the engine is down")
+
+    monkeypatch.setattr(list_matching, "match_case", broken)
+    edited = person("Коваленко", "Олександр", "Іванович", birth_date=PartialDate(1991, 3, 14), unit="А1234")
+    with caplog.at_level("ERROR", logger="kintrace.services.list_matching"):
+        cases.update_person(session, SYSTEM, case.id, edited)
+    session.flush()
+    assert session.get(type(case), case.id).person.unit == "А1234"
+    assert "matching case" in caplog.text and "the engine is down" in caplog.text
