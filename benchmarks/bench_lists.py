@@ -67,8 +67,13 @@ GOAL_LIST_S, GOAL_LIST_MB, GOAL_CASE_S = 180.0, 4096.0, 2.0
 _CHUNK = 20_000
 
 
-def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
-    return round(resource.getrusage(who).ru_maxrss / 1024, 1)
+def _peak_rss_mb() -> float:
+    """This process's peak resident set (VmHWM: getrusage's ru_maxrss survives exec on Linux, so a
+    child started by a large parent would report the parent's peak)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _iso(text: str | None) -> str | None:

@@ -64,6 +64,34 @@ def matchable_case_ids(session: Session, case_ids: Iterable[int] | None = None) 
     return sorted(out)
 
 
+def matchable_case_rows(session: Session) -> tuple[list[int], list[tuple[str | None, ...]]]:
+    """Every matchable case (`matchable_case_ids`) and one row per spelling of its name, read in two
+    joined queries (a whole registry at once, not in chunks of ids)."""
+    person = PersonRow
+    matchable = (
+        Case.state == CaseState.OPEN,
+        Case.list_matching_consent.is_(True),
+        Case.merged_into_id.is_(None),
+    )
+    people = session.execute(
+        select(person.case_id, person.last_name, person.first_name, person.patronymic, person.birth_date,
+               person.unit, person.service_number, person.birth_place, person.rank)
+        .join(Case, Case.id == person.case_id).where(*matchable).order_by(person.case_id)
+    ).all()  # fmt: skip
+    rows: list[tuple[str | None, ...]] = [(case_record_id(p[0]), *p[1:]) for p in people]
+    by_case = {p[0]: p for p in people}
+    aliases = session.execute(
+        select(person.case_id, PersonAlias.id, PersonAlias.last_name, PersonAlias.first_name,
+               PersonAlias.patronymic)
+        .join(person, person.id == PersonAlias.person_id).join(Case, Case.id == person.case_id)
+        .where(*matchable)
+    ).all()  # fmt: skip
+    for a in aliases:
+        p = by_case[a[0]]
+        rows.append((case_record_id(a[0], a[1]), a[2], a[3], a[4], *p[4:]))
+    return [p[0] for p in people], rows
+
+
 def case_rows(session: Session, case_ids: Sequence[int]) -> list[tuple[str | None, ...]]:
     """One row per spelling of each case's name, in `RECORD_COLUMNS` order."""
     rows: list[tuple[str | None, ...]] = []

@@ -36,6 +36,7 @@ from kintrace.services.list_frames import (
     case_rows,
     entry_rows,
     matchable_case_ids,
+    matchable_case_rows,
     records_frame,
 )
 from kintrace.services.list_scoring import Progress, Proposal, no_progress
@@ -256,8 +257,7 @@ def match_list(
         raise NotFound("list", list_id)
     report("reading", 0, 2)
     entries = entry_rows(session, list_id)
-    case_ids = matchable_case_ids(session)
-    rows = case_rows(session, case_ids)
+    case_ids, rows = matchable_case_rows(session)
     report("reading", 2, 2)
     fingerprints, _ = _entry_facts(session, list_id)
     written = _Written()
