@@ -178,4 +178,7 @@ def show_command(
 
 
 def register(app: typer.Typer) -> None:
+    from kintrace.cli import lists_match
+
+    lists_app.command("match")(lists_match.match)  # `kintrace lists match`: see cli/lists_match.py
     app.add_typer(lists_app, name="lists")

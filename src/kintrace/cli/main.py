@@ -22,6 +22,6 @@ app = typer.Typer(
 registry.register(app)
 duplicates.register(registry.cases_app)  # `kintrace cases duplicates`
 reports.register(app)
-lists.register(app)  # `kintrace lists import/show`
+lists.register(app)  # `kintrace lists import/show/match`
 dna_registry.register(app, dna_app)  # `kintrace dna` (the engine's commands and the registry's), `keys`
 register_linkage(app)

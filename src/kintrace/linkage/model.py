@@ -450,7 +450,7 @@ def predict_chunks(
     settings_dict = splink_settings_for(model, api, counted_columns=True)
     rules = [rule["blocking_rule"] for rule in settings_dict["blocking_rules_to_generate_predictions"]]
     case_table, list_table = _register(api, cases, CASES), _register(api, flagged, LIST)
-    linker = Linker([case_table, list_table], settings_dict, log_level=logging.ERROR)
+    linker = Linker([case_table, list_table], settings_dict, log_level=logging.ERROR, validate_settings=False)
     for i in range(1, n + 1):
         progress("scoring candidate pairs", i - 1, n)
         sql = blocked_pairs_sql(rules, case_table.physical_name, list_table.physical_name, CASES, LIST, i)

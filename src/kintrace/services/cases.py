@@ -116,7 +116,17 @@ def create_case(
         member = CaseMember(case_id=case.id, user_id=actor.user_id, relation="reporter")
         session.add(member)
         auditing.record(session, actor, "case.link_family", member)
+    if actor.is_staff:
+        _match_against_lists(session, actor, case.id)
     return case
+
+
+def _match_against_lists(session: Session, actor: Actor, case_id: int) -> None:
+    """A case staff filed or changed, or that became open, meets the stored lists; matching can never
+    undo the write (see `list_matching.rematch_case_quietly`)."""
+    from kintrace.services.list_matching import rematch_case_quietly
+
+    rematch_case_quietly(session, actor, case_id)
 
 
 def get_case(session: Session, actor: Actor, case_id: int) -> Case:
@@ -143,6 +153,8 @@ def update_person(session: Session, actor: Actor, case_id: int, person: MissingP
         before=before["person"],
         after=person_snapshot(case.person),
     )
+    if actor.is_staff:
+        _match_against_lists(session, actor, case_id)
     return case
 
 
@@ -181,6 +193,8 @@ def set_case_state(session: Session, actor: Actor, case_id: int, state: CaseStat
     before = auditing.snapshot(case)
     case.state = state
     auditing.record(session, actor, "case.state", case, before=before)
+    if state is CaseState.OPEN:
+        _match_against_lists(session, actor, case_id)
     return case
 
 

@@ -12,6 +12,7 @@ from kintrace.api.routers import (
     duplicate_candidates,
     duplicates,
     evidence,
+    list_matching,
     lists,
     photos,
     relatives,
@@ -44,4 +45,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     review.router,
     search_log.router,
     lists.router,
+    list_matching.router,
 )
