@@ -50,7 +50,7 @@ from kintrace.services.evidence import EvidenceInput
 from kintrace.services.genetic_crypto import MasterKey
 from kintrace.services.requests import RequestInput
 from kintrace.services.sources import SourceInput
-from kintrace.store.models import Case, DnaComparison, PublishedList, Source, User
+from kintrace.store.models import Case, DnaComparison, PublishedList, User
 
 MISSING = 987_654_321
 PDF = b"%PDF-1.4\n% matrix\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -470,25 +470,6 @@ def _user(session: Session, name: str, role: Role) -> User:
     return user
 
 
-def _published_list(session: Session) -> int:
-    publisher = Source(kind=SourceKind.OFFICIAL_BODY, name="Координаційний штаб")
-    session.add(publisher)
-    session.flush()
-    published = PublishedList(
-        title="Список обміну",
-        publisher_id=publisher.id,
-        kind=ListKind.EXCHANGED,
-        claim=Claim.RELEASED,
-        filename="list.csv",
-        media_type="text/csv",
-        sha256="0" * 64,
-        size_bytes=1,
-    )
-    session.add(published)
-    session.flush()
-    return published.id
-
-
 def _case(session: Session, actor: Actor, last_name: str, *members: tuple[User, str]) -> Case:
     from kintrace.domain.person import MissingPerson, PersonName
 
@@ -872,10 +853,8 @@ def build_world(session: Session, key: MasterKey, folder: Path, root: Path | Non
         },
         "relative_id@no-sample": {"own": sibling.id, "own-internal": sibling.id},
         "pair_id": _list_pairs(session, {"own": own, "shared": shared, "other": foreign}),
-        # One list serves every target: lists belong to no case, and a family reads none.
         # A list is no family's: every target is the one list (a family is refused before it is read).
         "list_id": dict.fromkeys(("own", "own-internal", "shared", "shared-foreign", "other"), published.id),
-published),
         **dna["params"],
     }
     return {
