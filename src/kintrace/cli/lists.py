@@ -65,6 +65,11 @@ def import_command(
     language: str | None = typer.Option(None, "--language", help="uk, ru, en, ..."),
     script: str | None = typer.Option(None, "--script", help="Cyrl or Latn."),
     reliability: str = typer.Option("F", "--reliability", help="A new publisher's Admiralty grade A-F."),
+    match: bool = typer.Option(
+        True,
+        "--match/--no-match",
+        help="Match the new list against the cases at once.",
+    ),
     acting: str | None = ActingUser,
     database_url: str | None = DatabaseUrl,
 ) -> None:
@@ -117,6 +122,10 @@ def import_command(
     console.print(f"list {result.list_id}: {result.entries} entries imported")
     for header, field in result.column_map.items():
         console.print(f"  {header} -> {field}", highlight=False)
+    if match:
+        from kintrace.cli import lists_match
+
+        lists_match.match(result.list_id, as_user=acting, database_url=database_url)
 
 
 @lists_app.command("show")

@@ -15,8 +15,10 @@ from typing import Any, TypeVar
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from kintrace.domain.lists import PairBand, PairDecision
 from kintrace.domain.status import transition_path
 from kintrace.domain.vocabulary import PersonStatus, RequestOutcome, Role, StatusTrack
+from kintrace.services import list_matching, list_review
 from kintrace.services.access import Actor, require_role
 from kintrace.services.demo_appeals import seed_demo_appeals
 from kintrace.services.demo_data import DemoDataset
@@ -32,6 +34,7 @@ from kintrace.store.models import (
     CaseMember,
     DuplicateLink,
     EvidenceItem,
+    ListPair,
     PersonAlias,
     PersonNameKey,
     Relative,
@@ -332,7 +335,20 @@ def seed_demo(
     audited_before = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
     seed_demo_appeals(session, actor, today)
     say("lists")
-    # After the cases: the lists name some of them (matching them is a separate step).
-    add_demo_lists(session, actor, today)
+    # After the cases: the lists name some of them; both are matched as an import would be, and the
+    # three strongest links of the prisoner list are accepted, so families read "found on a list";
+    # the rest wait in the review queue.
+    list_ids = add_demo_lists(session, actor, today)
+    say("list matching")
+    for list_id in list_ids:
+        list_matching.match_list(session, actor, list_id)
+    strongest = session.scalars(
+        select(ListPair.id)
+        .where(ListPair.list_id == list_ids[0], ListPair.band == PairBand.LINK, ListPair.name_only.is_(False))
+        .order_by(ListPair.match_weight.desc())
+        .limit(3)
+    ).all()
+    for pair_id in strongest:
+        list_review.decide(session, actor, pair_id, PairDecision.ACCEPTED, "name, birth date and unit agree")
     written += (session.scalar(select(func.count()).select_from(AuditEntry)) or 0) - audited_before
     return SeedResult(len(user_rows), len(case_ids), len(evidence_ids), len(request_ids), written)

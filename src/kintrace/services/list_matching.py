@@ -306,6 +306,20 @@ def match_list(
     return summary
 
 
+def match_list_after_import(session: Session, actor: Actor, list_id: int) -> MatchSummary | None:
+    """Match a list just imported; a failure is logged and leaves the import standing (the list is then
+    matched by `kintrace lists match` or the next import), never undoing what the caseworker sent."""
+    savepoint = session.begin_nested()
+    try:
+        summary = match_list(session, actor, list_id)
+    except Exception:
+        savepoint.rollback()
+        log.exception("matching list %s after its import failed; it stays imported, unmatched", list_id)
+        return None
+    savepoint.commit()
+    return summary
+
+
 def _store_clusters(session: Session, list_id: int, cluster_of: dict[int, int]) -> None:
     current = dict(
         session.execute(select(ListEntry.id, ListEntry.cluster_id).where(ListEntry.list_id == list_id)).all()

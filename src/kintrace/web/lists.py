@@ -22,7 +22,7 @@ from kintrace.api import sessions
 from kintrace.api.deps import Db
 from kintrace.domain.lists import CLAIM_OF_LIST_KIND, ENTRY_FIELDS, ListKind
 from kintrace.domain.vocabulary import Claim, Reliability
-from kintrace.services import list_import
+from kintrace.services import list_import, list_matching
 from kintrace.services.access import require_writer
 from kintrace.services.attachments import MAX_ATTACHMENT_BYTES, clean_filename, read_blob, store_blob
 from kintrace.services.errors import ValidationFailed
@@ -256,6 +256,9 @@ async def confirm_import(request: Request, db: Db, who: Staff) -> Response:
         context["upload_token"] = presented
         context["error"], context["row_error"] = failed, _row_error(failed)
         return render(request, "desk/list_preview.html", context, user=who.user, status_code=422)
+    if result.created:
+        # On import the list is deduplicated within itself and matched against the consenting cases.
+        list_matching.match_list_after_import(db, who.actor, result.list_id)
     again = "" if result.created else "?again=1"
     return RedirectResponse(f"/desk/lists/{result.list_id}{again}", status_code=303)
 

@@ -19,7 +19,7 @@ from kintrace.api.deps import Db, PathId
 from kintrace.api.schemas import Out
 from kintrace.domain.lists import ListKind
 from kintrace.domain.vocabulary import Claim, Reliability
-from kintrace.services import list_import
+from kintrace.services import list_import, list_matching
 from kintrace.services.access import require_writer
 from kintrace.services.attachments import MAX_ATTACHMENT_BYTES
 from kintrace.services.errors import ValidationFailed
@@ -149,6 +149,9 @@ def import_list(
     )
     if not result.created:
         response.status_code = status.HTTP_200_OK
+    else:
+        # On import the list is deduplicated within itself and matched against the consenting cases.
+        list_matching.match_list_after_import(session, actor, result.list_id)
     return ImportOut(
         list_id=result.list_id, entries=result.entries, created=result.created, column_map=result.column_map
     )
