@@ -149,6 +149,34 @@ def test_validation_problem_names_the_field(client: TestClient, make_user: Any, 
     assert bad_query.status_code == 422 and bad_query.json()["errors"][0]["field"] == "per_page"
 
 
+def test_relationships_are_codes_and_other_needs_the_familys_words(
+    client: TestClient, factories: Any, make_user: Any, token_for: Any
+) -> None:
+    headers = token_for(make_user(Role.CASEWORKER))
+    case = factories.CaseFactory()
+    url = f"/api/v1/cases/{case.id}/relatives"
+    word = client.post(url, json={"full_name": "Олена", "relationship": "мама"}, headers=headers)
+    assert word.status_code == 422 and word.json()["errors"][0]["field"] == "relationship"
+    bare_other = client.post(url, json={"full_name": "Олена", "relationship": "other"}, headers=headers)
+    assert bare_other.status_code == 422
+    assert bare_other.json()["errors"][0]["field"] == "relationship_note"
+    godmother = client.post(
+        url,
+        json={"full_name": "Олена", "relationship": "other", "relationship_note": "хрещена мати"},
+        headers=headers,
+    )
+    assert godmother.status_code == 201, godmother.text
+    assert godmother.json()["relationship"] == "other"
+    assert godmother.json()["relationship_note"] == "хрещена мати"
+    changed = client.patch(
+        f"/api/v1/relatives/{godmother.json()['id']}",
+        json={"relationship": "aunt", "relationship_note": None},
+        headers=headers,
+    )
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["relationship"], changed.json()["relationship_note"]) == ("aunt", None)
+
+
 def test_partial_update_of_the_person(
     client: TestClient, factories: Any, make_user: Any, token_for: Any
 ) -> None:

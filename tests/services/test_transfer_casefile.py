@@ -395,6 +395,22 @@ def test_relatives_contacts_travel_only_in_a_file_that_carries_them(empty, tmp_p
     assert error.value.field == "case UA-1: cases[0].relatives[0].phone"
 
 
+def test_free_text_relationships_of_earlier_files_are_read_and_no_word_is_lost(empty, tmp_path):
+    document = _document(empty, tmp_path)
+    relatives = document["cases"][0]["relatives"]
+    relatives[0]["relationship"] = "Мама"
+    relatives.append({**relatives[0], "full_name": "Ковальчук Ганна", "relationship": "хрещена мати"})
+    transfer.import_text(empty, SYSTEM, json.dumps(document), "json")
+    stored = {r.full_name: (r.relationship_, r.relationship_note) for r in empty.scalars(select(Relative))}
+    assert stored["Шевченко Марія"] == ("mother", None)
+    assert stored["Ковальчук Ганна"] == ("other", "хрещена мати")
+    again = transfer.export_document(empty, SYSTEM, include_contacts=True)
+    written = {r["full_name"]: r for r in again["cases"][0]["relatives"]}
+    assert written["Ковальчук Ганна"]["relationship"] == "other"
+    assert written["Ковальчук Ганна"]["relationship_note"] == "хрещена мати"
+    assert "relationship_note" not in written["Шевченко Марія"]
+
+
 def test_a_family_exports_only_its_cases_and_family_visible_evidence(session, factories, tmp_path):
     own, other = factories.UserFactory(role=Role.FAMILY), factories.UserFactory(role=Role.FAMILY)
     built = _build(session, tmp_path, family_user_id=own.id)

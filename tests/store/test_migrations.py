@@ -141,3 +141,45 @@ def test_0012_fills_the_name_keys_of_persons_stored_before_it(tmp_path):
     engine.dispose()
     assert stored == keys_of_spellings([("Мельник", "Ольга", "Петрівна"), ("Bondar", "Olha", None)])
     assert {"w:milnik", "w:bandar", "i:o", "b:milnik|o"} <= stored
+
+
+def test_0016_turns_free_text_relationships_into_codes_and_keeps_every_word(tmp_path):
+    """ "мама" becomes mother; a bond the registry has no word for is "other" with the family's text."""
+    from sqlalchemy import create_engine, text
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0015")
+    engine = create_engine(url)
+    written = {1: "мама", 2: "Жена", 3: "хрещена мати", 4: "brother", 5: "Ма́ти"}
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO cases (id, reference, state, official_status, evidence_status, "
+                "created_at, updated_at) "
+                "VALUES (1, 'KT-1', 'open', 'missing', 'missing', '2024-01-01', '2024-01-01')"
+            )
+        )
+        for row_id, words in written.items():
+            conn.execute(
+                text(
+                    "INSERT INTO relatives (id, case_id, full_name, relationship, is_reporter) "
+                    "VALUES (:id, 1, 'X', :words, 0)"
+                ),
+                {"id": row_id, "words": words},
+            )
+    upgrade(url)
+    query = text("SELECT id, relationship, relationship_note FROM relatives ORDER BY id")
+    with engine.connect() as conn:
+        after = {row_id: (code, note) for row_id, code, note in conn.execute(query)}
+    assert after == {
+        1: ("mother", None),
+        2: ("wife", None),
+        3: ("other", "хрещена мати"),
+        4: ("brother", None),
+        5: ("mother", None),
+    }
+    downgrade(url, "0015")
+    with engine.connect() as conn:
+        back = dict(conn.execute(text("SELECT id, relationship FROM relatives ORDER BY id")).all())
+    engine.dispose()
+    assert back == {1: "mother", 2: "wife", 3: "хрещена мати", 4: "brother", 5: "mother"}

@@ -48,7 +48,7 @@ def file_case(page: Page, base: str) -> str:
     page.locator("input[name=seen_month]").fill("3")
     page.get_by_label("Where?").fill("Бахмут")
     page.locator("fieldset[data-step='2']").get_by_role("button", name="Next").click()
-    page.get_by_label("Your relation to them (mother, wife, brother...)").fill("mother")
+    page.get_by_label("Who are you to them?").select_option("mother")
     page.locator("fieldset[data-step='3']").get_by_role("button", name="Next").click()
     page.get_by_label("Phone").fill("+380501234567")
     page.get_by_role("button", name="Send the report").click()

@@ -545,6 +545,33 @@ def test_caseworker_edits_the_person_and_the_relatives(web_app: FastAPI) -> None
     assert "+380500000001" not in worker.get(f"/desk/cases/{case_id}").text
 
 
+def test_relationships_are_chosen_from_a_list_and_shown_in_the_readers_language(web_app: FastAPI) -> None:
+    family = sign_up(web_app)
+    family.cookies.set("kintrace_lang", "uk")
+    form = family.get("/my/file").text
+    assert '<option value="mother">Мати</option>' in form and 'name="relationship_note"' in form
+    unexplained = family.post(
+        "/my/file", data={**CASE_FORM, "relationship": "other", "csrf_token": csrf(family)}
+    )
+    assert unexplained.status_code == 422 and 'id="relationship_note-error"' in unexplained.text
+    assert "скажіть, ким родич доводиться зниклій людині" in unexplained.text
+    assert '<option value="other" selected>' in unexplained.text  # the family's choice is kept
+    case_id = file_case(family, relationship="other", relationship_note="хрещена мати")
+    worker = sign_in(web_app, *CASEWORKER)
+    worker.cookies.set("kintrace_lang", "uk")
+    token = csrf(worker)
+    relative = {"full_name": "Петро Коваленко", "relationship": "brother", "csrf_token": token}
+    assert worker.post(f"/desk/cases/{case_id}/relatives", data=relative).status_code == 303
+    unknown = worker.post(f"/desk/cases/{case_id}/relatives", data={**relative, "relationship": "кум"})
+    assert unknown.status_code == 422 and 'id="relationship-error"' in unknown.text
+    page = worker.get(f"/desk/cases/{case_id}").text
+    assert "Петро Коваленко · Брат" in page and " · хрещена мати" in page
+    worker.cookies.set("kintrace_lang", "ru")
+    assert "Петро Коваленко · Брат" in worker.get(f"/desk/cases/{case_id}").text
+    worker.cookies.set("kintrace_lang", "en")
+    assert "Петро Коваленко · Brother" in worker.get(f"/desk/cases/{case_id}").text
+
+
 def test_an_analyst_reads_the_desk_but_changes_no_case(web_app: FastAPI) -> None:
     family = sign_up(web_app)
     first, second = file_case(family), file_case(family)

@@ -129,6 +129,7 @@ def relative_input(body: RelativeIn) -> RelativeInput:
     return RelativeInput(
         full_name=body.full_name,
         relationship=body.relationship,
+        relationship_note=body.relationship_note,
         is_reporter=body.is_reporter,
         phone=body.phone,
         email=body.email,

@@ -19,6 +19,7 @@ from pydantic import (
 
 from kintrace.domain.dates import PartialDate, PartialDateError
 from kintrace.domain.errors import InvalidValue
+from kintrace.domain.relationships import NOTE_MAX, Relationship
 from kintrace.domain.text import normalised
 from kintrace.domain.vocabulary import (
     CaseState,
@@ -59,6 +60,7 @@ MAX_NOTE = 5_000
 MAX_LONG_TEXT = 20_000
 NoteText = Annotated[str, StringConstraints(max_length=MAX_NOTE)]
 LongText = Annotated[str, StringConstraints(max_length=MAX_LONG_TEXT)]
+RelationshipNote = Annotated[str, StringConstraints(strip_whitespace=True, max_length=NOTE_MAX)]
 
 # Row ids are 32-bit integers on PostgreSQL; anything outside cannot name a row (422, not a 500).
 MAX_ID = 2**31 - 1
@@ -275,9 +277,10 @@ class PersonOut(Out):
 
 class RelativeIn(In):
     full_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-    relationship: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] = (
-        Field(examples=["mother", "wife", "brother"])
+    relationship: Relationship = Field(
+        description="The relative's relationship to the missing person; 'other' needs relationship_note"
     )
+    relationship_note: RelationshipNote | None = None
     is_reporter: bool = False
     user_id: Id | None = Field(None, description="The family account of this relative, if any")
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
@@ -290,9 +293,8 @@ class RelativeUpdate(In):
     full_name: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)] | None
     ) = None
-    relationship: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
-    ) = None
+    relationship: Relationship | None = None
+    relationship_note: RelationshipNote | None = None
     is_reporter: bool | None = None
     user_id: Id | None = None
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
@@ -318,7 +320,8 @@ class RelativeOut(Out):
     case_id: int
     user_id: int | None
     full_name: str
-    relationship: str = Field(validation_alias=AliasChoices("relationship_", "relationship"))
+    relationship: Relationship = Field(validation_alias=AliasChoices("relationship_", "relationship"))
+    relationship_note: str | None = Field(description="The family's own words on the relationship")
     is_reporter: bool
     phone: str | None = Field(description="Private: withheld from other families")
     email: str | None = Field(description="Private: withheld from other families")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kintrace.domain.errors import InvalidValue
 from kintrace.domain.person import MissingPerson
+from kintrace.domain.relationships import Relationship, relationship_from_input
 from kintrace.domain.text import check_storable
 from kintrace.domain.vocabulary import CaseState, PersonStatus, RequestOutcome, Role, StatusTrack
 from kintrace.services import auditing
@@ -253,26 +254,32 @@ def case_members(session: Session, actor: Actor, case_id: int) -> list[CaseMembe
 @dataclass(frozen=True)
 class RelativeInput:
     full_name: str
-    relationship: str
+    relationship: str  # a code ("mother") or a word families write ("мама"); see domain/relationships
     is_reporter: bool = False
     phone: str | None = None
     email: str | None = None
     address: str | None = None
     notes: str | None = None
     user_id: int | None = None
+    relationship_note: str | None = None  # the family's own words; required for "other"
+
+    def relationship_value(self) -> tuple[Relationship, str | None]:
+        try:
+            return relationship_from_input(self.relationship, self.relationship_note)
+        except InvalidValue as error:
+            raise ValidationFailed(error.field or "relationship", error.message) from error
 
     def check(self) -> None:
         if not self.full_name.strip():
             raise ValidationFailed("full_name", "must not be empty")
-        if not self.relationship.strip():
-            raise ValidationFailed("relationship", "must not be empty (mother, wife, brother, ...)")
+        self.relationship_value()
         if self.email is not None and "@" not in self.email:
             raise ValidationFailed("email", f"{self.email!r} is not an e-mail address")
 
 
 def _apply_relative(row: Relative, data: RelativeInput) -> None:
     row.full_name = data.full_name.strip()
-    row.relationship_ = data.relationship.strip()
+    row.relationship_, row.relationship_note = data.relationship_value()
     row.is_reporter = data.is_reporter
     row.phone = data.phone
     row.email = data.email

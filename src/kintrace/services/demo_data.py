@@ -27,6 +27,7 @@ from kintrace.domain.contradictions import Contradiction, Severity, find_contrad
 from kintrace.domain.dates import PartialDate
 from kintrace.domain.evidence import EvidenceFact, SourceRef
 from kintrace.domain.person import LastSeen, MissingPerson, PersonName, PhysicalDescription, Script
+from kintrace.domain.relationships import Relationship
 from kintrace.domain.requests import default_deadline, is_overdue
 from kintrace.domain.status import StatusDerivation, derive_evidence_status, transition_path
 from kintrace.domain.vocabulary import (
@@ -66,7 +67,7 @@ class DemoUser:
 @dataclass(frozen=True)
 class DemoRelative:
     full_name: str
-    relationship: str  # mother, father, wife, husband, sister, brother, son, daughter
+    relationship: Relationship
     is_reporter: bool
     phone: str
     email: str | None
@@ -628,7 +629,7 @@ class _Generator:
             relatives.append(
                 DemoRelative(
                     full_name=full_name,
-                    relationship=relationship,
+                    relationship=Relationship(relationship),
                     is_reporter=index == 0,
                     phone=phone,
                     email=email,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from kintrace.dna.markers import load_frequency_table
 from kintrace.domain.dna_samples import DonorSex, Kinship
+from kintrace.domain.relationships import Relationship
 from kintrace.domain.vocabulary import CaseState, Role, Sex
 from kintrace.services import dna_arrival, dna_samples
 from kintrace.services.access import Actor, require_role
@@ -79,7 +80,9 @@ def seed_dna(
             brother = {m: (rng.choice(father[m]), rng.choice(mother[m])) for m in MARKERS}
             donors.append(("brother", Kinship.FULL_SIBLING, DonorSex.MALE, brother))
         for word, kinship, sex, genotypes in donors:
-            relative = Relative(case_id=case.id, full_name=f"{last} ({word}, demo)", relationship_=word)
+            relative = Relative(
+                case_id=case.id, full_name=f"{last} ({word}, demo)", relationship_=Relationship(word)
+            )
             session.add(relative)
             session.flush()
             code = f"DEMO-REF-{case.id}-{word[0].upper()}"

@@ -20,8 +20,11 @@ between installations or go to a partner organisation::
        "evidence_status": "...", "evidence_since": ..., "evidence_rule": ...,
                                          # as last derived; derived again from the evidence on import
                                          # (a new history entry where the evidence now says otherwise)
-       "relatives": [{full_name, relationship, is_reporter,
+       "relatives": [{full_name, relationship, relationship_note, is_reporter,
                       phone, email, address, notes}],  # the four contact fields only if "contacts"
+                      # relationship: a code (mother, brother, ... other); the note is the family's
+                      # own words. Free text of earlier files ("мама") is read as its code, or as
+                      # "other" with the text as the note.
        "evidence": [{claim, event_date, reported_date, place, text, visibility, official_status,
                      birth_date,
                      source: {kind, name, reliability: "A".."F", credibility: "1".."6", notes},

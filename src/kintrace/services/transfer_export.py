@@ -187,9 +187,11 @@ def _chunk_records(
         for relative in case.relatives:
             values: dict[str, Any] = {
                 "full_name": relative.full_name,
-                "relationship": relative.relationship_,
+                "relationship": relative.relationship_.value,
                 "is_reporter": relative.is_reporter,
             }
+            if relative.relationship_note:
+                values["relationship_note"] = relative.relationship_note
             if include_contacts:
                 # Only what the contact rule lets this actor read (a family: the records it owns).
                 shown = contact_details(actor, relative)

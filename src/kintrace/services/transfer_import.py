@@ -262,21 +262,22 @@ def _new_case(run: _Run, plan: PlannedCase) -> Case:
 
 
 def _apply_relative(row: Relative, data: RelativeData) -> None:
-    row.full_name, row.relationship_, row.is_reporter = data.full_name, data.relationship, data.is_reporter
+    row.full_name, row.is_reporter = data.full_name, data.is_reporter
+    row.relationship_, row.relationship_note = data.relationship, data.relationship_note
     if data.contacts is not None:
         for key in CONTACT_FIELDS:
             setattr(row, key, data.contacts.get(key))
 
 
 def _relative_differs(row: Relative, data: RelativeData) -> bool:
-    if row.is_reporter != data.is_reporter:
+    if row.is_reporter != data.is_reporter or row.relationship_note != data.relationship_note:
         return True
     return data.contacts is not None and any(getattr(row, k) != data.contacts.get(k) for k in CONTACT_FIELDS)
 
 
 def _relatives(run: _Run, case: Case, case_file: CaseFile) -> bool:
     changed = False
-    rows = _Pool(((row.full_name, row.relationship_), row) for row in list(case.relatives))
+    rows = _Pool(((row.full_name, row.relationship_.value), row) for row in list(case.relatives))
     for data in case_file.relatives:
         row = rows.take(data.key)
         if row is None:

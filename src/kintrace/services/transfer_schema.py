@@ -18,6 +18,7 @@ from kintrace.domain import requests as request_rules
 from kintrace.domain.dates import PartialDate, PartialDateError
 from kintrace.domain.errors import DomainError
 from kintrace.domain.evidence import EvidenceFact, SourceRef
+from kintrace.domain.relationships import NOTE_MAX, Relationship, relationship_from_text
 from kintrace.domain.status import check_transition
 from kintrace.domain.vocabulary import (
     CaseState,
@@ -114,13 +115,14 @@ class EvidenceData:
 @dataclass(frozen=True)
 class RelativeData:
     full_name: str
-    relationship: str
+    relationship: Relationship
+    relationship_note: str | None
     is_reporter: bool
     contacts: Mapping[str, str | None] | None  # None: the file does not carry contact details
 
     @property
     def key(self) -> tuple[str, str]:
-        return (self.full_name, self.relationship)
+        return (self.full_name, self.relationship.value)
 
 
 @dataclass(frozen=True)
@@ -377,14 +379,28 @@ def _evidence(reference: str, path: str, raw: object) -> EvidenceData:
 
 
 def _relative(reference: str, path: str, raw: object, with_contacts: bool) -> RelativeData:
-    fields = ("full_name", "relationship", "is_reporter", *(CONTACT_FIELDS if with_contacts else ()))
+    fields = (
+        "full_name",
+        "relationship",
+        "relationship_note",
+        "is_reporter",
+        *(CONTACT_FIELDS if with_contacts else ()),
+    )
     at = _Reader(reference, path, raw, fields)
     email = at.text("email")
     if email is not None and "@" not in email:
         at.fail("email", f"{email!r} is not an e-mail address")
+    # A file of an earlier version holds the family's free text ("мама"): read it, never refuse it.
+    relationship, note = relationship_from_text(at.text("relationship", required=True) or "")
+    written_note = " ".join((at.text("relationship_note") or "").split())
+    if len(written_note) > NOTE_MAX:
+        at.fail("relationship_note", f"must be at most {NOTE_MAX} characters")
+    if note and written_note:  # an unknown word and a note: keep both
+        note = f"{note}: {written_note}"[:NOTE_MAX]
     return RelativeData(
         full_name=(at.text("full_name", required=True) or "").strip(),
-        relationship=(at.text("relationship", required=True) or "").strip(),
+        relationship=relationship,
+        relationship_note=note or written_note or None,
         is_reporter=at.boolean("is_reporter"),
         contacts={key: at.text(key) for key in CONTACT_FIELDS} if with_contacts else None,
     )

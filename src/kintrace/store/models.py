@@ -35,6 +35,7 @@ from kintrace.domain.dna_samples import (
     SampleKind,
 )
 from kintrace.domain.lists import ListKind, PairBand, PairDecision, SearchResult
+from kintrace.domain.relationships import Relationship
 from kintrace.domain.vocabulary import (
     AppealDemand,
     AppealState,
@@ -91,13 +92,13 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
         return value.astimezone(dt.UTC)
 
 
-def str_enum(enum_type: type[enum.Enum]) -> Enum:
+def str_enum(enum_type: type[enum.Enum], length: int = 32) -> Enum:
     """A VARCHAR column holding the enum's value (not its name), no database enum type."""
     return Enum(
         enum_type,
         native_enum=False,
         create_constraint=False,
-        length=32,
+        length=length,
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
@@ -311,7 +312,9 @@ class Relative(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     full_name: Mapped[str] = mapped_column(String(300))
-    relationship_: Mapped[str] = mapped_column("relationship", String(64))
+    relationship_: Mapped[Relationship] = mapped_column("relationship", str_enum(Relationship, length=64))
+    # The family's own words: required for "other" (a godmother), optional beside any other code.
+    relationship_note: Mapped[str | None] = mapped_column(String(200))
     is_reporter: Mapped[bool] = mapped_column(Boolean, default=False)
     phone: Mapped[str | None] = mapped_column(String(64))
     email: Mapped[str | None] = mapped_column(String(254))

@@ -85,7 +85,8 @@ async def file_case(request: Request, db: Db, who: Staff) -> Response:
                 case.id,
                 RelativeInput(
                     full_name=reporter,
-                    relationship=forms.required(form, "relationship"),
+                    relationship=forms.text(form, "relationship") or "",
+                    relationship_note=forms.text(form, "relationship_note"),
                     is_reporter=True,
                     phone=forms.text(form, "phone"),
                     email=forms.text(form, "contact_email"),
@@ -417,7 +418,8 @@ async def add_relative(request: Request, case_id: PathId, db: Db, who: Staff) ->
             case_id,
             RelativeInput(
                 full_name=forms.required(form, "full_name"),
-                relationship=forms.required(form, "relationship"),
+                relationship=forms.text(form, "relationship") or "",
+                relationship_note=forms.text(form, "relationship_note"),
                 phone=forms.text(form, "phone"),
                 email=forms.text(form, "email"),
                 address=forms.text(form, "address"),

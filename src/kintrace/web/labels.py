@@ -7,6 +7,7 @@ from typing import Any
 
 from kintrace.domain import contradictions as contradiction_rules
 from kintrace.domain import status as status_rules
+from kintrace.domain.relationships import Relationship
 from kintrace.domain.vocabulary import (
     AppealDemand,
     AppealState,
@@ -180,6 +181,35 @@ APPEAL_DEMAND: dict[AppealDemand, str] = {
     AppealDemand.ANSWER_REQUESTS: N_("An answer to the requests already made"),
 }
 
+# Said of the relative ("the mother of the missing person"), in the order the forms list them.
+RELATIONSHIP: dict[Relationship, str] = {
+    Relationship.MOTHER: N_("Mother"),
+    Relationship.FATHER: N_("Father"),
+    Relationship.WIFE: N_("Wife"),
+    Relationship.HUSBAND: N_("Husband"),
+    Relationship.PARTNER: N_("Partner (not married)"),
+    Relationship.SON: N_("Son"),
+    Relationship.DAUGHTER: N_("Daughter"),
+    Relationship.BROTHER: N_("Brother"),
+    Relationship.SISTER: N_("Sister"),
+    Relationship.HALF_BROTHER: N_("Half-brother"),
+    Relationship.HALF_SISTER: N_("Half-sister"),
+    Relationship.GRANDMOTHER: N_("Grandmother"),
+    Relationship.GRANDFATHER: N_("Grandfather"),
+    Relationship.GRANDSON: N_("Grandson"),
+    Relationship.GRANDDAUGHTER: N_("Granddaughter"),
+    Relationship.AUNT: N_("Aunt"),
+    Relationship.UNCLE: N_("Uncle"),
+    Relationship.NEPHEW: N_("Nephew"),
+    Relationship.NIECE: N_("Niece"),
+    Relationship.COUSIN: N_("Cousin"),
+    Relationship.STEPMOTHER: N_("Stepmother"),
+    Relationship.STEPFATHER: N_("Stepfather"),
+    Relationship.MOTHER_IN_LAW: N_("Mother-in-law"),
+    Relationship.FATHER_IN_LAW: N_("Father-in-law"),
+    Relationship.OTHER: N_("Other (say who)"),
+}
+
 APPEAL_STATE: dict[AppealState, str] = {
     AppealState.DRAFT: N_("Being prepared: families can join"),
     AppealState.SENT: N_("Sent, waiting for the answer"),
@@ -202,6 +232,7 @@ FIELD: dict[str, str] = {
     "unit": N_("Military unit (e.g. в/ч 12345)"),
     "height_cm": N_("Height in cm"),
     "relationship": N_("Relation to the missing person"),
+    "relationship_note": N_("In your own words (a godmother, a fiancée...)"),
     "full_name": N_("Full name"),
     "phone": N_("Phone"),
     "email": N_("E-mail"),
@@ -241,6 +272,7 @@ ALL: dict[str, Mapping[Any, str]] = {
     "demand": APPEAL_DEMAND,
     "appeal_state": APPEAL_STATE,
     "track": TRACK,
+    "relationship": RELATIONSHIP,
 }
 
 
@@ -256,6 +288,9 @@ SERVICE_MESSAGES = (
     N_("is not a phone number (digits, spaces, brackets and dashes; + for the country code)"),
     N_("is not one of uk, ru, en"),
     N_("tick the box to confirm"),
+    N_("must be chosen (mother, wife, brother, ... or other)"),
+    N_("say who the relative is to the missing person"),
+    N_('is not a relationship the registry knows; choose "other" and say who'),
     N_("is not a picture kintrace can read (JPEG, PNG, WebP or GIF)"),
     N_("is larger than 10 MiB"),
     N_("this case already has 20 photos; remove one first"),

@@ -68,7 +68,7 @@ async def file_case(request: Request, db: Db, who: Family) -> Response:
     form = await request.form()
     try:
         person = forms.missing_person(form)
-        relation = forms.required(form, "relationship")
+        relation = forms.text(form, "relationship") or ""
         phone, email = forms.text(form, "phone"), forms.text(form, "contact_email")
         if phone is None and email is None:
             raise ValidationFailed("phone", "give a phone number or an e-mail so a caseworker can reach you")
@@ -80,6 +80,7 @@ async def file_case(request: Request, db: Db, who: Family) -> Response:
             RelativeInput(
                 full_name=forms.text(form, "reporter_name") or who.user.display_name,
                 relationship=relation,
+                relationship_note=forms.text(form, "relationship_note"),
                 is_reporter=True,
                 phone=phone,
                 email=email,
@@ -188,6 +189,7 @@ async def update_contact(
             RelativeInput(
                 full_name=current.full_name,
                 relationship=current.relationship_,
+                relationship_note=current.relationship_note,
                 is_reporter=current.is_reporter,
                 phone=forms.text(form, "phone"),
                 email=forms.text(form, "email"),

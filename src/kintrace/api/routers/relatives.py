@@ -50,6 +50,7 @@ def update_relative(
     merged = RelativeIn(
         full_name=current.full_name,
         relationship=current.relationship_,
+        relationship_note=current.relationship_note,
         is_reporter=current.is_reporter,
         user_id=current.user_id,
         phone=current.phone,
