@@ -71,7 +71,7 @@ def test_the_queue_a_pair_and_a_decision(
     item = client.get(f"/api/v1/evidence/{done.json()['evidence_id']}", headers=family).json()
     assert (
         item["text"]
-        == "Appears on list Полонені, список 7 (Омбудсман, 2026-10-02), entry 2: ШЕВЧЕНКО Андрій Петрович"
+        == "Є у списку «Полонені, список 7» (Омбудсман, 2026-10-02), запис 2: ШЕВЧЕНКО Андрій Петрович"
     )
     again = client.post(url, json={"decision": "accepted", "reason": "again"}, headers=worker)
     assert again.status_code == 409

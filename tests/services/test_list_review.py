@@ -66,12 +66,25 @@ def test_a_missing_pair_is_not_found(session, desk):
         list_review.get_pair(session, desk["worker"], 10**9)
 
 
+@pytest.mark.parametrize(
+    ("language", "published", "words"),
+    [
+        ("ru", "2026-10", "Есть в списке «Exchange of 2026-10-02» (Coordination HQ, 2026-10), запись 2: "),
+        ("en", None, "Appears on list Exchange of 2026-10-02 (Coordination HQ, undated), entry 2: "),
+        (None, None, "Appears on list Exchange of 2026-10-02 (Coordination HQ, undated), entry 2: "),
+    ],
+)
+def test_the_evidence_text_is_written_in_the_lists_language(session, desk, language, published, words):
+    desk["list"].language, desk["list"].published_on = language, published
+    pair = list_review.decide(session, desk["worker"], desk["strong"].id, PairDecision.ACCEPTED, "")
+    assert session.get(EvidenceItem, pair.evidence_id).text == words + "ШЕВЧЕНКО Андрій Петрович"
+
+
 def test_accepting_adds_the_item_in_the_lists_words_and_tells_the_family(session, desk):
     pair = list_review.decide(session, desk["worker"], desk["strong"].id, PairDecision.ACCEPTED, "")
     item = session.get(EvidenceItem, pair.evidence_id)
-    assert item.text == (
-        "Appears on list Exchange of 2026-10-02 (Coordination HQ, 2026-10-02), "
-        "entry 2: ШЕВЧЕНКО Андрій Петрович"
+    assert item.text == (  # a Ukrainian list: its words in Ukrainian
+        "Є у списку «Exchange of 2026-10-02» (Coordination HQ, 2026-10-02), запис 2: ШЕВЧЕНКО Андрій Петрович"
     )
     assert item.claim is Claim.RELEASED
     assert item.source_id == desk["list"].publisher_id

@@ -79,13 +79,13 @@ def test_a_pair_side_by_side_and_accepting_it(web_app: FastAPI) -> None:
         pair = session.get(ListPair, strong)
         item = session.get(EvidenceItem, pair.evidence_id)
         assert item.text == (
-            "Appears on list Exchange of 2026-10-02 (accept) "
-            "(Exchange of 2026-10-02 (accept) HQ, 2026-10-02), entry 2: КОВАЛЕНКО Ігор Миколайович"
+            "Є у списку «Exchange of 2026-10-02 (accept)» "
+            "(Exchange of 2026-10-02 (accept) HQ, 2026-10-02), запис 2: КОВАЛЕНКО Ігор Миколайович"
         )
     news = family.get("/my/news", headers=UK).text
     assert "Exchange of 2026-10-02 (accept)" in news
     case_page = worker.get(f"/desk/cases/{case_id}").text
-    assert "Appears on list Exchange of 2026-10-02 (accept)" in case_page
+    assert "Є у списку «Exchange of 2026-10-02 (accept)»" in case_page
 
 
 def test_an_analyst_reads_but_does_not_decide(web_app: FastAPI) -> None:

@@ -93,7 +93,7 @@ def test_a_caseworker_opens_the_queue_opens_a_pair_and_accepts_it(
 
         page.goto(f"{base}/desk/cases/{case_id}")
         expect(
-            page.get_by_text("Appears on list Обмін 2 жовтня (Коордштаб, 2026-10-02), entry 4")
+            page.get_by_text("Є у списку «Обмін 2 жовтня» (Коордштаб, 2026-10-02), запис 4")
         ).to_be_visible()
         page.goto(base + "/desk/review")
         expect(page.locator("table.review-queue tbody tr")).to_have_count(1)

@@ -156,11 +156,24 @@ def name_as_written(entry: ListEntry, column_map: dict[str, Any]) -> str:
     return " ".join(p for p in (entry.last_name, entry.first_name, entry.patronymic) if p)
 
 
+# The accepted entry's evidence text, in the list's language (a stored record, read as the list reads).
+FOUND_ON = {
+    "uk": "Є у списку «{title}» ({publisher}, {published}), запис {row}: {name}",
+    "ru": "Есть в списке «{title}» ({publisher}, {published}), запись {row}: {name}",
+    "en": "Appears on list {title} ({publisher}, {published}), entry {row}: {name}",
+}
+UNDATED = {"uk": "без дати", "ru": "без даты", "en": "undated"}
+
+
 def evidence_text(pair: ListPair) -> str:
-    published = pair.list.published_on or "undated"
-    return (
-        f"Appears on list {pair.list.title} ({pair.list.publisher.name}, {published}), "
-        f"entry {pair.entry.row_number}: {name_as_written(pair.entry, pair.list.column_map or {})}"
+    listed = pair.list
+    language = listed.language if listed.language in FOUND_ON else "en"
+    return FOUND_ON[language].format(
+        title=listed.title,
+        publisher=listed.publisher.name,
+        published=listed.published_on or UNDATED[language],
+        row=pair.entry.row_number,
+        name=name_as_written(pair.entry, listed.column_map or {}),
     )
 
 
