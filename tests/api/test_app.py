@@ -92,3 +92,22 @@ def test_the_landing_page_speaks_the_readers_language(client: TestClient) -> Non
     )
     english = client.get("/", headers={"accept-language": "en-GB"}).text
     assert "The open system for tracing missing persons." in english and 'href="/statistics"' in english
+
+
+def test_a_server_with_lists_warms_the_matching_engine_at_start(app: Any, session: Any, caplog: Any) -> None:
+    """So a caseworker's first edit of a case (matched against every stored list) waits no longer
+    than the later ones (benchmarks/bench_lists.py measures both)."""
+    import logging
+    import time
+
+    from tests.services.test_list_matching import KOVAL, make_list
+
+    make_list(session, "Полонені", [KOVAL])
+    session.commit()
+    with caplog.at_level(logging.INFO, logger="kintrace.services.list_matching"):
+        with TestClient(app, base_url="https://testserver") as started:
+            assert started.get("/").status_code == 200  # the start was not held up
+            deadline = time.monotonic() + 120
+            while "warmed up" not in caplog.text and time.monotonic() < deadline:
+                time.sleep(0.1)
+    assert "list matching engine warmed up" in caplog.text

@@ -325,3 +325,15 @@ def test_a_failing_match_never_undoes_the_case_write(session, monkeypatch, caplo
     session.flush()
     assert session.get(type(case), case.id).person.unit == "А1234"
     assert "matching case" in caplog.text and "the engine is down" in caplog.text
+
+
+def test_the_engine_is_warmed_on_two_identical_records_and_only_a_registry_with_lists_asks_for_it(
+    session, connection
+):
+    from sqlalchemy.orm import sessionmaker
+
+    factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+    assert list_matching.holds_lists(factory) is False
+    make_list(session, "Полонені", [KOVAL])
+    assert list_matching.holds_lists(factory) is True
+    assert list_matching.warm_up() > 0  # raises if the engine did not link the two records

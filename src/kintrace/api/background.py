@@ -1,4 +1,5 @@
-"""Jobs the server runs on a schedule beside its lifespan (audit checkpoints, families' news)."""
+"""Jobs the server runs beside its lifespan: on a schedule (audit checkpoints, families' news) or once
+at start (warming the matching engine)."""
 
 from __future__ import annotations
 
@@ -34,5 +35,28 @@ def every(
                     await task
                 if on_stop:
                     await asyncio.to_thread(job)
+
+    app.router.lifespan_context = lifespan
+
+
+def at_start(app: FastAPI, name: str, job: Callable[[], object], when: Callable[[], bool]) -> None:
+    """Run `job` once in a worker thread when the app starts and `when()` says so, without holding
+    the start up. `when` runs first, at start, in the server's own thread (a quick check, e.g. of the
+    database: the job's thread then never shares a connection with a request)."""
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: Any) -> AsyncIterator[Any]:
+        async with inner(application) as state:
+            if not when():
+                yield state
+                return
+            task = asyncio.create_task(asyncio.to_thread(job), name=name)
+            try:
+                yield state
+            finally:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
 
     app.router.lifespan_context = lifespan
