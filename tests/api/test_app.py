@@ -104,10 +104,10 @@ def test_a_server_with_lists_warms_the_matching_engine_at_start(app: Any, sessio
 
     make_list(session, "Полонені", [KOVAL])
     session.commit()
-    with caplog.at_level(logging.INFO, logger="kintrace.services.list_matching"):
-        with TestClient(app, base_url="https://testserver") as started:
-            assert started.get("/").status_code == 200  # the start was not held up
-            deadline = time.monotonic() + 120
-            while "warmed up" not in caplog.text and time.monotonic() < deadline:
-                time.sleep(0.1)
+    logs = caplog.at_level(logging.INFO, logger="kintrace.services.list_matching")
+    with logs, TestClient(app, base_url="https://testserver") as started:
+        assert started.get("/").status_code == 200  # the start was not held up
+        deadline = time.monotonic() + 120
+        while "warmed up" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.1)
     assert "list matching engine warmed up" in caplog.text
