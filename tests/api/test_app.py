@@ -111,3 +111,35 @@ def test_a_server_with_lists_warms_the_matching_engine_at_start(app: Any, sessio
         while "warmed up" not in caplog.text and time.monotonic() < deadline:
             time.sleep(0.1)
     assert "list matching engine warmed up" in caplog.text
+
+
+def test_a_server_with_reference_profiles_builds_the_arrival_tables_at_start(
+    app: Any, session: Any, factories: Any, caplog: Any, tmp_path: Any, monkeypatch: Any
+) -> None:
+    """So the first remains profile to arrive is scored as fast as the later ones."""
+    import logging
+    import time
+
+    from tests.services.dna_helpers import frequency_file, long_csv, markers, reference, trio
+    from tests.services.helpers import actor
+
+    from kintrace.domain.dna_samples import DonorSex, Kinship
+    from kintrace.services import dna_family_tables, dna_profiles
+
+    monkeypatch.setenv("KINTRACE_DNA_FREQUENCIES", str(frequency_file(tmp_path)))
+    worker, analyst = (actor(factories.UserFactory(role=r)) for r in (Role.CASEWORKER, Role.ANALYST))
+    case = factories.CaseFactory()
+    father = factories.RelativeFactory(case=case, relationship_="father", is_reporter=False)
+    reference(session, worker, case, father, "REF-F", Kinship.FATHER, DonorSex.MALE)
+    export = long_csv(tmp_path, {"REF-F": trio().father})
+    dna_profiles.import_profiles(session, analyst, app.state.genetic_key, markers(tmp_path), export)
+    session.commit()
+    dna_family_tables.forget_all()
+    logs = caplog.at_level(logging.INFO, logger="kintrace.services.dna_family_tables")
+    with logs, TestClient(app, base_url="https://testserver") as started:
+        assert started.get("/").status_code == 200
+        deadline = time.monotonic() + 120
+        while "arrival tables of" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.1)
+    dna_family_tables.forget_all()
+    assert "arrival tables of 1 families built" in caplog.text

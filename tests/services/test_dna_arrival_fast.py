@@ -235,3 +235,32 @@ def test_a_change_to_the_missing_persons_sex_rebuilds_that_family_only(session, 
     fast, exact = _fast(session, registry), _exact(session, registry)
     for pair, (lr, _) in exact.items():
         assert fast[pair][0] == pytest.approx(lr, rel=1e-10, abs=0.0), pair
+
+
+def test_the_server_builds_every_familys_rows_at_start_audited_and_the_first_arrival_finds_them(
+    session, connection, registry
+):
+    from sqlalchemy.orm import sessionmaker
+
+    from kintrace.store import audit_personal
+    from kintrace.store.models import AuditEntry
+
+    def reads() -> list[str]:
+        """The reasons of every audited batch read of reference profiles."""
+        query = select(AuditEntry).where(
+            AuditEntry.action == "dna_profile.read_batch", AuditEntry.entity_id.startswith("reference:")
+        )
+        return [audit_personal.open_entry(session, e).after["reason"] for e in session.scalars(query)]
+
+    factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+    assert dna_family_tables.holds_references(factory)
+    dna_family_tables.forget_all()  # a server process just started
+    assert dna_family_tables.warm_up(factory, registry["key"], registry["markers"]) == len(SHAPES)
+    at_start = reads()
+    assert at_start.count(dna_family_tables.WARM_UP_REASON) == 1  # every reference read once, audited
+    fast = _fast(session, registry)  # what the first arrival scans: the rows are there already
+    assert reads() == at_start  # no reference decrypted again
+    exact = _exact(session, registry)
+    assert fast.keys() == exact.keys()
+    for pair, (lr, excluded) in exact.items():
+        assert fast[pair][1] == excluded and math.isclose(fast[pair][0], lr, rel_tol=1e-9, abs_tol=1e-300)

@@ -13,14 +13,13 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
 import kintrace
-from kintrace.api import background, checkpoints, news_schedule, problems
+from kintrace.api import checkpoints, news_schedule, problems, warm_up
 from kintrace.api.limits import BodyLimit
 from kintrace.api.routers import ROUTERS
 from kintrace.api.security_headers import SecurityHeaders
 from kintrace.api.settings import Settings
 from kintrace.api.throttle import LoginThrottle, SignUpThrottle
 from kintrace.services.genetic_crypto import configured_key
-from kintrace.services.list_matching import holds_lists, warm_up_quietly
 from kintrace.store.db import make_engine
 from kintrace.web.app import include_web
 
@@ -78,10 +77,7 @@ def create_app(database_url: str, secret_key: str | None, demo: bool = False) ->
     checkpoints.install(app, app.state.sessionmaker, schedule)
     news_schedule.install(app, app.state.sessionmaker, news)
     app.state.signup_throttle = SignUpThrottle()
-    # With lists stored, every staff edit of a case matches it at once: warm the engine before the first.
-    background.at_start(
-        app, "list-engine-warm-up", warm_up_quietly, when=lambda: holds_lists(app.state.sessionmaker)
-    )
+    warm_up.install(app)  # the matching engine and the DNA arrival tables, in the background
 
     problems.install(app)
     _document_problems(app)

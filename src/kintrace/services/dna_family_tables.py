@@ -21,9 +21,11 @@ but a memory dump of a worker would reveal them (a documented trade-off; see doc
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,6 +105,7 @@ class Store:
         }
 
 
+log = logging.getLogger(__name__)
 _STORES: OrderedDict[tuple[str, str], Store] = OrderedDict()
 _LOCK = threading.Lock()
 
@@ -388,3 +391,36 @@ def refresh(
 def locked() -> threading.Lock:
     """The lock every use of a store holds (web workers are threads)."""
     return _LOCK
+
+
+WARM_UP_REASON = "building the families' arrival tables when the server starts"
+
+
+def holds_references(factory: Callable[[], Session]) -> bool:
+    """Whether any reference profile is stored (else there is no family to build)."""
+    with factory() as session:
+        return _newest_reference(session) != ()
+
+
+def warm_up(factory: Callable[[], Session], master: MasterKey, markers: Mapping[str, Marker]) -> int:
+    """Build every family's rows now, as the first arrival would (references decrypted, audited with
+    `WARM_UP_REASON`); the number of families built. A server does this once at start, in the
+    background, so the first profile to arrive is scored as fast as the later ones. An arrival
+    meanwhile waits on the store's lock and then finds the rows built."""
+    from kintrace.services.access import SYSTEM
+
+    with factory() as session, locked():
+        store = refresh(session, SYSTEM, master, markers, WARM_UP_REASON)
+        session.commit()  # the audit rows of the decryption
+        return len(store.versions) - len(store.skipped)
+
+
+def warm_up_quietly(factory: Callable[[], Session], master: MasterKey, markers: Mapping[str, Marker]) -> None:
+    """`warm_up`, logged; a failure is logged, never raised (the first arrival then builds the rows)."""
+    started = time.perf_counter()
+    try:
+        built = warm_up(factory, master, markers)
+    except Exception:
+        log.exception("building the families' arrival tables at start failed")
+        return
+    log.info("arrival tables of %d families built in %.1f s", built, time.perf_counter() - started)
