@@ -71,7 +71,7 @@ def wide_csv(folder: Path, profiles: dict[str, Genotypes], name: str = "export_w
     return path
 
 
-def reference(session, worker, case, relative, code: str, kinship: Kinship, sex: DonorSex):
+def reference(session, worker, case, relative, code: str, kinship: Kinship | None, sex: DonorSex):
     return dna_samples.add_reference(
         session,
         worker,

@@ -123,8 +123,35 @@ def test_pedigree_names_impossible_relationships():
 def test_registration_refuses_a_relationship_the_family_cannot_have(session, world, factories):
     worker, _, [(_, case, mother), _] = world
     reference(session, worker, case, mother, "REF-8", Kinship.MOTHER, DonorSex.FEMALE)
-    aunt = factories.RelativeFactory(case=case, relationship_="aunt")
+    # Recorded as "other" (the family's words), any kinship fits the relationship: the pedigree decides.
+    aunt = factories.RelativeFactory(case=case, relationship_="other", relationship_note="мамина сестра")
     with pytest.raises(ValidationFailed, match="REF-8 and REF-9: the missing person has one mother") as error:
         reference(session, worker, case, aunt, "REF-9", Kinship.MOTHER, DonorSex.FEMALE)
     assert error.value.field == "kinship"
     assert reference(session, worker, case, aunt, "REF-9", Kinship.MATERNAL_UNCLE_OR_AUNT, DonorSex.FEMALE)
+
+
+@pytest.mark.parametrize(
+    ("relationship", "kinship", "outcome"),
+    [
+        ("mother", None, Kinship.MOTHER),  # follows from the relationship
+        ("brother", None, Kinship.FULL_SIBLING),
+        ("wife", None, Kinship.SPOUSE),
+        ("grandmother", Kinship.MATERNAL_GRANDMOTHER, Kinship.MATERNAL_GRANDMOTHER),
+        ("grandmother", None, "choose maternal_grandmother, paternal_grandmother"),
+        ("aunt", Kinship.MOTHER, "mother does not fit a relative recorded as aunt"),  # a swapped record
+        ("stepmother", None, "recorded as stepmother, whose DNA the pedigrees cannot use"),
+    ],
+)
+def test_a_references_kinship_follows_from_the_relatives_relationship_and_must_fit_it(
+    session, world, factories, relationship, kinship, outcome
+):
+    worker, _, [(_, case, _), _] = world
+    relative = factories.RelativeFactory(case=case, relationship_=relationship)
+    if isinstance(outcome, Kinship):
+        sample = reference(session, worker, case, relative, "REF-R", kinship, DonorSex.FEMALE)
+        assert sample.kinship is outcome
+        return
+    with pytest.raises(ValidationFailed, match=outcome) as error:
+        reference(session, worker, case, relative, "REF-R", kinship, DonorSex.FEMALE)
+    assert error.value.field == "kinship"

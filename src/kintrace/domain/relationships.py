@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 from enum import StrEnum
 
+from kintrace.domain.dna_samples import Kinship
 from kintrace.domain.errors import InvalidValue
 
 NOTE_MAX = 200
@@ -160,10 +161,63 @@ def relationship_from_text(text: str) -> tuple[Relationship, str | None]:
     return Relationship.OTHER, words or None
 
 
+# The kinships a DNA reference from a relative recorded with this relationship may have (the pedigree
+# needs the side for grandparents, half-siblings, aunts and uncles). Missing from the table: the
+# relationships whose DNA the engine's pedigrees do not use (step-parents and in-laws share none).
+_KINSHIPS: dict[Relationship, frozenset[Kinship]] = {
+    Relationship.MOTHER: frozenset({Kinship.MOTHER}),
+    Relationship.FATHER: frozenset({Kinship.FATHER}),
+    Relationship.SON: frozenset({Kinship.CHILD}),
+    Relationship.DAUGHTER: frozenset({Kinship.CHILD}),
+    Relationship.BROTHER: frozenset({Kinship.FULL_SIBLING}),
+    Relationship.SISTER: frozenset({Kinship.FULL_SIBLING}),
+    Relationship.HALF_BROTHER: frozenset({Kinship.PATERNAL_HALF_SIBLING, Kinship.MATERNAL_HALF_SIBLING}),
+    Relationship.HALF_SISTER: frozenset({Kinship.PATERNAL_HALF_SIBLING, Kinship.MATERNAL_HALF_SIBLING}),
+    # A spouse or partner is typed as the other parent of the missing person's children.
+    Relationship.WIFE: frozenset({Kinship.SPOUSE}),
+    Relationship.HUSBAND: frozenset({Kinship.SPOUSE}),
+    Relationship.PARTNER: frozenset({Kinship.SPOUSE}),
+    Relationship.GRANDMOTHER: frozenset({Kinship.PATERNAL_GRANDMOTHER, Kinship.MATERNAL_GRANDMOTHER}),
+    Relationship.GRANDFATHER: frozenset({Kinship.PATERNAL_GRANDFATHER, Kinship.MATERNAL_GRANDFATHER}),
+    Relationship.AUNT: frozenset({Kinship.PATERNAL_UNCLE_OR_AUNT, Kinship.MATERNAL_UNCLE_OR_AUNT}),
+    Relationship.UNCLE: frozenset({Kinship.PATERNAL_UNCLE_OR_AUNT, Kinship.MATERNAL_UNCLE_OR_AUNT}),
+    Relationship.OTHER: frozenset(Kinship),  # the note says who: the analyst decides
+}
+
+
+def reference_kinship(relationship: Relationship, kinship: Kinship | None) -> Kinship:
+    """The kinship of a DNA reference from a relative recorded with `relationship`.
+
+    Given, it must fit the relationship (a sample entered for the mother as "father" is a swapped
+    record, not a pedigree); not given, it follows from the relationship when only one fits."""
+    fitting = _KINSHIPS.get(relationship, frozenset())
+    if not fitting:
+        raise InvalidValue(
+            f"the relative is recorded as {relationship.value}, whose DNA the pedigrees cannot use "
+            "(no blood relationship, or one the engine does not model)",
+            field="kinship",
+        )
+    if kinship is None:
+        if len(fitting) > 1:
+            choices = ", ".join(sorted(k.value for k in fitting))
+            raise InvalidValue(
+                f"the relative is recorded as {relationship.value}: choose {choices}", field="kinship"
+            )
+        return next(iter(fitting))
+    if kinship not in fitting:
+        choices = ", ".join(sorted(k.value for k in fitting))
+        raise InvalidValue(
+            f"{kinship.value} does not fit a relative recorded as {relationship.value} (fits: {choices})",
+            field="kinship",
+        )
+    return kinship
+
+
 __all__ = [
     "NOTE_MAX",
     "Relationship",
     "read_relationship",
+    "reference_kinship",
     "relationship_from_input",
     "relationship_from_text",
 ]

@@ -24,7 +24,8 @@ from kintrace.domain.dna_samples import (
     SampleKind,
     pedigree_layout,
 )
-from kintrace.domain.errors import DomainError
+from kintrace.domain.errors import DomainError, InvalidValue
+from kintrace.domain.relationships import Relationship, reference_kinship
 from kintrace.domain.vocabulary import CaseState, Sex
 from kintrace.services import auditing
 from kintrace.services.access import Actor, require_staff, require_writer, visible_case
@@ -45,7 +46,7 @@ MAX_TEXT = 200
 class ReferenceInput:
     code: str  # the laboratory's sample id
     relative_id: int
-    kinship: Kinship
+    kinship: Kinship | None  # None: from the relative's relationship, when only one kinship fits
     donor_sex: DonorSex
     collected_on: dt.date
     collector: str
@@ -112,14 +113,20 @@ def add_reference(
         raise ValidationFailed("relative_id", f"relative {data.relative_id} is not a relative in this case")
     for field, value in (("collected_on", data.collected_on), ("consent_on", data.consent_on)):
         _not_future(field, value, today)
+    try:
+        kinship = reference_kinship(
+            Relationship(relative.relationship_), None if data.kinship is None else Kinship(data.kinship)
+        )
+    except InvalidValue as error:
+        raise ValidationFailed(error.field, error.message) from None
     code = _free_code(session, data.code)
-    _check_family(session, case.id, Donor(code, Kinship(data.kinship), DonorSex(data.donor_sex)))
+    _check_family(session, case.id, Donor(code, kinship, DonorSex(data.donor_sex)))
     sample = DnaSample(
         code=code,
         kind=SampleKind.REFERENCE,
         case_id=case.id,
         relative_id=relative.id,
-        kinship=Kinship(data.kinship),
+        kinship=kinship,
         donor_sex=DonorSex(data.donor_sex),
         collected_on=data.collected_on,
         collector=_text("collector", data.collector),

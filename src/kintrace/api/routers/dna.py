@@ -33,7 +33,12 @@ MAX_EXPORT_BYTES = 50 * 1024 * 1024
 class ReferenceIn(In):
     code: str = Field(min_length=1, max_length=64, description="The laboratory's sample id")
     relative_id: int
-    kinship: Kinship = Field(description="The donor's relationship to the missing person")
+    kinship: Kinship | None = Field(
+        None,
+        description="The donor's kinship to the missing person, as the pedigree needs it; left out, it "
+        "follows from the relative's relationship when only one fits (a mother: mother; a grandmother: "
+        "paternal_grandmother or maternal_grandmother must be given). It must fit the relationship.",
+    )
     donor_sex: DonorSex = DonorSex.UNKNOWN
     collected_on: dt.date
     collector: str = Field(min_length=1, max_length=200)
