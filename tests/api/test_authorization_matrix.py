@@ -421,6 +421,8 @@ RULES: dict[str, Rule] = {
     "POST /api/v1/dna/candidates/{comparison_id}/reject": Rule(
         s(403), s(403), s(403), s(200), s(403), body=lambda w: {"reason": "слабкий збіг"}
     ),
+    # The identification report: staff read it (its SHA-256 audited); never a family.
+    "GET /api/v1/dna/candidates/{comparison_id}/report": staff_only(200),
     "POST /api/v1/dna/candidates/{comparison_id}/family-told": writers(
         200, body=lambda w: {"on": TODAY.isoformat()}, variant="confirmed"
     ),

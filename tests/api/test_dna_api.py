@@ -127,6 +127,10 @@ def test_dna_workflow_and_what_families_see(
     assert client.post(f"{url}/confirm", json={"reason": "checked"}, headers=second).status_code == 200
     assert client.get(f"/api/v1/cases/{case.id}/dna/search-log", headers=family).json()["identified"] is False
     assert client.post(f"{url}/family-told", json={"on": DAY}, headers=worker).status_code == 200
+    report = client.get(f"{url}/report", params={"language": "uk"}, headers=second)
+    assert report.status_code == 200 and report.headers["content-type"] == "application/pdf"
+    assert report.content.startswith(b"%PDF") and len(report.headers["X-Content-SHA256"]) == 64
+    assert client.get(f"{url}/report", headers=family).status_code == 403
     assert client.get(f"/api/v1/cases/{case.id}/dna/search-log", headers=family).json()["identified"] is True
 
     # The mother withdraws her consent herself; the father's cannot be withdrawn by her account.

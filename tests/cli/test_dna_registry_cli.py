@@ -88,6 +88,18 @@ def test_import_encrypts_matches_on_arrival_and_rotates(setup) -> None:
         assert "BODY-2" not in rows  # an unrelated body: scored and counted, not stored (too weak)
         assert rows["BODY-1"].prior_name == "uniform: 1 in 2 (1 family with references, or none of them)"
 
+    report = folder / "identification.pdf"
+    made = runner.invoke(
+        app,
+        ["reports", "identification", str(rows["BODY-1"].id), "--out", str(report), "--database-url", url],
+    )
+    assert made.exit_code == 0, made.output
+    assert report.read_bytes().startswith(b"%PDF") and "recorded in the audit log" in made.output
+    missing = runner.invoke(
+        app, ["reports", "identification", "999", "--out", str(report), "--database-url", url]
+    )
+    assert missing.exit_code == 1 and "comparison 999" in missing.output
+
     again = runner.invoke(app, ["dna", "import-profiles", str(export), "--database-url", url])
     assert (
         again.exit_code == 1

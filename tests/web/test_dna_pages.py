@@ -73,6 +73,11 @@ def test_review_and_the_family_page(
     assert desk.status_code == 200 and "WEB-B1" in desk.text and "uniform: 1 in" in desk.text
     candidate = int(re.search(r'id="candidate-(\d+)"', desk.text).group(1))  # type: ignore[union-attr]
     url = f"/desk/dna/candidates/{candidate}"
+    assert f'href="{url}/report.pdf"' in desk.text
+    report = first.get(f"{url}/report.pdf", headers=UK)
+    assert report.status_code == 200 and report.content.startswith(b"%PDF")
+    assert report.headers["content-disposition"].startswith('attachment; filename="identification-')
+    assert family.get(f"{url}/report.pdf").status_code in (303, 403)
     assert first.post(f"{url}/propose", data={"reason": "", "csrf_token": csrf(first)}).status_code == 422
     assert (
         first.post(f"{url}/propose", data={"reason": "both parents", "csrf_token": csrf(first)}).status_code

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from kintrace.cli.dna_registry import Frequencies, _markers, _master
 from kintrace.cli.registry import DatabaseUrl, _fail, _session_scope, err_console
 
 reports_app = typer.Typer(
@@ -66,6 +67,35 @@ def case_dossier(
         with _session_scope(database_url) as session:
             case = cases.get_case_by_reference(session, SYSTEM, reference)
             made = dossier.dossier_document(session, SYSTEM, case.id, language, internal=internal)
+    except ServiceError as error:
+        raise _fail(str(error)) from None
+    out.write_bytes(made.content)
+    err_console.print(f"wrote {out} (sha256 {made.sha256}, recorded in the audit log)")
+
+
+@reports_app.command("identification")
+def identification(
+    comparison_id: int = typer.Argument(..., help="The DNA comparison (candidate identification) id."),
+    out: Path = typer.Option(..., "--out", help="The PDF to write."),
+    language: str = typer.Option("en", "--language", help="uk, ru or en."),
+    frequencies: Path | None = Frequencies,
+    database_url: str | None = DatabaseUrl,
+) -> None:
+    """The identification report of a DNA comparison (PDF): hypotheses, references and pedigree, LR per
+    marker and in total, prior and posterior, reference strength, review, method. No genotype is
+    printed; the references read for the strength are audited, and the SHA-256 recorded."""
+    from kintrace.services.access import SYSTEM
+    from kintrace.services.errors import ServiceError
+    from kintrace.web import dna_report
+
+    if language not in ("uk", "ru", "en"):
+        raise _fail(f"--language: {language!r} is not one of uk, ru, en")
+    master, markers = _master(), _markers(frequencies)
+    try:
+        with _session_scope(database_url) as session:
+            made = dna_report.identification_report_document(
+                session, SYSTEM, master, markers, comparison_id, language
+            )
     except ServiceError as error:
         raise _fail(str(error)) from None
     out.write_bytes(made.content)

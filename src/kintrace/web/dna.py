@@ -15,35 +15,19 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from kintrace.api.deps import Db
-from kintrace.api.routers.dna import configured_markers
-from kintrace.domain.dna_samples import Kinship
+from kintrace.api.routers.dna import configured_markers, server_markers
 from kintrace.services import cases as case_service
 from kintrace.services import dna_arrival, dna_matching, dna_review, dna_samples
 from kintrace.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from kintrace.web import forms
-from kintrace.web.i18n import N_, gettext_for
+from kintrace.web import dna_report, forms
+from kintrace.web.i18n import gettext_for
+from kintrace.web.labels import KINSHIP
 from kintrace.web.pages import language_of, render
 from kintrace.web.pedigree_svg import pedigree_svg
 from kintrace.web.routing import PageRoute
 from kintrace.web.session import Family, Staff, Visitor
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-
-KINSHIP: dict[Kinship, str] = {
-    Kinship.FATHER: N_("father"),
-    Kinship.MOTHER: N_("mother"),
-    Kinship.FULL_SIBLING: N_("brother or sister"),
-    Kinship.PATERNAL_HALF_SIBLING: N_("half-brother or half-sister (same father)"),
-    Kinship.MATERNAL_HALF_SIBLING: N_("half-brother or half-sister (same mother)"),
-    Kinship.CHILD: N_("son or daughter"),
-    Kinship.SPOUSE: N_("spouse"),
-    Kinship.PATERNAL_GRANDFATHER: N_("grandfather (father's side)"),
-    Kinship.PATERNAL_GRANDMOTHER: N_("grandmother (father's side)"),
-    Kinship.MATERNAL_GRANDFATHER: N_("grandfather (mother's side)"),
-    Kinship.MATERNAL_GRANDMOTHER: N_("grandmother (mother's side)"),
-    Kinship.PATERNAL_UNCLE_OR_AUNT: N_("uncle or aunt (father's side)"),
-    Kinship.MATERNAL_UNCLE_OR_AUNT: N_("uncle or aunt (mother's side)"),
-}
 
 
 def _desk_context(db: Session, who: Visitor) -> dict[str, Any]:
@@ -58,6 +42,16 @@ def _desk_context(db: Session, who: Visitor) -> dict[str, Any]:
 @router.get("/desk/dna")
 def desk_candidates(request: Request, db: Db, who: Staff) -> Response:
     return render(request, "desk/dna_candidates.html", _desk_context(db, who), user=who.user)
+
+
+@router.get("/desk/dna/candidates/{comparison_id}/report.pdf")
+def desk_report(request: Request, comparison_id: int, db: Db, who: Staff) -> Response:
+    """The identification report of a candidate, in the reader's language (its SHA-256 audited)."""
+    made = dna_report.identification_report_document(
+        db, who.actor, request.app.state.genetic_key, server_markers(), comparison_id, language_of(request)
+    )
+    disposition = f'attachment; filename="{made.filename}"'
+    return Response(made.content, media_type=made.media_type, headers={"Content-Disposition": disposition})
 
 
 @router.post("/desk/dna/candidates/{comparison_id}/{action}")

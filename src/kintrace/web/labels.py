@@ -7,6 +7,7 @@ from typing import Any
 
 from kintrace.domain import contradictions as contradiction_rules
 from kintrace.domain import status as status_rules
+from kintrace.domain.dna_samples import Kinship
 from kintrace.domain.relationships import Relationship
 from kintrace.domain.vocabulary import (
     AppealDemand,
@@ -179,6 +180,23 @@ APPEAL_DEMAND: dict[AppealDemand, str] = {
     AppealDemand.DNA_TESTING: N_("DNA testing to identify the dead"),
     AppealDemand.ACTIVE_SEARCH: N_("An active search"),
     AppealDemand.ANSWER_REQUESTS: N_("An answer to the requests already made"),
+}
+
+# A DNA donor's kinship to the missing person (as the pedigree needs it).
+KINSHIP: dict[Kinship, str] = {
+    Kinship.FATHER: N_("father"),
+    Kinship.MOTHER: N_("mother"),
+    Kinship.FULL_SIBLING: N_("brother or sister"),
+    Kinship.PATERNAL_HALF_SIBLING: N_("half-brother or half-sister (same father)"),
+    Kinship.MATERNAL_HALF_SIBLING: N_("half-brother or half-sister (same mother)"),
+    Kinship.CHILD: N_("son or daughter"),
+    Kinship.SPOUSE: N_("spouse"),
+    Kinship.PATERNAL_GRANDFATHER: N_("grandfather (father's side)"),
+    Kinship.PATERNAL_GRANDMOTHER: N_("grandmother (father's side)"),
+    Kinship.MATERNAL_GRANDFATHER: N_("grandfather (mother's side)"),
+    Kinship.MATERNAL_GRANDMOTHER: N_("grandmother (mother's side)"),
+    Kinship.PATERNAL_UNCLE_OR_AUNT: N_("uncle or aunt (father's side)"),
+    Kinship.MATERNAL_UNCLE_OR_AUNT: N_("uncle or aunt (mother's side)"),
 }
 
 # Said of the relative ("the mother of the missing person"), in the order the forms list them.

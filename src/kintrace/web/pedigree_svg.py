@@ -48,7 +48,7 @@ def generations(rows: tuple[PedigreeRow, ...]) -> dict[str, int]:
     return depth
 
 
-def _order(rows: tuple[PedigreeRow, ...], depth: dict[str, int]) -> dict[str, tuple[float, float]]:
+def positions(rows: tuple[PedigreeRow, ...], depth: dict[str, int]) -> dict[str, tuple[float, float]]:
     """Centre of each member's symbol: rows top-down, children under their parents, partners side by side."""
     by_id = {row.id: row for row in rows}
     partners: dict[str, list[str]] = {}
@@ -102,7 +102,7 @@ def pedigree_svg(
 ) -> Markup:
     """The drawing; ``labels`` name members (translated), ``typed`` are those with a stored profile."""
     depth = generations(layout.rows)
-    centre = _order(layout.rows, depth)
+    centre = positions(layout.rows, depth)
     width = max((cx for cx, _ in centre.values()), default=0.0) + CELL / 2 + MARGIN
     height = max((cy for _, cy in centre.values()), default=0.0) + SIZE / 2 + 40 + MARGIN
     out = [

@@ -157,7 +157,7 @@ class ImportOut(Out):
     ignored_columns: list[str]
 
 
-def _key(request: Request) -> MasterKey:
+def server_key(request: Request) -> MasterKey:
     key: MasterKey = request.app.state.genetic_key
     return key
 
@@ -173,7 +173,7 @@ def configured_markers() -> dict[str, Marker] | None:
     return _table(path) if path else None
 
 
-def _markers() -> dict[str, Marker]:
+def server_markers() -> dict[str, Marker]:
     try:
         markers = configured_markers()
     except DnaInputError as error:
@@ -251,9 +251,9 @@ def withdraw_consent(
     sample_id: PathId, body: WithdrawIn, request: Request, actor: CurrentActor, session: Db
 ) -> FamilySampleOut:
     """Withdraw consent (the donor, or a caseworker for them): the profile's key is destroyed."""
-    markers = _markers() if os.environ.get(FREQUENCIES_ENV) else None
+    markers = server_markers() if os.environ.get(FREQUENCIES_ENV) else None
     dna_arrival.withdraw_consent(
-        session, actor, _key(request), markers, sample_id, on=body.on, note=body.note
+        session, actor, server_key(request), markers, sample_id, on=body.on, note=body.note
     )
     return FamilySampleOut.model_validate(dna_samples.family_sample(session, actor, sample_id))
 
@@ -271,12 +271,12 @@ def import_profiles(
     data = file.file.read(MAX_EXPORT_BYTES + 1)
     if len(data) > MAX_EXPORT_BYTES:
         raise Problem(413, "export-too-large", f"The file is larger than {MAX_EXPORT_BYTES} bytes.")
-    markers = _markers()
+    markers = server_markers()
     name = Path(file.filename or "export.csv").name
     with tempfile.TemporaryDirectory(prefix="kintrace-export-") as folder:
         path = Path(folder) / name
         path.write_bytes(data)
-        result = dna_arrival.import_and_match(session, actor, _key(request), markers, path)
+        result = dna_arrival.import_and_match(session, actor, server_key(request), markers, path)
     return ImportOut(
         imported=len(result.imported.profiles),
         comparisons=result.matching.pairs,
@@ -291,7 +291,7 @@ def read_genotypes(
     sample_id: PathId, body: ReasonIn, request: Request, actor: CurrentActor, session: Db
 ) -> dict[str, list[str | None]]:
     """An analyst's read of one profile's genotypes; the reason is written to the audit log."""
-    genotypes = dna_profiles.read_genotypes(session, actor, _key(request), sample_id, body.reason)
+    genotypes = dna_profiles.read_genotypes(session, actor, server_key(request), sample_id, body.reason)
     return {marker: list(pair) for marker, pair in genotypes.items()}
 
 

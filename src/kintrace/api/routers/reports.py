@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from kintrace.api.auth import CurrentActor
 from kintrace.api.deps import Db, PathId
+from kintrace.api.routers import dna as dna_router
 from kintrace.services import documents
-from kintrace.web import dossier
+from kintrace.web import dna_report, dossier
 
 router = APIRouter(tags=["reports"])
 
@@ -56,6 +57,35 @@ def case_dossier(
     tracks with history, every fact with source, grade and dates, contradictions in words, requests
     and days blocked, appeals. Its SHA-256 is recorded in the audit log and sent in `X-Content-SHA256`."""
     made = dossier.dossier_document(session, actor, case_id, language, internal=internal)
+    return Response(
+        made.content,
+        media_type=made.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{made.filename}"',
+            "X-Content-SHA256": made.sha256,
+        },
+    )
+
+
+@router.get(
+    "/dna/candidates/{comparison_id}/report",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The identification report."}},
+)
+def identification_report(
+    comparison_id: PathId,
+    request: Request,
+    actor: CurrentActor,
+    session: Db,
+    language: Literal["uk", "ru", "en"] = "en",
+) -> Response:
+    """The identification report of one DNA comparison (staff): hypotheses, references and pedigree,
+    per-marker and total LR, prior and posterior, the family's reference strength, the review, the
+    method. No genotype is printed; the references read for the strength are audited. Its SHA-256 is
+    recorded in the audit log and sent in `X-Content-SHA256`."""
+    made = dna_report.identification_report_document(
+        session, actor, dna_router.server_key(request), dna_router.server_markers(), comparison_id, language
+    )
     return Response(
         made.content,
         media_type=made.media_type,
