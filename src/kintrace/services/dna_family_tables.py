@@ -366,7 +366,7 @@ def refresh(
         built: list[dna_matching.Family] = []
         for first in range(0, len(batch), _IN_LIST):
             part, skipped = dna_matching.families(
-                session, actor, master, reason, set(batch[first : first + _IN_LIST])
+                session, actor, master, reason, set(batch[first : first + _IN_LIST]), markers
             )
             built += part
             store.skipped.update(skipped)

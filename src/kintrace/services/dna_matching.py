@@ -20,6 +20,7 @@ import numpy as np
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from kintrace.dna.consistency import Consistency, references_consistency
 from kintrace.dna.lr import missing_person_lr
 from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.dna.pedigree import Pedigree, Person
@@ -55,9 +56,19 @@ class RunResult:
 
 
 def families(
-    session: Session, actor: Actor, master: MasterKey, reason: str, case_ids: set[int] | None = None
+    session: Session,
+    actor: Actor,
+    master: MasterKey,
+    reason: str,
+    case_ids: set[int] | None = None,
+    markers: Mapping[str, Marker] | None = None,
 ) -> tuple[list[Family], dict[int, str]]:
-    """The families with live references (and why any other with references could not be built)."""
+    """The families with live references (and why any other with references could not be built).
+
+    With `markers`, each family's references are first checked against the relationships stated
+    between them (`kintrace.dna.consistency`): a family whose references contradict them (a swapped
+    sample, a "brother" who is not one) is not used until it is resolved (the faulty sample withdrawn
+    or shredded, which changes the family), and the reason says so to the analysts."""
     profiles = usable_profiles(session, actor, master, reason, kind=SampleKind.REFERENCE, case_ids=case_ids)
     by_case: dict[int, list[tuple[DnaSample, Genotypes]]] = {}
     for sample, genotypes in profiles.values():
@@ -65,6 +76,7 @@ def families(
             by_case.setdefault(sample.case_id, []).append((sample, genotypes))
     out: list[Family] = []
     skipped: dict[int, str] = {}
+    shapes: dict[tuple[object, str], list[int]] = {}  # families of one pedigree, checked together
     sexes = missing_sexes(session, set(by_case))
     for case_id, rows in sorted(by_case.items()):
         donors = [
@@ -79,7 +91,34 @@ def families(
         by_code = {sample.code: typed for sample, typed in rows}
         references = {node: by_code[label] for node, label in layout.typed.items()}
         out.append(Family(case_id, pedigree, layout.missing_id, references))
-    return out, skipped
+        shapes.setdefault((layout.rows, layout.missing_id), []).append(len(out) - 1)
+    if markers is None:
+        return out, skipped
+    flagged: set[int] = set()
+    for (_, missing_id), members in shapes.items():
+        found = references_consistency(
+            out[members[0]].pedigree, missing_id, markers, [out[i].references for i in members]
+        )
+        for i, check in zip(members, found, strict=True):
+            if check.flagged:
+                flagged.add(i)
+                skipped[out[i].case_id] = inconsistency_reason(check)
+    return [family for i, family in enumerate(out) if i not in flagged], skipped
+
+
+def inconsistency_reason(check: Consistency) -> str:
+    """Why a family's references are not used, in the analysts' words."""
+    if check.contradicting:
+        where = ", ".join(check.contradicting)
+        return (
+            f"the references contradict the relationships stated between them at {where} (a swapped "
+            "sample or a wrong kinship?); the family is not scored until a sample is withdrawn or replaced"
+        )
+    return (
+        f"the references are 10^{-(check.log10_lr or 0.0):.1f} times likelier unrelated than related as "
+        "stated (a swapped sample or a wrong kinship?); the family is not scored until a sample is "
+        "withdrawn or replaced"
+    )
 
 
 def score(
@@ -213,7 +252,7 @@ def compare(
     existing = _rows_in_scope(session, set(remains_order), wanted, case_ids)
     todo = strong | set(existing)
     if todo:
-        families_of, _ = families(session, actor, master, reason, {case for _, case in todo})
+        families_of, _ = families(session, actor, master, reason, {case for _, case in todo}, markers)
         by_case = {family.case_id: family for family in families_of}
         for remains_id, case_id in sorted(todo):
             family = by_case.get(case_id)
@@ -268,6 +307,20 @@ def _rows_in_scope(
     }
 
 
+UNSCORED_REASON = "the analysts' list of families whose references are not used"
+
+
+def unscored_families(
+    session: Session, actor: Actor, master: MasterKey, markers: Mapping[str, Marker]
+) -> dict[int, str]:
+    """Case id -> why its references are not used (contradicting each other, an impossible pedigree),
+    for the analysts to resolve. From the arrival tables (built already in a running server)."""
+    require_staff(actor, "read why families are not scored")
+    with dna_family_tables.locked():
+        store = dna_family_tables.refresh(session, actor, master, markers, UNSCORED_REASON)
+        return dict(sorted(store.skipped.items()))
+
+
 def compare_exact(
     session: Session,
     actor: Actor,
@@ -283,7 +336,7 @@ def compare_exact(
     benchmark measures, and the reference the fast path is tested against)."""
     require_staff(actor, "run DNA matching")
     result = RunResult()
-    family_list, result.skipped = families(session, actor, master, reason, case_ids)
+    family_list, result.skipped = families(session, actor, master, reason, case_ids, markers)
     if except_cases:
         family_list = [family for family in family_list if family.case_id not in except_cases]
     if not family_list:

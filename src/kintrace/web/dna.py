@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from markupsafe import Markup
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kintrace.api.deps import Db
@@ -19,6 +20,7 @@ from kintrace.api.routers.dna import configured_markers, server_markers
 from kintrace.services import cases as case_service
 from kintrace.services import dna_arrival, dna_matching, dna_review, dna_samples
 from kintrace.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from kintrace.store.models import Case
 from kintrace.web import dna_report, forms
 from kintrace.web.i18n import gettext_for
 from kintrace.web.labels import KINSHIP
@@ -30,8 +32,16 @@ from kintrace.web.session import Family, Staff, Visitor
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
-def _desk_context(db: Session, who: Visitor) -> dict[str, Any]:
+def _desk_context(db: Session, who: Visitor, request: Request) -> dict[str, Any]:
+    markers = configured_markers()
+    unscored = (
+        {}
+        if markers is None
+        else dna_matching.unscored_families(db, who.actor, request.app.state.genetic_key, markers)
+    )
+    cases = {case.id: case for case in db.scalars(select(Case).where(Case.id.in_(list(unscored))))}
     return {
+        "unscored": [(cases[case_id], why) for case_id, why in unscored.items() if case_id in cases],
         "candidates": dna_matching.list_candidates(db, who.actor),
         "to_tell": dna_review.awaiting_family(db, who.actor) if who.actor.can_write_cases else [],
         "today": dt.date.today(),
@@ -41,7 +51,7 @@ def _desk_context(db: Session, who: Visitor) -> dict[str, Any]:
 
 @router.get("/desk/dna")
 def desk_candidates(request: Request, db: Db, who: Staff) -> Response:
-    return render(request, "desk/dna_candidates.html", _desk_context(db, who), user=who.user)
+    return render(request, "desk/dna_candidates.html", _desk_context(db, who, request), user=who.user)
 
 
 @router.get("/desk/dna/candidates/{comparison_id}/report.pdf")
@@ -69,7 +79,7 @@ async def desk_review(request: Request, comparison_id: int, action: str, db: Db,
     except (ValidationFailed, Forbidden, Conflict) as error:
         # The list again with the reason next to it ("a second analyst must confirm"); nothing saved.
         db.rollback()
-        context = _desk_context(db, who)
+        context = _desk_context(db, who, request)
         context["error"] = error
         code = 403 if isinstance(error, Forbidden) else 409 if isinstance(error, Conflict) else 422
         return render(request, "desk/dna_candidates.html", context, user=who.user, status_code=code)

@@ -266,7 +266,7 @@ def _strength(
     case_id: int,
     _: Any,
 ) -> list[Flowable]:
-    built, skipped = dna_matching.families(session, actor, master, READ_REASON, {case_id})
+    built, skipped = dna_matching.families(session, actor, master, READ_REASON, {case_id}, markers)
     if not built:
         return [pdf.para(_("Not computed: %(why)s") % {"why": skipped.get(case_id, _("no live reference"))})]
     family = built[0]
