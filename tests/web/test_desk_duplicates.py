@@ -175,6 +175,10 @@ def test_the_desk_reads_stored_pairs_and_recomputes_them_on_demand(web_app: Fast
     assert (
         "last computed over the whole registry on" in after.text and "Recompute every pair now" in after.text
     )
+    # Pages of pairs: a page beyond the last shows the last; a page that is no number is named.
+    assert anchor in worker.get("/desk/duplicates?page=999").text
+    for bad in ("0", "x"):
+        assert worker.get(f"/desk/duplicates?page={bad}").status_code == 422
     # Without a session, or as a family, no recomputation.
     assert client(web_app).post("/desk/duplicates/refresh").status_code in (303, 403)
     family = sign_up(web_app, "stranger")

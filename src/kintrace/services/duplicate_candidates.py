@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -49,6 +51,7 @@ from kintrace.store.models import (
     DuplicateRun,
     Merge,
     MissingPerson,
+    PersonAlias,
     utcnow,
 )
 
@@ -110,37 +113,63 @@ class Candidate:
 
 
 def _registry_rows(session: Session, case_ids: set[int] | None = None) -> list[dict[str, str]]:
-    """One row per spelling of every case not merged away (or of `case_ids`): the name and each alias."""
-    query = (
-        select(MissingPerson)
+    """One row per spelling of every case not merged away (or of `case_ids`): the name and each alias.
+
+    Read as plain rows in two queries (no ORM objects: a filing's check reads the whole registry)."""
+    person = (
+        select(
+            MissingPerson.id,
+            MissingPerson.case_id,
+            MissingPerson.last_name,
+            MissingPerson.first_name,
+            MissingPerson.patronymic,
+            MissingPerson.birth_date,
+            MissingPerson.unit,
+            MissingPerson.service_number,
+            MissingPerson.birth_place,
+            MissingPerson.rank,
+        )
         .join(Case, Case.id == MissingPerson.case_id)
         .where(Case.state != CaseState.MERGED)
-        .options(selectinload(MissingPerson.aliases))
         .order_by(MissingPerson.case_id)
     )
+    alias = (
+        select(PersonAlias.person_id, PersonAlias.id, PersonAlias.last_name, PersonAlias.first_name)
+        .add_columns(PersonAlias.patronymic)
+        .join(MissingPerson, MissingPerson.id == PersonAlias.person_id)
+        .join(Case, Case.id == MissingPerson.case_id)
+        .where(Case.state != CaseState.MERGED)
+        .order_by(PersonAlias.id)
+    )
     if case_ids is not None:
-        query = query.where(MissingPerson.case_id.in_(sorted(case_ids)))
+        wanted = sorted(case_ids)
+        person = person.where(MissingPerson.case_id.in_(wanted))
+        alias = alias.where(MissingPerson.case_id.in_(wanted))
+    aliases: dict[int, list[tuple[int, str | None, str | None, str | None]]] = {}
+    for person_id, alias_id, last, first, patronymic in session.execute(alias):
+        aliases.setdefault(person_id, []).append((alias_id, last, first, patronymic))
     rows: list[dict[str, str]] = []
-    for person in session.scalars(query):
+    for person_id, case_id, last, first, patronymic, born, unit, number, place, rank in session.execute(
+        person
+    ):
         common = {
-            "birth_date": person.birth_date or "",
-            "unit": person.unit or "",
-            "service_number": person.service_number or "",
-            "place_of_birth": person.birth_place or "",
-            "rank": person.rank or "",
+            "birth_date": born or "",
+            "unit": unit or "",
+            "service_number": number or "",
+            "place_of_birth": place or "",
+            "rank": rank or "",
         }
-        names = [(str(person.case_id), person.last_name, person.first_name, person.patronymic)]
-        names += [
-            (f"{person.case_id}{ALIAS_MARK}{a.id}", a.last_name, a.first_name, a.patronymic)
-            for a in person.aliases
+        names: list[tuple[str, str | None, str | None, str | None]] = [
+            (str(case_id), last, first, patronymic)
         ]
-        for record_id, last, first, patronymic in names:
+        names += [(f"{case_id}{ALIAS_MARK}{a}", al, af, ap) for a, al, af, ap in aliases.get(person_id, [])]
+        for record_id, name_last, name_first, name_patronymic in names:
             rows.append(
                 {
                     "record_id": record_id,
-                    "last_name": last or "",
-                    "first_name": first or "",
-                    "patronymic": patronymic or "",
+                    "last_name": name_last or "",
+                    "first_name": name_first or "",
+                    "patronymic": name_patronymic or "",
                     **common,
                 }
             )
@@ -151,6 +180,67 @@ def _case_of(record_id: pd.Series) -> pd.Series:
     return record_id.astype(str).str.split(ALIAS_MARK, n=1).str[0].astype(int)
 
 
+class _FeatureCache:
+    """The engine's features of registry rows, kept in process memory by the row's content.
+
+    The features of a row depend on that row alone, so a filing's check computes them only for the
+    rows it has not seen (the new case's, an edited one's) instead of for the whole registry on every
+    filing. Bounded (least recently used out); a changed row is a new key, so nothing goes stale."""
+
+    LIMIT = 30_000  # about 50 MB of tuples of short strings
+
+    def __init__(self) -> None:
+        self._rows: OrderedDict[tuple[str, ...], tuple[Any, ...]] = OrderedDict()
+        self._columns: list[str] | None = None
+        self._dtypes: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def frame(self, rows: list[dict[str, str]]) -> pd.DataFrame:
+        import pandas as pd
+
+        from kintrace.linkage.features import build_features
+        from kintrace.linkage.io import records_from_frame
+
+        keys = [tuple(row.values()) for row in rows]
+        with self._lock:
+            missing = [i for i, key in enumerate(keys) if key not in self._rows]
+        if missing:
+            frame = pd.DataFrame([rows[i] for i in missing])
+            computed = build_features(records_from_frame(frame, source="registry"))
+            with self._lock:
+                if self._columns != list(computed.columns):
+                    self._rows.clear()
+                    self._columns, self._dtypes = list(computed.columns), dict(computed.dtypes)
+                for i, values in zip(missing, computed.itertuples(index=False, name=None), strict=True):
+                    self._rows[keys[i]] = values
+        with self._lock:
+            if self._columns is None or any(key not in self._rows for key in keys):
+                found = None  # evicted meanwhile (a registry beyond the limit): compute them all
+            else:
+                found = [self._rows[key] for key in keys]
+                for key in keys:
+                    self._rows.move_to_end(key)
+            while len(self._rows) > self.LIMIT:
+                self._rows.popitem(last=False)
+            columns, dtypes = self._columns, self._dtypes
+        if found is None:
+            return build_features(records_from_frame(pd.DataFrame(rows), source="registry"))
+        return pd.DataFrame(found, columns=columns).astype(dtypes)
+
+
+_FEATURES = _FeatureCache()
+
+
+def clear_feature_cache() -> None:
+    """Forget every cached row's features (benchmarks: a filing's check as the first in a process)."""
+    global _FEATURES
+    _FEATURES = _FeatureCache()
+
+
+def _features(rows: list[dict[str, str]]) -> pd.DataFrame:
+    return _FEATURES.frame(rows)
+
+
 def _score(
     rows: list[dict[str, str]], focus: int | None, engine: str, train: bool, progress: Progress
 ) -> pd.DataFrame:
@@ -159,11 +249,8 @@ def _score(
 
     from kintrace.linkage import model as lm
     from kintrace.linkage.engines import make_api
-    from kintrace.linkage.features import build_features
-    from kintrace.linkage.io import records_from_frame
 
-    records = records_from_frame(pd.DataFrame(rows), source="registry")
-    features = build_features(records)
+    features = _features(rows)
     api = make_api(engine)  # type: ignore[arg-type]
     trained = lm.fit(api, features, None, progress=progress) if train else None
     dedupe = trained or lm.bundled_model().for_inputs(len(features), None, "dedupe_only")

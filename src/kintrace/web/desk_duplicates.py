@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -44,17 +44,22 @@ FIELD_NAMES: dict[str, str] = {
     "place_of_birth": N_("Place of birth"),
 }
 BANDS: dict[str, str] = {"link": N_("likely the same person"), "review": N_("to review")}
-SHOWN = 200  # the strongest pairs; the rest wait until these are decided
+PER_PAGE = 50  # pairs a page shows, strongest first (each with its reasons table and dismissal form)
+MAX_PAGE = 100_000
 
 
-def _context(db: Session, who: Visitor, request: Request) -> dict[str, Any]:
-    candidates = duplicate_candidates.stored_candidates(db, who.actor, limit=SHOWN)
-    total = len(candidates)
-    if total == SHOWN:
-        total = duplicate_candidates.count_stored(db, who.actor)
+def _context(db: Session, who: Visitor, request: Request, page: int = 1) -> dict[str, Any]:
+    total = duplicate_candidates.count_stored(db, who.actor)
+    pages = max(1, -(-total // PER_PAGE))
+    page = max(1, min(page, pages))
+    candidates = duplicate_candidates.stored_candidates(
+        db, who.actor, limit=PER_PAGE, offset=(page - 1) * PER_PAGE
+    )
     return {
         "candidates": candidates,
         "total": total,
+        "page": page,
+        "pages": pages,
         "cases": duplicate_candidates.cases_of(db, who.actor, candidates),
         "last_run": duplicate_candidates.last_run(db, who.actor),
         "refreshing": refreshing(request.app.state),
@@ -67,8 +72,14 @@ def _context(db: Session, who: Visitor, request: Request) -> dict[str, Any]:
 
 
 @router.get("/desk/duplicates")
-def candidate_pairs(request: Request, db: Db, who: Staff, done: str | None = None) -> Response:
-    context = _context(db, who, request)
+def candidate_pairs(
+    request: Request,
+    db: Db,
+    who: Staff,
+    done: str | None = None,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> Response:
+    context = _context(db, who, request, page)
     context["done"] = done
     return render(request, "desk/duplicates.html", context, user=who.user)
 
