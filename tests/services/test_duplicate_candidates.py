@@ -300,3 +300,29 @@ def test_filing_stores_the_new_case_pairs(session, factories):
     compared = dc.pair_candidate(session, SYSTEM, second.id, first.id)
     assert compared is not None and compared.band is PairBand.LINK
     assert dc.pair_candidate(session, SYSTEM, first.id, second.id) == compared
+
+
+def test_cached_features_are_the_engine_features_of_every_row(session):
+    """A filing computes only the rows the process has not seen; the frame must be the same."""
+    import pandas as pd
+
+    from kintrace.linkage.features import build_features
+    from kintrace.linkage.io import records_from_frame
+
+    _background(session)
+    cases.create_case(
+        session,
+        SYSTEM,
+        _report(
+            name=PersonName("Коваль", "Т.", None),
+            alternative_names=(PersonName("Kovalchuk", "Taras", None, Script.LATIN),),
+        ),
+    )
+    rows = dc._registry_rows(session)
+    direct = build_features(records_from_frame(pd.DataFrame(rows), source="registry"))
+    dc.clear_feature_cache()
+    dc._features(rows[::2])  # half of them seen before
+    for _ in range(2):  # then some new, then all cached
+        pd.testing.assert_frame_equal(
+            dc._features(rows).reset_index(drop=True), direct.reset_index(drop=True)
+        )

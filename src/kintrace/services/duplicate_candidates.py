@@ -187,7 +187,7 @@ class _FeatureCache:
     rows it has not seen (the new case's, an edited one's) instead of for the whole registry on every
     filing. Bounded (least recently used out); a changed row is a new key, so nothing goes stale."""
 
-    LIMIT = 30_000  # about 50 MB of tuples of short strings
+    LIMIT = 30_000  # rows kept: a registry checked by full scan, or the cases a large one's check reads
 
     def __init__(self) -> None:
         self._rows: OrderedDict[tuple[str, ...], tuple[Any, ...]] = OrderedDict()
@@ -201,6 +201,8 @@ class _FeatureCache:
         from kintrace.linkage.features import build_features
         from kintrace.linkage.io import records_from_frame
 
+        if len(rows) > self.LIMIT:  # a full run of a large registry: nothing to gain, all to evict
+            return build_features(records_from_frame(pd.DataFrame(rows), source="registry"))
         keys = [tuple(row.values()) for row in rows]
         with self._lock:
             missing = [i for i, key in enumerate(keys) if key not in self._rows]
