@@ -195,7 +195,7 @@ def _seed(url: str, dataset: DemoDataset) -> dict[str, Any]:
 
     try:
         with session_scope(engine) as session:
-            result = seed_demo(session, SYSTEM, dataset, progress=step)
+            result = seed_demo(session, SYSTEM, dataset, progress=step, duplicates=False)
             step("commit")
         seeded = time.perf_counter()
         marks.append(("end", seeded))

@@ -140,3 +140,47 @@ def test_the_desk_lists_pairs_with_reasons_and_a_dismissed_pair_does_not_return(
     )
     assert refused.status_code == 403
     assert client(web_app).get("/desk/duplicates").headers["location"] == "/signin?next=/desk/duplicates"
+
+
+def test_the_desk_reads_stored_pairs_and_recomputes_them_on_demand(web_app: FastAPI) -> None:
+    from sqlalchemy import delete
+
+    from kintrace.store.db import transaction
+    from kintrace.store.models import DuplicateCandidate, DuplicateLink
+
+    worker = sign_in(web_app, *CASEWORKER)
+    form = {**REPORT, "last_name": "Вакуленко", "first_name": "Ілля", "reporter_name": "Марта"}
+    made = []
+    for _ in range(2):
+        response = worker.post("/desk/file", data={**form, "csrf_token": csrf(worker)})
+        assert response.status_code == 303, response.text
+        made.append(int(re.search(r"/desk/cases/(\d+)", response.headers["location"]).group(1)))
+    with transaction(web_app.state.sessionmaker) as session:  # unlinked behind the desk's back
+        session.execute(delete(DuplicateLink).where(DuplicateLink.other_case_id == made[1]))
+    anchor = f'id="pair-{made[0]}-{made[1]}"'
+    assert anchor in worker.get("/desk/duplicates").text
+    # The page shows the stored rows: one deleted is gone from it, though the engine would find it.
+    with transaction(web_app.state.sessionmaker) as session:
+        session.execute(delete(DuplicateCandidate).where(DuplicateCandidate.other_case_id == made[1]))
+    page = worker.get("/desk/duplicates")
+    assert anchor not in page.text
+    assert "has not been computed over the whole registry yet" in page.text
+    # "Recompute" runs the engine over the registry in the background; then the pair is back.
+    started = worker.post("/desk/duplicates/refresh", data={"csrf_token": csrf(worker)})
+    assert started.status_code == 303 and started.headers["location"] == "/desk/duplicates?done=refreshing"
+    web_app.state.duplicate_refresh.join(timeout=120)
+    assert not web_app.state.duplicate_refresh.is_alive()
+    after = worker.get("/desk/duplicates")
+    assert anchor in after.text
+    assert (
+        "last computed over the whole registry on" in after.text and "Recompute every pair now" in after.text
+    )
+    # Pages of pairs: a page beyond the last shows the last; a page that is no number is named.
+    assert anchor in worker.get("/desk/duplicates?page=999").text
+    for bad in ("0", "x"):
+        assert worker.get(f"/desk/duplicates?page={bad}").status_code == 422
+    # Without a session, or as a family, no recomputation.
+    assert client(web_app).post("/desk/duplicates/refresh").status_code in (303, 403)
+    family = sign_up(web_app, "stranger")
+    refused = family.post("/desk/duplicates/refresh", data={"csrf_token": csrf(family)})
+    assert refused.status_code == 303 and refused.headers["location"] == "/my"

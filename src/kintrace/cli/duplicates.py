@@ -1,8 +1,9 @@
 """`kintrace cases duplicates`: the engine's candidate duplicate cases, strongest first, as a table.
 
-The same pairs as the desk's /desk/duplicates and GET /api/v1/duplicates (linked, merged and dismissed
-pairs left out). By default the model is trained on the registry itself, as `kintrace dedupe` does;
-`--no-train` scores with the bundled model, as the pages do.
+The same stored pairs as the desk's /desk/duplicates and GET /api/v1/duplicates (linked, merged and
+dismissed pairs left out). `--refresh` first recomputes every pair with the engine (a progress bar per
+step) and stores them, with the bundled model as filings' checks use; `--train` fits the model on the
+registry itself for that run, as `kintrace dedupe` does.
 """
 
 from __future__ import annotations
@@ -40,13 +41,16 @@ def _progress() -> Iterator[Callable[[str, int, int], None]]:
 
 
 def cases_duplicates(
+    refresh: bool = typer.Option(
+        False, "--refresh", help="Recompute every pair with the engine and store them, then list them."
+    ),
     engine: str = typer.Option(
-        "duckdb", "--engine", help="duckdb (embedded) or spark (see `kintrace link`)."
+        "duckdb", "--engine", help="With --refresh: duckdb (embedded) or spark (see `kintrace link`)."
     ),
     train: bool = typer.Option(
-        True,
+        False,
         "--train/--no-train",
-        help="Train on the registry (as `kintrace dedupe`) or use the bundled model.",
+        help="With --refresh: train on the registry (as `kintrace dedupe`) or use the bundled model.",
     ),
     case: str | None = typer.Option(None, "--case", help="Only the pairs of this case (its reference)."),
     database_url: str | None = DatabaseUrl,
@@ -57,19 +61,30 @@ def cases_duplicates(
     from kintrace.services import cases as case_service
     from kintrace.services import duplicate_candidates
     from kintrace.services.access import SYSTEM
-    from kintrace.services.errors import ServiceError
+    from kintrace.services.errors import ServiceError, ValidationFailed
 
     try:
-        with _session_scope(database_url) as session, _progress() as progress:
-            case_id = case_service.get_case_by_reference(session, SYSTEM, case).id if case else None
-            found = duplicate_candidates.find_duplicates(
-                session, SYSTEM, case_id=case_id, engine=engine, train=train, progress=progress
+        if not refresh and (engine != "duckdb" or train):
+            raise ValidationFailed(
+                "engine", "--engine and --train choose how --refresh computes; add --refresh"
             )
-            references = {
-                i: case_service.get_case(session, SYSTEM, i).reference
-                for c in found
-                for i in (c.case_id, c.other_case_id)
-            }
+        with _session_scope(database_url) as session:
+            case_id = case_service.get_case_by_reference(session, SYSTEM, case).id if case else None
+            if refresh:
+                with _progress() as progress:
+                    run = duplicate_candidates.refresh(
+                        session, SYSTEM, engine=engine, train=train, progress=progress
+                    )
+                err_console.print(
+                    f"recomputed: {run.pairs} pair(s) over {run.cases} case(s) in {run.seconds:.1f} s"
+                )
+            else:
+                last = duplicate_candidates.last_run(session, SYSTEM)
+                when = f"on {last.finished_at:%Y-%m-%d %H:%M} UTC" if last else "never (add --refresh)"
+                err_console.print(f"the whole registry was last computed {when}")
+            found = duplicate_candidates.stored_candidates(session, SYSTEM, case_id=case_id)
+            cases = duplicate_candidates.cases_of(session, SYSTEM, found)
+            references = {i: c.reference for i, c in cases.items()}
     except ServiceError as error:
         raise _fail(str(error)) from None
     table = Table(title=f"{len(found)} possible duplicate pair(s), strongest first")

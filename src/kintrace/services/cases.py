@@ -145,6 +145,9 @@ def update_person(session: Session, actor: Actor, case_id: int, person: MissingP
     case = visible_case(session, actor, case_id)
     _require_case_writer(actor, case)
     before = case_snapshot(case)
+    from kintrace.services import duplicate_candidates
+
+    compared = duplicate_candidates.compared_fields(case.person)
     fill_row(case.person, person)
     auditing.record(
         session,
@@ -156,6 +159,9 @@ def update_person(session: Session, actor: Actor, case_id: int, person: MissingP
     )
     if actor.is_staff:
         _match_against_lists(session, actor, case_id)
+    if duplicate_candidates.compared_fields(case.person) != compared:
+        # Its stored duplicate pairs follow the new names; like matching, never undoing the write.
+        duplicate_candidates.recheck_case_quietly(session, case_id)
     return case
 
 

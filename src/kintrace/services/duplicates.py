@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kintrace.domain.vocabulary import CaseState, Role
-from kintrace.services import auditing
+from kintrace.services import auditing, duplicate_candidates
 from kintrace.services.access import Actor, require_role, require_staff, require_writer, visible_case
 from kintrace.services.errors import Conflict, NotFound, ValidationFailed
 from kintrace.services.status import recompute_evidence_status
@@ -92,6 +92,7 @@ def merge_cases(
     session.add(record)
     auditing.record(session, actor, "case.merge", merged, before=before)
     auditing.record(session, actor, "merge.create", record)
+    duplicate_candidates.forget_case(session, merged.id)  # merged away: none of its pairs is proposed
     recompute_evidence_status(session, actor, target.id, today=today)
     return record
 
@@ -119,6 +120,7 @@ def undo_merge(session: Session, actor: Actor, merge_id: int, *, today: dt.date 
     auditing.record(session, actor, "merge.undo", record, before=before_merge)
     recompute_evidence_status(session, actor, record.target_case_id, today=today)
     recompute_evidence_status(session, actor, merged.id, today=today)
+    duplicate_candidates.recheck_case_quietly(session, merged.id)  # back in the registry: its pairs again
     return record
 
 

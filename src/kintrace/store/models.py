@@ -551,6 +551,47 @@ class DuplicateDismissal(Base):
     dismissed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
+class DuplicateCandidate(Base):
+    """A pair of cases the linkage engine scored as possibly one person, as its last run left it.
+
+    Written by a full run (`duplicate_candidates.refresh`) and by one case's check (filing, an edit of
+    the person), which replaces that case's rows; the desk, the API and the CLI read these rows
+    instead of running the engine. A dismissal or a merge removes the pair's row; a linked pair keeps
+    it (unlinked, it is proposed again) and is left out when read."""
+
+    __tablename__ = "duplicate_candidates"
+    __table_args__ = (
+        UniqueConstraint("case_id", "other_case_id", name="uq_duplicate_candidates_pair"),
+        Index("ix_duplicate_candidates_strength", "probability"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The pair in order (case_id < other_case_id), as DuplicateLink keeps it.
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    other_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    probability: Mapped[float] = mapped_column(Float)
+    match_weight: Mapped[float] = mapped_column(Float)
+    band: Mapped[PairBand] = mapped_column(str_enum(PairBand))
+    # [{"field": ..., "level": ..., "bayes_factor": ...}, ...] in the order the desk shows them.
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    computed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class DuplicateRun(Base):
+    """A full run of the engine over the registry: when, by whom, how many cases and pairs."""
+
+    __tablename__ = "duplicate_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    finished_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    cases: Mapped[int] = mapped_column(Integer)
+    pairs: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[float] = mapped_column(Float)
+    run_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
 class NotificationPreference(Base):
     """How a family account wants to hear of one kind of event: on one case, or (case_id NULL) on all.
 

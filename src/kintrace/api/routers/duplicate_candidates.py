@@ -1,7 +1,9 @@
 """Possible duplicate cases from the linkage engine: every candidate pair, or one case's (staff only).
 
 The case's own linked duplicates stay at GET /cases/{case_id}/duplicates; these are the pairs the
-engine proposes that nobody has linked, merged or dismissed yet.
+engine proposes that nobody has linked, merged or dismissed yet, as stored by its last run (a full
+run: `kintrace cases duplicates --refresh` or the desk's button; one case's check on filing or after
+an edit of the person): reading them runs no engine.
 """
 
 from __future__ import annotations
@@ -51,12 +53,13 @@ def _out(candidate: Candidate) -> DuplicateCandidateOut:
 
 @router.get("/duplicates", response_model=list[DuplicateCandidateOut])
 def candidate_pairs(actor: CurrentActor, session: Db) -> list[DuplicateCandidateOut]:
-    """Every candidate pair of the link and review bands, strongest first, with the engine's reasons."""
-    return [_out(c) for c in candidate_service.find_duplicates(session, actor)]
+    """Every stored candidate pair of the link and review bands, strongest first, with the engine's
+    reasons."""
+    return [_out(c) for c in candidate_service.stored_candidates(session, actor)]
 
 
 @router.get("/cases/{case_id}/duplicate-candidates", response_model=list[DuplicateCandidateOut])
 def case_candidates(case_id: PathId, actor: CurrentActor, session: Db) -> list[DuplicateCandidateOut]:
     """The candidate pairs of one case, strongest first (its linked ones: GET /cases/{case_id}/duplicates)."""
     case_service.get_case(session, actor, case_id)  # someone else's case is 404 before any role check
-    return [_out(c) for c in candidate_service.find_duplicates(session, actor, case_id=case_id)]
+    return [_out(c) for c in candidate_service.stored_candidates(session, actor, case_id=case_id)]
