@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from sqlalchemy.exc import SQLAlchemyError
 
 from kintrace.api import background
 from kintrace.api.routers.dna import configured_markers
@@ -19,14 +20,17 @@ from kintrace.services import dna_family_tables, list_matching
 
 def install(app: FastAPI) -> None:
     def lists_stored() -> bool:
-        return list_matching.holds_lists(app.state.sessionmaker)
+        try:
+            return list_matching.holds_lists(app.state.sessionmaker)
+        except SQLAlchemyError:  # a database not migrated yet: the server says so on its first request
+            return False
 
     def references_stored() -> bool:
         try:
             markers = configured_markers()
-        except DnaInputError:
+            return markers is not None and dna_family_tables.holds_references(app.state.sessionmaker)
+        except (DnaInputError, SQLAlchemyError):
             return False  # the DNA routes answer 503 naming the table; nothing to build
-        return markers is not None and dna_family_tables.holds_references(app.state.sessionmaker)
 
     def build_arrival_tables() -> None:
         markers = configured_markers()
