@@ -326,3 +326,26 @@ def test_cached_features_are_the_engine_features_of_every_row(session):
         pd.testing.assert_frame_equal(
             dc._features(rows).reset_index(drop=True), direct.reset_index(drop=True)
         )
+
+
+def test_on_a_served_database_an_edit_commits_at_once_and_its_pairs_follow_after(fresh_sqlite_url):
+    """A server's sessions are bound to an engine: the engine's second runs after the edit committed,
+    in a worker (outside the write lock every other writer queues on), and replaces the case's pairs."""
+    from kintrace.store.db import make_engine, session_scope
+
+    engine = make_engine(fresh_sqlite_url)
+    try:
+        with session_scope(engine) as session:
+            _background(session)
+            a = cases.create_case(session, SYSTEM, _report()).id
+            b = cases.create_case(session, SYSTEM, _report(name=PersonName("Литвиненко", "Петро", None))).id
+            dc.refresh(session, SYSTEM)
+            assert _stored_rows(session) == set()
+        with session_scope(engine) as session:
+            cases.update_person(session, SYSTEM, b, _report())  # now the same man as case a
+            assert _stored_rows(session) == set()  # not inside the write
+        dc.wait_for_rechecks()
+        with session_scope(engine) as session:
+            assert _stored_rows(session) == {(a, b)}
+    finally:
+        engine.dispose()

@@ -161,7 +161,7 @@ def update_person(session: Session, actor: Actor, case_id: int, person: MissingP
         _match_against_lists(session, actor, case_id)
     if duplicate_candidates.compared_fields(case.person) != compared:
         # Its stored duplicate pairs follow the new names; like matching, never undoing the write.
-        duplicate_candidates.recheck_case_quietly(session, case_id)
+        duplicate_candidates.recheck_case_after_commit(session, case_id)
     return case
 
 

@@ -11,7 +11,8 @@ beyond a registry of a handful of cases).
 
 The pairs are stored (`DuplicateCandidate`): a full run (`refresh`: `kintrace cases duplicates
 --refresh`, the desk's button, the demo) replaces them all, and one case's check (on filing; after an
-edit of the person or its aliases, `recheck_case_quietly`) replaces that case's. The desk, the API and
+edit of the person or its aliases, `recheck_case_after_commit`, in a worker once the edit committed)
+replaces that case's. The desk, the API and
 the CLI read the stored rows (`stored_candidates`), so a page never waits for the engine; between two
 full runs, the pairs of cases not checked since keep the weights of the last run.
 
@@ -30,10 +31,11 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, exists, func, insert, or_, select
+from sqlalchemy import Engine, delete, event, exists, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from kintrace.domain.lists import PairBand
@@ -43,6 +45,7 @@ from kintrace.linkage.engines import ENGINES
 from kintrace.services import auditing, duplicate_keys
 from kintrace.services.access import SYSTEM, Actor, require_staff, require_writer, visible_case
 from kintrace.services.errors import Conflict, ValidationFailed
+from kintrace.store.db import make_sessionmaker, read_only, transaction
 from kintrace.store.models import (
     Case,
     DuplicateCandidate,
@@ -465,6 +468,60 @@ def recheck_case_quietly(session: Session, case_id: int) -> None:
             recheck_case(session, SYSTEM, case_id)
     except Exception:  # the check is a side effect of the write: the write stands
         log.exception("checking case %s for duplicates failed; the case was saved", case_id)
+
+
+# One worker: the engine's second per edited case runs after the edit committed, never inside it.
+_RECHECKS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="duplicate-recheck")
+_PENDING = "kintrace_duplicate_rechecks"
+
+
+def recheck_case_after_commit(session: Session, case_id: int) -> None:
+    """The hook after a write to a case's person: its stored pairs follow the new names once the write
+    has committed, in a worker of this process. The engine's second then never holds the write lock
+    (on SQLite every write transaction queues behind it) and the edit answers at once; the desk's
+    list shows the new pairs a moment later. A session bound to one connection (not an engine) has
+    no engine of its own to read with: there the check runs here and now, inside the write."""
+    bind = session.get_bind()
+    if not isinstance(bind, Engine):
+        recheck_case_quietly(session, case_id)
+        return
+    pending: set[int] = session.info.setdefault(_PENDING, set())
+    if not pending:
+        event.listen(session, "after_commit", _submit_rechecks, once=True)
+        event.listen(session, "after_rollback", _drop_rechecks, once=True)
+    pending.add(case_id)
+
+
+def _submit_rechecks(session: Session) -> None:
+    bind, pending = session.get_bind(), session.info.pop(_PENDING, set())
+    if isinstance(bind, Engine):
+        for case_id in sorted(pending):
+            _RECHECKS.submit(_recheck_in_own_sessions, bind, case_id)
+
+
+def _drop_rechecks(session: Session) -> None:
+    session.info.pop(_PENDING, None)  # the write was undone: nothing to follow
+
+
+def _recheck_in_own_sessions(engine: Engine, case_id: int) -> None:
+    """Read and score in a read-only transaction (beside any writer), then replace the rows in a short
+    write transaction; a failure is logged and the old pairs stay until the next full run."""
+    try:
+        with Session(read_only(engine)) as reading:
+            case = reading.get(Case, case_id)
+            if case is None:
+                return
+            merged = case.state is CaseState.MERGED
+            found = [] if merged else find_duplicates(reading, SYSTEM, case_id=case_id, include_settled=True)
+        with transaction(make_sessionmaker(engine)) as writing:
+            store_case_pairs(writing, case_id, found)
+    except Exception:  # the check is a side effect of the write: the write stands
+        log.exception("checking case %s for duplicates failed; its stored pairs stay as they were", case_id)
+
+
+def wait_for_rechecks(timeout: float = 60.0) -> None:
+    """Block until the rechecks submitted so far are done (the CLI before it exits, tests)."""
+    _RECHECKS.submit(lambda: None).result(timeout=timeout)
 
 
 def forget_case(session: Session, case_id: int) -> None:

@@ -120,7 +120,7 @@ def undo_merge(session: Session, actor: Actor, merge_id: int, *, today: dt.date 
     auditing.record(session, actor, "merge.undo", record, before=before_merge)
     recompute_evidence_status(session, actor, record.target_case_id, today=today)
     recompute_evidence_status(session, actor, merged.id, today=today)
-    duplicate_candidates.recheck_case_quietly(session, merged.id)  # back in the registry: its pairs again
+    duplicate_candidates.recheck_case_after_commit(session, merged.id)  # back in the registry: its pairs
     return record
 
 
