@@ -16,7 +16,15 @@ import numba
 import numpy as np
 
 from kintrace.dna.lr_table import SlotLayout, TableBlock
-from kintrace.dna.match_kernel import count_zeros, fill_details, scan_block, scan_tiles, tile_tables
+from kintrace.dna.match_kernel import (
+    TILE,
+    count_zeros,
+    fill_details,
+    pair_details,
+    scan_block,
+    scan_tiles,
+    tile_tables,
+)
 
 MAX_CHUNK = 16384  # profiles per thread task
 HIT_BUFFER = 4096  # threshold hits per chunk and block before the block is rescanned for hits only
@@ -136,6 +144,7 @@ def match_all(
 
     family_ids: list[str] = []
     family_best = _Entries()  # each family's ranked top k
+    tile_buffer = np.empty((0, 0, TILE))
     hits = _Entries()
     n_hits = 0
     n_dropped = 0
@@ -152,7 +161,11 @@ def match_all(
             # Families whose references exclude the most genotypes first, so that tiles are alike
             # and a tile of excluding families lets unrelated profiles stop after a few markers.
             order = np.argsort(-count_zeros(ratio), kind="stable").astype(np.int64)
-            tiles = tile_tables(ratio, order)
+            n_tiles = -(-n_fam // TILE)
+            if tile_buffer.shape[0] < n_tiles or tile_buffer.shape[1] != ratio.shape[1]:
+                tile_buffer = np.empty((n_tiles, ratio.shape[1], TILE))
+            tiles = tile_buffer[:n_tiles]
+            tile_tables(ratio, order, tiles)
         inconsistent = np.ascontiguousarray(block.inconsistent)
         typed = np.ascontiguousarray(block.typed)
         if n_prof > 0:
@@ -185,8 +198,7 @@ def match_all(
                     )  # fmt: skip
                 if collect_top and kernel == "tiles":
                     fill_details(
-                        slots, position, inconsistent, typed, untyped, base, prof_fam, prof_cmp,
-                        prof_bad, fam_prof, fam_cmp, fam_bad,
+                        slots, inconsistent, typed, untyped, base, prof_fam, prof_cmp, prof_bad
                     )  # fmt: skip
                 collect_top = False
                 most = int(hit_count.max())
@@ -206,7 +218,12 @@ def match_all(
                     )  # fmt: skip
                     n_hits += take
                 n_dropped += int(hit_count[c]) - take
-            _merge_family_top(fam_lr, fam_prof, fam_cmp, fam_bad, base, top_k, family_best)
+            best = _merge_family_top(fam_lr, fam_prof, fam_cmp, fam_bad, top_k)
+            if kernel == "tiles":  # details of the kept entries only (the scan left them at -1)
+                pair_details(
+                    slots, position[best[0]], best[1], inconsistent, typed, untyped, best[3], best[4]
+                )  # fmt: skip
+            family_best.add(best[0], base + best[1], *best[2:])
         n_pairs += n_fam * n_prof
         if on_block is not None:
             on_block(n_fam)
@@ -229,11 +246,10 @@ def _merge_family_top(
     fam_prof: np.ndarray,
     fam_cmp: np.ndarray,
     fam_bad: np.ndarray,
-    base: int,
     top_k: int,
-    out: _Entries,
-) -> None:
-    """Merge the per-chunk top k of each family of a block into its ranked top k."""
+) -> tuple[np.ndarray, ...]:
+    """Merge the per-chunk top k of each family of a block into its ranked top k: columns profile,
+    family (position in the block), LR, markers compared, inconsistent, rank."""
     n_chunks, n_fam, k = fam_lr.shape
     lr = fam_lr.transpose(1, 0, 2).reshape(n_fam, n_chunks * k)
     prof = fam_prof.transpose(1, 0, 2).reshape(n_fam, n_chunks * k)
@@ -246,7 +262,7 @@ def _merge_family_top(
     rank = np.broadcast_to(np.arange(1, order.shape[1] + 1), order.shape)
     keep = prof[rows, order] >= 0
     r, j = rows[keep], order[keep]
-    out.add(prof[r, j], base + r, lr[r, j], cmp[r, j], bad[r, j], rank[keep])
+    return prof[r, j], r, lr[r, j], cmp[r, j], bad[r, j], rank[keep]
 
 
 def _ranked_rows(values: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -252,17 +252,24 @@ def count_zeros(ratio: np.ndarray) -> np.ndarray:
 
 
 @njit(parallel=True, nogil=True, cache=True)
-def tile_tables(ratio: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """Family rows ``ratio[order]`` in the tile layout; lanes past the last family hold 0 (LR 0)."""
+def tile_tables(ratio: np.ndarray, order: np.ndarray, out: np.ndarray) -> None:
+    """Family rows ``ratio[order]`` in the tile layout into ``out`` (``(n_tiles, size, TILE)``, reused
+    from block to block: fresh pages cost more than the copy); lanes past the last family hold 0."""
     n_fam, size = ratio.shape
-    n_tiles = (n_fam + TILE - 1) // TILE
-    out = np.zeros((n_tiles, size, TILE))
-    for t in prange(n_tiles):
-        for j in range(min(TILE, n_fam - t * TILE)):
-            row = ratio[order[t * TILE + j]]
-            for s in range(size):
-                out[t, s, j] = row[s]
-    return out
+    for t in prange(out.shape[0]):
+        width = min(TILE, n_fam - t * TILE)
+        # 64 slots of every lane at a time: short runs read from each row, whole lines written
+        # (3-4x faster than one lane's whole row at a time).
+        for s0 in range(0, size, 64):
+            s1 = min(size, s0 + 64)
+            for j in range(TILE):
+                if j < width:
+                    row = ratio[order[t * TILE + j]]
+                    for s in range(s0, s1):
+                        out[t, s, j] = row[s]
+                else:
+                    for s in range(s0, s1):
+                        out[t, s, j] = 0.0
 
 
 @njit(parallel=True, nogil=True, cache=True)
@@ -311,6 +318,7 @@ def scan_tiles(
     for c in prange(n_chunks):
         acc = np.empty(TILE)
         lim = np.empty(TILE)  # per lane: the smallest LR that may enter the family's top k or the hits
+        floor = np.empty(TILE)
         fam_worst = np.zeros(TILE, dtype=np.int64)
         count = 0
         for t in range(n_tiles):
@@ -318,17 +326,23 @@ def scan_tiles(
             width = min(TILE, n_fam - t * TILE)
             for j in range(TILE):
                 lim[j] = min_lr
+                floor[j] = 0.0
                 if j < width and collect_top:
                     f = order[t * TILE + j]
                     fam_worst[j] = _worst(fam_lr[c, f], fam_prof[c, f])
-                    lim[j] = min(fam_lr[c, f, fam_worst[j]], min_lr)
+                    # The k-th best of the family in any chunk already scanned (or being scanned: its
+                    # values only grow, each from a different profile) bounds the family's final
+                    # top k from below: a pair under it cannot enter, whatever chunk it is in.
+                    for c2 in range(n_chunks):
+                        floor[j] = max(floor[j], fam_lr[c2, f].min())
+                    lim[j] = min(max(fam_lr[c, f, fam_worst[j]], floor[j]), min_lr)
             for p in range(chunk_start[c], chunk_start[c + 1]):
                 ps = prof_slots[p]
                 s = ps[0]
                 # Loops to the run-time ``lanes``, not the constant TILE: LLVM vectorises those (and
                 # does not vectorise a loop it has unrolled). Four markers per pass keep the product
-                # in registers for longer; ``acc * a * b * c * d`` multiplies in the same order as
-                # one marker at a time.
+                # in registers for longer; ``acc * a * b * e * g`` multiplies in the same order as
+                # one marker at a time, so the LRs are bit for bit those of ``scan_block``.
                 for j in range(lanes):
                     acc[j] = tab[s, j]
                 m = 1
@@ -375,12 +389,13 @@ def scan_tiles(
                                 prof_lr[p], prof_fam[p], prof_cmp[p], prof_bad[p], prof_worst[p],
                                 v, fam_id, -1, -1,
                             )  # fmt: skip
+                            pw = prof_lr[p, prof_worst[p]]
                         if better_f:
                             fam_worst[j] = _put(
                                 fam_lr[c, f], fam_prof[c, f], fam_cmp[c, f], fam_bad[c, f], fam_worst[j],
                                 v, orig, -1, -1,
                             )  # fmt: skip
-                            lim[j] = min(fam_lr[c, f, fam_worst[j]], min_lr)
+                            lim[j] = min(max(fam_lr[c, f, fam_worst[j]], floor[j]), min_lr)
                     if v >= min_lr:
                         if count < cap:
                             cc, bb = _details(slots, p, inconsistent[f], typed[f], untyped)
@@ -396,7 +411,6 @@ def scan_tiles(
 @njit(parallel=True, nogil=True, cache=True)
 def fill_details(
     slots: np.ndarray,
-    position: np.ndarray,
     inconsistent: np.ndarray,
     typed: np.ndarray,
     untyped: np.ndarray,
@@ -404,14 +418,9 @@ def fill_details(
     prof_fam: np.ndarray,
     prof_cmp: np.ndarray,
     prof_bad: np.ndarray,
-    fam_prof: np.ndarray,
-    fam_cmp: np.ndarray,
-    fam_bad: np.ndarray,
 ) -> None:
-    """Markers compared and inconsistent of the top-k entries ``scan_tiles`` left at -1: entries of
-    profiles (``prof_*[p]``, p in sorted order) whose family is in this block, and every entry of the
-    block's families (``fam_*[c, f]``; ids are original profile indices, ``position`` maps them to
-    the sorted order of ``slots``)."""
+    """Markers compared and inconsistent of the profiles' top-k entries ``scan_tiles`` left at -1
+    (``prof_*[p]``, p in sorted order) whose family is in this block."""
     n_fam = inconsistent.shape[0]
     k = prof_fam.shape[1]
     for p in prange(prof_fam.shape[0]):
@@ -419,11 +428,21 @@ def fill_details(
             f = prof_fam[p, i] - family_base
             if prof_cmp[p, i] < 0 and 0 <= f < n_fam:
                 prof_cmp[p, i], prof_bad[p, i] = _details(slots, p, inconsistent[f], typed[f], untyped)
-    for f in prange(n_fam):
-        for c in range(fam_prof.shape[0]):
-            for i in range(fam_prof.shape[2]):
-                q = fam_prof[c, f, i]
-                if q >= 0 and fam_cmp[c, f, i] < 0:
-                    cc, bb = _details(slots, position[q], inconsistent[f], typed[f], untyped)
-                    fam_cmp[c, f, i] = cc
-                    fam_bad[c, f, i] = bb
+
+
+@njit(nogil=True, cache=True)
+def pair_details(
+    slots: np.ndarray,
+    prof: np.ndarray,
+    fam: np.ndarray,
+    inconsistent: np.ndarray,
+    typed: np.ndarray,
+    untyped: np.ndarray,
+    cmp: np.ndarray,
+    bad: np.ndarray,
+) -> None:
+    """Markers compared and inconsistent of pairs (``prof``: sorted profile positions, ``fam``:
+    positions in the block) whose ``cmp`` is -1, in place."""
+    for i in range(prof.shape[0]):
+        if cmp[i] < 0:
+            cmp[i], bad[i] = _details(slots, prof[i], inconsistent[fam[i]], typed[fam[i]], untyped)
