@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import NamedTuple
 
 import numba
@@ -320,9 +321,10 @@ def _matches(
         out[values == 0] = None
         return out.tolist()
 
+    # ``tuple.__new__`` directly: ``Match._make`` adds a Python call and a length check per row.
     return list(
         map(
-            Match._make,
+            partial(tuple.__new__, Match),
             zip(
                 sample_obj[prof_of[by]].tolist(),
                 family_obj[fam_of[by]].tolist(),
