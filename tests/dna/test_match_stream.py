@@ -183,3 +183,43 @@ def test_streaming_equals_brute_force_for_any_chunking(
     for (p, f), (rank_p, rank_f) in expected.items():
         assert got[(p, f)] == (rank_p, rank_f, lr[f, p], cmp[f, p], bad[f, p])
     assert result.n_above_threshold == int((lr >= threshold).sum())
+
+
+@pytest.mark.parametrize("zeros", [0.0, 0.3, 0.6])
+def test_many_markers_and_exclusions_both_kernels(zeros: float) -> None:
+    """13 markers, 150 families (tiles of TILE, the last one partly empty) whose tables exclude
+    ``zeros`` of the genotypes: the tiles kernel finishes the few lanes left one by one once most of
+    a tile is excluded. Both kernels keep the brute-force pairs with the same LRs."""
+    markers = [Marker(f"M{i}", ("1", "2", "3", "4"), np.array([0.1, 0.2, 0.3, 0.4])) for i in range(13)]
+    layout = SlotLayout.for_markers(markers)
+    rng = np.random.default_rng(int(zeros * 10) + 31)
+    n_fam, n_prof = 150, 120
+    ratio = rng.lognormal(0.0, 1.5, size=(n_fam, layout.size))
+    ratio[rng.random(ratio.shape) < zeros] = 0.0
+    for m in range(len(markers)):
+        ratio[:, layout.untyped_slot(m)] = 1.0
+    block = TableBlock([f"F{i}" for i in range(n_fam)], ratio, ratio == 0, np.ones((n_fam, 13), bool))
+    slots = np.empty((len(markers), n_prof), dtype=np.int32)
+    for m in range(len(markers)):
+        slots[m] = rng.integers(layout.offsets[m], layout.offsets[m + 1], size=n_prof)
+    untyped = np.array([layout.untyped_slot(m) for m in range(len(markers))], dtype=np.int32)
+    lr, log10_lr = np.empty((n_fam, n_prof)), np.empty((n_fam, n_prof))
+    cmp, bad = np.empty((n_fam, n_prof), np.int32), np.empty((n_fam, n_prof), np.int32)
+    score_block(slots, block.ratio, block.inconsistent, block.typed, untyped, lr, log10_lr, cmp, bad)
+    ids = [f"U{p}" for p in range(n_prof)]
+    got = {}
+    for kernel in ("tiles", "rows"):
+        result = match_all(ids, slots, layout, [block], top_k=2, threshold=1e3, kernel=kernel)
+        got[kernel] = result.matches
+        for m in result.matches:
+            f, p = int(m.family_id[1:]), int(m.sample_id[1:])
+            assert (m.lr, m.markers_compared, m.markers_inconsistent) == (lr[f, p], cmp[f, p], bad[f, p])
+        for p in range(n_prof):
+            best = [f for f in sorted(range(n_fam), key=lambda f: (-lr[f, p], f)) if lr[f, p] > 0][:2]
+            ranked = sorted((m for m in result.matches if m.sample_id == f"U{p}" and m.rank_in_profile),
+                            key=lambda m: m.rank_in_profile or 0)  # fmt: skip
+            assert [int(m.family_id[1:]) for m in ranked] == best
+        assert result.n_above_threshold == int((lr >= 1e3).sum())
+    assert got["tiles"] == got["rows"]
+    if zeros == 0.6:
+        assert (lr == 0).mean() > 0.99  # most pairs excluded: the one-by-one finish is exercised
