@@ -52,7 +52,7 @@ def split(block: TableBlock, size: int):
         )  # fmt: skip
 
 
-@pytest.mark.parametrize("kernel", ["tiles", "rows"])
+@pytest.mark.parametrize("kernel", ["auto", "tiles", "rows"])
 @pytest.mark.parametrize(
     ("seed", "levels", "block_size", "n_fam"),
     [(1, 0, 7, 23), (2, 3, 5, 23), (3, 2, 40, 23), (6, 0, 9, 23), (7, 2, 75, 90), (8, 0, 90, 90)],
@@ -99,7 +99,7 @@ def test_top_k_and_threshold_equal_brute_force(
     assert [m.lr for m in result.matches] == sorted((m.lr for m in result.matches), reverse=True)
 
 
-@pytest.mark.parametrize("kernel", ["tiles", "rows"])
+@pytest.mark.parametrize("kernel", ["auto", "tiles", "rows"])
 def test_threshold_cap_warns_and_keeps_top_lists(kernel: str) -> None:
     block, slots = random_case(4, n_fam=10, n_prof=120)
     lr, _, _ = brute(block, slots)
@@ -116,7 +116,7 @@ def test_threshold_cap_warns_and_keeps_top_lists(kernel: str) -> None:
     assert all(m.lr >= threshold for m in kept_by_threshold)
 
 
-@pytest.mark.parametrize("kernel", ["tiles", "rows"])
+@pytest.mark.parametrize("kernel", ["auto", "tiles", "rows"])
 def test_chunk_overflow_rescans_block(monkeypatch: pytest.MonkeyPatch, kernel: str) -> None:
     """More hits in one chunk than its buffer holds: the block is rescanned, nothing is lost."""
     import kintrace.dna.match as match_module
@@ -143,7 +143,7 @@ def test_chunk_overflow_rescans_block(monkeypatch: pytest.MonkeyPatch, kernel: s
     top_k=st.integers(1, 4),
     levels=st.integers(0, 3),
     threshold=st.sampled_from([0.25, 1.0, 8.0]),
-    kernel=st.sampled_from(["tiles", "rows"]),
+    kernel=st.sampled_from(["auto", "tiles", "rows"]),
 )
 def test_streaming_equals_brute_force_for_any_chunking(
     seed: int,
@@ -208,7 +208,7 @@ def test_many_markers_and_exclusions_both_kernels(zeros: float) -> None:
     score_block(slots, block.ratio, block.inconsistent, block.typed, untyped, lr, log10_lr, cmp, bad)
     ids = [f"U{p}" for p in range(n_prof)]
     got = {}
-    for kernel in ("tiles", "rows"):
+    for kernel in ("auto", "tiles", "rows"):
         result = match_all(ids, slots, layout, [block], top_k=2, threshold=1e3, kernel=kernel)
         got[kernel] = result.matches
         for m in result.matches:
@@ -220,6 +220,6 @@ def test_many_markers_and_exclusions_both_kernels(zeros: float) -> None:
                             key=lambda m: m.rank_in_profile or 0)  # fmt: skip
             assert [int(m.family_id[1:]) for m in ranked] == best
         assert result.n_above_threshold == int((lr >= 1e3).sum())
-    assert got["tiles"] == got["rows"]
+    assert got["tiles"] == got["rows"] == got["auto"]
     if zeros == 0.6:
         assert (lr == 0).mean() > 0.99  # most pairs excluded: the one-by-one finish is exercised

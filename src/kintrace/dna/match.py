@@ -19,7 +19,7 @@ import numpy as np
 from kintrace.dna.lr_table import SlotLayout, TableBlock
 from kintrace.dna.match_kernel import (
     TILE,
-    count_zeros,
+    expected_lookups,
     fill_details,
     pair_details,
     scan_block,
@@ -28,6 +28,12 @@ from kintrace.dna.match_kernel import (
 )
 
 MAX_CHUNK = 16384  # profiles per thread task
+# ``kernel="auto"``: families that exclude an average scanned profile within this many markers
+# (``match_kernel.expected_lookups``; parents, a child: 1-3) are scored one row at a time
+# (``scan_block`` drops each pair at its first excluding marker); the others (a grandfather and an
+# uncle, any family under a mutation model: every marker) side by side in tiles (``scan_tiles``).
+# Both give the same values, so the split changes only the speed.
+ROW_KERNEL_MAX_MARKERS = 6.0
 HIT_BUFFER = 4096  # threshold hits per chunk and block before the block is rescanned for hits only
 
 
@@ -107,7 +113,7 @@ def match_all(
     max_hits: int = 1_000_000,
     on_block: Callable[[int], None] | None = None,
     chunk: int | None = None,
-    kernel: str = "tiles",
+    kernel: str = "auto",
 ) -> MatchResult:
     """Score every profile (``slots`` from ``layout.encode``) against every family of ``blocks``.
 
@@ -115,11 +121,12 @@ def match_all(
     pair with LR >= ``threshold``, at most ``max_hits`` of those (the rest are counted, and a warning
     says so). ``on_block(n_families)`` is called after each block (progress bars). ``chunk``: profiles
     per thread task (default: sized to the thread count). ``kernel``: ``"tiles"`` (families side by
-    side, ``match_kernel.scan_tiles``) or ``"rows"`` (one family row after another, ``scan_block``,
-    the layout before the tiles); both keep the same pairs with the same values.
+    side, ``match_kernel.scan_tiles``), ``"rows"`` (one family row after another, ``scan_block``,
+    the only layout before the tiles) or ``"auto"`` (each family where it is faster, see
+    ``ROW_KERNEL_MAX_MARKERS``); all keep the same pairs with the same values.
     """
-    if kernel not in ("tiles", "rows"):
-        raise ValueError("kernel must be 'tiles' or 'rows'")
+    if kernel not in ("auto", "tiles", "rows"):
+        raise ValueError("kernel must be 'auto', 'tiles' or 'rows'")
     if top_k < 1:
         raise ValueError("top_k must be at least 1")
     if not threshold > 0:
@@ -136,6 +143,8 @@ def match_all(
     prof_slots = np.ascontiguousarray(slots.T)
     position = np.empty(n_prof, dtype=np.int64)
     position[original] = np.arange(n_prof)
+    # Share of the profiles in each slot (what ``expected_lookups`` weighs the tables with).
+    weight = np.bincount(slots.ravel(), minlength=layout.size)[: layout.size] / max(1, n_prof)
 
     prof_lr = np.zeros((n_prof, top_k))
     prof_fam = np.full((n_prof, top_k), -1, dtype=np.int64)
@@ -158,72 +167,85 @@ def match_all(
         if n_fam == 0:
             continue
         ratio = np.ascontiguousarray(block.ratio)
-        if kernel == "tiles" and n_prof > 0:
-            # Families whose references exclude the most genotypes first, so that tiles are alike
-            # and a tile of excluding families lets unrelated profiles stop after a few markers.
-            order = np.argsort(-count_zeros(ratio), kind="stable").astype(np.int64)
-            n_tiles = -(-n_fam // TILE)
-            if tile_buffer.shape[0] < n_tiles or tile_buffer.shape[1] != ratio.shape[1]:
-                tile_buffer = np.empty((n_tiles, ratio.shape[1], TILE))
-            tiles = tile_buffer[:n_tiles]
-            tile_tables(ratio, order, tiles)
         inconsistent = np.ascontiguousarray(block.inconsistent)
         typed = np.ascontiguousarray(block.typed)
         if n_prof > 0:
+            parts: list[tuple[str, np.ndarray]] = []
+            if kernel == "rows":
+                parts.append(("rows", np.arange(n_fam, dtype=np.int64)))
+            else:
+                lookups = expected_lookups(ratio, weight, layout.offsets, 12.0)
+                # Tiles of alike families (those that exclude most first), so that a tile of
+                # excluding families lets unrelated profiles stop after a few markers.
+                by = np.argsort(lookups, kind="stable").astype(np.int64)
+                n_rows = int(np.searchsorted(lookups[by], ROW_KERNEL_MAX_MARKERS, side="right"))
+                n_rows = n_rows if kernel == "auto" else 0
+                if n_rows:
+                    parts.append(("rows", np.sort(by[:n_rows])))
+                if n_rows < n_fam:
+                    parts.append(("tiles", by[n_rows:]))
             fam_lr = np.zeros((n_chunks, n_fam, top_k))
             fam_prof = np.full((n_chunks, n_fam, top_k), -1, dtype=np.int64)
             fam_cmp = np.zeros((n_chunks, n_fam, top_k), dtype=np.int32)
             fam_bad = np.zeros((n_chunks, n_fam, top_k), dtype=np.int32)
-            collect_top = True
-            hit_cap = HIT_BUFFER
-            while True:
-                hit_prof = np.empty((n_chunks, hit_cap), dtype=np.int64)
-                hit_fam = np.empty((n_chunks, hit_cap), dtype=np.int64)
-                hit_lr = np.empty((n_chunks, hit_cap))
-                hit_cmp = np.empty((n_chunks, hit_cap), dtype=np.int32)
-                hit_bad = np.empty((n_chunks, hit_cap), dtype=np.int32)
-                hit_count = np.zeros(n_chunks, dtype=np.int64)
-                if kernel == "tiles":
-                    scan_tiles(
-                        prof_slots, slots, original, chunk_start, tiles, order, inconsistent, typed,
-                        untyped, base, collect_top, prof_lr, prof_fam, prof_cmp, prof_bad, prof_worst,
-                        fam_lr, fam_prof, fam_cmp, fam_bad,
-                        threshold, hit_prof, hit_fam, hit_lr, hit_cmp, hit_bad, hit_count,
-                    )  # fmt: skip
-                else:
-                    scan_block(
-                        slots, original, run_start, chunk_runs, ratio, inconsistent, typed, untyped,
-                        base, collect_top, prof_lr, prof_fam, prof_cmp, prof_bad, prof_worst,
-                        fam_lr, fam_prof, fam_cmp, fam_bad,
-                        threshold, hit_prof, hit_fam, hit_lr, hit_cmp, hit_bad, hit_count,
-                    )  # fmt: skip
-                if collect_top and kernel == "tiles":
-                    fill_details(
-                        slots, inconsistent, typed, untyped, base, prof_fam, prof_cmp, prof_bad
-                    )  # fmt: skip
-                collect_top = False
-                most = int(hit_count.max())
-                room = max_hits - n_hits
-                # A chunk overflowed its buffer: rescan this block for hits only, with room for all
-                # of them unless the global cap would be passed anyway.
-                if most <= hit_cap or hit_cap >= room:
-                    break
-                hit_cap = min(room, most)
-            for c in range(n_chunks):
-                stored = min(int(hit_count[c]), hit_cap)
-                take = min(stored, max_hits - n_hits)  # the first hits up to the cap
-                if take > 0:
-                    hits.add(
-                        hit_prof[c, :take], hit_fam[c, :take], hit_lr[c, :take],
-                        hit_cmp[c, :take], hit_bad[c, :take],
-                    )  # fmt: skip
-                    n_hits += take
-                n_dropped += int(hit_count[c]) - take
+            for part, fams in parts:
+                if part == "tiles":
+                    n_tiles = -(-fams.size // TILE)
+                    if tile_buffer.shape[0] < n_tiles or tile_buffer.shape[1] != ratio.shape[1]:
+                        tile_buffer = np.empty((n_tiles, ratio.shape[1], TILE))
+                    tiles = tile_buffer[:n_tiles]
+                    tile_tables(ratio, fams, tiles)
+                collect_top = True
+                hit_cap = HIT_BUFFER
+                while True:
+                    hit_prof = np.empty((n_chunks, hit_cap), dtype=np.int64)
+                    hit_fam = np.empty((n_chunks, hit_cap), dtype=np.int64)
+                    hit_lr = np.empty((n_chunks, hit_cap))
+                    hit_cmp = np.empty((n_chunks, hit_cap), dtype=np.int32)
+                    hit_bad = np.empty((n_chunks, hit_cap), dtype=np.int32)
+                    hit_count = np.zeros(n_chunks, dtype=np.int64)
+                    if part == "tiles":
+                        scan_tiles(
+                            prof_slots, slots, original, chunk_start, tiles, fams, inconsistent, typed,
+                            untyped, base, collect_top, prof_lr, prof_fam, prof_cmp, prof_bad,
+                            prof_worst, fam_lr, fam_prof, fam_cmp, fam_bad,
+                            threshold, hit_prof, hit_fam, hit_lr, hit_cmp, hit_bad, hit_count,
+                        )  # fmt: skip
+                        if collect_top:
+                            fill_details(
+                                slots, inconsistent, typed, untyped, base, prof_fam, prof_cmp,
+                                prof_bad,
+                            )  # fmt: skip
+                    else:
+                        scan_block(
+                            slots, original, run_start, chunk_runs, ratio, inconsistent, typed,
+                            untyped, base, fams, collect_top, prof_lr, prof_fam, prof_cmp, prof_bad,
+                            prof_worst, fam_lr, fam_prof, fam_cmp, fam_bad,
+                            threshold, hit_prof, hit_fam, hit_lr, hit_cmp, hit_bad, hit_count,
+                        )  # fmt: skip
+                    collect_top = False
+                    most = int(hit_count.max())
+                    room = max_hits - n_hits
+                    # A chunk overflowed its buffer: rescan these families for hits only, with room
+                    # for all of them unless the global cap would be passed anyway.
+                    if most <= hit_cap or hit_cap >= room:
+                        break
+                    hit_cap = min(room, most)
+                for c in range(n_chunks):
+                    stored = min(int(hit_count[c]), hit_cap)
+                    take = min(stored, max_hits - n_hits)  # the first hits up to the cap
+                    if take > 0:
+                        hits.add(
+                            hit_prof[c, :take], hit_fam[c, :take], hit_lr[c, :take],
+                            hit_cmp[c, :take], hit_bad[c, :take],
+                        )  # fmt: skip
+                        n_hits += take
+                    n_dropped += int(hit_count[c]) - take
             best = _merge_family_top(fam_lr, fam_prof, fam_cmp, fam_bad, top_k)
-            if kernel == "tiles":  # details of the kept entries only (the scan left them at -1)
-                pair_details(
-                    slots, position[best[0]], best[1], inconsistent, typed, untyped, best[3], best[4]
-                )  # fmt: skip
+            # Details of the entries the tiles left at -1, for the kept entries only.
+            pair_details(
+                slots, position[best[0]], best[1], inconsistent, typed, untyped, best[3], best[4]
+            )  # fmt: skip
             family_best.add(best[0], base + best[1], *best[2:])
         n_pairs += n_fam * n_prof
         if on_block is not None:

@@ -109,6 +109,7 @@ def scan_block(
     typed: np.ndarray,
     untyped: np.ndarray,
     family_base: int,
+    fams: np.ndarray,
     collect_top: bool,
     prof_lr: np.ndarray,
     prof_fam: np.ndarray,
@@ -127,7 +128,7 @@ def scan_block(
     hit_bad: np.ndarray,
     hit_count: np.ndarray,
 ) -> None:
-    """Score a block of families against all profiles, keeping the best pairs.
+    """Score the families ``fams`` (positions) of a block against all profiles, keeping the best pairs.
 
     Profiles come sorted by their slot at marker 0 (``slots[:, p]`` is profile ``original[p]`` of the
     caller); ``run_start[r]:run_start[r + 1]`` is a run of equal marker-0 slots and chunk c (one
@@ -138,7 +139,6 @@ def scan_block(
     with LR > 0 are ranked.
     """
     n_markers = slots.shape[0]
-    n_fam = ratio.shape[0]
     n_chunks = chunk_runs.shape[0] - 1
     cap = hit_prof.shape[1]
     for c in prange(n_chunks):
@@ -148,7 +148,8 @@ def scan_block(
         acc = np.empty(n)
         alive = np.empty(n, dtype=np.int64)
         count = 0
-        for f in range(n_fam):
+        for fi in range(fams.shape[0]):
+            f = fams[fi]
             row = ratio[f]
             # A marker that excludes a pair makes its LR exactly 0 whatever the other markers say
             # (ratios are finite), and unrelated people are excluded often. So whole runs of profiles
@@ -239,24 +240,39 @@ _TINY = 5e-324  # the smallest positive double: ``v >= _TINY`` is ``v > 0``
 
 
 @njit(parallel=True, nogil=True, cache=True)
-def count_zeros(ratio: np.ndarray) -> np.ndarray:
-    """Zero slots per family row: how many genotypes its references exclude."""
-    n_fam, size = ratio.shape
-    out = np.zeros(n_fam, dtype=np.int64)
+def expected_lookups(ratio: np.ndarray, weight: np.ndarray, offsets: np.ndarray, cap: float) -> np.ndarray:
+    """Per family row: the markers ``scan_block`` looks up, on average over the scanned profiles, before
+    a marker excludes the pair (markers taken as independent): the sum over markers of the product,
+    over the markers before, of the share ``weight`` of profiles whose slot the family does not
+    exclude. 1 for a family that excludes everyone at the first marker, the number of markers for
+    one that excludes no one. Reads the markers only until the sum passes ``cap`` or the rest cannot
+    add 0.03 (so mostly the first few markers' slots)."""
+    n_fam = ratio.shape[0]
+    n_markers = offsets.shape[0] - 1
+    out = np.empty(n_fam)
     for f in prange(n_fam):
         row = ratio[f]
-        z = 0
-        for s in range(size):
-            z += row[s] == 0.0
-        out[f] = z
+        alive = 1.0
+        total = 0.0
+        for m in range(n_markers):
+            total += alive
+            if total > cap or alive * (n_markers - m) < 0.03:
+                break
+            share = 0.0
+            for k in range(offsets[m], offsets[m + 1]):
+                if row[k] != 0.0:
+                    share += weight[k]
+            alive *= share
+        out[f] = total
     return out
 
 
 @njit(parallel=True, nogil=True, cache=True)
 def tile_tables(ratio: np.ndarray, order: np.ndarray, out: np.ndarray) -> None:
-    """Family rows ``ratio[order]`` in the tile layout into ``out`` (``(n_tiles, size, TILE)``, reused
-    from block to block: fresh pages cost more than the copy); lanes past the last family hold 0."""
-    n_fam, size = ratio.shape
+    """Family rows ``ratio[order]`` (``order``: some or all of the block's rows) in the tile layout into
+    ``out`` (``(n_tiles, size, TILE)``, reused from block to block: fresh pages cost more than the
+    copy); lanes past the last family hold 0."""
+    n_fam, size = order.shape[0], ratio.shape[1]
     for t in prange(out.shape[0]):
         width = min(TILE, n_fam - t * TILE)
         # 64 slots of every lane at a time: short runs read from each row, whole lines written
