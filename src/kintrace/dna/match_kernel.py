@@ -1,14 +1,24 @@
 """Numba kernels that score profiles x families by table lookups (see ``lr_table`` for the tables).
 
 A pair's LR is the product over markers of ``ratio[family, slot[marker, profile]]``; a marker the
-profile lacks points at a slot holding 1. Profiles are marker-major (``slots[m, p]``) so that the inner
-loop over profiles is a contiguous gather the compiler can vectorise; each thread takes a chunk of
-profiles and runs through every family of the block, so one family's table stays in L1 while a chunk
-is scored against it.
+profile lacks points at a slot holding 1. Two layouts of a block's tables:
+
+- rows (``scan_block``): one family's row after another; profiles are marker-major (``slots[m, p]``),
+  sorted by their marker-0 slot, and each pair is dropped at its first excluding marker (LR 0). Best
+  for families whose references exclude most unrelated people within a marker or two (parents, a
+  child): most pairs cost one or two lookups.
+- tiles (``tile_tables``, ``scan_tiles``): TILE families side by side, ``tiles[t, slot, lane]``;
+  scoring a profile against a tile is one contiguous TILE-wide load and multiply per marker (vector
+  instructions, no gather), whatever the pedigree shape. Best where pairs are rarely excluded (a
+  grandfather and an uncle never exclude; a mutation model makes no pair exactly 0), where the rows
+  layout looks up every marker of every pair one at a time.
+
+Both multiply the markers in the same order, so the LRs are bit for bit equal; ``match.match_all``
+(``kernel="auto"``) gives each family the layout where it is faster (``expected_lookups``).
 
 ``score_block`` writes every figure of every pair (for tests, small jobs and the exact comparison);
-``scan_block`` is the streaming path: it keeps only the top k per profile and per family and the pairs
-at or above a threshold, so memory does not grow with the number of pairs.
+``scan_block`` and ``scan_tiles`` are the streaming path: they keep only the top k per profile and per
+family and the pairs at or above a threshold, so memory does not grow with the number of pairs.
 """
 
 from __future__ import annotations
