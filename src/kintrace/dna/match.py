@@ -29,11 +29,12 @@ from kintrace.dna.match_kernel import (
 
 MAX_CHUNK = 16384  # profiles per thread task
 # ``kernel="auto"``: families that exclude an average scanned profile within this many markers
-# (``match_kernel.expected_lookups``; parents, a child: 1-3) are scored one row at a time
-# (``scan_block`` drops each pair at its first excluding marker); the others (a grandfather and an
-# uncle, any family under a mutation model: every marker) side by side in tiles (``scan_tiles``).
-# Both give the same values, so the split changes only the speed.
+# (``match_kernel.expected_lookups`` on LOOKUP_SAMPLE profiles; parents, a child: 1-2) are scored
+# one row at a time (``scan_block`` drops each pair at its first excluding marker); the others (a
+# grandfather and an uncle, any family under a mutation model: every marker) side by side in tiles
+# (``scan_tiles``). Both give the same values, so the split changes only the speed.
 ROW_KERNEL_MAX_MARKERS = 6.0
+LOOKUP_SAMPLE = 32  # profiles the expected lookups are counted on
 HIT_BUFFER = 4096  # threshold hits per chunk and block before the block is rescanned for hits only
 
 
@@ -143,8 +144,8 @@ def match_all(
     prof_slots = np.ascontiguousarray(slots.T)
     position = np.empty(n_prof, dtype=np.int64)
     position[original] = np.arange(n_prof)
-    # Share of the profiles in each slot (what ``expected_lookups`` weighs the tables with).
-    weight = np.bincount(slots.ravel(), minlength=layout.size)[: layout.size] / max(1, n_prof)
+    # Profiles spread over the sorted order, on which ``expected_lookups`` counts the lookups.
+    sample = prof_slots[:: max(1, n_prof // LOOKUP_SAMPLE)][:LOOKUP_SAMPLE]
 
     prof_lr = np.zeros((n_prof, top_k))
     prof_fam = np.full((n_prof, top_k), -1, dtype=np.int64)
@@ -174,7 +175,7 @@ def match_all(
             if kernel == "rows":
                 parts.append(("rows", np.arange(n_fam, dtype=np.int64)))
             else:
-                lookups = expected_lookups(ratio, weight, layout.offsets, 12.0)
+                lookups = expected_lookups(ratio, sample, 2 * ROW_KERNEL_MAX_MARKERS)
                 # Tiles of alike families (those that exclude most first), so that a tile of
                 # excluding families lets unrelated profiles stop after a few markers.
                 by = np.argsort(lookups, kind="stable").astype(np.int64)

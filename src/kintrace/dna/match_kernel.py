@@ -250,30 +250,25 @@ _TINY = 5e-324  # the smallest positive double: ``v >= _TINY`` is ``v > 0``
 
 
 @njit(parallel=True, nogil=True, cache=True)
-def expected_lookups(ratio: np.ndarray, weight: np.ndarray, offsets: np.ndarray, cap: float) -> np.ndarray:
-    """Per family row: the markers ``scan_block`` looks up, on average over the scanned profiles, before
-    a marker excludes the pair (markers taken as independent): the sum over markers of the product,
-    over the markers before, of the share ``weight`` of profiles whose slot the family does not
-    exclude. 1 for a family that excludes everyone at the first marker, the number of markers for
-    one that excludes no one. Reads the markers only until the sum passes ``cap`` or the rest cannot
-    add 0.03 (so mostly the first few markers' slots)."""
+def expected_lookups(ratio: np.ndarray, sample: np.ndarray, cap: float) -> np.ndarray:
+    """Per family row: the markers ``scan_block`` looks up for a pair, on average over the ``sample``
+    profiles (``(n, n_markers)`` slots), before a marker excludes it: 1 for a family that excludes
+    everyone at the first marker, the number of markers for one that excludes no one. Counting stops
+    once the average passes ``cap``."""
     n_fam = ratio.shape[0]
-    n_markers = offsets.shape[0] - 1
+    n, n_markers = sample.shape
     out = np.empty(n_fam)
     for f in prange(n_fam):
         row = ratio[f]
-        alive = 1.0
-        total = 0.0
-        for m in range(n_markers):
-            total += alive
-            if total > cap or alive * (n_markers - m) < 0.03:
+        total = 0
+        for i in range(n):
+            for m in range(n_markers):
+                total += 1
+                if row[sample[i, m]] == 0.0:
+                    break
+            if total > cap * n:
                 break
-            share = 0.0
-            for k in range(offsets[m], offsets[m + 1]):
-                if row[k] != 0.0:
-                    share += weight[k]
-            alive *= share
-        out[f] = total
+        out[f] = total / max(n, 1)
     return out
 
 
