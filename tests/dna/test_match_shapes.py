@@ -189,3 +189,43 @@ def test_fast_path_equals_brute_force(shape: str, mutation: str | None) -> None:
                 assert (f, p) not in got
             else:
                 assert got[(f, p)] == pytest.approx(expected, rel=1e-10, abs=0), (shape, f, p)
+
+
+@pytest.mark.parametrize("mutation", [None, "equal/proportional"])
+def test_mix_of_shapes_tiles_equal_rows_and_exact(mutation: str | None) -> None:
+    """A mix of every shape in blocks of several tiles (families side by side, ``kernel="tiles"``):
+    the same kept pairs with bit-identical LRs as one family row at a time (``kernel="rows"``) and as
+    the two together (``"auto"``: excluding families in rows, the others in tiles), and the exact
+    per-pair path to 1e-10."""
+    rng = np.random.default_rng(17)
+    ms = markers(mutation, (6, 9, 4, 12, 7))
+    shapes = list(SHAPES.values())
+    families: list[Family] = []
+    refs: References = {}
+    profiles: list[Profile] = []
+    for i in range(80):
+        pedigree, typed = shapes[i % len(shapes)]
+        fid = f"F{i:03d}"
+        families.append(Family(fid, pedigree, "mp", {pid: f"{fid}-{pid}" for pid in typed}))
+        truth = {m.name: gene_drop(rng, pedigree, m) for m in ms}
+        refs[fid] = {pid: {name: g[pid] for name, g in truth.items()} for pid in typed}
+        if i % 4 == 0:
+            profiles.append({name: g["mp"] for name, g in truth.items()})
+    profiles += [{m.name: draw(rng, m) for m in ms} for _ in range(20)]
+    layout = SlotLayout.by_exclusion_power(ms)
+    slots = layout.encode(profiles)
+    ids = [f"U{j:02d}" for j in range(len(profiles))]
+    results = {}
+    for kernel in ("auto", "tiles", "rows"):
+        cache = TableCache()
+        blocks = (build_tables(families[i : i + 70], refs, layout, cache) for i in range(0, 80, 70))
+        results[kernel] = match_all(ids, slots, layout, blocks, top_k=5, threshold=10.0, kernel=kernel)
+    assert len(results["tiles"].matches) > 100
+    assert results["tiles"].matches == results["rows"].matches == results["auto"].matches
+    assert results["tiles"].n_above_threshold == results["rows"].n_above_threshold
+    fam_by_id = {f.family_id: f for f in families}
+    for m in results["tiles"].matches[::7]:
+        fam = fam_by_id[m.family_id]
+        prof = profiles[int(m.sample_id[1:])]
+        exact = missing_person_lr(fam.pedigree, ms, refs[fam.family_id], prof, "mp").lr_total
+        assert m.lr == pytest.approx(exact, rel=1e-10, abs=0)

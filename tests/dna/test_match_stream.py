@@ -52,15 +52,24 @@ def split(block: TableBlock, size: int):
         )  # fmt: skip
 
 
-@pytest.mark.parametrize(("seed", "levels", "block_size"), [(1, 0, 7), (2, 3, 5), (3, 2, 40), (6, 0, 9)])
-def test_top_k_and_threshold_equal_brute_force(seed: int, levels: int, block_size: int) -> None:
-    # Seed 6: 700 profiles, several chunks with the marker-0 runs cut at chunk bounds.
+@pytest.mark.parametrize("kernel", ["auto", "tiles", "rows"])
+@pytest.mark.parametrize(
+    ("seed", "levels", "block_size", "n_fam"),
+    [(1, 0, 7, 23), (2, 3, 5, 23), (3, 2, 40, 23), (6, 0, 9, 23), (7, 2, 75, 90), (8, 0, 90, 90)],
+)
+def test_top_k_and_threshold_equal_brute_force(
+    seed: int, levels: int, block_size: int, n_fam: int, kernel: str
+) -> None:
+    # Seed 6: 700 profiles, several chunks with the marker-0 runs cut at chunk bounds. Seeds 7, 8:
+    # blocks of several tiles of families (TILE), the last one partly empty.
     n_prof = 700 if seed == 6 else 150
-    block, slots = random_case(seed, n_fam=23, n_prof=n_prof, levels=levels)
+    block, slots = random_case(seed, n_fam=n_fam, n_prof=n_prof, levels=levels)
     lr, cmp, bad = brute(block, slots)
     k, threshold = 3, 5.0
     sample_ids = [f"U{p}" for p in range(slots.shape[1])]
-    result = match_all(sample_ids, slots, LAYOUT, split(block, block_size), top_k=k, threshold=threshold)
+    result = match_all(
+        sample_ids, slots, LAYOUT, split(block, block_size), top_k=k, threshold=threshold, kernel=kernel
+    )
     assert result.n_pairs == lr.size
     assert result.n_above_threshold == int((lr >= threshold).sum()) and not result.warnings
     got = {(m.sample_id, m.family_id): m for m in result.matches}
@@ -90,13 +99,14 @@ def test_top_k_and_threshold_equal_brute_force(seed: int, levels: int, block_siz
     assert [m.lr for m in result.matches] == sorted((m.lr for m in result.matches), reverse=True)
 
 
-def test_threshold_cap_warns_and_keeps_top_lists() -> None:
+@pytest.mark.parametrize("kernel", ["auto", "tiles", "rows"])
+def test_threshold_cap_warns_and_keeps_top_lists(kernel: str) -> None:
     block, slots = random_case(4, n_fam=10, n_prof=120)
     lr, _, _ = brute(block, slots)
     threshold = 0.5
     n_hits = int((lr >= threshold).sum())
     result = match_all([f"U{p}" for p in range(120)], slots, LAYOUT, split(block, 4), top_k=2,
-                       threshold=threshold, max_hits=n_hits // 3)  # fmt: skip
+                       threshold=threshold, max_hits=n_hits // 3, kernel=kernel)  # fmt: skip
     assert result.n_above_threshold == n_hits
     assert result.n_above_threshold_dropped == n_hits - n_hits // 3
     assert len(result.warnings) == 1 and "only the first" in result.warnings[0]
@@ -106,14 +116,17 @@ def test_threshold_cap_warns_and_keeps_top_lists() -> None:
     assert all(m.lr >= threshold for m in kept_by_threshold)
 
 
-def test_chunk_overflow_rescans_block(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("kernel", ["auto", "tiles", "rows"])
+def test_chunk_overflow_rescans_block(monkeypatch: pytest.MonkeyPatch, kernel: str) -> None:
     """More hits in one chunk than its buffer holds: the block is rescanned, nothing is lost."""
     import kintrace.dna.match as match_module
 
     monkeypatch.setattr(match_module, "HIT_BUFFER", 8)
     block, slots = random_case(5, n_fam=12, n_prof=90)
     lr, _, _ = brute(block, slots)
-    result = match_all([f"U{p}" for p in range(90)], slots, LAYOUT, split(block, 6), top_k=1, threshold=1.0)
+    result = match_all(
+        [f"U{p}" for p in range(90)], slots, LAYOUT, split(block, 6), top_k=1, threshold=1.0, kernel=kernel
+    )
     assert result.n_above_threshold == int((lr >= 1.0).sum()) > 8
     assert not result.warnings
     kept = {(m.sample_id, m.family_id) for m in result.matches}
@@ -123,23 +136,32 @@ def test_chunk_overflow_rescans_block(monkeypatch: pytest.MonkeyPatch) -> None:
 @settings(max_examples=25, deadline=None)
 @given(
     seed=st.integers(0, 10_000),
-    n_fam=st.integers(1, 9),
+    n_fam=st.integers(1, 70),
     n_prof=st.integers(1, 40),
     chunk=st.integers(1, 12),
-    block_size=st.integers(1, 4),
+    block_size=st.integers(1, 40),
     top_k=st.integers(1, 4),
     levels=st.integers(0, 3),
     threshold=st.sampled_from([0.25, 1.0, 8.0]),
+    kernel=st.sampled_from(["auto", "tiles", "rows"]),
 )
 def test_streaming_equals_brute_force_for_any_chunking(
-    seed: int, n_fam: int, n_prof: int, chunk: int, block_size: int, top_k: int, levels: int, threshold: float
+    seed: int,
+    n_fam: int,
+    n_prof: int,
+    chunk: int,
+    block_size: int,
+    top_k: int,
+    levels: int,
+    threshold: float,
+    kernel: str,
 ) -> None:
     """Whatever the chunk and block sizes, the kept pairs and their ranks are the brute-force ones."""
     block, slots = random_case(seed, n_fam=n_fam, n_prof=n_prof, levels=levels)
     lr, cmp, bad = brute(block, slots)
     result = match_all(
         [f"U{p}" for p in range(n_prof)], slots, LAYOUT, split(block, block_size),
-        top_k=top_k, threshold=threshold, chunk=chunk,
+        top_k=top_k, threshold=threshold, chunk=chunk, kernel=kernel,
     )  # fmt: skip
     expected: dict[tuple[int, int], list[int | None]] = {}
     for p in range(n_prof):
@@ -161,3 +183,43 @@ def test_streaming_equals_brute_force_for_any_chunking(
     for (p, f), (rank_p, rank_f) in expected.items():
         assert got[(p, f)] == (rank_p, rank_f, lr[f, p], cmp[f, p], bad[f, p])
     assert result.n_above_threshold == int((lr >= threshold).sum())
+
+
+@pytest.mark.parametrize("zeros", [0.0, 0.3, 0.6])
+def test_many_markers_and_exclusions_both_kernels(zeros: float) -> None:
+    """13 markers, 150 families (tiles of TILE, the last one partly empty) whose tables exclude
+    ``zeros`` of the genotypes: the tiles kernel finishes the few lanes left one by one once most of
+    a tile is excluded. Both kernels keep the brute-force pairs with the same LRs."""
+    markers = [Marker(f"M{i}", ("1", "2", "3", "4"), np.array([0.1, 0.2, 0.3, 0.4])) for i in range(13)]
+    layout = SlotLayout.for_markers(markers)
+    rng = np.random.default_rng(int(zeros * 10) + 31)
+    n_fam, n_prof = 150, 120
+    ratio = rng.lognormal(0.0, 1.5, size=(n_fam, layout.size))
+    ratio[rng.random(ratio.shape) < zeros] = 0.0
+    for m in range(len(markers)):
+        ratio[:, layout.untyped_slot(m)] = 1.0
+    block = TableBlock([f"F{i}" for i in range(n_fam)], ratio, ratio == 0, np.ones((n_fam, 13), bool))
+    slots = np.empty((len(markers), n_prof), dtype=np.int32)
+    for m in range(len(markers)):
+        slots[m] = rng.integers(layout.offsets[m], layout.offsets[m + 1], size=n_prof)
+    untyped = np.array([layout.untyped_slot(m) for m in range(len(markers))], dtype=np.int32)
+    lr, log10_lr = np.empty((n_fam, n_prof)), np.empty((n_fam, n_prof))
+    cmp, bad = np.empty((n_fam, n_prof), np.int32), np.empty((n_fam, n_prof), np.int32)
+    score_block(slots, block.ratio, block.inconsistent, block.typed, untyped, lr, log10_lr, cmp, bad)
+    ids = [f"U{p}" for p in range(n_prof)]
+    got = {}
+    for kernel in ("auto", "tiles", "rows"):
+        result = match_all(ids, slots, layout, [block], top_k=2, threshold=1e3, kernel=kernel)
+        got[kernel] = result.matches
+        for m in result.matches:
+            f, p = int(m.family_id[1:]), int(m.sample_id[1:])
+            assert (m.lr, m.markers_compared, m.markers_inconsistent) == (lr[f, p], cmp[f, p], bad[f, p])
+        for p in range(n_prof):
+            best = [f for f in sorted(range(n_fam), key=lambda f: (-lr[f, p], f)) if lr[f, p] > 0][:2]
+            ranked = sorted((m for m in result.matches if m.sample_id == f"U{p}" and m.rank_in_profile),
+                            key=lambda m: m.rank_in_profile or 0)  # fmt: skip
+            assert [int(m.family_id[1:]) for m in ranked] == best
+        assert result.n_above_threshold == int((lr >= 1e3).sum())
+    assert got["tiles"] == got["rows"] == got["auto"]
+    if zeros == 0.6:
+        assert (lr == 0).mean() > 0.99  # most pairs excluded: the one-by-one finish is exercised
