@@ -118,3 +118,17 @@ def test_a_key_range_holds_every_key_that_begins_with_the_prefix():
     compiled = clause.compile(compile_kwargs={"literal_binds": True})
     assert str(compiled) == "key >= 'w:kravz' AND key < 'w:kraw'"
     assert "w:kravz" >= "w:kravz" and "w:kravzzik" < "w:kraw"
+
+
+def test_written_as_typed_counts_alike_from_the_stored_words_and_for_a_word_too_long_to_store(session):
+    from kintrace.services.name_keys import WRITTEN_MAX
+
+    long_surname = "Мельник" + "ь" * (WRITTEN_MAX - 6)  # too long to store as written: read from the name
+    short = cases.create_case(session, SYSTEM, person("Мельник", "Ольга", None))
+    long = cases.create_case(session, SYSTEM, person(long_surname, "Ольга", None))
+    hit = search_by_name(session, SYSTEM, "Мельник").hits[0]  # the long one sounds alike: after it
+    assert hit.case_id == short.id and hit.score == How.SPELLING.value + 2
+    hit = search_by_name(session, SYSTEM, long_surname).hits[0]
+    assert hit.case_id == long.id and hit.score == How.SPELLING.value + 2
+    (hit,) = search_by_name(session, SYSTEM, "Ольга").hits[:1]
+    assert hit.score == How.SPELLING.value + 1  # written as typed, not as a surname

@@ -25,7 +25,7 @@ from kintrace.domain.vocabulary import CaseState
 from kintrace.linkage.names.forms import canonical_given_name
 from kintrace.linkage.names.keys import name_key
 from kintrace.services.access import Actor, case_visibility_clause
-from kintrace.services.name_keys import word_keys
+from kintrace.services.name_keys import SURNAME_WRITTEN, WRITTEN, WRITTEN_MAX, word_keys
 from kintrace.store.models import Case, PersonAlias, PersonNameKey
 from kintrace.store.models import MissingPerson as PersonRow
 
@@ -100,15 +100,28 @@ class _QueryWord:
         exact = PersonNameKey.key.in_([f"w:{key}" for key in sorted(self.keys)])
         return case((exact, How.SPELLING.value), (self.clause(), How.BEGINNING.value), else_=0)
 
+    def written(self) -> list[str]:
+        """The keys of this word written as typed (services/name_keys.writing_keys): anywhere in the
+        name, and as a surname; none for an initial, or a word too long to be stored as written."""
+        word = _normal(self.typed)
+        if self.initial is not None or len(word) > WRITTEN_MAX:
+            return []
+        return [WRITTEN + word, SURNAME_WRITTEN + word]
+
+    def written_points(self) -> list[ColumnElement[int]]:
+        """One point if a word of the name is written as typed, one more if that word is a surname:
+        read from the ``t:``/``s:`` key rows, aggregated per person beside the weight."""
+        return [func.max(case((PersonNameKey.key == key, 1), else_=0)) for key in self.written()]
+
     def writing(self, padded: ColumnElement[str]) -> list[ColumnElement[int]]:
-        """One point if a word of the name is written as typed, one more if that word is a surname.
+        """The same points for a word longer than the stored ones, from the person's search_text.
 
         `padded` is the person's search_text (every spelling, case-folded, one a line) as
         "| last first patronymic | last first |": words stand between spaces, surnames after "| ".
         The typed word holds letters only, so it needs no LIKE escaping."""
-        if self.initial is not None:
-            return []
         word = _normal(self.typed)
+        if self.initial is not None or len(word) <= WRITTEN_MAX:
+            return []
         return [
             case((padded.like(f"% {word} %"), 1), else_=0),
             case((padded.like(f"%| {word} %"), 1), else_=0),
@@ -174,8 +187,13 @@ def _ranked(
     best first, and how many there are: one query that reads only the index rows of the query's keys."""
     clauses = [word.clause() for word in words]
     held = [func.max(case((clause, 1), else_=0)) == 1 for clause in clauses]
-    weight = sum((func.max(word.weight()) for word in words), start=literal(0))
-    keyed = select(PersonNameKey.person_id, weight.label("weight")).where(or_(*clauses))
+    points = [func.max(word.weight()) for word in words] + [
+        p for word in words for p in word.written_points()
+    ]
+    weight = sum(points, start=literal(0))
+    written = sorted({key for word in words for key in word.written()})
+    matching = or_(*clauses, PersonNameKey.key.in_(written)) if written else or_(*clauses)
+    keyed = select(PersonNameKey.person_id, weight.label("weight")).where(matching)
     full = [word for word in words if word.initial is None]
     if full and len(words) > 1:
         # The rarest word's persons bound those whose other keys are read (an initial is common: a
