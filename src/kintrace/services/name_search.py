@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Subquery, and_, case, exists, func, literal, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from kintrace.domain.text import without_stress_marks
@@ -97,8 +97,11 @@ class _QueryWord:
         """How well one key row meets this word (How's weights, the writing apart)."""
         if self.initial is not None:
             return case((self.clause(), How.INITIAL.value), else_=0)
-        exact = PersonNameKey.key.in_([f"w:{key}" for key in sorted(self.keys)])
-        return case((exact, How.SPELLING.value), (self.clause(), How.BEGINNING.value), else_=0)
+        return case((self.exact(), How.SPELLING.value), (self.clause(), How.BEGINNING.value), else_=0)
+
+    def exact(self) -> ColumnElement[bool]:
+        """The key rows of another spelling of the same sound (a full word's)."""
+        return PersonNameKey.key.in_([f"w:{key}" for key in sorted(self.keys)])
 
     def written(self) -> list[str]:
         """The keys of this word written as typed (services/name_keys.writing_keys): anywhere in the
@@ -175,6 +178,41 @@ def parse_query(query: str) -> list[_QueryWord]:
     return list(words.values())
 
 
+def _anchor(session: Session, words: Sequence[_QueryWord]) -> _QueryWord | None:
+    """The word whose persons bound those whose other keys are read (None for a single word).
+
+    The rarest full word: an initial is common (a tenth of the registry shares one), and counting a
+    word's index range is cheap beside reading the persons of a common one ("Олександр Шевченко":
+    Шевченко's 4,000, not Олександр's 10,000)."""
+    full = [word for word in words if word.initial is None]
+    if not full or len(words) == 1:
+        return None
+    return min(full, key=lambda word: _rows_of(session, word)) if len(full) > 1 else full[0]
+
+
+def _found(words: Sequence[_QueryWord], anchor: _QueryWord | None, *, weighted: bool) -> Subquery:
+    """Every person holding every word of the query, read from the index rows of the query's keys
+    alone; `weighted`, with their weight: each word's best key (How's weights) and, for a single word,
+    its points for being written as typed (the t:/s: rows; for several words the anchor's persons are
+    read, each with all its rows, and `_written_points` asks for those few rows per person instead)."""
+    clauses = [word.clause() for word in words]
+    held = [func.max(case((clause, 1), else_=0)) == 1 for clause in clauses]
+    if weighted:
+        points: list[ColumnElement[int]] = [func.max(word.weight()) for word in words]
+        written: list[str] = []
+        if anchor is None:
+            points += [point for word in words for point in word.written_points()]
+            written = sorted({key for word in words for key in word.written()})
+        matching = or_(*clauses, PersonNameKey.key.in_(written)) if written else or_(*clauses)
+        keyed = select(PersonNameKey.person_id, sum(points, start=literal(0)).label("weight")).where(matching)
+    else:
+        keyed = select(PersonNameKey.person_id, literal(0).label("weight")).where(or_(*clauses))
+    if anchor is not None:
+        anchored = select(PersonNameKey.person_id).where(anchor.clause())
+        keyed = keyed.where(PersonNameKey.person_id.in_(anchored))
+    return keyed.group_by(PersonNameKey.person_id).having(*held).subquery()
+
+
 def _ranked(
     session: Session,
     words: Sequence[_QueryWord],
@@ -182,29 +220,23 @@ def _ranked(
     *,
     offset: int,
     limit: int | None,
+    plain: bool,
 ) -> tuple[list[tuple[int, int, int]], int]:
     """(person id, case id, score) of one page of the visible persons holding every word of the query,
-    best first, and how many there are: one query that reads only the index rows of the query's keys."""
-    clauses = [word.clause() for word in words]
-    held = [func.max(case((clause, 1), else_=0)) == 1 for clause in clauses]
-    points = [func.max(word.weight()) for word in words] + [
-        p for word in words for p in word.written_points()
-    ]
-    weight = sum(points, start=literal(0))
-    written = sorted({key for word in words for key in word.written()})
-    matching = or_(*clauses, PersonNameKey.key.in_(written)) if written else or_(*clauses)
-    keyed = select(PersonNameKey.person_id, weight.label("weight")).where(matching)
-    full = [word for word in words if word.initial is None]
-    if full and len(words) > 1:
-        # The rarest word's persons bound those whose other keys are read (an initial is common: a
-        # tenth of the registry shares one). Counting a word's index range is cheap beside reading
-        # the persons of a common one ("Олександр Шевченко": Шевченко's 4,000, not Олександр's 10,000).
-        anchor = min(full, key=lambda word: _rows_of(session, word)) if len(full) > 1 else full[0]
-        anchored = select(PersonNameKey.person_id).where(anchor.clause())
-        keyed = keyed.where(PersonNameKey.person_id.in_(anchored))
-    found = keyed.group_by(PersonNameKey.person_id).having(*held).subquery()
+    best first, and how many there are. A page that the persons of the highest score fill is read
+    from them alone (`_top_page`); otherwise one query ranks every person found. `plain`: `where` is
+    a staff member's plain search (every case but merged ones), which the index rows count alone."""
+    anchor = _anchor(session, words)
+    if limit is not None and len(words) == 1:  # several words: the anchor bounds the persons read
+        page = _top_page(session, words, where, offset=offset, limit=limit)
+        if page is not None:
+            return page, _total(session, words, anchor, where, plain=plain)
+    found = _found(words, anchor, weighted=True)
     padded = "| " + func.replace(PersonRow.search_text, "\n", " | ") + " |"
-    score = sum((bonus for word in words for bonus in word.writing(padded)), start=found.c.weight)
+    bonuses = [bonus for word in words for bonus in word.writing(padded)]
+    if anchor is not None:
+        bonuses += _written_points(words)
+    score = sum(bonuses, start=found.c.weight)
     scored = score.label("score")  # ordered by its name: the database computes it once a row
     query = (
         select(PersonRow.id, PersonRow.case_id, scored, func.count().over())
@@ -218,12 +250,162 @@ def _ranked(
     rows = session.execute(query).all()
     total = int(rows[0][3]) if rows else 0
     if not rows and offset:  # past the last page: count them
-        total = len(session.execute(query.offset(0).limit(None)).all())
+        total = _total(session, words, anchor, where, plain=plain)
     return [(int(pid), int(cid), int(points)) for pid, cid, points, _ in rows], total
 
 
+def _written_points(words: Sequence[_QueryWord]) -> list[ColumnElement[int]]:
+    """The written-as-typed points of each found person, one index lookup per point."""
+    return [
+        case(
+            (
+                exists(
+                    select(literal(1)).where(
+                        PersonNameKey.person_id == PersonRow.id, PersonNameKey.key == key
+                    )
+                ),
+                1,
+            ),
+            else_=0,
+        )
+        for word in words
+        for key in word.written()
+    ]
+
+
+# The top tier is tried when the rarest key row it needs is held this often (below, ranking every
+# person found is cheap), and looked for among at most this many of the newest cases.
+TOP_TIER_MIN_ROWS = 1000
+TOP_TIER_MAX_WINDOW = 10000
+
+
+def _top_tier(session: Session, words: Sequence[_QueryWord]) -> tuple[int, list[ColumnElement[bool]]] | None:
+    """The highest score a person can reach for this query, and the key rows a person must hold to
+    reach it (None when a word is too long to be stored as written).
+
+    Each word's score is its best key's weight plus its written-as-typed points, so the highest is
+    each word's best weight that some stored key gives plus the points that some stored name gives;
+    a person reaches their sum exactly when they hold, for every word, each of those keys."""
+    best = 0
+    needs: list[ColumnElement[bool]] = []
+    for word in words:
+        if word.initial is not None:
+            best += How.INITIAL.value
+            needs.append(word.clause())
+            continue
+        written = word.written()
+        if not written:
+            return None
+        if _any_row(session, word.exact()):
+            best += How.SPELLING.value
+            needs.append(word.exact())
+        else:
+            best += How.BEGINNING.value
+            needs.append(word.clause())
+        for key in written:
+            if _any_row(session, PersonNameKey.key == key):
+                best += 1
+                needs.append(PersonNameKey.key == key)
+    return best, needs
+
+
+def _top_page(
+    session: Session,
+    words: Sequence[_QueryWord],
+    where: Sequence[ColumnElement[bool]],
+    *,
+    offset: int,
+    limit: int,
+) -> list[tuple[int, int, int]] | None:
+    """The page when the persons of the highest score fill it, else None.
+
+    The ranking orders by score, then newest case: the page's rows are then the newest cases of
+    persons at the highest score (`_top_tier`), and a common name's are among the newest cases
+    ("олександрович": 12,000 of 100,000 persons reach it, so the page is found among the newest 500
+    cases or so, with two index lookups a case). They are looked for among a window of the newest
+    cases sized by how common the tier's rarest key is; a window that does not fill the page gives
+    None (the caller ranks every person found)."""
+    top = _top_tier(session, words)
+    if top is None:
+        return None
+    best, needs = top
+    rarest = min(_rows_where(session, need) for need in needs)
+    if rarest < TOP_TIER_MIN_ROWS:
+        return None
+    newest = session.scalar(select(func.max(Case.id)))  # two queries: each is one index lookup
+    oldest = session.scalar(select(func.min(Case.id)))
+    if newest is None or oldest is None:
+        return None
+    span = newest - oldest + 1
+    window = min(TOP_TIER_MAX_WINDOW, -(-2 * (offset + limit) * span // rarest))
+    holds = [
+        exists(select(literal(1)).where(PersonNameKey.person_id == PersonRow.id, need)) for need in needs
+    ]
+    query = (
+        select(PersonRow.id, PersonRow.case_id)
+        .select_from(Case)
+        .join(PersonRow, PersonRow.case_id == Case.id)
+        .where(*where, Case.id > newest - window, *holds)
+        .order_by(Case.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    rows = session.execute(query).all()
+    if len(rows) < limit:
+        return None
+    return [(int(pid), int(cid), best) for pid, cid in rows]
+
+
+def _total(
+    session: Session,
+    words: Sequence[_QueryWord],
+    anchor: _QueryWord | None,
+    where: Sequence[ColumnElement[bool]],
+    *,
+    plain: bool,
+) -> int:
+    """How many visible persons hold every word. A plain staff search counts the index rows alone and
+    takes away the persons of merged cases (few), rather than reading every person's case."""
+    found = _found(words, anchor, weighted=False)
+    if not plain:
+        counted = (
+            select(func.count())
+            .select_from(found)
+            .join(PersonRow, PersonRow.id == found.c.person_id)
+            .join(Case, Case.id == PersonRow.case_id)
+            .where(*where)
+        )
+        return int(session.scalar(counted) or 0)
+    everyone = int(session.scalar(select(func.count()).select_from(found)) or 0)
+    holds = [
+        exists(select(literal(1)).where(PersonNameKey.person_id == PersonRow.id, word.clause()))
+        for word in words
+    ]
+    merged = (
+        select(func.count())
+        .select_from(Case)
+        .join(PersonRow, PersonRow.case_id == Case.id)
+        .where(Case.state == CaseState.MERGED, *holds)
+    )
+    return everyone - int(session.scalar(merged) or 0)
+
+
+def _plain(actor: Actor, clauses: Sequence[ColumnElement[bool]]) -> bool:
+    """Whether `clauses` keep every case but merged ones (a staff member's search without filters)."""
+    unmerged = Case.state != CaseState.MERGED
+    return actor.is_staff and all(c.compare(true()) or c.compare(unmerged) for c in clauses)
+
+
+def _any_row(session: Session, clause: ColumnElement[bool]) -> bool:
+    return session.scalar(select(literal(1)).select_from(PersonNameKey).where(clause).limit(1)) is not None
+
+
+def _rows_where(session: Session, clause: ColumnElement[bool]) -> int:
+    return session.scalar(select(func.count()).select_from(PersonNameKey).where(clause)) or 0
+
+
 def _rows_of(session: Session, word: _QueryWord) -> int:
-    return session.scalar(select(func.count()).select_from(PersonNameKey).where(word.clause())) or 0
+    return _rows_where(session, word.clause())
 
 
 _Spelling = tuple[str | None, str | None, str | None]
@@ -315,7 +497,8 @@ def search_by_name(
     if not words:
         return NameSearch(hits=[], total=0)
     clauses = [case_visibility_clause(actor), *(default_clauses(actor) if where is None else where)]
-    rows, total = _ranked(session, words, clauses, offset=offset, limit=limit)
+    plain = _plain(actor, clauses)
+    rows, total = _ranked(session, words, clauses, offset=offset, limit=limit, plain=plain)
     spellings = _spellings(session, [person_id for person_id, _, _ in rows])
     hits = [
         NameHit(case_id=cid, person_id=pid, score=score, matches=_explain(words, spellings[pid]))
