@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import httpx
 import numpy as np
@@ -111,8 +111,10 @@ def _hammer(
     samples: list[float],
     errors: list[str],
     lock: threading.Lock,
+    by_path: dict[str, list[float]],
 ) -> None:
     mine: list[float] = []
+    paths: dict[str, list[float]] = {}
     failed: list[str] = []
     with _client(base, token, page.web) as client:
         for path in itertools.cycle(page.paths):
@@ -125,20 +127,25 @@ def _hammer(
                 failed.append(f"{path}: {answer.status_code}")
             else:
                 mine.append(elapsed * 1000)
+                paths.setdefault(path, []).append(elapsed * 1000)
     with lock:
         samples.extend(mine)
         errors.extend(failed)
+        for path, values in paths.items():
+            by_path.setdefault(path, []).extend(values)
 
 
 def _run(base: str, token: str, load: list[Page], seconds: float) -> dict[str, dict[str, Any]]:
     """Each entry of `load` is one client thread; the figures are per page name."""
     samples: dict[str, list[float]] = {page.name: [] for page in load}
     errors: dict[str, list[str]] = {page.name: [] for page in load}
+    by_path: dict[str, dict[str, list[float]]] = {page.name: {} for page in load}
     lock = threading.Lock()
     stop = time.monotonic() + seconds
     threads = [
         threading.Thread(
-            target=_hammer, args=(base, token, page, stop, samples[page.name], errors[page.name], lock)
+            target=_hammer,
+            args=(base, token, page, stop, samples[page.name], errors[page.name], lock, by_path[page.name]),
         )
         for page in load
     ]
@@ -158,6 +165,14 @@ def _run(base: str, token: str, load: list[Page], seconds: float) -> dict[str, d
             "errors": len(errors[name]),
             "error_samples": errors[name][:3],
         }
+        if name == "name search":  # which queries make the tail
+            figures[name]["by_query_p50_p95_ms"] = {
+                unquote(path.rsplit("name=", 1)[1]): [
+                    round(float(np.percentile(times, 50)), 1),
+                    round(float(np.percentile(times, 95)), 1),
+                ]
+                for path, times in sorted(by_path[name].items())
+            }
     return figures
 
 
@@ -229,6 +244,27 @@ def _seeded_sqlite(say: Callable[[str], None]) -> Iterator[tuple[str, dict[str, 
         yield url, registry._seed(url, dataset)
 
 
+def _previous_p95(path: Path) -> dict[str, Any]:
+    """The p95s of the results file this run replaces (SQLite), to read beside the new ones: the
+    earlier code measured on the same kind of machine, not in this run (it is shared: say so)."""
+    if not path.exists():
+        return {}
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+        sqlite = old["backends"]["sqlite"]
+        return {
+            "note": old.get("note", ""),
+            "trend_cache_s": old.get("trend_cache_s"),
+            "phase_s": old.get("phase_s"),
+            **{
+                phase: {name: figures["p95_ms"] for name, figures in sqlite[phase].items()}
+                for phase in ("alone", "beside_dashboard")
+            },
+        }
+    except (KeyError, TypeError, ValueError):
+        return {}
+
+
 def main() -> None:
     def say(message: str) -> None:
         print(message, flush=True)
@@ -255,6 +291,9 @@ def main() -> None:
         "total_s": round(time.perf_counter() - started, 1),
         "backends": backends,
     }
+    previous = _previous_p95(RESULTS)
+    if previous:
+        results["previous_results_p95_ms"] = previous
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     say(f"written to {RESULTS} in {results['total_s']} s")

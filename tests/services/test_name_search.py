@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from tests.services.helpers import actor, person
 
 from kintrace.domain.person import PersonName
@@ -170,15 +172,14 @@ def test_a_page_read_from_the_top_tier_alone_equals_the_full_ranking(session, fa
         return page
 
     monkeypatch.setattr(name_search, "_top_page", counted)
-    for who in (SYSTEM, family):
-        for query in queries:
-            for page in pages:
-                for where in (None, closed):
-                    monkeypatch.setattr(name_search, "TOP_TIER_MIN_ROWS", 10**9)
-                    full = _answers(session, who, query, where=where, **page)
-                    monkeypatch.setattr(name_search, "TOP_TIER_MIN_ROWS", 0)
-                    shortcut = _answers(session, who, query, where=where, **page)
-                    assert shortcut == full, (who, query, page, where)
+    for who, query, page, where in itertools.product((SYSTEM, family), queries, pages, (None, closed)):
+        monkeypatch.setattr(name_search, "TOP_TIER_MIN_ROWS", 10**9)
+        full = _answers(session, who, query, where=where, **page)
+        monkeypatch.setattr(name_search, "TOP_TIER_MIN_ROWS", 0)
+        for dense in (1, 10**9):  # from the persons holding the rarest key, and among the newest cases
+            monkeypatch.setattr(name_search, "TOP_TIER_DENSE", dense)
+            shortcut = _answers(session, who, query, where=where, **page)
+            assert shortcut == full, (who, query, page, where, dense)
     assert any(top_pages) and not all(top_pages)  # the shortcut answered some pages, not all
     total, hits = _answers(session, SYSTEM, "Мельник", limit=3)
     assert made[7] not in [case_id for case_id, _, _ in hits] and total == len(

@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, exists, func, literal, or_, select, true
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import ColumnElement, Subquery, and_, case, distinct, exists, func, literal, or_, select, true
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from kintrace.domain.text import without_stress_marks
 from kintrace.domain.vocabulary import CaseState
@@ -86,9 +86,8 @@ class _QueryWord:
     initial: str | None  # the initial's letter when the word is one ("О." or "О")
     keys: frozenset[str]  # phonetic keys of the word (and of its canonical given name)
 
-    def clause(self) -> ColumnElement[bool]:
+    def clause(self, column: InstrumentedAttribute[str] = PersonNameKey.key) -> ColumnElement[bool]:
         """The person_name_keys rows that satisfy this word: an exact key or one it begins."""
-        column = PersonNameKey.key
         if self.initial is not None:
             return column == f"i:{self.initial}"
         return or_(*(_starts(column, f"w:{key}") for key in sorted(self.keys)))
@@ -227,7 +226,7 @@ def _ranked(
     from them alone (`_top_page`); otherwise one query ranks every person found. `plain`: `where` is
     a staff member's plain search (every case but merged ones), which the index rows count alone."""
     anchor = _anchor(session, words)
-    if limit is not None and len(words) == 1:  # several words: the anchor bounds the persons read
+    if limit is not None and anchor is None:  # several words: one query over the anchor's persons
         page = _top_page(session, words, where, offset=offset, limit=limit)
         if page is not None:
             return page, _total(session, words, anchor, where, plain=plain)
@@ -277,6 +276,10 @@ def _written_points(words: Sequence[_QueryWord]) -> list[ColumnElement[int]]:
 # person found is cheap), and looked for among at most this many of the newest cases.
 TOP_TIER_MIN_ROWS = 1000
 TOP_TIER_MAX_WINDOW = 10000
+# A tier whose rarest key is held by one case in TOP_TIER_DENSE or more is looked for among the newest
+# cases; a rarer one is read from the persons holding that key, up to TOP_TIER_MAX_ROWS of them.
+TOP_TIER_DENSE = 20
+TOP_TIER_MAX_ROWS = 8000
 
 
 def _top_tier(session: Session, words: Sequence[_QueryWord]) -> tuple[int, list[ColumnElement[bool]]] | None:
@@ -317,19 +320,21 @@ def _top_page(
     offset: int,
     limit: int,
 ) -> list[tuple[int, int, int]] | None:
-    """The page when the persons of the highest score fill it, else None.
+    """The page when the persons of the highest score fill it, else None (the caller ranks every
+    person found).
 
     The ranking orders by score, then newest case: the page's rows are then the newest cases of
-    persons at the highest score (`_top_tier`), and a common name's are among the newest cases
-    ("олександрович": 12,000 of 100,000 persons reach it, so the page is found among the newest 500
-    cases or so, with two index lookups a case). They are looked for among a window of the newest
-    cases sized by how common the tier's rarest key is; a window that does not fill the page gives
-    None (the caller ranks every person found)."""
+    persons at the highest score (`_top_tier`). When the tier's rarest key is common, they are among
+    the newest cases ("олександрович": 12,000 of 100,000 persons reach it, so the page is found among
+    the newest 500 cases or so, with two index lookups a case), looked for in a window of the newest
+    cases sized by how common it is; otherwise the persons holding the rarest key are read, those
+    holding every other key of the tier kept, and the newest of them taken."""
     top = _top_tier(session, words)
     if top is None:
         return None
     best, needs = top
-    rarest = min(_rows_where(session, need) for need in needs)
+    counts = [_rows_where(session, need) for need in needs]
+    rarest = min(counts)
     if rarest < TOP_TIER_MIN_ROWS:
         return None
     newest = session.scalar(select(func.max(Case.id)))  # two queries: each is one index lookup
@@ -337,7 +342,6 @@ def _top_page(
     if newest is None or oldest is None:
         return None
     span = newest - oldest + 1
-    window = min(TOP_TIER_MAX_WINDOW, -(-2 * (offset + limit) * span // rarest))
     holds = [
         exists(select(literal(1)).where(PersonNameKey.person_id == PersonRow.id, need)) for need in needs
     ]
@@ -345,12 +349,16 @@ def _top_page(
         select(PersonRow.id, PersonRow.case_id)
         .select_from(Case)
         .join(PersonRow, PersonRow.case_id == Case.id)
-        .where(*where, Case.id > newest - window, *holds)
-        .order_by(Case.id.desc())
-        .offset(offset)
-        .limit(limit)
     )
-    rows = session.execute(query).all()
+    if rarest * TOP_TIER_DENSE >= span:  # a common tier: among the newest cases
+        window = min(TOP_TIER_MAX_WINDOW, -(-2 * (offset + limit) * span // rarest))
+        query = query.where(*where, Case.id > newest - window, *holds)
+    elif rarest <= TOP_TIER_MAX_ROWS:  # from the persons holding its rarest key
+        holding = select(PersonNameKey.person_id).where(needs[counts.index(rarest)])
+        query = query.where(*where, PersonRow.id.in_(holding), *holds)
+    else:
+        return None
+    rows = session.execute(query.order_by(Case.id.desc()).offset(offset).limit(limit)).all()
     if len(rows) < limit:
         return None
     return [(int(pid), int(cid), best) for pid, cid in rows]
@@ -366,8 +374,8 @@ def _total(
 ) -> int:
     """How many visible persons hold every word. A plain staff search counts the index rows alone and
     takes away the persons of merged cases (few), rather than reading every person's case."""
-    found = _found(words, anchor, weighted=False)
     if not plain:
+        found = _found(words, anchor, weighted=False)
         counted = (
             select(func.count())
             .select_from(found)
@@ -376,7 +384,16 @@ def _total(
             .where(*where)
         )
         return int(session.scalar(counted) or 0)
-    everyone = int(session.scalar(select(func.count()).select_from(found)) or 0)
+    # The persons of one word's rows (the anchor's) that hold the others, each asked by index lookups.
+    first = anchor if anchor is not None else words[0]
+    other = aliased(PersonNameKey)
+    held = [
+        exists(select(literal(1)).where(other.person_id == PersonNameKey.person_id, word.clause(other.key)))
+        for word in words
+        if word is not first
+    ]
+    counted = select(func.count(distinct(PersonNameKey.person_id))).where(first.clause(), *held)
+    everyone = int(session.scalar(counted) or 0)
     holds = [
         exists(select(literal(1)).where(PersonNameKey.person_id == PersonRow.id, word.clause()))
         for word in words
