@@ -17,6 +17,10 @@ dashboard, and no page slowed by the dashboard (the ratio of its p95 beside the 
 
 `python -m benchmarks load`; KINTRACE_BENCH_LOAD_CLIENTS (4), KINTRACE_BENCH_LOAD_S (15),
 KINTRACE_BENCH_LOAD_PG=1 to measure PostgreSQL too (loaded with a copy of the SQLite rows).
+KINTRACE_BENCH_LOAD_BASELINE_SRC=DIR/src and KINTRACE_BENCH_LOAD_BASELINE_DB=FILE: each page alone
+is measured alternately on another revision's code (`git archive REV src | tar -x -C DIR`, run through
+PYTHONPATH) over a copy of the seeded SQLite file at that revision's schema, and on this code (the
+same run, so a shared machine's load falls on both).
 """
 
 from __future__ import annotations
@@ -54,6 +58,9 @@ WARMUP = 5
 # The dashboard's trend cache in the server: "0" (default) rebuilds it beside every view, the worst
 # case; "60" is what a deployment runs (the most the server keeps it: one rebuild a minute).
 TREND_CACHE_S = os.environ.get("KINTRACE_BENCH_TREND_CACHE_S", "0")
+# A baseline measured in the same run (see _baseline_served): another revision's src and its database.
+BASELINE_SRC = os.environ.get("KINTRACE_BENCH_LOAD_BASELINE_SRC", "")
+BASELINE_DB = os.environ.get("KINTRACE_BENCH_LOAD_BASELINE_DB", "")
 GOAL_PAGE_P95_MS = 100.0
 GOAL_DASHBOARD_P95_MS = 300.0
 LOGIN = ("load-bench", "load-bench-password-1")
@@ -183,7 +190,8 @@ def _warm(base: str, token: str, pages: list[Page]) -> None:
                 client.get(path)
 
 
-def measure(url: str, say: Callable[[str], None]) -> dict[str, Any]:
+def _prepared(url: str) -> tuple[str, list[int]]:
+    """The caseworker's API token, the sample cases, and the desk login (made once)."""
     engine = make_engine(url)
     try:
         token = registry._caseworker_token(engine)
@@ -195,15 +203,58 @@ def measure(url: str, say: Callable[[str], None]) -> dict[str, Any]:
                 )
     finally:
         engine.dispose()
+    return token, case_ids
+
+
+@contextmanager
+def _baseline_served() -> Iterator[tuple[str, str] | None]:
+    """The baseline's server (its base URL and token), when KINTRACE_BENCH_LOAD_BASELINE_SRC and _DB
+    name one: the code of another revision (`git archive REV src | tar -x -C DIR`: DIR/src) over a
+    SQLite file of the same rows at that revision's schema; else None."""
+    if not (BASELINE_SRC and BASELINE_DB):
+        yield None
+        return
+    url = f"sqlite:///{Path(BASELINE_DB).resolve()}"
+    token, _ = _prepared(url)
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = str(Path(BASELINE_SRC).resolve())  # read as the server starts
+    try:
+        with served(url) as base:
+            if before is None:
+                os.environ.pop("PYTHONPATH")
+            else:
+                os.environ["PYTHONPATH"] = before
+            yield base, token
+    finally:
+        if before is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = before
+
+
+def measure(url: str, say: Callable[[str], None]) -> dict[str, Any]:
+    token, case_ids = _prepared(url)
     pages = _pages(case_ids)
     results: dict[str, Any] = {"alone": {}, "beside_dashboard": {}}
     os.environ["KINTRACE_TREND_CACHE_S"] = TREND_CACHE_S  # read by the server process
     try:
-        with served(url) as base:
+        with served(url) as base, _baseline_served() as baseline:
             _warm(base, token, pages)
+            if baseline is not None:
+                _warm(baseline[0], baseline[1], pages)
+                results["baseline_alone"] = {}
             for page in [*pages, DASHBOARD]:
+                if baseline is not None:  # each page alternately on the baseline and on this code
+                    old = _run(baseline[0], baseline[1], [page] * CLIENTS, PHASE_S)[page.name]
+                    results["baseline_alone"][page.name] = old
+                    say(f"  baseline {page.name:15} p95 {old['p95_ms']:8.1f} ms  {old['per_s']:6.1f}/s")
                 figures = _run(base, token, [page] * CLIENTS, PHASE_S)[page.name]
                 results["alone"][page.name] = figures
+                if baseline is not None:
+                    old_p95 = results["baseline_alone"][page.name]["p95_ms"]
+                    figures["p95_ratio_to_baseline"] = (
+                        round(figures["p95_ms"] / old_p95, 2) if old_p95 else None
+                    )
                 say(f"  alone   {page.name:16} p95 {figures['p95_ms']:8.1f} ms  {figures['per_s']:6.1f}/s")
             for page in pages:
                 figures = _run(base, token, [page] * CLIENTS + [DASHBOARD], PHASE_S)
@@ -285,6 +336,7 @@ def main() -> None:
         "clients": CLIENTS,
         "phase_s": PHASE_S,
         "trend_cache_s": float(TREND_CACHE_S),
+        "baseline": {"src": BASELINE_SRC, "db": BASELINE_DB} if BASELINE_SRC and BASELINE_DB else None,
         "goal": {"page_p95_ms": GOAL_PAGE_P95_MS, "dashboard_p95_ms": GOAL_DASHBOARD_P95_MS},
         "note": "kintrace serve and the clients on one machine (loopback), "
         "shared with other work while measuring",

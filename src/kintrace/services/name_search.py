@@ -5,8 +5,13 @@ A query is split into words; a full word asks for a person with a name word of t
 patronymic with that initial. The candidates, persons holding every word of the query, come from one
 indexed query over person_name_keys, restricted to the cases the actor may see, and are ranked in the
 same query by how well each word matches (the same writing before the same sound before a beginning,
-a surname written as typed first), so a page of a common name reads no more than its own rows. Each hit
-of the page then says why it was found ("surname spelled differently: Melnik ~ Мельник").
+a surname written as typed first: the t:/s: key rows of the words as written), then by newest case.
+Each hit of the page then says why it was found ("surname spelled differently: Melnik ~ Мельник").
+
+A common word ("олександрович": 18,000 of 100,000 persons) is not ranked whole: the highest score any
+person can reach, and the keys that reach it, are read from the index (`_top_tier`), and a page that
+those persons fill is their newest cases (`_top_page`), with the count from the index rows
+(`_total`). Measured at 100,000 cases (`python -m benchmarks load`, benchmarks/results/load.json).
 """
 
 from __future__ import annotations
