@@ -61,6 +61,7 @@ TREND_CACHE_S = os.environ.get("KINTRACE_BENCH_TREND_CACHE_S", "0")
 # A baseline measured in the same run (see _baseline_served): another revision's src and its database.
 BASELINE_SRC = os.environ.get("KINTRACE_BENCH_LOAD_BASELINE_SRC", "")
 BASELINE_DB = os.environ.get("KINTRACE_BENCH_LOAD_BASELINE_DB", "")
+BASELINE_REV = os.environ.get("KINTRACE_BENCH_LOAD_BASELINE_REV", "")  # what the baseline's src is
 GOAL_PAGE_P95_MS = 100.0
 GOAL_DASHBOARD_P95_MS = 300.0
 LOGIN = ("load-bench", "load-bench-password-1")
@@ -321,6 +322,7 @@ def main() -> None:
         print(message, flush=True)
 
     started = time.perf_counter()
+    load_at_start = os.getloadavg()[0]  # the machine is shared: how busy it was
     backends: dict[str, Any] = {}
     with _seeded_sqlite(say) as (sqlite_url, seeded):
         say("sqlite")
@@ -336,7 +338,12 @@ def main() -> None:
         "clients": CLIENTS,
         "phase_s": PHASE_S,
         "trend_cache_s": float(TREND_CACHE_S),
-        "baseline": {"src": BASELINE_SRC, "db": BASELINE_DB} if BASELINE_SRC and BASELINE_DB else None,
+        "baseline": (
+            {"revision": BASELINE_REV, "src": BASELINE_SRC, "db": BASELINE_DB}
+            if BASELINE_SRC and BASELINE_DB
+            else None
+        ),
+        "load_average_1m_start_end": [round(load_at_start, 2), round(os.getloadavg()[0], 2)],
         "goal": {"page_p95_ms": GOAL_PAGE_P95_MS, "dashboard_p95_ms": GOAL_DASHBOARD_P95_MS},
         "note": "kintrace serve and the clients on one machine (loopback), "
         "shared with other work while measuring",
