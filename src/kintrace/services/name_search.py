@@ -120,14 +120,15 @@ class _QueryWord:
         read from the ``t:``/``s:`` key rows, aggregated per person beside the weight."""
         return [func.max(case((PersonNameKey.key == key, 1), else_=0)) for key in self.written()]
 
-    def writing(self, padded: ColumnElement[str]) -> list[ColumnElement[int]]:
-        """The same points for a word longer than the stored ones, from the person's search_text.
+    def writing(self, padded: ColumnElement[str], *, every: bool = False) -> list[ColumnElement[int]]:
+        """The same points from the person's search_text: for a word longer than the stored ones, or
+        for `every` word (a few persons found by several words: cheaper than their key rows).
 
         `padded` is the person's search_text (every spelling, case-folded, one a line) as
         "| last first patronymic | last first |": words stand between spaces, surnames after "| ".
         The typed word holds letters only, so it needs no LIKE escaping."""
         word = _normal(self.typed)
-        if self.initial is not None or len(word) <= WRITTEN_MAX:
+        if self.initial is not None or (len(word) <= WRITTEN_MAX and not every):
             return []
         return [
             case((padded.like(f"% {word} %"), 1), else_=0),
@@ -198,7 +199,7 @@ def _found(words: Sequence[_QueryWord], anchor: _QueryWord | None, *, weighted: 
     """Every person holding every word of the query, read from the index rows of the query's keys
     alone; `weighted`, with their weight: each word's best key (How's weights) and, for a single word,
     its points for being written as typed (the t:/s: rows; for several words the anchor's persons are
-    read, each with all its rows, and `_written_points` asks for those few rows per person instead)."""
+    read, each with all its rows, and those points come from the few found persons' names instead)."""
     clauses = [word.clause() for word in words]
     held = [func.max(case((clause, 1), else_=0)) == 1 for clause in clauses]
     if weighted:
@@ -237,9 +238,7 @@ def _ranked(
             return page, _total(session, words, anchor, where, plain=plain)
     found = _found(words, anchor, weighted=True)
     padded = "| " + func.replace(PersonRow.search_text, "\n", " | ") + " |"
-    bonuses = [bonus for word in words for bonus in word.writing(padded)]
-    if anchor is not None:
-        bonuses += _written_points(words)
+    bonuses = [bonus for word in words for bonus in word.writing(padded, every=anchor is not None)]
     score = sum(bonuses, start=found.c.weight)
     scored = score.label("score")  # ordered by its name: the database computes it once a row
     query = (
@@ -256,25 +255,6 @@ def _ranked(
     if not rows and offset:  # past the last page: count them
         total = _total(session, words, anchor, where, plain=plain)
     return [(int(pid), int(cid), int(points)) for pid, cid, points, _ in rows], total
-
-
-def _written_points(words: Sequence[_QueryWord]) -> list[ColumnElement[int]]:
-    """The written-as-typed points of each found person, one index lookup per point."""
-    return [
-        case(
-            (
-                exists(
-                    select(literal(1)).where(
-                        PersonNameKey.person_id == PersonRow.id, PersonNameKey.key == key
-                    )
-                ),
-                1,
-            ),
-            else_=0,
-        )
-        for word in words
-        for key in word.written()
-    ]
 
 
 # The top tier is tried when the rarest key row it needs is held this often (below, ranking every
@@ -334,6 +314,8 @@ def _top_page(
     the newest 500 cases or so, with two index lookups a case), looked for in a window of the newest
     cases sized by how common it is; otherwise the persons holding the rarest key are read, those
     holding every other key of the tier kept, and the newest of them taken."""
+    if all(_rows_of(session, word) < TOP_TIER_MIN_ROWS for word in words):  # few found: rank them all
+        return None
     top = _top_tier(session, words)
     if top is None:
         return None
