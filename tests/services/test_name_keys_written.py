@@ -1,4 +1,4 @@
-"""The t:/s: keys of a name as written meet exactly the words name search's LIKE test met."""
+"""The wt:/ws: keys of a name as written meet exactly the words name search's LIKE test met."""
 
 from __future__ import annotations
 
@@ -34,20 +34,20 @@ def test_the_keys_meet_the_words_that_like_met(text: str) -> None:
     keys = writing_keys(text)
     for word in WORDS:
         if len(word) > WRITTEN_MAX:
-            assert f"t:{word}" not in keys and f"s:{word}" not in keys
+            assert f"wt:{word}" not in keys and f"ws:{word}" not in keys
             continue
-        assert (f"t:{word}" in keys) == _like(f"% {word} %", padded), (text, word)
-        assert (f"s:{word}" in keys) == _like(f"%| {word} %", padded), (text, word)
+        assert (f"wt:{word}" in keys) == _like(f"% {word} %", padded), (text, word)
+        assert (f"ws:{word}" in keys) == _like(f"%| {word} %", padded), (text, word)
     assert all(len(key) <= 100 for key in keys)
 
 
 def test_a_surname_is_the_first_word_of_each_spelling() -> None:
     keys = writing_keys("мельник ольга петрівна\nmelnyk olha")
-    assert {k for k in keys if k.startswith("s:")} == {"s:мельник", "s:melnyk"}
-    assert {k for k in keys if k.startswith("t:")} == {
-        "t:мельник",
-        "t:ольга",
-        "t:петрівна",
-        "t:melnyk",
-        "t:olha",
+    assert {k for k in keys if k.startswith("ws:")} == {"ws:мельник", "ws:melnyk"}
+    assert {k for k in keys if k.startswith("wt:")} == {
+        "wt:мельник",
+        "wt:ольга",
+        "wt:петрівна",
+        "wt:melnyk",
+        "wt:olha",
     }

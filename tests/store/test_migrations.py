@@ -186,7 +186,7 @@ def test_0016_turns_free_text_relationships_into_codes_and_keeps_every_word(tmp_
 
 
 def test_0018_stores_the_words_of_names_stored_before_it_as_written(tmp_path):
-    """Persons written before 0018 get the t:/s: keys that writing them today stores; down removes them."""
+    """Persons written before 0018 get the wt:/ws: keys that writing them today stores; down removes them."""
     from sqlalchemy import create_engine, text
 
     from kintrace.services.name_keys import writing_keys
@@ -219,8 +219,8 @@ def test_0018_stores_the_words_of_names_stored_before_it_as_written(tmp_path):
 
     upgrade(url)
     assert keys() == {"w:milnik"} | writing_keys(search_text)
-    assert {"t:ольга", "t:петрівна", "t:olha", "s:мельник-кравець", "s:bondar"} <= keys()
-    assert "s:ольга" not in keys() and "t:мельник" not in keys()
+    assert {"wt:ольга", "wt:петрівна", "wt:olha", "ws:мельник-кравець", "ws:bondar"} <= keys()
+    assert "ws:ольга" not in keys() and "wt:мельник" not in keys()
     downgrade(url, "0016")
     assert keys() == {"w:milnik"}
     engine.dispose()

@@ -9,9 +9,10 @@ matching of one case against stored list rows: a key is a word's phonetic skelet
 - ``i:<letter>``: the initial of the given name and of the patronymic ("Кравчук О. П.");
 - ``b:<surname key>|<initial>``: the surname with the given name's initial, the block that list
   matching looks candidates up by;
-- ``t:<word>`` and ``s:<word>`` (persons only, `writing_keys`): every word of the name as written
+- ``wt:<word>`` and ``ws:<word>`` (persons only, `writing_keys`): every word of the name as written
   (case-folded), and the first word of each spelling (its surname's), so that name search ranks "written
-  as typed" and "a surname written as typed" from these rows rather than by reading every match's name.
+  as typed" and "a surname written as typed" from these rows rather than by reading every match's name
+  (they sort after every ``w:`` key, so a person's ``i:``/``w:`` rows are one range of the index).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from kintrace.linkage.names.forms import canonical_given_name
 from kintrace.linkage.names.keys import name_key, phonetic_key
 
 KEY_LENGTH = 100  # the key columns' width
-WRITTEN = "t:"
-SURNAME_WRITTEN = "s:"
+WRITTEN = "wt:"
+SURNAME_WRITTEN = "ws:"
 # The longest word stored as written (whole: a cut word would meet another one); name search reads
 # the stored names for a longer typed word.
 WRITTEN_MAX = KEY_LENGTH - len(WRITTEN)
@@ -74,7 +75,7 @@ def keys_of_spellings(spellings: Iterable[tuple[str | None, str | None, str | No
 
 
 def writing_keys(search_text: str) -> set[str]:
-    """The ``t:`` and ``s:`` keys of a person's search_text (services/persons.search_text: every
+    """The ``wt:`` and ``ws:`` keys of a person's search_text (services/persons.search_text: every
     spelling case-folded, one a line, words between single spaces).
 
     Exactly the words that name search's writing test meets: seen as "| " + the lines joined by
@@ -84,4 +85,4 @@ def writing_keys(search_text: str) -> set[str]:
     written = {word for word in padded.split(" ")[1:-1] if word and word != "|"}  # "|": no typed word
     surnames = {part.split(" ", 1)[0] for part in padded.split("| ")[1:] if " " in part}
     keys = {WRITTEN + word for word in written} | {SURNAME_WRITTEN + word for word in surnames - {"", "|"}}
-    return {key for key in keys if len(key) - 2 <= WRITTEN_MAX}
+    return {key for key in keys if len(key) <= KEY_LENGTH}

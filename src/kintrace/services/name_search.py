@@ -5,7 +5,7 @@ A query is split into words; a full word asks for a person with a name word of t
 patronymic with that initial. The candidates, persons holding every word of the query, come from one
 indexed query over person_name_keys, restricted to the cases the actor may see, and are ranked in the
 same query by how well each word matches (the same writing before the same sound before a beginning,
-a surname written as typed first: the t:/s: key rows of the words as written), then by newest case.
+a surname written as typed first: the wt:/ws: key rows of the words as written), then by newest case.
 Each hit of the page then says why it was found ("surname spelled differently: Melnik ~ Мельник").
 
 A common word ("олександрович": 18,000 of 100,000 persons) is not ranked whole: the highest score any
@@ -117,7 +117,7 @@ class _QueryWord:
 
     def written_points(self) -> list[ColumnElement[int]]:
         """One point if a word of the name is written as typed, one more if that word is a surname:
-        read from the ``t:``/``s:`` key rows, aggregated per person beside the weight."""
+        read from the ``wt:``/``ws:`` key rows, aggregated per person beside the weight."""
         return [func.max(case((PersonNameKey.key == key, 1), else_=0)) for key in self.written()]
 
     def writing(self, padded: ColumnElement[str], *, every: bool = False) -> list[ColumnElement[int]]:
@@ -198,7 +198,7 @@ def _anchor(session: Session, words: Sequence[_QueryWord]) -> _QueryWord | None:
 def _found(words: Sequence[_QueryWord], anchor: _QueryWord | None, *, weighted: bool) -> Subquery:
     """Every person holding every word of the query, read from the index rows of the query's keys
     alone; `weighted`, with their weight: each word's best key (How's weights) and, for a single word,
-    its points for being written as typed (the t:/s: rows; for several words the anchor's persons are
+    its points for being written as typed (the wt:/ws: rows; for several words the anchor's persons are
     read, each with all its rows, and those points come from the few found persons' names instead)."""
     clauses = [word.clause() for word in words]
     held = [func.max(case((clause, 1), else_=0)) == 1 for clause in clauses]
@@ -213,8 +213,12 @@ def _found(words: Sequence[_QueryWord], anchor: _QueryWord | None, *, weighted: 
     else:
         keyed = select(PersonNameKey.person_id, literal(0).label("weight")).where(or_(*clauses))
     if anchor is not None:
+        # Each of the anchor's persons is read by its index rows; the words' keys (i: and w:) are one
+        # range of them, so the b: and the written (wt:/ws:) rows are not read.
         anchored = select(PersonNameKey.person_id).where(anchor.clause())
-        keyed = keyed.where(PersonNameKey.person_id.in_(anchored))
+        keyed = keyed.where(
+            PersonNameKey.person_id.in_(anchored), PersonNameKey.key >= "i:", PersonNameKey.key < "w;"
+        )
     return keyed.group_by(PersonNameKey.person_id).having(*held).subquery()
 
 

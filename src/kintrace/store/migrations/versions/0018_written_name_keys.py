@@ -1,4 +1,4 @@
-"""Store the words of each person's name as written (``t:`` and ``s:`` rows of person_name_keys).
+"""Store the words of each person's name as written (``wt:`` and ``ws:`` rows of person_name_keys).
 
 Name search ranked a name written as typed, and a surname written as typed, by matching every found
 person's search_text with LIKE: at 100,000 cases a common patronymic read 18,000 persons' names per
@@ -37,7 +37,7 @@ def _writing_keys(search_text: str) -> set[str]:
     padded = "| " + search_text.replace("\n", " | ") + " |"
     written = {word for word in padded.split(" ")[1:-1] if word and word != "|"}
     surnames = {part.split(" ", 1)[0] for part in padded.split("| ")[1:] if " " in part}
-    keys = {"t:" + word for word in written} | {"s:" + word for word in surnames - {"", "|"}}
+    keys = {"wt:" + word for word in written} | {"ws:" + word for word in surnames - {"", "|"}}
     return {key for key in keys if len(key) <= KEY_LENGTH}
 
 
@@ -54,7 +54,7 @@ def _key_rows(connection: sa.Connection) -> Iterator[list[dict[str, object]]]:
 
 def _written() -> sa.ColumnElement[bool]:
     key = keys_table.c.key
-    return sa.or_(key.like("t:%"), key.like("s:%"))
+    return sa.or_(key.like("wt:%"), key.like("ws:%"))
 
 
 def upgrade() -> None:
