@@ -195,7 +195,9 @@ def _anchor(session: Session, words: Sequence[_QueryWord]) -> _QueryWord | None:
     return min(full, key=lambda word: _rows_of(session, word)) if len(full) > 1 else full[0]
 
 
-def _found(words: Sequence[_QueryWord], anchor: _QueryWord | None, *, weighted: bool) -> Subquery:
+def _found(
+    words: Sequence[_QueryWord], anchor: _QueryWord | None, *, weighted: bool, ordinal: bool = False
+) -> Subquery:
     """Every person holding every word of the query, read from the index rows of the query's keys
     alone; `weighted`, with their weight: each word's best key (How's weights) and, for a single word,
     its points for being written as typed (the wt:/ws: rows; for several words the anchor's persons are
@@ -213,12 +215,13 @@ def _found(words: Sequence[_QueryWord], anchor: _QueryWord | None, *, weighted: 
     else:
         keyed = select(PersonNameKey.person_id, literal(0).label("weight")).where(or_(*clauses))
     if anchor is not None:
-        # Each of the anchor's persons is read by its index rows; the words' keys (i: and w:) are one
-        # range of them, so the b: and the written (wt:/ws:) rows are not read.
         anchored = select(PersonNameKey.person_id).where(anchor.clause())
-        keyed = keyed.where(
-            PersonNameKey.person_id.in_(anchored), PersonNameKey.key >= "i:", PersonNameKey.key < "w;"
-        )
+        keyed = keyed.where(PersonNameKey.person_id.in_(anchored))
+        if ordinal:
+            # SQLite reads each of the anchor's persons by its index rows; in byte order the words'
+            # keys (i: and w:) are one range of them, so the b: and written (wt:/ws:) rows are not
+            # read. Not on PostgreSQL, whose collation may order the punctuation otherwise.
+            keyed = keyed.where(PersonNameKey.key >= "i:", PersonNameKey.key < "w;")
     return keyed.group_by(PersonNameKey.person_id).having(*held).subquery()
 
 
@@ -240,7 +243,7 @@ def _ranked(
         page = _top_page(session, words, where, offset=offset, limit=limit)
         if page is not None:
             return page, _total(session, words, anchor, where, plain=plain)
-    found = _found(words, anchor, weighted=True)
+    found = _found(words, anchor, weighted=True, ordinal=_ordinal(session))
     padded = "| " + func.replace(PersonRow.search_text, "\n", " | ") + " |"
     bonuses = [bonus for word in words for bonus in word.writing(padded, every=anchor is not None)]
     score = sum(bonuses, start=found.c.weight)
@@ -366,7 +369,7 @@ def _total(
     """How many visible persons hold every word. A plain staff search counts the index rows alone and
     takes away the persons of merged cases (few), rather than reading every person's case."""
     if not plain:
-        found = _found(words, anchor, weighted=False)
+        found = _found(words, anchor, weighted=False, ordinal=_ordinal(session))
         counted = (
             select(func.count())
             .select_from(found)
@@ -402,6 +405,11 @@ def _plain(actor: Actor, clauses: Sequence[ColumnElement[bool]]) -> bool:
     """Whether `clauses` keep every case but merged ones (a staff member's search without filters)."""
     unmerged = Case.state != CaseState.MERGED
     return actor.is_staff and all(c.compare(true()) or c.compare(unmerged) for c in clauses)
+
+
+def _ordinal(session: Session) -> bool:
+    """Whether the database compares the keys byte by byte (SQLite's BINARY collation)."""
+    return session.get_bind().dialect.name == "sqlite"
 
 
 def _any_row(session: Session, clause: ColumnElement[bool]) -> bool:
