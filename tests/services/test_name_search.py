@@ -172,7 +172,7 @@ def test_a_page_read_from_the_top_tier_alone_equals_the_full_ranking(session, fa
         return page
 
     monkeypatch.setattr(name_search, "_top_page", counted)
-    for who, query, page, where in itertools.product((SYSTEM, family), queries, pages, (None, closed)):
+    for who, query, page, where in itertools.product((SYSTEM, family), queries, pages, (None, closed, [])):
         monkeypatch.setattr(name_search, "TOP_TIER_MIN_ROWS", 10**9)
         full = _answers(session, who, query, where=where, **page)
         monkeypatch.setattr(name_search, "TOP_TIER_MIN_ROWS", 0)

@@ -232,12 +232,12 @@ def _ranked(
     *,
     offset: int,
     limit: int | None,
-    plain: bool,
+    plain: bool | None,
 ) -> tuple[list[tuple[int, int, int]], int]:
     """(person id, case id, score) of one page of the visible persons holding every word of the query,
     best first, and how many there are. A page that the persons of the highest score fill is read
-    from them alone (`_top_page`); otherwise one query ranks every person found. `plain`: `where` is
-    a staff member's plain search (every case but merged ones), which the index rows count alone."""
+    from them alone (`_top_page`); otherwise one query ranks every person found. `plain` (`_plain`): a staff
+    member's search without filters, which the index rows count alone."""
     anchor = _anchor(session, words)
     if limit is not None and anchor is None:  # several words: one query over the anchor's persons
         page = _top_page(session, words, where, offset=offset, limit=limit)
@@ -364,11 +364,12 @@ def _total(
     anchor: _QueryWord | None,
     where: Sequence[ColumnElement[bool]],
     *,
-    plain: bool,
+    plain: bool | None,
 ) -> int:
-    """How many visible persons hold every word. A plain staff search counts the index rows alone and
-    takes away the persons of merged cases (few), rather than reading every person's case."""
-    if not plain:
+    """How many visible persons hold every word. A staff member's search without filters (`plain` not
+    None) counts the index rows alone, and takes away the persons of merged cases (few) when it leaves
+    them out (`plain` True), rather than reading every person's case."""
+    if plain is None:
         found = _found(words, anchor, weighted=False, ordinal=_ordinal(session))
         counted = (
             select(func.count())
@@ -388,6 +389,8 @@ def _total(
     ]
     counted = select(func.count(distinct(PersonNameKey.person_id))).where(first.clause(), *held)
     everyone = int(session.scalar(counted) or 0)
+    if not plain:  # merged cases too
+        return everyone
     holds = [
         exists(select(literal(1)).where(PersonNameKey.person_id == PersonRow.id, word.clause()))
         for word in words
@@ -401,10 +404,13 @@ def _total(
     return everyone - int(session.scalar(merged) or 0)
 
 
-def _plain(actor: Actor, clauses: Sequence[ColumnElement[bool]]) -> bool:
-    """Whether `clauses` keep every case but merged ones (a staff member's search without filters)."""
+def _plain(actor: Actor, clauses: Sequence[ColumnElement[bool]]) -> bool | None:
+    """For a staff member's search without filters, whether `clauses` leave merged cases out (True)
+    or keep every case (False); None for any other search."""
     unmerged = Case.state != CaseState.MERGED
-    return actor.is_staff and all(c.compare(true()) or c.compare(unmerged) for c in clauses)
+    if not actor.is_staff or not all(c.compare(true()) or c.compare(unmerged) for c in clauses):
+        return None
+    return any(c.compare(unmerged) for c in clauses)
 
 
 def _ordinal(session: Session) -> bool:
