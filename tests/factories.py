@@ -25,7 +25,7 @@ from kintrace.domain.vocabulary import (
     SourceKind,
     Visibility,
 )
-from kintrace.services.name_keys import name_keys
+from kintrace.services.name_keys import name_keys, writing_keys
 from kintrace.services.users import hash_password
 from kintrace.store import models
 
@@ -82,7 +82,9 @@ def _search_text(person: Any) -> str:
 
 def _name_keys(person: Any) -> list[models.PersonNameKey]:
     # As services/persons.fill_row stores them, so name search finds the persons factories make.
-    keys = name_keys(person.last_name, person.first_name, person.patronymic)
+    keys = name_keys(person.last_name, person.first_name, person.patronymic) | writing_keys(
+        _search_text(person)
+    )
     return [models.PersonNameKey(key=key) for key in sorted(keys)]
 
 

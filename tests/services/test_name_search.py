@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from tests.services.helpers import actor, person
 
 from kintrace.domain.person import PersonName
@@ -118,3 +120,68 @@ def test_a_key_range_holds_every_key_that_begins_with_the_prefix():
     compiled = clause.compile(compile_kwargs={"literal_binds": True})
     assert str(compiled) == "key >= 'w:kravz' AND key < 'w:kraw'"
     assert "w:kravz" >= "w:kravz" and "w:kravzzik" < "w:kraw"
+
+
+def test_written_as_typed_counts_alike_from_the_stored_words_and_for_a_word_too_long_to_store(session):
+    from kintrace.services.name_keys import WRITTEN_MAX
+
+    long_surname = "Мельник" + "ь" * (WRITTEN_MAX - 6)  # too long to store as written: read from the name
+    short = cases.create_case(session, SYSTEM, person("Мельник", "Ольга", None))
+    long = cases.create_case(session, SYSTEM, person(long_surname, "Ольга", None))
+    hit = search_by_name(session, SYSTEM, "Мельник").hits[0]  # the long one sounds alike: after it
+    assert hit.case_id == short.id and hit.score == How.SPELLING.value + 2
+    hit = search_by_name(session, SYSTEM, long_surname).hits[0]
+    assert hit.case_id == long.id and hit.score == How.SPELLING.value + 2
+    (hit,) = search_by_name(session, SYSTEM, "Ольга").hits[:1]
+    assert hit.score == How.SPELLING.value + 1  # written as typed, not as a surname
+
+
+def _answers(session, who, query, **kwargs):
+    found = search_by_name(session, who, query, **kwargs)
+    return found.total, [(hit.case_id, hit.score, hit.reason) for hit in found.hits]
+
+
+def test_a_page_read_from_the_top_tier_alone_equals_the_full_ranking(session, factories, monkeypatch):
+    """The shortcut for common names (the page from the persons of the highest score, the count from
+    the index rows) gives the answers of ranking every person found, merged and hidden cases apart."""
+    from kintrace.services import duplicates, name_search
+
+    spellings = [("Мельник", "Ольга"), ("Мельник", "Олег"), ("Мельников", "Ігор"), ("Мельниченко", "Ольга")]
+    spellings += [("Бондар", "Мельник"), ("Мельнік", "Ірина"), ("Кравець", "Ольга")]
+    made = [
+        cases.create_case(session, SYSTEM, person(last, first, "Петрівна" if i % 2 else "Іванович")).id
+        for i, (last, first) in enumerate(spellings * 4)
+    ]
+    latin = PersonName("Melnyk", "Olha", None, "Latn")
+    with_alias = person("Мельник", "Ольга", None, alternative_names=(latin,))
+    made.append(cases.create_case(session, SYSTEM, with_alias).id)
+    duplicates.merge_cases(session, SYSTEM, made[0], made[7])  # made[7] (Мельник Ольга) is merged
+    cases.set_case_state(session, SYSTEM, made[14], cases.CaseState.CLOSED)
+    family = actor(factories.UserFactory(role=Role.FAMILY))
+    cases.create_case(session, family, person("Мельник", "Оксана", None))
+    session.flush()
+    queries = ["Мельник", "мельн", "Melnyk", "Ольга", "Петрівна", "Мельник Ольга", "Мельник О.", "Кравець"]
+    pages = [{"limit": 3}, {"limit": 3, "offset": 3}, {"limit": 5, "offset": 9}, {"limit": 50}, {}]
+    closed = [cases.Case.state == cases.CaseState.CLOSED]
+    top_pages = []
+    real_top_page = name_search._top_page
+
+    def counted(*args, **kwargs):
+        page = real_top_page(*args, **kwargs)
+        top_pages.append(page is not None)
+        return page
+
+    monkeypatch.setattr(name_search, "_top_page", counted)
+    for who, query, page, where in itertools.product((SYSTEM, family), queries, pages, (None, closed, [])):
+        monkeypatch.setattr(name_search, "TOP_TIER_MIN_ROWS", 10**9)
+        full = _answers(session, who, query, where=where, **page)
+        monkeypatch.setattr(name_search, "TOP_TIER_MIN_ROWS", 0)
+        for dense in (1, 10**9):  # from the persons holding the rarest key, and among the newest cases
+            monkeypatch.setattr(name_search, "TOP_TIER_DENSE", dense)
+            shortcut = _answers(session, who, query, where=where, **page)
+            assert shortcut == full, (who, query, page, where, dense)
+    assert any(top_pages) and not all(top_pages)  # the shortcut answered some pages, not all
+    total, hits = _answers(session, SYSTEM, "Мельник", limit=3)
+    assert made[7] not in [case_id for case_id, _, _ in hits] and total == len(
+        search_by_name(session, SYSTEM, "Мельник").hits
+    )

@@ -183,3 +183,44 @@ def test_0016_turns_free_text_relationships_into_codes_and_keeps_every_word(tmp_
         back = dict(conn.execute(text("SELECT id, relationship FROM relatives ORDER BY id")).all())
     engine.dispose()
     assert back == {1: "mother", 2: "wife", 3: "хрещена мати", 4: "brother", 5: "mother"}
+
+
+def test_0018_stores_the_words_of_names_stored_before_it_as_written(tmp_path):
+    """Persons written before 0018 get the wt:/ws: keys that writing them today stores; down removes them."""
+    from sqlalchemy import create_engine, text
+
+    from kintrace.services.name_keys import writing_keys
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0016")
+    engine = create_engine(url)
+    search_text = "мельник-кравець ольга петрівна\nbondar olha"
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO cases (id, reference, state, official_status, evidence_status, "
+                "created_at, updated_at) "
+                "VALUES (1, 'KT-1', 'open', 'missing', 'missing', '2024-01-01', '2024-01-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO persons "
+                "(id, case_id, last_name, first_name, patronymic, script, sex, search_text) "
+                "VALUES (9, 1, 'Мельник-Кравець', 'Ольга', 'Петрівна', 'Cyrl', 'female', :text)"
+            ),
+            {"text": search_text},
+        )
+        conn.execute(text("INSERT INTO person_name_keys (person_id, key) VALUES (9, 'w:milnik')"))
+
+    def keys() -> set[str]:
+        with engine.connect() as conn:
+            return set(conn.execute(text("SELECT key FROM person_name_keys WHERE person_id = 9")).scalars())
+
+    upgrade(url)
+    assert keys() == {"w:milnik"} | writing_keys(search_text)
+    assert {"wt:ольга", "wt:петрівна", "wt:olha", "ws:мельник-кравець", "ws:bondar"} <= keys()
+    assert "ws:ольга" not in keys() and "wt:мельник" not in keys()
+    downgrade(url, "0016")
+    assert keys() == {"w:milnik"}
+    engine.dispose()

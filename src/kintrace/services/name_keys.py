@@ -8,7 +8,11 @@ matching of one case against stored list rows: a key is a word's phonetic skelet
   canonical form, so "Olha", "Ольга" and "Olga" meet);
 - ``i:<letter>``: the initial of the given name and of the patronymic ("Кравчук О. П.");
 - ``b:<surname key>|<initial>``: the surname with the given name's initial, the block that list
-  matching looks candidates up by.
+  matching looks candidates up by;
+- ``wt:<word>`` and ``ws:<word>`` (persons only, `writing_keys`): every word of the name as written
+  (case-folded), and the first word of each spelling (its surname's), so that name search ranks "written
+  as typed" and "a surname written as typed" from these rows rather than by reading every match's name
+  (they sort after every ``w:`` key, so a person's ``i:``/``w:`` rows are one range of the index).
 """
 
 from __future__ import annotations
@@ -19,6 +23,11 @@ from kintrace.linkage.names.forms import canonical_given_name
 from kintrace.linkage.names.keys import name_key, phonetic_key
 
 KEY_LENGTH = 100  # the key columns' width
+WRITTEN = "wt:"
+SURNAME_WRITTEN = "ws:"
+# The longest word stored as written (whole: a cut word would meet another one); name search reads
+# the stored names for a longer typed word.
+WRITTEN_MAX = KEY_LENGTH - len(WRITTEN)
 
 
 def word_keys(text: str | None) -> list[str]:
@@ -63,3 +72,17 @@ def keys_of_spellings(spellings: Iterable[tuple[str | None, str | None, str | No
     for last_name, first_name, patronymic in spellings:
         keys |= name_keys(last_name, first_name, patronymic)
     return keys
+
+
+def writing_keys(search_text: str) -> set[str]:
+    """The ``wt:`` and ``ws:`` keys of a person's search_text (services/persons.search_text: every
+    spelling case-folded, one a line, words between single spaces).
+
+    Exactly the words that name search's writing test meets: seen as "| " + the lines joined by
+    " | " + " |", a word is written as typed when " word " occurs, a surname when "| word " does
+    (a line's first word). Words longer than WRITTEN_MAX are not stored."""
+    padded = "| " + search_text.replace("\n", " | ") + " |"
+    written = {word for word in padded.split(" ")[1:-1] if word and word != "|"}  # "|": no typed word
+    surnames = {part.split(" ", 1)[0] for part in padded.split("| ")[1:] if " " in part}
+    keys = {WRITTEN + word for word in written} | {SURNAME_WRITTEN + word for word in surnames - {"", "|"}}
+    return {key for key in keys if len(key) <= KEY_LENGTH}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from kintrace.domain.dates import PartialDate
 from kintrace.domain.person import LastSeen, MissingPerson, PersonName, PhysicalDescription, Script
 from kintrace.services.auditing import snapshot
-from kintrace.services.name_keys import keys_of_spellings
+from kintrace.services.name_keys import keys_of_spellings, writing_keys
 from kintrace.store.models import MissingPerson as PersonRow
 from kintrace.store.models import PersonAlias, PersonNameKey
 
@@ -67,8 +67,10 @@ def alias_columns(person: MissingPerson) -> list[dict[str, object]]:
 
 
 def person_keys(person: MissingPerson) -> set[str]:
-    """The cross-script name keys of the person and every alternative spelling (services/name_keys)."""
-    return keys_of_spellings((n.last, n.first, n.patronymic) for n in person.all_names)
+    """The cross-script name keys of the person and every alternative spelling, and the words of the
+    name as written (services/name_keys)."""
+    spellings = keys_of_spellings((n.last, n.first, n.patronymic) for n in person.all_names)
+    return spellings | writing_keys(search_text(person))
 
 
 def fill_row(row: PersonRow, person: MissingPerson) -> None:

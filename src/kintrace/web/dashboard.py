@@ -1,4 +1,13 @@
-"""The figures of the desk's dashboard, each from the same services the API uses."""
+"""The figures of the desk's dashboard, each from the same services the API uses.
+
+The figures are read in a few queries (a GROUP BY each, or a page with its count), about a quarter of
+a second at 100,000 cases, so they are kept between views (`live_figures`): a view serves the kept
+figures while no change has been audited since they were read (the newest audit row's id, one index
+lookup), and reads them again when one has and they are older than DASHBOARD_CACHE_S (5 s), so a page
+is at most that stale after a change, and says as of when. Unchanged figures are read again after
+DASHBOARD_MAX_AGE_S (a change written outside the services is not audited) by a thread beside the
+views, as the trend is.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kintrace.domain.contradictions import Contradiction
@@ -23,7 +33,7 @@ from kintrace.services.access import Actor
 from kintrace.services.cases import CaseFilter
 from kintrace.services.requests import RequestView
 from kintrace.store.db import transaction
-from kintrace.store.models import Case
+from kintrace.store.models import AuditEntry, Case
 from kintrace.web import charts, labels
 from kintrace.web.i18n import gettext_for
 from kintrace.web.pages import language_of
@@ -37,16 +47,83 @@ CONTRADICTION_WINDOW = 200
 
 
 @dataclass(frozen=True)
+class CaseLine:
+    """A case as the dashboard lists it (plain values: kept between views, outside any session)."""
+
+    id: int
+    reference: str
+    last_name: str | None
+    first_name: str | None
+    patronymic: str | None
+
+    @classmethod
+    def of(cls, case: Case) -> CaseLine:
+        person = case.person
+        return cls(case.id, case.reference, person.last_name, person.first_name, person.patronymic)
+
+
+@dataclass(frozen=True)
+class OverdueLine:
+    case_id: int
+    reference: str
+    authority: str
+    requested_status: PersonStatus
+    days_pending: int
+    days_overdue: int
+
+    @classmethod
+    def of(cls, view: RequestView) -> OverdueLine:
+        request = view.request
+        return cls(
+            request.case_id,
+            request.case.reference,
+            request.authority,
+            request.requested_status,
+            view.days_pending,
+            view.days_overdue,
+        )
+
+
+@dataclass(frozen=True)
+class ContradictionLine:
+    case_id: int
+    reference: str
+    rule: str
+
+    @classmethod
+    def of(cls, case: Case, contradiction: Contradiction) -> ContradictionLine:
+        return cls(case.id, case.reference, contradiction.rule)
+
+
+@dataclass(frozen=True)
+class LiveFigures:
+    """Every figure but the trend, in no language: what is kept between views."""
+
+    counts: list[tuple[PersonStatus, int, int]]  # status, cases on the official track, on the evidence track
+    total: int
+    unverified: list[CaseLine]
+    unverified_total: int
+    overdue: list[OverdueLine]
+    overdue_total: int
+    pending_bins: list[tuple[str, int]]
+    contradictions: list[ContradictionLine]
+    contradiction_window: int
+    stamp: int  # the newest audit row's id when they were read
+    computed_at: dt.datetime
+
+
+@dataclass(frozen=True)
 class Figures:
     counts: list[tuple[PersonStatus, int, int]]  # status, cases on the official track, on the evidence track
     total: int
-    unverified: list[Case]
+    unverified: list[CaseLine]
     unverified_total: int
-    overdue: list[RequestView]
+    overdue: list[OverdueLine]
     overdue_total: int
     pending_bins: list[tuple[str, int]]
-    contradictions: list[tuple[Case, Contradiction]]
+    contradictions: list[ContradictionLine]
     contradiction_window: int
+    computed_at: dt.datetime
     status_chart: str
     pending_chart: str
     trend: Trend
@@ -126,9 +203,21 @@ def _rebuild(state: Any, actor: Actor) -> None:
         _REBUILDING.release()
 
 
-def dashboard_figures(session: Session, actor: Actor, request: Request) -> Figures:
-    _ = gettext_for(language_of(request))
-    # Every other figure is read live, each in one query (a GROUP BY, or a page with its count).
+# A view after an audited change reads the figures again once they are this old (the page says as of
+# when); KINTRACE_DASHBOARD_CACHE_S=0 reads them on every view after a change. Unchanged figures are
+# read again beside the views after DASHBOARD_MAX_AGE_S.
+DASHBOARD_CACHE_S = float(os.environ.get("KINTRACE_DASHBOARD_CACHE_S", "5"))
+DASHBOARD_MAX_AGE_S = 60.0
+
+
+def audit_stamp(session: Session) -> int:
+    """The newest audit row's id: every change the services make writes one (one index lookup)."""
+    return int(session.scalar(select(func.max(AuditEntry.id))) or 0)
+
+
+def read_live_figures(session: Session, actor: Actor) -> LiveFigures:
+    """Every figure but the trend, each in one query (a GROUP BY, or a page with its count)."""
+    stamp = audit_stamp(session)  # read first: a change made while reading makes the next view read again
     counts = case_service.status_table(session, actor)
     unverified = case_service.list_cases(session, actor, CaseFilter(state=CaseState.UNVERIFIED), per_page=20)
     overdue = request_service.overdue_requests(session, actor, per_page=10)
@@ -138,24 +227,79 @@ def dashboard_figures(session: Session, actor: Actor, request: Request) -> Figur
     conflicts = contradiction_service.contradictions_of_cases(
         session, actor, [case.id for case in newest.items]
     )
-    found = [(case, conflict) for case in newest.items for conflict in conflicts.get(case.id, [])]
-    bins = pending_histogram(session, actor)
-    trend = cached_trend(session, actor, request)
-    shown = [status for status in PersonStatus if any(trend.counts[status])]
-    official = counts[StatusTrack.OFFICIAL]
-    status_rows = [(_(labels.STATUS[status]), official[status]) for status in PersonStatus]
-    return Figures(
+    return LiveFigures(
         counts=[(s, counts[StatusTrack.OFFICIAL][s], counts[StatusTrack.EVIDENCE][s]) for s in PersonStatus],
         total=sum(counts[StatusTrack.OFFICIAL].values()),
-        unverified=list(unverified.items),
+        unverified=[CaseLine.of(case) for case in unverified.items],
         unverified_total=unverified.total,
-        overdue=list(overdue.items),
+        overdue=[OverdueLine.of(view) for view in overdue.items],
         overdue_total=overdue.total,
-        pending_bins=bins,
-        contradictions=found,
+        pending_bins=pending_histogram(session, actor),
+        contradictions=[
+            ContradictionLine.of(case, conflict)
+            for case in newest.items
+            for conflict in conflicts.get(case.id, [])
+        ],
         contradiction_window=len(newest.items),
+        stamp=stamp,
+        computed_at=dt.datetime.now(),
+    )
+
+
+_READING_LIVE = threading.Lock()
+
+
+def live_figures(session: Session, actor: Actor, request: Request) -> LiveFigures:
+    """The kept figures while nothing changed (or they are younger than DASHBOARD_CACHE_S), else read
+    now. Staff all see every case, so one set serves them all; anyone else gets their own, unkept."""
+    if not actor.is_staff:
+        return read_live_figures(session, actor)
+    state = request.app.state
+    kept: tuple[float, LiveFigures] | None = getattr(state, "web_live_figures", None)
+    if kept is not None:
+        age = time.monotonic() - kept[0]
+        if audit_stamp(session) == kept[1].stamp or age < DASHBOARD_CACHE_S:
+            if age > DASHBOARD_MAX_AGE_S and _READING_LIVE.acquire(blocking=False):
+                threading.Thread(
+                    target=_read_live_again, args=(state, actor), name="dashboard-reread", daemon=True
+                ).start()
+            return kept[1]
+    read = (time.monotonic(), read_live_figures(session, actor))
+    state.web_live_figures = read
+    return read[1]
+
+
+def _read_live_again(state: Any, actor: Actor) -> None:
+    try:
+        with transaction(state.sessionmaker, reading=True) as session:
+            state.web_live_figures = (time.monotonic(), read_live_figures(session, actor))
+    except Exception:  # the kept figures stay; the next view tries again
+        log.exception("reading the dashboard's figures again failed")
+    finally:
+        _READING_LIVE.release()
+
+
+def dashboard_figures(session: Session, actor: Actor, request: Request) -> Figures:
+    _ = gettext_for(language_of(request))
+    live = live_figures(session, actor, request)
+    trend = cached_trend(session, actor, request)
+    shown = [status for status in PersonStatus if any(trend.counts[status])]
+    status_rows = [(_(labels.STATUS[status]), official) for status, official, _evidence in live.counts]
+    return Figures(
+        counts=live.counts,
+        total=live.total,
+        unverified=live.unverified,
+        unverified_total=live.unverified_total,
+        overdue=live.overdue,
+        overdue_total=live.overdue_total,
+        pending_bins=live.pending_bins,
+        contradictions=live.contradictions,
+        contradiction_window=live.contradiction_window,
+        computed_at=live.computed_at,
         status_chart=charts.bar_chart(_("Cases by official status"), status_rows),
-        pending_chart=charts.histogram(_("Cases by days their oldest request has been pending"), bins),
+        pending_chart=charts.histogram(
+            _("Cases by days their oldest request has been pending"), live.pending_bins
+        ),
         trend=trend,
         trend_statuses=shown,
         trend_chart=charts.small_multiples(
