@@ -10,6 +10,7 @@ from pydantic import Field
 
 from kintrace.api.auth import CurrentActor
 from kintrace.api.deps import Db, PathId
+from kintrace.api.downloads import as_download
 from kintrace.api.schemas import In, Out
 from kintrace.domain.vocabulary import AppealDemand, AppealState, PersonStatus, RequestOutcome
 from kintrace.services import appeals as appeal_service
@@ -193,14 +194,7 @@ def appeal_letter(appeal_id: PathId, actor: CurrentActor, session: Db) -> Respon
     """The letter as PDF in the appeal's language; its SHA-256 is recorded in the audit log."""
     appeal = appeal_service.get_appeal(session, actor, appeal_id)
     made = letters.letter_document(session, actor, appeal)
-    return Response(
-        made.content,
-        media_type=made.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{made.filename}"',
-            "X-Content-SHA256": made.sha256,
-        },
-    )
+    return as_download(made)
 
 
 @router.post("/appeals/{appeal_id}/send", response_model=AppealOut)

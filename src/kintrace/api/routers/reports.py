@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from kintrace.api.auth import CurrentActor
 from kintrace.api.deps import Db, PathId
+from kintrace.api.downloads import as_download
 from kintrace.api.routers import dna as dna_router
 from kintrace.services import documents
 from kintrace.web import dna_report, dossier
@@ -31,14 +32,7 @@ def overdue_report(
     percentile of days pending, the oldest ones, and each month-end of the last year. The document's
     SHA-256 is recorded in the audit log and returned in `X-Content-SHA256`."""
     made = documents.overdue(session, actor, fmt=format, language=language, authority=authority)
-    return Response(
-        made.content,
-        media_type=made.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{made.filename}"',
-            "X-Content-SHA256": made.sha256,
-        },
-    )
+    return as_download(made)
 
 
 @router.get(
@@ -57,14 +51,7 @@ def case_dossier(
     tracks with history, every fact with source, grade and dates, contradictions in words, requests
     and days blocked, appeals. Its SHA-256 is recorded in the audit log and sent in `X-Content-SHA256`."""
     made = dossier.dossier_document(session, actor, case_id, language, internal=internal)
-    return Response(
-        made.content,
-        media_type=made.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{made.filename}"',
-            "X-Content-SHA256": made.sha256,
-        },
-    )
+    return as_download(made)
 
 
 @router.get(
@@ -86,11 +73,4 @@ def identification_report(
     made = dna_report.identification_report_document(
         session, actor, dna_router.server_key(request), dna_router.server_markers(), comparison_id, language
     )
-    return Response(
-        made.content,
-        media_type=made.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{made.filename}"',
-            "X-Content-SHA256": made.sha256,
-        },
-    )
+    return as_download(made)
