@@ -13,11 +13,19 @@ from tests.services.helpers import actor
 from tests.services.test_dna_matching_review import _candidate, lab  # noqa: F401  (the fixture)
 
 from kintrace.domain.vocabulary import Role
-from kintrace.services import dna_review
+from kintrace.services import dna_family_tables, dna_review
 from kintrace.services.errors import Forbidden, NotFound
 from kintrace.store import audit_personal
 from kintrace.store.models import AuditEntry
 from kintrace.web import dna_report
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test's families only: the arrival tables are kept per process (services/dna_family_tables)."""
+    dna_family_tables.forget_all()
+    yield
+    dna_family_tables.forget_all()
 
 
 def _text(content: bytes, tmp_path: Path) -> str:

@@ -105,7 +105,15 @@ def test_the_pdf_reads_back_and_its_hash_is_audited(
     assert audit_personal.open_entry(session, entry).after == {
         "sha256": made.sha256,
         "bytes": len(made.content),
+        "subject": "all",
     }
+    # An authority's name longer than the audit row's id is kept whole beside the digest.
+    long_name = "Міністерство " * 23  # 299 characters, as the API allows
+    named = documents.overdue(session, _caseworker(factories), fmt="csv", authority=long_name, today=TODAY)
+    entry = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert entry is not None and entry.entity_id == long_name[:64]
+    assert audit_personal.open_entry(session, entry).after["subject"] == long_name
+    assert audit_personal.open_entry(session, entry).after["sha256"] == named.sha256
     # The same report twice is the same document: the hash identifies a copy.
     again = documents.overdue(session, _caseworker(factories), fmt="pdf", language=language, today=TODAY)
     assert again.sha256 == made.sha256

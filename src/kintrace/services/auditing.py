@@ -18,6 +18,7 @@ from kintrace.store import audit, audit_personal
 from kintrace.store.models import AuditEntry
 
 # Never copy secrets into the log, even hashed.
+ENTITY_ID_LENGTH = 64  # audit_log.entity_id and audit_keys.entity_id
 _SECRET_COLUMNS = frozenset({"password_hash", "token_sha256"})
 
 
@@ -57,16 +58,19 @@ def record(
 def record_document(
     session: Session, actor: Actor, *, kind: str, subject: str, sha256: str, size: int
 ) -> AuditEntry:
-    """Audit a document handed out (a report, a dossier, a letter): its SHA-256 lets a copy be checked."""
+    """Audit a document handed out (a report, a dossier, a letter): its SHA-256 lets a copy be checked.
+
+    The subject (a case id, an authority's name) is the row's entity id, cut to the column's 64
+    characters; the whole subject is kept with the digest."""
     return audit.append(
         session,
         actor_id=actor.user_id,
         actor_name=actor.name,
         action=f"document.{kind}",
         entity="documents",
-        entity_id=subject,
+        entity_id=subject[:ENTITY_ID_LENGTH],
         before=None,
-        after={"sha256": sha256, "bytes": size},
+        after={"sha256": sha256, "bytes": size, "subject": subject},
     )
 
 
