@@ -45,3 +45,30 @@ def test_a_swapped_sample_is_flagged_not_scored_and_scored_again_once_withdrawn(
     assert case.id not in again.skipped and dna_matching.unscored_families(session, worker, key, table) == {}
     [candidate] = dna_matching.list_candidates(session, worker)
     assert candidate.case_id == case.id and candidate.log10_lr > 4
+
+
+def test_a_family_whose_references_were_rolled_back_is_in_no_later_result(session, factories, tmp_path):
+    """On PostgreSQL a rolled-back reference's id is not reused: the next arrival must still notice
+    that the family built from it is gone (before, it stayed in the arrival tables and was scored)."""
+    worker = actor(factories.UserFactory(role=Role.CASEWORKER))
+    dna, key, table = trio(5), MasterKey(os.urandom(32)), markers(tmp_path)
+    savepoint = session.begin_nested()
+    gone = factories.CaseFactory()
+    father = factories.RelativeFactory(case=gone, relationship_="father", is_reporter=False)
+    reference(session, worker, gone, father, "GONE-F", Kinship.FATHER, DonorSex.MALE)
+    dna_arrival.import_and_match(
+        session, worker, key, table, long_csv(tmp_path, {"GONE-F": dna.father}, "a.csv")
+    )
+    gone_id = gone.id
+    with dna_family_tables.locked():
+        assert gone_id in dna_family_tables.refresh(session, worker, key, table, "test").where
+    savepoint.rollback()  # the import's transaction failed after matching
+    kept = factories.CaseFactory()
+    mother = factories.RelativeFactory(case=kept, relationship_="mother", is_reporter=False)
+    reference(session, worker, kept, mother, "KEPT-M", Kinship.MOTHER, DonorSex.FEMALE)
+    dna_arrival.import_and_match(
+        session, worker, key, table, long_csv(tmp_path, {"KEPT-M": dna.mother}, "b.csv")
+    )
+    with dna_family_tables.locked():
+        store = dna_family_tables.refresh(session, worker, key, table, "test")
+    assert set(store.where) == {kept.id}

@@ -209,6 +209,15 @@ def _moved_back(old: tuple[object, ...], new: tuple[object, ...]) -> bool:
     return int(new[0]) < int(old[0]) or (new[0] == old[0] and new[1] != old[1])  # type: ignore[call-overload]
 
 
+def _rolled_back(session: Session, old: tuple[object, ...]) -> bool:
+    """The newest reference seen last time is gone: its transaction rolled back. On PostgreSQL the next
+    id is higher all the same (sequences do not move back), so `_moved_back` cannot tell."""
+    if not old:
+        return False
+    row = session.execute(select(DnaProfile.imported_at).where(DnaProfile.id == old[0])).first()
+    return row is None or row[0] != old[1]
+
+
 def _after(old: tuple[object, ...]) -> int:
     return int(old[0]) if old else 0  # type: ignore[call-overload]
 
@@ -228,7 +237,7 @@ _ENTITY_ID: dict[str, Any] = {
 
 def _changed_cases(session: Session, old: Stamp | None, new: Stamp) -> set[int] | None:
     """The cases whose families may have changed between two stamps (None: look at every family)."""
-    if old is None or _moved_back(old.reference, new.reference):
+    if old is None or _moved_back(old.reference, new.reference) or _rolled_back(session, old.reference):
         return None
     cases: set[int] = set()
     if new.reference != old.reference:
