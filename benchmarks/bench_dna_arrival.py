@@ -294,7 +294,7 @@ def main() -> None:
     warm_s = [w[0] for w in warm]
     out["new_reference_arrival_s"] = round(_reference_arrival(big, N + 1, markers), 4)
     out["remains_arrival_after_the_reference_s"] = round(big.arrive("AFTER", big.person(), markers)[0], 4)
-    # A server restarts: it builds every family's rows at start, in the background (api/warm_up.py),
+    # A server restarts: it builds every family's rows at start, in the background (server/warm_up),
     # so its first arrival costs what a warm one does instead of the cold arrival above.
     dna_family_tables.forget_all()
     start = time.perf_counter()

@@ -13,7 +13,7 @@
    way): a caseworker's edit of a case through `cases.update_person`, which matches it against every
    stored list on the spot, committed. Goal: under 2 seconds end to end. Measured twice, each in a
    process of its own: as a server runs it (the engine warmed once at start, `list_matching.warm_up`,
-   as `api/app.py` does in the background), and cold (the first edit of a fresh process pays for
+   as `server/warm_up.py` does in the background), and cold (the first edit of a fresh process pays for
    loading the engine: the baseline the warm-up is measured against).
 
 `python -m benchmarks lists`; KINTRACE_BENCH_LISTS_CASES (100000), KINTRACE_BENCH_LISTS_ROWS

@@ -45,8 +45,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, exists, func, select, text
 from sqlalchemy.exc import OperationalError
 
-from kintrace.api.app import API_PREFIX, create_app
+from kintrace.api.app import API_PREFIX
 from kintrace.domain.vocabulary import CaseState, RequestOutcome, Role
+from kintrace.server.app import create_app
 from kintrace.services import users as user_service
 from kintrace.services.access import SYSTEM
 from kintrace.services.cases import CaseFilter, _filter_clauses

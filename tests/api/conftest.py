@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from kintrace.api.app import create_app
 from kintrace.domain.vocabulary import Role
+from kintrace.server.app import create_app
 from kintrace.services import users as user_service
 from kintrace.services.access import actor_for
 from kintrace.store.models import User

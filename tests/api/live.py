@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from kintrace.api.app import create_app
 from kintrace.cli.registry import server_config
 from kintrace.domain.vocabulary import Role
+from kintrace.server.app import create_app
 from kintrace.services import users as user_service
 from kintrace.services.access import SYSTEM, actor_for
 from kintrace.store.db import session_scope

@@ -21,8 +21,8 @@ from fastapi.testclient import TestClient
 from tests.factories import PASSWORD
 from tests.web.conftest import build_app
 
-from kintrace.api.throttle import SignUpThrottle
 from kintrace.domain.vocabulary import Role
+from kintrace.http.throttle import SignUpThrottle
 
 SAME_ORIGIN = {"origin": "http://127.0.0.1"}
 STRONG = "quiet harbour lantern 7"

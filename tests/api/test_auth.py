@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.factories import PASSWORD
 
-from kintrace.api.app import create_app
-from kintrace.api.settings import InsecureSecretKey
 from kintrace.domain.vocabulary import Role
+from kintrace.http.server_settings import InsecureSecretKey
+from kintrace.server.app import create_app
 
 NEW_CASE = {"person": {"last_name": "Шевченко", "first_name": "Тарас", "patronymic": "Григорьевич"}}
 

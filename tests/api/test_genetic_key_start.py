@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from tests.api.conftest import SECRET_KEY
 
-from kintrace.api.app import create_app
+from kintrace.server.app import create_app
 from kintrace.services.genetic_crypto import KEY_ENV, KEY_FILE_ENV, GeneticKeyError
 
 

@@ -15,8 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.api.live import live_server
 
-from kintrace.api.limits import DEFAULT_MAX_BODY_BYTES
 from kintrace.domain.vocabulary import Role
+from kintrace.http.limits import DEFAULT_MAX_BODY_BYTES
 from kintrace.services.attachments import MAX_ATTACHMENT_BYTES
 
 

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from tests.services.helpers import actor, person
 from tests.services.test_notifications import smtp_server  # noqa: F401  (the real SMTP server fixture)
 
-from kintrace.api.app import create_app
-from kintrace.api.news_schedule import NewsConfigError, schedule_from_env
 from kintrace.domain.vocabulary import PersonStatus, Role
+from kintrace.server.app import create_app
+from kintrace.server.news_schedule import NewsConfigError, schedule_from_env
 from kintrace.services import cases, notifications, requests, users
 from kintrace.services.access import SYSTEM
 from kintrace.store.db import make_engine

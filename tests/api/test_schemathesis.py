@@ -28,9 +28,10 @@ from schemathesis.checks import (
 )
 from sqlalchemy import text
 
-from kintrace.api.app import OPENAPI_URL, create_app
+from kintrace.api.app import OPENAPI_URL
 from kintrace.domain.person import MissingPerson, PersonName
 from kintrace.domain.vocabulary import Role
+from kintrace.server.app import create_app
 from kintrace.services import cases as case_service
 from kintrace.services import users as user_service
 from kintrace.services.access import SYSTEM, actor_for

@@ -6,7 +6,7 @@ import secrets
 
 import pytest
 
-from kintrace.api.settings import InsecureSecretKey, Settings, check_secret_key
+from kintrace.http.server_settings import InsecureSecretKey, ServerSettings, check_secret_key
 
 
 @pytest.mark.parametrize(
@@ -34,14 +34,14 @@ def test_refuses_unfit_keys(key: str | None, reason: str) -> None:
 def test_accepts_a_random_key() -> None:
     key = secrets.token_urlsafe(48)
     assert check_secret_key(key) == key
-    assert Settings.build("sqlite://", key).secret_key == key
+    assert ServerSettings.build("sqlite://", key).secret_key == key
 
 
 def test_demo_makes_up_a_key_per_process_when_none_is_given() -> None:
-    first = Settings.build("sqlite://", None, demo=True).secret_key
-    second = Settings.build("sqlite://", None, demo=True).secret_key
+    first = ServerSettings.build("sqlite://", None, demo=True).secret_key
+    second = ServerSettings.build("sqlite://", None, demo=True).secret_key
     assert len(first) >= 32 and first != second
 
 
 def test_demo_accepts_any_given_key() -> None:
-    assert Settings.build("sqlite://", "demo", demo=True).secret_key == "demo"
+    assert ServerSettings.build("sqlite://", "demo", demo=True).secret_key == "demo"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kintrace.api.throttle import LoginThrottle, SignUpThrottle
+from kintrace.http.throttle import LoginThrottle, SignUpThrottle
 
 
 class Clock:

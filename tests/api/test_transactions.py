@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from kintrace.api.app import create_app
 from kintrace.domain.vocabulary import Role
+from kintrace.server.app import create_app
 from kintrace.services import users as user_service
 from kintrace.services.access import SYSTEM
 from kintrace.store.db import make_engine, session_scope

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from tests.services.helpers import person
 from typer.testing import CliRunner
 
-from kintrace.api.app import create_app
 from kintrace.cli.main import app
+from kintrace.server.app import create_app
 from kintrace.services import cases
 from kintrace.services.access import SYSTEM
 from kintrace.store.audit_anchor import read_anchor

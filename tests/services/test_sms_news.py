@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from tests.services.helpers import actor, person
 
-from kintrace.api.news_schedule import schedule_from_env
 from kintrace.domain.vocabulary import PersonStatus, Role
+from kintrace.server.news_schedule import schedule_from_env
 from kintrace.services import cases, notifications, status
 from kintrace.services.access import SYSTEM
 from kintrace.store.models import Notification

@@ -19,9 +19,9 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.orm import Session
 
-from kintrace.api.app import create_app
-from kintrace.api.throttle import SignUpThrottle
 from kintrace.domain.vocabulary import Role
+from kintrace.http.throttle import SignUpThrottle
+from kintrace.server.app import create_app
 from kintrace.services import users as user_service
 from kintrace.services.access import SYSTEM
 from kintrace.store.db import make_engine

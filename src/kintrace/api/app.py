@@ -1,4 +1,9 @@
-"""The FastAPI application factory: `create_app(database_url, secret_key, demo=False)`."""
+"""Plugs the REST API into the server's FastAPI app: `include_api(app, documents)`.
+
+The API lives under /api/v1, answers errors as RFC 9457 problem details (`problems`), and serves its
+interactive docs at /docs from a vendored Swagger UI. The app itself is built by
+`kintrace.server.app.create_app`, which also plugs in the web pages.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +15,10 @@ from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.orm import Session, sessionmaker
 
-import kintrace
-from kintrace.api import checkpoints, news_schedule, problems, warm_up
-from kintrace.api.limits import BodyLimit
+from kintrace.api import problems
+from kintrace.api.documents import DocumentMakers
 from kintrace.api.routers import ROUTERS
-from kintrace.api.security_headers import SecurityHeaders
-from kintrace.api.settings import Settings
-from kintrace.api.throttle import LoginThrottle, SignUpThrottle
-from kintrace.services.genetic_crypto import configured_key
-from kintrace.store.db import make_engine
-from kintrace.web.app import include_web
 
 API_PREFIX = "/api/v1"
 OPENAPI_URL = f"{API_PREFIX}/openapi.json"
@@ -54,38 +51,17 @@ def _document_problems(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def create_app(database_url: str, secret_key: str | None, demo: bool = False) -> FastAPI:
-    """Build the app. Outside the demo, raises InsecureSecretKey for a missing, short or default key."""
-    settings = Settings.build(database_url, secret_key, demo)
-    schedule = checkpoints.schedule_from_env()  # AnchorError stops the start (see api/checkpoints.py)
-    news = news_schedule.schedule_from_env()  # NewsConfigError stops the start: mis-set mail is no mail
-    genetic_key = configured_key(demo)  # GeneticKeyError stops the start outside the demo
-    app = FastAPI(
-        title="kintrace",
-        version=kintrace.__version__,
-        description=DESCRIPTION,
-        openapi_url=OPENAPI_URL,
-        docs_url=None,  # served below from the vendored Swagger UI: no CDN, works on an isolated network
-        redoc_url=None,
-    )
-    engine = make_engine(database_url)
-    app.state.settings = settings
-    app.state.genetic_key = genetic_key
-    app.state.engine = engine
-    app.state.sessionmaker = sessionmaker(bind=engine, class_=Session, expire_on_commit=False)
-    app.state.login_throttle = LoginThrottle()
-    checkpoints.install(app, app.state.sessionmaker, schedule)
-    news_schedule.install(app, app.state.sessionmaker, news)
-    app.state.signup_throttle = SignUpThrottle()
-    warm_up.install(app)  # the matching engine and the DNA arrival tables, in the background
+def include_api(app: FastAPI, documents: DocumentMakers) -> None:
+    """Add the routes under /api/v1, the problem handlers and the docs page to `app`.
 
+    The app must have been created with `openapi_url=OPENAPI_URL` and `docs_url=None` (the docs are
+    served here, from the vendored Swagger UI: no CDN, works on an isolated network).
+    """
+    app.state.documents = documents
     problems.install(app)
     _document_problems(app)
-    app.add_middleware(BodyLimit)
-    app.add_middleware(SecurityHeaders, hsts=not demo)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
-    include_web(app)  # the families' portal, the caseworkers' desk and the admin pages
 
     app.mount(SWAGGER_ASSETS, StaticFiles(directory=str(SWAGGER_UI_DIR)), name="swagger-ui")
 
@@ -100,5 +76,3 @@ def create_app(database_url: str, secret_key: str | None, demo: bool = False) ->
             # Swagger UI would otherwise fetch a validity badge from validator.swagger.io.
             swagger_ui_parameters={"validatorUrl": None},
         )
-
-    return app

@@ -11,11 +11,11 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from kintrace.api import sessions
-from kintrace.api.deps import Db, get_settings
 from kintrace.api.problems import Problem
-from kintrace.api.settings import Settings
 from kintrace.domain.vocabulary import Role
+from kintrace.http import sessions
+from kintrace.http.deps import Db, get_settings
+from kintrace.http.server_settings import ServerSettings
 from kintrace.services import users as user_service
 from kintrace.services.access import Actor, actor_for
 from kintrace.store.models import User
@@ -42,7 +42,7 @@ def _bearer_user(session: Session, authorization: str) -> User:
     return user
 
 
-async def _cookie_user(request: Request, session: Session, settings: Settings) -> User | None:
+async def _cookie_user(request: Request, session: Session, settings: ServerSettings) -> User | None:
     data = sessions.live_session(request, settings, session)
     if data is None:
         return None
@@ -76,7 +76,7 @@ _cookie_scheme = APIKeyCookie(
 async def current_user(
     request: Request,
     session: Db,
-    settings: Annotated[Settings, Depends(get_settings)],
+    settings: Annotated[ServerSettings, Depends(get_settings)],
     _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer_scheme)] = None,
     _cookie: Annotated[str | None, Security(_cookie_scheme)] = None,
 ) -> User:

@@ -34,6 +34,7 @@ from kintrace.domain.vocabulary import (
     StatusTrack,
     Visibility,
 )
+from kintrace.http.deps import MAX_ID
 from kintrace.services.cases import MAX_DAYS_PENDING
 
 
@@ -63,7 +64,7 @@ LongText = Annotated[str, StringConstraints(max_length=MAX_LONG_TEXT)]
 RelationshipNote = Annotated[str, StringConstraints(strip_whitespace=True, max_length=NOTE_MAX)]
 
 # Row ids are 32-bit integers on PostgreSQL; anything outside cannot name a row (422, not a 500).
-MAX_ID = 2**31 - 1
+# MAX_ID (kintrace.http.deps) bounds them, in bodies here as in paths.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 # Pages and day counts beyond these mean nothing and would overflow offsets and date arithmetic.
 MAX_DAYS = MAX_DAYS_PENDING

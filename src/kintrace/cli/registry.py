@@ -336,9 +336,9 @@ def notifications_send(
 def _serve(url: str, host: str, port: int, demo: bool) -> None:
     import uvicorn
 
-    from kintrace.api.app import create_app
-    from kintrace.api.news_schedule import NewsConfigError
-    from kintrace.api.settings import SECRET_KEY_ENV, InsecureSecretKey
+    from kintrace.http.server_settings import SECRET_KEY_ENV, InsecureSecretKey
+    from kintrace.server.app import create_app
+    from kintrace.server.news_schedule import NewsConfigError
     from kintrace.services.genetic_crypto import GeneticKeyError
     from kintrace.store.audit_anchor import AnchorError
 
@@ -356,7 +356,7 @@ def server_config(app: Any, host: str, port: int, log_level: str = "info") -> An
     # No "Server: uvicorn" header: it tells an attacker which server to look up. proxy_headers off:
     # uvicorn would otherwise take X-Forwarded-For from loopback as the client's address, and a
     # rotating header would dodge the login brakes. The app reads the header itself, and only when
-    # KINTRACE_TRUST_FORWARDED says a proxy sets it (kintrace.api.throttle).
+    # KINTRACE_TRUST_FORWARDED says a proxy sets it (kintrace.http.throttle).
     return uvicorn.Config(
         app, host=host, port=port, log_level=log_level, server_header=False, proxy_headers=False
     )

@@ -1,6 +1,6 @@
 """Sign-in sessions kept on the server, so that signing out ends a session for real.
 
-The signed cookie (api/sessions.py) carries a random key; here only its SHA-256 is kept, with the
+The signed cookie (kintrace.http.sessions) carries a random key; here only its SHA-256 is kept, with the
 account, an expiry and, once signed out, the moment it was revoked. A cookie whose key is unknown,
 revoked or expired is not a session, whatever its signature says: a shared phone's old cookie stops
 working the moment the family signs out.

@@ -6,8 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from kintrace.api import sessions
-from kintrace.api.deps import Db, PathId
+from kintrace.http import sessions
+from kintrace.http.deps import Db, PathId
 from kintrace.services import account as account_service
 from kintrace.services import users as user_service
 from kintrace.services.errors import ValidationFailed

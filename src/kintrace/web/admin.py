@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from kintrace.api.deps import Db, PathId
 from kintrace.domain.vocabulary import Role
+from kintrace.http.deps import Db, PathId
 from kintrace.services import users as user_service
 from kintrace.services.errors import Conflict, ValidationFailed
 from kintrace.web import forms

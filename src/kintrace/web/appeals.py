@@ -9,8 +9,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
-from kintrace.api.deps import Db
 from kintrace.domain.vocabulary import AppealDemand, PersonStatus, RequestOutcome
+from kintrace.http.deps import Db
 from kintrace.services import appeals as appeal_service
 from kintrace.services import cases as case_service
 from kintrace.services import requests as request_service

@@ -10,7 +10,6 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from kintrace.api.deps import Db, PathId
 from kintrace.domain.status import TRANSITIONS
 from kintrace.domain.vocabulary import (
     CaseState,
@@ -23,6 +22,7 @@ from kintrace.domain.vocabulary import (
     StatusTrack,
     Visibility,
 )
+from kintrace.http.deps import Db, PathId
 from kintrace.services import cases as case_service
 from kintrace.services import contradictions as contradiction_service
 from kintrace.services import duplicate_candidates, list_consent

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from kintrace.api.deps import Db
+from kintrace.http.deps import Db
 from kintrace.services import duplicate_candidates
 from kintrace.services.access import Actor, require_staff
 from kintrace.services.errors import Conflict, Forbidden, NotFound, ValidationFailed

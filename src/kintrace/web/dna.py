@@ -15,11 +15,12 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kintrace.api.deps import Db
-from kintrace.api.routers.dna import configured_markers, server_markers
+from kintrace.dna.markers import DnaInputError, Marker
+from kintrace.http.deps import Db
 from kintrace.services import cases as case_service
 from kintrace.services import dna_arrival, dna_matching, dna_review, dna_samples
-from kintrace.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from kintrace.services.dna_frequencies import NOT_CONFIGURED, configured_markers
+from kintrace.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from kintrace.store.models import Case
 from kintrace.web import dna_report, forms
 from kintrace.web.i18n import gettext_for
@@ -30,6 +31,17 @@ from kintrace.web.routing import PageRoute
 from kintrace.web.session import Family, Staff, Visitor
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+
+def server_markers() -> dict[str, Marker]:
+    """The frequency table a report is computed with; without a readable one the page says why."""
+    try:
+        markers = configured_markers()
+    except DnaInputError as error:
+        raise ServiceError(str(error)) from None
+    if markers is None:
+        raise ServiceError(NOT_CONFIGURED)
+    return markers
 
 
 def _desk_context(db: Session, who: Visitor, request: Request) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 import kintrace
-from kintrace.api.deps import Db
+from kintrace.http.deps import Db
 from kintrace.web.pages import render
 from kintrace.web.routing import PageRoute
 from kintrace.web.session import signed_in_user

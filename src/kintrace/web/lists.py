@@ -18,10 +18,10 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from kintrace.api import sessions
-from kintrace.api.deps import Db
 from kintrace.domain.lists import CLAIM_OF_LIST_KIND, ENTRY_FIELDS, ListKind
 from kintrace.domain.vocabulary import Claim, Reliability
+from kintrace.http import sessions
+from kintrace.http.deps import Db
 from kintrace.services import list_import, list_matching
 from kintrace.services.access import require_writer
 from kintrace.services.attachments import MAX_ATTACHMENT_BYTES, clean_filename, read_blob, store_blob

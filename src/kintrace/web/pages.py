@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from kintrace.api import sessions
 from kintrace.domain.dates import PartialDate
 from kintrace.domain.vocabulary import Sex
+from kintrace.http import sessions
 from kintrace.store.models import User
 from kintrace.web import labels
 from kintrace.web.i18n import (

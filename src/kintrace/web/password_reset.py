@@ -8,8 +8,8 @@ import smtplib
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from kintrace.api import sessions
-from kintrace.api.deps import Db
+from kintrace.http import sessions
+from kintrace.http.deps import Db
 from kintrace.services import password_reset
 from kintrace.services.errors import ValidationFailed
 from kintrace.web import forms

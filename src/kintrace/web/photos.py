@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import UploadFile
 
-from kintrace.api.deps import Db, PathId
+from kintrace.http.deps import Db, PathId
 from kintrace.services import photos as photo_service
 from kintrace.services.attachments import MAX_ATTACHMENT_BYTES
 from kintrace.services.errors import ValidationFailed

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from kintrace.api.deps import Db, PathId
 from kintrace.domain.vocabulary import AppealState, Claim, SourceKind, Visibility
+from kintrace.http.deps import Db, PathId
 from kintrace.services import appeals as appeal_service
 from kintrace.services import cases as case_service
 from kintrace.services import contradictions as contradiction_service

@@ -7,10 +7,10 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from kintrace.api import sessions
-from kintrace.api.deps import Db
-from kintrace.api.throttle import LoginThrottle, SignUpThrottle, client_address
 from kintrace.domain.vocabulary import Role
+from kintrace.http import sessions
+from kintrace.http.deps import Db
+from kintrace.http.throttle import LoginThrottle, SignUpThrottle, client_address
 from kintrace.services import users as user_service
 from kintrace.services.access import Actor
 from kintrace.services.errors import Conflict, ValidationFailed

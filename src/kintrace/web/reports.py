@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from kintrace.api.deps import Db
+from kintrace.http.deps import Db
 from kintrace.services import documents
 from kintrace.services.errors import NotFound
 from kintrace.web import dossier

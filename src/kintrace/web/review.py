@@ -11,8 +11,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from kintrace.api.deps import Db, PathId
 from kintrace.domain.lists import ListKind, PairBand, PairDecision
+from kintrace.http.deps import Db, PathId
 from kintrace.services import list_review
 from kintrace.services.errors import Conflict, Forbidden, ValidationFailed
 from kintrace.services.list_review import steps_of

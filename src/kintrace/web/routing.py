@@ -9,7 +9,7 @@ from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 
-from kintrace.api.problems import BodyTooLarge
+from kintrace.http.problem_details import BodyTooLarge
 from kintrace.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from kintrace.web.pages import render
 from kintrace.web.session import CsrfRejected, SignInRequired, WrongDoor, sign_in_url

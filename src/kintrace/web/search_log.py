@@ -13,8 +13,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from kintrace.api.deps import Db, PathId
 from kintrace.domain.lists import ListKind, SearchResult
+from kintrace.http.deps import Db, PathId
 from kintrace.services import list_consent
 from kintrace.services import search_log as search_log_service
 from kintrace.web import forms

@@ -12,9 +12,9 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 
-from kintrace.api import sessions
-from kintrace.api.deps import Db
 from kintrace.domain.vocabulary import Role
+from kintrace.http import sessions
+from kintrace.http.deps import Db
 from kintrace.services import users as user_service
 from kintrace.services.access import Actor, actor_for
 from kintrace.services.errors import NotFound

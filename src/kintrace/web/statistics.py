@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from kintrace.api.deps import Db
+from kintrace.http.deps import Db
 from kintrace.services import statistics as statistics_service
 from kintrace.web import charts, labels
 from kintrace.web.i18n import gettext_for

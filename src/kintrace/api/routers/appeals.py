@@ -9,13 +9,13 @@ from fastapi import APIRouter, Response, status
 from pydantic import Field
 
 from kintrace.api.auth import CurrentActor
-from kintrace.api.deps import Db, PathId
+from kintrace.api.documents import Documents
 from kintrace.api.downloads import as_download
 from kintrace.api.schemas import In, Out
 from kintrace.domain.vocabulary import AppealDemand, AppealState, PersonStatus, RequestOutcome
+from kintrace.http.deps import Db, PathId
 from kintrace.services import appeals as appeal_service
 from kintrace.services.access import Actor
-from kintrace.web import letters
 
 router = APIRouter(tags=["appeals"])
 
@@ -190,18 +190,20 @@ def leave_appeal(appeal_id: PathId, case_id: PathId, actor: CurrentActor, sessio
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}, "description": "The letter"}},
 )
-def appeal_letter(appeal_id: PathId, actor: CurrentActor, session: Db) -> Response:
+def appeal_letter(appeal_id: PathId, actor: CurrentActor, session: Db, makers: Documents) -> Response:
     """The letter as PDF in the appeal's language; its SHA-256 is recorded in the audit log."""
     appeal = appeal_service.get_appeal(session, actor, appeal_id)
-    made = letters.letter_document(session, actor, appeal)
+    made = makers.letter(session, actor, appeal)
     return as_download(made)
 
 
 @router.post("/appeals/{appeal_id}/send", response_model=AppealOut)
-def send_appeal(appeal_id: PathId, body: SentIn, actor: CurrentActor, session: Db) -> AppealOut:
+def send_appeal(
+    appeal_id: PathId, body: SentIn, actor: CurrentActor, session: Db, makers: Documents
+) -> AppealOut:
     """Record that the letter went out: the signatories are fixed and the letter's SHA-256 kept."""
     appeal = appeal_service.get_appeal(session, actor, appeal_id)
-    letter = letters.letter_document(session, actor, appeal, body.sent_on)
+    letter = makers.letter(session, actor, appeal, body.sent_on)
     appeal_service.mark_sent(
         session,
         actor,

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
-from kintrace.api import sessions
 from kintrace.api.auth import CurrentActor, CurrentUser
-from kintrace.api.deps import AppSettings, Db, PathId
 from kintrace.api.problems import Problem
 from kintrace.api.schemas import (
     AccountDeleteIn,
@@ -18,7 +16,9 @@ from kintrace.api.schemas import (
     TokenOut,
     UserOut,
 )
-from kintrace.api.throttle import LoginThrottle, client_address
+from kintrace.http import sessions
+from kintrace.http.deps import AppSettings, Db, PathId
+from kintrace.http.throttle import LoginThrottle, client_address
 from kintrace.services import account as account_service
 from kintrace.services import users as user_service
 from kintrace.services.access import actor_for

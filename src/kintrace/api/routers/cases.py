@@ -6,10 +6,8 @@ from fastapi import APIRouter, Query, Response, status
 
 from kintrace.api.auth import CurrentActor
 from kintrace.api.convert import person_fields_of, person_from_body, person_from_fields, relative_input
-from kintrace.api.deps import Db, PathId
 from kintrace.api.schemas import (
     MAX_DAYS,
-    MAX_ID,
     CaseCreate,
     CaseOut,
     CaseSummary,
@@ -21,6 +19,7 @@ from kintrace.api.schemas import (
     PersonUpdate,
 )
 from kintrace.domain.vocabulary import CaseState, PersonStatus, StatusTrack
+from kintrace.http.deps import MAX_ID, Db, PathId
 from kintrace.services import cases as case_service
 from kintrace.services import duplicate_candidates
 from kintrace.services.access import require_writer

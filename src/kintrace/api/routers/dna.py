@@ -7,26 +7,30 @@ identifications they were told of; never sample codes, laboratories' data, LRs o
 from __future__ import annotations
 
 import datetime as dt
-import os
 import tempfile
-from functools import lru_cache
 from pathlib import Path
 
 from fastapi import APIRouter, File, Request, UploadFile, status
 from pydantic import Field
 
 from kintrace.api.auth import CurrentActor
-from kintrace.api.deps import Db, PathId
 from kintrace.api.problems import Problem
 from kintrace.api.schemas import In, Out
-from kintrace.dna.markers import DnaInputError, Marker, load_frequency_table
+from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.domain.dna_samples import CandidateState, CustodyStep, DonorSex, Kinship, SampleKind
-from kintrace.services import dna_arrival, dna_matching, dna_profiles, dna_review, dna_samples
+from kintrace.http.deps import Db, PathId
+from kintrace.services import (
+    dna_arrival,
+    dna_frequencies,
+    dna_matching,
+    dna_profiles,
+    dna_review,
+    dna_samples,
+)
 from kintrace.services.genetic_crypto import MasterKey
 
 router = APIRouter(tags=["dna"])
 
-FREQUENCIES_ENV = "KINTRACE_DNA_FREQUENCIES"
 MAX_EXPORT_BYTES = 50 * 1024 * 1024
 
 
@@ -162,26 +166,13 @@ def server_key(request: Request) -> MasterKey:
     return key
 
 
-@lru_cache(maxsize=4)
-def _table(path: str) -> dict[str, Marker]:
-    return load_frequency_table(path)
-
-
-def configured_markers() -> dict[str, Marker] | None:
-    """The server's allele frequency table (KINTRACE_DNA_FREQUENCIES), None when none is configured."""
-    path = os.environ.get(FREQUENCIES_ENV)
-    return _table(path) if path else None
-
-
 def server_markers() -> dict[str, Marker]:
     try:
-        markers = configured_markers()
+        markers = dna_frequencies.configured_markers()
     except DnaInputError as error:
         raise Problem(503, "bad-frequency-table", str(error)) from None
     if markers is None:
-        raise Problem(
-            503, "no-frequency-table", f"No allele frequency table is configured ({FREQUENCIES_ENV})."
-        )
+        raise Problem(503, "no-frequency-table", dna_frequencies.NOT_CONFIGURED)
     return markers
 
 
@@ -251,7 +242,7 @@ def withdraw_consent(
     sample_id: PathId, body: WithdrawIn, request: Request, actor: CurrentActor, session: Db
 ) -> FamilySampleOut:
     """Withdraw consent (the donor, or a caseworker for them): the profile's key is destroyed."""
-    markers = server_markers() if os.environ.get(FREQUENCIES_ENV) else None
+    markers = server_markers() if dna_frequencies.configured() else None
     dna_arrival.withdraw_consent(
         session, actor, server_key(request), markers, sample_id, on=body.on, note=body.note
     )

@@ -12,8 +12,8 @@ from fastapi import APIRouter
 from pydantic import Field
 
 from kintrace.api.auth import CurrentActor
-from kintrace.api.deps import Db, PathId
 from kintrace.api.schemas import Out
+from kintrace.http.deps import Db, PathId
 from kintrace.services import cases as case_service
 from kintrace.services import duplicate_candidates as candidate_service
 from kintrace.services.duplicate_candidates import Candidate

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from kintrace.api.auth import CurrentActor
-from kintrace.api.deps import Db, PathId
 from kintrace.api.schemas import (
     ContradictionOut,
     DuplicateLinkIn,
@@ -14,6 +13,7 @@ from kintrace.api.schemas import (
     MergeOut,
     SourceBrief,
 )
+from kintrace.http.deps import Db, PathId
 from kintrace.services import cases as case_service
 from kintrace.services import contradictions as contradiction_service
 from kintrace.services import duplicates as duplicate_service

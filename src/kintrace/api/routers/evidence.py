@@ -7,10 +7,10 @@ from typing import Any
 from fastapi import APIRouter, File, Response, UploadFile, status
 
 from kintrace.api.auth import CurrentActor
-from kintrace.api.deps import Db, PathId
 from kintrace.api.problems import FieldError, Problem
 from kintrace.api.schemas import AttachmentOut, EvidenceIn, EvidenceOut, EvidenceUpdate
 from kintrace.domain.dates import PartialDate
+from kintrace.http.deps import Db, PathId
 from kintrace.services import evidence as evidence_service
 from kintrace.services.attachments import MAX_ATTACHMENT_BYTES, content_disposition
 from kintrace.store.models import EvidenceItem

@@ -8,8 +8,8 @@ from fastapi import APIRouter
 from pydantic import Field
 
 from kintrace.api.auth import CurrentActor
-from kintrace.api.deps import Db, PathId
 from kintrace.api.schemas import Out
+from kintrace.http.deps import Db, PathId
 from kintrace.services import list_matching
 
 router = APIRouter(tags=["published lists"])

@@ -15,10 +15,10 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from pydantic import Field
 
 from kintrace.api.auth import CurrentActor
-from kintrace.api.deps import Db, PathId
 from kintrace.api.schemas import Out
 from kintrace.domain.lists import ListKind
 from kintrace.domain.vocabulary import Claim, Reliability
+from kintrace.http.deps import Db, PathId
 from kintrace.services import list_import, list_matching
 from kintrace.services.access import require_writer
 from kintrace.services.attachments import MAX_ATTACHMENT_BYTES

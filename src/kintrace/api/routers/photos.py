@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, File, Form, Response, UploadFile, status
 
 from kintrace.api.auth import CurrentActor
-from kintrace.api.deps import Db, PathId
 from kintrace.api.problems import Problem
 from kintrace.api.schemas import PhotoOut
+from kintrace.http.deps import Db, PathId
 from kintrace.services import photos as photo_service
 from kintrace.services.attachments import MAX_ATTACHMENT_BYTES
 

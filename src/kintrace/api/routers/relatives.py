@@ -6,8 +6,8 @@ from fastapi import APIRouter, Response, status
 
 from kintrace.api.auth import CurrentActor
 from kintrace.api.convert import relative_input, relative_out
-from kintrace.api.deps import Db, PathId
 from kintrace.api.schemas import RelativeIn, RelativeOut, RelativeUpdate
+from kintrace.http.deps import Db, PathId
 from kintrace.services import cases as case_service
 from kintrace.services.access import may_see_contacts
 from kintrace.services.errors import Forbidden, NotFound

@@ -7,11 +7,11 @@ from typing import Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from kintrace.api.auth import CurrentActor
-from kintrace.api.deps import Db, PathId
+from kintrace.api.documents import Documents
 from kintrace.api.downloads import as_download
 from kintrace.api.routers import dna as dna_router
+from kintrace.http.deps import Db, PathId
 from kintrace.services import documents
-from kintrace.web import dna_report, dossier
 
 router = APIRouter(tags=["reports"])
 
@@ -44,13 +44,14 @@ def case_dossier(
     case_id: PathId,
     actor: CurrentActor,
     session: Db,
+    makers: Documents,
     language: Literal["uk", "ru", "en"] = "uk",
     internal: bool = Query(False, description="Include internal items (never relatives' contacts)"),
 ) -> Response:
     """The case dossier for an authority, an ombudsman, a court or a tracing agency: both status
     tracks with history, every fact with source, grade and dates, contradictions in words, requests
     and days blocked, appeals. Its SHA-256 is recorded in the audit log and sent in `X-Content-SHA256`."""
-    made = dossier.dossier_document(session, actor, case_id, language, internal=internal)
+    made = makers.dossier(session, actor, case_id, language, internal=internal)
     return as_download(made)
 
 
@@ -64,13 +65,14 @@ def identification_report(
     request: Request,
     actor: CurrentActor,
     session: Db,
+    makers: Documents,
     language: Literal["uk", "ru", "en"] = "en",
 ) -> Response:
     """The identification report of one DNA comparison (staff): hypotheses, references and pedigree,
     per-marker and total LR, prior and posterior, the family's reference strength, the review, the
     method. No genotype is printed; the references read for the strength are audited. Its SHA-256 is
     recorded in the audit log and sent in `X-Content-SHA256`."""
-    made = dna_report.identification_report_document(
+    made = makers.identification_report(
         session, actor, dna_router.server_key(request), dna_router.server_markers(), comparison_id, language
     )
     return as_download(made)

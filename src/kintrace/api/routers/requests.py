@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from kintrace.api.auth import CurrentActor
-from kintrace.api.deps import Db, PathId
 from kintrace.api.schemas import (
     MAX_DAYS,
     AnswerIn,
@@ -18,6 +17,7 @@ from kintrace.api.schemas import (
     StatusRequestIn,
     StatusRequestOut,
 )
+from kintrace.http.deps import Db, PathId
 from kintrace.services import cases as case_service
 from kintrace.services import requests as request_service
 from kintrace.services.access import Actor

@@ -14,10 +14,10 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 
 from kintrace.api.auth import CurrentActor
-from kintrace.api.deps import MAX_ID, Db, PathId
 from kintrace.api.schemas import In, Out, Page
 from kintrace.domain.lists import ListKind, PairBand, PairDecision
 from kintrace.domain.vocabulary import Claim
+from kintrace.http.deps import MAX_ID, Db, PathId
 from kintrace.services import list_review
 from kintrace.services.list_review import steps_of
 from kintrace.store.models import ListPair

@@ -9,9 +9,9 @@ from fastapi import APIRouter
 from pydantic import Field, StringConstraints
 
 from kintrace.api.auth import CurrentActor
-from kintrace.api.deps import Db, PathId
 from kintrace.api.schemas import In, Out
 from kintrace.domain.lists import ListKind, SearchResult
+from kintrace.http.deps import Db, PathId
 from kintrace.services import list_consent
 from kintrace.services import search_log as search_log_service
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, status
 
 from kintrace.api.auth import CurrentActor
-from kintrace.api.deps import Db, PathId
 from kintrace.api.schemas import SourceIn, SourceOut, SourceUpdate
 from kintrace.domain.vocabulary import SourceKind
+from kintrace.http.deps import Db, PathId
 from kintrace.services import sources as source_service
 from kintrace.services.access import require_staff
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, status
 
 from kintrace.api.auth import CurrentActor
-from kintrace.api.deps import Db, PathId
 from kintrace.api.schemas import OfficialStatusIn, StatusChangeOut, StatusOut, TrackOut
 from kintrace.domain.dates import PartialDate
 from kintrace.domain.vocabulary import StatusTrack
+from kintrace.http.deps import Db, PathId
 from kintrace.services import cases as case_service
 from kintrace.services import status as status_service
 from kintrace.services.status import StatusEntry

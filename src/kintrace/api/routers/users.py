@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, status
 
 from kintrace.api.auth import AdminActor
-from kintrace.api.deps import Db, PathId
 from kintrace.api.schemas import UserCreate, UserOut, UserUpdate
 from kintrace.domain.vocabulary import Role
+from kintrace.http.deps import Db, PathId
 from kintrace.services import users as user_service
 
 router = APIRouter(prefix="/users", tags=["users (admin)"])

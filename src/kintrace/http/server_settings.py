@@ -1,4 +1,4 @@
-"""Settings of the API process: database, secret key, cookie policy.
+"""Settings of the server process: database, secret key, cookie policy.
 
 The secret key signs the session cookies and CSRF tokens; whoever knows it can act as any user.
 So outside the demo the app refuses to start with a missing, short or well-known key rather than
@@ -100,7 +100,7 @@ def check_secret_key(secret_key: str | None) -> str:
 
 
 @dataclass(frozen=True)
-class Settings:
+class ServerSettings:
     database_url: str
     secret_key: str
     demo: bool = False
@@ -108,7 +108,7 @@ class Settings:
     trust_forwarded: bool = False
 
     @classmethod
-    def build(cls, database_url: str, secret_key: str | None, demo: bool = False) -> Settings:
+    def build(cls, database_url: str, secret_key: str | None, demo: bool = False) -> ServerSettings:
         """Validate the key; in the demo a missing key becomes a fresh random one per process."""
         if demo:
             key = secret_key if secret_key and secret_key.strip() else secrets.token_urlsafe(48)

@@ -14,7 +14,7 @@ import os
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kintrace.api.problems import BodyTooLarge, problem_response
+from kintrace.http.problem_details import BodyTooLarge, problem_response
 from kintrace.services.attachments import MAX_ATTACHMENT_BYTES
 
 MAX_BODY_ENV = "KINTRACE_MAX_BODY_BYTES"

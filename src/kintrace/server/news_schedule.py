@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
-from kintrace.api import background
+from kintrace.server import background
 from kintrace.services.errors import ValidationFailed
 from kintrace.web.mailer import BASE_URL_ENV, MailServer, mail_settings, send_news
 from kintrace.web.sms import SmsGateway, send_sms_news, sms_gateway

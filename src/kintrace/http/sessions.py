@@ -25,7 +25,7 @@ from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
-from kintrace.api.settings import Settings
+from kintrace.http.server_settings import ServerSettings
 from kintrace.services import logins
 
 SESSION_COOKIE = "kintrace_session"
@@ -49,11 +49,11 @@ def password_fingerprint(password_hash: str) -> str:
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
-def _serializer(settings: Settings) -> URLSafeTimedSerializer:
+def _serializer(settings: ServerSettings) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(settings.secret_key, salt="kintrace.session")
 
 
-def read_session(request: Request, settings: Settings) -> SessionData | None:
+def read_session(request: Request, settings: ServerSettings) -> SessionData | None:
     raw = request.cookies.get(SESSION_COOKIE)
     if not raw:
         return None
@@ -69,7 +69,7 @@ def read_session(request: Request, settings: Settings) -> SessionData | None:
     return SessionData(user_id, str(csrf), str(fingerprint), str(key))
 
 
-def live_session(request: Request, settings: Settings, db: Session) -> SessionData | None:
+def live_session(request: Request, settings: ServerSettings, db: Session) -> SessionData | None:
     """The request's session if its cookie is genuine and the server has not ended it (signed out)."""
     data = read_session(request, settings)
     if data is None or not logins.is_open(db, data.user_id, data.key):
@@ -83,14 +83,19 @@ def csrf_token_for(request: Request) -> str | None:
     return None if data is None else data.csrf_token
 
 
-def cookies_secure(request: Request, settings: Settings) -> bool:
+def cookies_secure(request: Request, settings: ServerSettings) -> bool:
     if settings.demo:
         return False
     return not (request.url.scheme == "http" and request.url.hostname in _LOOPBACK)
 
 
 def start_session(
-    request: Request, response: Response, settings: Settings, db: Session, user_id: int, password_hash: str
+    request: Request,
+    response: Response,
+    settings: ServerSettings,
+    db: Session,
+    user_id: int,
+    password_hash: str,
 ) -> str:
     """Open a server-side session, set the session and CSRF cookies; return the CSRF token to echo back."""
     csrf = secrets.token_urlsafe(32)
@@ -119,7 +124,7 @@ def start_session(
     return csrf
 
 
-def end_session(request: Request, response: Response, settings: Settings, db: Session) -> None:
+def end_session(request: Request, response: Response, settings: ServerSettings, db: Session) -> None:
     """Sign out: revoke the server-side session (a kept copy of its cookie stops working), drop cookies."""
     data = read_session(request, settings)
     if data is not None:

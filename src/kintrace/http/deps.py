@@ -8,15 +8,16 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-from kintrace.api.schemas import MAX_ID
-from kintrace.api.settings import Settings
+from kintrace.http.server_settings import ServerSettings
 from kintrace.store.db import transaction
 
 _READING_METHODS = frozenset({"GET", "HEAD"})
+# The largest row id: the databases' 32-bit integer keys (an id beyond it cannot name a row).
+MAX_ID = 2**31 - 1
 
 
-def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
+def get_settings(request: Request) -> ServerSettings:
+    settings: ServerSettings = request.app.state.settings
     return settings
 
 
@@ -41,6 +42,6 @@ def get_db(request: Request) -> Iterator[Session]:
 
 
 Db = Annotated[Session, Depends(get_db, scope="function")]
-AppSettings = Annotated[Settings, Depends(get_settings)]
+AppSettings = Annotated[ServerSettings, Depends(get_settings)]
 # A row id in a path: beyond the database's integer range it cannot name a row (422, not a 500).
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]

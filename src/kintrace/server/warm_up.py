@@ -12,10 +12,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 
-from kintrace.api import background
-from kintrace.api.routers.dna import configured_markers
 from kintrace.dna.markers import DnaInputError
+from kintrace.server import background
 from kintrace.services import dna_family_tables, list_matching
+from kintrace.services.dna_frequencies import configured_markers
 
 
 def install(app: FastAPI) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
-from kintrace.api import background
+from kintrace.server import background
 from kintrace.store.audit_anchor import (
     ANCHOR_FILE_ENV,
     DEFAULT_INTERVAL_S,
