@@ -14,22 +14,36 @@ from tests.services.test_notifications import smtp_server  # noqa: F401  (the re
 
 from kintrace.domain.vocabulary import PersonStatus, Role
 from kintrace.server.app import create_app
-from kintrace.server.news_schedule import NewsConfigError, schedule_from_env
+from kintrace.server.news_schedule import NewsConfigError, schedule_from_settings
 from kintrace.services import cases, notifications, requests, users
 from kintrace.services.access import SYSTEM
+from kintrace.settings import Settings, SettingsError
 from kintrace.store.db import make_engine
 
 SECRET = "a-long-enough-secret-key-for-the-tests-0123456789"
 
 
-def test_a_mail_setting_that_cannot_work_stops_the_start() -> None:
-    assert schedule_from_env({}) is None
+def test_a_mail_setting_that_cannot_work_stops_the_start(
+    fresh_sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert schedule_from_settings(Settings.from_environ({})) is None
     for bad in (
         {"KINTRACE_SMTP_URL": "mail.example.org"},
         {"KINTRACE_SMTP_URL": "smtp://h:1", "KINTRACE_NEWS_INTERVAL_S": "0"},
     ):
         with pytest.raises(NewsConfigError):
-            schedule_from_env(bad)
+            schedule_from_settings(Settings.from_environ(bad))
+        # The server reads them from its environment at start, and refuses to start.
+        with monkeypatch.context() as patch:
+            for name, value in bad.items():
+                patch.setenv(name, value)
+            with pytest.raises(NewsConfigError):
+                create_app(fresh_sqlite_url, SECRET)
+    # A value that is not a number at all is refused by the settings, naming the variable.
+    monkeypatch.setenv("KINTRACE_SMTP_URL", "smtp://h:1")
+    monkeypatch.setenv("KINTRACE_NEWS_INTERVAL_S", "hourly")
+    with pytest.raises(SettingsError, match="KINTRACE_NEWS_INTERVAL_S='hourly'"):
+        create_app(fresh_sqlite_url, SECRET)
 
 
 def test_overdue_news_is_mailed_without_anyone_running_a_command(

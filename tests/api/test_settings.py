@@ -7,6 +7,7 @@ import secrets
 import pytest
 
 from kintrace.http.server_settings import InsecureSecretKey, ServerSettings, check_secret_key
+from kintrace.settings import Settings, SettingsError
 
 
 @pytest.mark.parametrize(
@@ -45,3 +46,18 @@ def test_demo_makes_up_a_key_per_process_when_none_is_given() -> None:
 
 def test_demo_accepts_any_given_key() -> None:
     assert ServerSettings.build("sqlite://", "demo", demo=True).secret_key == "demo"
+
+
+def test_the_proxy_header_is_trusted_only_when_the_settings_say_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    key = secrets.token_urlsafe(48)
+    given = Settings.from_environ({"KINTRACE_TRUST_FORWARDED": "1"})
+    assert ServerSettings.build("sqlite://", key, config=given).trust_forwarded is True
+    monkeypatch.delenv("KINTRACE_TRUST_FORWARDED", raising=False)
+    assert ServerSettings.build("sqlite://", key).trust_forwarded is False
+    monkeypatch.setenv("KINTRACE_TRUST_FORWARDED", "yes")
+    assert ServerSettings.build("sqlite://", key).trust_forwarded is True
+    monkeypatch.setenv("KINTRACE_TRUST_FORWARDED", "no")
+    assert ServerSettings.build("sqlite://", key).trust_forwarded is False
+    monkeypatch.setenv("KINTRACE_TRUST_FORWARDED", "perhaps")  # a typo must not silently mean "no"
+    with pytest.raises(SettingsError, match="KINTRACE_TRUST_FORWARDED"):
+        ServerSettings.build("sqlite://", key)

@@ -12,9 +12,10 @@ import pytest
 from tests.services.helpers import actor, person
 
 from kintrace.domain.vocabulary import PersonStatus, Role
-from kintrace.server.news_schedule import schedule_from_env
+from kintrace.server.news_schedule import schedule_from_settings
 from kintrace.services import cases, notifications, status
 from kintrace.services.access import SYSTEM
+from kintrace.settings import Settings
 from kintrace.store.models import Notification
 from kintrace.web.sms import GatewayError, SmsGateway, send_sms_news
 
@@ -91,10 +92,12 @@ def test_a_gateway_that_refuses_leaves_the_message_pending(session, world, gatew
 
 
 def test_the_server_schedules_texts_when_only_a_gateway_is_set() -> None:
-    schedule = schedule_from_env(
-        {"KINTRACE_SMS_URL": "https://relay.example.org/sms", "KINTRACE_SMS_TOKEN": "t"}
+    schedule = schedule_from_settings(
+        Settings.from_environ(
+            {"KINTRACE_SMS_URL": "https://relay.example.org/sms", "KINTRACE_SMS_TOKEN": "t"}
+        )
     )
     assert schedule is not None and schedule.server is None and schedule.sms is not None
     assert schedule.sms.token == "t"
     with pytest.raises(ValueError):
-        schedule_from_env({"KINTRACE_SMS_URL": "relay.example.org"})
+        schedule_from_settings(Settings.from_environ({"KINTRACE_SMS_URL": "relay.example.org"}))

@@ -13,12 +13,11 @@ from tests.web.test_pages import sign_in
 def test_an_old_trend_is_served_while_one_thread_reads_it_again(
     web_app: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kintrace.web import dashboard
 
     worker = sign_in(web_app, *CASEWORKER)
     assert worker.get("/desk").status_code == 200
     first = web_app.state.web_status_trend
-    monkeypatch.setattr(dashboard, "TREND_CACHE_S", 0.0)
+    monkeypatch.setenv("KINTRACE_TREND_CACHE_S", "0")
     assert worker.get("/desk").status_code == 200  # served the kept trend; a rebuild starts beside it
     for thread in threading.enumerate():
         if thread.name == "trend-rebuild":
@@ -40,8 +39,6 @@ def test_the_figures_are_kept_until_a_change_and_then_read_again(
 ) -> None:
     from tests.web.test_pages import file_case, sign_up
 
-    from kintrace.web import dashboard
-
     worker = sign_in(web_app, *CASEWORKER)
     first = worker.get("/desk").text
     kept = web_app.state.web_live_figures
@@ -50,12 +47,12 @@ def test_the_figures_are_kept_until_a_change_and_then_read_again(
     assert web_app.state.web_live_figures is kept  # nothing changed: served the kept figures
     before = _unverified(first)
 
-    monkeypatch.setattr(dashboard, "DASHBOARD_CACHE_S", 3600.0)
+    monkeypatch.setenv("KINTRACE_DASHBOARD_CACHE_S", "3600")
     file_case(sign_up(web_app))  # an audited change, but the kept figures are younger than the hour
     assert _unverified(worker.get("/desk").text) == before
     assert web_app.state.web_live_figures is kept
 
-    monkeypatch.setattr(dashboard, "DASHBOARD_CACHE_S", 0.0)
+    monkeypatch.setenv("KINTRACE_DASHBOARD_CACHE_S", "0")
     assert _unverified(worker.get("/desk").text) == before + 1  # read again after the change
     again = web_app.state.web_live_figures
     assert again is not kept and again[1].stamp > kept[1].stamp

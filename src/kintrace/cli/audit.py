@@ -13,10 +13,14 @@ audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True
 AnchorFile = typer.Option(
     None,
     "--anchor",
-    envvar="KINTRACE_AUDIT_ANCHOR_FILE",
     help="The anchor file of signed checkpoints (default KINTRACE_AUDIT_ANCHOR_FILE).",
-    show_envvar=False,
 )
+
+
+def _anchor(given: Path | None) -> Path | None:
+    from kintrace.settings import current
+
+    return given or current().audit_anchor_file
 
 
 @audit_app.command("verify")
@@ -28,6 +32,7 @@ def audit_verify(anchor: Path | None = AnchorFile, database_url: str | None = Da
     from kintrace.store import audit
     from kintrace.store.audit_anchor import AnchorError, load_key, read_anchor, verify_with_anchor
 
+    anchor = _anchor(anchor)
     if anchor is None:
         with _session_scope(database_url) as session:
             result = audit.verify(session)
@@ -55,6 +60,7 @@ def audit_checkpoint(anchor: Path | None = AnchorFile, database_url: str | None 
     """Append a signed checkpoint of the chain's head to the anchor file (the server also does, hourly)."""
     from kintrace.store.audit_anchor import AnchorError, load_key, write_checkpoint
 
+    anchor = _anchor(anchor)
     if anchor is None:
         raise _fail("--anchor: name the anchor file (or set KINTRACE_AUDIT_ANCHOR_FILE)")
     try:

@@ -11,9 +11,7 @@ from kintrace.cli.registry import DatabaseUrl, _fail, _redacted, _url, console, 
 AttachmentsDir = typer.Option(
     None,
     "--attachments-dir",
-    envvar="KINTRACE_ATTACHMENTS_DIR",
     help="Folder of the attachments' files (default KINTRACE_ATTACHMENTS_DIR or var/attachments).",
-    show_envvar=False,
 )
 
 

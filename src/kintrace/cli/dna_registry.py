@@ -19,14 +19,12 @@ if TYPE_CHECKING:
     from kintrace.dna.markers import Marker
     from kintrace.services.genetic_crypto import MasterKey
 
-FREQUENCIES_ENV = "KINTRACE_DNA_FREQUENCIES"
+FREQUENCIES_ENV = "KINTRACE_DNA_FREQUENCIES"  # named in messages; read through kintrace.settings
 
 Frequencies = typer.Option(
     None,
     "--frequencies",
-    envvar=FREQUENCIES_ENV,
     help="Allele frequency table (CSV marker,allele,frequency); default KINTRACE_DNA_FREQUENCIES.",
-    show_envvar=False,
 )
 
 keys_app = typer.Typer(help="The genetic master key: make one, rotate to a new one.", no_args_is_help=True)
@@ -43,7 +41,9 @@ def _master() -> MasterKey:
 
 def _markers(path: Path | None) -> dict[str, Marker]:
     from kintrace.dna.markers import DnaInputError, load_frequency_table
+    from kintrace.settings import current
 
+    path = path or current().dna_frequencies
     if path is None:
         raise _fail(f"name the allele frequency table with --frequencies or {FREQUENCIES_ENV}", code=2)
     try:

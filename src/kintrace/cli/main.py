@@ -19,6 +19,20 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
+
+@app.callback()
+def _settings_fit() -> None:
+    """Every command starts from settings that can be used: a KINTRACE_ variable with a value of the
+    wrong type or out of range stops it here, named, instead of failing halfway through."""
+    from kintrace.settings import SettingsError, current
+
+    try:
+        current()
+    except SettingsError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
 registry.register(app)
 duplicates.register(registry.cases_app)  # `kintrace cases duplicates`
 reports.register(app)

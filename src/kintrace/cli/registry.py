@@ -27,9 +27,7 @@ err_console = Console(stderr=True, soft_wrap=True)
 DatabaseUrl = typer.Option(
     None,
     "--database-url",
-    envvar="KINTRACE_DATABASE_URL",
     help="SQLAlchemy URL; default KINTRACE_DATABASE_URL or sqlite:///var/kintrace.db.",
-    show_envvar=False,
 )
 
 db_app = typer.Typer(help="The registry database: migrations.", no_args_is_help=True)
@@ -102,13 +100,8 @@ def _redacted(url: str) -> str:
 def users_add(
     username: str = typer.Argument(..., help="Login name (lower case)."),
     role: str = typer.Option(..., "--role", help="family, caseworker, analyst or admin."),
-    password: str = typer.Option(
-        ...,
-        "--password",
-        prompt=True,
-        hide_input=True,
-        confirmation_prompt=True,
-        envvar="KINTRACE_NEW_PASSWORD",
+    password: str | None = typer.Option(
+        None, "--password", help="Default KINTRACE_NEW_PASSWORD, else asked for (twice, hidden)."
     ),
     display_name: str | None = typer.Option(None, "--display-name"),
     email: str | None = typer.Option(None, "--email"),
@@ -119,11 +112,19 @@ def users_add(
     from kintrace.services import users
     from kintrace.services.access import SYSTEM
     from kintrace.services.errors import ServiceError
+    from kintrace.settings import current
 
     try:
         chosen = Role(role)
     except ValueError:
         raise _fail(f"--role: {role!r} is not one of {', '.join(Role)}") from None
+    if password is None:
+        given = current().new_password
+        password = (
+            given.get_secret_value()
+            if given is not None
+            else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        )
     try:
         with _session_scope(database_url) as session:
             user = users.create_user(
@@ -289,11 +290,10 @@ def notifications_send(
     sms_url: str | None = typer.Option(
         None,
         "--sms-url",
-        help="An HTTP gateway for text messages (SMS or a messenger); see KINTRACE_SMS_URL.",
-        envvar="KINTRACE_SMS_URL",
+        help="An HTTP gateway for text messages (SMS or a messenger); default KINTRACE_SMS_URL.",
     ),
     sms_token: str | None = typer.Option(
-        None, "--sms-token", help="Bearer token for the gateway.", envvar="KINTRACE_SMS_TOKEN"
+        None, "--sms-token", help="Bearer token for the gateway; default KINTRACE_SMS_TOKEN."
     ),
     sender: str = typer.Option("kintrace@localhost", "--sender", help="The From address."),
     base_url: str | None = typer.Option(
@@ -307,9 +307,14 @@ def notifications_send(
     import smtplib
 
     from kintrace.services.errors import ValidationFailed
+    from kintrace.settings import current
     from kintrace.web.mailer import MailServer, send_news
     from kintrace.web.sms import SmsGateway, send_sms_news
 
+    config = current()
+    sms_url = sms_url or config.sms_url
+    if sms_token is None and config.sms_token is not None:
+        sms_token = config.sms_token.get_secret_value()
     if not smtp_url and not sms_url:
         raise _fail("give --smtp-url, --sms-url or both")
     try:
@@ -336,15 +341,17 @@ def notifications_send(
 def _serve(url: str, host: str, port: int, demo: bool) -> None:
     import uvicorn
 
-    from kintrace.http.server_settings import SECRET_KEY_ENV, InsecureSecretKey
+    from kintrace.http.server_settings import InsecureSecretKey
     from kintrace.server.app import create_app
     from kintrace.server.news_schedule import NewsConfigError
     from kintrace.services.genetic_crypto import GeneticKeyError
+    from kintrace.settings import SettingsError, current
     from kintrace.store.audit_anchor import AnchorError
 
     try:
-        app = create_app(url, os.environ.get(SECRET_KEY_ENV), demo=demo)
-    except (InsecureSecretKey, AnchorError, GeneticKeyError, NewsConfigError) as error:
+        secret = current().secret_key
+        app = create_app(url, secret.get_secret_value() if secret else None, demo=demo)
+    except (InsecureSecretKey, AnchorError, GeneticKeyError, NewsConfigError, SettingsError) as error:
         raise _fail(f"refusing to start: {error}", code=2) from None
     uvicorn.Server(server_config(app, host, port)).run()
 
@@ -391,6 +398,7 @@ def demo(
     from kintrace.services.access import SYSTEM
     from kintrace.services.demo import seed_demo
     from kintrace.services.demo_data import generate_demo_dataset
+    from kintrace.settings import current
     from kintrace.store.db import make_engine, session_scope
     from kintrace.store.migrations import upgrade
     from kintrace.store.models import Case
@@ -430,8 +438,9 @@ def demo(
     if no_serve:
         return
     demo_freqs = _demo_dna_dir(url) / "dna_frequencies.csv"
-    if not os.environ.get("KINTRACE_DNA_FREQUENCIES") and demo_freqs.exists():
-        os.environ["KINTRACE_DNA_FREQUENCIES"] = str(demo_freqs)  # the served demo scores with it
+    if current().dna_frequencies is None and demo_freqs.exists():
+        # The served demo scores with it: the server reads its settings from the environment.
+        os.environ["KINTRACE_DNA_FREQUENCIES"] = str(demo_freqs)
     console.print(f"\nserving the demo on http://{host}:{port}")
     _serve(url, host, port, demo=True)
 

@@ -9,29 +9,21 @@ the form's other fields.
 
 from __future__ import annotations
 
-import os
-
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kintrace import settings
 from kintrace.http.problem_details import BodyTooLarge, problem_response
 from kintrace.services.attachments import MAX_ATTACHMENT_BYTES
 
-MAX_BODY_ENV = "KINTRACE_MAX_BODY_BYTES"
-DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+DEFAULT_MAX_BODY_BYTES = settings.DEFAULT_MAX_BODY_BYTES
 # The other fields of an upload form (CSRF token, notes) and the multipart boundaries.
 MULTIPART_OVERHEAD_BYTES = 256 * 1024
 
 
 def max_body_bytes() -> int:
     """The configured limit for JSON and form bodies (bytes)."""
-    raw = os.environ.get(MAX_BODY_ENV)
-    if not raw:
-        return DEFAULT_MAX_BODY_BYTES
-    value = int(raw)
-    if value < 1024:
-        raise ValueError(f"{MAX_BODY_ENV} must be at least 1024 bytes, not {value}")
-    return value
+    return settings.current().max_body_bytes  # at least 1024: the settings refuse less
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -1,4 +1,7 @@
-"""Settings of the server process: database, secret key, cookie policy.
+"""What one running app holds: its database, its checked secret key, the demo flag, the cookie policy.
+
+Built once by the app factory from its arguments and the registry's settings (`kintrace.settings`,
+where every KINTRACE_ variable is read), and kept on `app.state.settings` for both faces.
 
 The secret key signs the session cookies and CSRF tokens; whoever knows it can act as any user.
 So outside the demo the app refuses to start with a missing, short or well-known key rather than
@@ -7,14 +10,12 @@ run with one an attacker could guess.
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass
 
+from kintrace.settings import Settings, current
+
 SECRET_KEY_ENV = "KINTRACE_SECRET_KEY"
-# Set (to 1, true or yes) only behind a reverse proxy that sets X-Forwarded-For: then the brakes on
-# guessing count the address the proxy names. Unset, the header is ignored (anyone could forge it).
-TRUST_FORWARDED_ENV = "KINTRACE_TRUST_FORWARDED"
 MIN_SECRET_KEY_LENGTH = 32
 
 # Keys that ship in tutorials, templates and .env examples; an attacker tries these first.
@@ -108,11 +109,14 @@ class ServerSettings:
     trust_forwarded: bool = False
 
     @classmethod
-    def build(cls, database_url: str, secret_key: str | None, demo: bool = False) -> ServerSettings:
-        """Validate the key; in the demo a missing key becomes a fresh random one per process."""
+    def build(
+        cls, database_url: str, secret_key: str | None, demo: bool = False, config: Settings | None = None
+    ) -> ServerSettings:
+        """Validate the key; in the demo a missing key becomes a fresh random one per process. The rest
+        comes from the registry's settings (`config`, else the environment's)."""
         if demo:
             key = secret_key if secret_key and secret_key.strip() else secrets.token_urlsafe(48)
         else:
             key = check_secret_key(secret_key)
-        trust = os.environ.get(TRUST_FORWARDED_ENV, "").strip().lower() in ("1", "true", "yes")
+        trust = (config or current()).trust_forwarded
         return cls(database_url=database_url, secret_key=key, demo=demo, trust_forwarded=trust)

@@ -20,6 +20,7 @@ from kintrace.http.server_settings import ServerSettings
 from kintrace.http.throttle import LoginThrottle, SignUpThrottle
 from kintrace.server import checkpoints, news_schedule, warm_up
 from kintrace.services.genetic_crypto import configured_key
+from kintrace.settings import current
 from kintrace.store.db import make_engine
 from kintrace.web import dna_report, dossier, letters
 from kintrace.web.app import include_web
@@ -33,10 +34,15 @@ DOCUMENTS = DocumentMakers(
 
 
 def create_app(database_url: str, secret_key: str | None, demo: bool = False) -> FastAPI:
-    """Build the app. Outside the demo, raises InsecureSecretKey for a missing, short or default key."""
-    settings = ServerSettings.build(database_url, secret_key, demo)
-    schedule = checkpoints.schedule_from_env()  # AnchorError stops the start (see server/checkpoints.py)
-    news = news_schedule.schedule_from_env()  # NewsConfigError stops the start: mis-set mail is no mail
+    """Build the app. Outside the demo, raises InsecureSecretKey for a missing, short or default key.
+
+    The settings (kintrace.settings) are read and checked now; the parts that ask for them later
+    (the attachments folder, the frequency table, the dashboard's caches) read them again per use.
+    """
+    config = current()  # SettingsError, naming the variable, stops the start: every variable is read here
+    settings = ServerSettings.build(database_url, secret_key, demo, config)
+    schedule = checkpoints.schedule_from_settings(config)  # AnchorError stops the start
+    news = news_schedule.schedule_from_settings(config)  # NewsConfigError stops it: mis-set mail is no mail
     genetic_key = configured_key(demo)  # GeneticKeyError stops the start outside the demo
     app = FastAPI(
         title="kintrace",

@@ -9,8 +9,6 @@ a registry whose log nobody anchors while its operators believe it is anchored.
 from __future__ import annotations
 
 import logging
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,14 +16,8 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from kintrace.server import background
-from kintrace.store.audit_anchor import (
-    ANCHOR_FILE_ENV,
-    DEFAULT_INTERVAL_S,
-    INTERVAL_ENV,
-    AnchorError,
-    load_key,
-    write_checkpoint,
-)
+from kintrace.settings import Settings
+from kintrace.store.audit_anchor import INTERVAL_ENV, AnchorError, load_key, write_checkpoint
 
 log = logging.getLogger("kintrace.audit")
 
@@ -37,19 +29,14 @@ class CheckpointSchedule:
     interval_s: float
 
 
-def schedule_from_env(environ: Mapping[str, str] | None = None) -> CheckpointSchedule | None:
-    """The schedule the environment asks for; None when no anchor file is configured."""
-    env = os.environ if environ is None else environ
-    if not env.get(ANCHOR_FILE_ENV):
+def schedule_from_settings(config: Settings) -> CheckpointSchedule | None:
+    """The schedule the settings ask for; None when no anchor file is configured."""
+    if config.audit_anchor_file is None:
         return None
-    raw = env.get(INTERVAL_ENV) or str(DEFAULT_INTERVAL_S)
-    try:
-        interval = float(raw)
-    except ValueError:
-        raise AnchorError(f"{INTERVAL_ENV}={raw!r} is not a number of seconds") from None
+    interval = config.audit_checkpoint_interval_s
     if not interval > 0:
-        raise AnchorError(f"{INTERVAL_ENV}={raw!r} must be more than 0 seconds")
-    return CheckpointSchedule(Path(env[ANCHOR_FILE_ENV]), load_key(env), interval)
+        raise AnchorError(f"{INTERVAL_ENV}={interval} must be more than 0 seconds")
+    return CheckpointSchedule(config.audit_anchor_file, load_key(config), interval)
 
 
 def checkpoint_once(factory: sessionmaker[Session], schedule: CheckpointSchedule) -> None:

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import smtplib
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fastapi import FastAPI
@@ -21,13 +19,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kintrace.server import background
 from kintrace.services.errors import ValidationFailed
-from kintrace.web.mailer import BASE_URL_ENV, MailServer, mail_settings, send_news
+from kintrace.settings import Settings
+from kintrace.web.mailer import MailServer, mail_settings, send_news
 from kintrace.web.sms import SmsGateway, send_sms_news, sms_gateway
 
 log = logging.getLogger("kintrace.news")
 
 INTERVAL_ENV = "KINTRACE_NEWS_INTERVAL_S"
-DEFAULT_INTERVAL_S = 3600.0
 
 
 class NewsConfigError(ValueError):
@@ -43,24 +41,20 @@ class NewsSchedule:
     sms: SmsGateway | None = None
 
 
-def schedule_from_env(environ: Mapping[str, str] | None = None) -> NewsSchedule | None:
-    env = os.environ if environ is None else environ
+def schedule_from_settings(config: Settings) -> NewsSchedule | None:
+    """The news the settings ask for; None when neither mail nor texts are set up."""
     try:
-        mail = mail_settings(env)
-        sms = sms_gateway(env)
+        mail = mail_settings(config)
+        sms = sms_gateway(config)
     except ValidationFailed as error:
         raise NewsConfigError(f"{error.field} {error.message}") from None
     if mail is None and sms is None:
         return None
-    raw = env.get(INTERVAL_ENV) or str(DEFAULT_INTERVAL_S)
-    try:
-        interval = float(raw)
-    except ValueError:
-        raise NewsConfigError(f"{INTERVAL_ENV}={raw!r} is not a number of seconds") from None
+    interval = config.news_interval_s
     if not interval > 0:
-        raise NewsConfigError(f"{INTERVAL_ENV}={raw!r} must be more than 0 seconds")
+        raise NewsConfigError(f"{INTERVAL_ENV}={interval} must be more than 0 seconds")
     if mail is None:
-        return NewsSchedule(None, "", env.get(BASE_URL_ENV) or None, interval, sms)
+        return NewsSchedule(None, "", config.base_url, interval, sms)
     return NewsSchedule(mail.server, mail.sender, mail.base_url, interval, sms)
 
 

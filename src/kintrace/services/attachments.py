@@ -7,16 +7,16 @@ one the registry can show safely (images, PDF, plain text).
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import unicodedata
 from pathlib import Path
 from urllib.parse import quote
 
+from kintrace import settings
 from kintrace.services.errors import ValidationFailed
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-DEFAULT_ROOT = Path("var/attachments")
+DEFAULT_ROOT = settings.DEFAULT_ATTACHMENTS_DIR
 
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", "image/jpeg"),
@@ -29,7 +29,8 @@ ALLOWED_TYPES = frozenset({media for _, media in _SIGNATURES} | {"text/plain", "
 
 
 def attachments_root() -> Path:
-    return Path(os.environ.get("KINTRACE_ATTACHMENTS_DIR") or DEFAULT_ROOT)
+    """Where the files live: KINTRACE_ATTACHMENTS_DIR, else var/attachments."""
+    return settings.current().attachments_dir
 
 
 def sniff_media_type(data: bytes) -> str | None:

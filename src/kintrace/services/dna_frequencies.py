@@ -7,9 +7,9 @@ lists no unscored families.
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 
+from kintrace import settings
 from kintrace.dna.markers import Marker, load_frequency_table
 
 FREQUENCIES_ENV = "KINTRACE_DNA_FREQUENCIES"
@@ -23,10 +23,10 @@ def _table(path: str) -> dict[str, Marker]:
 
 def configured_markers() -> dict[str, Marker] | None:
     """The table the environment names, None when none is; raises DnaInputError for an unreadable one."""
-    path = os.environ.get(FREQUENCIES_ENV)
-    return _table(path) if path else None
+    path = settings.current().dna_frequencies
+    return _table(str(path)) if path is not None else None
 
 
 def configured() -> bool:
     """Whether a table is named at all (readable or not)."""
-    return bool(os.environ.get(FREQUENCIES_ENV))
+    return settings.current().dna_frequencies is not None

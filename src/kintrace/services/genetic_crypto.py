@@ -22,6 +22,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from kintrace.services.errors import ServiceError
+from kintrace.settings import Settings, current
 
 KEY_ENV = "KINTRACE_GENETIC_KEY"
 KEY_FILE_ENV = "KINTRACE_GENETIC_KEY_FILE"
@@ -81,13 +82,13 @@ def write_key_file(path: str | Path) -> MasterKey:
     return parse_key(text, str(path))
 
 
-def master_key_from_env(environ: Mapping[str, str] | None = None) -> MasterKey:
+def master_key_from_env(config: Settings | None = None) -> MasterKey:
     """The configured master key; GeneticKeyError saying how to set one when there is none."""
-    environ = os.environ if environ is None else environ
-    if environ.get(KEY_ENV):
-        return parse_key(environ[KEY_ENV], KEY_ENV)
-    if environ.get(KEY_FILE_ENV):
-        return read_key_file(environ[KEY_FILE_ENV])
+    config = config or current()
+    if config.genetic_key is not None:
+        return parse_key(config.genetic_key.get_secret_value(), KEY_ENV)
+    if config.genetic_key_file is not None:
+        return read_key_file(config.genetic_key_file)
     raise GeneticKeyError(
         f"no genetic master key: set {KEY_ENV} to base64 of 32 random bytes "
         f"(e.g. `openssl rand -base64 32`) or {KEY_FILE_ENV} to a file holding it"
@@ -109,10 +110,10 @@ def configured_key(demo: bool, demo_path: Path = DEMO_KEY_FILE) -> MasterKey:
     Outside the demo a missing key stops the start (GeneticKeyError) rather than leave genotypes
     unreadable, or worse, sealed under a key nobody kept.
     """
-    environ = os.environ
-    if demo and not environ.get(KEY_ENV) and not environ.get(KEY_FILE_ENV):
+    config = current()
+    if demo and config.genetic_key is None and config.genetic_key_file is None:
         return demo_key(demo_path)
-    return master_key_from_env(environ)
+    return master_key_from_env(config)
 
 
 def _aad(sample_id: int, what: str) -> bytes:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
 import secrets
 
@@ -14,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
+from kintrace import settings
 from kintrace.domain.vocabulary import Role
 from kintrace.services import auditing, logins
 from kintrace.services.access import Actor, actor_for, require_role
@@ -24,7 +24,6 @@ MIN_PASSWORD_LENGTH = 8
 TOKEN_PREFIX = "kt_"
 # API tokens expire: a leaked one is useful for a bounded time. KINTRACE_TOKEN_DAYS changes the default.
 TOKEN_DAYS_ENV = "KINTRACE_TOKEN_DAYS"
-DEFAULT_TOKEN_DAYS = 90
 MAX_TOKEN_DAYS = 3650
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 _hasher = PasswordHasher()
@@ -186,13 +185,7 @@ def token_digest(token: str) -> str:
 
 def default_token_days() -> int:
     """The lifetime of a new API token in days: KINTRACE_TOKEN_DAYS, else 90."""
-    raw = os.environ.get(TOKEN_DAYS_ENV, "").strip()
-    if not raw:
-        return DEFAULT_TOKEN_DAYS
-    try:
-        return _checked_days(int(raw), TOKEN_DAYS_ENV)
-    except ValueError:
-        raise ValidationFailed(TOKEN_DAYS_ENV, f"{raw!r} is not a whole number of days") from None
+    return _checked_days(settings.current().token_days, TOKEN_DAYS_ENV)
 
 
 def _checked_days(days: int, field: str) -> int:

@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kintrace.settings import Settings, current
 from kintrace.store.audit import GENESIS, chain_hash, content_of
 from kintrace.store.models import AuditEntry
 
@@ -36,7 +37,6 @@ KEY_ENV = "KINTRACE_AUDIT_ANCHOR_KEY"
 KEY_FILE_ENV = "KINTRACE_AUDIT_ANCHOR_KEY_FILE"
 ANCHOR_FILE_ENV = "KINTRACE_AUDIT_ANCHOR_FILE"
 INTERVAL_ENV = "KINTRACE_AUDIT_CHECKPOINT_INTERVAL_S"
-DEFAULT_INTERVAL_S = 3600.0
 MIN_KEY_BYTES = 32
 _SIGNED_FIELDS = ("seq", "rows", "head_id", "head_hash", "at", "key_id", "prev_sig")
 
@@ -45,22 +45,22 @@ class AnchorError(ValueError):
     """The anchor key or file cannot be used; the message says what to fix."""
 
 
-def load_key(environ: Mapping[str, str] | None = None) -> bytes:
+def load_key(config: Settings | None = None) -> bytes:
     """The signing key: KINTRACE_AUDIT_ANCHOR_KEY (text) or the file named by ..._KEY_FILE."""
-    env = os.environ if environ is None else environ
+    config = config or current()
     advice = (
         f"set {KEY_ENV} to a random value of at least {MIN_KEY_BYTES} characters, or {KEY_FILE_ENV} to a "
         "file holding one (python -c 'import secrets; print(secrets.token_urlsafe(48))'); keep it out of "
         "the database and its backups"
     )
-    if env.get(KEY_FILE_ENV):
-        path = Path(env[KEY_FILE_ENV])
+    if config.audit_anchor_key_file is not None:
+        path = config.audit_anchor_key_file
         try:
             key = path.read_bytes().strip()
         except OSError as error:
             raise AnchorError(f"{KEY_FILE_ENV}={path}: cannot read the key file ({error.strerror})") from None
-    elif env.get(KEY_ENV):
-        key = env[KEY_ENV].strip().encode("utf-8")
+    elif config.audit_anchor_key is not None:
+        key = config.audit_anchor_key.get_secret_value().strip().encode("utf-8")
     else:
         raise AnchorError(f"no audit anchor key is configured; {advice}")
     if len(key) < MIN_KEY_BYTES or len(set(key)) < 10:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,20 +11,21 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-DEFAULT_URL = "sqlite:///var/kintrace.db"
+from kintrace import settings
+
+DEFAULT_URL = settings.DEFAULT_DATABASE_URL
 # Execution option that marks a connection's transactions as read-only (see `read_only`).
 READ_ONLY = "kintrace_read_only"
-# How long a SQLite writer waits for the write lock before it gives up (ms); KINTRACE_SQLITE_BUSY_TIMEOUT_MS.
-SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 def sqlite_busy_timeout_ms() -> int:
-    return int(os.environ.get("KINTRACE_SQLITE_BUSY_TIMEOUT_MS") or SQLITE_BUSY_TIMEOUT_MS)
+    """How long a SQLite writer waits for the write lock before it gives up (ms)."""
+    return settings.current().sqlite_busy_timeout_ms
 
 
 def database_url() -> str:
     """The configured database: KINTRACE_DATABASE_URL, else the SQLite file under var/."""
-    return os.environ.get("KINTRACE_DATABASE_URL") or DEFAULT_URL
+    return settings.current().database_url
 
 
 def _prepare_sqlite(engine: Engine) -> None:

@@ -3,7 +3,7 @@
 The figures are read in a few queries (a GROUP BY each, or a page with its count), about a quarter of
 a second at 100,000 cases, so they are kept between views (`live_figures`): a view serves the kept
 figures while no change has been audited since they were read (the newest audit row's id, one index
-lookup), and reads them again when one has and they are older than DASHBOARD_CACHE_S (5 s), so a page
+lookup), and reads them again when one has and they are older than KINTRACE_DASHBOARD_CACHE_S (5 s), so a page
 is at most that stale after a change, and says as of when. Unchanged figures are read again after
 DASHBOARD_MAX_AGE_S (a change written outside the services is not audited) by a thread beside the
 views, as the trend is.
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import threading
 import time
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from fastapi import Request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kintrace import settings
 from kintrace.domain.contradictions import Contradiction
 from kintrace.domain.vocabulary import CaseState, PersonStatus, StatusTrack
 from kintrace.services import cases as case_service
@@ -152,7 +152,10 @@ TREND_MONTHS = 12
 # The one figure kept between views: the trend reads every case's whole history. Kept at most a
 # minute (the page says as of when); KINTRACE_TREND_CACHE_S=0 rebuilds it on every view (benchmarks).
 TREND_CACHE_MAX_S = 60.0
-TREND_CACHE_S = min(TREND_CACHE_MAX_S, float(os.environ.get("KINTRACE_TREND_CACHE_S", "60")))
+
+
+def trend_cache_s() -> float:
+    return min(TREND_CACHE_MAX_S, settings.current().trend_cache_s)
 
 
 def _month_ends(today: dt.date, months: int) -> list[dt.date]:
@@ -180,7 +183,7 @@ _REBUILDING = threading.Lock()
 def cached_trend(session: Session, actor: Actor, request: Request) -> Trend:
     """The trend reads every case's history, so it is kept for up to a minute (staff all see the same).
 
-    Only the first view waits for it. Once it is older than TREND_CACHE_S, views are served the kept
+    Only the first view waits for it. Once it is older than trend_cache_s(), views are served the kept
     one while a single background thread reads it again, so no view waits a rebuild.
     """
     state = request.app.state
@@ -188,7 +191,7 @@ def cached_trend(session: Session, actor: Actor, request: Request) -> Trend:
     if cached is None:
         cached = (time.monotonic(), status_trend(session, actor, dt.date.today()))
         state.web_status_trend = cached
-    elif time.monotonic() - cached[0] > TREND_CACHE_S and _REBUILDING.acquire(blocking=False):
+    elif time.monotonic() - cached[0] > trend_cache_s() and _REBUILDING.acquire(blocking=False):
         threading.Thread(target=_rebuild, args=(state, actor), name="trend-rebuild", daemon=True).start()
     return cached[1]
 
@@ -206,8 +209,11 @@ def _rebuild(state: Any, actor: Actor) -> None:
 # A view after an audited change reads the figures again once they are this old (the page says as of
 # when); KINTRACE_DASHBOARD_CACHE_S=0 reads them on every view after a change. Unchanged figures are
 # read again beside the views after DASHBOARD_MAX_AGE_S.
-DASHBOARD_CACHE_S = float(os.environ.get("KINTRACE_DASHBOARD_CACHE_S", "5"))
 DASHBOARD_MAX_AGE_S = 60.0
+
+
+def dashboard_cache_s() -> float:
+    return settings.current().dashboard_cache_s
 
 
 def audit_stamp(session: Session) -> int:
@@ -250,7 +256,7 @@ _READING_LIVE = threading.Lock()
 
 
 def live_figures(session: Session, actor: Actor, request: Request) -> LiveFigures:
-    """The kept figures while nothing changed (or they are younger than DASHBOARD_CACHE_S), else read
+    """The kept figures while nothing changed (or they are younger than dashboard_cache_s()), else read
     now. Staff all see every case, so one set serves them all; anyone else gets their own, unkept."""
     if not actor.is_staff:
         return read_live_figures(session, actor)
@@ -258,7 +264,7 @@ def live_figures(session: Session, actor: Actor, request: Request) -> LiveFigure
     kept: tuple[float, LiveFigures] | None = getattr(state, "web_live_figures", None)
     if kept is not None:
         age = time.monotonic() - kept[0]
-        if audit_stamp(session) == kept[1].stamp or age < DASHBOARD_CACHE_S:
+        if audit_stamp(session) == kept[1].stamp or age < dashboard_cache_s():
             if age > DASHBOARD_MAX_AGE_S and _READING_LIVE.acquire(blocking=False):
                 threading.Thread(
                     target=_read_live_again, args=(state, actor), name="dashboard-reread", daemon=True

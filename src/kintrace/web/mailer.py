@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import smtplib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from urllib.parse import urlsplit
@@ -15,6 +13,7 @@ from sqlalchemy.orm import Session
 from kintrace.services import appeals, notifications
 from kintrace.services.access import SYSTEM
 from kintrace.services.errors import ValidationFailed
+from kintrace.settings import Settings, current
 from kintrace.web.notices import compose_email
 
 
@@ -35,7 +34,7 @@ class MailServer:
         return cls(parts.hostname, port)
 
 
-SMTP_ENV, SENDER_ENV, BASE_URL_ENV = "KINTRACE_SMTP_URL", "KINTRACE_MAIL_FROM", "KINTRACE_BASE_URL"
+SMTP_ENV = "KINTRACE_SMTP_URL"
 
 
 @dataclass(frozen=True)
@@ -45,14 +44,14 @@ class MailSettings:
     base_url: str | None
 
 
-def mail_settings(environ: Mapping[str, str] | None = None) -> MailSettings | None:
-    """The mail server the environment names (KINTRACE_SMTP_URL), or None when mail is not set up.
+def mail_settings(config: Settings | None = None) -> MailSettings | None:
+    """The mail server the settings name (KINTRACE_SMTP_URL), or None when mail is not set up.
     Raises ValidationFailed, naming the variable, for a URL that cannot work."""
-    env = os.environ if environ is None else environ
-    if not env.get(SMTP_ENV):
+    config = config or current()
+    if config.smtp_url is None:
         return None
-    server = MailServer.parse(env[SMTP_ENV], SMTP_ENV)
-    return MailSettings(server, env.get(SENDER_ENV) or "kintrace@localhost", env.get(BASE_URL_ENV) or None)
+    server = MailServer.parse(config.smtp_url, SMTP_ENV)
+    return MailSettings(server, config.mail_from, config.base_url)
 
 
 def send_one(settings: MailSettings, to: str, subject: str, body: str) -> None:

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -24,10 +22,11 @@ from sqlalchemy.orm import Session
 from kintrace.services import notifications
 from kintrace.services.access import SYSTEM
 from kintrace.services.errors import ValidationFailed
+from kintrace.settings import Settings, current
 from kintrace.web.i18n import gettext_for
 from kintrace.web.notices import describe
 
-SMS_URL_ENV, SMS_TOKEN_ENV = "KINTRACE_SMS_URL", "KINTRACE_SMS_TOKEN"
+SMS_URL_ENV = "KINTRACE_SMS_URL"
 MAX_TEXT = 700  # a few SMS parts at most; the full story is in the portal
 
 
@@ -67,12 +66,13 @@ class SmsGateway:
             raise GatewayError(f"the gateway answered HTTP {status}")
 
 
-def sms_gateway(environ: Mapping[str, str] | None = None) -> SmsGateway | None:
-    """The gateway the environment names (KINTRACE_SMS_URL), or None when text messages are not set up."""
-    env = os.environ if environ is None else environ
-    if not env.get(SMS_URL_ENV):
+def sms_gateway(config: Settings | None = None) -> SmsGateway | None:
+    """The gateway the settings name (KINTRACE_SMS_URL), or None when text messages are not set up."""
+    config = config or current()
+    if config.sms_url is None:
         return None
-    return SmsGateway.parse(env[SMS_URL_ENV], env.get(SMS_TOKEN_ENV))
+    token = config.sms_token.get_secret_value() if config.sms_token is not None else None
+    return SmsGateway.parse(config.sms_url, token)
 
 
 def compose_sms(outgoing: notifications.Outgoing, base_url: str | None = None) -> str:
