@@ -153,7 +153,7 @@ class Settings(BaseSettings):
     # Command line
     new_password: SecretStr | None = Field(
         None,
-        description="`kintrace users create`: the new account's password, instead of the prompt (scripts).",
+        description="`kintrace users add`: the new account's password, instead of the prompt (scripts).",
     )
 
     @classmethod
