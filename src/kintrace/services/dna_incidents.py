@@ -49,6 +49,8 @@ MAX_JOINT_MISSING = 24
 SHOWN_ROWS = 20  # ranked assignments handed out (the rest are counted)
 MAX_TEXT = 300
 MAX_REASON = 1500
+NO_PROFILE = "no live profile (not typed yet, or destroyed)"
+NO_REFERENCES = "no reference profile with consent in force"
 
 
 @dataclass(frozen=True)
@@ -176,7 +178,10 @@ class IncidentResult:
     why_pairwise: str | None
     remains: dict[int, str]  # sample id -> code, those compared
     cases: list[int]  # the families compared
-    not_used: dict[str, str] = field(default_factory=dict)  # "remains 12" / "case 4" -> why
+    not_used: dict[str, str] = field(default_factory=dict)  # "remains B-12" / "case KT-4" -> why
+    unused_remains: list[int] = field(default_factory=list)  # sample ids without a live profile
+    unused_cases: dict[int, str] = field(default_factory=dict)  # case id -> why (the engine's words)
+    bound: int = MAX_ASSIGNMENTS
     assignments: int = 0
     prior: str = ""
     rows: list[JointRow] = field(default_factory=list)
@@ -275,13 +280,16 @@ def joint_identification(
     if case_ids:
         families, skipped = dna_matching.families(session, actor, master, reason, case_ids, markers)
     result = IncidentResult(incident.id, "joint", None, {k: v[0] for k, v in remains.items()}, [])
+    result.bound = max_assignments
     for sample in incident.remains:
         if sample.id not in remains:
-            result.not_used[f"remains {sample.code}"] = "no live profile (not typed yet, or destroyed)"
+            result.not_used[f"remains {sample.code}"] = NO_PROFILE
+            result.unused_remains.append(sample.id)
     with_family = {family.case_id for family in families}
     for case_id in sorted(case_ids - with_family):
-        why = skipped.get(case_id, "no reference profile with consent in force")
+        why = skipped.get(case_id, NO_REFERENCES)
         result.not_used[f"case {case_names[case_id]}"] = why
+        result.unused_cases[case_id] = why
     result.cases = [family.case_id for family in families]
     if not remains or not families:
         result.method = "none"
