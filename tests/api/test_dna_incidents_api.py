@@ -71,6 +71,8 @@ def test_incident_workflow_through_the_api(
     for case in (own, other):
         added = client.post(f"{url}/cases", json={"case_id": case.id}, headers=first)
         assert added.status_code == 201, added.text
+    sample = client.get(f"/api/v1/dna/samples/{sons['V1']}", headers=first).json()
+    assert sample["incident"] == "Рів біля Ізюма" and sample["incident_id"] == incident["id"]
     detail = client.get(url, headers=first).json()
     assert {row["code"] for row in detail["remains"]} == {"V1", "V2", "V3"}
     assert all(row["has_profile"] for row in detail["remains"])

@@ -254,3 +254,23 @@ def test_a_withdrawn_consent_removes_the_family_from_the_next_result(session, gr
     assert grave["cases"]["B"].id not in result.cases
     assert f"case {grave['cases']['B'].reference}" in result.not_used
     assert result.marginals[(sample.id, None)] > 0.5
+
+
+@pytest.mark.parametrize(("victims", "families"), [(1, 1), (3, 3), (4, 5), (6, 8), (5, 2), (2, 26)])
+def test_the_count_of_assignments_is_the_engines_when_every_pairing_is_allowed(victims, families):
+    """The closed form the service bounds the search with equals the engine's count (dvir's
+    dviGridSize), which itself stops at 24 missing persons: 26 here is counted by enumeration."""
+    from kintrace.dna.dvi_joint import count_assignments, enumerate_assignments
+
+    fams = tuple(
+        Family(f"F{n}", Pedigree([Person(f"mp{n}", None, None, 1)]), (f"mp{n}",), {}) for n in range(families)
+    )
+    missing = tuple(f"mp{n}" for n in range(families))
+    victims_ = tuple(Victim(f"V{i}", 0, {}) for i in range(victims))
+    data = DviData(
+        "count", (), None, victims_, fams, missing, {v.id: ("*", *missing) for v in victims_}, True
+    )
+    expected = (
+        count_assignments(data) if families <= 24 else enumerate_assignments(data, max_assign=None).shape[0]
+    )
+    assert dna_incidents.assignment_count(victims, families) == expected

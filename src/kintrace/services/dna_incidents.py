@@ -10,7 +10,7 @@ assignments, and the marginal posterior of every remains-family pairing.
 Computed on demand, never stored: the result depends on every live, consented profile of the
 incident and its families, and a withdrawn consent must remove a profile from every later result
 (crypto-shredding); a stored joint table would keep numbers derived from a destroyed profile. The
-search is bounded by the engine's limits (`MAX_ASSIGNMENTS`, `MAX_JOINT_MISSING`); an incident too
+search is bounded by the engine's limit (`MAX_ASSIGNMENTS`, dvir's `maxAssign`); an incident too
 large for it is answered pairwise (dvir's `pairwiseLR`), and the result says so.
 
 Genotypes are read through `usable_profiles` (audited with the reason). A pairing proposed from the
@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kintrace.dna.dvi import pairwise_matrices
 from kintrace.dna.dvi_data import NO_MATCH, DviData, Family, Victim
-from kintrace.dna.dvi_joint import JointResult, count_assignments, dvi_joint
+from kintrace.dna.dvi_joint import JointResult, dvi_joint
 from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.dna.pedigree import Pedigree, Person
 from kintrace.domain.dates import PartialDate
@@ -42,10 +42,8 @@ from kintrace.services.errors import Conflict, NotFound, PartialDateError, Valid
 from kintrace.services.genetic_crypto import Genotypes, MasterKey
 from kintrace.store.models import Case, DnaComparison, DnaSample, Incident, IncidentCase
 
-# The engine's bounds: dvi_joint's default max_assign, and the most missing persons its exact count
-# of assignments handles (count_assignments).
+# The engine's bound on a joint search: dvi_joint's default max_assign (dvir's maxAssign).
 MAX_ASSIGNMENTS = 100_000
-MAX_JOINT_MISSING = 24
 SHOWN_ROWS = 20  # ranked assignments handed out (the rest are counted)
 MAX_TEXT = 300
 MAX_REASON = 1500
@@ -252,6 +250,12 @@ def build_problem(
     )
 
 
+def assignment_count(remains: int, families: int) -> int:
+    """Joint assignments when every remains may be any family's missing person or nobody, no missing
+    person twice: the sum over k identified of C(remains, k) x families! / (families - k)!."""
+    return sum(math.comb(remains, k) * math.perm(families, k) for k in range(min(remains, families) + 1))
+
+
 def _log10(ln_value: float) -> float | None:
     return ln_value / math.log(10) if np.isfinite(ln_value) else None
 
@@ -297,18 +301,19 @@ def joint_identification(
     try:
         problem = build_problem(markers, remains, families, case_names, incident.name)
         _pairwise(problem, result)
-        total = None if len(problem.data.missing) > MAX_JOINT_MISSING else count_assignments(problem.data)
-        if total is None or total > max_assignments:
+        total = assignment_count(len(problem.data.victims), len(problem.data.missing))
+        if total > max_assignments:
             result.method = "pairwise"
             result.why_pairwise = (
                 f"{len(problem.data.victims)} remains x {len(problem.data.missing)} families give "
-                + (f"{total:,}" if total is not None else "too many")
-                + f" joint assignments, beyond the engine's bound of {max_assignments:,}; "
+                + f"{total:,} joint assignments, beyond the engine's bound of {max_assignments:,}; "
                 "each pairing is scored alone (dvir's pairwise LR)"
             )
-            result.assignments = total or 0
+            result.assignments = total
         else:
-            joint = dvi_joint(problem.data, max_assign=max_assignments)
+            # Counted above (the engine's own count stops at 24 missing persons; every remains here
+            # may be anyone, so the count has a closed form): the engine enumerates without recounting.
+            joint = dvi_joint(problem.data, max_assign=None)
             _fill_joint(problem, joint, result)
     except DnaInputError as error:
         raise Conflict(f"incident {incident.name!r}: {error}") from None
