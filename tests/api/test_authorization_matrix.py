@@ -436,6 +436,7 @@ RULES: dict[str, Rule] = {
     "POST /api/v1/dna/incidents/{incident_id}/cases": staff_only(
         201, body=lambda w: {"case_id": w.ids["spare_case"]}
     ),
+    "DELETE /api/v1/dna/incidents/{incident_id}/cases/{case_id}": staff_only(204),
     "GET /api/v1/dna/incidents/{incident_id}/joint": staff_only(200),
     "POST /api/v1/dna/incidents/{incident_id}/proposals": Rule(
         s(403),

@@ -128,3 +128,8 @@ def test_incident_workflow_through_the_api(
     )
     assert client.post(f"{url}/cases", json={"case_id": own.id}, headers=worker).status_code == 409
     assert client.get("/api/v1/dna/incidents/987654/joint", headers=first).status_code == 404
+    # A family no longer considered leaves the next result.
+    assert client.delete(f"{url}/cases/{other.id}", headers=family).status_code == 403
+    assert client.delete(f"{url}/cases/{other.id}", headers=worker).status_code == 204
+    assert client.delete(f"{url}/cases/{other.id}", headers=worker).status_code == 404
+    assert client.get(f"{url}/joint", headers=first).json()["cases"] == [own.id]

@@ -109,6 +109,9 @@ def test_incident_pages_from_the_list_to_a_proposal(
         row = session.scalars(select(DnaComparison).where(DnaComparison.case_id == case_id)).one()
         assert row.state is not None and row.state.value == "proposed"
 
+    removed = worker.post(f"{url}/cases/{case_id}/remove", data={"csrf_token": csrf(worker)})
+    assert removed.status_code == 303 and reference_words not in worker.get(url).text
+
     for path in ("/desk/dna/incidents", url):
         assert family.get(path).status_code in (303, 403)
     assert family.post(f"{url}/joint", data={"csrf_token": csrf(family)}).status_code in (303, 403)

@@ -159,6 +159,25 @@ def add_case(session: Session, actor: Actor, incident_id: int, case_id: int) -> 
     return row
 
 
+def remove_case(session: Session, actor: Actor, incident_id: int, case_id: int) -> None:
+    """No longer consider a family for the incident (added by mistake, or ruled out otherwise)."""
+    require_staff(actor, "remove families from incidents")
+    incident = get_incident(session, actor, incident_id)
+    row = next((row for row in incident.cases if row.case_id == case_id), None)
+    if row is None:
+        raise NotFound("family considered for the incident: case", case_id)
+    auditing.record(
+        session,
+        actor,
+        "incident.remove_case",
+        row,
+        before={"incident_id": incident.id, "case_id": case_id},
+        deleted=True,
+    )
+    incident.cases.remove(row)
+    session.flush()
+
+
 @dataclass(frozen=True)
 class JointRow:
     """One assignment: each remains sample's case (None: none of these families)."""

@@ -181,6 +181,15 @@ async def incident_add_case(request: Request, incident_id: int, db: Db, who: Sta
     return RedirectResponse(f"/desk/dna/incidents/{incident_id}#families", status_code=303)
 
 
+@router.post("/desk/dna/incidents/{incident_id}/cases/{case_id}/remove")
+async def incident_remove_case(
+    request: Request, incident_id: int, case_id: int, db: Db, who: Staff
+) -> Response:
+    await request.form()  # the CSRF token is checked by the session layer
+    dna_incidents.remove_case(db, who.actor, incident_id, case_id)
+    return RedirectResponse(f"/desk/dna/incidents/{incident_id}#families", status_code=303)
+
+
 @router.post("/desk/dna/incidents/{incident_id}/propose")
 async def incident_propose(request: Request, incident_id: int, db: Db, who: Staff) -> Response:
     form = await request.form()

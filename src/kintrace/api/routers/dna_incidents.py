@@ -181,6 +181,12 @@ def add_case(incident_id: PathId, body: IncidentCaseIn, actor: CurrentActor, ses
     return _incident_out(session, dna_incidents.get_incident(session, actor, incident_id))
 
 
+@router.delete("/dna/incidents/{incident_id}/cases/{case_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_case(incident_id: PathId, case_id: PathId, actor: CurrentActor, session: Db) -> None:
+    """No longer consider a family for the incident."""
+    dna_incidents.remove_case(session, actor, incident_id, case_id)
+
+
 @router.get("/dna/incidents/{incident_id}/joint", response_model=JointOut)
 def joint(incident_id: PathId, request: Request, actor: CurrentActor, session: Db) -> JointOut:
     """The incident's remains against its families, jointly (dvir's jointDVI: ranked assignments with
