@@ -38,7 +38,7 @@ from kintrace.domain.lists import ListKind
 from kintrace.domain.vocabulary import AppealDemand, CaseState, Claim, Role, SourceKind, Visibility
 from kintrace.services import appeals as appeal_service
 from kintrace.services import cases as case_service
-from kintrace.services import dna_arrival, dna_matching, dna_review, dna_samples, list_import
+from kintrace.services import dna_arrival, dna_incidents, dna_matching, dna_review, dna_samples, list_import
 from kintrace.services import duplicates as duplicate_service
 from kintrace.services import evidence as evidence_service
 from kintrace.services import photos as photo_service
@@ -50,7 +50,7 @@ from kintrace.services.evidence import EvidenceInput
 from kintrace.services.genetic_crypto import MasterKey
 from kintrace.services.requests import RequestInput
 from kintrace.services.sources import SourceInput
-from kintrace.store.models import Case, DnaComparison, PublishedList, User
+from kintrace.store.models import Case, DnaComparison, DnaSample, PublishedList, User
 
 MISSING = 987_654_321
 PDF = b"%PDF-1.4\n% matrix\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -426,6 +426,30 @@ RULES: dict[str, Rule] = {
     "POST /api/v1/dna/candidates/{comparison_id}/family-told": writers(
         200, body=lambda w: {"on": TODAY.isoformat()}, variant="confirmed"
     ),
+    # Incidents and their joint identification: staff read and add; analysts propose into the four-eyes
+    # review; a family never (they name remains and other families' cases).
+    "GET /api/v1/dna/incidents": staff_only(200),
+    "POST /api/v1/dna/incidents": staff_only(
+        201, body=lambda w: {"name": "Ровок НОВИЙ", "kind": "mass_grave", "occurred_on": "2022-03"}
+    ),
+    "GET /api/v1/dna/incidents/{incident_id}": staff_only(200),
+    "POST /api/v1/dna/incidents/{incident_id}/cases": staff_only(
+        201, body=lambda w: {"case_id": w.ids["spare_case"]}
+    ),
+    "DELETE /api/v1/dna/incidents/{incident_id}/cases/{case_id}": staff_only(204),
+    "GET /api/v1/dna/incidents/{incident_id}/joint": staff_only(200),
+    "POST /api/v1/dna/incidents/{incident_id}/proposals": Rule(
+        s(403),
+        s(403),
+        s(403),
+        s(200),
+        s(403),
+        body=lambda w: {
+            "remains_sample_id": w.ids["incident_remains"],
+            "case_id": w.ids["incident_case"],
+            "reason": "спільний збіг",
+        },
+    ),
     # List matches: staff read the queue, caseworkers and admins decide; families never reach it.
     "GET /api/v1/review": staff_only(200),
     "GET /api/v1/review/{pair_id}": staff_only(200),
@@ -619,7 +643,13 @@ def build_dna(
     dna_review.propose(session, analyst_b, confirmed, "збіг")
     dna_review.confirm(session, analyst_c, confirmed, "перевірено")
     theirs = comparison("KTLAB-B1", shared)
+    # The bodies' incident, with the own and the shared case considered for it.
+    [incident] = {session.get(DnaSample, body).incident_id for body in bodies.values()}
+    assert incident is not None
+    for case in (own, shared):
+        dna_incidents.add_case(session, SYSTEM, incident, case.id)
     return {
+        "ids": {"incident_remains": bodies["KTLAB-B1"], "incident_case": own.id},
         "export": _export({"KTLAB-B5": strangers.son}),
         "params": {
             # Remains are never a family's to see, not even those compared with its own case.
@@ -638,6 +668,9 @@ def build_dna(
                 "other": comparison("KTLAB-B1", foreign),
             },
             "comparison_id@proposed": {"own": proposed},
+            "incident_id": dict.fromkeys(
+                ("own", "own-internal", "shared", "shared-foreign", "other"), incident
+            ),
             "comparison_id@confirmed": {"own": confirmed},
         },
     }
@@ -867,6 +900,7 @@ def build_world(session: Session, key: MasterKey, folder: Path, root: Path | Non
             "spare_case": spare_case.id,
             "family_open_case": family_open.id,
             "own_sibling": sibling.id,
+            **dna["ids"],
         },
         "export": dna["export"],
     }

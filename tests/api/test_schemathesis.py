@@ -98,12 +98,22 @@ schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.N
 
 
 @pytest.fixture(scope="module", autouse=True)
-def app_over_own_database(own_url: str) -> Iterator[None]:
+def app_over_own_database(own_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    # A server as deployed for DNA work: with its allele frequency table (without one, the DNA
+    # operations that compute, e.g. an incident's joint result, answer 503 by design).
+    from tests.services.dna_helpers import frequency_file
+
+    before = os.environ.get("KINTRACE_DNA_FREQUENCIES")
+    os.environ["KINTRACE_DNA_FREQUENCIES"] = str(frequency_file(tmp_path_factory.mktemp("freqs")))
     description_only = TARGET.app
     TARGET.app = create_app(own_url, secrets.token_urlsafe(48))
     yield
     TARGET.app.state.engine.dispose()
     TARGET.app = description_only
+    if before is None:
+        os.environ.pop("KINTRACE_DNA_FREQUENCIES", None)
+    else:
+        os.environ["KINTRACE_DNA_FREQUENCIES"] = before
 
 
 @schema.parametrize()

@@ -140,3 +140,52 @@ def test_commands_refuse_without_a_key_or_with_a_bad_file(setup, monkeypatch: py
     result = runner.invoke(app, ["dna", "import-profiles", str(bad), "--database-url", url])
     assert result.exit_code == 1
     assert "row 2 (sample 'REF-F'), field allele2: allele '99'" in result.output
+
+
+def test_incident_commands_list_create_add_a_family_and_run_the_joint_identification(setup) -> None:
+    url, folder, _ = setup
+    dna = trio()
+    export = long_csv(
+        folder, {"REF-F": dna.father, "REF-M": dna.mother, "BODY-1": dna.son, "BODY-2": dna.stranger}
+    )
+    assert runner.invoke(app, ["dna", "import-profiles", str(export), "--database-url", url]).exit_code == 0
+    listed = runner.invoke(app, ["dna", "incident", "list", "--database-url", url])
+    assert listed.exit_code == 0 and "Site 12 · other · - · 2 remains · 0 families" in listed.output
+    made = runner.invoke(
+        app,
+        [
+            "dna",
+            "incident",
+            "create",
+            "Рів",
+            "--kind",
+            "mass_grave",
+            "--date",
+            "2022-03",
+            "--database-url",
+            url,
+        ],
+    )
+    assert made.exit_code == 0 and "Рів" in made.output
+    bad = runner.invoke(app, ["dna", "incident", "create", "X", "--kind", "flood", "--database-url", url])
+    assert bad.exit_code == 2 and "--kind" in bad.output
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        case_id = session.scalar(select(Case.id).where(Case.reference == "KT-DNA-1"))
+        site = session.scalar(select(DnaSample.incident_id).where(DnaSample.code == "BODY-1"))
+        son = session.scalar(select(DnaSample.id).where(DnaSample.code == "BODY-1"))
+        stranger = session.scalar(select(DnaSample.id).where(DnaSample.code == "BODY-2"))
+    engine.dispose()
+    added = runner.invoke(
+        app, ["dna", "incident", "add-case", str(site), str(case_id), "--database-url", url]
+    )
+    assert added.exit_code == 0, added.output
+    again = runner.invoke(
+        app, ["dna", "incident", "add-case", str(site), str(case_id), "--database-url", url]
+    )
+    assert again.exit_code == 1 and "already considered" in again.output
+    joint = runner.invoke(app, ["dna", "incident", "joint", str(site), "--database-url", url])
+    assert joint.exit_code == 0, joint.output
+    result = json.loads(joint.output)
+    assert result["method"] == "joint" and result["assignments"] == 3
+    assert result["rows"][0]["pairs"] == {str(son): case_id, str(stranger): None}

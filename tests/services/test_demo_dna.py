@@ -26,3 +26,28 @@ def test_demo_dna_leaves_candidates_for_the_analysts(session, factories, tmp_pat
     pending = dna_matching.list_candidates(session, SYSTEM, state=CandidateState.CANDIDATE)
     assert {row.remains.code for row in pending} >= {"DEMO-BODY-1", "DEMO-BODY-2"}
     assert session.scalars(select(DnaComparison)).all()
+
+
+def test_demo_dna_has_a_mass_grave_for_joint_identification(session, factories, tmp_path):
+    """Four bodies (three demo families' sons, one man nobody looks for) and five families: the joint
+    identification gives each son to his family and the stranger to none."""
+    from kintrace.dna.markers import load_frequency_table
+    from kintrace.domain.dna_samples import IncidentKind
+    from kintrace.services import dna_incidents
+    from kintrace.store.models import Incident
+
+    for _ in range(8):
+        factories.CaseFactory()
+    key = MasterKey(os.urandom(32))
+    seeded = seed_dna(session, SYSTEM, key, tmp_path)
+    grave = session.get(Incident, seeded.incident)
+    assert grave is not None and grave.kind is IncidentKind.MASS_GRAVE
+    assert len(grave.remains) == 4 and len(grave.cases) == 5
+    result = dna_incidents.joint_identification(
+        session, SYSTEM, key, load_frequency_table(seeded.frequencies), grave.id
+    )
+    assert result.method == "joint" and len(result.cases) == 5
+    top = {grave_sample: case for grave_sample, case in result.rows[0].pairs.items()}
+    by_code = {sample.id: sample.code for sample in grave.remains}
+    assert sorted(by_code[s] for s, case in top.items() if case is None) == ["DEMO-BODY-4"]
+    assert len({case for case in top.values() if case is not None}) == 3

@@ -224,3 +224,77 @@ def test_0018_stores_the_words_of_names_stored_before_it_as_written(tmp_path):
     downgrade(url, "0016")
     assert keys() == {"w:milnik"}
     engine.dispose()
+
+
+def _fresh_url(kind: str, tmp_path) -> tuple[str, object]:
+    """An empty database: a SQLite file, or a PostgreSQL schema of its own (dropped by the caller)."""
+    import os
+    import uuid
+    from urllib.parse import quote
+
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'old.db'}", None
+    server_url = os.environ.get("KINTRACE_TEST_DATABASE_URL")
+    if not server_url:
+        import pytest
+
+        pytest.skip("PostgreSQL: set KINTRACE_TEST_DATABASE_URL")
+    from sqlalchemy import text
+
+    schema = f"kt_mig19_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(server_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in server_url else "?"
+    return f"{server_url}{separator}options={quote(f'-csearch_path={schema}')}", (admin, schema)
+
+
+def test_0019_turns_each_incident_text_into_an_incident_and_back(tmp_path):
+    """Two samples of "Ділянка 7" share one incident, a third its own, one without stays without;
+    downgrade writes the names back into the text. On SQLite, and on PostgreSQL when configured."""
+    import os
+
+    from sqlalchemy import text
+
+    kinds = ["sqlite"] + (["postgresql"] if os.environ.get("KINTRACE_TEST_DATABASE_URL") else [])
+    for kind in kinds:
+        url, cleanup = _fresh_url(kind, tmp_path)
+        try:
+            upgrade(url, "0018")
+            engine = make_engine(url)
+            with engine.begin() as conn:
+                for row_id, code, incident in (
+                    (1, "B-1", "Ділянка 7"),
+                    (2, "B-2", "Ділянка 7"),
+                    (3, "B-3", "Crash site"),
+                    (4, "B-4", None),
+                ):
+                    conn.execute(
+                        text(
+                            "INSERT INTO dna_samples (id, code, kind, donor_sex, laboratory, incident, "
+                            "created_at) VALUES (:id, :code, 'remains', 'unknown', 'Lab', :incident, "
+                            "'2024-01-01')"
+                        ),
+                        {"id": row_id, "code": code, "incident": incident},
+                    )
+            upgrade(url)
+            with engine.connect() as conn:
+                made = dict(conn.execute(text("SELECT name, id FROM incidents")).all())
+                kinds_made = set(conn.execute(text("SELECT kind FROM incidents")).scalars())
+                linked = dict(conn.execute(text("SELECT id, incident_id FROM dna_samples ORDER BY id")).all())
+            assert set(made) == {"Ділянка 7", "Crash site"} and kinds_made == {"other"}
+            assert linked == {1: made["Ділянка 7"], 2: made["Ділянка 7"], 3: made["Crash site"], 4: None}
+            assert _diff(url) == []
+            downgrade(url, "0018")
+            with engine.connect() as conn:
+                back = dict(conn.execute(text("SELECT id, incident FROM dna_samples ORDER BY id")).all())
+                tables = set(inspect(conn).get_table_names())
+            engine.dispose()
+            assert back == {1: "Ділянка 7", 2: "Ділянка 7", 3: "Crash site", 4: None}
+            assert "incidents" not in tables and "incident_cases" not in tables
+        finally:
+            if cleanup is not None:
+                admin, schema = cleanup  # type: ignore[misc]
+                with admin.begin() as conn:  # type: ignore[attr-defined]
+                    conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+                admin.dispose()  # type: ignore[attr-defined]

@@ -1,5 +1,5 @@
 """DNA in the registry from the terminal: `kintrace dna import-profiles`, `kintrace dna run`,
-`kintrace keys new` and `kintrace keys rotate`.
+`kintrace dna incident list|create|add-case|joint`, `kintrace keys new` and `kintrace keys rotate`.
 
 The genetic master key comes from KINTRACE_GENETIC_KEY or KINTRACE_GENETIC_KEY_FILE, the allele
 frequency table from --frequencies (default KINTRACE_DNA_FREQUENCIES). Commands act as the system
@@ -149,6 +149,124 @@ def rotate(
     console.print(f"re-wrapped {count} profile key(s) from {old.key_id} to {new.key_id}", highlight=False)
 
 
+incident_app = typer.Typer(
+    help="Incidents (a grave, a crash): their families and the joint identification of their remains.",
+    no_args_is_help=True,
+)
+
+
+@incident_app.command("list")
+def incident_list(database_url: str | None = DatabaseUrl) -> None:
+    """Every incident with its number of remains and of families considered."""
+    from kintrace.services import dna_incidents
+    from kintrace.services.access import SYSTEM
+
+    with _session_scope(database_url) as session:
+        for row in dna_incidents.list_incidents(session, SYSTEM):
+            incident = row.incident
+            console.print(
+                f"{incident.id} · {incident.name} · {incident.kind.value} · {incident.occurred_on or '-'} · "
+                f"{row.remains} remains · {row.cases} families",
+                highlight=False,
+            )
+
+
+@incident_app.command("create")
+def incident_create(
+    name: str = typer.Argument(..., help="The incident's name (unique)."),
+    kind: str = typer.Option("other", "--kind", help="mass_grave, crash, shelling or other."),
+    place: str | None = typer.Option(None, "--place"),
+    occurred_on: str | None = typer.Option(None, "--date", help="YYYY, YYYY-MM or YYYY-MM-DD."),
+    database_url: str | None = DatabaseUrl,
+) -> None:
+    """Record an incident (remains registered with its name join it)."""
+    from kintrace.domain.dna_samples import IncidentKind
+    from kintrace.services import dna_incidents
+    from kintrace.services.access import SYSTEM
+    from kintrace.services.errors import ServiceError
+
+    try:
+        chosen = IncidentKind(kind)
+    except ValueError:
+        raise _fail(f"--kind: {kind!r} is not mass_grave, crash, shelling or other", code=2) from None
+    try:
+        with _session_scope(database_url) as session:
+            made = dna_incidents.create_incident(
+                session, SYSTEM, dna_incidents.IncidentInput(name, chosen, place, occurred_on)
+            )
+            made_id = made.id
+    except ServiceError as error:
+        raise _fail(str(error)) from None
+    console.print(f"incident {made_id}: {name}", highlight=False)
+
+
+@incident_app.command("add-case")
+def incident_add_case(
+    incident_id: int = typer.Argument(...),
+    case_id: int = typer.Argument(...),
+    database_url: str | None = DatabaseUrl,
+) -> None:
+    """Consider a family (its case) for the incident."""
+    from kintrace.services import dna_incidents
+    from kintrace.services.access import SYSTEM
+    from kintrace.services.errors import ServiceError
+
+    try:
+        with _session_scope(database_url) as session:
+            dna_incidents.add_case(session, SYSTEM, incident_id, case_id)
+    except ServiceError as error:
+        raise _fail(str(error)) from None
+    console.print(f"case {case_id} considered for incident {incident_id}", highlight=False)
+
+
+@incident_app.command("joint")
+def incident_joint(
+    incident_id: int = typer.Argument(...),
+    frequencies: Path | None = Frequencies,
+    database_url: str | None = DatabaseUrl,
+) -> None:
+    """The joint identification of the incident's remains (computed now, not stored; reads audited):
+    the likeliest assignments with LR and posterior, each body's likeliest family."""
+    import json
+
+    from kintrace.services import dna_incidents
+    from kintrace.services.access import SYSTEM
+    from kintrace.services.errors import ServiceError
+
+    master, markers = _master(), _markers(frequencies)
+    try:
+        with _session_scope(database_url) as session:
+            result = dna_incidents.joint_identification(session, SYSTEM, master, markers, incident_id)
+    except ServiceError as error:
+        raise _fail(str(error)) from None
+    document = {
+        "incident_id": result.incident_id,
+        "method": result.method,
+        "why_pairwise": result.why_pairwise,
+        "assignments": result.assignments,
+        "prior": result.prior,
+        "remains": {str(k): v for k, v in result.remains.items()},
+        "cases": result.cases,
+        "not_used": result.not_used,
+        "rows": [
+            {
+                "rank": row.rank,
+                "pairs": {str(k): v for k, v in row.pairs.items()},
+                "log10_lr": row.log10_lr,
+                "posterior": row.posterior,
+            }
+            for row in result.rows
+        ],
+        "marginals": [
+            {"remains_sample_id": r, "case_id": c, "posterior": p} for (r, c), p in result.marginals.items()
+        ],
+        "pairwise": [
+            {"remains_sample_id": r, "case_id": c, "log10_lr": lr} for (r, c), lr in result.pairwise.items()
+        ],
+    }
+    console.print_json(json.dumps(document))
+
+
 def register(app: typer.Typer, engine_app: typer.Typer) -> None:
     """`kintrace dna`: the engine's commands and the registry's, in a group of its own (the engine's
     Typer app is left as it is), and `kintrace keys`."""
@@ -156,6 +274,7 @@ def register(app: typer.Typer, engine_app: typer.Typer) -> None:
     dna_group.registered_commands = [*engine_app.registered_commands]
     dna_group.command("import-profiles")(import_profiles)
     dna_group.command("run")(run)
+    dna_group.add_typer(incident_app, name="incident")
     app.add_typer(
         dna_group,
         name="dna",

@@ -467,6 +467,11 @@ def _seed_demo_dna(engine: Engine, folder: Path) -> None:
     console.print(
         f"  DNA: {seeded.families} families with references, {seeded.remains} remains, "
         f"{seeded.candidates} candidate identifications waiting for the analysts"
+        + (
+            f"; a mass grave for joint identification: /desk/dna/incidents/{seeded.incident}"
+            if seeded.incident
+            else ""
+        )
     )
 
 

@@ -58,6 +58,15 @@ class DonorSex(StrEnum):
     UNKNOWN = "unknown"
 
 
+class IncidentKind(StrEnum):
+    """What left several dead in one place: each remains sample of it is compared jointly."""
+
+    MASS_GRAVE = "mass_grave"
+    CRASH = "crash"
+    SHELLING = "shelling"
+    OTHER = "other"
+
+
 class CandidateState(StrEnum):
     CANDIDATE = "candidate"  # scored above the threshold, nobody has looked yet
     PROPOSED = "proposed"  # one analyst proposes the identification

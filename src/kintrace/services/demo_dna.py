@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kintrace.dna.markers import load_frequency_table
-from kintrace.domain.dna_samples import DonorSex, Kinship
+from kintrace.domain.dna_samples import DonorSex, IncidentKind, Kinship
 from kintrace.domain.relationships import Relationship
 from kintrace.domain.vocabulary import CaseState, Role, Sex
-from kintrace.services import dna_arrival, dna_samples
+from kintrace.services import dna_arrival, dna_incidents, dna_samples
 from kintrace.services.access import Actor, require_role
 from kintrace.services.genetic_crypto import MasterKey
 from kintrace.store.models import Case, MissingPerson, Relative
@@ -25,6 +25,8 @@ from kintrace.store.models import Case, MissingPerson, Relative
 MARKERS = [f"KT{n:02d}" for n in range(1, 21)]  # synthetic loci, named so nobody mistakes them for real ones
 ALLELES = [str(n) for n in range(8, 21)]
 FREQUENCIES_FILE = "dna_frequencies.csv"
+GRAVE = "Mass grave near Demo village (synthetic)"
+SITE = "Demo site (synthetic)"
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class DnaSeed:
     remains: int
     candidates: int
     frequencies: Path
+    incident: int | None = None  # the demo's mass grave, for joint identification
 
 
 def _frequency_table(rng: random.Random, path: Path) -> dict[str, list[float]]:
@@ -69,6 +72,7 @@ def seed_dna(
     day = dt.date.today() - dt.timedelta(days=30)
     profiles: dict[str, dict[str, tuple[str, str]]] = {}
     remains_count = 0
+    in_grave: list[int] = []  # the families whose missing son lies in the grave
     for n, case in enumerate(cases, start=1):
         father, mother = person(), person()
         son = {m: (rng.choice(father[m]), rng.choice(mother[m])) for m in MARKERS}
@@ -107,13 +111,15 @@ def seed_dna(
         if n % 3 == 1:
             remains_count += 1
             code = f"DEMO-BODY-{remains_count}"
-            _remains(session, actor, code, day, remains_count)
+            _remains(session, actor, code, day, remains_count, GRAVE)
             profiles[code] = son
-    for _ in range(3):  # and some remains of people no family here is looking for
+            in_grave.append(case.id)
+    for k in range(3):  # and some remains of people no family here is looking for, one in the grave
         remains_count += 1
         code = f"DEMO-BODY-{remains_count}"
-        _remains(session, actor, code, day, remains_count)
+        _remains(session, actor, code, day, remains_count, GRAVE if k == 0 else SITE)
         profiles[code] = person()
+    grave = _grave(session, actor, [case.id for case in cases], in_grave)
     export = folder / "demo_lab_export.csv"
     lines = ["sample_id,marker,allele1,allele2"]
     for code, genotypes in profiles.items():
@@ -123,16 +129,32 @@ def seed_dna(
         arrived = dna_arrival.import_and_match(session, actor, key, markers, export)
     finally:
         export.unlink()  # the plaintext export does not stay on disk
-    return DnaSeed(len(cases), remains_count, arrived.matching.candidates, folder / FREQUENCIES_FILE)
+    return DnaSeed(len(cases), remains_count, arrived.matching.candidates, folder / FREQUENCIES_FILE, grave)
 
 
-def _remains(session: Session, actor: Actor, code: str, day: dt.date, n: int) -> None:
+def _grave(session: Session, actor: Actor, case_ids: list[int], in_grave: list[int]) -> int:
+    """The grave's record completed, and the families considered for it: those whose son lies there
+    and two more missing from the same time (whose sons are not there)."""
+    grave = dna_samples.incident_named(session, actor, GRAVE)
+    grave.kind, grave.place, grave.occurred_on = (
+        IncidentKind.MASS_GRAVE,
+        "Demo village (synthetic)",
+        "2022-03",
+    )
+    grave.notes = "Synthetic: its bodies are demo families' sons and one man nobody here is looking for."
+    others = [case_id for case_id in case_ids if case_id not in in_grave][:2]
+    for case_id in sorted([*in_grave, *others]):
+        dna_incidents.add_case(session, actor, grave.id, case_id)
+    return grave.id
+
+
+def _remains(session: Session, actor: Actor, code: str, day: dt.date, n: int, incident: str) -> None:
     dna_samples.add_remains(
         session,
         actor,
         dna_samples.RemainsInput(
             code=code,
-            incident="Demo site (synthetic)",
+            incident=incident,
             recovered_on=day,
             body_number=f"{n:03d}",
             laboratory="Demo laboratory",

@@ -30,7 +30,7 @@ from kintrace.services import auditing, dna_family_tables
 from kintrace.services.access import Actor, require_staff, visible_case
 from kintrace.services.dna_profiles import usable_profiles
 from kintrace.services.dna_samples import missing_sexes
-from kintrace.services.errors import NotFound
+from kintrace.services.errors import Conflict, NotFound
 from kintrace.services.genetic_crypto import Genotypes, MasterKey
 from kintrace.store.models import DnaComparison, DnaConsent, DnaProfile, DnaSample, utcnow
 
@@ -287,6 +287,48 @@ def compare(
         },
     )
     return result
+
+
+def record_candidate(
+    session: Session,
+    actor: Actor,
+    master: MasterKey,
+    markers: Mapping[str, Marker],
+    remains_id: int,
+    case_id: int,
+    reason: str,
+) -> DnaComparison:
+    """The pair's candidate identification, scored exactly and stored even below LR 10^4: an
+    analyst asks for it from elsewhere (an incident's joint identification, whose posterior can be
+    high for a pair weak alone). An excluded pair cannot become a candidate."""
+    require_staff(actor, "record candidate identifications")
+    remains = usable_profiles(
+        session, actor, master, reason, kind=SampleKind.REMAINS, sample_ids={remains_id}
+    )
+    found, skipped = families(session, actor, master, reason, {case_id}, markers)
+    if remains_id not in remains:
+        raise Conflict(f"remains sample {remains_id} has no live profile")
+    if not found:
+        raise Conflict(skipped.get(case_id, f"case {case_id} has no reference profile with consent in force"))
+    family = found[0]
+    try:
+        values = score(family, markers, remains[remains_id][1])
+    except DnaInputError as error:
+        raise Conflict(str(error)) from None
+    if values[0] is None:
+        raise Conflict(
+            f"remains sample {remains_id} is excluded from case {case_id} by {values[2]} marker(s)"
+        )
+    row = _store(
+        session, remains_id, case_id, values, len(family.references), families_with_references(session)
+    )
+    if row.state is None:
+        row.state = CandidateState.CANDIDATE
+    session.flush()
+    auditing.record(
+        session, actor, "dna_match.candidate", row, after={**auditing.snapshot(row), "reason": reason}
+    )
+    return row
 
 
 def _rows_in_scope(

@@ -19,6 +19,7 @@ from kintrace.domain.dna_samples import (
     CustodyStep,
     Donor,
     DonorSex,
+    IncidentKind,
     Kinship,
     PedigreeLayout,
     SampleKind,
@@ -35,6 +36,7 @@ from kintrace.store.models import (
     DnaCustodyEvent,
     DnaProfile,
     DnaSample,
+    Incident,
     MissingPerson,
     Relative,
 )
@@ -202,10 +204,12 @@ def add_remains(
 ) -> DnaSample:
     require_writer(actor, "record DNA samples")
     _not_future("recovered_on", data.recovered_on, today)
+    name = _text("incident", data.incident, most=300)
+    assert name is not None
     sample = DnaSample(
         code=_free_code(session, data.code),
         kind=SampleKind.REMAINS,
-        incident=_text("incident", data.incident, most=300),
+        incident_record=incident_named(session, actor, name),
         recovered_on=data.recovered_on,
         body_number=_text("body_number", data.body_number, most=64),
         laboratory=_text("laboratory", data.laboratory),
@@ -214,6 +218,18 @@ def add_remains(
     session.add(sample)
     auditing.record(session, actor, "dna_sample.create", sample)
     return sample
+
+
+def incident_named(session: Session, actor: Actor, name: str) -> Incident:
+    """The incident of that name, made (kind "other") when the remains name one not yet on record:
+    remains are registered by the site's name, and staff complete the incident's record later."""
+    found = session.scalar(select(Incident).where(Incident.name == name))
+    if found is None:
+        found = Incident(name=name, kind=IncidentKind.OTHER, created_by_id=actor.user_id)
+        session.add(found)
+        session.flush()
+        auditing.record(session, actor, "incident.create", found)
+    return found
 
 
 def get_sample(session: Session, actor: Actor, sample_id: int) -> DnaSample:

@@ -31,6 +31,7 @@ from kintrace.domain.dna_samples import (
     ConsentScope,
     CustodyStep,
     DonorSex,
+    IncidentKind,
     Kinship,
     SampleKind,
 )
@@ -696,7 +697,10 @@ class DnaSample(Base):
     collector: Mapped[str | None] = mapped_column(String(200))
     laboratory: Mapped[str] = mapped_column(String(200))
     kit: Mapped[str | None] = mapped_column(String(100))
-    incident: Mapped[str | None] = mapped_column(String(300))  # remains: the incident or site
+    # remains: the incident or site they were recovered from
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incidents.id", ondelete="SET NULL"), index=True
+    )
     recovered_on: Mapped[dt.date | None] = mapped_column(Date)
     body_number: Mapped[str | None] = mapped_column(String(64))  # remains: body or bag number
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -707,6 +711,49 @@ class DnaSample(Base):
     custody: Mapped[list[DnaCustodyEvent]] = relationship(
         back_populates="sample", order_by="(DnaCustodyEvent.on, DnaCustodyEvent.id)"
     )
+    incident_record: Mapped[Incident | None] = relationship(back_populates="remains")
+
+    @property
+    def incident(self) -> str | None:
+        """The incident's name (what the remains' free text held before incidents were records)."""
+        return None if self.incident_record is None else self.incident_record.name
+
+
+class Incident(Base):
+    """One event with several dead and several families (a grave, a crash): its remains are
+    identified jointly against the families considered for it (`IncidentCase`)."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    kind: Mapped[IncidentKind] = mapped_column(str_enum(IncidentKind), default=IncidentKind.OTHER)
+    place: Mapped[str | None] = mapped_column(String(300))
+    occurred_on: Mapped[str | None] = mapped_column(PARTIAL_DATE)  # "2022", "2022-03", "2022-03-16"
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    remains: Mapped[list[DnaSample]] = relationship(back_populates="incident_record", order_by="DnaSample.id")
+    cases: Mapped[list[IncidentCase]] = relationship(
+        back_populates="incident", order_by="IncidentCase.id", cascade="all, delete-orphan"
+    )
+
+
+class IncidentCase(Base):
+    """A family (case) considered for an incident: staff add it (missing from that place and time)."""
+
+    __tablename__ = "incident_cases"
+    __table_args__ = (UniqueConstraint("incident_id", "case_id", name="uq_incident_cases_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    incident: Mapped[Incident] = relationship(back_populates="cases")
+    case: Mapped[Case] = relationship()
 
 
 class DnaConsent(Base):

@@ -105,6 +105,7 @@ class SampleOut(Out):
     laboratory: str
     kit: str | None
     incident: str | None
+    incident_id: int | None = Field(None, description="The remains' incident (/dna/incidents/{id})")
     recovered_on: dt.date | None
     body_number: str | None
     consent: ConsentOut | None
