@@ -14,7 +14,8 @@ from kintrace.linkage.engines import duckdb_api, spark_api, spark_session
 from kintrace.linkage.features import build_features
 from kintrace.linkage.io import read_records, records_from_frame
 
-pytestmark = pytest.mark.spark
+# One Spark JVM at a time: two beside each other on a 2-core machine starve one another of memory.
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
 DATA = Path(__file__).parents[1] / "data" / "linkage"
 

@@ -54,7 +54,9 @@ def spark_session(master: str | None = None) -> Any:
     if not os.environ.get("SPARK_REMOTE"):
         builder = builder.master(master or os.environ.get("KINTRACE_SPARK_MASTER", "local[*]"))
         builder = builder.config("spark.jars", similarity_jar_location())
-        builder = builder.config("spark.driver.memory", os.environ.get("KINTRACE_SPARK_DRIVER_MEMORY", "2g"))
+        # Splink's SQL makes deep query plans: analysing them takes far more driver heap than the
+        # data (2 GB filled up on a 5-row list and failed a broadcast on a busy machine), so 4 GB.
+        builder = builder.config("spark.driver.memory", os.environ.get("KINTRACE_SPARK_DRIVER_MEMORY", "4g"))
         # Few partitions: in local mode every extra partition is another task on the same cores.
         partitions = os.environ.get("KINTRACE_SPARK_PARTITIONS", "4")
         builder = builder.config("spark.sql.shuffle.partitions", partitions)
