@@ -78,6 +78,10 @@ def test_review_and_the_family_page(
     assert report.status_code == 200 and report.content.startswith(b"%PDF")
     assert report.headers["content-disposition"].startswith('attachment; filename="identification-')
     assert family.get(f"{url}/report.pdf").status_code in (303, 403)
+    monkeypatch.delenv("KINTRACE_DNA_FREQUENCIES")  # a server without a table says so, in her language
+    unscored = first.get(f"{url}/report.pdf", headers=UK)
+    assert unscored.status_code == 400 and "Таблицю частот алелів не налаштовано" in unscored.text
+    monkeypatch.setenv("KINTRACE_DNA_FREQUENCIES", str(frequency_file(tmp_path)))
     assert first.post(f"{url}/propose", data={"reason": "", "csrf_token": csrf(first)}).status_code == 422
     assert (
         first.post(f"{url}/propose", data={"reason": "both parents", "csrf_token": csrf(first)}).status_code

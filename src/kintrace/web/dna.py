@@ -19,7 +19,7 @@ from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.http.deps import Db
 from kintrace.services import cases as case_service
 from kintrace.services import dna_arrival, dna_matching, dna_review, dna_samples
-from kintrace.services.dna_frequencies import NOT_CONFIGURED, configured_markers
+from kintrace.services.dna_frequencies import configured_markers
 from kintrace.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from kintrace.store.models import Case
 from kintrace.web import dna_report, forms
@@ -33,14 +33,18 @@ from kintrace.web.session import Family, Staff, Visitor
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
-def server_markers() -> dict[str, Marker]:
+def server_markers(request: Request) -> dict[str, Marker]:
     """The frequency table a report is computed with; without a readable one the page says why."""
+    _ = gettext_for(language_of(request))
     try:
         markers = configured_markers()
     except DnaInputError as error:
-        raise ServiceError(str(error)) from None
+        message = _("The allele frequency table named by KINTRACE_DNA_FREQUENCIES cannot be read: %(error)s")
+        raise ServiceError(message % {"error": error}) from None
     if markers is None:
-        raise ServiceError(NOT_CONFIGURED)
+        raise ServiceError(
+            _("No allele frequency table is configured (KINTRACE_DNA_FREQUENCIES): DNA scoring is off.")
+        )
     return markers
 
 
@@ -70,7 +74,12 @@ def desk_candidates(request: Request, db: Db, who: Staff) -> Response:
 def desk_report(request: Request, comparison_id: int, db: Db, who: Staff) -> Response:
     """The identification report of a candidate, in the reader's language (its SHA-256 audited)."""
     made = dna_report.identification_report_document(
-        db, who.actor, request.app.state.genetic_key, server_markers(), comparison_id, language_of(request)
+        db,
+        who.actor,
+        request.app.state.genetic_key,
+        server_markers(request),
+        comparison_id,
+        language_of(request),
     )
     disposition = f'attachment; filename="{made.filename}"'
     return Response(made.content, media_type=made.media_type, headers={"Content-Disposition": disposition})

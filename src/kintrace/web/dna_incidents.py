@@ -146,7 +146,7 @@ async def incident_joint(request: Request, incident_id: int, db: Db, who: Staff)
     context = _page_context(db, who, incident_id)
     try:
         result = dna_incidents.joint_identification(
-            db, who.actor, request.app.state.genetic_key, server_markers(), incident_id
+            db, who.actor, request.app.state.genetic_key, server_markers(request), incident_id
         )
         context["result"], context["choices"] = result, remains_view(result)
     except (ValidationFailed, Forbidden, Conflict) as error:
@@ -198,7 +198,7 @@ async def incident_propose(request: Request, incident_id: int, db: Db, who: Staf
             db,
             who.actor,
             request.app.state.genetic_key,
-            server_markers(),
+            server_markers(request),
             incident_id,
             forms.integer(form, "remains_sample_id") or 0,
             forms.integer(form, "case_id") or 0,
