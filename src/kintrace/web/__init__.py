@@ -1,7 +1,7 @@
 """Web pages: the families' portal (/my), the caseworkers' desk (/desk), admin (/admin), account (/account).
 
 Server-rendered (Jinja2) over the same services the API uses, in English, Ukrainian and Russian.
-Plug into the app with `kintrace.web.app.include_web(app)` (or `kintrace.web.routes.mount(app)`).
+Plug into the app with `kintrace.web.app.include_web(app)`.
 
 Map: `app` (include_web, static files), `routing` (PageRoute: service errors become pages),
 `session` (signed-in user from the API's session cookie, CSRF on every form), `pages` (render,
