@@ -404,6 +404,15 @@ RULES: dict[str, Rule] = {
     "POST /api/v1/dna/samples/{sample_id}/genotypes": staff_only(
         200, body=lambda w: {"reason": "перевірка якості"}
     ),
+    # Genotypes leave the registry only on an analyst's (or an admin's) request, with a reason.
+    "POST /api/v1/dna/profiles/export": Rule(
+        s(403),
+        s(403),
+        s(403),
+        s(200),
+        s(200),
+        body=lambda w: {"reason": "друга думка лабораторії", "sample_codes": ["KTLAB-B4"]},
+    ),
     "GET /api/v1/dna/candidates": staff_only(200),
     # Four eyes: analysts propose, a second analyst confirms, either rejects; a caseworker tells the family.
     "POST /api/v1/dna/candidates/{comparison_id}/propose": Rule(

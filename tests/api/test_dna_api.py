@@ -118,6 +118,22 @@ def test_dna_workflow_and_what_families_see(
     read = client.post(f"/api/v1/dna/samples/{mom['id']}/genotypes", json={"reason": "QC"}, headers=first)
     assert read.status_code == 200 and read.json()["TKDNA01"] == list(dna.mother["TKDNA01"])
 
+    # Genotypes leave only on an analyst's request with a reason, as the long layout the importer reads.
+    ask = {"reason": "second opinion", "case_id": case.id}
+    assert client.post("/api/v1/dna/profiles/export", json=ask, headers=family).status_code == 403
+    assert client.post("/api/v1/dna/profiles/export", json=ask, headers=worker).status_code == 403
+    assert (
+        client.post("/api/v1/dna/profiles/export", json={"case_id": case.id}, headers=first).status_code
+        == 422
+    )
+    sent = client.post("/api/v1/dna/profiles/export", json=ask, headers=first)
+    assert sent.status_code == 200 and sent.headers["content-type"].startswith("text/csv")
+    assert sent.headers["cache-control"] == "no-store"
+    rows = sent.text.splitlines()
+    assert rows[0] == "sample_id,marker,allele1,allele2" and {r.split(",")[0] for r in rows[1:]} == {"F", "M"}
+    codes = {"reason": "DVI", "sample_codes": ["B1", "nope"]}
+    assert client.post("/api/v1/dna/profiles/export", json=codes, headers=first).status_code == 404
+
     [candidate] = client.get("/api/v1/dna/candidates", headers=first).json()
     assert candidate["prior_name"].startswith("uniform") and candidate["posterior"] > 0.99
     url = f"/api/v1/dna/candidates/{candidate['id']}"

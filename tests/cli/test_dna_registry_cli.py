@@ -189,3 +189,42 @@ def test_incident_commands_list_create_add_a_family_and_run_the_joint_identifica
     result = json.loads(joint.output)
     assert result["method"] == "joint" and result["assignments"] == 3
     assert result["rows"][0]["pairs"] == {str(son): case_id, str(stranger): None}
+
+
+def test_export_profiles_writes_a_case_for_its_owner_alone_and_refuses_without_a_reason(setup) -> None:
+    import stat
+
+    url, folder, _ = setup
+    dna = trio()
+    export = long_csv(folder, {"REF-F": dna.father, "REF-M": dna.mother, "BODY-1": dna.son})
+    assert runner.invoke(app, ["dna", "import-profiles", str(export), "--database-url", url]).exit_code == 0
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        case_id = session.scalar(select(Case.id).where(Case.reference == "KT-DNA-1"))
+    engine.dispose()
+    out = folder / "to-partner-lab.csv"
+    args = ["dna", "export-profiles", str(out), "--case", str(case_id), "--database-url", url]
+    refused = runner.invoke(app, args)
+    assert refused.exit_code != 0 and not out.exists()  # --reason is required
+    done = runner.invoke(app, [*args, "--reason", "second opinion at the partner lab"])
+    assert done.exit_code == 0, done.output
+    assert "exported 2 profile(s)" in done.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "sample_id,marker,allele1,allele2" and len(lines) == 1 + 2 * len(MARKERS)
+    assert {line.split(",")[0] for line in lines[1:]} == {"REF-F", "REF-M"}
+    missing = runner.invoke(
+        app,
+        [
+            "dna",
+            "export-profiles",
+            str(folder / "x.csv"),
+            "--sample",
+            "NOPE",
+            "--reason",
+            "r",
+            "--database-url",
+            url,
+        ],
+    )
+    assert missing.exit_code == 1 and "nothing exported" in missing.output

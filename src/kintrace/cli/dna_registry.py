@@ -1,5 +1,6 @@
 """DNA in the registry from the terminal: `kintrace dna import-profiles`, `kintrace dna run`,
-`kintrace dna incident list|create|add-case|joint`, `kintrace keys new` and `kintrace keys rotate`.
+`kintrace dna export-profiles`, `kintrace dna incident list|create|add-case|joint`, `kintrace keys new`
+and `kintrace keys rotate`.
 
 The genetic master key comes from KINTRACE_GENETIC_KEY or KINTRACE_GENETIC_KEY_FILE, the allele
 frequency table from --frequencies (default KINTRACE_DNA_FREQUENCIES). Commands act as the system
@@ -111,6 +112,37 @@ def run(
     console.print(f"{result.pairs} comparison(s), {result.candidates} candidate identification(s)")
     for case_id, why in sorted(result.skipped.items()):
         err_console.print(f"case {case_id} not scored: {why}", highlight=False)
+
+
+def export_profiles(
+    out: Path = typer.Argument(..., help="CSV file to write (long layout), readable by its owner only."),
+    reason: str = typer.Option(..., "--reason", help="Why the genotypes leave the registry (audited)."),
+    case_id: int | None = typer.Option(None, "--case", help="Every live profile of this case."),
+    samples: list[str] = typer.Option([], "--sample", help="A sample's code; repeat for several."),
+    database_url: str | None = DatabaseUrl,
+) -> None:
+    """Write profiles' genotypes to a file for another laboratory or a DVI tool, with a reason.
+
+    Only a case's samples or named samples, never every profile; each one read is audited."""
+    import os
+
+    from kintrace.services import dna_profiles
+    from kintrace.services.access import SYSTEM
+    from kintrace.services.errors import ServiceError
+
+    master = _master()
+    try:
+        with _session_scope(database_url) as session:
+            made = dna_profiles.export_profiles(
+                session, SYSTEM, master, reason, case_id=case_id, sample_codes=tuple(samples)
+            )
+    except ServiceError as error:
+        raise _fail(f"nothing exported: {error}") from None
+    # Genotypes on disk: created for the owner alone before a byte is written.
+    descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+        handle.write(made.csv_text)
+    console.print(f"exported {len(made.samples)} profile(s) to {out}", highlight=False)
 
 
 @keys_app.command("new")
@@ -274,11 +306,12 @@ def register(app: typer.Typer, engine_app: typer.Typer) -> None:
     dna_group.registered_commands = [*engine_app.registered_commands]
     dna_group.command("import-profiles")(import_profiles)
     dna_group.command("run")(run)
+    dna_group.command("export-profiles")(export_profiles)
     dna_group.add_typer(incident_app, name="incident")
     app.add_typer(
         dna_group,
         name="dna",
         help="DNA kinship: pedigree likelihood ratios, matching, joint identification; the registry's "
-        "profiles (import-profiles, run).",
+        "profiles (import-profiles, run, export-profiles).",
     )
     app.add_typer(keys_app, name="keys")

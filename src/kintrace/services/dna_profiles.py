@@ -264,3 +264,69 @@ def rotate(session: Session, actor: Actor, old: MasterKey, new: MasterKey) -> in
         },
     )
     return len(profiles)
+
+
+EXPORTERS = (Role.ANALYST, Role.ADMIN)
+EXPORT_COLUMNS = ("sample_id", "marker", "allele1", "allele2")
+
+
+@dataclass(frozen=True)
+class Export:
+    csv_text: str  # the engine's long layout: sample_id (the lab's code), marker, allele1, allele2
+    samples: tuple[str, ...]  # the codes exported, in order
+
+
+def export_profiles(
+    session: Session,
+    actor: Actor,
+    master: MasterKey,
+    reason: str,
+    *,
+    case_id: int | None = None,
+    sample_codes: tuple[str, ...] = (),
+) -> Export:
+    """Live profiles' genotypes as a long-layout CSV, for another laboratory or a DVI tool.
+
+    Genotypes leave the registry only this way: an analyst (or the system) asks, with a reason, for
+    one case's samples or named samples (never "everything" by default). Shredded profiles and
+    references without consent in force are left out. One audit row per profile names the reason.
+    """
+    require_role(actor, *EXPORTERS, action="export genotypes")
+    reason = _reason(reason)
+    if case_id is None and not sample_codes:
+        raise ValidationFailed("case_id", "name a case or the samples whose profiles are exported")
+    query = (
+        select(DnaProfile)
+        .join(DnaSample, DnaProfile.sample_id == DnaSample.id)
+        .where(DnaProfile.wrapped_key.is_not(None))
+        .options(selectinload(DnaProfile.sample).selectinload(DnaSample.consent))
+        .order_by(DnaSample.code)
+    )
+    if case_id is not None:
+        query = query.where(DnaSample.case_id == case_id)
+    if sample_codes:
+        query = query.where(DnaSample.code.in_(sample_codes))
+    profiles = [p for p in session.scalars(query) if consent_in_force(p.sample)]
+    if sample_codes:
+        missing = sorted(set(sample_codes) - {p.sample.code for p in profiles})
+        if missing:
+            # One answer for "no such sample", "no profile" and "shredded": nothing tells them apart.
+            raise NotFound("profile of sample", missing[0])
+    if not profiles:
+        raise NotFound("profiles of case", case_id if case_id is not None else "")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for profile in profiles:
+        assert profile.wrapped_key is not None
+        genotypes = open_profile(master, profile.sample_id, profile.ciphertext, profile.wrapped_key)
+        for marker, (first, second) in sorted(genotypes.items()):
+            writer.writerow((profile.sample.code, marker, first or "", second or ""))
+        auditing.record(
+            session,
+            actor,
+            "dna_profile.export",
+            profile,
+            after={"reason": reason, "sample_id": profile.sample_id, "case_id": profile.sample.case_id},
+        )
+    return Export(out.getvalue(), tuple(p.sample.code for p in profiles))

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, File, Request, UploadFile, status
+from fastapi import APIRouter, File, Request, Response, UploadFile, status
 from pydantic import Field
 
 from kintrace.api.auth import CurrentActor
@@ -18,7 +19,7 @@ from kintrace.api.problems import Problem
 from kintrace.api.schemas import In, Out
 from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.domain.dna_samples import CandidateState, CustodyStep, DonorSex, Kinship, SampleKind
-from kintrace.http.deps import Db, PathId
+from kintrace.http.deps import MAX_ID, Db, PathId
 from kintrace.services import (
     dna_arrival,
     dna_frequencies,
@@ -312,3 +313,37 @@ def reject(comparison_id: PathId, body: ReasonIn, actor: CurrentActor, session: 
 @router.post("/dna/candidates/{comparison_id}/family-told", response_model=CandidateOut)
 def family_told(comparison_id: PathId, body: ToldIn, actor: CurrentActor, session: Db) -> CandidateOut:
     return CandidateOut.model_validate(dna_review.record_family_told(session, actor, comparison_id, body.on))
+
+
+class ExportIn(In):
+    reason: str = Field(min_length=1, max_length=2000, description="Why the genotypes leave (audited)")
+    case_id: int | None = Field(None, ge=1, le=MAX_ID, description="Every live profile of this case")
+    sample_codes: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=1000, description="Or these samples (the laboratory's codes)"
+    )
+
+
+@router.post(
+    "/dna/profiles/export",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "Genotypes in the long CSV layout."}},
+)
+def export_profiles(body: ExportIn, request: Request, actor: CurrentActor, session: Db) -> Response:
+    """An analyst's export of one case's (or named samples') genotypes for another laboratory or a DVI
+    tool, in the long layout the importer reads; each profile's read is audited with the reason."""
+    made = dna_profiles.export_profiles(
+        session,
+        actor,
+        server_key(request),
+        body.reason,
+        case_id=body.case_id,
+        sample_codes=tuple(body.sample_codes),
+    )
+    return Response(
+        made.csv_text,
+        media_type="text/csv",
+        headers={
+            "Content-Disposition": 'attachment; filename="dna-profiles.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
