@@ -12,9 +12,10 @@ from typer.testing import CliRunner
 from kintrace.cli.main import app
 from kintrace.dna.families import Family
 from kintrace.dna.genotypes import genotype_alleles
+from kintrace.dna.likelihood import hardy_weinberg
 from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.dna.pedigree import Pedigree, Person
-from kintrace.dna.power import marker_lrs, reference_strength, write_report
+from kintrace.dna.power import marker_lrs, reference_strength, strength_with_relative, write_report
 
 DATA = Path(__file__).parent.parent / "data" / "dna_match"
 P = np.array([0.1, 0.2, 0.3, 0.4])
@@ -93,3 +94,50 @@ def test_power_cli(tmp_path: Path) -> None:
         ],
     )  # fmt: skip
     assert missing.exit_code == 2 and "no family 'NOPE'" in missing.output
+
+
+def test_one_more_relative_agrees_with_exact_figures() -> None:
+    """Adding the mother (a founder, unrelated to the father): her genotype j is drawn with HWE weight,
+    and the family's LR is then the one `marker_lrs` gives with her typed as j."""
+    threshold = 3.0
+    exact = 0.0
+    for j, (a, b) in enumerate(zip(*genotype_alleles(4), strict=True)):
+        refs = {**REFS, "mo": {"M1": (M1.alleles[a], M1.alleles[b])}}
+        lrs = marker_lrs(FAMILY, refs, M1)
+        exact += float(hardy_weinberg(M1)[j]) * float(lrs.posterior[lrs.ratio >= threshold].sum())
+    result = strength_with_relative(FAMILY, REFS, {"M1": M1}, "mo", n=40_000, seed=3, threshold=threshold)
+    assert result.p_true == pytest.approx(exact, abs=0.01)
+    again = strength_with_relative(FAMILY, REFS, {"M1": M1}, "mo", n=40_000, seed=3, threshold=threshold)
+    assert again == result  # seeded: the same figure every time
+
+
+def test_one_more_relative_must_be_an_untyped_relative() -> None:
+    with pytest.raises(DnaInputError, match="'fa' is typed already"):
+        strength_with_relative(FAMILY, REFS, {"M1": M1}, "fa", n=10)
+    with pytest.raises(DnaInputError, match="'nobody' is not a relative"):
+        strength_with_relative(FAMILY, REFS, {"M1": M1}, "nobody", n=10)
+
+
+def test_a_parent_helps_more_than_a_half_sibling() -> None:
+    pedigree = Pedigree(
+        [
+            Person("gf", None, None, 1),
+            Person("gm", None, None, 2),
+            Person("fa", "gf", "gm", 1),
+            Person("mo", None, None, 2),
+            Person("ch", "fa", "mo", 1),
+            Person("other", None, None, 2),
+            Person("half", "fa", "other", 1),
+            Person("uncle", "gf", "gm", 1),
+        ]
+    )
+    family = Family("G", pedigree, "ch", {})
+    rng = np.random.default_rng(0)
+    table = {f"M{i}": Marker(f"M{i}", tuple("abcdef"), rng.dirichlet(np.ones(6))) for i in range(12)}
+    refs = {"gm": {name: ("a", "b") for name in table}}
+    figures = {
+        who: strength_with_relative(family, refs, table, who, n=1000, seed=1, threshold=1e2).p_true
+        for who in ("mo", "half", "uncle")
+    }
+    assert figures["mo"] > figures["half"] > 0
+    assert figures["mo"] > figures["uncle"]
