@@ -44,6 +44,7 @@ from kintrace.domain.dna_samples import (
     pedigree_layout,
 )
 from kintrace.domain.errors import DomainError
+from kintrace.domain.relationships import kinships_of
 from kintrace.services import auditing, dna_family_tables, dna_matching
 from kintrace.services.access import Actor, require_staff, visible_case
 from kintrace.services.dna_samples import missing_sexes
@@ -260,6 +261,27 @@ def compute_stale(
         compute(session, actor, master, markers, case_id)
         done += 1
     return done
+
+
+def relatives_to_ask(session: Session, actor: Actor, case_id: int) -> dict[Kinship, list[str]]:
+    """The relatives recorded in the case who gave no reference sample yet, by the kinships they fit
+    (staff: the desk names them beside each suggestion)."""
+    require_staff(actor, "read whom to ask for a DNA sample")
+    case = visible_case(session, actor, case_id)
+    sampled = set(
+        session.scalars(
+            select(DnaSample.relative_id).where(
+                DnaSample.case_id == case_id, DnaSample.kind == SampleKind.REFERENCE
+            )
+        )
+    )
+    out: dict[Kinship, list[str]] = {}
+    for relative in case.relatives:
+        if relative.id in sampled:
+            continue
+        for kinship in kinships_of(relative.relationship_):
+            out.setdefault(kinship, []).append(relative.full_name)
+    return out
 
 
 @dataclass(frozen=True)
