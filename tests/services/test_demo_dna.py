@@ -26,3 +26,28 @@ def test_demo_dna_leaves_candidates_for_the_analysts(session, factories, tmp_pat
     pending = dna_matching.list_candidates(session, SYSTEM, state=CandidateState.CANDIDATE)
     assert {row.remains.code for row in pending} >= {"DEMO-BODY-1", "DEMO-BODY-2"}
     assert session.scalars(select(DnaComparison)).all()
+
+
+def test_demo_families_have_their_strength_and_a_weak_one_is_told_whom_to_ask(session, factories, tmp_path):
+    from kintrace.dna.markers import load_frequency_table
+    from kintrace.domain.dna_samples import Kinship
+    from kintrace.services import dna_strength
+    from kintrace.services.demo_dna import WEAK_FAMILY
+
+    cases = [factories.CaseFactory() for _ in range(WEAK_FAMILY)]
+    seeded = seed_dna(session, SYSTEM, MasterKey(os.urandom(32)), tmp_path, families=WEAK_FAMILY)
+    markers = load_frequency_table(seeded.frequencies)
+    found = dna_strength.strengths(session, {case.id for case in cases}, markers)
+    assert all(s.state is dna_strength.State.CURRENT for s in found.values())
+    assert seeded.weak >= 1
+    weak = found[cases[WEAK_FAMILY - 1].id]
+    assert weak.weak and weak.suggestions and weak.suggestions[0].p_true > weak.row.p_true
+    assert weak.suggestions[0].kinship in (
+        Kinship.FATHER,
+        Kinship.MOTHER,
+        Kinship.FULL_SIBLING,
+        Kinship.CHILD,
+    )
+    asked = dna_strength.relatives_to_ask(session, SYSTEM, cases[WEAK_FAMILY - 1].id)
+    assert any("brother" in name for name in asked[Kinship.FULL_SIBLING])
+    assert not found[cases[0].id].weak  # father and mother: strong
