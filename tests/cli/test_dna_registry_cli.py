@@ -140,3 +140,20 @@ def test_commands_refuse_without_a_key_or_with_a_bad_file(setup, monkeypatch: py
     result = runner.invoke(app, ["dna", "import-profiles", str(bad), "--database-url", url])
     assert result.exit_code == 1
     assert "row 2 (sample 'REF-F'), field allele2: allele '99'" in result.output
+
+
+def test_strength_is_computed_stored_and_printed(setup) -> None:
+    url, folder, _ = setup
+    dna = trio()
+    export = long_csv(folder, {"REF-F": dna.father, "REF-M": dna.mother})
+    assert runner.invoke(app, ["dna", "import-profiles", str(export), "--database-url", url]).exit_code == 0
+    first = runner.invoke(app, ["dna", "strength", "--database-url", url])
+    assert first.exit_code == 0, first.output
+    assert "computed 1 family" in first.output
+    assert "P(LR >= 10^4 | true)" in first.output and "(2000 simulations, seed 1, 16 markers)" in first.output
+    again = runner.invoke(app, ["dna", "strength", "--database-url", url])
+    assert "computed 0 families" in again.output  # current: nothing to do
+    one = runner.invoke(app, ["dna", "strength", "--case", "1", "--database-url", url])
+    assert one.exit_code == 0 and one.output.splitlines()[-1] == again.output.splitlines()[-1]
+    missing = runner.invoke(app, ["dna", "strength", "--case", "999", "--database-url", url])
+    assert missing.exit_code == 1 and "case 999" in missing.output
