@@ -141,3 +141,33 @@ def test_a_parent_helps_more_than_a_half_sibling() -> None:
     }
     assert figures["mo"] > figures["half"] > 0
     assert figures["mo"] > figures["uncle"]
+
+
+def test_the_pair_table_is_the_batch_of_families_with_the_relative_typed() -> None:
+    """P(refs, X = j, MP = k) from one elimination equals the engine's joint with X typed as each j."""
+    from kintrace.dna.genotypes import genotype_alleles as alleles_of
+    from kintrace.dna.likelihood import genotype_evidence, joint_likelihood_by_genotypes
+    from kintrace.dna.lr_table import joint_with_missing
+
+    pedigree = Pedigree(
+        [
+            Person("gf", None, None, 1),
+            Person("gm", None, None, 2),
+            Person("fa", "gf", "gm", 1),
+            Person("mo", None, None, 2),
+            Person("ch", "fa", "mo", 1),
+            Person("uncle", "gf", "gm", 1),
+        ]
+    )
+    marker = Marker("M", ("1", "2", "3", "4", "5"), np.array([0.1, 0.15, 0.2, 0.25, 0.3]))
+    refs = {"gm": ("1", "2"), "uncle": ("2", "4")}
+    table = joint_likelihood_by_genotypes(
+        pedigree, marker, {p: genotype_evidence(marker, g) for p, g in refs.items()}, ["fa", "ch"]
+    )
+    ia, ib = alleles_of(5)
+    every = [(marker.alleles[a], marker.alleles[b]) for a, b in zip(ia, ib, strict=True)]
+    batch, data = joint_with_missing(
+        pedigree, "ch", marker, ["gm", "uncle", "fa"], [(refs["gm"], refs["uncle"], g) for g in every]
+    )
+    np.testing.assert_allclose(table, batch, rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(table.sum(axis=1), data, rtol=1e-12)

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from kintrace.dna.families import Family
-from kintrace.dna.genotypes import Genotype, genotype_alleles, n_genotypes
-from kintrace.dna.likelihood import hardy_weinberg
+from kintrace.dna.genotypes import Genotype, n_genotypes
+from kintrace.dna.likelihood import genotype_evidence, hardy_weinberg, joint_likelihood_by_genotypes
 from kintrace.dna.lr_table import joint_with_missing, slots_from_joint
 from kintrace.dna.markers import DnaInputError, Marker
 
@@ -126,11 +126,6 @@ class WithRelative:
     markers: tuple[str, ...]
 
 
-def _every_genotype(marker: Marker) -> list[Genotype]:
-    ia, ib = genotype_alleles(marker.n_alleles)
-    return [(marker.alleles[a], marker.alleles[b]) for a, b in zip(ia, ib, strict=True)]
-
-
 def strength_with_relative(
     family: Family,
     references: Mapping[str, Mapping[str, Genotype]],
@@ -146,8 +141,8 @@ def strength_with_relative(
     ``family.pedigree`` holds ``relative_id`` untyped. Per marker the pair (missing person, new
     relative) is drawn exactly from ``P(MP = k, X = j | references)`` and scored with the LR the
     family would have with X typed as j: the figure ``reference_strength`` would give once X's sample
-    is typed, averaged over what X's genotype could be. One core call per marker covers every genotype
-    of X (as a batch of families).
+    is typed, averaged over what X's genotype could be. One elimination per marker keeps the alleles
+    of both X and the missing person free, so every pair (j, k) comes out of it at once.
     """
     if n < 1:
         raise DnaInputError("number of simulations must be at least 1")
@@ -163,12 +158,12 @@ def strength_with_relative(
             for pid in family.pedigree.ids
             if pid != family.missing_id and marker.name in references.get(pid, {})
         ]
-        known = tuple(references[pid][marker.name] for pid in typed)
-        candidates = _every_genotype(marker)
-        genos = [(*known, g) for g in candidates]
-        joint, data = joint_with_missing(
-            family.pedigree, family.missing_id, marker, [*typed, relative_id], genos
+        evidence = {pid: genotype_evidence(marker, references[pid][marker.name]) for pid in typed}
+        # P(references, X = j, MP = k) in one elimination; P(references, X = j) is its row sum.
+        joint = joint_likelihood_by_genotypes(
+            family.pedigree, marker, evidence, [relative_id, family.missing_id]
         )
+        data = joint.sum(axis=1)
         if not data.sum() > 0:
             raise DnaInputError(
                 f"family {family.family_id!r} marker {marker.name!r}: the reference genotypes are "

@@ -79,7 +79,7 @@ def seed_dna(
         asked: list[str] = []
         if n == WEAK_FAMILY:
             # Only the father's mother gave a sample; a brother is recorded but gave none yet.
-            granny = {m: (rng.choice(father[m]), *rng.choices(ALLELES, weights[m], k=1)) for m in MARKERS}
+            granny = {m: (rng.choice(father[m]), rng.choices(ALLELES, weights[m], k=1)[0]) for m in MARKERS}
             donors = [("grandmother", Kinship.PATERNAL_GRANDMOTHER, DonorSex.FEMALE, granny)]
             asked = ["brother"]
         elif n % 2:

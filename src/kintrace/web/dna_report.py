@@ -281,17 +281,18 @@ def _strength(
 ) -> list[Flowable]:
     # The stored figures when they are current for the family's references: nothing decrypted.
     stored = dna_strength.strengths(session, {case_id}, markers).get(case_id)
-    if stored is not None and stored.row is not None and stored.row.p_true is not None:
-        row = stored.row
+    row = stored.row if stored is not None else None
+    if stored is not None and row is not None and row.p_true is not None:
+        p_true = row.p_true
         story = [
-            _strength_para(_, row.simulations, row.p_true, row.p_unrelated or 0.0, row.exclusion_power or 0.0)
+            _strength_para(_, row.simulations, p_true, row.p_unrelated or 0.0, row.exclusion_power or 0.0)
         ]
         if stored.weak and stored.suggestions:
             best = stored.suggestions[0]
             story.append(
                 pdf.para(
                     _("Which relative to ask next: %(relative)s (from %(before).2f to %(after).2f).")
-                    % {"relative": _(KINSHIP[best.kinship]), "before": row.p_true, "after": best.p_true}
+                    % {"relative": _(KINSHIP[best.kinship]), "before": p_true, "after": best.p_true}
                 )
             )
         return story
