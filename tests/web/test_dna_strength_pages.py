@@ -149,3 +149,11 @@ def test_the_candidate_list_shows_the_strength_and_translates_why_a_family_is_no
     page = analyst.get("/desk/dna", headers=UK).text
     cell = page.split('<td class="strength">')[1].split("</td>")[0]
     assert "P(LR ≥ 10^4 | це він): 1.00; сила виключення" in cell or "P(LR ≥ 10^4 | це він): 0.9" in cell
+    # The swapped family's strength cannot be computed: the reason, in the reader's language.
+    worker = sign_in(web_app, *CASEWORKER)
+    assert worker.post(f"/desk/dna/strength/{swapped}", data={"csrf_token": csrf(worker)}).status_code == 303
+    section = (
+        worker.get(f"/desk/cases/{swapped}", headers=UK).text.split('id="dna"')[1].split("</section>")[0]
+    )
+    assert "Не обчислено: зразки суперечать заявленій спорідненості між ними на маркерах TKDNA" in section
+    assert "Not computed: the references contradict" in worker.get(f"/desk/cases/{swapped}").text

@@ -38,6 +38,7 @@ from kintrace.domain.dna_samples import (
     Donor,
     DonorSex,
     Kinship,
+    Reason,
     SampleKind,
     candidate_donor,
     kinships_to_ask,
@@ -198,8 +199,12 @@ def compute(
     row.simulations, row.seed, row.threshold = SIMULATIONS, case_id, THRESHOLD
     row.exclusion_power = row.p_true = row.p_unrelated = None
     row.markers, row.suggestions, row.not_computed, row.reference_samples = 0, [], None, []
+    row.not_computed_code = None
     if not built:
-        row.not_computed = skipped.get(case_id, "no usable reference")
+        why = skipped.get(case_id, "no usable reference")
+        row.not_computed = str(why)
+        if isinstance(why, Reason):
+            row.not_computed_code = {"code": why.code, "params": why.params}
     else:
         family = built[0]
         donors = _donors(session, case_id, family.labels.values())
@@ -223,6 +228,7 @@ def compute(
                 row.suggestions = [{"kinship": s.kinship.value, "p_true": s.p_true} for s in ranked]
         except DnaInputError as error:
             row.not_computed = str(error)
+            row.not_computed_code = {"code": "engine", "params": {"detail": str(error)}}
     session.flush()
     auditing.record_event(
         session,

@@ -828,6 +828,8 @@ class DnaReferenceStrength(Base):
     p_unrelated: Mapped[float | None] = mapped_column(Float)
     suggestions: Mapped[list[Any]] = mapped_column(JSON, default=list)
     not_computed: Mapped[str | None] = mapped_column(Text)
+    # The same reason's code and values ({"code", "params"}), so that pages can say it in any language.
+    not_computed_code: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class PublishedList(Base):

@@ -22,7 +22,7 @@ from kintrace.domain.dna_samples import Kinship, Reason
 from kintrace.services import cases as case_service
 from kintrace.services import dna_arrival, dna_matching, dna_review, dna_samples, dna_strength
 from kintrace.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from kintrace.store.models import Case
+from kintrace.store.models import Case, DnaReferenceStrength
 from kintrace.web import dna_report, forms
 from kintrace.web.i18n import N_, gettext_for
 from kintrace.web.labels import KINSHIP
@@ -99,12 +99,22 @@ def reason_text(_: Callable[[str], str], why: str) -> str:
     return _(REASONS[why.code]) % params
 
 
+def strength_why(_: Callable[[str], str], row: DnaReferenceStrength) -> str:
+    """Why a family's strength could not be computed, in the reader's language."""
+    code = row.not_computed_code or {}
+    text = row.not_computed or ""
+    if not code:
+        return text
+    return reason_text(_, Reason(text, str(code.get("code", "engine")), code.get("params") or {}))
+
+
 def desk_strength_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
     """The case page's DNA section: the stored strength, and the relatives recorded but not sampled."""
     found = strengths_for(db, {case_id})
     return {
         "dna_strength": found.get(case_id),
         "dna_asked": dna_strength.relatives_to_ask(db, who.actor, case_id),
+        "strength_why": strength_why,
         "kinship": KINSHIP,
     }
 
@@ -131,7 +141,7 @@ def _desk_context(db: Session, who: Visitor, request: Request) -> dict[str, Any]
         ],
         "candidates": candidates,
         "strengths": strengths_for(db, {row.case_id for row in candidates}),
-        "strength_states": dna_strength.State,
+        "strength_why": strength_why,
         "kinship": KINSHIP,
         "to_tell": dna_review.awaiting_family(db, who.actor) if who.actor.can_write_cases else [],
         "today": dt.date.today(),

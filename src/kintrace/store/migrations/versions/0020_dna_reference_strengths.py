@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("p_unrelated", sa.Float(), nullable=True),
         sa.Column("suggestions", sa.JSON(), nullable=False),
         sa.Column("not_computed", sa.Text(), nullable=True),
+        sa.Column("not_computed_code", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(
             ["case_id"],
             ["cases.id"],
