@@ -157,3 +157,17 @@ def test_the_candidate_list_shows_the_strength_and_translates_why_a_family_is_no
     )
     assert "Не обчислено: зразки суперечать заявленій спорідненості між ними на маркерах TKDNA" in section
     assert "Not computed: the references contradict" in worker.get(f"/desk/cases/{swapped}").text
+
+
+def test_a_bad_frequency_table_leaves_the_case_pages_open(
+    web_app: FastAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("marker,allele,frequency\nTKDNA01,10,not-a-number\n", encoding="utf-8")
+    monkeypatch.setenv("KINTRACE_DNA_FREQUENCIES", str(bad))
+    family = sign_up(web_app, "mariia")
+    case_id = file_case(family)
+    worker = sign_in(web_app, *CASEWORKER)
+    page = worker.get(f"/desk/cases/{case_id}")
+    assert page.status_code == 200 and "No usable allele frequency table is configured" in page.text
+    assert family.get(f"/my/cases/{case_id}/dna").status_code == 200

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from kintrace.api.deps import Db
 from kintrace.api.routers.dna import configured_markers, server_markers
+from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.domain.dna_samples import Kinship, Reason
 from kintrace.services import cases as case_service
 from kintrace.services import dna_arrival, dna_matching, dna_review, dna_samples, dna_strength
@@ -119,9 +120,18 @@ def desk_strength_context(db: Session, who: Visitor, case_id: int) -> dict[str, 
     }
 
 
+def _markers_or_none() -> dict[str, Marker] | None:
+    """The configured frequency table; None when none is, or it cannot be read (the pages that only
+    show stored figures still open; the DNA routes that need it answer 503 naming the table)."""
+    try:
+        return configured_markers()
+    except DnaInputError:
+        return None
+
+
 def strengths_for(db: Session, case_ids: set[int]) -> dict[int, dna_strength.Strength]:
-    """The families' stored strengths (none without a frequency table configured)."""
-    markers = configured_markers()
+    """The families' stored strengths (none without a usable frequency table)."""
+    markers = _markers_or_none()
     return {} if markers is None else dna_strength.strengths(db, case_ids, markers)
 
 
@@ -209,7 +219,7 @@ def pedigree_drawing(request: Request, db: Session, who: Visitor, case_id: int) 
 
 def _family_context(db: Session, who: Visitor, case_id: int, request: Request) -> dict[str, Any]:
     case = case_service.get_case(db, who.actor, case_id)
-    markers = configured_markers()
+    markers = _markers_or_none()
     return {
         "pedigree": pedigree_drawing(request, db, who, case_id),
         "case": case,
