@@ -167,3 +167,25 @@ def test_families_read_plain_words_of_their_own_case_only(session, factories, tm
     with pytest.raises(Forbidden):
         dna_strength.compute(session, family, key, table, case.id)
     assert session.get(DnaReferenceStrength, case.id) is not None
+
+
+def test_a_server_computes_the_strengths_not_current_in_the_background(
+    session, connection, factories, tmp_path
+):
+    from sqlalchemy.orm import sessionmaker
+
+    worker, case, _, key, table = _father_only(session, factories, tmp_path)
+    other = factories.CaseFactory()
+    mother = factories.RelativeFactory(case=other, relationship_="mother", is_reporter=False)
+    reference(session, worker, other, mother, "OM", Kinship.MOTHER, DonorSex.FEMALE)
+    dna = trio(8)
+    dna_arrival.import_and_match(
+        session, worker, key, table, long_csv(tmp_path, {"OM": {m: dna.mother[m] for m in table}}, "o.csv")
+    )
+    session.flush()
+    factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+    assert dna_strength.compute_in_background(factory, key, table, limit=1) == 1  # bounded
+    assert dna_strength.compute_in_background(factory, key, table, limit=10) == 1  # the other one
+    assert dna_strength.compute_in_background(factory, key, table, limit=10) == 0  # all current
+    found = dna_strength.strengths(session, {case.id, other.id}, table)
+    assert all(s.state is dna_strength.State.CURRENT for s in found.values())

@@ -23,7 +23,9 @@ words of `family_view` (whether the DNA is strong enough, and whom to ask), neve
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -57,7 +59,8 @@ THRESHOLD = 1e4  # the LR a candidate identification needs (dna_matching.CANDIDA
 # Below this share of simulations reaching LR 10^4, the family is weak and the next relative is sought.
 WEAK_BELOW = 0.9
 READ_REASON = "reference strength of the family and which relative to ask next"
-_ASKED = "__asked__"  # the label of the relative not sampled yet, in the simulated pedigree
+_ASKED = "__asked__"
+log = logging.getLogger(__name__)  # the label of the relative not sampled yet, in the simulated pedigree
 
 
 class State(StrEnum):
@@ -288,6 +291,42 @@ def relatives_to_ask(session: Session, actor: Actor, case_id: int) -> dict[Kinsh
         for kinship in kinships_of(relative.relationship_):
             out.setdefault(kinship, []).append(relative.full_name)
     return out
+
+
+def compute_in_background(
+    factory: Callable[[], Session], master: MasterKey, markers: Mapping[str, Marker], *, limit: int
+) -> int:
+    """What a server does at start, in the background after the arrival tables: the strength of
+    every family not current (at most ``limit``), each committed on its own so that a stop midway
+    keeps what was done. Returns how many were computed."""
+    from kintrace.services.access import SYSTEM
+
+    done = 0
+    with factory() as session:
+        versions = dna_family_tables.family_versions(session)
+        stale = [
+            c
+            for c, s in sorted(strengths(session, versions, markers).items())
+            if s.state is not State.CURRENT
+        ]
+        for case_id in stale[:limit]:
+            compute(session, SYSTEM, master, markers, case_id)
+            session.commit()
+            done += 1
+    return done
+
+
+def compute_in_background_quietly(
+    factory: Callable[[], Session], master: MasterKey, markers: Mapping[str, Marker], *, limit: int
+) -> None:
+    """`compute_in_background`, logged; a failure is logged, never raised (the desk computes on demand)."""
+    started = time.perf_counter()
+    try:
+        done = compute_in_background(factory, master, markers, limit=limit)
+    except Exception:
+        log.exception("computing the families' reference strength in the background failed")
+        return
+    log.info("reference strength of %d families computed in %.1f s", done, time.perf_counter() - started)
 
 
 @dataclass(frozen=True)
