@@ -136,10 +136,13 @@ def test_a_server_with_reference_profiles_builds_the_arrival_tables_at_start(
     session.commit()
     dna_family_tables.forget_all()
     logs = caplog.at_level(logging.INFO, logger="kintrace.services.dna_family_tables")
-    with logs, TestClient(app, base_url="https://testserver") as started:
+    strength_logs = caplog.at_level(logging.INFO, logger="kintrace.services.dna_strength")
+    with logs, strength_logs, TestClient(app, base_url="https://testserver") as started:
         assert started.get("/").status_code == 200
         deadline = time.monotonic() + 120
-        while "arrival tables of" not in caplog.text and time.monotonic() < deadline:
+        while "reference strength of" not in caplog.text and time.monotonic() < deadline:
             time.sleep(0.1)
     dna_family_tables.forget_all()
     assert "arrival tables of 1 families built" in caplog.text
+    # Then, in the same thread, the family's reference strength (not computed before).
+    assert "reference strength of 1 families computed" in caplog.text

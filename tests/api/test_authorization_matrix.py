@@ -414,6 +414,10 @@ RULES: dict[str, Rule] = {
         body=lambda w: {"reason": "друга думка лабораторії", "sample_codes": ["KTLAB-B4"]},
     ),
     "GET /api/v1/dna/candidates": staff_only(200),
+    # The family's reference strength and whom to ask next: staff read and compute it (a family reads
+    # plain words on its DNA page, never the figures).
+    "GET /api/v1/cases/{case_id}/dna/strength": staff_only(200),
+    "POST /api/v1/cases/{case_id}/dna/strength": staff_only(200),
     # Four eyes: analysts propose, a second analyst confirms, either rejects; a caseworker tells the family.
     "POST /api/v1/dna/candidates/{comparison_id}/propose": Rule(
         s(403), s(403), s(403), s(200), s(403), body=lambda w: {"reason": "сильний збіг"}

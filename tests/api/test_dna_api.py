@@ -219,3 +219,68 @@ def test_a_donor_who_no_longer_follows_the_case_still_withdraws_her_consent(
     kept = client.get(f"/api/v1/dna/samples/{sample['id']}", headers=worker).json()
     assert kept["consent"]["withdrawn_on"] is not None
     assert client.get(f"/api/v1/cases/{case.id}/dna/samples", headers=donor).status_code == 404
+
+
+def test_reference_strength_in_the_candidate_body_and_whom_to_ask_next(
+    client: TestClient,
+    make_user: Any,
+    token_for: Any,
+    factories: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KINTRACE_DNA_FREQUENCIES", str(frequency_file(tmp_path)))
+    worker, analyst = token_for(make_user(Role.CASEWORKER)), token_for(make_user(Role.ANALYST))
+    family_user = make_user(Role.FAMILY)
+    family = token_for(family_user)
+    case, weak = factories.CaseFactory(), factories.CaseFactory()
+    factories.CaseMemberFactory(case=weak, user=family_user, relation="reporter")
+    father = factories.RelativeFactory(case=case, relationship_="father", is_reporter=False)
+    mother = factories.RelativeFactory(case=case, relationship_="mother", is_reporter=False)
+    granny = factories.RelativeFactory(case=weak, relationship_="grandmother", is_reporter=False)
+    _reference(client, worker, case.id, father.id, "F", "father", "male")
+    _reference(client, worker, case.id, mother.id, "M", "mother", "female")
+    _reference(client, worker, weak.id, granny.id, "G", "maternal_grandmother", "female")
+    client.post(
+        "/api/v1/dna/remains",
+        json={
+            "code": "B1",
+            "incident": "Site 3",
+            "recovered_on": DAY,
+            "body_number": "17",
+            "laboratory": "Lab",
+        },
+        headers=worker,
+    )
+    dna, other = trio(), trio(31)
+    export = long_csv(tmp_path, {"F": dna.father, "M": dna.mother, "B1": dna.son, "G": other.mother})
+    with export.open("rb") as handle:
+        client.post(
+            "/api/v1/dna/profiles/import", files={"file": ("e.csv", handle, "text/csv")}, headers=worker
+        )
+
+    [candidate] = client.get("/api/v1/dna/candidates", headers=analyst).json()
+    assert candidate["reference_strength"]["state"] == "not_computed"
+    computed = client.post(f"/api/v1/cases/{case.id}/dna/strength", headers=analyst)
+    assert computed.status_code == 200, computed.text
+    strength = computed.json()
+    assert strength["state"] == "current" and strength["p_true"] > 0.9 and not strength["weak"]
+    assert (
+        strength["exclusion_power"] > 0.99 and strength["simulations"] == 2000 and strength["seed"] == case.id
+    )
+    assert {r["kinship"] for r in strength["references"]} == {"father", "mother"}
+    assert strength["suggestions"] == [] and len(strength["frequency_table"]) == 64
+    [candidate] = client.get("/api/v1/dna/candidates", headers=analyst).json()
+    assert candidate["reference_strength"] == strength
+
+    assert (
+        client.get(f"/api/v1/cases/{weak.id}/dna/strength", headers=worker).json()["state"] == "not_computed"
+    )
+    asked = client.post(f"/api/v1/cases/{weak.id}/dna/strength", headers=worker).json()
+    assert asked["weak"] and asked["p_true"] < 0.9
+    best = asked["suggestions"][0]
+    assert best["kinship"] in ("mother", "father", "full_sibling") and best["p_true"] > asked["p_true"]
+    # A family never reads the figures, not even of its own case.
+    assert client.get(f"/api/v1/cases/{weak.id}/dna/strength", headers=family).status_code == 403
+    assert client.post(f"/api/v1/cases/{weak.id}/dna/strength", headers=family).status_code == 403
+    assert client.get("/api/v1/cases/999999/dna/strength", headers=worker).status_code == 404

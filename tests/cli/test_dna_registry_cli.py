@@ -228,3 +228,20 @@ def test_export_profiles_writes_a_case_for_its_owner_alone_and_refuses_without_a
         ],
     )
     assert missing.exit_code == 1 and "nothing exported" in missing.output
+
+
+def test_strength_is_computed_stored_and_printed(setup) -> None:
+    url, folder, _ = setup
+    dna = trio()
+    export = long_csv(folder, {"REF-F": dna.father, "REF-M": dna.mother})
+    assert runner.invoke(app, ["dna", "import-profiles", str(export), "--database-url", url]).exit_code == 0
+    first = runner.invoke(app, ["dna", "strength", "--database-url", url])
+    assert first.exit_code == 0, first.output
+    assert "computed 1 family" in first.output
+    assert "P(LR >= 10^4 | true)" in first.output and "(2000 simulations, seed 1, 16 markers)" in first.output
+    again = runner.invoke(app, ["dna", "strength", "--database-url", url])
+    assert "computed 0 families" in again.output  # current: nothing to do
+    one = runner.invoke(app, ["dna", "strength", "--case", "1", "--database-url", url])
+    assert one.exit_code == 0 and one.output.splitlines()[-1] == again.output.splitlines()[-1]
+    missing = runner.invoke(app, ["dna", "strength", "--case", "999", "--database-url", url])
+    assert missing.exit_code == 1 and "case 999" in missing.output

@@ -51,3 +51,28 @@ def test_demo_dna_has_a_mass_grave_for_joint_identification(session, factories, 
     by_code = {sample.id: sample.code for sample in grave.remains}
     assert sorted(by_code[s] for s, case in top.items() if case is None) == ["DEMO-BODY-4"]
     assert len({case for case in top.values() if case is not None}) == 3
+
+
+def test_demo_families_have_their_strength_and_a_weak_one_is_told_whom_to_ask(session, factories, tmp_path):
+    from kintrace.dna.markers import load_frequency_table
+    from kintrace.domain.dna_samples import Kinship
+    from kintrace.services import dna_strength
+    from kintrace.services.demo_dna import WEAK_FAMILY
+
+    cases = [factories.CaseFactory() for _ in range(WEAK_FAMILY)]
+    seeded = seed_dna(session, SYSTEM, MasterKey(os.urandom(32)), tmp_path, families=WEAK_FAMILY)
+    markers = load_frequency_table(seeded.frequencies)
+    found = dna_strength.strengths(session, {case.id for case in cases}, markers)
+    assert all(s.state is dna_strength.State.CURRENT for s in found.values())
+    assert seeded.weak >= 1
+    weak = found[cases[WEAK_FAMILY - 1].id]
+    assert weak.weak and weak.suggestions and weak.suggestions[0].p_true > weak.row.p_true
+    assert weak.suggestions[0].kinship in (
+        Kinship.FATHER,
+        Kinship.MOTHER,
+        Kinship.FULL_SIBLING,
+        Kinship.CHILD,
+    )
+    asked = dna_strength.relatives_to_ask(session, SYSTEM, cases[WEAK_FAMILY - 1].id)
+    assert any("brother" in name for name in asked[Kinship.FULL_SIBLING])
+    assert not found[cases[0].id].weak  # father and mother: strong

@@ -77,3 +77,30 @@ def test_the_report_is_in_the_readers_language_and_only_for_staff(session, lab, 
         dna_report.identification_report_pdf(session, lab["first"], lab["key"], lab["markers"], 10**6, "en")
     caseworker = actor(factories.UserFactory(role=Role.CASEWORKER))  # staff who are not analysts too
     assert dna_report.identification_report_pdf(session, caseworker, lab["key"], lab["markers"], row.id, "ru")
+
+
+def test_the_report_reads_the_stored_strength_without_decrypting_again(session, lab, tmp_path):  # noqa: F811
+    from kintrace.services import dna_strength
+
+    row = _candidate(session, lab)
+
+    def strength_reads() -> int:
+        reads = session.scalars(select(AuditEntry).where(AuditEntry.action == "dna_profile.read_batch")).all()
+        reasons = [audit_personal.open_entry(session, entry).after["reason"] for entry in reads]
+        return reasons.count(dna_report.READ_REASON)
+
+    def report() -> str:
+        content = dna_report.identification_report_pdf(
+            session, lab["first"], lab["key"], lab["markers"], row.id, "en"
+        )
+        return " ".join(_text(content, tmp_path).split())
+
+    simulated = report()
+    assert strength_reads() == 1
+    stored = dna_strength.compute(session, lab["first"], lab["key"], lab["markers"], row.case_id).row
+    text = report()
+    assert strength_reads() == 1  # the stored figures: nothing decrypted for the report
+    assert f"probability {stored.p_true:.3f}" in text and f"{stored.exclusion_power:.4f}" in text
+    # The same simulation either way: the report computed on the spot said the same.
+    part = text.split("Reference strength of the family")[1].split("Review")[0]
+    assert part == simulated.split("Reference strength of the family")[1].split("Review")[0]

@@ -133,3 +133,33 @@ def test_four_eyes_then_the_talk_then_the_family_sees_it(
     finally:
         for visit in opened:
             next(visit, None)
+
+
+def test_the_strength_on_a_phone_the_caseworker_computes_it_and_the_family_reads_it(
+    browser: object, dna_server: tuple[str, int]
+) -> None:
+    base, case_id = dna_server
+    opened: list = []  # type: ignore[type-arg]
+    try:
+        visit = _visits(browser, base, locale="uk-UA", width=360)
+        opened.append(visit)
+        worker: Page = next(visit).context.new_page()  # type: ignore[attr-defined]
+        _sign_in(worker, base, *CASEWORKER)
+        worker.goto(f"{base}/desk/cases/{case_id}")
+        expect(worker.get_by_text("Для теперішніх зразків родини ще не обчислено.")).to_be_visible()
+        worker.get_by_role("button", name="Обчислити силу зараз").click()
+        expect(worker).to_have_url(re.compile(r"#dna$"))
+        expect(worker.locator("#dna")).to_contain_text("Достатньо сильно")
+        assert worker.evaluate("document.documentElement.scrollWidth") <= 360
+
+        family_visit = _visits(browser, base, locale="uk-UA", width=360)
+        opened.append(family_visit)
+        family: Page = next(family_visit).context.new_page()  # type: ignore[attr-defined]
+        _sign_in(family, base, *FAMILY)
+        family.goto(f"{base}/my/cases/{case_id}/dna")
+        expect(family.get_by_role("heading", name="Чи достатньо ДНК вашої родини?")).to_be_visible()
+        expect(family.get_by_text("Зразків, які здала ваша родина, достатньо")).to_be_visible()
+        assert family.evaluate("document.documentElement.scrollWidth") <= 360
+    finally:
+        for visit in opened:
+            next(visit, None)

@@ -1,6 +1,6 @@
 """DNA in the registry from the terminal: `kintrace dna import-profiles`, `kintrace dna run`,
-`kintrace dna export-profiles`, `kintrace dna incident list|create|add-case|joint`, `kintrace keys new`
-and `kintrace keys rotate`.
+`kintrace dna export-profiles`, `kintrace dna strength`, `kintrace dna incident list|create|add-case|joint`,
+`kintrace keys new` and `kintrace keys rotate`.
 
 The genetic master key comes from KINTRACE_GENETIC_KEY or KINTRACE_GENETIC_KEY_FILE, the allele
 frequency table from --frequencies (default KINTRACE_DNA_FREQUENCIES). Commands act as the system
@@ -143,6 +143,58 @@ def export_profiles(
     with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
         handle.write(made.csv_text)
     console.print(f"exported {len(made.samples)} profile(s) to {out}", highlight=False)
+
+
+def strength(
+    case: int | None = typer.Option(
+        None, "--case", help="One case (its id); default every family not current."
+    ),
+    frequencies: Path | None = Frequencies,
+    database_url: str | None = DatabaseUrl,
+) -> None:
+    """Compute families' reference strength (exclusion power, P(LR >= 10^4 | true)) and, for a weak
+    family, which relative to ask next; stored for the desk, the API and the report."""
+    from sqlalchemy import select
+
+    from kintrace.services import dna_strength
+    from kintrace.services.access import SYSTEM
+    from kintrace.services.errors import ServiceError
+    from kintrace.store.models import DnaReferenceStrength
+
+    master, markers = _master(), _markers(frequencies)
+    try:
+        with _session_scope(database_url) as session:
+            if case is None:
+                done = dna_strength.compute_stale(session, SYSTEM, master, markers)
+                console.print(f"computed {done} famil{'y' if done == 1 else 'ies'}")
+                ids = list(session.scalars(select(DnaReferenceStrength.case_id)))
+            else:
+                dna_strength.compute(session, SYSTEM, master, markers, case)
+                ids = [case]
+            for case_id, found in sorted(dna_strength.strengths(session, ids, markers).items()):
+                console.print(_strength_line(case_id, found), highlight=False)
+    except ServiceError as error:
+        raise _fail(str(error)) from None
+
+
+def _strength_line(case_id: int, found: object) -> str:
+    from kintrace.services.dna_strength import Strength
+
+    assert isinstance(found, Strength)
+    row = found.row
+    if row is None:
+        return f"case {case_id}: {found.state.value.replace('_', ' ')}"
+    if row.p_true is None:
+        return f"case {case_id}: not computed: {row.not_computed}"
+    line = (
+        f"case {case_id}: P(LR >= 10^4 | true) {row.p_true:.3f}, exclusion power {row.exclusion_power:.4f} "
+        f"({row.simulations} simulations, seed {row.seed}, {row.markers} markers)"
+    )
+    if found.weak and found.suggestions:
+        best = found.suggestions[0]
+        relative = best.kinship.value.replace("_", " ")
+        line += f"; weak: ask a {relative}: from {row.p_true:.2f} to {best.p_true:.2f}"
+    return line
 
 
 @keys_app.command("new")
@@ -308,10 +360,11 @@ def register(app: typer.Typer, engine_app: typer.Typer) -> None:
     dna_group.command("run")(run)
     dna_group.command("export-profiles")(export_profiles)
     dna_group.add_typer(incident_app, name="incident")
+    dna_group.command("strength")(strength)
     app.add_typer(
         dna_group,
         name="dna",
         help="DNA kinship: pedigree likelihood ratios, matching, joint identification; the registry's "
-        "profiles (import-profiles, run, export-profiles).",
+        "profiles (import-profiles, run, export-profiles, strength).",
     )
     app.add_typer(keys_app, name="keys")

@@ -193,6 +193,29 @@ def likelihood_by_genotype(
     return unordered_from_ordered(table, 1, n)
 
 
+def joint_likelihood_by_genotypes(
+    pedigree: Pedigree, marker: Marker, evidence: Mapping[str, np.ndarray], persons: Sequence[str]
+) -> np.ndarray:
+    """``P(evidence, persons have genotypes (k_1, k_2, ...))``: shape ``(n_genotypes,) * len(persons)``.
+
+    ``likelihood_by_genotype`` for several untyped persons at once: their alleles stay free variables
+    of one elimination (one call for every genotype combination). ``evidence`` is 1-D per person;
+    the persons must carry none."""
+    if len(set(persons)) != len(persons):
+        raise DnaInputError("joint likelihood by genotypes: persons listed twice")
+    for pid in persons:
+        if pid not in pedigree:
+            raise DnaInputError(f"person {pid!r} is not in the pedigree")
+        if pid in evidence:
+            raise DnaInputError(f"person {pid!r} must not carry evidence here")
+    n = marker.n_alleles
+    ordered = _ordered_evidence(pedigree, marker, evidence, batched=False)
+    included = informative_persons(pedigree, {*ordered, *persons})
+    factors = _full_allele_factors(pedigree, marker, included, ordered, {})
+    keep = tuple(v for pid in persons for i in [included.index(pid)] for v in (2 * i, 2 * i + 1))
+    return unordered_from_ordered(eliminate_all(factors, n, keep), len(persons), n)
+
+
 def genotype_table(
     pedigree: Pedigree,
     marker: Marker,

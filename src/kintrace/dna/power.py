@@ -22,7 +22,7 @@ import numpy as np
 
 from kintrace.dna.families import Family
 from kintrace.dna.genotypes import Genotype, n_genotypes
-from kintrace.dna.likelihood import hardy_weinberg
+from kintrace.dna.likelihood import genotype_evidence, hardy_weinberg, joint_likelihood_by_genotypes
 from kintrace.dna.lr_table import joint_with_missing, slots_from_joint
 from kintrace.dna.markers import DnaInputError, Marker
 
@@ -112,6 +112,75 @@ def reference_strength(
     )
     result.summary = _summary(result)
     return result
+
+
+@dataclass(frozen=True)
+class WithRelative:
+    """``P(LR >= threshold | true)`` once one more relative (``relative_id``, untyped now) is typed."""
+
+    relative_id: str
+    n: int
+    seed: int
+    threshold: float
+    p_true: float
+    markers: tuple[str, ...]
+
+
+def strength_with_relative(
+    family: Family,
+    references: Mapping[str, Mapping[str, Genotype]],
+    markers: Mapping[str, Marker],
+    relative_id: str,
+    *,
+    n: int = 2000,
+    seed: int = 1,
+    threshold: float = 1e4,
+) -> WithRelative:
+    """Simulate the family with one more relative typed at every marker of the table.
+
+    ``family.pedigree`` holds ``relative_id`` untyped. Per marker the pair (missing person, new
+    relative) is drawn exactly from ``P(MP = k, X = j | references)`` and scored with the LR the
+    family would have with X typed as j: the figure ``reference_strength`` would give once X's sample
+    is typed, averaged over what X's genotype could be. One elimination per marker keeps the alleles
+    of both X and the missing person free, so every pair (j, k) comes out of it at once.
+    """
+    if n < 1:
+        raise DnaInputError("number of simulations must be at least 1")
+    if relative_id not in family.pedigree.ids or relative_id == family.missing_id:
+        raise DnaInputError(f"family {family.family_id!r}: {relative_id!r} is not a relative in the pedigree")
+    if relative_id in references:
+        raise DnaInputError(f"family {family.family_id!r}: {relative_id!r} is typed already")
+    rng = np.random.default_rng(seed)
+    true_lr = np.ones(n)
+    for marker in markers.values():
+        typed = [
+            pid
+            for pid in family.pedigree.ids
+            if pid != family.missing_id and marker.name in references.get(pid, {})
+        ]
+        evidence = {pid: genotype_evidence(marker, references[pid][marker.name]) for pid in typed}
+        # P(references, X = j, MP = k) in one elimination; P(references, X = j) is its row sum.
+        joint = joint_likelihood_by_genotypes(
+            family.pedigree, marker, evidence, [relative_id, family.missing_id]
+        )
+        data = joint.sum(axis=1)
+        if not data.sum() > 0:
+            raise DnaInputError(
+                f"family {family.family_id!r} marker {marker.name!r}: the reference genotypes are "
+                "impossible under this pedigree (likelihood 0)"
+            )
+        g = n_genotypes(marker.n_alleles)
+        ratio = slots_from_joint(marker, joint, data)[:, :g]  # (X genotype, MP genotype)
+        pair = _draw(rng, joint.ravel(), n)
+        true_lr *= ratio.ravel()[pair]
+    return WithRelative(
+        relative_id,
+        n,
+        seed,
+        threshold,
+        float(np.mean(true_lr >= threshold)),
+        tuple(markers),
+    )
 
 
 def _summary(r: PowerResult) -> dict[str, object]:

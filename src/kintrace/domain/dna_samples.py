@@ -8,7 +8,7 @@ Relationships that no family can have (two fathers, a mother recorded as male) a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -122,19 +122,51 @@ class PedigreeLayout:
     missing_id: str = MISSING_ID
 
 
+class PedigreeError(DomainError):
+    """An impossible pedigree, with a code and its values so that pages can say it in any language."""
+
+    def __init__(self, message: str, *, code: str, params: dict[str, str], field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.code = code
+        self.params = params
+
+
+class Reason(str):
+    """Why a family's references are not used: the analysts' English (CLI, API, audit), with a code
+    and its values so that a page can say the same in the reader's language."""
+
+    code: str
+    params: dict[str, str]
+
+    def __new__(cls, text: str, code: str = "engine", params: Mapping[str, str] | None = None) -> Reason:
+        reason = super().__new__(cls, text)
+        reason.code = code
+        reason.params = dict(params or {})
+        return reason
+
+
 def _check(donors: list[Donor]) -> None:
     seen: dict[Kinship, str] = {}
     for donor in donors:
         expected = _FIXED_SEX.get(donor.kinship)
         if expected is not None and donor.sex not in (expected, DonorSex.UNKNOWN):
-            raise DomainError(
-                f"sample {donor.label}: a {donor.kinship.value} cannot be {donor.sex.value}", field="kinship"
+            raise PedigreeError(
+                f"sample {donor.label}: a {donor.kinship.value} cannot be {donor.sex.value}",
+                code="wrong_sex",
+                params={"sample": donor.label, "kinship": donor.kinship.value, "sex": donor.sex.value},
+                field="kinship",
             )
         if donor.kinship in _SINGLE:
             if donor.kinship in seen:
-                raise DomainError(
+                raise PedigreeError(
                     f"samples {seen[donor.kinship]} and {donor.label}: "
                     f"the missing person has one {donor.kinship.value.replace('_', ' ')}",
+                    code="twice",
+                    params={
+                        "first": seen[donor.kinship],
+                        "second": donor.label,
+                        "kinship": donor.kinship.value,
+                    },
                     field="kinship",
                 )
             seen[donor.kinship] = donor.label
@@ -191,16 +223,21 @@ def pedigree_layout(missing_sex: DonorSex, donors: Iterable[Donor]) -> PedigreeL
     children = [donor for donor in donors if donor.kinship is Kinship.CHILD]
     if children or Kinship.SPOUSE in by_kinship:
         if missing_code == 0:
-            raise DomainError(
-                "the missing person's sex must be known to place a child or spouse", field="sex"
+            raise PedigreeError(
+                "the missing person's sex must be known to place a child or spouse",
+                code="sex_unknown",
+                params={},
+                field="sex",
             )
         spouse = pid(Kinship.SPOUSE, "spouse")
         add(PedigreeRow(spouse, None, None, 3 - missing_code))
         parents = (MISSING_ID, spouse) if missing_code == 1 else (spouse, MISSING_ID)
         spouse_donor = by_kinship.get(Kinship.SPOUSE)
         if spouse_donor is not None and _SEX_CODE[spouse_donor.sex] not in (0, 3 - missing_code):
-            raise DomainError(
+            raise PedigreeError(
                 f"sample {spouse_donor.label}: the spouse is recorded with the missing person's sex",
+                code="spouse_sex",
+                params={"sample": spouse_donor.label},
                 field="kinship",
             )
     for n, donor in enumerate(donors, start=1):
@@ -224,3 +261,43 @@ def pedigree_layout(missing_sex: DonorSex, donors: Iterable[Donor]) -> PedigreeL
             continue
         typed[node] = donor.label
     return PedigreeLayout(tuple(rows.values()), typed)
+
+
+# The relatives worth asking for a sample, closest to the missing person first (the order breaks ties
+# in the ranking). A spouse alone shares no DNA with the missing person: asked only beside a child.
+_ASK_ORDER = (
+    Kinship.FATHER,
+    Kinship.MOTHER,
+    Kinship.FULL_SIBLING,
+    Kinship.CHILD,
+    Kinship.SPOUSE,
+    Kinship.PATERNAL_HALF_SIBLING,
+    Kinship.MATERNAL_HALF_SIBLING,
+    Kinship.PATERNAL_GRANDFATHER,
+    Kinship.PATERNAL_GRANDMOTHER,
+    Kinship.MATERNAL_GRANDFATHER,
+    Kinship.MATERNAL_GRANDMOTHER,
+    Kinship.PATERNAL_UNCLE_OR_AUNT,
+    Kinship.MATERNAL_UNCLE_OR_AUNT,
+)
+
+
+def kinships_to_ask(present: Iterable[Kinship], missing_sex: DonorSex) -> list[Kinship]:
+    """The kinships one more donor could have: one-of-a-kind relatives not sampled yet, any number of
+    siblings, children (when the missing person's sex places them), half-siblings, uncles and aunts."""
+    have = set(present)
+    out = []
+    for kinship in _ASK_ORDER:
+        if kinship in _SINGLE and kinship in have:
+            continue
+        if kinship is Kinship.SPOUSE and Kinship.CHILD not in have:
+            continue
+        if kinship in (Kinship.CHILD, Kinship.SPOUSE) and missing_sex is DonorSex.UNKNOWN:
+            continue
+        out.append(kinship)
+    return out
+
+
+def candidate_donor(kinship: Kinship, label: str) -> Donor:
+    """A donor not yet sampled, of the sex its kinship fixes (else unknown)."""
+    return Donor(label, kinship, _FIXED_SEX.get(kinship, DonorSex.UNKNOWN))

@@ -185,6 +185,14 @@ _KINSHIPS: dict[Relationship, frozenset[Kinship]] = {
 }
 
 
+def kinships_of(relationship: Relationship) -> frozenset[Kinship]:
+    """The DNA kinships a relative recorded with `relationship` can have (none for "other": the note
+    says who, and only an analyst can tell)."""
+    if relationship is Relationship.OTHER:
+        return frozenset()
+    return _KINSHIPS.get(relationship, frozenset())
+
+
 def reference_kinship(relationship: Relationship, kinship: Kinship | None) -> Kinship:
     """The kinship of a DNA reference from a relative recorded with `relationship`.
 

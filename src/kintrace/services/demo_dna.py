@@ -17,7 +17,7 @@ from kintrace.dna.markers import load_frequency_table
 from kintrace.domain.dna_samples import DonorSex, IncidentKind, Kinship
 from kintrace.domain.relationships import Relationship
 from kintrace.domain.vocabulary import CaseState, Role, Sex
-from kintrace.services import dna_arrival, dna_incidents, dna_samples
+from kintrace.services import dna_arrival, dna_incidents, dna_samples, dna_strength
 from kintrace.services.access import Actor, require_role
 from kintrace.services.genetic_crypto import MasterKey
 from kintrace.store.models import Case, MissingPerson, Relative
@@ -27,6 +27,7 @@ ALLELES = [str(n) for n in range(8, 21)]
 FREQUENCIES_FILE = "dna_frequencies.csv"
 GRAVE = "Mass grave near Demo village (synthetic)"
 SITE = "Demo site (synthetic)"
+WEAK_FAMILY = 6  # this family's references are weak (a grandmother alone): the demo's "ask next"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class DnaSeed:
     candidates: int
     frequencies: Path
     incident: int | None = None  # the demo's mass grave, for joint identification
+    weak: int = 0  # families whose references are weak: the desk says which relative to ask next
 
 
 def _frequency_table(rng: random.Random, path: Path) -> dict[str, list[float]]:
@@ -78,7 +80,13 @@ def seed_dna(
         son = {m: (rng.choice(father[m]), rng.choice(mother[m])) for m in MARKERS}
         last = case.person.last_name
         donors = [("father", Kinship.FATHER, DonorSex.MALE, father)]
-        if n % 2:
+        asked: list[str] = []
+        if n == WEAK_FAMILY:
+            # Only the father's mother gave a sample; a brother is recorded but gave none yet.
+            granny = {m: (rng.choice(father[m]), rng.choices(ALLELES, weights[m], k=1)[0]) for m in MARKERS}
+            donors = [("grandmother", Kinship.PATERNAL_GRANDMOTHER, DonorSex.FEMALE, granny)]
+            asked = ["brother"]
+        elif n % 2:
             donors.append(("mother", Kinship.MOTHER, DonorSex.FEMALE, mother))
         else:
             brother = {m: (rng.choice(father[m]), rng.choice(mother[m])) for m in MARKERS}
@@ -107,6 +115,12 @@ def seed_dna(
                 ),
             )
             profiles[code] = genotypes
+        for word in asked:
+            session.add(
+                Relative(
+                    case_id=case.id, full_name=f"{last} ({word}, demo)", relationship_=Relationship(word)
+                )
+            )
         # Every third family's missing son is among the remains.
         if n % 3 == 1:
             remains_count += 1
@@ -129,7 +143,13 @@ def seed_dna(
         arrived = dna_arrival.import_and_match(session, actor, key, markers, export)
     finally:
         export.unlink()  # the plaintext export does not stay on disk
-    return DnaSeed(len(cases), remains_count, arrived.matching.candidates, folder / FREQUENCIES_FILE, grave)
+    dna_strength.compute_stale(session, actor, key, markers)  # every family's strength, stored
+    weak = sum(
+        strength.weak for strength in dna_strength.strengths(session, {c.id for c in cases}, markers).values()
+    )
+    return DnaSeed(
+        len(cases), remains_count, arrived.matching.candidates, folder / FREQUENCIES_FILE, grave, weak
+    )
 
 
 def _grave(session: Session, actor: Actor, case_ids: list[int], in_grave: list[int]) -> int:

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from kintrace.dna.families import Family as EngineFamily
 from kintrace.dna.lr_table import ShapeRows, SlotLayout, TableCache, shape_rows
 from kintrace.dna.markers import DnaInputError, Marker
-from kintrace.domain.dna_samples import SampleKind
+from kintrace.domain.dna_samples import Reason, SampleKind
 from kintrace.services.access import Actor
 from kintrace.services.genetic_crypto import Genotypes, MasterKey
 from kintrace.store.models import AuditEntry, DnaConsent, DnaProfile, DnaSample, MissingPerson
@@ -335,7 +335,7 @@ def _build(store: Store, families: list[tuple[int, EngineFamily, dict[str, Genot
         parts = list(shape_rows(engine_families, ref_rows, codes, layout, store.rows))
     except DnaInputError as error:
         if len(families) == 1:
-            store.skipped[families[0][0]] = str(error)
+            store.skipped[families[0][0]] = Reason(str(error), "engine", {"detail": str(error)})
             return
         for one in families:
             _build(store, [one])

@@ -24,7 +24,15 @@ from kintrace.dna.consistency import Consistency, references_consistency
 from kintrace.dna.lr import missing_person_lr
 from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.dna.pedigree import Pedigree, Person
-from kintrace.domain.dna_samples import CandidateState, Donor, DonorSex, SampleKind, pedigree_layout
+from kintrace.domain.dna_samples import (
+    CandidateState,
+    Donor,
+    DonorSex,
+    PedigreeError,
+    Reason,
+    SampleKind,
+    pedigree_layout,
+)
 from kintrace.domain.errors import DomainError
 from kintrace.services import auditing, dna_family_tables
 from kintrace.services.access import Actor, require_staff, visible_case
@@ -46,6 +54,7 @@ class Family:
     pedigree: Pedigree
     missing_id: str
     references: dict[str, Genotypes]  # pedigree person id -> genotypes
+    labels: dict[str, str] = field(default_factory=dict)  # pedigree person id -> sample code
 
 
 @dataclass
@@ -85,12 +94,15 @@ def families(
         try:
             layout = pedigree_layout(sexes.get(case_id, DonorSex.UNKNOWN), donors)
             pedigree = Pedigree(Person(r.id, r.father, r.mother, r.sex) for r in layout.rows)
+        except PedigreeError as error:
+            skipped[case_id] = Reason(str(error), error.code, error.params)
+            continue
         except (DomainError, DnaInputError) as error:
-            skipped[case_id] = str(error)
+            skipped[case_id] = Reason(str(error), "engine", {"detail": str(error)})
             continue
         by_code = {sample.code: typed for sample, typed in rows}
         references = {node: by_code[label] for node, label in layout.typed.items()}
-        out.append(Family(case_id, pedigree, layout.missing_id, references))
+        out.append(Family(case_id, pedigree, layout.missing_id, references, dict(layout.typed)))
         shapes.setdefault((layout.rows, layout.missing_id), []).append(len(out) - 1)
     if markers is None:
         return out, skipped
@@ -106,18 +118,23 @@ def families(
     return [family for i, family in enumerate(out) if i not in flagged], skipped
 
 
-def inconsistency_reason(check: Consistency) -> str:
+def inconsistency_reason(check: Consistency) -> Reason:
     """Why a family's references are not used, in the analysts' words."""
     if check.contradicting:
         where = ", ".join(check.contradicting)
-        return (
+        return Reason(
             f"the references contradict the relationships stated between them at {where} (a swapped "
-            "sample or a wrong kinship?); the family is not scored until a sample is withdrawn or replaced"
+            "sample or a wrong kinship?); the family is not scored until a sample is withdrawn or replaced",
+            "contradicting",
+            {"markers": where},
         )
-    return (
-        f"the references are 10^{-(check.log10_lr or 0.0):.1f} times likelier unrelated than related as "
+    times = f"{-(check.log10_lr or 0.0):.1f}"
+    return Reason(
+        f"the references are 10^{times} times likelier unrelated than related as "
         "stated (a swapped sample or a wrong kinship?); the family is not scored until a sample is "
-        "withdrawn or replaced"
+        "withdrawn or replaced",
+        "unlikely",
+        {"times": times},
     )
 
 

@@ -848,6 +848,37 @@ class DnaComparison(Base):
     case: Mapped[Case] = relationship()
 
 
+class DnaReferenceStrength(Base):
+    """A family's reference strength as last computed, and which relative to ask next.
+
+    Keyed by case; ``signature`` digests the references it was computed for (their profiles, import
+    times, kinships, sexes, the missing person's sex), the frequency table and the simulation's
+    settings: a row whose signature no longer matches the family's is stale and shown as not computed.
+    ``suggestions`` is a list of ``{"kinship", "p_true"}``, best first (empty for a strong family).
+    ``not_computed`` says why no figure exists (references contradicting each other, an impossible
+    pedigree). Numbers only: no genotype.
+    """
+
+    __tablename__ = "dna_reference_strengths"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    signature: Mapped[str] = mapped_column(String(64))
+    frequency_table: Mapped[str] = mapped_column(String(64))
+    computed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    simulations: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(Integer)
+    threshold: Mapped[float] = mapped_column(Float)
+    reference_samples: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{"sample", "kinship"}]
+    markers: Mapped[int] = mapped_column(Integer, default=0)
+    exclusion_power: Mapped[float | None] = mapped_column(Float)
+    p_true: Mapped[float | None] = mapped_column(Float)
+    p_unrelated: Mapped[float | None] = mapped_column(Float)
+    suggestions: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    not_computed: Mapped[str | None] = mapped_column(Text)
+    # The same reason's code and values ({"code", "params"}), so that pages can say it in any language.
+    not_computed_code: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
 class PublishedList(Base):
     """A published list (prisoners, an exchange, the dead, ...): a source of its own.
 

@@ -42,6 +42,7 @@ from kintrace.store.models import EvidenceItem
 from kintrace.web import forms
 from kintrace.web.dashboard import dashboard_figures
 from kintrace.web.desk_duplicates import BANDS, FIELD_NAMES
+from kintrace.web.dna import desk_strength_context
 from kintrace.web.explain import desk_texts
 from kintrace.web.pages import render
 from kintrace.web.person_page import person_page, save_person
@@ -191,6 +192,7 @@ def _case_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
         "today": dt.date.today(),
         "can_write": who.actor.can_write_cases,
         **log_context(db, who, case_id),
+        **desk_strength_context(db, who, case_id),
     }
 
 

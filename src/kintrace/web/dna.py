@@ -7,6 +7,7 @@ A family page never shows a sample code, a laboratory's data, an LR or a genotyp
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -16,14 +17,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kintrace.dna.markers import DnaInputError, Marker
+from kintrace.domain.dna_samples import Kinship, Reason
 from kintrace.http.deps import Db
 from kintrace.services import cases as case_service
-from kintrace.services import dna_arrival, dna_matching, dna_review, dna_samples
+from kintrace.services import dna_arrival, dna_matching, dna_review, dna_samples, dna_strength
 from kintrace.services.dna_frequencies import configured_markers
 from kintrace.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
-from kintrace.store.models import Case
+from kintrace.store.models import Case, DnaReferenceStrength
 from kintrace.web import dna_report, forms
-from kintrace.web.i18n import gettext_for
+from kintrace.web.i18n import N_, gettext_for
 from kintrace.web.labels import KINSHIP
 from kintrace.web.pages import language_of, render
 from kintrace.web.pedigree_svg import pedigree_svg
@@ -31,6 +33,106 @@ from kintrace.web.routing import PageRoute
 from kintrace.web.session import Family, Staff, Visitor
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+# Why a family's references are not used, in the reader's language (the engine's English stays in the
+# CLI, the API and the audit log): by the reason's code, with its values.
+REASONS = {
+    "contradicting": N_(
+        "the references contradict the relationships stated between them at %(markers)s (a swapped "
+        "sample or a wrong kinship?); the family is not compared until a sample is withdrawn or replaced"
+    ),
+    "unlikely": N_(
+        "the references are 10^%(times)s times likelier unrelated than related as stated (a swapped "
+        "sample or a wrong kinship?); the family is not compared until a sample is withdrawn or replaced"
+    ),
+    "twice": N_("samples %(first)s and %(second)s: the missing person has only one %(kinship)s"),
+    "wrong_sex": N_("sample %(sample)s: recorded as %(kinship)s, but the donor is recorded as %(sex)s"),
+    "sex_unknown": N_(
+        "the missing person's sex must be known to place a son, a daughter or a spouse in the family tree"
+    ),
+    "spouse_sex": N_("sample %(sample)s: the spouse is recorded with the same sex as the missing person"),
+    "engine": N_("the DNA engine could not use the references: %(detail)s"),
+}
+# What a family reads of whom to ask next: plain words, no figure.
+FAMILY_ASK = {
+    Kinship.FATHER: N_("A sample from the father of %(name)s would help the most."),
+    Kinship.MOTHER: N_("A sample from the mother of %(name)s would help the most."),
+    Kinship.FULL_SIBLING: N_("A sample from a brother or sister of %(name)s would help the most."),
+    Kinship.CHILD: N_("A sample from a son or daughter of %(name)s would help the most."),
+    Kinship.SPOUSE: N_("A sample from the other parent of the children of %(name)s would help the most."),
+    Kinship.PATERNAL_HALF_SIBLING: N_(
+        "A sample from a half-brother or half-sister of %(name)s on the father's side would help the most."
+    ),
+    Kinship.MATERNAL_HALF_SIBLING: N_(
+        "A sample from a half-brother or half-sister of %(name)s on the mother's side would help the most."
+    ),
+    Kinship.PATERNAL_GRANDFATHER: N_(
+        "A sample from the grandfather of %(name)s on the father's side would help the most."
+    ),
+    Kinship.PATERNAL_GRANDMOTHER: N_(
+        "A sample from the grandmother of %(name)s on the father's side would help the most."
+    ),
+    Kinship.MATERNAL_GRANDFATHER: N_(
+        "A sample from the grandfather of %(name)s on the mother's side would help the most."
+    ),
+    Kinship.MATERNAL_GRANDMOTHER: N_(
+        "A sample from the grandmother of %(name)s on the mother's side would help the most."
+    ),
+    Kinship.PATERNAL_UNCLE_OR_AUNT: N_(
+        "A sample from an uncle or aunt of %(name)s on the father's side would help the most."
+    ),
+    Kinship.MATERNAL_UNCLE_OR_AUNT: N_(
+        "A sample from an uncle or aunt of %(name)s on the mother's side would help the most."
+    ),
+}
+SEXES = {"male": N_("a man"), "female": N_("a woman"), "unknown": N_("sex not known")}
+
+
+def reason_text(_: Callable[[str], str], why: str) -> str:
+    """A reason from the matching services in the reader's language (the English when it has no code)."""
+    if not isinstance(why, Reason) or why.code not in REASONS:
+        return why
+    params = dict(why.params)
+    if "kinship" in params:
+        params["kinship"] = _(KINSHIP[Kinship(params["kinship"])])
+    if "sex" in params:
+        params["sex"] = _(SEXES.get(params["sex"], params["sex"]))
+    return _(REASONS[why.code]) % params
+
+
+def strength_why(_: Callable[[str], str], row: DnaReferenceStrength) -> str:
+    """Why a family's strength could not be computed, in the reader's language."""
+    code = row.not_computed_code or {}
+    text = row.not_computed or ""
+    if not code:
+        return text
+    return reason_text(_, Reason(text, str(code.get("code", "engine")), code.get("params") or {}))
+
+
+def desk_strength_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
+    """The case page's DNA section: the stored strength, and the relatives recorded but not sampled."""
+    found = strengths_for(db, {case_id})
+    return {
+        "dna_strength": found.get(case_id),
+        "dna_asked": dna_strength.relatives_to_ask(db, who.actor, case_id),
+        "strength_why": strength_why,
+        "kinship": KINSHIP,
+    }
+
+
+def _markers_or_none() -> dict[str, Marker] | None:
+    """The configured frequency table; None when none is, or it cannot be read (the pages that only
+    show stored figures still open; the DNA routes that need it answer 503 naming the table)."""
+    try:
+        return configured_markers()
+    except DnaInputError:
+        return None
+
+
+def strengths_for(db: Session, case_ids: set[int]) -> dict[int, dna_strength.Strength]:
+    """The families' stored strengths (none without a usable frequency table)."""
+    markers = _markers_or_none()
+    return {} if markers is None else dna_strength.strengths(db, case_ids, markers)
 
 
 def server_markers(request: Request) -> dict[str, Marker]:
@@ -56,9 +158,16 @@ def _desk_context(db: Session, who: Visitor, request: Request) -> dict[str, Any]
         else dna_matching.unscored_families(db, who.actor, request.app.state.genetic_key, markers)
     )
     cases = {case.id: case for case in db.scalars(select(Case).where(Case.id.in_(list(unscored))))}
+    _ = gettext_for(language_of(request))
+    candidates = dna_matching.list_candidates(db, who.actor)
     return {
-        "unscored": [(cases[case_id], why) for case_id, why in unscored.items() if case_id in cases],
-        "candidates": dna_matching.list_candidates(db, who.actor),
+        "unscored": [
+            (cases[case_id], reason_text(_, why)) for case_id, why in unscored.items() if case_id in cases
+        ],
+        "candidates": candidates,
+        "strengths": strengths_for(db, {row.case_id for row in candidates}),
+        "strength_why": strength_why,
+        "kinship": KINSHIP,
         "to_tell": dna_review.awaiting_family(db, who.actor) if who.actor.can_write_cases else [],
         "today": dt.date.today(),
         "error": None,
@@ -107,6 +216,16 @@ async def desk_review(request: Request, comparison_id: int, action: str, db: Db,
     return RedirectResponse(f"/desk/dna#candidate-{comparison_id}", status_code=303)
 
 
+@router.post("/desk/dna/strength/{case_id}")
+async def desk_compute_strength(request: Request, case_id: int, db: Db, who: Staff) -> Response:
+    """Compute the family's reference strength now (and whom to ask next when it is weak)."""
+    form = await request.form()
+    dna_strength.compute(db, who.actor, request.app.state.genetic_key, server_markers(request), case_id)
+    if forms.text(form, "back") == "list":
+        return RedirectResponse("/desk/dna", status_code=303)
+    return RedirectResponse(f"/desk/cases/{case_id}?done=strength#dna", status_code=303)
+
+
 def pedigree_drawing(request: Request, db: Session, who: Visitor, case_id: int) -> Markup | None:
     """The case's pedigree as SVG in the reader's language (None: no donor yet)."""
     family = dna_samples.family_pedigree(db, who.actor, case_id)
@@ -120,13 +239,16 @@ def pedigree_drawing(request: Request, db: Session, who: Visitor, case_id: int) 
 
 def _family_context(db: Session, who: Visitor, case_id: int, request: Request) -> dict[str, Any]:
     case = case_service.get_case(db, who.actor, case_id)
+    markers = _markers_or_none()
     return {
         "pedigree": pedigree_drawing(request, db, who, case_id),
         "case": case,
         "samples": dna_samples.family_view(db, who.actor, case_id),
         "log": dna_matching.search_log(db, who.actor, case_id),
         "identified": dna_review.family_identifications(db, who.actor, case_id),
+        "strength": None if markers is None else dna_strength.family_view(db, who.actor, case_id, markers),
         "kinship": KINSHIP,
+        "family_ask": FAMILY_ASK,
         "withdrawn": False,
     }
 

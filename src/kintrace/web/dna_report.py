@@ -24,7 +24,7 @@ from kintrace.dna.families import Family as EngineFamily
 from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.dna.power import reference_strength
 from kintrace.domain.dna_samples import PedigreeLayout, SampleKind
-from kintrace.services import dna_family_tables, dna_matching, dna_samples, documents, pdf
+from kintrace.services import dna_family_tables, dna_matching, dna_samples, dna_strength, documents, pdf
 from kintrace.services.access import Actor
 from kintrace.services.genetic_crypto import MasterKey
 from kintrace.store.models import DnaComparison, DnaSample, User
@@ -33,8 +33,9 @@ from kintrace.web.labels import KINSHIP
 from kintrace.web.pedigree_svg import generations, positions
 
 READ_REASON = "identification report: the family's reference strength"
-SIMULATIONS = 2000  # draws of the true missing person and of an unrelated person
-THRESHOLD = 1e4
+# The same simulation as the stored strength (services/dna_strength), so both give the same figures.
+SIMULATIONS = dna_strength.SIMULATIONS
+THRESHOLD = dna_strength.THRESHOLD
 STATE = {
     "candidate": N_("candidate, nobody has reviewed it"),
     "proposed": N_("proposed by one analyst, waiting for a second"),
@@ -258,6 +259,18 @@ def _review(session: Session, user_id: int | None, at: dt.datetime | None, reaso
     return f"{_name(session, user_id)}, {when}: {reason or ''}"
 
 
+def _strength_para(_: Any, n: int, p_true: float, p_unrelated: float, excluded: float) -> Flowable:
+    return pdf.para(
+        _(
+            "Simulated %(n)d times with the engine: the true missing person reaches LR ≥ 10^4 with "
+            "probability %(p_true).3f; an unrelated person with probability %(p_unrelated).4f; an "
+            "unrelated person is excluded at one marker at least with probability %(excluded).4f "
+            "(exclusion power, exact)."
+        )
+        % {"n": n, "p_true": p_true, "p_unrelated": p_unrelated, "excluded": excluded}
+    )
+
+
 def _strength(
     session: Session,
     actor: Actor,
@@ -266,6 +279,23 @@ def _strength(
     case_id: int,
     _: Any,
 ) -> list[Flowable]:
+    # The stored figures when they are current for the family's references: nothing decrypted.
+    stored = dna_strength.strengths(session, {case_id}, markers).get(case_id)
+    row = stored.row if stored is not None else None
+    if stored is not None and row is not None and row.p_true is not None:
+        p_true = row.p_true
+        story = [
+            _strength_para(_, row.simulations, p_true, row.p_unrelated or 0.0, row.exclusion_power or 0.0)
+        ]
+        if stored.weak and stored.suggestions:
+            best = stored.suggestions[0]
+            story.append(
+                pdf.para(
+                    _("Which relative to ask next: %(relative)s (from %(before).2f to %(after).2f).")
+                    % {"relative": _(KINSHIP[best.kinship]), "before": p_true, "after": best.p_true}
+                )
+            )
+        return story
     built, skipped = dna_matching.families(session, actor, master, READ_REASON, {case_id}, markers)
     if not built:
         return [pdf.para(_("Not computed: %(why)s") % {"why": skipped.get(case_id, _("no live reference"))})]
@@ -279,22 +309,7 @@ def _strength(
         return [pdf.para(_("Not computed: %(why)s") % {"why": str(error)})]
     p_true = float((result.true_lr >= THRESHOLD).mean())
     p_unrelated = float((result.unrelated_lr >= THRESHOLD).mean())
-    return [
-        pdf.para(
-            _(
-                "Simulated %(n)d times with the engine: the true missing person reaches LR ≥ 10^4 with "
-                "probability %(p_true).3f; an unrelated person with probability %(p_unrelated).4f; an "
-                "unrelated person is excluded at one marker at least with probability %(excluded).4f "
-                "(exclusion power, exact)."
-            )
-            % {
-                "n": SIMULATIONS,
-                "p_true": p_true,
-                "p_unrelated": p_unrelated,
-                "excluded": result.exclusion_power_exact,
-            }
-        )
-    ]
+    return [_strength_para(_, SIMULATIONS, p_true, p_unrelated, result.exclusion_power_exact)]
 
 
 def identification_report_document(

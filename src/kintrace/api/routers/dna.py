@@ -27,6 +27,7 @@ from kintrace.services import (
     dna_profiles,
     dna_review,
     dna_samples,
+    dna_strength,
 )
 from kintrace.services.genetic_crypto import MasterKey
 
@@ -129,6 +130,64 @@ class FamilySampleOut(Out):
     may_withdraw: bool
 
 
+class ReferenceUsedOut(Out):
+    sample: str
+    kinship: Kinship
+
+
+class SuggestionOut(Out):
+    kinship: Kinship = Field(description="The relative to ask for a sample")
+    p_true: float = Field(description="P(LR >= 10^4 | true) once that relative is typed (simulated)")
+
+
+class StrengthOut(Out):
+    """A family's reference strength as stored for its current references (issue 14)."""
+
+    state: dna_strength.State = Field(
+        description="current: computed for the references the family has now; not_computed: never, or "
+        "the references (or the frequency table) changed since; no_references: no live reference"
+    )
+    computed_at: dt.datetime | None = None
+    simulations: int | None = None
+    seed: int | None = None
+    threshold: float | None = None
+    frequency_table: str | None = Field(None, description="SHA-256 of the allele frequency table used")
+    references: list[ReferenceUsedOut] = Field(default_factory=list)
+    markers: int | None = None
+    exclusion_power: float | None = Field(None, description="Exact: an unrelated person is excluded")
+    p_true: float | None = Field(None, description="P(LR >= threshold | the remains are the missing person)")
+    p_unrelated: float | None = Field(None, description="P(LR >= threshold | an unrelated person)")
+    weak: bool = Field(False, description=f"p_true below {dna_strength.WEAK_BELOW}")
+    suggestions: list[SuggestionOut] = Field(
+        default_factory=list, description="For a weak family: whom to ask for a sample next, best first"
+    )
+    not_computed_reason: str | None = None
+
+
+def strength_out(strength: dna_strength.Strength) -> StrengthOut:
+    row = strength.row
+    if row is None:
+        return StrengthOut(state=strength.state)
+    return StrengthOut(
+        state=strength.state,
+        computed_at=row.computed_at,
+        simulations=row.simulations,
+        seed=row.seed,
+        threshold=row.threshold,
+        frequency_table=row.frequency_table,
+        references=[
+            ReferenceUsedOut(sample=r["sample"], kinship=r["kinship"]) for r in row.reference_samples
+        ],
+        markers=row.markers,
+        exclusion_power=row.exclusion_power,
+        p_true=row.p_true,
+        p_unrelated=row.p_unrelated,
+        weak=strength.weak,
+        suggestions=[SuggestionOut(kinship=s.kinship, p_true=s.p_true) for s in strength.suggestions],
+        not_computed_reason=row.not_computed,
+    )
+
+
 class CandidateOut(Out):
     id: int
     case_id: int
@@ -147,6 +206,9 @@ class CandidateOut(Out):
     confirmed_reason: str | None
     family_told_on: dt.date | None
     evidence_id: int | None
+    reference_strength: StrengthOut | None = Field(
+        None, description="The family's reference strength (exclusion power, P(LR >= 10^4 | true))"
+    )
 
 
 class SearchLogOut(Out):
@@ -290,9 +352,33 @@ def read_genotypes(
 
 @router.get("/dna/candidates", response_model=list[CandidateOut])
 def candidates(actor: CurrentActor, session: Db, state: CandidateState | None = None) -> list[CandidateOut]:
-    return [
-        CandidateOut.model_validate(row) for row in dna_matching.list_candidates(session, actor, state=state)
-    ]
+    rows = dna_matching.list_candidates(session, actor, state=state)
+    try:
+        markers = dna_frequencies.configured_markers()
+    except DnaInputError:
+        markers = None  # a bad table: the candidates still list, their strength reads as not computed
+    found = {} if markers is None else dna_strength.strengths(session, {row.case_id for row in rows}, markers)
+    out = []
+    for row in rows:
+        candidate = CandidateOut.model_validate(row)
+        strength = found.get(row.case_id, dna_strength.Strength(row.case_id, dna_strength.State.NOT_COMPUTED))
+        candidate.reference_strength = strength_out(strength)
+        out.append(candidate)
+    return out
+
+
+@router.get("/cases/{case_id}/dna/strength", response_model=StrengthOut)
+def get_strength(case_id: PathId, actor: CurrentActor, session: Db) -> StrengthOut:
+    """The family's reference strength as stored, and whom to ask next when weak; `not_computed` when
+    it was never computed or the references changed since (staff only)."""
+    return strength_out(dna_strength.get_strength(session, actor, case_id, server_markers()))
+
+
+@router.post("/cases/{case_id}/dna/strength", response_model=StrengthOut)
+def compute_strength(case_id: PathId, request: Request, actor: CurrentActor, session: Db) -> StrengthOut:
+    """Compute the family's reference strength now (the references decrypted in memory, audited) and,
+    for a weak family, rank the relatives who could still give a sample (staff only)."""
+    return strength_out(dna_strength.compute(session, actor, server_key(request), server_markers(), case_id))
 
 
 @router.post("/dna/candidates/{comparison_id}/propose", response_model=CandidateOut)
