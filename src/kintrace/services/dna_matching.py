@@ -24,7 +24,14 @@ from kintrace.dna.consistency import Consistency, references_consistency
 from kintrace.dna.lr import missing_person_lr
 from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.dna.pedigree import Pedigree, Person
-from kintrace.domain.dna_samples import CandidateState, Donor, DonorSex, SampleKind, pedigree_layout
+from kintrace.domain.dna_samples import (
+    CandidateState,
+    Donor,
+    DonorSex,
+    MatchBasis,
+    SampleKind,
+    pedigree_layout,
+)
 from kintrace.domain.errors import DomainError
 from kintrace.services import auditing, dna_family_tables
 from kintrace.services.access import Actor, require_staff, visible_case
@@ -169,11 +176,13 @@ def _store(
     prior = 1.0 / (n + 1)
     row = session.scalar(
         select(DnaComparison).where(
-            DnaComparison.remains_sample_id == remains_id, DnaComparison.case_id == case_id
+            DnaComparison.remains_sample_id == remains_id,
+            DnaComparison.case_id == case_id,
+            DnaComparison.basis == MatchBasis.KINSHIP,
         )
     )
     if row is None:
-        row = DnaComparison(remains_sample_id=remains_id, case_id=case_id)
+        row = DnaComparison(remains_sample_id=remains_id, case_id=case_id, basis=MatchBasis.KINSHIP)
         session.add(row)
     row.log10_lr, row.marker_lrs, row.exclusions, row.references = log10_lr, per_marker, exclusions, refs
     row.prior = prior
@@ -295,7 +304,7 @@ def _rows_in_scope(
     """Stored comparisons among the pairs being scored (few: candidates and reviewed pairs)."""
     if not remains_ids or not case_ids:
         return {}
-    query = select(DnaComparison)
+    query = select(DnaComparison).where(DnaComparison.basis == MatchBasis.KINSHIP)
     if by_case is not None and len(case_ids) <= len(remains_ids):
         query = query.where(DnaComparison.case_id.in_(sorted(case_ids)))
     else:
@@ -371,10 +380,12 @@ def compare_exact(
 
 
 def forget_unreviewed(session: Session, case_id: int) -> int:
-    """Drop a family's comparisons nobody has reviewed (its references changed); returns how many."""
+    """Drop a family's comparisons nobody has reviewed (its references changed); returns how many.
+    Personal-effect results stay: they rest on the missing person's own DNA, not on the references."""
     gone = session.execute(
         delete(DnaComparison).where(
             DnaComparison.case_id == case_id,
+            DnaComparison.basis == MatchBasis.KINSHIP,
             (DnaComparison.state.is_(None)) | (DnaComparison.state.in_(_OPEN_STATES)),
         )
     )
