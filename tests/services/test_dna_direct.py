@@ -239,3 +239,39 @@ def test_full_run_and_withdrawal_keep_personal_effect_results(session, lab):
     after = {code: row.log10_lr for code, row in _effect_rows(session, lab["case"].id).items()}
     assert after == before
     assert dna_matching.list_candidates(session, lab["first"])
+
+
+def test_the_report_of_a_personal_effect_names_the_identity_hypothesis_and_the_fragments(
+    session, lab, tmp_path
+):
+    import subprocess
+
+    from kintrace.web import dna_report
+
+    rows = _effect_rows(session, lab["case"].id)
+    [association] = dna_direct.list_associations(session, lab["first"])
+    dna_direct.propose_association(session, lab["first"], association.id, "same person")
+    dna_direct.confirm_association(session, lab["second"], association.id, "agreed")
+    _identify(session, lab, rows["B1"].id)
+    made = dna_report.identification_report_document(
+        session, lab["first"], lab["key"], lab["markers"], rows["B1"].id, "en"
+    )
+    path = tmp_path / "report.pdf"
+    path.write_bytes(made.content)
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    assert "are the missing person himself" in text and "(personal effect)" in text
+    assert "H2: the remains are those of a person unrelated to the missing person" in text
+    assert "toothbrush" in text and "Марія Бондар (mother)" in text
+    assert "named by this identification: B2" in text
+    assert "random match probability" in text and "identity LR of two single-source profiles" in text
+    assert "References of the family" not in text and "15.3" not in text
+    uk = dna_report.identification_report_pdf(
+        session, lab["first"], lab["key"], lab["markers"], rows["B1"].id, "uk"
+    )
+    path.write_bytes(uk)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "це сам зниклий" in text and "(особиста річ)" in text and "Сила збігу" in text
