@@ -459,6 +459,10 @@ def _seed_demo_dna(engine: Engine, folder: Path) -> None:
         f"  DNA: {seeded.families} families with references, {seeded.remains} remains, "
         f"{seeded.candidates} candidate identifications waiting for the analysts"
     )
+    console.print(
+        f"  DNA direct matches: {seeded.personal_effects} personal effect(s), "
+        f"{seeded.direct_candidates} identity candidate(s), {seeded.associations} association(s) of remains"
+    )
 
 
 def register(app: typer.Typer) -> None:

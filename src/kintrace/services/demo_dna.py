@@ -1,6 +1,9 @@
 """Synthetic DNA for the demo: a frequency table, reference samples from some families, remains (some
 of them those families' missing sons, some unrelated), imported and scored so that a few candidate
-identifications wait for the analysts. Random but reproducible; nobody's real DNA.
+identifications wait for the analysts. Direct matches too: the second family handed over its son's
+toothbrush, which matches a body (an identity candidate), and the first family's son was found in two
+fragments, one partly typed (an association of remains for two analysts to review). Random but
+reproducible; nobody's real DNA.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ class DnaSeed:
     remains: int
     candidates: int
     frequencies: Path
+    personal_effects: int = 0
+    direct_candidates: int = 0  # identity candidates from personal effects
+    associations: int = 0  # remains proposed as one person
 
 
 def _frequency_table(rng: random.Random, path: Path) -> dict[str, list[float]]:
@@ -69,6 +75,7 @@ def seed_dna(
     day = dt.date.today() - dt.timedelta(days=30)
     profiles: dict[str, dict[str, tuple[str, str]]] = {}
     remains_count = 0
+    effects = 0
     for n, case in enumerate(cases, start=1):
         father, mother = person(), person()
         son = {m: (rng.choice(father[m]), rng.choice(mother[m])) for m in MARKERS}
@@ -109,6 +116,31 @@ def seed_dna(
             code = f"DEMO-BODY-{remains_count}"
             _remains(session, actor, code, day, remains_count)
             profiles[code] = son
+            if n == 1:  # a second fragment of the same victim, typed at 9 markers only
+                remains_count += 1
+                code = f"DEMO-BODY-{remains_count}"
+                _remains(session, actor, code, day, remains_count)
+                profiles[code] = {m: son[m] for m in MARKERS[:9]}
+        if n == 2:  # his own DNA on a personal effect, and his remains
+            code = f"DEMO-EFFECT-{case.id}"
+            dna_samples.add_personal_effect(
+                session,
+                actor,
+                case.id,
+                dna_samples.PersonalEffectInput(
+                    code=code,
+                    item="toothbrush",
+                    handed_over_by=f"{last} (mother, demo)",
+                    handed_over_on=day,
+                    laboratory="Demo laboratory",
+                ),
+            )
+            profiles[code] = son
+            effects += 1
+            remains_count += 1
+            code = f"DEMO-BODY-{remains_count}"
+            _remains(session, actor, code, day, remains_count)
+            profiles[code] = son
     for _ in range(3):  # and some remains of people no family here is looking for
         remains_count += 1
         code = f"DEMO-BODY-{remains_count}"
@@ -123,7 +155,15 @@ def seed_dna(
         arrived = dna_arrival.import_and_match(session, actor, key, markers, export)
     finally:
         export.unlink()  # the plaintext export does not stay on disk
-    return DnaSeed(len(cases), remains_count, arrived.matching.candidates, folder / FREQUENCIES_FILE)
+    return DnaSeed(
+        len(cases),
+        remains_count,
+        arrived.matching.candidates,
+        folder / FREQUENCIES_FILE,
+        personal_effects=effects,
+        direct_candidates=arrived.direct.candidates,
+        associations=arrived.direct.associations,
+    )
 
 
 def _remains(session: Session, actor: Actor, code: str, day: dt.date, n: int) -> None:
