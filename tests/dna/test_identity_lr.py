@@ -9,7 +9,7 @@ import random
 import numpy as np
 import pytest
 
-from kintrace.dna.identity import identity_lr
+from kintrace.dna.identity import excludes, identity_lr
 from kintrace.dna.markers import DnaInputError, Marker
 
 
@@ -77,6 +77,8 @@ def test_identity_lr_matches_enumeration(seed: int, theta: float) -> None:
         first = _profile(rng, names, n_alleles)
         second = _profile(rng, names, n_alleles, donor=first)
         result = identity_lr(markers, first, second, theta=theta)
+        if excludes(first, second):  # the quick look never excludes a pair the LR keeps
+            assert result.log10_lr is None
         untyped = (None, None)  # a drop-out of both alleles: the marker is not typed there
         shared = [m for m in names if first.get(m, untyped) != untyped and second.get(m, untyped) != untyped]
         assert list(result.lr_per_marker) == shared
@@ -100,7 +102,8 @@ def test_textbook_values_and_exclusion() -> None:
     assert hom.lr_per_marker["B"] == pytest.approx(expected, rel=1e-14)
     first, second = {"A": ("10", "11"), "B": ("7", "8")}, {"A": ("10", "12"), "B": ("7", "8")}
     excluded = identity_lr(markers, first, second)
-    assert excluded.exclusions == ("A",)
+    assert excluded.exclusions == ("A",) and excludes(first, second)
+    assert not excludes({"A": ("10", "11")}, {"A": ("11", "10")}) and not excludes({"A": ("10", None)}, first)
     assert excluded.log10_lr is None
     # Markers typed on one side only are skipped; nothing shared is LR 1.
     partial = identity_lr(markers, {"A": ("10", "11")}, {"B": ("7", "8")})

@@ -116,6 +116,19 @@ def marker_identity_lr(marker: Marker, first: Genotype, second: Genotype, theta:
     return same / apart
 
 
+def excludes(first: Mapping[str, Genotype], second: Mapping[str, Genotype]) -> bool:
+    """True when some marker is fully typed in both profiles with different genotypes: the identity LR
+    is 0 there, whatever the frequencies. A cheap look (no table) that settles most unrelated pairs at
+    their first markers; False says nothing (a partial call may still exclude: `identity_lr` decides)."""
+    for name, one in first.items():
+        two = second.get(name)
+        if two is None or None in one or None in two:
+            continue
+        if (one[0] != two[0] or one[1] != two[1]) and (one[0] != two[1] or one[1] != two[0]):
+            return True
+    return False
+
+
 def identity_lr(
     markers: Mapping[str, Marker],
     first: Mapping[str, Genotype],

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from kintrace.dna.identity import IdentityResult, identity_lr
+from kintrace.dna.identity import IdentityResult, excludes, identity_lr
 from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.domain.dna_samples import CandidateState, MatchBasis, SampleKind, fragment_groups
 from kintrace.domain.vocabulary import Role
@@ -141,10 +141,12 @@ def compare_effects(
         for effect_id, effect_row in sorted(effects.items()):
             effect = effect_row[0]
             assert effect.case_id is not None
-            scored = _score(markers, remains_row, effect_row)
             result.pairs += 1
-            log10_lr = scored.log10_lr
             row = existing.get((remains_id, effect.case_id))
+            if row is None and excludes(remains_row[1], effect_row[1]):
+                continue  # excluded at a fully typed marker: nothing to store
+            scored = _score(markers, remains_row, effect_row)
+            log10_lr = scored.log10_lr
             if row is None:
                 if not _strong(log10_lr, IDENTITY_LOG10_LR):
                     continue
@@ -223,11 +225,13 @@ def compare_fragments(
             if other_id == sample_id or pair in done:
                 continue
             done.add(pair)
-            scored = _score(markers, everyone[pair[0]], everyone[pair[1]])
             result.pairs += 1
+            row = existing.get(pair)
+            if row is None and excludes(everyone[pair[0]][1], everyone[pair[1]][1]):
+                continue  # excluded at a fully typed marker: nothing to store
+            scored = _score(markers, everyone[pair[0]], everyone[pair[1]])
             log10_lr = scored.log10_lr
             strong = _strong(log10_lr, ASSOCIATION_LOG10_LR)
-            row = existing.get(pair)
             if row is None:
                 if not strong:
                     continue
