@@ -93,9 +93,16 @@ def import_and_match(
             )
         )
     if effects:
+        # New effects against every other remains profile (the new remains met them above).
         direct_parts.append(
             dna_direct.compare_effects(
-                session, actor, master, markers, reason=ARRIVAL_REASON, effect_ids=effects
+                session,
+                actor,
+                master,
+                markers,
+                reason=ARRIVAL_REASON,
+                effect_ids=effects,
+                except_remains=remains,
             )
         )
     for direct_part in direct_parts:

@@ -110,8 +110,10 @@ def compare_effects(
     reason: str,
     remains_ids: set[int] | None = None,
     effect_ids: set[int] | None = None,
+    except_remains: set[int] | None = None,
 ) -> DirectResult:
-    """Score the chosen remains (all by default) against the chosen personal effects (all by default)."""
+    """Score the chosen remains (all by default, but for `except_remains`: already scored with these
+    effects) against the chosen personal effects (all by default)."""
     require_staff(actor, "run DNA matching")
     result = DirectResult()
     effects = usable_profiles(
@@ -120,6 +122,8 @@ def compare_effects(
     if not effects or (remains_ids is not None and not remains_ids):
         return result
     remains = usable_profiles(session, actor, master, reason, kind=SampleKind.REMAINS, sample_ids=remains_ids)
+    for remains_id in except_remains or ():
+        remains.pop(remains_id, None)
     if not remains:
         return result
     existing = {
