@@ -138,6 +138,12 @@ def test_a_personal_effect_arriving_after_the_remains_is_scored_against_them(ses
     assert row.remains.code == "B3" and row.effect_sample_id == late.id
     # The prior counts every case the remains could be: now two.
     assert row.prior == pytest.approx(1 / 3)
+    # A family whose only DNA is the effect: its search log counts every remains profile too, and it
+    # sees the object it handed over (nothing of the lab's).
+    log = dna_matching.search_log(session, lab["worker"], lab["other_case"].id)
+    assert log.compared == 3 and log.latest is not None
+    [seen] = dna_samples.family_effects(session, lab["worker"], lab["other_case"].id)
+    assert (seen.item, seen.handed_over_on) == ("razor", dt.date(2026, 3, 2))
 
 
 def test_fragments_of_one_victim_are_proposed_and_reviewed_by_two_analysts(session, lab):

@@ -226,7 +226,9 @@ def test_direct_matches_on_the_desk_and_the_family_page(
     )
     page = family.get(f"/my/cases/{case_id}/dna", headers=UK).text
     assert "Знайдено частин останків: 2" in page and "Усі вони будуть повернуті вашій родині." in page
-    assert "WEB-" not in page and "TKDNA" not in page and "toothbrush" not in page
+    assert "WEB-" not in page and "TKDNA" not in page and "Synthetic Lab" not in page
+    # The object the family handed over, in its own words, and what it is for.
+    assert "Особисті речі зниклого, які ви передали" in page and "toothbrush, передано 2026-03-02" in page
     assert family.get("/desk/dna").status_code in (303, 403)
     assert family.post(f"{url}/reject", data={"reason": "x", "csrf_token": csrf(family)}).status_code in (
         303,

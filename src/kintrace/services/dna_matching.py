@@ -430,15 +430,21 @@ def search_log(session: Session, actor: Actor, case_id: int) -> SearchLog:
     profile; the latest comparison is the latest arrival on either side."""
     visible_case(session, actor, case_id)
     live = DnaProfile.wrapped_key.is_not(None)
+    # The family's own profiles: references with consent in force, and personal effects of the missing
+    # person (compared with every remains profile on arrival too; they need no consent).
     own = session.scalar(
         select(func.max(DnaProfile.imported_at))
         .join(DnaSample, DnaProfile.sample_id == DnaSample.id)
-        .join(DnaConsent, DnaConsent.sample_id == DnaSample.id)
+        .outerjoin(DnaConsent, DnaConsent.sample_id == DnaSample.id)
         .where(
             live,
             DnaSample.case_id == case_id,
-            DnaSample.kind == SampleKind.REFERENCE,
-            DnaConsent.withdrawn_on.is_(None),
+            (
+                (DnaSample.kind == SampleKind.REFERENCE)
+                & DnaConsent.withdrawn_on.is_(None)
+                & DnaConsent.id.is_not(None)
+            )
+            | (DnaSample.kind == SampleKind.PERSONAL_EFFECT),
         )
     )
     if own is None:

@@ -346,6 +346,25 @@ def family_view(session: Session, actor: Actor, case_id: int) -> list[FamilySamp
 
 
 @dataclass(frozen=True)
+class FamilyEffect:
+    """What a family sees of a personal effect it handed over: the object and the day, nothing else."""
+
+    item: str
+    handed_over_on: dt.date | None
+
+
+def family_effects(session: Session, actor: Actor, case_id: int) -> list[FamilyEffect]:
+    """The missing person's personal effects handed over for his DNA (any actor who may see the case)."""
+    case = visible_case(session, actor, case_id)
+    rows = session.scalars(
+        select(DnaSample)
+        .where(DnaSample.case_id == case.id, DnaSample.kind == SampleKind.PERSONAL_EFFECT)
+        .order_by(DnaSample.collected_on, DnaSample.id)
+    )
+    return [FamilyEffect(sample.effect_item or "", sample.collected_on) for sample in rows]
+
+
+@dataclass(frozen=True)
 class FamilyPedigree:
     """The pedigree a case's donors imply, for drawing: who is who, and whose profile is stored."""
 

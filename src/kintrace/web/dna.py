@@ -133,6 +133,7 @@ def _family_context(db: Session, who: Visitor, case_id: int, request: Request) -
         "pedigree": pedigree_drawing(request, db, who, case_id),
         "case": case,
         "samples": dna_samples.family_view(db, who.actor, case_id),
+        "effects": dna_samples.family_effects(db, who.actor, case_id),
         "log": dna_matching.search_log(db, who.actor, case_id),
         "identified": [
             (row, len(dna_direct.fragment_group(db, row.remains_sample_id)))
