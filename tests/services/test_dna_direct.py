@@ -193,7 +193,13 @@ def test_nobody_is_identified_twice_and_the_identification_names_every_fragment(
     dna_review.propose(session, lab["first"], kinship.id, "second line")
     with pytest.raises(Conflict, match="B1 is already identified"):
         dna_review.confirm(session, lab["second"], kinship.id, "again")
-    # Another body, not (yet) known to be the same person: the case is identified already.
+    # Another body, not (yet) known to be the same person: the case is identified already (the desk
+    # flags it before anyone proposes).
+    reference = lab["case"].reference
+    blocked = dna_review.blocked_candidates(session, lab["first"], [rows["B2"]])
+    assert blocked == {rows["B2"].id: dna_review.Blocked(False, "B1", reference)}
+    with pytest.raises(Forbidden):
+        dna_review.blocked_candidates(session, lab["family"], [rows["B2"]])
     dna_review.propose(session, lab["first"], rows["B2"].id, "the toothbrush again")
     with pytest.raises(Conflict, match="confirm the association of B2 with B1"):
         dna_review.confirm(session, lab["second"], rows["B2"].id, "second identification")
@@ -202,6 +208,8 @@ def test_nobody_is_identified_twice_and_the_identification_names_every_fragment(
     dna_direct.confirm_association(session, lab["second"], association.id, "agreed")
     with pytest.raises(Conflict, match="fragment of the same person as B1"):
         dna_review.confirm(session, lab["second"], rows["B2"].id, "second identification")
+    blocked = dna_review.blocked_candidates(session, lab["first"], [rows["B1"], rows["B2"]])
+    assert blocked == {rows["B2"].id: dna_review.Blocked(True, "B1", reference)}  # B1 is confirmed
     [group] = dna_direct.list_fragment_groups(session, lab["first"])
     assert group.identification is not None and group.identification.id == rows["B1"].id
     # Told in person: the evidence names the effect and every fragment to be returned.

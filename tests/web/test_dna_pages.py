@@ -219,7 +219,10 @@ def test_direct_matches_on_the_desk_and_the_family_page(
     assert (
         second.post(f"{base}/confirm", data={"reason": "ok", "csrf_token": csrf(second)}).status_code == 303
     )
-    assert "ідентифіковано як справу" in second.get("/desk/dna", headers=UK).text
+    desk = second.get("/desk/dna", headers=UK).text
+    assert "ідентифіковано як справу" in desk
+    # P2's own candidate is flagged: its fragment group is identified already.
+    assert "Фрагмент тієї самої людини (WEB-P1) уже ідентифіковано як справу" in desk
     today = dt.date.today().isoformat()
     assert (
         worker.post(f"{base}/family-told", data={"on": today, "csrf_token": csrf(worker)}).status_code == 303

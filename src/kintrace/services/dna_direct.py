@@ -266,7 +266,7 @@ def compare_fragments(
 # Fragment groups ---------------------------------------------------------------------------------
 
 
-def _confirmed_links(session: Session) -> list[tuple[int, int]]:
+def confirmed_links(session: Session) -> list[tuple[int, int]]:
     rows = session.execute(
         select(DnaAssociation.first_sample_id, DnaAssociation.second_sample_id).where(
             DnaAssociation.state == CandidateState.CONFIRMED
@@ -277,7 +277,7 @@ def _confirmed_links(session: Session) -> list[tuple[int, int]]:
 
 def fragment_group(session: Session, sample_id: int) -> frozenset[int]:
     """The remains samples confirmed to be one person with this one (itself included)."""
-    for group in fragment_groups(_confirmed_links(session)):
+    for group in fragment_groups(confirmed_links(session)):
         if sample_id in group:
             return group
     return frozenset({sample_id})
@@ -306,7 +306,7 @@ class FragmentGroup:
 
 def list_fragment_groups(session: Session, actor: Actor) -> list[FragmentGroup]:
     require_staff(actor, "read fragment groups")
-    groups = fragment_groups(_confirmed_links(session))
+    groups = fragment_groups(confirmed_links(session))
     if not groups:
         return []
     ids = sorted(set().union(*groups))

@@ -19,16 +19,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from kintrace.domain.dates import PartialDate
-from kintrace.domain.dna_samples import CandidateState, MatchBasis
+from kintrace.domain.dna_samples import CandidateState, MatchBasis, fragment_groups
 from kintrace.domain.vocabulary import Claim, Credibility, Reliability, Role, SourceKind, Visibility
 from kintrace.services import auditing, dna_direct
 from kintrace.services import evidence as evidence_service
-from kintrace.services.access import Actor, require_role, require_writer, visible_case
+from kintrace.services.access import Actor, require_role, require_staff, require_writer, visible_case
 from kintrace.services.dna_profiles import has_profile
 from kintrace.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from kintrace.store.models import DnaComparison, DnaSample, Source, utcnow
@@ -140,6 +141,49 @@ def _one_identification(session: Session, row: DnaComparison) -> None:
             f"of him, confirm the association of {row.remains.code} with {other.remains.code}: the "
             "identification then names both"
         )
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """Why an open candidate cannot be confirmed: who is already identified, and from which remains."""
+
+    fragment: bool  # True: a fragment of the same person is identified; False: the case already is
+    remains_code: str
+    case_reference: str
+
+
+def blocked_candidates(session: Session, actor: Actor, rows: list[DnaComparison]) -> dict[int, Blocked]:
+    """The open candidates among `rows` that `confirm` would refuse (nobody is identified twice), so the
+    desk flags them before anyone proposes; one query for the confirmed identifications."""
+    require_staff(actor, "read candidate identifications")
+    confirmed = list(
+        session.scalars(
+            select(DnaComparison)
+            .where(DnaComparison.state == CandidateState.CONFIRMED)
+            .options(selectinload(DnaComparison.remains), selectinload(DnaComparison.case))
+        )
+    )
+    if not confirmed:
+        return {}
+    groups = fragment_groups(dna_direct.confirmed_links(session))
+    group_of = {member: group for group in groups for member in group}
+    by_remains = {row.remains_sample_id: row for row in confirmed}
+    by_case: dict[int, list[DnaComparison]] = {}
+    for row in confirmed:
+        by_case.setdefault(row.case_id, []).append(row)
+    out: dict[int, Blocked] = {}
+    for row in rows:
+        if row.state not in (CandidateState.CANDIDATE, CandidateState.PROPOSED):
+            continue
+        group = group_of.get(row.remains_sample_id, frozenset({row.remains_sample_id}))
+        taken = next((by_remains[m] for m in sorted(group) if m in by_remains), None)
+        if taken is not None:
+            out[row.id] = Blocked(True, taken.remains.code, taken.case.reference)
+            continue
+        other = next((c for c in by_case.get(row.case_id, []) if c.remains_sample_id not in group), None)
+        if other is not None:
+            out[row.id] = Blocked(False, other.remains.code, other.case.reference)
+    return out
 
 
 def reject(session: Session, actor: Actor, comparison_id: int, reason: str) -> DnaComparison:

@@ -40,9 +40,11 @@ def _desk_context(db: Session, who: Visitor, request: Request) -> dict[str, Any]
         else dna_matching.unscored_families(db, who.actor, request.app.state.genetic_key, markers)
     )
     cases = {case.id: case for case in db.scalars(select(Case).where(Case.id.in_(list(unscored))))}
+    candidates = dna_matching.list_candidates(db, who.actor)
     return {
         "unscored": [(cases[case_id], why) for case_id, why in unscored.items() if case_id in cases],
-        "candidates": dna_matching.list_candidates(db, who.actor),
+        "candidates": candidates,
+        "blocked": dna_review.blocked_candidates(db, who.actor, candidates),
         "associations": dna_direct.list_associations(db, who.actor),
         "groups": dna_direct.list_fragment_groups(db, who.actor),
         "to_tell": dna_review.awaiting_family(db, who.actor) if who.actor.can_write_cases else [],
