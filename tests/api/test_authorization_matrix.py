@@ -33,12 +33,20 @@ from sqlalchemy.orm import Session
 from tests.services import list_helpers
 from tests.services.dna_helpers import frequency_file, markers, trio
 
-from kintrace.domain.dna_samples import DonorSex, Kinship
+from kintrace.domain.dna_samples import CandidateState, DonorSex, Kinship, MatchBasis
 from kintrace.domain.lists import ListKind
 from kintrace.domain.vocabulary import AppealDemand, CaseState, Claim, Role, SourceKind, Visibility
 from kintrace.services import appeals as appeal_service
 from kintrace.services import cases as case_service
-from kintrace.services import dna_arrival, dna_incidents, dna_matching, dna_review, dna_samples, list_import
+from kintrace.services import (
+    dna_arrival,
+    dna_direct,
+    dna_incidents,
+    dna_matching,
+    dna_review,
+    dna_samples,
+    list_import,
+)
 from kintrace.services import duplicates as duplicate_service
 from kintrace.services import evidence as evidence_service
 from kintrace.services import photos as photo_service
@@ -380,6 +388,17 @@ RULES: dict[str, Rule] = {
             "laboratory": "Лабораторія Тайна",
         },
     ),
+    # A personal effect of the missing person: recorded by caseworkers and admins like a sample.
+    "POST /api/v1/cases/{case_id}/dna/personal-effects": writers(
+        201,
+        body=lambda w: {
+            "code": "KTLAB-NEW-EFFECT",
+            "item": "зубна щітка",
+            "handed_over_by": "Збирач Тайний",
+            "handed_over_on": TODAY.isoformat(),
+            "laboratory": "Лабораторія Тайна",
+        },
+    ),
     "GET /api/v1/dna/samples": staff_only(200),
     "GET /api/v1/dna/samples/{sample_id}": staff_only(200),
     "POST /api/v1/dna/samples/{sample_id}/custody": writers(
@@ -463,6 +482,25 @@ RULES: dict[str, Rule] = {
             "reason": "спільний збіг",
         },
     ),
+    # Remains against remains: staff read the associations and fragment groups, analysts review them
+    # (four eyes, as identifications); families never reach them.
+    "GET /api/v1/dna/associations": staff_only(200),
+    "POST /api/v1/dna/associations/{association_id}/propose": Rule(
+        s(403), s(403), s(403), s(200), s(403), body=lambda w: {"reason": "той самий профіль"}
+    ),
+    "POST /api/v1/dna/associations/{association_id}/confirm": Rule(
+        s(403),
+        s(403),
+        s(403),
+        s(200),
+        s(403),
+        body=lambda w: {"reason": "перевірено"},
+        variant="proposed",
+    ),
+    "POST /api/v1/dna/associations/{association_id}/reject": Rule(
+        s(403), s(403), s(403), s(200), s(403), body=lambda w: {"reason": "різні люди"}
+    ),
+    "GET /api/v1/dna/fragment-groups": staff_only(200),
     # List matches: staff read the queue, caseworkers and admins decide; families never reach it.
     "GET /api/v1/review": staff_only(200),
     "GET /api/v1/review/{pair_id}": staff_only(200),
@@ -605,8 +643,10 @@ def build_dna(
 
     The own case: references from the family's own account (the mother) and the staff-entered father;
     the shared case: the other family's relative; the other family's case: its own mother. Three
-    remains samples are the own family's son (one a candidate, one proposed, one confirmed), one is a
-    stranger, and one waits for its profile (the import operation's file).
+    remains samples are the own family's son (one a candidate, one proposed, one confirmed... to the shared
+    case, through a personal effect: a confirmed identification of the own case would refuse a second),
+    one is a stranger, and one waits for its profile (the import operation's file). The son's three
+    bodies are proposed as one person (associations: one candidate, one proposed).
     """
     own, shared, foreign = cases["own"], cases["shared"], cases["other"]
     mother = _reference(session, own.id, relatives["mine"], "KTLAB-OWN-M", Kinship.MOTHER, DonorSex.FEMALE)
@@ -624,6 +664,14 @@ def build_dna(
     )
     bodies = {code: _remains(session, code) for code in ("KTLAB-B1", "KTLAB-B2", "KTLAB-B3", "KTLAB-B4")}
     _remains(session, "KTLAB-B5")
+    dna_samples.add_personal_effect(
+        session,
+        SYSTEM,
+        shared.id,
+        dna_samples.PersonalEffectInput(
+            "KTLAB-SHARED-T", "зубна щітка", "Збирач Тайний", TODAY, "Лабораторія Тайна"
+        ),
+    )
     dna, strangers = trio(7), trio(99)
     profiles = {
         "KTLAB-OWN-M": dna.mother,
@@ -634,6 +682,7 @@ def build_dna(
         "KTLAB-B2": dna.son,
         "KTLAB-B3": dna.son,
         "KTLAB-B4": dna.stranger,
+        "KTLAB-SHARED-T": dna.stranger,
     }
     export = folder / "matrix-export.csv"
     export.write_bytes(_export(profiles))
@@ -645,16 +694,30 @@ def build_dna(
     def comparison(body: str, case: Case) -> int:
         row = session.scalars(
             select(DnaComparison).where(
-                DnaComparison.remains_sample_id == bodies[body], DnaComparison.case_id == case.id
+                DnaComparison.remains_sample_id == bodies[body],
+                DnaComparison.case_id == case.id,
+                DnaComparison.basis == MatchBasis.KINSHIP,
             )
         ).one()
         return row.id
 
     analyst_b, analyst_c = (actor_for(_user(session, name, Role.ANALYST)) for name in ("an.b", "an.c"))
-    proposed, confirmed = comparison("KTLAB-B2", own), comparison("KTLAB-B3", own)
+    proposed = comparison("KTLAB-B2", own)
+    confirmed = session.scalars(
+        select(DnaComparison.id).where(
+            DnaComparison.remains_sample_id == bodies["KTLAB-B4"],
+            DnaComparison.basis == MatchBasis.PERSONAL_EFFECT,
+        )
+    ).one()
     dna_review.propose(session, analyst_b, proposed, "збіг")
     dna_review.propose(session, analyst_b, confirmed, "збіг")
     dna_review.confirm(session, analyst_c, confirmed, "перевірено")
+    links = {
+        (row.first.code, row.second.code): row.id
+        for row in dna_direct.list_associations(session, SYSTEM, state=CandidateState.CANDIDATE)
+    }
+    assert set(links) == {("KTLAB-B1", "KTLAB-B2"), ("KTLAB-B1", "KTLAB-B3"), ("KTLAB-B2", "KTLAB-B3")}
+    dna_direct.propose_association(session, analyst_b, links[("KTLAB-B2", "KTLAB-B3")], "той самий")
     theirs = comparison("KTLAB-B1", shared)
     # The bodies' incident, with the own and the shared case considered for it.
     [incident] = {session.get(DnaSample, body).incident_id for body in bodies.values()}
@@ -685,6 +748,11 @@ def build_dna(
                 ("own", "own-internal", "shared", "shared-foreign", "other"), incident
             ),
             "comparison_id@confirmed": {"own": confirmed},
+            # Associations are staff's alone: a family is refused before any is read.
+            "association_id": dict.fromkeys(
+                ("own", "own-internal", "shared", "shared-foreign", "other"), links[("KTLAB-B1", "KTLAB-B2")]
+            ),
+            "association_id@proposed": {"own": links[("KTLAB-B2", "KTLAB-B3")]},
         },
     }
 

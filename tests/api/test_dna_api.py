@@ -284,3 +284,91 @@ def test_reference_strength_in_the_candidate_body_and_whom_to_ask_next(
     assert client.get(f"/api/v1/cases/{weak.id}/dna/strength", headers=family).status_code == 403
     assert client.post(f"/api/v1/cases/{weak.id}/dna/strength", headers=family).status_code == 403
     assert client.get("/api/v1/cases/999999/dna/strength", headers=worker).status_code == 404
+
+
+def test_direct_matches_through_the_api(
+    client: TestClient,
+    make_user: Any,
+    token_for: Any,
+    factories: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A personal effect scored as an identity candidate, two fragments of one victim associated by two
+    analysts, their group identified once; a family reaches none of it."""
+    monkeypatch.setenv("KINTRACE_DNA_FREQUENCIES", str(frequency_file(tmp_path)))
+    worker = token_for(make_user(Role.CASEWORKER))
+    first, second = token_for(make_user(Role.ANALYST)), token_for(make_user(Role.ANALYST))
+    family_user = make_user(Role.FAMILY)
+    family = token_for(family_user)
+    case = factories.CaseFactory()
+    factories.CaseMemberFactory(case=case, user=family_user, relation="reporter")
+    effect = {
+        "code": "BRUSH",
+        "item": "toothbrush",
+        "handed_over_by": "his sister",
+        "handed_over_on": DAY,
+        "laboratory": "Lab",
+    }
+    assert (
+        client.post(f"/api/v1/cases/{case.id}/dna/personal-effects", json=effect, headers=family).status_code
+        == 403
+    )
+    made = client.post(f"/api/v1/cases/{case.id}/dna/personal-effects", json=effect, headers=worker)
+    assert made.status_code == 201, made.text
+    assert made.json()["kind"] == "personal_effect" and made.json()["consent"] is None
+    assert (made.json()["effect_item"], made.json()["handed_over_by"]) == ("toothbrush", "his sister")
+    bad = client.post(
+        f"/api/v1/cases/{case.id}/dna/personal-effects",
+        json={**effect, "code": "BRUSH2", "handed_over_on": "2999-01-01"},
+        headers=worker,
+    )
+    assert bad.status_code == 422 and "handed_over_on" in bad.text
+    for code in ("P1", "P2"):
+        body = {
+            "code": code,
+            "incident": "Site 3",
+            "recovered_on": DAY,
+            "body_number": code,
+            "laboratory": "Lab",
+        }
+        assert client.post("/api/v1/dna/remains", json=body, headers=worker).status_code == 201
+    dna = trio()
+    fragment = dict(list(dna.son.items())[:6])
+    export = long_csv(tmp_path, {"BRUSH": dna.son, "P1": dna.son, "P2": fragment})
+    with export.open("rb") as handle:
+        imported = client.post(
+            "/api/v1/dna/profiles/import", files={"file": ("export.csv", handle, "text/csv")}, headers=worker
+        )
+    assert imported.status_code == 201, imported.text
+    assert imported.json()["direct_candidates"] == 2 and imported.json()["associations"] == 1
+
+    candidates = client.get("/api/v1/dna/candidates", headers=first).json()
+    assert {row["basis"] for row in candidates} == {"personal_effect"}
+    assert all(row["effect_sample_id"] == made.json()["id"] for row in candidates)
+    assert client.get("/api/v1/dna/associations", headers=family).status_code == 403
+    assert client.get("/api/v1/dna/fragment-groups", headers=family).status_code == 403
+    [association] = client.get("/api/v1/dna/associations", headers=first).json()
+    assert association["shared_markers"] == 6 and association["state"] == "candidate"
+    assert "15.3" not in client.get("/api/v1/dna/associations", headers=first).text  # no allele, only LRs
+    url = f"/api/v1/dna/associations/{association['id']}"
+    assert client.post(f"{url}/propose", json={"reason": "same"}, headers=worker).status_code == 403
+    assert client.post(f"{url}/propose", json={"reason": "same"}, headers=first).status_code == 200
+    own = client.post(f"{url}/confirm", json={"reason": "me"}, headers=first)
+    assert own.status_code == 403 and "second analyst" in own.text
+    assert client.post(f"{url}/confirm", json={"reason": "checked"}, headers=second).status_code == 200
+    [group] = client.get("/api/v1/dna/fragment-groups", headers=first).json()
+    assert sorted(s["code"] for s in group["samples"]) == ["P1", "P2"] and group["case_id"] is None
+
+    strongest = candidates[0]
+    base = f"/api/v1/dna/candidates/{strongest['id']}"
+    assert client.post(f"{base}/propose", json={"reason": "identity"}, headers=first).status_code == 200
+    assert client.post(f"{base}/confirm", json={"reason": "checked"}, headers=second).status_code == 200
+    [group] = client.get("/api/v1/dna/fragment-groups", headers=first).json()
+    assert group["case_id"] == case.id and group["identification_id"] == strongest["id"]
+    other = f"/api/v1/dna/candidates/{candidates[1]['id']}"
+    assert client.post(f"{other}/propose", json={"reason": "again"}, headers=first).status_code == 200
+    twice = client.post(f"{other}/confirm", json={"reason": "again"}, headers=second)
+    assert twice.status_code == 409 and "fragment of the same person" in twice.json()["detail"]
+    report = client.get(f"{base}/report", params={"language": "en"}, headers=second)
+    assert report.status_code == 200 and report.content.startswith(b"%PDF")

@@ -245,3 +245,31 @@ def test_strength_is_computed_stored_and_printed(setup) -> None:
     assert one.exit_code == 0 and one.output.splitlines()[-1] == again.output.splitlines()[-1]
     missing = runner.invoke(app, ["dna", "strength", "--case", "999", "--database-url", url])
     assert missing.exit_code == 1 and "case 999" in missing.output
+
+
+def test_direct_matches_from_the_terminal(setup) -> None:
+    """A personal effect and a second fragment arrive with the remains: the import says what direct
+    matches it found, and `dna run` scores them all against all again."""
+    from tests.services.dna_helpers import personal_effect
+
+    url, folder, _ = setup
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        case = session.scalar(select(Case).where(Case.reference == "KT-DNA-1"))
+        personal_effect(session, SYSTEM, case, "COMB", item="comb")
+        remains(session, SYSTEM, "BODY-3")
+    engine.dispose()
+    dna = trio()
+    fragment = {m: dna.son[m] for m in MARKERS[:10]}
+    export = long_csv(
+        folder, {"COMB": dna.son, "BODY-1": dna.son, "BODY-2": dna.stranger, "BODY-3": fragment}
+    )
+    result = runner.invoke(app, ["dna", "import-profiles", str(export), "--database-url", url])
+    assert result.exit_code == 0, result.output
+    assert (
+        "direct matches: 6 pair(s), 2 candidate identification(s) from personal effects, "
+        "1 association(s) of remains to review"
+    ) in result.output
+    rerun = runner.invoke(app, ["dna", "run", "--database-url", url])
+    assert rerun.exit_code == 0, rerun.output
+    assert "direct matches: 6 pair(s), 2 candidate identification(s)" in rerun.output

@@ -102,3 +102,18 @@ def remains(session, worker, code: str):
             laboratory="Synthetic Lab",
         ),
     )
+
+
+def personal_effect(session, worker, case, code: str, item: str = "toothbrush"):
+    return dna_samples.add_personal_effect(
+        session,
+        worker,
+        case.id,
+        dna_samples.PersonalEffectInput(
+            code=code,
+            item=item,
+            handed_over_by="Марія Бондар (mother)",
+            handed_over_on=DAY,
+            laboratory="Synthetic Lab",
+        ),
+    )

@@ -298,3 +298,108 @@ def test_0019_turns_each_incident_text_into_an_incident_and_back(tmp_path):
                 with admin.begin() as conn:  # type: ignore[attr-defined]
                     conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
                 admin.dispose()  # type: ignore[attr-defined]
+
+
+def test_0021_personal_effects_and_associations_up_and_down(tmp_path):
+    """0021 keeps every result as a kinship one; down deletes personal effects, their results and the
+    associations (the older schema has no room for them) and keeps the rest. SQLite, and a schema of its
+    own on PostgreSQL when one is configured."""
+    import os
+    import uuid
+    from urllib.parse import quote
+
+    from sqlalchemy import text
+
+    server = os.environ.get("KINTRACE_TEST_DATABASE_URL")
+    schema = f"kt_mig21_{uuid.uuid4().hex[:10]}"
+    if server:
+        admin = make_engine(server)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = f"{server}{'&' if '?' in server else '?'}options={quote(f'-csearch_path={schema}')}"
+    else:
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    try:
+        upgrade(url, "0018")
+        engine = make_engine(url)
+        now = "2026-01-01 00:00:00+00"
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO cases (id, reference, state, official_status, evidence_status, "
+                    "created_at, updated_at) "
+                    "VALUES (1, 'KT-1', 'open', 'missing', 'missing', :now, :now)"
+                ),
+                {"now": now},
+            )
+            for sample_id, kind, case in ((1, "remains", None), (2, "remains", None)):
+                conn.execute(
+                    text(
+                        "INSERT INTO dna_samples (id, code, kind, case_id, donor_sex, laboratory, "
+                        "created_at) VALUES (:id, :code, :kind, :case, 'unknown', 'Lab', :now)"
+                    ),
+                    {"id": sample_id, "code": f"S{sample_id}", "kind": kind, "case": case, "now": now},
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO dna_comparisons (id, remains_sample_id, case_id, log10_lr, exclusions, "
+                    'marker_lrs, "references", prior, prior_name, posterior, state, compared_at) '
+                    "VALUES (1, 1, 1, 5.0, 0, '{}', 2, 0.5, 'uniform', 0.9, 'candidate', :now)"
+                ),
+                {"now": now},
+            )
+        upgrade(url)
+        assert _diff(url) == []
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT basis FROM dna_comparisons")).scalar_one() == "kinship"
+            conn.execute(
+                text(
+                    "INSERT INTO dna_samples (id, code, kind, case_id, donor_sex, laboratory, created_at, "
+                    "effect_item, handed_over_by) VALUES (3, 'E1', 'personal_effect', 1, 'unknown', 'Lab', "
+                    ":now, 'toothbrush', 'his mother')"
+                ),
+                {"now": now},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO dna_profiles (id, sample_id, n_markers, ciphertext, wrapped_key, "
+                    "master_key_id, imported_at) VALUES (1, 3, 2, :blob, :blob, 'k', :now)"
+                ),
+                {"blob": b"x", "now": now},
+            )
+            # The same remains and case, on the other basis: allowed by the new unique constraint.
+            conn.execute(
+                text(
+                    "INSERT INTO dna_comparisons (id, remains_sample_id, case_id, log10_lr, exclusions, "
+                    'marker_lrs, "references", prior, prior_name, posterior, state, compared_at, basis, '
+                    "effect_sample_id) VALUES (2, 1, 1, 12.0, 0, '{}', 1, 0.5, 'uniform', 1.0, "
+                    "'candidate', :now, 'personal_effect', 3)"
+                ),
+                {"now": now},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO dna_associations (id, first_sample_id, second_sample_id, log10_lr, "
+                    "exclusions, shared_markers, marker_lrs, state, compared_at) "
+                    "VALUES (1, 1, 2, 9.0, 0, 8, '{}', 'candidate', :now)"
+                ),
+                {"now": now},
+            )
+        downgrade(url, "0018")
+        with engine.connect() as conn:
+            assert "dna_associations" not in inspect(conn).get_table_names()
+            assert conn.execute(text("SELECT id FROM dna_samples ORDER BY id")).scalars().all() == [1, 2]
+            assert conn.execute(text("SELECT id FROM dna_comparisons")).scalars().all() == [1]
+            assert conn.execute(text("SELECT count(*) FROM dna_profiles")).scalar_one() == 0
+            columns = {c["name"] for c in inspect(conn).get_columns("dna_comparisons")}
+            assert "basis" not in columns and "effect_sample_id" not in columns
+            unique = inspect(conn).get_unique_constraints("dna_comparisons")
+            assert [sorted(u["column_names"]) for u in unique] == [["case_id", "remains_sample_id"]]
+        upgrade(url)
+        assert _diff(url) == []
+        engine.dispose()
+    finally:
+        if server:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            admin.dispose()

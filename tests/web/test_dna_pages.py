@@ -24,6 +24,7 @@ from kintrace.store.models import CaseMember, DnaComparison, DnaSample, Relative
 
 UK = {"accept-language": "uk"}
 SECOND = ("second-analyst", "second-analyst-password-1")
+OTHER = ("fragments-analyst", "fragments-analyst-password-1")
 
 
 def _samples(app: FastAPI, case_id: int, folder: Path) -> None:
@@ -163,3 +164,80 @@ def test_the_desk_says_why_a_dna_donor_is_not_removed(web_app: FastAPI) -> None:
     assert refused.status_code == 422 and "text/html" in refused.headers["content-type"]
     assert "gave a DNA sample" in refused.text
     assert "Микола Донор" in worker.get(f"/desk/cases/{case_id}").text
+
+
+def test_direct_matches_on_the_desk_and_the_family_page(
+    web_app: FastAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A toothbrush matches a body; the body and a fragment are associated by two analysts on the desk;
+    the family, once told, reads that every part found comes back to them (no code, no genotype)."""
+    from tests.services.dna_helpers import MARKERS, personal_effect
+
+    monkeypatch.setenv("KINTRACE_DNA_FREQUENCIES", str(frequency_file(tmp_path)))
+    family = sign_up(web_app, "marta")
+    case_id = file_case(family)
+    worker = sign_in(web_app, *CASEWORKER)
+    assert worker.post(f"/desk/cases/{case_id}/verify", data={"csrf_token": csrf(worker)}).status_code == 303
+    with web_app.state.sessionmaker() as session:
+        user_service.create_user(
+            session, SYSTEM, username=OTHER[0], password=OTHER[1], role=Role.ANALYST, display_name="Other"
+        )
+        case = type("CaseRef", (), {"id": case_id})()
+        personal_effect(session, SYSTEM, case, "WEB-BRUSH")
+        remains(session, SYSTEM, "WEB-P1")
+        remains(session, SYSTEM, "WEB-P2")
+        son = trio(5).son
+        export = long_csv(
+            tmp_path, {"WEB-BRUSH": son, "WEB-P1": son, "WEB-P2": {m: son[m] for m in MARKERS[:7]}}
+        )
+        dna_arrival.import_and_match(session, SYSTEM, web_app.state.genetic_key, markers(tmp_path), export)
+        session.commit()
+
+    first, second = sign_in(web_app, *ANALYST), sign_in(web_app, *OTHER)
+    desk = first.get("/desk/dna")
+    assert desk.status_code == 200
+    assert "Personal effect: toothbrush (the remains would be the missing person himself)" in desk.text
+    assert "Remains that may be one person" in desk.text and "No fragments have been confirmed" in desk.text
+    link = int(re.search(r'id="association-(\d+)"', desk.text).group(1))  # type: ignore[union-attr]
+    url = f"/desk/dna/associations/{link}"
+    assert (
+        first.post(f"{url}/propose", data={"reason": "7 markers", "csrf_token": csrf(first)}).status_code
+        == 303
+    )
+    own = first.post(f"{url}/confirm", data={"reason": "me", "csrf_token": csrf(first)})
+    assert own.status_code == 403 and "second analyst" in own.text
+    assert worker.post(f"{url}/propose", data={"reason": "x", "csrf_token": csrf(worker)}).status_code == 403
+    assert second.post(f"{url}/confirm", data={"reason": "ok", "csrf_token": csrf(second)}).status_code == 303
+    desk = second.get("/desk/dna", headers=UK)
+    assert "Фрагменти однієї людини" in desk.text and "ще не ідентифіковано" in desk.text
+    assert "No remains wait" not in desk.text and "Немає останків, що чекають на поєднання." in desk.text
+
+    with web_app.state.sessionmaker() as session:
+        p1 = session.scalar(select(DnaSample.id).where(DnaSample.code == "WEB-P1"))
+        candidate = session.scalar(select(DnaComparison.id).where(DnaComparison.remains_sample_id == p1))
+    base = f"/desk/dna/candidates/{candidate}"
+    assert (
+        first.post(f"{base}/propose", data={"reason": "identity", "csrf_token": csrf(first)}).status_code
+        == 303
+    )
+    assert (
+        second.post(f"{base}/confirm", data={"reason": "ok", "csrf_token": csrf(second)}).status_code == 303
+    )
+    desk = second.get("/desk/dna", headers=UK).text
+    assert "ідентифіковано як справу" in desk
+    # P2's own candidate is flagged: its fragment group is identified already.
+    assert "Фрагмент тієї самої людини (WEB-P1) уже ідентифіковано як справу" in desk
+    today = dt.date.today().isoformat()
+    assert (
+        worker.post(f"{base}/family-told", data={"on": today, "csrf_token": csrf(worker)}).status_code == 303
+    )
+    page = family.get(f"/my/cases/{case_id}/dna", headers=UK).text
+    assert "Знайдено частин останків: 2" in page and "Усі вони будуть повернуті вашій родині." in page
+    assert "WEB-" not in page and "TKDNA" not in page and "Synthetic Lab" not in page
+    # The object the family handed over, in its own words, and what it is for.
+    assert "Особисті речі зниклого, які ви передали" in page and "toothbrush, передано 2026-03-02" in page
+    assert family.get("/desk/dna").status_code in (303, 403)
+    assert family.post(f"{url}/reject", data={"reason": "x", "csrf_token": csrf(family)}).status_code in (
+        303,
+        403,
+    )

@@ -18,6 +18,7 @@ from kintrace.cli.registry import DatabaseUrl, _fail, _session_scope, console, e
 
 if TYPE_CHECKING:
     from kintrace.dna.markers import Marker
+    from kintrace.services.dna_direct import DirectResult
     from kintrace.services.genetic_crypto import MasterKey
 
 FREQUENCIES_ENV = "KINTRACE_DNA_FREQUENCIES"  # named in messages; read through kintrace.settings
@@ -89,6 +90,7 @@ def import_profiles(
         f"{result.matching.candidates} candidate identification(s)",
         highlight=False,
     )
+    _print_direct(result.direct)
     for case_id, why in sorted(result.matching.skipped.items()):
         err_console.print(f"case {case_id} not scored: {why}", highlight=False)
 
@@ -98,8 +100,9 @@ def run(
     reason: str = typer.Option("full all-against-all run", "--reason", help="Recorded in the audit log."),
     database_url: str | None = DatabaseUrl,
 ) -> None:
-    """Score every remains profile against every family (all against all)."""
-    from kintrace.services import dna_matching
+    """Score every remains profile against every family, every personal effect and every other remains
+    profile (all against all)."""
+    from kintrace.services import dna_direct, dna_matching
     from kintrace.services.access import SYSTEM
     from kintrace.services.errors import ServiceError
 
@@ -107,9 +110,12 @@ def run(
     try:
         with _session_scope(database_url) as session:
             result = dna_matching.compare(session, SYSTEM, master, markers, reason=reason)
+            direct = dna_direct.compare_effects(session, SYSTEM, master, markers, reason=reason)
+            direct.add(dna_direct.compare_fragments(session, SYSTEM, master, markers, reason=reason))
     except ServiceError as error:
         raise _fail(str(error)) from None
     console.print(f"{result.pairs} comparison(s), {result.candidates} candidate identification(s)")
+    _print_direct(direct)
     for case_id, why in sorted(result.skipped.items()):
         err_console.print(f"case {case_id} not scored: {why}", highlight=False)
 
@@ -195,6 +201,15 @@ def _strength_line(case_id: int, found: object) -> str:
         relative = best.kinship.value.replace("_", " ")
         line += f"; weak: ask a {relative}: from {row.p_true:.2f} to {best.p_true:.2f}"
     return line
+
+
+def _print_direct(direct: DirectResult) -> None:
+    if direct.pairs:
+        console.print(
+            f"direct matches: {direct.pairs} pair(s), {direct.candidates} candidate identification(s) "
+            f"from personal effects, {direct.associations} association(s) of remains to review",
+            highlight=False,
+        )
 
 
 @keys_app.command("new")

@@ -473,6 +473,10 @@ def _seed_demo_dna(engine: Engine, folder: Path) -> None:
             else ""
         )
     )
+    console.print(
+        f"  DNA direct matches: {seeded.personal_effects} personal effect(s), "
+        f"{seeded.direct_candidates} identity candidate(s), {seeded.associations} association(s) of remains"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -18,6 +18,17 @@ from kintrace.domain.errors import DomainError
 class SampleKind(StrEnum):
     REFERENCE = "reference"  # from a living relative, with consent
     REMAINS = "remains"  # from unidentified remains
+    # The missing person's own DNA on an object he used (a toothbrush, a razor), handed over by the
+    # family: it belongs to the case like a reference, needs no donor's consent (nobody living gave
+    # it), and is compared with remains as an identity match, not through a pedigree.
+    PERSONAL_EFFECT = "personal_effect"
+
+
+class MatchBasis(StrEnum):
+    """What a candidate identification rests on."""
+
+    KINSHIP = "kinship"  # the family's references, through the pedigree
+    PERSONAL_EFFECT = "personal_effect"  # the missing person's own DNA on a personal effect
 
 
 class Kinship(StrEnum):
@@ -72,6 +83,28 @@ class CandidateState(StrEnum):
     PROPOSED = "proposed"  # one analyst proposes the identification
     CONFIRMED = "confirmed"  # a second analyst confirmed it
     REJECTED = "rejected"
+
+
+def fragment_groups(links: Iterable[tuple[int, int]]) -> list[frozenset[int]]:
+    """Fragments of remains joined by confirmed "same person" associations: the connected groups
+    (two fragments of one victim, and a third matching either, are one person), largest first."""
+    parent: dict[int, int] = {}
+
+    def root(node: int) -> int:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for first, second in links:
+        a, b = root(first), root(second)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    groups: dict[int, set[int]] = {}
+    for node in parent:
+        groups.setdefault(root(node), set()).add(node)
+    return sorted((frozenset(g) for g in groups.values()), key=lambda g: (-len(g), min(g)))
 
 
 # Kinships one family can hold once only; a second is an impossible pedigree.

@@ -1,6 +1,9 @@
 """Synthetic DNA for the demo: a frequency table, reference samples from some families, remains (some
 of them those families' missing sons, some unrelated), imported and scored so that a few candidate
-identifications wait for the analysts. Random but reproducible; nobody's real DNA.
+identifications wait for the analysts. Direct matches too: the second family handed over its son's
+toothbrush, which matches a body (an identity candidate), and the first family's son was found in two
+fragments, one partly typed (an association of remains for two analysts to review). Random but
+reproducible; nobody's real DNA.
 """
 
 from __future__ import annotations
@@ -38,6 +41,9 @@ class DnaSeed:
     frequencies: Path
     incident: int | None = None  # the demo's mass grave, for joint identification
     weak: int = 0  # families whose references are weak: the desk says which relative to ask next
+    personal_effects: int = 0
+    direct_candidates: int = 0  # identity candidates from personal effects
+    associations: int = 0  # remains proposed as one person
 
 
 def _frequency_table(rng: random.Random, path: Path) -> dict[str, list[float]]:
@@ -75,6 +81,7 @@ def seed_dna(
     profiles: dict[str, dict[str, tuple[str, str]]] = {}
     remains_count = 0
     in_grave: list[int] = []  # the families whose missing son lies in the grave
+    effects = 0
     for n, case in enumerate(cases, start=1):
         father, mother = person(), person()
         son = {m: (rng.choice(father[m]), rng.choice(mother[m])) for m in MARKERS}
@@ -128,6 +135,31 @@ def seed_dna(
             _remains(session, actor, code, day, remains_count, GRAVE)
             profiles[code] = son
             in_grave.append(case.id)
+            if n == 1:  # a second fragment of the same victim, typed at 9 markers only
+                remains_count += 1
+                code = f"DEMO-BODY-{remains_count}"
+                _remains(session, actor, code, day, remains_count, SITE)
+                profiles[code] = {m: son[m] for m in MARKERS[:9]}
+        if n == 2:  # his own DNA on a personal effect, and his remains
+            code = f"DEMO-EFFECT-{case.id}"
+            dna_samples.add_personal_effect(
+                session,
+                actor,
+                case.id,
+                dna_samples.PersonalEffectInput(
+                    code=code,
+                    item="toothbrush",
+                    handed_over_by=f"{last} (mother, demo)",
+                    handed_over_on=day,
+                    laboratory="Demo laboratory",
+                ),
+            )
+            profiles[code] = son
+            effects += 1
+            remains_count += 1
+            code = f"DEMO-BODY-{remains_count}"
+            _remains(session, actor, code, day, remains_count, SITE)
+            profiles[code] = son
     for k in range(3):  # and some remains of people no family here is looking for, one in the grave
         remains_count += 1
         code = f"DEMO-BODY-{remains_count}"
@@ -148,7 +180,15 @@ def seed_dna(
         strength.weak for strength in dna_strength.strengths(session, {c.id for c in cases}, markers).values()
     )
     return DnaSeed(
-        len(cases), remains_count, arrived.matching.candidates, folder / FREQUENCIES_FILE, grave, weak
+        len(cases),
+        remains_count,
+        arrived.matching.candidates,
+        folder / FREQUENCIES_FILE,
+        incident=grave,
+        weak=weak,
+        personal_effects=effects,
+        direct_candidates=arrived.direct.candidates,
+        associations=arrived.direct.associations,
     )
 
 

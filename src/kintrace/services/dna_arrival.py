@@ -1,7 +1,9 @@
 """What happens when a profile arrives or a consent is withdrawn.
 
 - A lab export imported: every new remains profile is scored against every family, every new
-  reference re-scores its family against every remains profile (matching on arrival).
+  reference re-scores its family against every remains profile (matching on arrival). Direct matches
+  too (`dna_direct`): new remains against every personal effect and every other remains profile, a
+  new personal effect against every remains profile.
 - A consent withdrawn: the profile's data key is destroyed, the family's unreviewed results are
   dropped and its remaining references re-scored, so the withdrawn profile is gone from every later
   result. Identifications already confirmed stay on record (they are evidence), with the audit trail.
@@ -19,7 +21,7 @@ from sqlalchemy.orm import Session
 from kintrace.dna.markers import Marker
 from kintrace.dna.profiles import Layout, SingleAllele
 from kintrace.domain.dna_samples import SampleKind
-from kintrace.services import auditing, dna_matching, dna_profiles
+from kintrace.services import auditing, dna_direct, dna_matching, dna_profiles
 from kintrace.services.access import SYSTEM, Actor
 from kintrace.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from kintrace.services.genetic_crypto import MasterKey
@@ -33,6 +35,7 @@ WITHDRAWAL_REASON = "re-scoring a family after a consent was withdrawn"
 class ArrivalResult:
     imported: dna_profiles.Imported
     matching: dna_matching.RunResult
+    direct: dna_direct.DirectResult
 
 
 def import_and_match(
@@ -75,7 +78,36 @@ def import_and_match(
         run.pairs += part.pairs
         run.candidates += part.candidates
         run.skipped.update(part.skipped)
-    return ArrivalResult(imported, run)
+    effects = {s.id for s in samples if s is not None and s.kind is SampleKind.PERSONAL_EFFECT}
+    direct = dna_direct.DirectResult()
+    direct_parts = []
+    if remains:
+        direct_parts.append(
+            dna_direct.compare_effects(
+                session, actor, master, markers, reason=ARRIVAL_REASON, remains_ids=remains
+            )
+        )
+        direct_parts.append(
+            dna_direct.compare_fragments(
+                session, actor, master, markers, reason=ARRIVAL_REASON, remains_ids=remains
+            )
+        )
+    if effects:
+        # New effects against every other remains profile (the new remains met them above).
+        direct_parts.append(
+            dna_direct.compare_effects(
+                session,
+                actor,
+                master,
+                markers,
+                reason=ARRIVAL_REASON,
+                effect_ids=effects,
+                except_remains=remains,
+            )
+        )
+    for direct_part in direct_parts:
+        direct.add(direct_part)
+    return ArrivalResult(imported, run, direct)
 
 
 def withdraw_consent(

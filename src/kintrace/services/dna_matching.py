@@ -28,6 +28,7 @@ from kintrace.domain.dna_samples import (
     CandidateState,
     Donor,
     DonorSex,
+    MatchBasis,
     PedigreeError,
     Reason,
     SampleKind,
@@ -186,11 +187,13 @@ def _store(
     prior = 1.0 / (n + 1)
     row = session.scalar(
         select(DnaComparison).where(
-            DnaComparison.remains_sample_id == remains_id, DnaComparison.case_id == case_id
+            DnaComparison.remains_sample_id == remains_id,
+            DnaComparison.case_id == case_id,
+            DnaComparison.basis == MatchBasis.KINSHIP,
         )
     )
     if row is None:
-        row = DnaComparison(remains_sample_id=remains_id, case_id=case_id)
+        row = DnaComparison(remains_sample_id=remains_id, case_id=case_id, basis=MatchBasis.KINSHIP)
         session.add(row)
     row.log10_lr, row.marker_lrs, row.exclusions, row.references = log10_lr, per_marker, exclusions, refs
     row.prior = prior
@@ -354,7 +357,7 @@ def _rows_in_scope(
     """Stored comparisons among the pairs being scored (few: candidates and reviewed pairs)."""
     if not remains_ids or not case_ids:
         return {}
-    query = select(DnaComparison)
+    query = select(DnaComparison).where(DnaComparison.basis == MatchBasis.KINSHIP)
     if by_case is not None and len(case_ids) <= len(remains_ids):
         query = query.where(DnaComparison.case_id.in_(sorted(case_ids)))
     else:
@@ -430,10 +433,12 @@ def compare_exact(
 
 
 def forget_unreviewed(session: Session, case_id: int) -> int:
-    """Drop a family's comparisons nobody has reviewed (its references changed); returns how many."""
+    """Drop a family's comparisons nobody has reviewed (its references changed); returns how many.
+    Personal-effect results stay: they rest on the missing person's own DNA, not on the references."""
     gone = session.execute(
         delete(DnaComparison).where(
             DnaComparison.case_id == case_id,
+            DnaComparison.basis == MatchBasis.KINSHIP,
             (DnaComparison.state.is_(None)) | (DnaComparison.state.in_(_OPEN_STATES)),
         )
     )
@@ -478,15 +483,21 @@ def search_log(session: Session, actor: Actor, case_id: int) -> SearchLog:
     profile; the latest comparison is the latest arrival on either side."""
     visible_case(session, actor, case_id)
     live = DnaProfile.wrapped_key.is_not(None)
+    # The family's own profiles: references with consent in force, and personal effects of the missing
+    # person (compared with every remains profile on arrival too; they need no consent).
     own = session.scalar(
         select(func.max(DnaProfile.imported_at))
         .join(DnaSample, DnaProfile.sample_id == DnaSample.id)
-        .join(DnaConsent, DnaConsent.sample_id == DnaSample.id)
+        .outerjoin(DnaConsent, DnaConsent.sample_id == DnaSample.id)
         .where(
             live,
             DnaSample.case_id == case_id,
-            DnaSample.kind == SampleKind.REFERENCE,
-            DnaConsent.withdrawn_on.is_(None),
+            (
+                (DnaSample.kind == SampleKind.REFERENCE)
+                & DnaConsent.withdrawn_on.is_(None)
+                & DnaConsent.id.is_not(None)
+            )
+            | (DnaSample.kind == SampleKind.PERSONAL_EFFECT),
         )
     )
     if own is None:

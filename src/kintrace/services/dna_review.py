@@ -7,23 +7,29 @@
   visible to the family, which feeds the evidence status. The item is added then, not at
   confirmation, because a new evidence status is e-mailed to the family at once: the news must come
   from a person first.
-- The remains of one body are identified to one case only.
+- The remains of one body are identified to one case only, and one person once: fragments confirmed
+  to be one person (`dna_direct.fragment_group`) share one identification, which names them all, and a
+  second identification of the same missing person from remains outside that group is refused (if it
+  is another fragment of him, its association with the identified one is confirmed instead).
+- A result from a personal effect (basis ``personal_effect``) follows the same path; its hypothesis is
+  "the remains are the missing person himself (personal effect)".
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from kintrace.domain.dates import PartialDate
-from kintrace.domain.dna_samples import CandidateState
+from kintrace.domain.dna_samples import CandidateState, MatchBasis, fragment_groups
 from kintrace.domain.vocabulary import Claim, Credibility, Reliability, Role, SourceKind, Visibility
-from kintrace.services import auditing
+from kintrace.services import auditing, dna_direct
 from kintrace.services import evidence as evidence_service
-from kintrace.services.access import Actor, require_role, require_writer, visible_case
+from kintrace.services.access import Actor, require_role, require_staff, require_writer, visible_case
 from kintrace.services.dna_profiles import has_profile
 from kintrace.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from kintrace.store.models import DnaComparison, DnaSample, Source, utcnow
@@ -97,19 +103,87 @@ def confirm(session: Session, actor: Actor, comparison_id: int, reason: str) -> 
         )
     if not has_profile(session, row.remains_sample_id):
         raise Conflict(f"the profile of remains sample {row.remains.code} no longer exists")
-    taken = session.scalar(
-        select(DnaComparison.case_id).where(
-            DnaComparison.remains_sample_id == row.remains_sample_id,
-            DnaComparison.state == CandidateState.CONFIRMED,
-        )
-    )
-    if taken is not None:
-        raise Conflict(f"remains sample {row.remains.code} is already identified (case {taken})")
+    _one_identification(session, row)
     before = auditing.snapshot(row)
     row.state = CandidateState.CONFIRMED
     row.confirmed_by_id, row.confirmed_reason, row.confirmed_at = actor.user_id, reason, utcnow()
     _audit(session, actor, "dna_identification.confirm", row, before)
     return row
+
+
+def _one_identification(session: Session, row: DnaComparison) -> None:
+    """Nobody is identified twice: not these remains (nor a fragment of the same person) to any case,
+    nor this case's missing person from other remains."""
+    group = dna_direct.fragment_group(session, row.remains_sample_id)
+    taken = dna_direct.identification_of(session, group)
+    if taken is not None:
+        if taken.remains_sample_id == row.remains_sample_id:
+            raise Conflict(
+                f"remains sample {row.remains.code} is already identified (case {taken.case.reference})"
+            )
+        raise Conflict(
+            f"remains sample {row.remains.code} is a fragment of the same person as {taken.remains.code}, "
+            f"already identified (case {taken.case.reference}); that identification names every fragment"
+        )
+    other = session.scalar(
+        select(DnaComparison)
+        .where(
+            DnaComparison.case_id == row.case_id,
+            DnaComparison.state == CandidateState.CONFIRMED,
+            DnaComparison.remains_sample_id.not_in(sorted(group)),
+        )
+        .options(selectinload(DnaComparison.remains))
+    )
+    if other is not None:
+        raise Conflict(
+            f"the missing person of case {row.case.reference} is already identified from remains "
+            f"{other.remains.code}; nobody is identified twice. If {row.remains.code} is another fragment "
+            f"of him, confirm the association of {row.remains.code} with {other.remains.code}: the "
+            "identification then names both"
+        )
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """Why an open candidate cannot be confirmed: who is already identified, and from which remains."""
+
+    fragment: bool  # True: a fragment of the same person is identified; False: the case already is
+    remains_code: str
+    case_reference: str
+
+
+def blocked_candidates(session: Session, actor: Actor, rows: list[DnaComparison]) -> dict[int, Blocked]:
+    """The open candidates among `rows` that `confirm` would refuse (nobody is identified twice), so the
+    desk flags them before anyone proposes; one query for the confirmed identifications."""
+    require_staff(actor, "read candidate identifications")
+    confirmed = list(
+        session.scalars(
+            select(DnaComparison)
+            .where(DnaComparison.state == CandidateState.CONFIRMED)
+            .options(selectinload(DnaComparison.remains), selectinload(DnaComparison.case))
+        )
+    )
+    if not confirmed:
+        return {}
+    groups = fragment_groups(dna_direct.confirmed_links(session))
+    group_of = {member: group for group in groups for member in group}
+    by_remains = {row.remains_sample_id: row for row in confirmed}
+    by_case: dict[int, list[DnaComparison]] = {}
+    for row in confirmed:
+        by_case.setdefault(row.case_id, []).append(row)
+    out: dict[int, Blocked] = {}
+    for row in rows:
+        if row.state not in (CandidateState.CANDIDATE, CandidateState.PROPOSED):
+            continue
+        group = group_of.get(row.remains_sample_id, frozenset({row.remains_sample_id}))
+        taken = next((by_remains[m] for m in sorted(group) if m in by_remains), None)
+        if taken is not None:
+            out[row.id] = Blocked(True, taken.remains.code, taken.case.reference)
+            continue
+        other = next((c for c in by_case.get(row.case_id, []) if c.remains_sample_id not in group), None)
+        if other is not None:
+            out[row.id] = Blocked(False, other.remains.code, other.case.reference)
+    return out
 
 
 def reject(session: Session, actor: Actor, comparison_id: int, reason: str) -> DnaComparison:
@@ -166,6 +240,23 @@ def record_family_told(
         raise ValidationFailed("on", f"{on.isoformat()} is in the future")
     remains: DnaSample = row.remains
     lr = "" if row.log10_lr is None else f"LR 10^{math.floor(row.log10_lr * 10) / 10:g}, "
+    basis = (
+        f" from a personal effect ({row.effect.effect_item})"
+        if row.basis is MatchBasis.PERSONAL_EFFECT and row.effect is not None
+        else ""
+    )
+    group = dna_direct.fragment_group(session, row.remains_sample_id)
+    others = [
+        sample.body_number or sample.code
+        for sample in session.scalars(
+            select(DnaSample).where(DnaSample.id.in_(sorted(group - {remains.id}))).order_by(DnaSample.id)
+        )
+    ]
+    fragments = (
+        f" Other fragments of the same person, to be returned with it: bodies {', '.join(others)}."
+        if others
+        else ""
+    )
     item = evidence_service.add_evidence(
         session,
         actor,
@@ -176,9 +267,9 @@ def record_family_told(
             event_date=PartialDate(on.year, on.month, on.day),
             place=remains.incident,
             text=(
-                f"Remains identified by DNA: body {remains.body_number or remains.code} "
+                f"Remains identified by DNA{basis}: body {remains.body_number or remains.code} "
                 f"({lr}posterior {row.posterior:.6f} with the prior {row.prior_name}); "
-                "proposed and confirmed by two analysts."
+                f"proposed and confirmed by two analysts.{fragments}"
             ),
             visibility=Visibility.FAMILY,
         ),

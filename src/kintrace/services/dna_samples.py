@@ -67,6 +67,17 @@ class RemainsInput:
 
 
 @dataclass(frozen=True)
+class PersonalEffectInput:
+    """An object the missing person used (a toothbrush, a razor), handed over by someone for typing."""
+
+    code: str
+    item: str  # what the object is
+    handed_over_by: str  # who handed it over (a relative, a flatmate)
+    handed_over_on: dt.date
+    laboratory: str
+
+
+@dataclass(frozen=True)
 class FamilySample:
     """What a family sees of one reference sample."""
 
@@ -232,6 +243,43 @@ def incident_named(session: Session, actor: Actor, name: str) -> Incident:
     return found
 
 
+def add_personal_effect(
+    session: Session, actor: Actor, case_id: int, data: PersonalEffectInput, *, today: dt.date | None = None
+) -> DnaSample:
+    """Record a personal effect of the case's missing person. No consent is recorded: the DNA is his
+    own, and nobody living gave it; what the object is and who handed it over are."""
+    require_writer(actor, "record DNA samples")
+    case = visible_case(session, actor, case_id)
+    if case.state is CaseState.MERGED:
+        raise Conflict(f"case {case.reference} was merged into another; record the sample there")
+    _not_future("handed_over_on", data.handed_over_on, today)
+    item = _text("item", data.item)
+    handed_over_by = _text("handed_over_by", data.handed_over_by)
+    sample = DnaSample(
+        code=_free_code(session, data.code),
+        kind=SampleKind.PERSONAL_EFFECT,
+        case_id=case.id,
+        effect_item=item,
+        handed_over_by=handed_over_by,
+        collected_on=data.handed_over_on,
+        laboratory=_text("laboratory", data.laboratory),
+        created_by_id=actor.user_id,
+    )
+    session.add(sample)
+    auditing.record(session, actor, "dna_sample.create", sample)
+    add_custody(
+        session,
+        actor,
+        sample.id,
+        CustodyStep.COLLECTED,
+        data.handed_over_on,
+        handed_over_by or "",
+        f"personal effect handed over: {item}",
+        today=today,
+    )
+    return sample
+
+
 def get_sample(session: Session, actor: Actor, sample_id: int) -> DnaSample:
     """A sample for staff; families read samples only through `family_view`."""
     require_staff(actor, "read DNA samples")
@@ -314,6 +362,25 @@ def family_view(session: Session, actor: Actor, case_id: int) -> list[FamilySamp
 
 
 @dataclass(frozen=True)
+class FamilyEffect:
+    """What a family sees of a personal effect it handed over: the object and the day, nothing else."""
+
+    item: str
+    handed_over_on: dt.date | None
+
+
+def family_effects(session: Session, actor: Actor, case_id: int) -> list[FamilyEffect]:
+    """The missing person's personal effects handed over for his DNA (any actor who may see the case)."""
+    case = visible_case(session, actor, case_id)
+    rows = session.scalars(
+        select(DnaSample)
+        .where(DnaSample.case_id == case.id, DnaSample.kind == SampleKind.PERSONAL_EFFECT)
+        .order_by(DnaSample.collected_on, DnaSample.id)
+    )
+    return [FamilyEffect(sample.effect_item or "", sample.collected_on) for sample in rows]
+
+
+@dataclass(frozen=True)
 class FamilyPedigree:
     """The pedigree a case's donors imply, for drawing: who is who, and whose profile is stored."""
 
@@ -390,8 +457,9 @@ def family_sample(session: Session, actor: Actor, sample_id: int) -> FamilySampl
 
 
 def consent_in_force(sample: DnaSample) -> bool:
-    """A remains sample needs no consent; a reference needs one given and not withdrawn."""
-    if sample.kind is SampleKind.REMAINS:
+    """A reference needs a consent given and not withdrawn; remains and a personal effect (the missing
+    person's own DNA, handed over by the family) need none."""
+    if sample.kind is not SampleKind.REFERENCE:
         return True
     return sample.consent is not None and sample.consent.withdrawn_on is None
 

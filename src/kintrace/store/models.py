@@ -33,6 +33,7 @@ from kintrace.domain.dna_samples import (
     DonorSex,
     IncidentKind,
     Kinship,
+    MatchBasis,
     SampleKind,
 )
 from kintrace.domain.lists import ListKind, PairBand, PairDecision, SearchResult
@@ -703,6 +704,8 @@ class DnaSample(Base):
     )
     recovered_on: Mapped[dt.date | None] = mapped_column(Date)
     body_number: Mapped[str | None] = mapped_column(String(64))  # remains: body or bag number
+    effect_item: Mapped[str | None] = mapped_column(String(200))  # personal effect: what object
+    handed_over_by: Mapped[str | None] = mapped_column(String(200))  # personal effect: who gave it
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
@@ -818,7 +821,11 @@ class DnaComparison(Base):
     """
 
     __tablename__ = "dna_comparisons"
-    __table_args__ = (UniqueConstraint("remains_sample_id", "case_id", name="uq_dna_comparisons_pair"),)
+    # One row per remains, case and basis: a case may hold both a kinship and a personal-effect result
+    # for one body (two lines of evidence, each reviewed; only one can be confirmed).
+    __table_args__ = (
+        UniqueConstraint("remains_sample_id", "case_id", "basis", name="uq_dna_comparisons_pair"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     remains_sample_id: Mapped[int] = mapped_column(
@@ -844,8 +851,49 @@ class DnaComparison(Base):
     family_told_on: Mapped[dt.date | None] = mapped_column(Date)
     family_told_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    remains: Mapped[DnaSample] = relationship()
+    basis: Mapped[MatchBasis] = mapped_column(str_enum(MatchBasis), default=MatchBasis.KINSHIP)
+    # basis personal_effect: the effect whose profile gave the LR (the strongest of the case's effects)
+    effect_sample_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dna_samples.id", ondelete="CASCADE"), index=True
+    )
+
+    remains: Mapped[DnaSample] = relationship(foreign_keys=[remains_sample_id])
     case: Mapped[Case] = relationship()
+    effect: Mapped[DnaSample | None] = relationship(foreign_keys=[effect_sample_id])
+
+
+class DnaAssociation(Base):
+    """Two remains profiles scored as one person (fragments of one victim): a proposed association,
+    reviewed by two analysts like an identification. Confirmed ones join fragments into groups.
+
+    `first_sample_id` < `second_sample_id`: one row per pair.
+    """
+
+    __tablename__ = "dna_associations"
+    __table_args__ = (
+        UniqueConstraint("first_sample_id", "second_sample_id", name="uq_dna_associations_pair"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    first_sample_id: Mapped[int] = mapped_column(ForeignKey("dna_samples.id", ondelete="CASCADE"), index=True)
+    second_sample_id: Mapped[int] = mapped_column(
+        ForeignKey("dna_samples.id", ondelete="CASCADE"), index=True
+    )
+    log10_lr: Mapped[float | None] = mapped_column(Float)  # None: excluded
+    exclusions: Mapped[int] = mapped_column(Integer, default=0)
+    shared_markers: Mapped[int] = mapped_column(Integer)  # typed in both fragments
+    marker_lrs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[CandidateState | None] = mapped_column(str_enum(CandidateState), index=True)
+    compared_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    proposed_reason: Mapped[str | None] = mapped_column(Text)
+    proposed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    confirmed_reason: Mapped[str | None] = mapped_column(Text)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+
+    first: Mapped[DnaSample] = relationship(foreign_keys=[first_sample_id])
+    second: Mapped[DnaSample] = relationship(foreign_keys=[second_sample_id])
 
 
 class DnaReferenceStrength(Base):

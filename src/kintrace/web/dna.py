@@ -20,7 +20,7 @@ from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.domain.dna_samples import Kinship, Reason
 from kintrace.http.deps import Db
 from kintrace.services import cases as case_service
-from kintrace.services import dna_arrival, dna_matching, dna_review, dna_samples, dna_strength
+from kintrace.services import dna_arrival, dna_direct, dna_matching, dna_review, dna_samples, dna_strength
 from kintrace.services.dna_frequencies import configured_markers
 from kintrace.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from kintrace.store.models import Case, DnaReferenceStrength
@@ -168,6 +168,9 @@ def _desk_context(db: Session, who: Visitor, request: Request) -> dict[str, Any]
         "strengths": strengths_for(db, {row.case_id for row in candidates}),
         "strength_why": strength_why,
         "kinship": KINSHIP,
+        "blocked": dna_review.blocked_candidates(db, who.actor, candidates),
+        "associations": dna_direct.list_associations(db, who.actor),
+        "groups": dna_direct.list_fragment_groups(db, who.actor),
         "to_tell": dna_review.awaiting_family(db, who.actor) if who.actor.can_write_cases else [],
         "today": dt.date.today(),
         "error": None,
@@ -226,6 +229,34 @@ async def desk_compute_strength(request: Request, case_id: int, db: Db, who: Sta
     return RedirectResponse(f"/desk/cases/{case_id}?done=strength#dna", status_code=303)
 
 
+_ASSOCIATION_ACTIONS = {
+    "propose": dna_direct.propose_association,
+    "confirm": dna_direct.confirm_association,
+    "reject": dna_direct.reject_association,
+}
+
+
+@router.post("/desk/dna/associations/{association_id}/{action}")
+async def desk_association(
+    request: Request, association_id: int, action: str, db: Db, who: Staff
+) -> Response:
+    """Four eyes on "these remains are one person", as on identifications."""
+    form = await request.form()
+    try:
+        review = _ASSOCIATION_ACTIONS.get(action)
+        if review is None:
+            raise ValidationFailed("action", f"{action!r} is not propose, confirm or reject")
+        review(db, who.actor, association_id, forms.text(form, "reason") or "")
+    except (ValidationFailed, Forbidden, Conflict) as error:
+        db.rollback()
+        context = _desk_context(db, who, request)
+        context["error"] = error
+        code = 403 if isinstance(error, Forbidden) else 409 if isinstance(error, Conflict) else 422
+        return render(request, "desk/dna_candidates.html", context, user=who.user, status_code=code)
+    target = "groups-title" if action == "confirm" else f"association-{association_id}"
+    return RedirectResponse(f"/desk/dna#{target}", status_code=303)
+
+
 def pedigree_drawing(request: Request, db: Session, who: Visitor, case_id: int) -> Markup | None:
     """The case's pedigree as SVG in the reader's language (None: no donor yet)."""
     family = dna_samples.family_pedigree(db, who.actor, case_id)
@@ -244,8 +275,12 @@ def _family_context(db: Session, who: Visitor, case_id: int, request: Request) -
         "pedigree": pedigree_drawing(request, db, who, case_id),
         "case": case,
         "samples": dna_samples.family_view(db, who.actor, case_id),
+        "effects": dna_samples.family_effects(db, who.actor, case_id),
         "log": dna_matching.search_log(db, who.actor, case_id),
-        "identified": dna_review.family_identifications(db, who.actor, case_id),
+        "identified": [
+            (row, len(dna_direct.fragment_group(db, row.remains_sample_id)))
+            for row in dna_review.family_identifications(db, who.actor, case_id)
+        ],
         "strength": None if markers is None else dna_strength.family_view(db, who.actor, case_id, markers),
         "kinship": KINSHIP,
         "family_ask": FAMILY_ASK,

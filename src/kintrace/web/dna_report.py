@@ -1,4 +1,5 @@
-"""The identification report (PDF) of one DNA comparison: remains against one family's references.
+"""The identification report (PDF) of one DNA comparison: remains against one family's references, or
+against a personal effect of the missing person (his own DNA: an identity match, no pedigree).
 
 What a forensic report states: the two hypotheses, the references used and the pedigree they imply
 (drawn), the likelihood ratio of every marker and their product, the prior (named) and the
@@ -23,8 +24,16 @@ import kintrace
 from kintrace.dna.families import Family as EngineFamily
 from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.dna.power import reference_strength
-from kintrace.domain.dna_samples import PedigreeLayout, SampleKind
-from kintrace.services import dna_family_tables, dna_matching, dna_samples, dna_strength, documents, pdf
+from kintrace.domain.dna_samples import MatchBasis, PedigreeLayout, SampleKind
+from kintrace.services import (
+    dna_direct,
+    dna_family_tables,
+    dna_matching,
+    dna_samples,
+    dna_strength,
+    documents,
+    pdf,
+)
 from kintrace.services.access import Actor
 from kintrace.services.genetic_crypto import MasterKey
 from kintrace.store.models import DnaComparison, DnaSample, User
@@ -49,6 +58,14 @@ def _lr(log10_lr: float | None) -> str:
         return "0"
     exponent = math.floor(log10_lr)
     return f"{10 ** (log10_lr - exponent):.2f} × 10^{exponent}"
+
+
+def _rmp(log10_lr: float | None) -> str:
+    """1 / LR written as the LR is (a full profile's LR overflows no float, but reads better so)."""
+    if log10_lr is None:
+        return "-"
+    exponent = math.floor(-log10_lr)
+    return f"{10 ** (-log10_lr - exponent):.2f} × 10^{exponent}"
 
 
 def _marker_lr(value: float) -> str:
@@ -124,6 +141,136 @@ def identification_report_pdf(
     story: list[Flowable] = [pdf.para(title, "title"), pdf.para(name, "h2")]
 
     story += [pdf.para(_("Hypotheses"), "h2")]
+    direct = comparison.basis is MatchBasis.PERSONAL_EFFECT
+    if direct:
+        story += _effect_hypotheses(comparison, name, _)
+    else:
+        story += _kinship_hypotheses(session, actor, comparison, name, _)
+    group = dna_direct.fragment_group(session, remains.id) - {remains.id}
+    if group:
+        codes = session.scalars(
+            select(DnaSample.code).where(DnaSample.id.in_(sorted(group))).order_by(DnaSample.id)
+        )
+        story.append(
+            pdf.para(
+                _(
+                    "Fragments of the same person (confirmed by two analysts), named by this "
+                    "identification: %(codes)s."
+                )
+                % {"codes": ", ".join(codes)}
+            )
+        )
+
+    story += [pdf.para(_("Likelihood ratio per marker"), "h2")]
+    marker_rows = sorted(comparison.marker_lrs.items())
+    story.append(
+        pdf.table(
+            [_("Marker"), _("LR"), ""],
+            [[m, _marker_lr(float(v)), _("excludes") if float(v) == 0 else ""] for m, v in marker_rows],
+            widths=[50, 50, 40],
+        )
+    )
+    story += [pdf.spacer()]
+    story.append(
+        pdf.para(
+            _("Total LR (the product over %(n)d markers): %(lr)s (log10 %(log)s).")
+            % {
+                "n": len(marker_rows),
+                "lr": _lr(comparison.log10_lr),
+                "log": "-" if comparison.log10_lr is None else f"{comparison.log10_lr:.2f}",
+            }
+        )
+    )
+    story.append(
+        pdf.para(
+            _("Prior: %(prior).3g (%(name)s). Posterior probability of H1: %(posterior).6f.")
+            % {"prior": comparison.prior, "name": comparison.prior_name, "posterior": comparison.posterior}
+        )
+    )
+
+    if direct:
+        story += [pdf.para(_("Strength of the match"), "h2")]
+        story.append(
+            pdf.para(
+                _(
+                    "An identity match: an unrelated person shows the same genotypes at these %(n)d markers "
+                    "with probability 1 / LR (the random match probability, %(rmp)s)."
+                )
+                % {"n": len(comparison.marker_lrs), "rmp": _rmp(comparison.log10_lr)}
+            )
+        )
+    else:
+        story += [pdf.para(_("Reference strength of the family"), "h2")]
+        story += _strength(session, actor, master, markers, case.id, _)
+
+    story += [pdf.para(_("Review"), "h2")]
+    state = comparison.state.value if comparison.state else "candidate"
+    review = [
+        [_("State"), _(STATE[state])],
+        [
+            _("Proposed by"),
+            _review(session, comparison.proposed_by_id, comparison.proposed_at, comparison.proposed_reason),
+        ],
+        [
+            _("Confirmed by"),
+            _review(
+                session, comparison.confirmed_by_id, comparison.confirmed_at, comparison.confirmed_reason
+            ),
+        ],
+        [_("Family told on"), comparison.family_told_on.isoformat() if comparison.family_told_on else "-"],
+    ]
+    story.append(pdf.table([_("Step"), _("Who, when, why")], review, widths=[45, 135]))
+
+    story += [pdf.para(_("Method"), "h2")]
+    table_id = dna_family_tables.fingerprint(markers)[:16]
+    if direct:
+        method = _(
+            "kintrace %(version)s; identity LR of two single-source profiles (one person against two "
+            "unrelated people): per marker 1 / P(genotype) under Hardy-Weinberg, 0 where the genotypes "
+            "differ, theta 0; markers typed in one profile only are not used; allele frequency table "
+            "%(table)s (%(markers)d markers)."
+        )
+        story.append(
+            pdf.para(
+                method
+                % {
+                    "version": kintrace.__version__,
+                    "table": table_id,
+                    "markers": len(markers),
+                }
+            )
+        )
+    else:
+        story.append(
+            pdf.para(
+                _(
+                    "kintrace %(version)s; pedigree likelihoods computed exactly by peeling; allele "
+                    "frequency table %(table)s (%(markers)d markers); no mutation model (a parent and child "
+                    "who differ at a marker exclude there)."
+                )
+                % {"version": kintrace.__version__, "table": table_id, "markers": len(markers)}
+            )
+        )
+    story += [pdf.spacer(6)]
+    story.append(
+        pdf.para(
+            _(
+                "Made with kintrace on %(date)s. No genotype is printed. The SHA-256 of this document is "
+                "recorded in the registry's audit log, so a copy can be checked."
+            )
+            % {"date": today.isoformat()},
+            "small",
+        )
+    )
+    return pdf.render(title, story, made_on=today)
+
+
+def _kinship_hypotheses(
+    session: Session, actor: Actor, comparison: DnaComparison, name: str, _: Any
+) -> list[Flowable]:
+    """H1 and H2 through the family's pedigree, the references used and the pedigree drawn."""
+    case, remains = comparison.case, comparison.remains
+    story: list[Flowable] = []
     story.append(
         pdf.para(
             _(
@@ -178,78 +325,51 @@ def identification_report_pdf(
         story += [pdf.spacer(), pdf.para(_("Pedigree (filled: typed; red: the missing person)"), "h3")]
         story.append(pdf.figure_image(pedigree_figure(drawn.layout, labels, drawn.typed), width_mm=110))
 
-    story += [pdf.para(_("Likelihood ratio per marker"), "h2")]
-    marker_rows = sorted(comparison.marker_lrs.items())
-    story.append(
-        pdf.table(
-            [_("Marker"), _("LR"), ""],
-            [[m, _marker_lr(float(v)), _("excludes") if float(v) == 0 else ""] for m, v in marker_rows],
-            widths=[50, 50, 40],
-        )
-    )
-    story += [pdf.spacer()]
-    story.append(
+    return story
+
+
+def _effect_hypotheses(comparison: DnaComparison, name: str, _: Any) -> list[Flowable]:
+    """H1 and H2 of an identity match with the missing person's own DNA on a personal effect."""
+    case, remains, effect = comparison.case, comparison.remains, comparison.effect
+    story: list[Flowable] = [
         pdf.para(
-            _("Total LR (the product over %(n)d markers): %(lr)s (log10 %(log)s).")
+            _(
+                "H1: the remains %(code)s (%(incident)s, body %(body)s) are the missing person himself, "
+                "%(name)s, case %(reference)s (personal effect)."
+            )
             % {
-                "n": len(marker_rows),
-                "lr": _lr(comparison.log10_lr),
-                "log": "-" if comparison.log10_lr is None else f"{comparison.log10_lr:.2f}",
+                "code": remains.code,
+                "incident": remains.incident or "-",
+                "body": remains.body_number or "-",
+                "name": name,
+                "reference": case.reference,
             }
-        )
-    )
-    story.append(
+        ),
         pdf.para(
-            _("Prior: %(prior).3g (%(name)s). Posterior probability of H1: %(posterior).6f.")
-            % {"prior": comparison.prior, "name": comparison.prior_name, "posterior": comparison.posterior}
-        )
-    )
-
-    story += [pdf.para(_("Reference strength of the family"), "h2")]
-    story += _strength(session, actor, master, markers, case.id, _)
-
-    story += [pdf.para(_("Review"), "h2")]
-    state = comparison.state.value if comparison.state else "candidate"
-    review = [
-        [_("State"), _(STATE[state])],
-        [
-            _("Proposed by"),
-            _review(session, comparison.proposed_by_id, comparison.proposed_at, comparison.proposed_reason),
-        ],
-        [
-            _("Confirmed by"),
-            _review(
-                session, comparison.confirmed_by_id, comparison.confirmed_at, comparison.confirmed_reason
-            ),
-        ],
-        [_("Family told on"), comparison.family_told_on.isoformat() if comparison.family_told_on else "-"],
+            _(
+                "H2: the remains are those of a person unrelated to the missing person, drawn from the "
+                "population the allele frequency table describes."
+            )
+        ),
     ]
-    story.append(pdf.table([_("Step"), _("Who, when, why")], review, widths=[45, 135]))
-
-    story += [pdf.para(_("Method"), "h2")]
-    table_id = dna_family_tables.fingerprint(markers)[:16]
-    story.append(
-        pdf.para(
-            _(
-                "kintrace %(version)s; pedigree likelihoods computed exactly by peeling; allele "
-                "frequency table %(table)s (%(markers)d markers); no mutation model (a parent and child "
-                "who differ at a marker exclude there)."
+    if effect is not None:
+        story += [pdf.para(_("Personal effect of the missing person"), "h2")]
+        story.append(
+            pdf.table(
+                [_("Sample"), _("Object"), _("Handed over by"), _("Handed over on"), _("Laboratory")],
+                [
+                    [
+                        effect.code,
+                        effect.effect_item or "-",
+                        effect.handed_over_by or "-",
+                        effect.collected_on.isoformat() if effect.collected_on else "-",
+                        effect.laboratory,
+                    ]
+                ],
+                widths=[30, 35, 45, 30, 40],
             )
-            % {"version": kintrace.__version__, "table": table_id, "markers": len(markers)}
         )
-    )
-    story += [pdf.spacer(6)]
-    story.append(
-        pdf.para(
-            _(
-                "Made with kintrace on %(date)s. No genotype is printed. The SHA-256 of this document is "
-                "recorded in the registry's audit log, so a copy can be checked."
-            )
-            % {"date": today.isoformat()},
-            "small",
-        )
-    )
-    return pdf.render(title, story, made_on=today)
+    return story
 
 
 def _review(session: Session, user_id: int | None, at: dt.datetime | None, reason: str | None) -> str:

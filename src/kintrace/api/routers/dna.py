@@ -18,10 +18,18 @@ from kintrace.api.auth import CurrentActor
 from kintrace.api.problems import Problem
 from kintrace.api.schemas import In, Out
 from kintrace.dna.markers import DnaInputError, Marker
-from kintrace.domain.dna_samples import CandidateState, CustodyStep, DonorSex, Kinship, SampleKind
+from kintrace.domain.dna_samples import (
+    CandidateState,
+    CustodyStep,
+    DonorSex,
+    Kinship,
+    MatchBasis,
+    SampleKind,
+)
 from kintrace.http.deps import MAX_ID, Db, PathId
 from kintrace.services import (
     dna_arrival,
+    dna_direct,
     dna_frequencies,
     dna_matching,
     dna_profiles,
@@ -58,6 +66,16 @@ class RemainsIn(In):
     incident: str = Field(min_length=1, max_length=300, description="Incident or site")
     recovered_on: dt.date
     body_number: str = Field(min_length=1, max_length=64, description="Body or bag number")
+    laboratory: str = Field(min_length=1, max_length=200)
+
+
+class PersonalEffectIn(In):
+    """An object the missing person used, for his own DNA: no donor, so no consent; what and from whom."""
+
+    code: str = Field(min_length=1, max_length=64, description="The laboratory's sample id")
+    item: str = Field(min_length=1, max_length=200, description="What the object is (a toothbrush, a razor)")
+    handed_over_by: str = Field(min_length=1, max_length=200, description="Who handed it over")
+    handed_over_on: dt.date
     laboratory: str = Field(min_length=1, max_length=200)
 
 
@@ -110,6 +128,8 @@ class SampleOut(Out):
     incident_id: int | None = Field(None, description="The remains' incident (/dna/incidents/{id})")
     recovered_on: dt.date | None
     body_number: str | None
+    effect_item: str | None = Field(description="Personal effect: what the object is")
+    handed_over_by: str | None = Field(description="Personal effect: who handed it over")
     consent: ConsentOut | None
     has_profile: bool = False
 
@@ -192,6 +212,13 @@ class CandidateOut(Out):
     id: int
     case_id: int
     remains_sample_id: int
+    basis: MatchBasis = Field(
+        description="kinship: the family's references through the pedigree; personal_effect: the remains "
+        "are the missing person himself (an identity match with his own DNA on a personal effect)"
+    )
+    effect_sample_id: int | None = Field(
+        description="The personal effect that gave the LR (basis personal_effect)"
+    )
     log10_lr: float | None
     exclusions: int
     marker_lrs: dict[str, float]
@@ -211,6 +238,38 @@ class CandidateOut(Out):
     )
 
 
+class AssociationOut(Out):
+    """Two remains profiles scored as one person (fragments of one victim), and its review."""
+
+    id: int
+    first_sample_id: int
+    second_sample_id: int
+    log10_lr: float | None
+    exclusions: int
+    shared_markers: int = Field(description="Markers typed in both fragments (the LR is over these)")
+    marker_lrs: dict[str, float]
+    state: CandidateState | None
+    proposed_by_id: int | None
+    proposed_reason: str | None
+    confirmed_by_id: int | None
+    confirmed_reason: str | None
+
+
+class FragmentOut(Out):
+    id: int
+    code: str
+    incident: str | None
+    body_number: str | None
+
+
+class FragmentGroupOut(Out):
+    """Fragments confirmed to be one person; the identification of any of them names them all."""
+
+    samples: list[FragmentOut]
+    identification_id: int | None = Field(description="The confirmed identification (a candidate's id)")
+    case_id: int | None = Field(description="The case the group is identified to")
+
+
 class SearchLogOut(Out):
     compared: int = Field(description="Remains profiles the family's references were compared with")
     latest: dt.date | None
@@ -223,6 +282,9 @@ class ImportOut(Out):
     candidates: int
     not_scored: dict[int, str]
     ignored_columns: list[str]
+    direct_pairs: int = Field(0, description="Remains scored against personal effects and other remains")
+    direct_candidates: int = Field(0, description="Candidate identifications from personal effects")
+    associations: int = Field(0, description="Remains proposed as fragments of one person, to review")
 
 
 def server_key(request: Request) -> MasterKey:
@@ -275,6 +337,24 @@ def search_log(case_id: PathId, actor: CurrentActor, session: Db) -> SearchLogOu
 @router.post("/dna/remains", response_model=SampleDetailOut, status_code=status.HTTP_201_CREATED)
 def add_remains(body: RemainsIn, actor: CurrentActor, session: Db) -> SampleDetailOut:
     sample = dna_samples.add_remains(session, actor, dna_samples.RemainsInput(**body.model_dump()))
+    session.flush()
+    session.refresh(sample)
+    return _sample_out(session, sample)
+
+
+@router.post(
+    "/cases/{case_id}/dna/personal-effects",
+    response_model=SampleDetailOut,
+    status_code=status.HTTP_201_CREATED,
+)
+def add_personal_effect(
+    case_id: PathId, body: PersonalEffectIn, actor: CurrentActor, session: Db
+) -> SampleDetailOut:
+    """Record a personal effect of the missing person (his own DNA); its profile is compared with every
+    remains profile as an identity match when it arrives."""
+    sample = dna_samples.add_personal_effect(
+        session, actor, case_id, dna_samples.PersonalEffectInput(**body.model_dump())
+    )
     session.flush()
     session.refresh(sample)
     return _sample_out(session, sample)
@@ -338,6 +418,9 @@ def import_profiles(
         candidates=result.matching.candidates,
         not_scored=result.matching.skipped,
         ignored_columns=list(result.imported.ignored_columns),
+        direct_pairs=result.direct.pairs,
+        direct_candidates=result.direct.candidates,
+        associations=result.direct.associations,
     )
 
 
@@ -433,3 +516,53 @@ def export_profiles(body: ExportIn, request: Request, actor: CurrentActor, sessi
             "Cache-Control": "no-store",
         },
     )
+
+
+@router.get("/dna/associations", response_model=list[AssociationOut])
+def associations(
+    actor: CurrentActor, session: Db, state: CandidateState | None = None
+) -> list[AssociationOut]:
+    """Remains proposed as one person, strongest first: those waiting for review unless a state is asked."""
+    rows = dna_direct.list_associations(session, actor, state=state)
+    return [AssociationOut.model_validate(row) for row in rows]
+
+
+@router.post("/dna/associations/{association_id}/propose", response_model=AssociationOut)
+def propose_association(
+    association_id: PathId, body: ReasonIn, actor: CurrentActor, session: Db
+) -> AssociationOut:
+    return AssociationOut.model_validate(
+        dna_direct.propose_association(session, actor, association_id, body.reason)
+    )
+
+
+@router.post("/dna/associations/{association_id}/confirm", response_model=AssociationOut)
+def confirm_association(
+    association_id: PathId, body: ReasonIn, actor: CurrentActor, session: Db
+) -> AssociationOut:
+    """A second analyst confirms: the fragments join one group, identified once for all of them."""
+    return AssociationOut.model_validate(
+        dna_direct.confirm_association(session, actor, association_id, body.reason)
+    )
+
+
+@router.post("/dna/associations/{association_id}/reject", response_model=AssociationOut)
+def reject_association(
+    association_id: PathId, body: ReasonIn, actor: CurrentActor, session: Db
+) -> AssociationOut:
+    return AssociationOut.model_validate(
+        dna_direct.reject_association(session, actor, association_id, body.reason)
+    )
+
+
+@router.get("/dna/fragment-groups", response_model=list[FragmentGroupOut])
+def fragment_groups(actor: CurrentActor, session: Db) -> list[FragmentGroupOut]:
+    """Fragments of remains confirmed to be one person, with the case they are identified to."""
+    return [
+        FragmentGroupOut(
+            samples=[FragmentOut.model_validate(sample) for sample in group.samples],
+            identification_id=group.identification.id if group.identification else None,
+            case_id=group.identification.case_id if group.identification else None,
+        )
+        for group in dna_direct.list_fragment_groups(session, actor)
+    ]

@@ -22,6 +22,23 @@ def _run(connection) -> None:
         context.run_migrations()
 
 
+def _sqlite_foreign_keys(connection, on: bool) -> None:
+    """Batch mode rebuilds a SQLite table by copy, drop and rename; with foreign keys enforced, the
+    drop cascades (ON DELETE CASCADE) and would empty every table that refers to it: a migration of
+    dna_samples deleted every profile and result. Alembic's documented way: enforcement off while
+    the migrations run (outside any transaction, where SQLite honours the pragma), then every
+    reference checked before it is switched on again."""
+    raw = connection.connection.dbapi_connection
+    if not on:
+        raw.execute("PRAGMA foreign_keys=OFF")
+        return
+    broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+    raw.execute("PRAGMA foreign_keys=ON")
+    if broken:
+        table, row, parent, _ = broken[0]
+        raise RuntimeError(f"migration left {len(broken)} broken reference(s): {table} row {row} -> {parent}")
+
+
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
@@ -31,8 +48,13 @@ def run_migrations_online() -> None:
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                _sqlite_foreign_keys(connection, on=False)
             _run(connection)
             connection.commit()
+            if sqlite:
+                _sqlite_foreign_keys(connection, on=True)
     finally:
         engine.dispose()
 
