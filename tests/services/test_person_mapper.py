@@ -20,6 +20,7 @@ RECORD = {
     "rank": "солдат",
     "unit": "в/ч А1234",
     "branch": "ЗСУ",
+    "call_sign": "Сокіл",
     "height_cm": 182,
     "build": "худорлявий",
     "hair": "русяве",

@@ -128,6 +128,11 @@ class PersonRecord(Record):
         None, description='Military unit; "в/ч 12345" is stored as "12345"'
     )
     branch: Words | None = None
+    call_sign: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = Field(
+        None,
+        description="The name a soldier was known by in his unit (позивний)",
+        examples=["Сокіл", "Грім", "Кобзар", "Лис", "Тайфун", "Бард", "Сокол", "Гром"],
+    )
     height_cm: Annotated[int, Field(ge=40, le=250)] | None = None
     build: Words | None = None
     hair: Words | None = None
