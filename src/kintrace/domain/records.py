@@ -25,6 +25,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
+    PrivateAttr,
     StringConstraints,
     ValidationError,
     ValidationInfo,
@@ -146,10 +147,16 @@ class PersonRecord(Record):
     circumstances: LongText | None = None
     aliases: list[AliasRecord] = Field(default_factory=list, description="Other spellings of the name")
 
+    # The domain's person the rules built, kept: name keys and duplicate checks read it again.
+    _domain: MissingPerson | None = PrivateAttr(default=None)
+
     @model_validator(mode="after")
-    def _rules(self) -> Self:
-        """The domain's rules, called from here alone; the record keeps the canonical values they give."""
-        person = self.person()
+    def _rules(self, info: ValidationInfo) -> Self:
+        """The domain's rules, called from here alone; the record keeps the canonical values they give.
+
+        `of` passes the domain person the record is made from (context "person"): it has passed them."""
+        given = (info.context or {}).get("person")
+        person = given if isinstance(given, MissingPerson) else self._build()
         name = person.name
         self.__dict__.update(
             last_name=name.last,
@@ -162,10 +169,14 @@ class PersonRecord(Record):
             alias.__dict__.update(
                 last_name=spelling.last, first_name=spelling.first, patronymic=spelling.patronymic
             )
+        self._domain = person
         return self
 
     def person(self) -> MissingPerson:
         """The domain's view of the record, for its rules, name keys and duplicate checks."""
+        return self._domain if self._domain is not None else self._build()
+
+    def _build(self) -> MissingPerson:
         try:
             name = PersonName(self.last_name, self.first_name, self.patronymic, self.script)  # type: ignore[arg-type]
         except DomainError as error:
@@ -245,7 +256,8 @@ class PersonRecord(Record):
                     }
                     for n in person.alternative_names
                 ],
-            }
+            },
+            context={"person": person},
         )
 
     def columns(self) -> dict[str, Any]:
