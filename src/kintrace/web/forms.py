@@ -146,10 +146,12 @@ def _form_values(form: FormData | Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _form_name(field: str) -> str:
+    """The form field a problem of the record's `field` is shown at (a date at its year box)."""
     name = field.split(".")[0].split("[")[0]
-    if name in _DATE_PREFIX or field.endswith("_date"):
-        return f"{_DATE_PREFIX.get(name, name)}_year"
-    return _FORM_NAME.get(name, name)
+    for record_field, key, is_date in _form_fields():
+        if record_field == name:
+            return f"{key}_year" if is_date else key
+    return name
 
 
 def _person_record(values: dict[str, Any]) -> PersonRecord:
@@ -204,7 +206,7 @@ def person_values(row: PersonRow) -> dict[str, str]:
     return values
 
 
-def edited_person(form: FormData, current: PersonRecord) -> PersonRecord:
+def edited_person(form: FormData | Mapping[str, Any], current: PersonRecord) -> PersonRecord:
     """The current person with the fields the form carries replaced; fields it does not show are kept."""
     values = current.model_dump()
     values.update(_form_values(form))
