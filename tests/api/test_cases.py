@@ -252,3 +252,16 @@ def test_aliases_are_replaced_by_a_person_update(
     )
     assert wrong_script.status_code == 422
     assert wrong_script.json()["errors"][0]["field"] == "aliases[0].last_name"
+
+
+def test_the_call_sign_travels_through_the_api(client: TestClient, make_user: Any, token_for: Any) -> None:
+    headers = token_for(make_user(Role.CASEWORKER))
+    filed = client.post("/api/v1/cases", json={"person": {**PERSON, "call_sign": " Сокіл "}}, headers=headers)
+    assert filed.status_code == 201, filed.text
+    url = f"/api/v1/cases/{filed.json()['id']}/person"
+    assert client.get(url, headers=headers).json()["call_sign"] == "Сокіл"
+    too_long = client.patch(url, json={"call_sign": "С" * 101}, headers=headers)
+    assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"] == "call_sign"
+    cleared = client.patch(url, json={"call_sign": None}, headers=headers)
+    assert cleared.status_code == 200 and cleared.json()["call_sign"] is None
+    assert cleared.json()["unit"] == "А1234"  # the rest is kept

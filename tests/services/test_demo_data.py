@@ -67,6 +67,14 @@ def test_units_are_stored_as_numbers_and_shared_by_comrades(demo: DemoDataset) -
     assert max(units.values()) >= 5
 
 
+def test_some_soldiers_are_filed_with_a_call_sign_and_no_civilian_is(demo: DemoDataset) -> None:
+    signs = [(case.person.rank is not None, case.filed.call_sign) for case in demo.cases]
+    soldiers = [sign for soldier, sign in signs if soldier]
+    assert 0.2 < sum(sign is not None for sign in soldiers) / len(soldiers) < 0.5
+    assert all(sign is None for soldier, sign in signs if not soldier)
+    assert generate_demo_dataset(50, seed=7, today=TODAY).cases[10].filed == demo.cases[10].filed
+
+
 def test_contact_details_are_obviously_fake(demo: DemoDataset) -> None:
     relatives = [relative for case in demo.cases for relative in case.relatives]
     assert all(r.phone.startswith(("+380 00 ", "+7 000 ")) for r in relatives)

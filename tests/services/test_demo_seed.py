@@ -15,7 +15,7 @@ from kintrace.services.access import SYSTEM, actor_for
 from kintrace.services.demo_data import generate_demo_dataset
 from kintrace.services.errors import Conflict
 from kintrace.services.name_search import search_by_name
-from kintrace.services.persons import person_keys
+from kintrace.services.persons import person_keys, record_of
 from kintrace.store import audit
 from kintrace.store.models import Case, EvidenceItem, ListCheck, ListPair, PersonNameKey, Relative
 
@@ -57,6 +57,10 @@ def test_everything_in_the_dataset_is_written(session, seeded):
     )
     check = audit.verify(session)
     assert check.ok and check.rows_checked == result.audit_rows
+    # The persons are written as the demo's records: every field, the record's own ones (a call sign) too.
+    stored = {case.reference: record_of(case.person) for case in session.scalars(select(Case))}
+    assert all(stored[c.reference] == c.filed for c in dataset.cases)
+    assert any(c.filed.call_sign for c in dataset.cases)
 
 
 def test_the_bulk_writer_stores_the_name_keys_a_person_write_stores(session, seeded):

@@ -93,6 +93,28 @@ def test_json_round_trip_and_csv_round_trip(session):
     assert transfer.import_text(session, SYSTEM, as_csv, "csv").unchanged == _count(session, Case)
 
 
+def test_the_call_sign_is_imported_and_exported_in_both_formats(session):
+    with_sign = CSV.replace("official_status\n", "official_status,call_sign\n", 1)
+    with_sign = with_sign.replace("Shevchenko|Andrii,missing", "Shevchenko|Andrii,missing,Сокіл")
+    with_sign = with_sign.replace(",reported_captured\n", ",reported_captured,\n").replace(
+        "Bondarenko|Olena,missing\n", "Bondarenko|Olena,missing,\n"
+    )
+    transfer.import_text(session, SYSTEM, with_sign, "csv")
+    assert cases.get_case_by_reference(session, SYSTEM, "UA-1").person.call_sign == "Сокіл"
+    as_json = json.loads(transfer.export_text(session, SYSTEM, "json"))
+    person = next(c["person"] for c in as_json["cases"] if c["reference"] == "UA-1")
+    assert person["call_sign"] == "Сокіл"
+    as_csv = transfer.export_text(session, SYSTEM, "csv")
+    assert "call_sign" in as_csv.splitlines()[0] and ",Сокіл," in as_csv
+    person["call_sign"] = "Грім"
+    assert transfer.import_text(session, SYSTEM, json.dumps(as_json), "json").updated == 1
+    assert cases.get_case_by_reference(session, SYSTEM, "UA-1").person.call_sign == "Грім"
+    person["call_sign"] = "Г" * 101
+    with pytest.raises(ValidationFailed) as error:
+        transfer.import_text(session, SYSTEM, json.dumps(as_json), "json")
+    assert error.value.field.endswith(".person.call_sign") and error.value.field.startswith("case UA-1: ")
+
+
 def test_bad_json_record_is_named(session):
     with pytest.raises(ValidationFailed) as error:
         transfer.import_text(

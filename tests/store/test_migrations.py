@@ -403,3 +403,41 @@ def test_0021_personal_effects_and_associations_up_and_down(tmp_path):
             with admin.begin() as conn:
                 conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
             admin.dispose()
+
+
+def test_0022_adds_the_call_sign_and_its_downgrade_keeps_every_person_and_spelling(tmp_path):
+    """Up: persons get an empty call_sign; down: the column goes, the persons and their aliases stay."""
+    from sqlalchemy import create_engine, text
+
+    url = f"sqlite:///{tmp_path / 'call_sign.db'}"
+    upgrade(url, "0018")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO cases (id, reference, state, official_status, evidence_status, "
+                "created_at, updated_at) "
+                "VALUES (1, 'KT-1', 'open', 'missing', 'missing', '2024-01-01', '2024-01-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO persons (id, case_id, last_name, first_name, script, sex, search_text) "
+                "VALUES (9, 1, 'Шевченко', 'Андрій', 'Cyrl', 'male', 'шевченко андрій')"
+            )
+        )
+        conn.execute(
+            text("INSERT INTO person_aliases (person_id, last_name, script) VALUES (9, 'Shevchenko', 'Latn')")
+        )
+    upgrade(url)
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT call_sign FROM persons WHERE id = 9")).scalar() is None
+        conn.execute(text("UPDATE persons SET call_sign = 'Сокіл' WHERE id = 9"))
+    downgrade(url, "0018")
+    with engine.connect() as conn:
+        assert "call_sign" not in {c["name"] for c in inspect(conn).get_columns("persons")}
+        assert conn.execute(text("SELECT last_name FROM persons")).scalars().all() == ["Шевченко"]
+        assert conn.execute(text("SELECT last_name FROM person_aliases")).scalars().all() == ["Shevchenko"]
+    engine.dispose()
+    upgrade(url)
+    assert _diff(url) == []

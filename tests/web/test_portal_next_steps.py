@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from fastapi import FastAPI
 from tests.web.conftest import CASEWORKER
@@ -99,3 +100,38 @@ def test_a_form_error_names_the_field_as_the_reader_saw_it(web_app: FastAPI) -> 
     )
     summary = bad.text.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
     assert "Зріст, см:" in summary and "height_cm" not in summary
+
+
+def test_a_call_sign_is_filed_shown_and_corrected_on_both_doors(web_app: FastAPI) -> None:
+    family = sign_up(web_app, "pozyvnyi")
+    form = family.get("/my/file", headers=UK).text
+    assert 'name="call_sign"' in form and "Позивний (як його називали в підрозділі), якщо є" in form
+    too_long = family.post(
+        "/my/file",
+        data={
+            "last_name": "Ткач",
+            "first_name": "Іван",
+            "relationship": "мати",
+            "phone": "+380501112233",
+            "call_sign": "С" * 101,
+            "csrf_token": csrf(family),
+        },
+    )
+    assert too_long.status_code == 422 and 'id="call_sign-error"' in too_long.text
+    case_id = file_case(family, call_sign="Сокіл")
+    assert "Позивний: «Сокіл»" in family.get(f"/my/cases/{case_id}", headers=UK).text
+    worker = sign_in(web_app, *CASEWORKER)
+    desk_page = worker.get(f"/desk/cases/{case_id}", headers=UK).text
+    assert "<dt>Позивний</dt><dd>«Сокіл»</dd>" in desk_page
+    edit = worker.get(f"/desk/cases/{case_id}/person").text
+    assert 'name="call_sign" value="Сокіл"' in edit
+    fields = dict(re.findall(r'name="([a-z_]+)"[^>]* value="([^"]*)"', edit))
+    saved = worker.post(
+        f"/desk/cases/{case_id}/person",
+        data={**fields, "call_sign": "Грім", "csrf_token": csrf(worker)},
+    )
+    assert saved.status_code == 303, saved.text
+    assert "Позивний: «Грім»" in family.get(f"/my/cases/{case_id}", headers=UK).text
+    # The family may correct its report until it is verified: its form carries the call sign too.
+    assert 'name="call_sign" value="Грім"' in family.get(f"/my/cases/{case_id}/person").text
+    assert 'name="call_sign"' in worker.get("/desk/file").text

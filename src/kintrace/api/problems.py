@@ -69,7 +69,14 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
             offset = error.get("loc", ("body", "?"))[-1]
             errors.append(FieldError("body", f"not valid JSON at character {offset}: {reason or message}"))
             continue
-        errors.append(FieldError(_field_of(error.get("loc", ())), message))
+        where = _field_of(error.get("loc", ()))
+        if error.get("type") == "rule_broken":
+            # A rule of the domain that needs several fields (domain/records.py) names its field itself.
+            context = error.get("ctx") or {}
+            inner = str(context.get("field") or "")
+            where = f"{where}.{inner}" if inner and where != "body" else (inner or where)
+            message = str(context.get("message") or message)
+        errors.append(FieldError(where, message))
     names = ", ".join(dict.fromkeys(e.field for e in errors))
     return problem_response(
         request, 422, "validation-failed", f"The request has invalid fields: {names}", errors

@@ -19,6 +19,7 @@ from pydantic import (
 
 from kintrace.domain.dates import PartialDate, PartialDateError
 from kintrace.domain.errors import InvalidValue
+from kintrace.domain.records import LongText, PersonRecord, view
 from kintrace.domain.relationships import NOTE_MAX, Relationship
 from kintrace.domain.text import normalised
 from kintrace.domain.vocabulary import (
@@ -29,7 +30,6 @@ from kintrace.domain.vocabulary import (
     Reliability,
     RequestOutcome,
     Role,
-    Sex,
     SourceKind,
     StatusTrack,
     Visibility,
@@ -53,14 +53,11 @@ PartialDateText = Annotated[
         examples=["2023-05"],
     ),
 ]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
 # Free texts: generous for what people write, bounded so one request cannot store megabytes that every
 # later page then carries (a case page once weighed 44 MB).
 MAX_NOTE = 5_000
-MAX_LONG_TEXT = 20_000
 NoteText = Annotated[str, StringConstraints(max_length=MAX_NOTE)]
-LongText = Annotated[str, StringConstraints(max_length=MAX_LONG_TEXT)]
 RelationshipNote = Annotated[str, StringConstraints(strip_whitespace=True, max_length=NOTE_MAX)]
 
 # Row ids are 32-bit integers on PostgreSQL; anything outside cannot name a row (422, not a 500).
@@ -185,13 +182,9 @@ class TokenCreated(TokenOut):
 
 
 # -- persons ----------------------------------------------------------------------------------
+# Views of the record model (domain/records.py): its fields, types and limits, listed there once.
 
-
-class AliasIn(In):
-    last_name: Name
-    first_name: Name | None = None
-    patronymic: Name | None = None
-    script: Annotated[str, StringConstraints(min_length=4, max_length=16)] = "Cyrl"
+PersonIn = PersonRecord
 
 
 class AliasOut(Out):
@@ -202,75 +195,24 @@ class AliasOut(Out):
     script: str
 
 
-class PersonFields(In):
-    patronymic: Name | None = None
-    script: Annotated[str, StringConstraints(min_length=4, max_length=16)] = Field(
-        "Cyrl", description="ISO 15924 script of the names as written (Cyrl, Latn, ...)"
+class PersonUpdate(
+    view("PersonFieldsUpdate", PersonRecord, base=In, optional=True)  # type: ignore[misc]
+):
+    """Only the fields sent are changed; send null to clear one (aliases, when sent, replace them all)."""
+
+
+class PersonOut(
+    view(  # type: ignore[misc]
+        "PersonFieldsOut",
+        PersonRecord,
+        base=Out,
+        id=(int, ...),
+        case_id=(int, ...),
+        first_name=(str | None, ...),
+        aliases=(list[AliasOut], ...),
     )
-    sex: Sex = Sex.UNKNOWN
-    birth_date: PartialDateText | None = None
-    birth_place: ShortText | None = None
-    citizenship: Annotated[str, StringConstraints(max_length=64)] | None = None
-    service_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
-    rank: Annotated[str, StringConstraints(max_length=100)] | None = None
-    unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = Field(
-        None, description='Military unit; "в/ч 12345" is stored as "12345"'
-    )
-    branch: Annotated[str, StringConstraints(max_length=100)] | None = None
-    height_cm: Annotated[int, Field(ge=40, le=250)] | None = None
-    build: Annotated[str, StringConstraints(max_length=100)] | None = None
-    hair: Annotated[str, StringConstraints(max_length=100)] | None = None
-    eyes: Annotated[str, StringConstraints(max_length=100)] | None = None
-    distinguishing_marks: LongText | None = None
-    dental_notes: LongText | None = None
-    last_seen_date: PartialDateText | None = None
-    last_seen_place: ShortText | None = None
-    last_seen_latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
-    last_seen_longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
-    circumstances: LongText | None = None
-
-
-class PersonIn(PersonFields):
-    last_name: Name
-    first_name: Name
-    aliases: list[AliasIn] = []
-
-
-class PersonUpdate(PersonFields):
-    """Only the fields sent are changed; send null to clear one."""
-
-    last_name: Name | None = None
-    first_name: Name | None = None
-    aliases: list[AliasIn] | None = Field(None, description="Replaces all alternative spellings when sent")
-
-
-class PersonOut(Out):
-    id: int
-    case_id: int
-    last_name: str
-    first_name: str | None
-    patronymic: str | None
-    script: str
-    sex: Sex
-    birth_date: str | None
-    birth_place: str | None
-    citizenship: str | None
-    service_number: str | None
-    rank: str | None
-    unit: str | None
-    branch: str | None
-    height_cm: int | None
-    build: str | None
-    hair: str | None
-    eyes: str | None
-    distinguishing_marks: str | None
-    dental_notes: str | None
-    last_seen_date: str | None
-    last_seen_place: str | None
-    last_seen_latitude: float | None
-    last_seen_longitude: float | None
-    circumstances: str | None
-    aliases: list[AliasOut]
+):
+    """The missing person as recorded."""
 
 
 # -- relatives --------------------------------------------------------------------------------

@@ -5,6 +5,8 @@
 - `errors`: `DomainError(field=...)`, `InvalidValue`, `IllegalTransition`.
 - `person`: the missing person (`MissingPerson`, `PersonName`, `PhysicalDescription`, `LastSeen`,
   `parse_unit`), validated on construction.
+- `records`: the record model, `PersonRecord` (the person's fields once, as the persons table names
+  them; the rules of `person` called from its validator), the `PartialDate` annotated type, `view`.
 - `evidence`: `SourceRef` (graded source) and `EvidenceFact` (one item), as the rules see them.
 - `status`: the one transition table (`TABLE`, `TRANSITIONS`, `check_transition`, `transition_path`),
   the named evidence rules (`derive_evidence_status`, `RULES`) and `divergence`.

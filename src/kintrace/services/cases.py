@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kintrace.domain.errors import InvalidValue
 from kintrace.domain.person import MissingPerson
+from kintrace.domain.records import PersonRecord, as_record
 from kintrace.domain.relationships import Relationship, relationship_from_input
 from kintrace.domain.text import check_storable
 from kintrace.domain.vocabulary import CaseState, PersonStatus, RequestOutcome, Role, StatusTrack
@@ -59,7 +60,7 @@ def _new_reference(session: Session, case: Case) -> str:
 def create_case(
     session: Session,
     actor: Actor,
-    person: MissingPerson,
+    person: PersonRecord | MissingPerson,
     *,
     reference: str | None = None,
     assigned_caseworker_id: int | None = None,
@@ -90,8 +91,10 @@ def create_case(
         evidence_status=PersonStatus.MISSING,
         evidence_rule=None,
     )
+    record = as_record(person)
+    seen = record.last_seen_date
     row = PersonRow()
-    fill_row(row, person)
+    fill_row(row, record)
     case.person = row
     session.add(case)
     session.flush()
@@ -104,14 +107,14 @@ def create_case(
                 track=track,
                 status=PersonStatus.MISSING,
                 previous_status=None,
-                since=None if person.last_seen.date is None else str(person.last_seen.date),
+                since=None if seen is None else str(seen),
                 reason="case filed",
                 fact_ids=[],
                 changed_by_id=actor.user_id,
             )
         )
-    if person.last_seen.date is not None:
-        case.official_since = case.evidence_since = str(person.last_seen.date)
+    if seen is not None:
+        case.official_since = case.evidence_since = str(seen)
     auditing.record(session, actor, "case.create", case, after=case_snapshot(case))
     if actor.is_family and actor.user_id is not None:
         member = CaseMember(case_id=case.id, user_id=actor.user_id, relation="reporter")
@@ -141,7 +144,7 @@ def get_case_by_reference(session: Session, actor: Actor, reference: str) -> Cas
     return visible_case(session, actor, case_id)
 
 
-def update_person(session: Session, actor: Actor, case_id: int, person: MissingPerson) -> Case:
+def update_person(session: Session, actor: Actor, case_id: int, person: PersonRecord | MissingPerson) -> Case:
     case = visible_case(session, actor, case_id)
     _require_case_writer(actor, case)
     before = case_snapshot(case)

@@ -163,20 +163,20 @@ def seed_demo(
     audited("case.create", "cases", case_ids, case_rows)
 
     person_rows = [
-        {"case_id": cid, **person_columns(c.person)} for cid, c in zip(case_ids, dataset.cases, strict=True)
+        {"case_id": cid, **person_columns(c.filed)} for cid, c in zip(case_ids, dataset.cases, strict=True)
     ]
     person_ids = _insert(session, PersonRow, person_rows)
     audited("person.create", "persons", person_ids, person_rows)
     alias_rows = [
         {"person_id": pid, **alias}
         for pid, case in zip(person_ids, dataset.cases, strict=True)
-        for alias in alias_columns(case.person)
+        for alias in alias_columns(case.filed)
     ]
     _insert_plain(session, PersonAlias, alias_rows)
     key_rows = [
         {"person_id": pid, "key": key}
         for pid, case in zip(person_ids, dataset.cases, strict=True)
-        for key in person_keys(case.person)
+        for key in person_keys(case.filed)
     ]
     _insert_plain(session, PersonNameKey, key_rows)
 

@@ -27,6 +27,7 @@ from kintrace.domain.contradictions import Contradiction, Severity, find_contrad
 from kintrace.domain.dates import PartialDate
 from kintrace.domain.evidence import EvidenceFact, SourceRef
 from kintrace.domain.person import LastSeen, MissingPerson, PersonName, PhysicalDescription, Script
+from kintrace.domain.records import PersonRecord
 from kintrace.domain.relationships import Relationship
 from kintrace.domain.requests import default_deadline, is_overdue
 from kintrace.domain.status import StatusDerivation, derive_evidence_status, transition_path
@@ -101,6 +102,12 @@ class DemoCase:
     reported_on: dt.date
     duplicate_of: str | None = None  # reference of the case this one repeats (filed twice by two relatives)
     list_matching_consent: bool = False  # the family agreed, when filing, to matching against published lists
+    record: PersonRecord | None = None  # the person's record as filed; built from `person` when left out
+
+    @property
+    def filed(self) -> PersonRecord:
+        """The record the demo files: every field of the person, the record's own ones included."""
+        return self.record if self.record is not None else PersonRecord.of(self.person)
 
     @property
     def official_status(self) -> PersonStatus:
@@ -1068,6 +1075,23 @@ def _duplicate(original: DemoCase) -> MissingPerson:
     )
 
 
+def _record(person: MissingPerson, stream: str) -> PersonRecord:
+    """The generated person's record. A field the domain's person does not carry (the record's own,
+    such as a soldier's call sign) gets one of the examples the record model documents for a third
+    of the soldiers, so every field shows in the demo. Drawn from a stream of its own per person
+    (`stream`), so a new field leaves every other drawn value as it was."""
+    record = PersonRecord.of(person)
+    if person.rank is None:
+        return record
+    draw = random.Random(stream)
+    extra = {
+        name: draw.choice(info.examples)
+        for name, info in PersonRecord.model_fields.items()
+        if name not in record.model_fields_set and info.examples and draw.random() < 1 / 3
+    }
+    return PersonRecord.model_validate({**record.model_dump(), **extra}) if extra else record
+
+
 def generate_demo_dataset(
     n_persons: int = 2000, seed: int = DEFAULT_SEED, today: dt.date | None = None
 ) -> DemoDataset:
@@ -1133,6 +1157,7 @@ def generate_demo_dataset(
                 reported_on=reported_on,
                 duplicate_of=duplicate_of,
                 list_matching_consent=agreed,
+                record=_record(person, f"{seed}:{index}"),
             )
         )
     return DemoDataset(seed, today, gen.users, tuple(gen.sources), tuple(cases))

@@ -11,10 +11,8 @@ between installations or go to a partner organisation::
        "reference": "KT-000123",         # the natural key of the case
        "state": "open",                  # unverified | open | closed | merged
        "merged_into": null,              # reference of the case it was merged into (state merged)
-       "person": {last_name, first_name, patronymic, script, sex, birth_date, birth_place,
-                  citizenship, service_number, rank, unit, branch, height_cm, build, hair, eyes,
-                  distinguishing_marks, dental_notes, last_seen_date, last_seen_place,
-                  last_seen_latitude, last_seen_longitude, circumstances,
+       "person": {...,                   # the fields of the record model (domain/records.py
+                                         # PersonRecord: last_name, first_name, ..., circumstances)
                   alternative_names: [{last, first, patronymic, script}]},
        "official_status": "...", "official_since": "2024-03",      # = last official history entry
        "evidence_status": "...", "evidence_since": ..., "evidence_rule": ...,
@@ -72,26 +70,21 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from kintrace.domain.dates import PartialDate, PartialDateError
 from kintrace.domain.errors import DomainError
-from kintrace.domain.person import (
-    LastSeen,
-    MissingPerson,
-    PersonName,
-    PhysicalDescription,
-    Script,
-    detect_script,
-)
+from kintrace.domain.person import detect_script
+from kintrace.domain.records import PersonRecord, problems
 from kintrace.domain.status import transition_path
-from kintrace.domain.vocabulary import PersonStatus, Sex, StatusTrack
+from kintrace.domain.vocabulary import PersonStatus, StatusTrack
 from kintrace.services import auditing
 from kintrace.services.access import Actor, case_visibility_clause, require_writer
 from kintrace.services.cases import create_case, update_person
 from kintrace.services.errors import ValidationFailed
-from kintrace.services.persons import to_domain
+from kintrace.services.persons import record_of
 from kintrace.services.transfer_export import export_document, write_document
 from kintrace.services.transfer_import import STAGES, PlannedCase, import_case_files
 from kintrace.services.transfer_schema import FORMAT, PERSON_FIELDS, CaseFile, parse_document
@@ -115,7 +108,7 @@ _PART_SEPARATOR = "|"  # between last|first|patronymic of one alternative name
 @dataclass(frozen=True)
 class CaseRecord:
     reference: str
-    person: MissingPerson
+    person: PersonRecord
     official_status: PersonStatus
     official_since: PartialDate | None
 
@@ -169,67 +162,81 @@ def _text(raw: Mapping[str, Any], key: str) -> str | None:
     return value or None
 
 
-def _number(raw: Mapping[str, Any], key: str, kind: type[int] | type[float]) -> Any:
-    value = _text(raw, key)
-    if value is None:
-        return None
+def _script(last: str | None, first: str | None, patronymic: str | None, script: str | None) -> str | None:
+    """The script a file gives, or the one the letters of the name are written in."""
+    if script is not None or last is None:
+        return script
+    found = detect_script(f"{last}{first or ''}{patronymic or ''}")
+    if found is None:
+        raise DomainError(f"cannot tell the script of {last!r}; give a script column", field="script")
+    return found.value
+
+
+def _alias(last: str | None, first: str | None, patronymic: str | None, script: str | None, n: int) -> Any:
     try:
-        return kind(value)
-    except ValueError:
-        raise DomainError(f"{value!r} is not a number", field=key) from None
-
-
-def _date(raw: Mapping[str, Any], key: str) -> PartialDate | None:
-    value = _text(raw, key)
-    if value is None:
-        return None
-    try:
-        return PartialDate.parse(value)
-    except PartialDateError as error:
-        raise DomainError(str(error), field=key) from None
-
-
-def _name(
-    last: str | None, first: str | None, patronymic: str | None, script: str | None, field: str
-) -> PersonName:
-    if last is None:
-        raise DomainError("must not be empty", field=f"{field}last_name" if field else "last_name")
-    chosen = script or detect_script(f"{last}{first or ''}{patronymic or ''}")
-    if chosen is None:
-        raise DomainError(f"cannot tell the script of {last!r}; give a script column", field=f"{field}script")
-    try:
-        return PersonName(last, first or "", patronymic, Script(chosen))
+        chosen = _script(last, first, patronymic, script)
     except DomainError as error:
-        raise error.within(field.rstrip(".")) if field else error from None
+        raise error.within(f"alternative_names[{n}]") from None
+    return {"last_name": last, "first_name": first, "patronymic": patronymic, "script": chosen}
 
 
-def _alternative_names(raw: Mapping[str, Any]) -> tuple[PersonName, ...]:
+def _aliases(raw: Mapping[str, Any]) -> list[Any]:
+    """The file's alternative names ({last, first, patronymic, script}) as the record's aliases."""
     value = raw.get("alternative_names")
     if value in (None, ""):
-        return ()
-    names: list[PersonName] = []
+        return []
     if isinstance(value, str):
+        aliases = []
         for n, spelled in enumerate(part for part in value.split(";") if part.strip()):
             parts = [p.strip() or None for p in spelled.split(_PART_SEPARATOR)] + [None, None]
-            names.append(_name(parts[0], parts[1], parts[2], None, f"alternative_names[{n}]."))
-    elif isinstance(value, list):
+            aliases.append(_alias(parts[0], parts[1], parts[2], None, n))
+        return aliases
+    if isinstance(value, list):
+        aliases = []
         for n, item in enumerate(value):
             if not isinstance(item, dict):
                 raise DomainError("each alternative name is an object", field=f"alternative_names[{n}]")
-            names.append(
-                _name(
-                    _text(item, "last"),
-                    _text(item, "first"),
-                    _text(item, "patronymic"),
-                    _text(item, "script"),
-                    f"alternative_names[{n}].",
-                )
+            last, first, patronymic, script = (
+                _text(item, key) for key in ("last", "first", "patronymic", "script")
             )
-    else:
-        raise DomainError(
-            "a list of names (JSON) or 'last|first|patronymic; ...' (CSV)", field="alternative_names"
-        )
-    return tuple(names)
+            aliases.append(_alias(last, first, patronymic, script, n))
+        return aliases
+    raise DomainError(
+        "a list of names (JSON) or 'last|first|patronymic; ...' (CSV)", field="alternative_names"
+    )
+
+
+# An alias's fields as the file names them (its "alternative_names" hold last/first/patronymic/script).
+_FILE_ALIAS = {"last_name": "last", "first_name": "first"}
+
+
+def _file_field(field: str) -> str:
+    """ "aliases[0].last_name" -> "alternative_names[0].last": the record's field as the file names it."""
+    if not field.startswith("aliases"):
+        return field
+    head, _, tail = field.partition(".")
+    renamed = head.replace("aliases", "alternative_names", 1)
+    return f"{renamed}.{_FILE_ALIAS.get(tail, tail)}" if tail else renamed
+
+
+def person_record(raw: Mapping[str, Any]) -> PersonRecord:
+    """The person of a raw record (CSV row or JSON object), checked by the record model; a blank value
+    is left out. DomainError names the field as the file names it."""
+    values: dict[str, Any] = {}
+    for name in PERSON_FIELDS:
+        if name != "alternative_names" and (value := _text(raw, name)) is not None:
+            values[name] = value
+    values["script"] = _script(
+        values.get("last_name"), values.get("first_name"), values.get("patronymic"), values.get("script")
+    )
+    if values["script"] is None:
+        del values["script"]
+    values["aliases"] = _aliases(raw)
+    try:
+        return PersonRecord.model_validate(values)
+    except ValidationError as error:
+        field, message = problems(error)[0]
+        raise DomainError(message, field=_file_field(field)) from None
 
 
 def parse_record(raw: Mapping[str, Any]) -> CaseRecord:
@@ -237,68 +244,22 @@ def parse_record(raw: Mapping[str, Any]) -> CaseRecord:
     reference = _text(raw, "reference")
     if reference is None:
         raise DomainError("every record needs its reference (the natural key)", field="reference")
-    name = _name(
-        _text(raw, "last_name"), _text(raw, "first_name"), _text(raw, "patronymic"), _text(raw, "script"), ""
-    )
-    sex_text = _text(raw, "sex") or Sex.UNKNOWN.value
-    try:
-        sex = Sex(sex_text)
-    except ValueError:
-        raise DomainError(f"{sex_text!r} is not one of {', '.join(Sex)}", field="sex") from None
+    person = person_record(raw)
     status_text = _text(raw, "official_status") or PersonStatus.MISSING.value
     try:
         official = PersonStatus(status_text)
     except ValueError:
         raise DomainError(f"{status_text!r} is not a status", field="official_status") from None
-    description = PhysicalDescription(
-        height_cm=_number(raw, "height_cm", int),
-        build=_text(raw, "build"),
-        hair=_text(raw, "hair"),
-        eyes=_text(raw, "eyes"),
-        distinguishing_marks=_text(raw, "distinguishing_marks"),
-        dental_notes=_text(raw, "dental_notes"),
-    )
-    last_seen = LastSeen(
-        date=_date(raw, "last_seen_date"),
-        place=_text(raw, "last_seen_place"),
-        latitude=_number(raw, "last_seen_latitude", float),
-        longitude=_number(raw, "last_seen_longitude", float),
-        circumstances=_text(raw, "circumstances"),
-    )
-    person = MissingPerson(
-        name=name,
-        sex=sex,
-        alternative_names=_alternative_names(raw),
-        birth_date=_date(raw, "birth_date"),
-        birth_place=_text(raw, "birth_place"),
-        citizenship=_text(raw, "citizenship"),
-        service_number=_text(raw, "service_number"),
-        rank=_text(raw, "rank"),
-        unit=_text(raw, "unit"),
-        branch=_text(raw, "branch"),
-        description=description,
-        last_seen=last_seen,
-    )
-    return CaseRecord(reference, person, official, _date(raw, "official_since"))
-
-
-# The domain names fields as its records do; an import error names the column of the file instead.
-_COLUMN_OF = {
-    "last": "last_name",
-    "first": "first_name",
-    "date": "last_seen_date",
-    "place": "last_seen_place",
-    "latitude": "last_seen_latitude",
-    "longitude": "last_seen_longitude",
-    "last_seen.date": "last_seen_date",
-    "last_seen.place": "last_seen_place",
-    "last_seen.latitude": "last_seen_latitude",
-    "last_seen.longitude": "last_seen_longitude",
-}
+    since = _text(raw, "official_since")
+    try:
+        official_since = None if since is None else PartialDate.parse(since)
+    except PartialDateError as error:
+        raise DomainError(str(error), field="official_since") from None
+    return CaseRecord(reference, person, official, official_since)
 
 
 def _column(field: str | None) -> str:
-    return _COLUMN_OF.get(field or "", field or "record")
+    return field or "record"
 
 
 def parse_all(text: str, fmt: str) -> list[CaseRecord]:
@@ -373,7 +334,7 @@ def import_cases(
             case = create_case(session, actor, record.person, reference=record.reference)
             _set_imported_status(session, actor, case, record)
             created += 1
-        elif to_domain(case.person) == record.person:
+        elif record_of(case.person) == record.person:
             unchanged += 1
         else:
             update_person(session, actor, case.id, record.person)
@@ -401,12 +362,12 @@ class ImportPlan:
 
 def _planned(case: CaseFile) -> PlannedCase:
     try:
-        record = parse_record({**case.person, "reference": case.reference})
+        person = person_record(case.person)
     except DomainError as error:
         raise ValidationFailed(
             f"case {case.reference}: {case.path}.person.{_column(error.field)}", error.message
         ) from None
-    return PlannedCase(case, record.person)
+    return PlannedCase(case, person)
 
 
 def parse_text(text: str, fmt: str) -> ImportPlan:

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session, selectinload
 from kintrace.domain.vocabulary import StatusTrack
 from kintrace.services.access import Actor, case_visibility_clause, evidence_visibility_clause, rule_text_for
 from kintrace.services.cases import contact_details
-from kintrace.services.transfer_schema import CONTACT_FIELDS, FORMAT, PERSON_FIELDS
+from kintrace.services.persons import record_of
+from kintrace.services.transfer_schema import CONTACT_FIELDS, FORMAT
 from kintrace.store.models import Case, EvidenceItem, StatusChange, StatusRequest
 from kintrace.store.models import MissingPerson as PersonRow
 
@@ -70,10 +71,8 @@ def _refs(refs: EvidenceRefs, reference: str, ids: Sequence[int]) -> tuple[list[
 
 
 def _person(person: PersonRow) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        name: getattr(person, name) for name in PERSON_FIELDS if name != "alternative_names"
-    }
-    values["sex"] = person.sex.value
+    """The person's record as the file carries it: its dump, the aliases as "alternative_names"."""
+    values: dict[str, Any] = record_of(person).model_dump(mode="json", exclude={"aliases"})
     values["alternative_names"] = [
         {"last": a.last_name, "first": a.first_name, "patronymic": a.patronymic, "script": a.script}
         for a in person.aliases

@@ -31,14 +31,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from kintrace.domain.evidence import EvidenceFact
-from kintrace.domain.person import MissingPerson
+from kintrace.domain.records import PersonRecord
 from kintrace.domain.status import derive_evidence_status
 from kintrace.domain.vocabulary import CaseState, RequestOutcome, StatusTrack
 from kintrace.services import auditing
 from kintrace.services.access import Actor, require_writer
 from kintrace.services.cases import case_snapshot, update_person
 from kintrace.services.evidence import to_fact
-from kintrace.services.persons import fill_row, to_domain
+from kintrace.services.persons import fill_row, record_of
 from kintrace.services.status import recompute_evidence_status
 from kintrace.services.transfer_schema import (
     CONTACT_FIELDS,
@@ -108,7 +108,7 @@ class PlannedCase:
     """A checked case file with its person already built as the domain wants it."""
 
     file: CaseFile
-    person: MissingPerson
+    person: PersonRecord
 
 
 @dataclass
@@ -366,7 +366,7 @@ def _first_pass(run: _Run, plan: PlannedCase, case: Case | None) -> tuple[Case, 
             case.state = case_file.state
             run.audit("case.state", case, before=before)
             changed = True
-        if to_domain(case.person) != plan.person:
+        if record_of(case.person) != plan.person:
             run.write_audit()  # the service audits on its own; the chain keeps the order of writes
             update_person(run.session, run.actor, case.id, plan.person)
             changed = True

@@ -18,6 +18,7 @@ from kintrace.domain import requests as request_rules
 from kintrace.domain.dates import PartialDate, PartialDateError
 from kintrace.domain.errors import DomainError
 from kintrace.domain.evidence import EvidenceFact, SourceRef
+from kintrace.domain.records import PersonRecord
 from kintrace.domain.relationships import NOTE_MAX, Relationship, relationship_from_text
 from kintrace.domain.status import check_transition
 from kintrace.domain.vocabulary import (
@@ -42,30 +43,10 @@ FactRef = int | tuple[str, int]
 _CROSS_REF = re.compile(r"^(?P<reference>.+)#(?P<index>\d+)$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
+# The person's fields are the record model's; its aliases travel as "alternative_names" (last, first,
+# patronymic, script), as files of the first formats wrote them.
 PERSON_FIELDS: tuple[str, ...] = (
-    "last_name",
-    "first_name",
-    "patronymic",
-    "script",
-    "sex",
-    "birth_date",
-    "birth_place",
-    "citizenship",
-    "service_number",
-    "rank",
-    "unit",
-    "branch",
-    "height_cm",
-    "build",
-    "hair",
-    "eyes",
-    "distinguishing_marks",
-    "dental_notes",
-    "last_seen_date",
-    "last_seen_place",
-    "last_seen_latitude",
-    "last_seen_longitude",
-    "circumstances",
+    *(name for name in PersonRecord.model_fields if name != "aliases"),
     "alternative_names",
 )
 CONTACT_FIELDS: tuple[str, ...] = ("phone", "email", "address", "notes")

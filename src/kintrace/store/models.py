@@ -240,6 +240,7 @@ class MissingPerson(Base):
     rank: Mapped[str | None] = mapped_column(String(100))
     unit: Mapped[str | None] = mapped_column(String(64))
     branch: Mapped[str | None] = mapped_column(String(100))
+    call_sign: Mapped[str | None] = mapped_column(String(100))  # позивний: the name he went by in his unit
     height_cm: Mapped[int | None] = mapped_column(Integer)
     build: Mapped[str | None] = mapped_column(String(100))
     hair: Mapped[str | None] = mapped_column(String(100))

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import replace
-from typing import Any, TypeVar
+from collections.abc import Iterator, Mapping
+from typing import Any, TypeVar, get_args
 
+from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 
 from kintrace.domain.dates import PartialDate, PartialDateError
-from kintrace.domain.errors import DomainError, InvalidValue
-from kintrace.domain.person import LastSeen, MissingPerson, PersonName, PhysicalDescription, detect_script
+from kintrace.domain.errors import InvalidValue
+from kintrace.domain.person import detect_script
+from kintrace.domain.records import PersonRecord, problems
 from kintrace.domain.text import normalised
-from kintrace.domain.vocabulary import Sex
 from kintrace.services.errors import ValidationFailed
+from kintrace.services.persons import record_of
 from kintrace.store.models import MissingPerson as PersonRow
 
 E = TypeVar("E")
@@ -109,47 +110,71 @@ def iso_date(form: FormData | Mapping[str, Any], name: str, default: dt.date | N
         raise ValidationFailed(name, f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
-_PERSON_FIELD = {"last": "last_name", "first": "first_name", "patronymic": "patronymic"}
+# Form names the pages gave before the record model; any other field's form name is its own.
+_FORM_NAME = {"last_seen_place": "seen_place"}
+# A partial date is typed in three boxes, <prefix>_year, _month and _day.
+_DATE_PREFIX = {"birth_date": "birth", "last_seen_date": "seen"}
 
 
-def missing_person(form: FormData | Mapping[str, Any]) -> MissingPerson:
-    """The missing person from the filing form (name, sex, birth date, when and where last seen)."""
-    last, first = required(form, "last_name"), required(form, "first_name")
-    patronymic = text(form, "patronymic")
-    script = detect_script(f"{last}{first}{patronymic or ''}")
+def _holds_partial_date(annotation: object) -> bool:
+    if annotation is PartialDate:
+        return True
+    return any(_holds_partial_date(arg) for arg in get_args(annotation))
+
+
+def _form_fields() -> Iterator[tuple[str, str, bool]]:
+    """(record field, form name, is a partial date) of every field of the person a form can carry."""
+    for name, info in PersonRecord.model_fields.items():
+        if name == "aliases":  # alternative spellings are edited through the API and imports
+            continue
+        if _holds_partial_date(info.annotation):
+            yield name, _DATE_PREFIX.get(name, name), True
+        else:
+            yield name, _FORM_NAME.get(name, name), False
+
+
+def _form_values(form: FormData | Mapping[str, Any]) -> dict[str, Any]:
+    """The record's fields the form carries (a blank one as None); fields it does not show are absent."""
+    values: dict[str, Any] = {}
+    for name, key, is_date in _form_fields():
+        if is_date:
+            if any(f"{key}_{part}" in form for part in ("year", "month", "day")):
+                values[name] = partial_date(form, key)
+        elif key in form:
+            values[name] = text(form, key)
+    return values
+
+
+def _form_name(field: str) -> str:
+    """The form field a problem of the record's `field` is shown at (a date at its year box)."""
+    name = field.split(".")[0].split("[")[0]
+    for record_field, key, is_date in _form_fields():
+        if record_field == name:
+            return f"{key}_year" if is_date else key
+    return name
+
+
+def _person_record(values: dict[str, Any]) -> PersonRecord:
+    """The record of the form's values; a missing or bad value names the form field it came from."""
+    for name, info in PersonRecord.model_fields.items():
+        if info.is_required() and values.get(name) is None:
+            raise ValidationFailed(_form_name(name), "please fill this in")
+    if values.get("sex") is None:
+        values.pop("sex", None)
+    script = detect_script(f"{values['last_name']}{values['first_name']}{values.get('patronymic') or ''}")
     if script is None:
         raise ValidationFailed("last_name", "write all parts of the name in one alphabet (Cyrillic or Latin)")
+    values["script"] = script.value
     try:
-        name = PersonName(last, first, patronymic, script)
-    except DomainError as error:
-        raise ValidationFailed(_PERSON_FIELD.get(error.field or "", error.field), error.message) from None
-    try:
-        return MissingPerson(
-            name=name,
-            sex=choice(form, "sex", Sex, Sex.UNKNOWN),
-            birth_date=partial_date(form, "birth"),
-            birth_place=text(form, "birth_place"),
-            rank=text(form, "rank"),
-            unit=text(form, "unit"),
-            description=PhysicalDescription(
-                height_cm=integer(form, "height_cm"),
-                build=text(form, "build"),
-                hair=text(form, "hair"),
-                eyes=text(form, "eyes"),
-                distinguishing_marks=text(form, "distinguishing_marks"),
-                dental_notes=text(form, "dental_notes"),
-            ),
-            last_seen=LastSeen(
-                date=partial_date(form, "seen"),
-                place=text(form, "seen_place"),
-                circumstances=text(form, "circumstances"),
-            ),
-        )
-    except DomainError as error:
-        field = {"last_seen.date": "seen_year", "date": "seen_year", "place": "seen_place"}.get(
-            error.field or "", error.field
-        )
-        raise ValidationFailed(field, error.message) from None
+        return PersonRecord.model_validate(values)
+    except ValidationError as error:
+        field, message = problems(error)[0]
+        raise ValidationFailed(_form_name(field), message) from None
+
+
+def missing_person(form: FormData | Mapping[str, Any]) -> PersonRecord:
+    """The missing person from the filing form: every field of the record the form carries."""
+    return _person_record(_form_values(form))
 
 
 def upload(form: FormData, name: str) -> UploadFile | None:
@@ -171,44 +196,18 @@ def _date_boxes(prefix: str, value: str | None) -> dict[str, str]:
 
 def person_values(row: PersonRow) -> dict[str, str]:
     """The person's stored fields as the editing form's values."""
-    values = {
-        "last_name": row.last_name,
-        "first_name": row.first_name or "",
-        "patronymic": row.patronymic or "",
-        "sex": row.sex.value,
-        "birth_place": row.birth_place or "",
-        "rank": row.rank or "",
-        "unit": row.unit or "",
-        "service_number": row.service_number or "",
-        "seen_place": row.last_seen_place or "",
-        "circumstances": row.circumstances or "",
-    }
-    values.update(_date_boxes("birth", row.birth_date))
-    values.update(_date_boxes("seen", row.last_seen_date))
+    stored = record_of(row).model_dump(mode="json")
+    values: dict[str, str] = {}
+    for name, key, is_date in _form_fields():
+        if is_date:
+            values.update(_date_boxes(key, stored[name]))
+        else:
+            values[key] = "" if stored[name] is None else str(stored[name])
     return values
 
 
-def edited_person(form: FormData, current: MissingPerson) -> MissingPerson:
-    """The current person with the form's fields replaced; fields the form does not show are kept."""
-    fresh = missing_person(form)
-    try:
-        return replace(
-            current,
-            name=fresh.name,
-            sex=fresh.sex,
-            birth_date=fresh.birth_date,
-            birth_place=fresh.birth_place,
-            rank=fresh.rank,
-            unit=fresh.unit,
-            service_number=text(form, "service_number")
-            if "service_number" in form
-            else current.service_number,
-            last_seen=replace(
-                current.last_seen,
-                date=fresh.last_seen.date,
-                place=fresh.last_seen.place,
-                circumstances=fresh.last_seen.circumstances,
-            ),
-        )
-    except DomainError as error:
-        raise ValidationFailed(error.field, error.message) from None
+def edited_person(form: FormData | Mapping[str, Any], current: PersonRecord) -> PersonRecord:
+    """The current person with the fields the form carries replaced; fields it does not show are kept."""
+    values = current.model_dump()
+    values.update(_form_values(form))
+    return _person_record(values)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from kintrace.services import cases as case_service
 from kintrace.services.errors import ValidationFailed
-from kintrace.services.persons import to_domain
+from kintrace.services.persons import record_of
 from kintrace.web import forms
 from kintrace.web.pages import render
 from kintrace.web.session import Visitor
@@ -40,7 +40,7 @@ async def save_person(
     form = await request.form()
     case = case_service.get_case(db, who.actor, case_id)
     try:
-        case_service.update_person(db, who.actor, case_id, forms.edited_person(form, to_domain(case.person)))
+        case_service.update_person(db, who.actor, case_id, forms.edited_person(form, record_of(case.person)))
     except ValidationFailed as error:
         db.rollback()
         return person_page(request, who, dict(form), back=back, staff=staff, error=error)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Response, status
 
 from kintrace.api.auth import CurrentActor
-from kintrace.api.convert import person_fields_of, person_from_body, person_from_fields, relative_input
+from kintrace.api.convert import person_updated, relative_input
 from kintrace.api.schemas import (
     MAX_DAYS,
     CaseCreate,
@@ -87,9 +87,12 @@ def list_cases(
 @router.post("", response_model=CaseOut, status_code=status.HTTP_201_CREATED)
 def create_case(body: CaseCreate, actor: CurrentActor, session: Db) -> CaseOut:
     """File a case. Filed by a family account, it starts unverified and that account is its reporter."""
-    person = person_from_body(body.person)
     case = case_service.create_case(
-        session, actor, person, reference=body.reference, assigned_caseworker_id=body.assigned_caseworker_id
+        session,
+        actor,
+        body.person,
+        reference=body.reference,
+        assigned_caseworker_id=body.assigned_caseworker_id,
     )
     if body.reporter is not None:
         reporter = body.reporter.model_copy(update={"is_reporter": True})
@@ -144,10 +147,7 @@ def get_person(case_id: PathId, actor: CurrentActor, session: Db) -> PersonOut:
 def update_person(case_id: PathId, body: PersonUpdate, actor: CurrentActor, session: Db) -> PersonOut:
     """Change the fields sent (send `null` to clear one); the person is checked again as a whole."""
     case = case_service.get_case(session, actor, case_id)
-    values = person_fields_of(case.person)
-    values.update(body.model_dump(exclude_unset=True))
-    person = person_from_fields(values, prefix="")
-    case = case_service.update_person(session, actor, case_id, person)
+    case = case_service.update_person(session, actor, case_id, person_updated(case.person, body))
     return PersonOut.model_validate(case.person)
 
 
