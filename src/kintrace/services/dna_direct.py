@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from kintrace.dna.identity import IdentityResult, excludes, identity_lr
+from kintrace.dna.identity import IdentityResult, identity_lr
 from kintrace.dna.markers import DnaInputError, Marker
 from kintrace.domain.dna_samples import CandidateState, MatchBasis, SampleKind, fragment_groups
 from kintrace.domain.vocabulary import Role
@@ -36,6 +36,7 @@ from kintrace.services import auditing
 from kintrace.services.access import Actor, require_role, require_staff
 from kintrace.services.dna_matching import posterior
 from kintrace.services.dna_profiles import has_profile, usable_profiles
+from kintrace.services.dna_remains_cache import live_remains, not_excluded
 from kintrace.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from kintrace.services.genetic_crypto import Genotypes, MasterKey
 from kintrace.store.models import DnaAssociation, DnaComparison, DnaProfile, DnaSample, utcnow
@@ -92,6 +93,12 @@ def cases_with_dna(session: Session) -> int:
     )
 
 
+def _sample(session: Session, sample_id: int) -> DnaSample:
+    sample = session.get(DnaSample, sample_id)
+    assert sample is not None  # a live profile's sample
+    return sample
+
+
 def _score(
     markers: Mapping[str, Marker], first: tuple[DnaSample, Genotypes], second: tuple[DnaSample, Genotypes]
 ) -> IdentityResult:
@@ -121,9 +128,12 @@ def compare_effects(
     )
     if not effects or (remains_ids is not None and not remains_ids):
         return result
-    remains = usable_profiles(session, actor, master, reason, kind=SampleKind.REMAINS, sample_ids=remains_ids)
-    for remains_id in except_remains or ():
-        remains.pop(remains_id, None)
+    everyone = live_remains(session, actor, master, reason)
+    remains = {
+        remains_id: genotypes
+        for remains_id, genotypes in everyone.items()
+        if (remains_ids is None or remains_id in remains_ids) and remains_id not in (except_remains or ())
+    }
     if not remains:
         return result
     existing = {
@@ -141,42 +151,49 @@ def compare_effects(
         f"uniform: 1 in {n + 1} ({n} case{'' if n == 1 else 's'} with references or personal effects, "
         "or none of them)"
     )
-    for remains_id, remains_row in sorted(remains.items()):
-        for effect_id, effect_row in sorted(effects.items()):
-            effect = effect_row[0]
-            assert effect.case_id is not None
-            result.pairs += 1
-            row = existing.get((remains_id, effect.case_id))
-            if row is None and excludes(remains_row[1], effect_row[1]):
-                continue  # excluded at a fully typed marker: nothing to store
-            scored = _score(markers, remains_row, effect_row)
-            log10_lr = scored.log10_lr
-            if row is None:
-                if not _strong(log10_lr, IDENTITY_LOG10_LR):
-                    continue
-                row = DnaComparison(
-                    remains_sample_id=remains_id, case_id=effect.case_id, basis=MatchBasis.PERSONAL_EFFECT
-                )
-                session.add(row)
-                existing[(remains_id, effect.case_id)] = row
-            elif row.effect_sample_id != effect_id and (
-                _rank(log10_lr) <= _rank(row.log10_lr) or row.state not in (None, CandidateState.CANDIDATE)
-            ):
-                # The case's stronger effect already speaks for it, or analysts are reviewing that
-                # result: another effect does not change it under them.
+    # Only the pairs a fully typed marker does not exclude are scored, and those already on record.
+    to_score = {
+        (remains_id, effect_id)
+        for effect_id, (_, genotypes) in effects.items()
+        for remains_id in not_excluded(session, genotypes, remains)
+    }
+    on_record = {(remains_id, row.effect_sample_id) for (remains_id, _), row in existing.items()}
+    to_score |= {(r, e) for r, e in on_record if e in effects}
+    result.pairs += len(remains) * len(effects)
+    for remains_id, effect_id in sorted(to_score):
+        effect_row = effects[effect_id]
+        remains_row = (_sample(session, remains_id), remains[remains_id])
+        effect = effect_row[0]
+        assert effect.case_id is not None
+        row = existing.get((remains_id, effect.case_id))
+        scored = _score(markers, remains_row, effect_row)
+        log10_lr = scored.log10_lr
+        if row is None:
+            if not _strong(log10_lr, IDENTITY_LOG10_LR):
                 continue
-            row.effect_sample_id = effect_id
-            row.log10_lr, row.exclusions = log10_lr, len(scored.exclusions)
-            row.marker_lrs = dict(scored.lr_per_marker)
-            row.references = 1
-            row.prior, row.prior_name = prior, prior_name
-            row.posterior = posterior(log10_lr, prior)
-            row.compared_at = utcnow()
-            strong = _strong(log10_lr, IDENTITY_LOG10_LR)
-            if row.state is None and strong:
-                row.state = CandidateState.CANDIDATE
-            elif row.state is CandidateState.CANDIDATE and not strong:
-                row.state = None
+            row = DnaComparison(
+                remains_sample_id=remains_id, case_id=effect.case_id, basis=MatchBasis.PERSONAL_EFFECT
+            )
+            session.add(row)
+            existing[(remains_id, effect.case_id)] = row
+        elif row.effect_sample_id != effect_id and (
+            _rank(log10_lr) <= _rank(row.log10_lr) or row.state not in (None, CandidateState.CANDIDATE)
+        ):
+            # The case's stronger effect already speaks for it, or analysts are reviewing that
+            # result: another effect does not change it under them.
+            continue
+        row.effect_sample_id = effect_id
+        row.log10_lr, row.exclusions = log10_lr, len(scored.exclusions)
+        row.marker_lrs = dict(scored.lr_per_marker)
+        row.references = 1
+        row.prior, row.prior_name = prior, prior_name
+        row.posterior = posterior(log10_lr, prior)
+        row.compared_at = utcnow()
+        strong = _strong(log10_lr, IDENTITY_LOG10_LR)
+        if row.state is None and strong:
+            row.state = CandidateState.CANDIDATE
+        elif row.state is CandidateState.CANDIDATE and not strong:
+            row.state = None
     session.flush()
     scored_cases = {effect.case_id for effect, _ in effects.values()}
     result.candidate_ids = {
@@ -207,7 +224,7 @@ def compare_fragments(
     """Score the chosen remains (all by default) against every other remains profile."""
     require_staff(actor, "run DNA matching")
     result = DirectResult()
-    everyone = usable_profiles(session, actor, master, reason, kind=SampleKind.REMAINS)
+    everyone = live_remains(session, actor, master, reason)
     chosen = sorted(everyone if remains_ids is None else set(everyone) & remains_ids)
     if not chosen or len(everyone) < 2:
         return result
@@ -222,34 +239,40 @@ def compare_fragments(
             )
         )
     }
-    done: set[tuple[int, int]] = set()
-    for sample_id in chosen:
-        for other_id in sorted(everyone):
-            pair = (min(sample_id, other_id), max(sample_id, other_id))
-            if other_id == sample_id or pair in done:
+    # Every unordered pair with a chosen profile is compared; only those a fully typed marker does not
+    # exclude are scored exactly, beside the pairs already on record (their score may fall).
+    picked = set(chosen)
+    result.pairs += len(chosen) * (len(chosen) - 1) // 2 + len(chosen) * (len(everyone) - len(chosen))
+    to_score = {
+        (min(sample_id, other_id), max(sample_id, other_id))
+        for sample_id in chosen
+        for other_id in not_excluded(session, everyone[sample_id], everyone)
+        if other_id != sample_id
+    }
+    to_score |= {pair for pair in existing if pair[0] in everyone and pair[1] in everyone}
+    for pair in sorted(to_score):
+        if pair[0] not in picked and pair[1] not in picked:
+            continue
+        row = existing.get(pair)
+        first = (_sample(session, pair[0]), everyone[pair[0]])
+        second = (_sample(session, pair[1]), everyone[pair[1]])
+        scored = _score(markers, first, second)
+        log10_lr = scored.log10_lr
+        strong = _strong(log10_lr, ASSOCIATION_LOG10_LR)
+        if row is None:
+            if not strong:
                 continue
-            done.add(pair)
-            result.pairs += 1
-            row = existing.get(pair)
-            if row is None and excludes(everyone[pair[0]][1], everyone[pair[1]][1]):
-                continue  # excluded at a fully typed marker: nothing to store
-            scored = _score(markers, everyone[pair[0]], everyone[pair[1]])
-            log10_lr = scored.log10_lr
-            strong = _strong(log10_lr, ASSOCIATION_LOG10_LR)
-            if row is None:
-                if not strong:
-                    continue
-                row = DnaAssociation(first_sample_id=pair[0], second_sample_id=pair[1])
-                session.add(row)
-                existing[pair] = row
-            row.log10_lr, row.exclusions = log10_lr, len(scored.exclusions)
-            row.shared_markers = scored.shared
-            row.marker_lrs = dict(scored.lr_per_marker)
-            row.compared_at = utcnow()
-            if row.state is None and strong:
-                row.state = CandidateState.CANDIDATE
-            elif row.state is CandidateState.CANDIDATE and not strong:
-                row.state = None
+            row = DnaAssociation(first_sample_id=pair[0], second_sample_id=pair[1])
+            session.add(row)
+            existing[pair] = row
+        row.log10_lr, row.exclusions = log10_lr, len(scored.exclusions)
+        row.shared_markers = scored.shared
+        row.marker_lrs = dict(scored.lr_per_marker)
+        row.compared_at = utcnow()
+        if row.state is None and strong:
+            row.state = CandidateState.CANDIDATE
+        elif row.state is CandidateState.CANDIDATE and not strong:
+            row.state = None
     session.flush()
     result.association_ids = {row.id for row in existing.values() if row.state in _OPEN}
     auditing.record_event(
