@@ -168,6 +168,10 @@ def test_custody_form_upload_later_and_withdrawal_on_the_sample_page(web_app: Fa
         f"{url}/custody", data={"csrf_token": csrf(worker), "step": "sent", "on": "", "by": "X"}, headers=UK
     )
     assert bad.status_code == 422 and "вкажіть дату" in bad.text.lower()
+    used = {"csrf_token": csrf(worker), "step": "consumed", "on": "2026-03-05", "by": "Synthetic Lab"}
+    assert worker.post(f"{url}/custody", data=used).status_code == 303
+    late = worker.post(f"{url}/custody", data={**used, "step": "stored"}, headers=UK)
+    assert late.status_code == 422 and "зразок FORM-C1 використано повністю" in late.text
 
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
     uploaded = worker.post(
@@ -224,8 +228,12 @@ def test_remains_and_a_lab_export_on_the_desk(
         "/desk/dna/import",
         data={"csrf_token": csrf(worker), "dna_form": "import"},
         files={"export": ("broken.csv", broken.read_bytes(), "text/csv")},
+        headers=UK,
     )
-    assert refused.status_code == 422 and "broken.csv row" in refused.text and "NOPE-1" in refused.text
+    assert refused.status_code == 422
+    assert (
+        "broken.csv, рядок 18, стовпець sample_id: зразок &#39;NOPE-1&#39; не зареєстровано" in refused.text
+    )
     with web_app.state.sessionmaker() as session:
         from kintrace.store.models import DnaProfile
 

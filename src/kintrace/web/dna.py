@@ -136,7 +136,7 @@ def desk_strength_context(db: Session, who: Visitor, case_id: int) -> dict[str, 
     }
 
 
-def _markers_or_none() -> dict[str, Marker] | None:
+def markers_or_none() -> dict[str, Marker] | None:
     """The configured frequency table; None when none is, or it cannot be read (the pages that only
     show stored figures still open; the DNA routes that need it answer 503 naming the table)."""
     try:
@@ -147,7 +147,7 @@ def _markers_or_none() -> dict[str, Marker] | None:
 
 def strengths_for(db: Session, case_ids: set[int]) -> dict[int, dna_strength.Strength]:
     """The families' stored strengths (none without a usable frequency table)."""
-    markers = _markers_or_none()
+    markers = markers_or_none()
     return {} if markers is None else dna_strength.strengths(db, case_ids, markers)
 
 
@@ -166,7 +166,7 @@ def server_markers(request: Request) -> dict[str, Marker]:
     return markers
 
 
-def _desk_context(db: Session, who: Visitor, request: Request) -> dict[str, Any]:
+def desk_context(db: Session, who: Visitor, request: Request) -> dict[str, Any]:
     markers = configured_markers()
     unscored = (
         {}
@@ -209,7 +209,7 @@ def desk_candidates(
     candidates: int = 0,
     direct: int = 0,
 ) -> Response:
-    context = _desk_context(db, who, request)
+    context = desk_context(db, who, request)
     if done == "import":
         # What the lab export just imported did (the figures come back on the redirect after the post).
         context["imported"] = {
@@ -251,7 +251,7 @@ async def desk_review(request: Request, comparison_id: int, action: str, db: Db,
     except (ValidationFailed, Forbidden, Conflict) as error:
         # The list again with the reason next to it ("a second analyst must confirm"); nothing saved.
         db.rollback()
-        context = _desk_context(db, who, request)
+        context = desk_context(db, who, request)
         context["error"] = error
         code = 403 if isinstance(error, Forbidden) else 409 if isinstance(error, Conflict) else 422
         return render(request, "desk/dna_candidates.html", context, user=who.user, status_code=code)
@@ -288,7 +288,7 @@ async def desk_association(
         review(db, who.actor, association_id, forms.text(form, "reason") or "")
     except (ValidationFailed, Forbidden, Conflict) as error:
         db.rollback()
-        context = _desk_context(db, who, request)
+        context = desk_context(db, who, request)
         context["error"] = error
         code = 403 if isinstance(error, Forbidden) else 409 if isinstance(error, Conflict) else 422
         return render(request, "desk/dna_candidates.html", context, user=who.user, status_code=code)
@@ -309,7 +309,7 @@ def pedigree_drawing(request: Request, db: Session, who: Visitor, case_id: int) 
 
 def _family_context(db: Session, who: Visitor, case_id: int, request: Request) -> dict[str, Any]:
     case = case_service.get_case(db, who.actor, case_id)
-    markers = _markers_or_none()
+    markers = markers_or_none()
     return {
         "pedigree": pedigree_drawing(request, db, who, case_id),
         "case": case,

@@ -26,10 +26,10 @@ from kintrace.http.deps import Db, PathId
 from kintrace.services import dna_arrival, dna_consent_forms, dna_profiles, dna_samples
 from kintrace.services.attachments import MAX_ATTACHMENT_BYTES, content_disposition
 from kintrace.services.errors import Conflict, ServiceError, ValidationFailed
-from kintrace.store.models import Case, Incident
+from kintrace.store.models import Case
 from kintrace.web import forms
-from kintrace.web.desk import _case_context
-from kintrace.web.dna import _desk_context, _markers_or_none, server_markers
+from kintrace.web.desk import case_context
+from kintrace.web.dna import desk_context, markers_or_none, server_markers
 from kintrace.web.i18n import N_, gettext_for
 from kintrace.web.labels import CUSTODY_STEP, KINSHIP
 from kintrace.web.pages import language_of, render
@@ -52,20 +52,64 @@ _MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"please choose one$"), N_("please choose one")),
     (re.compile(r"a form must be a PDF, JPEG or PNG$|type not accepted"), N_("must be a PDF, JPEG or PNG")),
     (re.compile(r"^is empty$"), N_("the file is empty")),
-    (re.compile(r"is larger than|the limit is"), N_("is larger than 10 MiB")),
+    (re.compile(r"^is larger than 10 MiB$|the limit is 10485760$"), N_("is larger than 10 MiB")),
+    (re.compile(r"^is larger than 50 MiB$"), N_("is larger than 50 MiB")),
 )
+_CONFLICTS: tuple[tuple[re.Pattern[str], str | None, str], ...] = (
+    (
+        re.compile(r"^sample code (?P<code>.+) is already registered$"),
+        "code",
+        N_("%(code)s is already registered: give the sample's own code"),
+    ),
+    (
+        re.compile(r"^sample (?P<code>.+) was consumed; no later custody step is possible$"),
+        "step",
+        N_("sample %(code)s was consumed: no later step is possible"),
+    ),
+    (
+        re.compile(r"^the consent for sample (?P<code>.+) was already withdrawn on (?P<date>\S+)$"),
+        None,
+        N_("the consent for sample %(code)s was already withdrawn on %(date)s"),
+    ),
+)
+# Where a lab export is wrong ("export.csv row 12, field sample_id") and what: said again in the
+# reader's language, the file, row and column kept as the file has them.
+_IMPORT_WHERE = re.compile(r"^(?P<file>.+) row (?P<row>\S+), field (?P<column>\w+)$")
+_IMPORT_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^sample (?P<code>.+) is not registered$"), N_("sample %(code)s is not registered")),
+    (
+        re.compile(r"^sample (?P<code>.+) has no consent in force; its profile may not be kept$"),
+        N_("sample %(code)s has no consent in force; its profile may not be kept"),
+    ),
+    (re.compile(r"^sample (?P<code>.+) already has a profile$"), N_("sample %(code)s already has a profile")),
+    (re.compile(r"^sample (?P<code>.+): no marker typed$"), N_("sample %(code)s: no marker typed")),
+)
+
+
+def readable_import(translate: Callable[[str], str], error: ValidationFailed) -> ValidationFailed:
+    """A lab export's error, naming the file, row and column, in the reader's language."""
+    message = error.message
+    for pattern, words in _IMPORT_MESSAGES:
+        found = pattern.match(message)
+        if found:
+            message = translate(words) % found.groupdict()
+            break
+    where = _IMPORT_WHERE.match(error.field or "")
+    if where:
+        place = translate(N_("%(file)s, row %(row)s, column %(column)s")) % where.groupdict()
+        return ValidationFailed("export", f"{place}: {message}")
+    return ValidationFailed(
+        "export", message if error.field in (None, "export") else f"{error.field}: {message}"
+    )
 
 
 def readable(translate: Callable[[str], str], error: ServiceError) -> ValidationFailed:
     """The error in the reader's language, naming its field; what has no translation stays as said."""
     if isinstance(error, Conflict):
-        found = re.match(r"sample code (.+) is already registered$", str(error))
-        if found:
-            return ValidationFailed(
-                "code",
-                translate(N_("%(code)s is already registered: give the sample's own code"))
-                % {"code": found.group(1)},
-            )
+        for pattern, conflict_field, words in _CONFLICTS:
+            found = pattern.match(str(error))
+            if found:
+                return ValidationFailed(conflict_field, translate(words) % found.groupdict())
         return ValidationFailed(None, str(error))
     field = getattr(error, "field", None)
     message = getattr(error, "message", str(error))
@@ -101,7 +145,7 @@ def _case_failed(
 ) -> Response:
     db.rollback()
     _ = gettext_for(language_of(request))
-    context = _case_context(db, who, case_id)
+    context = case_context(db, who, case_id)
     values = {key: value for key, value in form.items() if isinstance(value, str)}
     context.update(done=None, form=values, error=readable(_, error), dna_form=values.get("dna_form"))
     return render(request, "desk/case.html", context, user=who.user, status_code=422)
@@ -264,7 +308,7 @@ async def withdraw_consent(request: Request, sample_id: PathId, db: Db, who: Sta
             db,
             who.actor,
             request.app.state.genetic_key,
-            _markers_or_none(),
+            markers_or_none(),
             sample_id,
             on=forms.iso_date(form, "on", default=dt.date.today()),
             note=note,
@@ -274,21 +318,15 @@ async def withdraw_consent(request: Request, sample_id: PathId, db: Db, who: Sta
     return RedirectResponse(f"/desk/dna/samples/{sample_id}?done=withdrawn#consent", status_code=303)
 
 
-def incident_names(db: Session) -> list[str]:
-    """The incidents on record, offered as the remains form's choices (a new name may be typed)."""
-    return list(db.scalars(select(Incident.name).order_by(Incident.name)))
-
-
 def _desk_failed(
     request: Request, db: Session, who: Visitor, error: ServiceError, form: FormData
 ) -> Response:
     db.rollback()
     _ = gettext_for(language_of(request))
-    context = _desk_context(db, who, request)
+    context = desk_context(db, who, request)
     context.update(
         error=readable(_, error),
         form={k: v for k, v in form.items() if isinstance(v, str)},
-        incident_names=incident_names(db),
     )
     return render(request, "desk/dna_candidates.html", context, user=who.user, status_code=422)
 
@@ -332,9 +370,7 @@ async def import_export(request: Request, db: Db, who: Staff) -> Response:
             path.write_bytes(data)
             result = dna_arrival.import_and_match(db, who.actor, request.app.state.genetic_key, markers, path)
     except ValidationFailed as error:
-        if error.field is None:
-            error = ValidationFailed("export", error.message)
-        return _desk_failed(request, db, who, error, form)
+        return _desk_failed(request, db, who, readable_import(gettext_for(language_of(request)), error), form)
     summary = (
         f"profiles={len(result.imported.profiles)}&comparisons={result.matching.pairs + result.direct.pairs}"
         f"&candidates={result.matching.candidates}&direct={result.direct.candidates}"
