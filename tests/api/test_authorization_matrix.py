@@ -40,6 +40,7 @@ from kintrace.services import appeals as appeal_service
 from kintrace.services import cases as case_service
 from kintrace.services import (
     dna_arrival,
+    dna_consent_forms,
     dna_direct,
     dna_incidents,
     dna_matching,
@@ -409,6 +410,9 @@ RULES: dict[str, Rule] = {
     "POST /api/v1/dna/samples/{sample_id}/withdraw-consent": Rule(
         s(200), s(404), s(200), s(403), s(200), body=lambda w: {"note": "відкликано"}
     ),
+    # The signed consent form: caseworkers and admins upload it, staff download it, never a family.
+    "POST /api/v1/dna/samples/{sample_id}/consent-form": writers(200, multipart=True),
+    "GET /api/v1/dna/samples/{sample_id}/consent-form": staff_only(200),
     # Lab exports are imported by staff (analysts included: they work the lab's data), never a family.
     "POST /api/v1/dna/profiles/import": Rule(
         s(403),
@@ -651,6 +655,8 @@ def build_dna(
     own, shared, foreign = cases["own"], cases["shared"], cases["other"]
     mother = _reference(session, own.id, relatives["mine"], "KTLAB-OWN-M", Kinship.MOTHER, DonorSex.FEMALE)
     _reference(session, own.id, relatives["father"], "KTLAB-OWN-F", Kinship.FATHER, DonorSex.MALE)
+    # The mother's signed consent form is on file: staff download it, no family does.
+    dna_consent_forms.attach_form(session, SYSTEM, mother, filename="згода.pdf", data=PDF)
     aunt = _reference(
         session,
         shared.id,

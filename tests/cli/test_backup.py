@@ -29,8 +29,18 @@ from typer.testing import CliRunner
 
 from kintrace.cli.main import app
 from kintrace.domain.dates import PartialDate
+from kintrace.domain.dna_samples import DonorSex
 from kintrace.domain.vocabulary import Claim, RequestOutcome, Role, SourceKind, Visibility
-from kintrace.services import cases, duplicates, evidence, requests, sources, users
+from kintrace.services import (
+    cases,
+    dna_consent_forms,
+    dna_samples,
+    duplicates,
+    evidence,
+    requests,
+    sources,
+    users,
+)
 from kintrace.services.access import SYSTEM, actor_for
 from kintrace.services.backup import BackupError, backup, restore
 from kintrace.services.cases import RelativeInput
@@ -139,6 +149,29 @@ def _fill_the_rest(session: Session, attachments: Path) -> None:
         today=TODAY,
     )
     requests.record_answer(session, SYSTEM, submitted.id, received_on=TODAY, outcome=RequestOutcome.GRANTED)
+    # A DNA reference whose signed consent form is in the attachment store too.
+    donor = cases.add_relative(
+        session, SYSTEM, third.id, RelativeInput(full_name="Інша Марія", relationship="mother")
+    )
+    sample = dna_samples.add_reference(
+        session,
+        SYSTEM,
+        third.id,
+        dna_samples.ReferenceInput(
+            code="BK-REF-1",
+            relative_id=donor.id,
+            kinship=None,
+            donor_sex=DonorSex.FEMALE,
+            collected_on=TODAY,
+            collector="Вигаданий збирач",
+            laboratory="Вигадана лабораторія",
+            consent_on=TODAY,
+        ),
+    )
+    form = b"%PDF-1.4\n% synthetic signed consent\n%%EOF\n"
+    dna_consent_forms.attach_form(
+        session, SYSTEM, sample.id, filename="згода.pdf", data=form, root=attachments
+    )
     assert actor_for(family).is_family
 
 
@@ -188,8 +221,9 @@ def _assert_same(source_url: str, target_url: str, source_files: Path, target_fi
     assert sorted(before) == sorted(after)
     for name in before:
         assert after[name] == before[name], f"table {name} differs after the round trip"
-    # Two evidence attachments (one stored twice) and the demo's two published lists' original files.
-    assert _files(target_files) == _files(source_files) and len(_files(source_files)) == 4
+    # Two evidence attachments (one stored twice), the demo's two published lists' original files and
+    # a signed DNA consent form.
+    assert _files(target_files) == _files(source_files) and len(_files(source_files)) == 5
 
 
 def test_sqlite_round_trip_through_the_cli_keeps_every_row_and_file(tmp_path):
@@ -200,7 +234,7 @@ def test_sqlite_round_trip_through_the_cli_keeps_every_row_and_file(tmp_path):
     made = runner.invoke(
         app, ["backup", str(archive), "--attachments-dir", str(source_files), "--database-url", source_url]
     )
-    assert made.exit_code == 0 and "4 attachment file(s)" in made.output, made.output
+    assert made.exit_code == 0 and "5 attachment file(s)" in made.output, made.output
 
     target_url, target_files = (
         f"sqlite:///{tmp_path / 'restored' / 'kintrace.db'}",
@@ -340,7 +374,7 @@ def test_postgresql_round_trip_keeps_every_row_and_file(pg_databases, tmp_path):
     _fill(source_url, source_files)
     archive = tmp_path / "pg.tar.gz"
     report = backup(source_url, archive, source_files)
-    assert report.kind == "postgresql" and report.files == 4 and not report.missing
+    assert report.kind == "postgresql" and report.files == 5 and not report.missing
     upgrade(target_url)  # migrated but without a row: still an empty target
     restored = restore(archive, target_url, target_files)
     assert restored.revision == current_head()

@@ -145,6 +145,7 @@ def test_demo_seeds_once_and_prints_working_logins(tmp_path, monkeypatch):
     first = _run("demo", "--no-serve", "--persons", "30", url=url)
     assert first.exit_code == 0, first.output
     assert "seeded 30 cases" in first.output and "admin: demo-admin-" in first.output
+    assert "DNA consent forms on file: 1" in first.output
     second = _run("demo", "--no-serve", "--persons", "30", url=url)
     assert "not seeding again" in second.output and "family: demo-family-" in second.output
     assert _run("audit", "verify", url=url).exit_code == 0

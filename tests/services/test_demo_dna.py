@@ -4,20 +4,33 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from sqlalchemy import select
 
 from kintrace.domain.dna_samples import CandidateState, MatchBasis
-from kintrace.services import dna_direct, dna_matching
+from kintrace.services import dna_consent_forms, dna_direct, dna_matching
 from kintrace.services.access import SYSTEM
 from kintrace.services.demo_dna import seed_dna
 from kintrace.services.genetic_crypto import MasterKey
-from kintrace.store.models import DnaComparison, DnaProfile
+from kintrace.store.models import DnaComparison, DnaConsent, DnaProfile
+
+
+@pytest.fixture(autouse=True)
+def _attachments(tmp_path_factory, monkeypatch):
+    """The demo's consent form goes to a temporary folder, never into the working tree's var/."""
+    monkeypatch.setenv("KINTRACE_ATTACHMENTS_DIR", str(tmp_path_factory.mktemp("attachments")))
 
 
 def test_demo_dna_leaves_candidates_for_the_analysts(session, factories, tmp_path):
     for _ in range(4):
         factories.CaseFactory()
     seeded = seed_dna(session, SYSTEM, MasterKey(os.urandom(32)), tmp_path, families=4)
+    # The first family's father signed a consent form on paper: a small synthetic PDF is on file.
+    assert seeded.consent_forms == 1
+    [consent] = session.scalars(select(DnaConsent).where(DnaConsent.form_sha256.is_not(None))).all()
+    form = dna_consent_forms.read_form(session, SYSTEM, consent.sample_id)
+    assert form.media_type == "application/pdf" and form.data.startswith(b"%PDF")
+    assert consent.sample.code.endswith("-F") and form.filename == f"consent-{consent.sample.code}.pdf"
     # Remains: the sons of families 1 (in two fragments), 2 and 4, and three strangers.
     assert seeded.families == 4 and seeded.remains == 7
     assert seeded.candidates >= 2  # the missing sons of families 1 and 4 are among the remains

@@ -441,3 +441,65 @@ def test_0022_adds_the_call_sign_and_its_downgrade_keeps_every_person_and_spelli
     engine.dispose()
     upgrade(url)
     assert _diff(url) == []
+
+
+def test_0023_adds_the_consent_form_and_its_downgrade_keeps_every_consent(tmp_path):
+    """Up: each consent gets an empty form; down: the form's columns go, the consents stay. SQLite,
+    and a schema of its own on PostgreSQL when one is configured."""
+    import os
+    import uuid
+    from urllib.parse import quote
+
+    from sqlalchemy import text
+
+    server = os.environ.get("KINTRACE_TEST_DATABASE_URL")
+    schema = f"kt_mig23_{uuid.uuid4().hex[:10]}"
+    if server:
+        admin = make_engine(server)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = f"{server}{'&' if '?' in server else '?'}options={quote(f'-csearch_path={schema}')}"
+    else:
+        url = f"sqlite:///{tmp_path / 'forms.db'}"
+    form_columns = {"form_sha256", "form_filename", "form_media_type", "form_size_bytes", "form_uploaded_at"}
+    try:
+        upgrade(url, "0022")
+        engine = make_engine(url)
+        now = "2026-01-01 00:00:00+00"
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO dna_samples (id, code, kind, donor_sex, laboratory, created_at) "
+                    "VALUES (1, 'R1', 'reference', 'female', 'Lab', :now)"
+                ),
+                {"now": now},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO dna_consents (id, sample_id, scope, given_on) "
+                    "VALUES (1, 1, 'identify_this_missing_person', '2026-01-01')"
+                )
+            )
+        upgrade(url)
+        assert _diff(url) == []
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT form_sha256 FROM dna_consents")).scalar_one() is None
+            conn.execute(
+                text(
+                    "UPDATE dna_consents SET form_sha256 = :sha, form_filename = 'згода.pdf', "
+                    "form_media_type = 'application/pdf', form_size_bytes = 10, form_uploaded_at = :now"
+                ),
+                {"sha": "a" * 64, "now": now},
+            )
+        downgrade(url, "0022")
+        with engine.connect() as conn:
+            assert not form_columns & {c["name"] for c in inspect(conn).get_columns("dna_consents")}
+            assert conn.execute(text("SELECT sample_id FROM dna_consents")).scalars().all() == [1]
+        upgrade(url)
+        assert _diff(url) == []
+        engine.dispose()
+    finally:
+        if server:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            admin.dispose()

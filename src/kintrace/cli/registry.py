@@ -477,6 +477,7 @@ def _seed_demo_dna(engine: Engine, folder: Path) -> None:
         f"  DNA direct matches: {seeded.personal_effects} personal effect(s), "
         f"{seeded.direct_candidates} identity candidate(s), {seeded.associations} association(s) of remains"
     )
+    console.print(f"  DNA consent forms on file: {seeded.consent_forms} (a synthetic PDF, staff-only)")
 
 
 def register(app: typer.Typer) -> None:

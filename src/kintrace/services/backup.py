@@ -38,7 +38,7 @@ from sqlalchemy.exc import SQLAlchemyError
 import kintrace
 from kintrace.services.errors import ServiceError
 from kintrace.store.db import make_engine
-from kintrace.store.models import Attachment, PublishedList
+from kintrace.store.models import Attachment, DnaConsent, PublishedList
 
 FORMAT = "kintrace-backup/1"
 MANIFEST = "manifest.json"
@@ -139,6 +139,12 @@ def _read_snapshot(conn: Connection) -> _Snapshot:
     blobs = set(conn.execute(select(Attachment.sha256)).scalars()) if "attachments" in counts else set()
     if "published_lists" in counts:  # a published list's original file is kept the same way
         blobs |= set(conn.execute(select(PublishedList.sha256)).scalars())
+    if "dna_consents" in counts and "form_sha256" in {
+        c["name"] for c in inspect(conn).get_columns("dna_consents")
+    }:
+        # A signed DNA consent form, in the same store (a database before migration 0023 has none).
+        forms = select(DnaConsent.form_sha256).where(DnaConsent.form_sha256.is_not(None))
+        blobs |= {sha for sha in conn.execute(forms).scalars() if sha}
     revision = (
         conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         if "alembic_version" in counts

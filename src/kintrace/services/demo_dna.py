@@ -20,7 +20,7 @@ from kintrace.dna.markers import load_frequency_table
 from kintrace.domain.dna_samples import DonorSex, IncidentKind, Kinship
 from kintrace.domain.relationships import Relationship
 from kintrace.domain.vocabulary import CaseState, Role, Sex
-from kintrace.services import dna_arrival, dna_incidents, dna_samples, dna_strength
+from kintrace.services import dna_arrival, dna_consent_forms, dna_incidents, dna_samples, dna_strength, pdf
 from kintrace.services.access import Actor, require_role
 from kintrace.services.genetic_crypto import MasterKey
 from kintrace.store.models import Case, MissingPerson, Relative
@@ -44,6 +44,7 @@ class DnaSeed:
     personal_effects: int = 0
     direct_candidates: int = 0  # identity candidates from personal effects
     associations: int = 0  # remains proposed as one person
+    consent_forms: int = 0  # references whose signed consent form is on file
 
 
 def _frequency_table(rng: random.Random, path: Path) -> dict[str, list[float]]:
@@ -82,6 +83,7 @@ def seed_dna(
     remains_count = 0
     in_grave: list[int] = []  # the families whose missing son lies in the grave
     effects = 0
+    forms = 0
     for n, case in enumerate(cases, start=1):
         father, mother = person(), person()
         son = {m: (rng.choice(father[m]), rng.choice(mother[m])) for m in MARKERS}
@@ -105,7 +107,7 @@ def seed_dna(
             session.add(relative)
             session.flush()
             code = f"DEMO-REF-{case.id}-{word[0].upper()}"
-            dna_samples.add_reference(
+            sample = dna_samples.add_reference(
                 session,
                 actor,
                 case.id,
@@ -122,6 +124,16 @@ def seed_dna(
                 ),
             )
             profiles[code] = genotypes
+            if n == 1 and word == "father":
+                # The first family's father signed his consent on paper: the scan is on file.
+                dna_consent_forms.attach_form(
+                    session,
+                    actor,
+                    sample.id,
+                    filename=f"consent-{code}.pdf",
+                    data=_consent_form_pdf(relative.full_name, code, day),
+                )
+                forms += 1
         for word in asked:
             session.add(
                 Relative(
@@ -189,6 +201,7 @@ def seed_dna(
         personal_effects=effects,
         direct_candidates=arrived.direct.candidates,
         associations=arrived.direct.associations,
+        consent_forms=forms,
     )
 
 
@@ -220,3 +233,14 @@ def _remains(session: Session, actor: Actor, code: str, day: dt.date, n: int, in
             laboratory="Demo laboratory",
         ),
     )
+
+
+def _consent_form_pdf(donor: str, code: str, day: dt.date) -> bytes:
+    """A one-page synthetic consent form (what a scan of the signed paper stands for in the demo)."""
+    story = [
+        pdf.para("Consent to the use of a DNA reference sample (synthetic demo form)", "title"),
+        pdf.para(f"Donor: {donor}. Sample: {code}. Signed on {day.isoformat()}."),
+        pdf.para("Scope: the identification of this missing person only. Withdrawable at any time."),
+        pdf.para("Signature: (synthetic)"),
+    ]
+    return pdf.render("Consent form (synthetic)", story, made_on=day)

@@ -88,6 +88,7 @@ class FamilySample:
     consent_on: dt.date | None
     withdrawn_on: dt.date | None
     may_withdraw: bool  # the viewer is the donor
+    form_on_file: bool = False  # a signed consent form is stored (its contents are staff-only)
 
 
 def _text(field: str, value: str | None, *, required: bool = True, most: int = MAX_TEXT) -> str | None:
@@ -440,6 +441,7 @@ def _family_row(actor: Actor, sample: DnaSample) -> FamilySample:
         consent_on=consent.given_on if consent else None,
         withdrawn_on=consent.withdrawn_on if consent else None,
         may_withdraw=_is_donor(actor, sample),
+        form_on_file=bool(consent and consent.form_sha256),
     )
 
 

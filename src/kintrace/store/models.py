@@ -772,6 +772,13 @@ class DnaConsent(Base):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
     withdrawal_note: Mapped[str | None] = mapped_column(Text)
+    # The signed consent form (PDF, JPEG or PNG): its bytes in the attachment store by SHA-256.
+    # Staff-only, so not an evidence attachment (a family opens its case's evidence files).
+    form_sha256: Mapped[str | None] = mapped_column(String(64))
+    form_filename: Mapped[str | None] = mapped_column(String(255))
+    form_media_type: Mapped[str | None] = mapped_column(String(100))
+    form_size_bytes: Mapped[int | None] = mapped_column(Integer)
+    form_uploaded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
     sample: Mapped[DnaSample] = relationship(back_populates="consent")
 

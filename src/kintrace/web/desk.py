@@ -135,7 +135,7 @@ def case_list(
     return render(request, "desk/cases.html", context, user=who.user)
 
 
-def _case_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
+def case_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
     case = case_service.get_case(db, who.actor, case_id)
     items = evidence_service.list_evidence(db, who.actor, case_id)
     # The rules' facts are read once for both the contradictions and the evidence track; staff read
@@ -198,7 +198,7 @@ def _case_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
 
 @router.get("/cases/{case_id}")
 def case_page(request: Request, case_id: PathId, db: Db, who: Staff, done: str | None = None) -> Response:
-    context = _case_context(db, who, case_id)
+    context = case_context(db, who, case_id)
     context.update(done=done, form={})
     return render(request, "desk/case.html", context, user=who.user)
 
@@ -208,7 +208,7 @@ def _failed(
 ) -> Response:
     """Show the case page again with the error next to the form that caused it; nothing is saved."""
     db.rollback()
-    context = _case_context(db, who, case_id)
+    context = case_context(db, who, case_id)
     context.update(done=None, form=dict(form), error=error)
     return render(request, "desk/case.html", context, user=who.user, status_code=422)
 

@@ -17,13 +17,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kintrace.dna.markers import DnaInputError, Marker
-from kintrace.domain.dna_samples import Kinship, Reason
+from kintrace.domain.dna_samples import DonorSex, Kinship, Reason
 from kintrace.http.deps import Db
 from kintrace.services import cases as case_service
-from kintrace.services import dna_arrival, dna_direct, dna_matching, dna_review, dna_samples, dna_strength
+from kintrace.services import (
+    dna_arrival,
+    dna_direct,
+    dna_matching,
+    dna_profiles,
+    dna_review,
+    dna_samples,
+    dna_strength,
+)
 from kintrace.services.dna_frequencies import configured_markers
 from kintrace.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
-from kintrace.store.models import Case, DnaReferenceStrength
+from kintrace.store.models import Case, DnaReferenceStrength, Incident
 from kintrace.web import dna_report, forms
 from kintrace.web.i18n import N_, gettext_for
 from kintrace.web.labels import KINSHIP
@@ -117,10 +125,18 @@ def desk_strength_context(db: Session, who: Visitor, case_id: int) -> dict[str, 
         "dna_asked": dna_strength.relatives_to_ask(db, who.actor, case_id),
         "strength_why": strength_why,
         "kinship": KINSHIP,
+        # The case's samples with whether a profile is stored, and what the DNA forms offer.
+        "dna_samples": [
+            (sample, dna_profiles.has_profile(db, sample.id))
+            for sample in dna_samples.list_samples(db, who.actor, case_id=case_id)
+        ],
+        "donor_sexes": list(DonorSex),
+        "sexes": SEXES,
+        "dna_form": None,
     }
 
 
-def _markers_or_none() -> dict[str, Marker] | None:
+def markers_or_none() -> dict[str, Marker] | None:
     """The configured frequency table; None when none is, or it cannot be read (the pages that only
     show stored figures still open; the DNA routes that need it answer 503 naming the table)."""
     try:
@@ -131,7 +147,7 @@ def _markers_or_none() -> dict[str, Marker] | None:
 
 def strengths_for(db: Session, case_ids: set[int]) -> dict[int, dna_strength.Strength]:
     """The families' stored strengths (none without a usable frequency table)."""
-    markers = _markers_or_none()
+    markers = markers_or_none()
     return {} if markers is None else dna_strength.strengths(db, case_ids, markers)
 
 
@@ -150,7 +166,7 @@ def server_markers(request: Request) -> dict[str, Marker]:
     return markers
 
 
-def _desk_context(db: Session, who: Visitor, request: Request) -> dict[str, Any]:
+def desk_context(db: Session, who: Visitor, request: Request) -> dict[str, Any]:
     markers = configured_markers()
     unscored = (
         {}
@@ -174,12 +190,35 @@ def _desk_context(db: Session, who: Visitor, request: Request) -> dict[str, Any]
         "to_tell": dna_review.awaiting_family(db, who.actor) if who.actor.can_write_cases else [],
         "today": dt.date.today(),
         "error": None,
+        "form": {},
+        "imported": None,
+        "incident_names": list(db.scalars(select(Incident.name).order_by(Incident.name))),
+        "can_import": who.actor.role in dna_profiles.IMPORTERS,
+        "can_write": who.actor.can_write_cases,
     }
 
 
 @router.get("/desk/dna")
-def desk_candidates(request: Request, db: Db, who: Staff) -> Response:
-    return render(request, "desk/dna_candidates.html", _desk_context(db, who, request), user=who.user)
+def desk_candidates(
+    request: Request,
+    db: Db,
+    who: Staff,
+    done: str | None = None,
+    profiles: int = 0,
+    comparisons: int = 0,
+    candidates: int = 0,
+    direct: int = 0,
+) -> Response:
+    context = desk_context(db, who, request)
+    if done == "import":
+        # What the lab export just imported did (the figures come back on the redirect after the post).
+        context["imported"] = {
+            "profiles": profiles,
+            "comparisons": comparisons,
+            "candidates": candidates,
+            "direct": direct,
+        }
+    return render(request, "desk/dna_candidates.html", context, user=who.user)
 
 
 @router.get("/desk/dna/candidates/{comparison_id}/report.pdf")
@@ -212,7 +251,7 @@ async def desk_review(request: Request, comparison_id: int, action: str, db: Db,
     except (ValidationFailed, Forbidden, Conflict) as error:
         # The list again with the reason next to it ("a second analyst must confirm"); nothing saved.
         db.rollback()
-        context = _desk_context(db, who, request)
+        context = desk_context(db, who, request)
         context["error"] = error
         code = 403 if isinstance(error, Forbidden) else 409 if isinstance(error, Conflict) else 422
         return render(request, "desk/dna_candidates.html", context, user=who.user, status_code=code)
@@ -249,7 +288,7 @@ async def desk_association(
         review(db, who.actor, association_id, forms.text(form, "reason") or "")
     except (ValidationFailed, Forbidden, Conflict) as error:
         db.rollback()
-        context = _desk_context(db, who, request)
+        context = desk_context(db, who, request)
         context["error"] = error
         code = 403 if isinstance(error, Forbidden) else 409 if isinstance(error, Conflict) else 422
         return render(request, "desk/dna_candidates.html", context, user=who.user, status_code=code)
@@ -270,7 +309,7 @@ def pedigree_drawing(request: Request, db: Session, who: Visitor, case_id: int) 
 
 def _family_context(db: Session, who: Visitor, case_id: int, request: Request) -> dict[str, Any]:
     case = case_service.get_case(db, who.actor, case_id)
-    markers = _markers_or_none()
+    markers = markers_or_none()
     return {
         "pedigree": pedigree_drawing(request, db, who, case_id),
         "case": case,

@@ -7,7 +7,7 @@ from typing import Any
 
 from kintrace.domain import contradictions as contradiction_rules
 from kintrace.domain import status as status_rules
-from kintrace.domain.dna_samples import Kinship
+from kintrace.domain.dna_samples import CustodyStep, Kinship
 from kintrace.domain.relationships import Relationship
 from kintrace.domain.vocabulary import (
     AppealDemand,
@@ -199,6 +199,16 @@ KINSHIP: dict[Kinship, str] = {
     Kinship.MATERNAL_UNCLE_OR_AUNT: N_("uncle or aunt (mother's side)"),
 }
 
+# A step of a DNA sample's chain of custody.
+CUSTODY_STEP: dict[CustodyStep, str] = {
+    CustodyStep.COLLECTED: N_("collected"),
+    CustodyStep.SENT: N_("sent"),
+    CustodyStep.RECEIVED: N_("received"),
+    CustodyStep.TYPED: N_("typed"),
+    CustodyStep.STORED: N_("stored"),
+    CustodyStep.CONSUMED: N_("consumed"),
+}
+
 # Said of the relative ("the mother of the missing person"), in the order the forms list them.
 RELATIONSHIP: dict[Relationship, str] = {
     Relationship.MOTHER: N_("Mother"),
@@ -271,6 +281,28 @@ FIELD: dict[str, str] = {
     "new_password": N_("New password"),
     "new_password_repeat": N_("New password again"),
     "reason": N_("Reason"),
+    # The desk's DNA forms.
+    "code": N_("Sample code"),
+    "relative_id": N_("Relative who gave the sample"),
+    "kinship": N_("Kinship to the missing person"),
+    "donor_sex": N_("Donor's sex"),
+    "collected_on": N_("Collected on"),
+    "collector": N_("Collected by"),
+    "laboratory": N_("Laboratory"),
+    "kit": N_("Kit"),
+    "consent_on": N_("Consent signed on"),
+    "consent_form": N_("Signed consent form (PDF, JPEG or PNG)"),
+    "item": N_("Object"),
+    "handed_over_by": N_("Handed over by"),
+    "handed_over_on": N_("Handed over on"),
+    "incident": N_("Incident or site"),
+    "recovered_on": N_("Recovered on"),
+    "body_number": N_("Body or bag number"),
+    "export": N_("Lab export (CSV)"),
+    "step": N_("Step"),
+    "on": N_("Date"),
+    "by": N_("By whom"),
+    "note": N_("Note"),
 }
 
 ALL: dict[str, Mapping[Any, str]] = {

@@ -29,6 +29,7 @@ from kintrace.domain.dna_samples import (
 from kintrace.http.deps import MAX_ID, Db, PathId
 from kintrace.services import (
     dna_arrival,
+    dna_consent_forms,
     dna_direct,
     dna_frequencies,
     dna_matching,
@@ -37,6 +38,7 @@ from kintrace.services import (
     dna_samples,
     dna_strength,
 )
+from kintrace.services.attachments import MAX_ATTACHMENT_BYTES, content_disposition
 from kintrace.services.genetic_crypto import MasterKey
 
 router = APIRouter(tags=["dna"])
@@ -103,6 +105,9 @@ class ConsentOut(Out):
     scope: str
     given_on: dt.date
     withdrawn_on: dt.date | None
+    form_filename: str | None = Field(None, description="The signed consent form on file, if any")
+    form_media_type: str | None = None
+    form_size_bytes: int | None = None
 
 
 class CustodyOut(Out):
@@ -148,6 +153,7 @@ class FamilySampleOut(Out):
     consent_on: dt.date | None
     withdrawn_on: dt.date | None
     may_withdraw: bool
+    form_on_file: bool = Field(False, description="A signed consent form is on file (staff download it)")
 
 
 class ReferenceUsedOut(Out):
@@ -391,6 +397,32 @@ def withdraw_consent(
         session, actor, server_key(request), markers, sample_id, on=body.on, note=body.note
     )
     return FamilySampleOut.model_validate(dna_samples.family_sample(session, actor, sample_id))
+
+
+@router.post("/dna/samples/{sample_id}/consent-form", response_model=ConsentOut)
+def upload_consent_form(
+    sample_id: PathId,
+    actor: CurrentActor,
+    session: Db,
+    file: UploadFile = File(..., description="The signed consent form: PDF, JPEG or PNG"),
+) -> ConsentOut:
+    """Store the signed consent form with the sample's consent (caseworkers and admins)."""
+    data = file.file.read(MAX_ATTACHMENT_BYTES + 1)
+    consent = dna_consent_forms.attach_form(
+        session, actor, sample_id, filename=file.filename or "consent", data=data
+    )
+    return ConsentOut.model_validate(consent)
+
+
+@router.get("/dna/samples/{sample_id}/consent-form", response_class=Response)
+def download_consent_form(sample_id: PathId, actor: CurrentActor, session: Db) -> Response:
+    """The signed consent form, for staff only; every download is audited."""
+    form = dna_consent_forms.read_form(session, actor, sample_id)
+    return Response(
+        form.data,
+        media_type=form.media_type,
+        headers={"Content-Disposition": content_disposition(form.filename)},
+    )
 
 
 @router.post("/dna/profiles/import", response_model=ImportOut, status_code=status.HTTP_201_CREATED)
