@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select, true
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.interfaces import ORMOption
 
 from kintrace.domain.status import RULES as STATUS_RULES
 from kintrace.domain.vocabulary import Role, Visibility
@@ -174,9 +175,15 @@ def can_see_case(session: Session, actor: Actor, case_id: int) -> bool:
     return session.get(CaseMember, (case_id, actor.user_id)) is not None
 
 
-def visible_case(session: Session, actor: Actor, case_id: int) -> Case:
-    """The case if the actor may see it; otherwise NotFound, exactly as for a missing id."""
-    case = session.get(Case, case_id)
+def visible_case(session: Session, actor: Actor, case_id: int, *options: ORMOption) -> Case:
+    """The case if the actor may see it; otherwise NotFound, exactly as for a missing id.
+
+    `options` (selectinload ...) load what the caller reads of the case with it (services/case_file)."""
+    case = (
+        session.scalars(select(Case).where(Case.id == case_id).options(*options)).one_or_none()
+        if options
+        else session.get(Case, case_id)
+    )
     if case is None or not can_see_case(session, actor, case_id):
         raise NotFound("case", case_id)
     return case

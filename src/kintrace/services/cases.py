@@ -297,18 +297,6 @@ def _apply_relative(row: Relative, data: RelativeInput) -> None:
     row.user_id = data.user_id
 
 
-CONTACT_FIELDS = ("phone", "email", "address", "notes")
-
-
-def contact_details(actor: Actor, row: Relative) -> dict[str, str | None]:
-    """The relative's contact details as this actor may read them (the rule: access.may_see_contacts).
-
-    Every output path (API, portal, export) takes the contacts from here, never from the row itself.
-    """
-    shown = may_see_contacts(actor, row)
-    return {key: getattr(row, key) if shown else None for key in CONTACT_FIELDS}
-
-
 def _check_account(session: Session, actor: Actor, user_id: int | None) -> None:
     """A family account may tie a relative's record only to itself; staff to any existing account."""
     missing = ValidationFailed("user_id", f"user {user_id} does not exist")

@@ -53,6 +53,11 @@ def unlink_duplicates(session: Session, actor: Actor, link_id: int) -> None:
 def duplicate_links(session: Session, actor: Actor, case_id: int) -> list[DuplicateLink]:
     """Candidate duplicates name other cases (perhaps other families'): staff work only."""
     visible_case(session, actor, case_id)
+    return links_of(session, actor, case_id)
+
+
+def links_of(session: Session, actor: Actor, case_id: int) -> list[DuplicateLink]:
+    """`duplicate_links` of a case the caller may see."""
     require_staff(actor, "see candidate duplicates")
     query = select(DuplicateLink).where(
         or_(DuplicateLink.case_id == case_id, DuplicateLink.other_case_id == case_id)
@@ -126,5 +131,10 @@ def undo_merge(session: Session, actor: Actor, merge_id: int, *, today: dt.date 
 
 def merges_of(session: Session, actor: Actor, case_id: int) -> list[Merge]:
     visible_case(session, actor, case_id)
+    return merges_of_case(session, case_id)
+
+
+def merges_of_case(session: Session, case_id: int) -> list[Merge]:
+    """The merges a case the caller may see took part in."""
     query = select(Merge).where(or_(Merge.target_case_id == case_id, Merge.merged_case_id == case_id))
     return list(session.scalars(query.order_by(Merge.id)))

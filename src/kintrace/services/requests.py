@@ -23,6 +23,7 @@ from kintrace.services.access import (
 )
 from kintrace.services.cases import MAX_DAYS_PENDING, MAX_PAGE, MAX_PAGE_SIZE, merged_group
 from kintrace.services.errors import Conflict, NotFound, ValidationFailed
+from kintrace.services.redaction import shown_ids
 from kintrace.store.models import Case, EvidenceItem, RequestAnswer, StatusRequest
 
 
@@ -110,10 +111,8 @@ def submit_request(
 def readable_evidence_ids(session: Session, actor: Actor, request: StatusRequest) -> list[int]:
     """The items backing the request that the actor may read (a family never learns internal ids)."""
     ids = list(request.evidence_ids or [])
-    if actor.is_staff or not ids:
-        return ids
-    readable = visible_item_ids(session, actor, ids)
-    return [i for i in ids if i in readable]
+    readable = None if actor.is_staff or not ids else visible_item_ids(session, actor, ids)
+    return shown_ids(readable, ids)
 
 
 def get_request(session: Session, actor: Actor, request_id: int) -> StatusRequest:
@@ -180,6 +179,11 @@ def list_requests(
     session: Session, actor: Actor, case_id: int, *, today: dt.date | None = None
 ) -> list[RequestView]:
     visible_case(session, actor, case_id)
+    return requests_of(session, case_id, today=today)
+
+
+def requests_of(session: Session, case_id: int, *, today: dt.date | None = None) -> list[RequestView]:
+    """The case's requests with their answers and clocks (the caller checked the case)."""
     today = today or dt.date.today()
     query = (
         select(StatusRequest)
