@@ -193,8 +193,9 @@ _STATE_MOVES = {
 
 
 def set_case_state(session: Session, actor: Actor, case_id: int, state: CaseState) -> Case:
-    require_writer(actor, "change a case's state")
+    # Visibility before role: someone else's case is "not found" whatever the actor's role.
     case = visible_case(session, actor, case_id)
+    require_writer(actor, "change a case's state")
     state = CaseState(state)
     if state is case.state:
         return case
@@ -209,8 +210,9 @@ def set_case_state(session: Session, actor: Actor, case_id: int, state: CaseStat
 
 
 def assign_caseworker(session: Session, actor: Actor, case_id: int, user_id: int | None) -> Case:
-    require_writer(actor, "assign caseworkers")
+    # Visibility before role: someone else's case is "not found" whatever the actor's role.
     case = visible_case(session, actor, case_id)
+    require_writer(actor, "assign caseworkers")
     if user_id is not None:
         _check_caseworker(session, user_id)
     before = auditing.snapshot(case)
@@ -223,8 +225,9 @@ def link_family_user(
     session: Session, actor: Actor, case_id: int, user_id: int, relation: str = "linked"
 ) -> CaseMember:
     """Let a family account see a case (as its reporter or a linked relative)."""
-    require_writer(actor, "link family accounts to cases")
+    # Visibility before role: someone else's case is "not found" whatever the actor's role.
     visible_case(session, actor, case_id)
+    require_writer(actor, "link family accounts to cases")
     if relation not in ("reporter", "linked"):
         raise ValidationFailed("relation", "must be 'reporter' or 'linked'")
     user = session.get(User, user_id)
@@ -242,6 +245,8 @@ def link_family_user(
 
 
 def unlink_family_user(session: Session, actor: Actor, case_id: int, user_id: int) -> None:
+    # Visibility before role: someone else's case is "not found" whatever the actor's role.
+    visible_case(session, actor, case_id)
     require_writer(actor, "unlink family accounts")
     member = session.get(CaseMember, (case_id, user_id))
     if member is None:

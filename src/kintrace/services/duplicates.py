@@ -23,12 +23,13 @@ from kintrace.store.models import Case, DuplicateLink, Merge, utcnow
 def link_duplicates(
     session: Session, actor: Actor, case_id: int, other_case_id: int, note: str | None = None
 ) -> DuplicateLink:
+    # Visibility before role: someone else's case is "not found" whatever the actor's role.
+    visible_case(session, actor, case_id)
+    visible_case(session, actor, other_case_id)
     require_role(actor, Role.CASEWORKER, Role.ANALYST, Role.ADMIN, action="link duplicate cases")
     if case_id == other_case_id:
         raise ValidationFailed("other_case_id", "a case cannot duplicate itself")
     first, second = sorted((case_id, other_case_id))
-    visible_case(session, actor, first)
-    visible_case(session, actor, second)
     existing = session.scalar(
         select(DuplicateLink).where(DuplicateLink.case_id == first, DuplicateLink.other_case_id == second)
     )
@@ -75,11 +76,12 @@ def merge_cases(
     today: dt.date | None = None,
 ) -> Merge:
     """Fold `merged_case_id` into `target_case_id` (both keep their evidence; undo with `undo_merge`)."""
+    # Visibility before role: someone else's case is "not found" whatever the actor's role.
+    target = visible_case(session, actor, target_case_id)
+    merged = visible_case(session, actor, merged_case_id)
     require_writer(actor, "merge cases")
     if target_case_id == merged_case_id:
         raise ValidationFailed("merged_case_id", "a case cannot be merged into itself")
-    target = visible_case(session, actor, target_case_id)
-    merged = visible_case(session, actor, merged_case_id)
     if merged.state is CaseState.MERGED:
         raise Conflict(f"case {merged.reference} is already merged into another")
     if target.state is CaseState.MERGED:

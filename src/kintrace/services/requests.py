@@ -61,8 +61,9 @@ def view(request: StatusRequest, today: dt.date) -> RequestView:
 def submit_request(
     session: Session, actor: Actor, case_id: int, data: RequestInput, *, today: dt.date | None = None
 ) -> StatusRequest:
-    require_writer(actor, "submit status-change requests")
+    # Visibility before role: someone else's case is "not found" whatever the actor's role.
     case = visible_case(session, actor, case_id)
+    require_writer(actor, "submit status-change requests")
     today = today or dt.date.today()
     if not data.authority.strip():
         raise ValidationFailed("authority", "must not be empty")

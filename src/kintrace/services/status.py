@@ -51,8 +51,9 @@ def set_official_status(
     reason: str | None = None,
 ) -> StatusChange:
     """Record what the authority now declares; a move the transition table forbids is refused."""
-    require_writer(actor, "set the official status")
+    # Visibility before role: someone else's case is "not found" whatever the actor's role.
     case = visible_case(session, actor, case_id)
+    require_writer(actor, "set the official status")
     try:
         status = PersonStatus(status)
         check_transition(case.official_status, status)

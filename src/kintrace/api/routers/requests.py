@@ -18,7 +18,6 @@ from kintrace.api.schemas import (
     StatusRequestOut,
 )
 from kintrace.http.deps import Db, PathId
-from kintrace.services import cases as case_service
 from kintrace.services import requests as request_service
 from kintrace.services.access import Actor
 from kintrace.services.cases import MAX_PAGE, MAX_PAGE_SIZE
@@ -48,7 +47,6 @@ def submit_request(
     case_id: PathId, body: StatusRequestIn, actor: CurrentActor, session: Db
 ) -> StatusRequestOut:
     """Record a request to an authority; without a deadline the statutory 30 days apply."""
-    case_service.get_case(session, actor, case_id)  # someone else's case is 404 before any role check
     data = request_service.RequestInput(
         requested_status=body.requested_status,
         authority=body.authority,
