@@ -1,9 +1,10 @@
 """One read of a case file: the case's visibility checked once, everything a case page shows read in
 a bounded number of queries, and redacted for the reader by the one policy (services/redaction).
 
-The desk's case page, the family's case page and `GET /api/v1/cases/{id}` render from one
-`case_file(session, actor, case_id)` call each; before, each part of the page asked for the case again
-(the desk's page checked the case's visibility 13 times, the portal's 10).
+The desk's case page and the family's case page render from one `case_file(session, actor, case_id)`
+call each, and `GET /api/v1/cases/{id}` from its head (`case_head`: the same check and loading).
+Before, each part of a page asked for the case again (the desk's page checked the case's visibility
+13 times, the portal's 10).
 """
 
 from __future__ import annotations
@@ -82,9 +83,11 @@ class _Read:
     relatives: list[Relative]
 
 
-def case_file(session: Session, actor: Actor, case_id: int, *, today: dt.date | None = None) -> CaseFile:
-    """The case file as `actor` may read it; NotFound (as for a missing id) if it may not see the case."""
-    case = visible_case(  # the one visibility check of the read
+def case_head(session: Session, actor: Actor, case_id: int) -> Case:
+    """The head of the case file: the case with its person, aliases, relatives and members, after the
+    read's one visibility check (NotFound, as for a missing id, if the actor may not see the case).
+    `GET /cases/{id}` answers from it alone; `case_file` reads the rest of the case after it."""
+    return visible_case(
         session,
         actor,
         case_id,
@@ -93,6 +96,11 @@ def case_file(session: Session, actor: Actor, case_id: int, *, today: dt.date | 
         selectinload(Case.members),
         selectinload(Case.assigned_caseworker),
     )
+
+
+def case_file(session: Session, actor: Actor, case_id: int, *, today: dt.date | None = None) -> CaseFile:
+    """The case file as `actor` may read it; NotFound (as for a missing id) if it may not see the case."""
+    case = case_head(session, actor, case_id)  # the one visibility check of the read
     today = today or dt.date.today()
     # Every item of the case and its merged cases, read once: the rules derive the status from all of
     # them, the reader is shown those it may read.

@@ -111,9 +111,16 @@ def submit_request(
 
 def readable_evidence_ids(session: Session, actor: Actor, request: StatusRequest) -> list[int]:
     """The items backing the request that the actor may read (a family never learns internal ids)."""
-    ids = list(request.evidence_ids or [])
+    return readable_evidence_of(session, actor, [request])[request.id]
+
+
+def readable_evidence_of(
+    session: Session, actor: Actor, requests: Sequence[StatusRequest]
+) -> dict[int, list[int]]:
+    """`readable_evidence_ids` of many requests, by request id, in one query."""
+    ids = [i for request in requests for i in request.evidence_ids or []]
     readable = None if actor.is_staff or not ids else visible_item_ids(session, actor, ids)
-    return shown_ids(readable, ids)
+    return {request.id: shown_ids(readable, request.evidence_ids or []) for request in requests}
 
 
 def get_request(session: Session, actor: Actor, request_id: int) -> StatusRequest:

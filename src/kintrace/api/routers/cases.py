@@ -23,7 +23,7 @@ from kintrace.http.deps import MAX_ID, Db, PathId
 from kintrace.services import cases as case_service
 from kintrace.services import duplicate_candidates
 from kintrace.services.access import require_writer
-from kintrace.services.case_file import case_file
+from kintrace.services.case_file import case_head
 from kintrace.services.cases import MAX_PAGE
 from kintrace.services.errors import Conflict, ValidationFailed
 from kintrace.store.models import Case
@@ -111,8 +111,9 @@ def create_case(body: CaseCreate, actor: CurrentActor, session: Db) -> CaseOut:
 
 @router.get("/{case_id}", response_model=CaseOut)
 def get_case(case_id: PathId, actor: CurrentActor, session: Db) -> CaseOut:
-    # The same read as the case pages: the case's visibility checked once, the person with its aliases.
-    return CaseOut.model_validate(case_file(session, actor, case_id).case)
+    # The head of the case pages' read: the case's visibility checked once, the person with its aliases
+    # (the rest of the case file, evidence to requests, is not part of this answer and is not read).
+    return CaseOut.model_validate(case_head(session, actor, case_id))
 
 
 @router.patch("/{case_id}", response_model=CaseOut)

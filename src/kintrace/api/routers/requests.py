@@ -26,18 +26,28 @@ from kintrace.store.models import Case
 router = APIRouter(tags=["status-change requests"])
 
 
-def request_out(session: Db, actor: Actor, view: request_service.RequestView) -> StatusRequestOut:
-    out = StatusRequestOut.model_validate(view.request).model_copy(
-        update={"days_pending": view.days_pending, "overdue": view.overdue, "days_overdue": view.days_overdue}
-    )
-    return out.model_copy(
-        update={"evidence_ids": request_service.readable_evidence_ids(session, actor, view.request)}
+def request_out(
+    session: Db, actor: Actor, view: request_service.RequestView, evidence_ids: list[int] | None = None
+) -> StatusRequestOut:
+    """A request as the actor may read it; `evidence_ids`, when the caller redacted them already."""
+    if evidence_ids is None:
+        evidence_ids = request_service.readable_evidence_ids(session, actor, view.request)
+    return StatusRequestOut.model_validate(view.request).model_copy(
+        update={
+            "days_pending": view.days_pending,
+            "overdue": view.overdue,
+            "days_overdue": view.days_overdue,
+            "evidence_ids": evidence_ids,
+        }
     )
 
 
 @router.get("/cases/{case_id}/requests", response_model=list[StatusRequestOut])
 def list_requests(case_id: PathId, actor: CurrentActor, session: Db) -> list[StatusRequestOut]:
-    return [request_out(session, actor, v) for v in request_service.list_requests(session, actor, case_id)]
+    views = request_service.list_requests(session, actor, case_id)
+    # The items behind every request redacted in one query, not one per request.
+    shown = request_service.readable_evidence_of(session, actor, [v.request for v in views])
+    return [request_out(session, actor, v, shown[v.request.id]) for v in views]
 
 
 @router.post(
