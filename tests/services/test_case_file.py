@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from sqlalchemy.orm import Session
 from tests.services.helpers import actor, person
 
@@ -68,8 +71,21 @@ def _shared_case(session: Session, factories: Any) -> tuple[int, Actor, Actor, A
     return case.id, first, second, worker
 
 
-def test_each_reader_sees_in_the_case_file_what_each_part_shows_it(session: Session, factories: Any) -> None:
+def _png(shade: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (shade, shade, shade)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_each_reader_sees_in_the_case_file_what_each_part_shows_it(
+    session: Session, factories: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KINTRACE_ATTACHMENTS_DIR", str(tmp_path / "attachments"))
     case_id, first, second, worker = _shared_case(session, factories)
+    photos = {
+        who: photo_service.add_photo(session, who, case_id, _png(shade)).id
+        for shade, who in ((10, first), (120, second), (240, worker))
+    }
     for reader in (first, second, worker, SYSTEM):
         found = case_file(session, reader, case_id)
         assert [i.id for i in found.items] == [
@@ -95,6 +111,12 @@ def test_each_reader_sees_in_the_case_file_what_each_part_shows_it(session: Sess
     assert [card.full_name for card in mine.own_contacts] == ["Шевченко Марія"]
     assert {card.email for card in mine.relatives} == {"x@example.org", None}
     assert mine.links == [] and mine.awaiting == set()
+    # Photos: a family sees its own and staff's, never the other family's, whichever way it asks.
+    assert [p.id for p in mine.photos] == [photos[first], photos[worker]]
+    assert photo_service.get_photo(session, first, photos[worker]).id == photos[worker]
+    with pytest.raises(NotFound):
+        photo_service.get_photo(session, first, photos[second])
+    assert len(case_file(session, worker, case_id).photos) == 3
 
 
 def test_a_case_the_reader_may_not_see_reads_as_missing(session: Session, factories: Any) -> None:

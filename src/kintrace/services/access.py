@@ -18,6 +18,10 @@ request views, notifications) asks it rather than deciding for itself:
 - Contacts: a relative's phone, e-mail, address and notes belong to the family account that entered
   them or whose record it is; other families see the name only, and cannot change the record
   (`may_see_contacts`).
+- Photos of the missing person: staff see all; a family the ones it gave and those staff added
+  (`redaction.photo_shown`).
+
+`services/redaction` applies these rules to what a read returns, in one place for every door.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 from kintrace.domain.status import RULES as STATUS_RULES
 from kintrace.domain.vocabulary import Role, Visibility
 from kintrace.services.errors import Forbidden, NotFound
-from kintrace.store.models import Case, CaseMember, EvidenceItem, PersonPhoto, Relative, Source, User
+from kintrace.store.models import Case, CaseMember, EvidenceItem, Relative, Source, User
 
 STAFF = frozenset({Role.CASEWORKER, Role.ANALYST, Role.ADMIN})
 WRITERS = frozenset({Role.CASEWORKER, Role.ADMIN})
@@ -147,14 +151,6 @@ def rule_text_for(actor: Actor, rule: str | None, stored: str | None, hidden: in
 def _is_family_account(session: Session, user_id: int | None) -> bool:
     user = None if user_id is None else session.get(User, user_id)
     return user is not None and user.role is Role.FAMILY
-
-
-def may_see_photo(session: Session, actor: Actor, photo: PersonPhoto) -> bool:
-    """A photo on a visible case: staff see all; a family the ones it gave and those staff added (as
-    with reports, another family's photo stays with that family)."""
-    if actor.is_staff:
-        return True
-    return photo.created_by_id == actor.user_id or not _is_family_account(session, photo.created_by_id)
 
 
 def may_cite_source(session: Session, actor: Actor, source: Source, case_id: int) -> bool:

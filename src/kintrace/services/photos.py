@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kintrace.services import auditing
-from kintrace.services.access import Actor, may_see_photo, require_writer, visible_case
+from kintrace.services.access import Actor, require_writer, visible_case
 from kintrace.services.attachments import MAX_ATTACHMENT_BYTES, read_blob, store_blob
 from kintrace.services.errors import Forbidden, NotFound, ValidationFailed
 from kintrace.services.redaction import photo_shown
@@ -103,7 +103,8 @@ def get_photo(session: Session, actor: Actor, photo_id: int) -> PersonPhoto:
         visible_case(session, actor, photo.case_id)
     except NotFound:
         raise NotFound("photo", photo_id) from None
-    if not may_see_photo(session, actor, photo):
+    creator = None if photo.created_by_id is None else session.get(User, photo.created_by_id)
+    if not photo_shown(actor, photo, None if creator is None else creator.role):
         raise NotFound("photo", photo_id)
     return photo
 
