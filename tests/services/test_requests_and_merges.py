@@ -74,10 +74,14 @@ def test_family_cannot_see_another_familys_requests(session, factories):
     with pytest.raises(NotFound):
         requests.get_request(session, family, request.id)
     assert requests.overdue_requests(session, family, today=TODAY).total == 0
+    # Visibility before role: another family's case is "not found", not "forbidden" (which would say
+    # that it exists); on its own case the family is refused for its role.
+    asked = requests.RequestInput(PersonStatus.MISSING, "X", dt.date(2025, 1, 1))
+    with pytest.raises(NotFound):
+        requests.submit_request(session, family, case.id, asked)
+    cases.link_family_user(session, SYSTEM, case.id, family.user_id, "reporter")
     with pytest.raises(Forbidden):
-        requests.submit_request(
-            session, family, case.id, requests.RequestInput(PersonStatus.MISSING, "X", dt.date(2025, 1, 1))
-        )
+        requests.submit_request(session, family, case.id, asked)
 
 
 def test_merge_keeps_both_records_evidence_and_undo_restores(session):

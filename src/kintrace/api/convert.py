@@ -7,8 +7,9 @@ from pydantic import ValidationError
 from kintrace.api.schemas import PersonUpdate, RelativeIn, RelativeOut
 from kintrace.domain.records import PersonRecord, problems
 from kintrace.services.access import Actor
-from kintrace.services.cases import RelativeInput, contact_details
+from kintrace.services.cases import RelativeInput
 from kintrace.services.errors import ValidationFailed
+from kintrace.services.redaction import contact_details
 from kintrace.store.models import MissingPerson as PersonRow
 from kintrace.store.models import Relative
 

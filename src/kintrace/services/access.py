@@ -18,6 +18,10 @@ request views, notifications) asks it rather than deciding for itself:
 - Contacts: a relative's phone, e-mail, address and notes belong to the family account that entered
   them or whose record it is; other families see the name only, and cannot change the record
   (`may_see_contacts`).
+- Photos of the missing person: staff see all; a family the ones it gave and those staff added
+  (`redaction.photo_shown`).
+
+`services/redaction` applies these rules to what a read returns, in one place for every door.
 """
 
 from __future__ import annotations
@@ -27,11 +31,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select, true
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.interfaces import ORMOption
 
 from kintrace.domain.status import RULES as STATUS_RULES
 from kintrace.domain.vocabulary import Role, Visibility
 from kintrace.services.errors import Forbidden, NotFound
-from kintrace.store.models import Case, CaseMember, EvidenceItem, PersonPhoto, Relative, Source, User
+from kintrace.store.models import Case, CaseMember, EvidenceItem, Relative, Source, User
 
 STAFF = frozenset({Role.CASEWORKER, Role.ANALYST, Role.ADMIN})
 WRITERS = frozenset({Role.CASEWORKER, Role.ADMIN})
@@ -148,14 +153,6 @@ def _is_family_account(session: Session, user_id: int | None) -> bool:
     return user is not None and user.role is Role.FAMILY
 
 
-def may_see_photo(session: Session, actor: Actor, photo: PersonPhoto) -> bool:
-    """A photo on a visible case: staff see all; a family the ones it gave and those staff added (as
-    with reports, another family's photo stays with that family)."""
-    if actor.is_staff:
-        return True
-    return photo.created_by_id == actor.user_id or not _is_family_account(session, photo.created_by_id)
-
-
 def may_cite_source(session: Session, actor: Actor, source: Source, case_id: int) -> bool:
     """Whether the actor may cite this source on this case (see the module's rule)."""
     if actor.is_family:
@@ -174,9 +171,15 @@ def can_see_case(session: Session, actor: Actor, case_id: int) -> bool:
     return session.get(CaseMember, (case_id, actor.user_id)) is not None
 
 
-def visible_case(session: Session, actor: Actor, case_id: int) -> Case:
-    """The case if the actor may see it; otherwise NotFound, exactly as for a missing id."""
-    case = session.get(Case, case_id)
+def visible_case(session: Session, actor: Actor, case_id: int, *options: ORMOption) -> Case:
+    """The case if the actor may see it; otherwise NotFound, exactly as for a missing id.
+
+    `options` (selectinload ...) load what the caller reads of the case with it (services/case_file)."""
+    case = (
+        session.scalars(select(Case).where(Case.id == case_id).options(*options)).one_or_none()
+        if options
+        else session.get(Case, case_id)
+    )
     if case is None or not can_see_case(session, actor, case_id):
         raise NotFound("case", case_id)
     return case

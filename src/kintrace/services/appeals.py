@@ -424,6 +424,11 @@ def queue_overdue_appeals(session: Session, actor: Actor, *, today: dt.date | No
 def appeals_of_case(session: Session, actor: Actor, case_id: int) -> list[AppealView]:
     """The appeals a case is in (for its page: the family sees what came of them)."""
     visible_case(session, actor, case_id)
+    return appeals_of(session, actor, case_id)
+
+
+def appeals_of(session: Session, actor: Actor, case_id: int) -> list[AppealView]:
+    """`appeals_of_case` of a case the caller may see."""
     ids = select(AppealCase.appeal_id).where(AppealCase.case_id == case_id)
     appeals = session.scalars(
         select(Appeal).where(Appeal.id.in_(ids)).options(selectinload(Appeal.signatories)).order_by(Appeal.id)

@@ -193,8 +193,9 @@ _STATE_MOVES = {
 
 
 def set_case_state(session: Session, actor: Actor, case_id: int, state: CaseState) -> Case:
-    require_writer(actor, "change a case's state")
+    # Visibility before role: someone else's case is "not found" whatever the actor's role.
     case = visible_case(session, actor, case_id)
+    require_writer(actor, "change a case's state")
     state = CaseState(state)
     if state is case.state:
         return case
@@ -209,8 +210,9 @@ def set_case_state(session: Session, actor: Actor, case_id: int, state: CaseStat
 
 
 def assign_caseworker(session: Session, actor: Actor, case_id: int, user_id: int | None) -> Case:
-    require_writer(actor, "assign caseworkers")
+    # Visibility before role: someone else's case is "not found" whatever the actor's role.
     case = visible_case(session, actor, case_id)
+    require_writer(actor, "assign caseworkers")
     if user_id is not None:
         _check_caseworker(session, user_id)
     before = auditing.snapshot(case)
@@ -223,8 +225,9 @@ def link_family_user(
     session: Session, actor: Actor, case_id: int, user_id: int, relation: str = "linked"
 ) -> CaseMember:
     """Let a family account see a case (as its reporter or a linked relative)."""
-    require_writer(actor, "link family accounts to cases")
+    # Visibility before role: someone else's case is "not found" whatever the actor's role.
     visible_case(session, actor, case_id)
+    require_writer(actor, "link family accounts to cases")
     if relation not in ("reporter", "linked"):
         raise ValidationFailed("relation", "must be 'reporter' or 'linked'")
     user = session.get(User, user_id)
@@ -242,6 +245,8 @@ def link_family_user(
 
 
 def unlink_family_user(session: Session, actor: Actor, case_id: int, user_id: int) -> None:
+    # Visibility before role: someone else's case is "not found" whatever the actor's role.
+    visible_case(session, actor, case_id)
     require_writer(actor, "unlink family accounts")
     member = session.get(CaseMember, (case_id, user_id))
     if member is None:
@@ -295,18 +300,6 @@ def _apply_relative(row: Relative, data: RelativeInput) -> None:
     row.address = data.address
     row.notes = data.notes
     row.user_id = data.user_id
-
-
-CONTACT_FIELDS = ("phone", "email", "address", "notes")
-
-
-def contact_details(actor: Actor, row: Relative) -> dict[str, str | None]:
-    """The relative's contact details as this actor may read them (the rule: access.may_see_contacts).
-
-    Every output path (API, portal, export) takes the contacts from here, never from the row itself.
-    """
-    shown = may_see_contacts(actor, row)
-    return {key: getattr(row, key) if shown else None for key in CONTACT_FIELDS}
 
 
 def _check_account(session: Session, actor: Actor, user_id: int | None) -> None:

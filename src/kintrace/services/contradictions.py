@@ -6,10 +6,11 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from kintrace.domain.contradictions import Contradiction, find_contradictions
+from kintrace.domain.contradictions import Contradiction
 from kintrace.domain.evidence import EvidenceFact
 from kintrace.services.access import Actor, can_see_case, visible_case, visible_item_ids
 from kintrace.services.evidence import case_facts, facts_of_cases
+from kintrace.services.redaction import contradictions_for
 
 
 def case_contradictions(
@@ -20,10 +21,8 @@ def case_contradictions(
     `facts`, when the caller has read them (evidence.case_facts of this case), are not read again."""
     visible_case(session, actor, case_id)
     facts = case_facts(session, case_id) if facts is None else list(facts)
-    if not actor.is_staff:
-        readable = visible_item_ids(session, actor, (fact.id for fact in facts))
-        facts = [fact for fact in facts if fact.id in readable]
-    return find_contradictions(facts)
+    readable = None if actor.is_staff else visible_item_ids(session, actor, (fact.id for fact in facts))
+    return contradictions_for(facts, readable)
 
 
 def contradictions_of_cases(
@@ -37,8 +36,7 @@ def contradictions_of_cases(
     )
     found = {}
     for case_id, facts in facts_of_cases(session, visible).items():
-        if not actor.is_staff:  # the same policy as one case's: items the family may read
-            readable = visible_item_ids(session, actor, (fact.id for fact in facts))
-            facts = [fact for fact in facts if fact.id in readable]
-        found[case_id] = find_contradictions(facts)
+        # The same policy as one case's: conflicts between the items the family may read.
+        readable = None if actor.is_staff else visible_item_ids(session, actor, (fact.id for fact in facts))
+        found[case_id] = contradictions_for(facts, readable)
     return found

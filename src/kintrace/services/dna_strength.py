@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -52,7 +52,7 @@ from kintrace.services import auditing, dna_family_tables, dna_matching
 from kintrace.services.access import Actor, require_staff, visible_case
 from kintrace.services.dna_samples import missing_sexes
 from kintrace.services.genetic_crypto import MasterKey
-from kintrace.store.models import DnaReferenceStrength, DnaSample, utcnow
+from kintrace.store.models import DnaReferenceStrength, DnaSample, Relative, utcnow
 
 SIMULATIONS = 2000  # draws of the true missing person (and of an unrelated person) per figure
 THRESHOLD = 1e4  # the LR a candidate identification needs (dna_matching.CANDIDATE_LOG10_LR)
@@ -277,6 +277,14 @@ def relatives_to_ask(session: Session, actor: Actor, case_id: int) -> dict[Kinsh
     (staff: the desk names them beside each suggestion)."""
     require_staff(actor, "read whom to ask for a DNA sample")
     case = visible_case(session, actor, case_id)
+    return relatives_to_ask_of(session, actor, case_id, case.relatives)
+
+
+def relatives_to_ask_of(
+    session: Session, actor: Actor, case_id: int, relatives: Sequence[Relative]
+) -> dict[Kinship, list[str]]:
+    """`relatives_to_ask` of a case the caller may see, from its relatives as read."""
+    require_staff(actor, "read whom to ask for a DNA sample")
     sampled = set(
         session.scalars(
             select(DnaSample.relative_id).where(
@@ -285,7 +293,7 @@ def relatives_to_ask(session: Session, actor: Actor, case_id: int) -> dict[Kinsh
         )
     )
     out: dict[Kinship, list[str]] = {}
-    for relative in case.relatives:
+    for relative in relatives:
         if relative.id in sampled:
             continue
         for kinship in kinships_of(relative.relationship_):

@@ -627,9 +627,10 @@ def stored_candidates(
     offset: int = 0,
 ) -> list[Candidate]:
     """The stored pairs to propose (of one case, or all), strongest first; no engine runs."""
-    require_staff(actor, "see candidate duplicates")
+    # Visibility before role: someone else's case is "not found" whatever the actor's role.
     if case_id is not None:
         visible_case(session, actor, case_id)
+    require_staff(actor, "see candidate duplicates")
     query = _open_pairs(case_id).order_by(
         DuplicateCandidate.probability.desc(), DuplicateCandidate.case_id, DuplicateCandidate.other_case_id
     )

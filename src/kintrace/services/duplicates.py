@@ -23,12 +23,13 @@ from kintrace.store.models import Case, DuplicateLink, Merge, utcnow
 def link_duplicates(
     session: Session, actor: Actor, case_id: int, other_case_id: int, note: str | None = None
 ) -> DuplicateLink:
+    # Visibility before role: someone else's case is "not found" whatever the actor's role.
+    visible_case(session, actor, case_id)
+    visible_case(session, actor, other_case_id)
     require_role(actor, Role.CASEWORKER, Role.ANALYST, Role.ADMIN, action="link duplicate cases")
     if case_id == other_case_id:
         raise ValidationFailed("other_case_id", "a case cannot duplicate itself")
     first, second = sorted((case_id, other_case_id))
-    visible_case(session, actor, first)
-    visible_case(session, actor, second)
     existing = session.scalar(
         select(DuplicateLink).where(DuplicateLink.case_id == first, DuplicateLink.other_case_id == second)
     )
@@ -53,6 +54,11 @@ def unlink_duplicates(session: Session, actor: Actor, link_id: int) -> None:
 def duplicate_links(session: Session, actor: Actor, case_id: int) -> list[DuplicateLink]:
     """Candidate duplicates name other cases (perhaps other families'): staff work only."""
     visible_case(session, actor, case_id)
+    return links_of(session, actor, case_id)
+
+
+def links_of(session: Session, actor: Actor, case_id: int) -> list[DuplicateLink]:
+    """`duplicate_links` of a case the caller may see."""
     require_staff(actor, "see candidate duplicates")
     query = select(DuplicateLink).where(
         or_(DuplicateLink.case_id == case_id, DuplicateLink.other_case_id == case_id)
@@ -70,11 +76,12 @@ def merge_cases(
     today: dt.date | None = None,
 ) -> Merge:
     """Fold `merged_case_id` into `target_case_id` (both keep their evidence; undo with `undo_merge`)."""
+    # Visibility before role: someone else's case is "not found" whatever the actor's role.
+    target = visible_case(session, actor, target_case_id)
+    merged = visible_case(session, actor, merged_case_id)
     require_writer(actor, "merge cases")
     if target_case_id == merged_case_id:
         raise ValidationFailed("merged_case_id", "a case cannot be merged into itself")
-    target = visible_case(session, actor, target_case_id)
-    merged = visible_case(session, actor, merged_case_id)
     if merged.state is CaseState.MERGED:
         raise Conflict(f"case {merged.reference} is already merged into another")
     if target.state is CaseState.MERGED:
@@ -126,5 +133,10 @@ def undo_merge(session: Session, actor: Actor, merge_id: int, *, today: dt.date 
 
 def merges_of(session: Session, actor: Actor, case_id: int) -> list[Merge]:
     visible_case(session, actor, case_id)
+    return merges_of_case(session, case_id)
+
+
+def merges_of_case(session: Session, case_id: int) -> list[Merge]:
+    """The merges a case the caller may see took part in."""
     query = select(Merge).where(or_(Merge.target_case_id == case_id, Merge.merged_case_id == case_id))
     return list(session.scalars(query.order_by(Merge.id)))

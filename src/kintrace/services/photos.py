@@ -16,10 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kintrace.services import auditing
-from kintrace.services.access import Actor, may_see_photo, require_writer, visible_case
+from kintrace.services.access import Actor, require_writer, visible_case
 from kintrace.services.attachments import MAX_ATTACHMENT_BYTES, read_blob, store_blob
 from kintrace.services.errors import Forbidden, NotFound, ValidationFailed
-from kintrace.store.models import PersonPhoto
+from kintrace.services.redaction import photo_shown
+from kintrace.store.models import PersonPhoto, User
 
 MAX_SIDE = 1600
 MAX_PIXELS = 50_000_000  # a 50-megapixel camera; more is a decompression bomb
@@ -78,10 +79,19 @@ def add_photo(
 
 def list_photos(session: Session, actor: Actor, case_id: int) -> list[PersonPhoto]:
     visible_case(session, actor, case_id)
-    photos = session.scalars(
-        select(PersonPhoto).where(PersonPhoto.case_id == case_id).order_by(PersonPhoto.id)
+    return photos_of(session, actor, case_id)
+
+
+def photos_of(session: Session, actor: Actor, case_id: int) -> list[PersonPhoto]:
+    """The photos of a case the caller may see that the actor may see, with who added each read in
+    the same query (the one policy: redaction.photo_shown)."""
+    rows = session.execute(
+        select(PersonPhoto, User.role)
+        .outerjoin(User, User.id == PersonPhoto.created_by_id)
+        .where(PersonPhoto.case_id == case_id)
+        .order_by(PersonPhoto.id)
     ).all()
-    return [photo for photo in photos if may_see_photo(session, actor, photo)]
+    return [photo for photo, role in rows if photo_shown(actor, photo, role)]
 
 
 def get_photo(session: Session, actor: Actor, photo_id: int) -> PersonPhoto:
@@ -93,7 +103,8 @@ def get_photo(session: Session, actor: Actor, photo_id: int) -> PersonPhoto:
         visible_case(session, actor, photo.case_id)
     except NotFound:
         raise NotFound("photo", photo_id) from None
-    if not may_see_photo(session, actor, photo):
+    creator = None if photo.created_by_id is None else session.get(User, photo.created_by_id)
+    if not photo_shown(actor, photo, None if creator is None else creator.role):
         raise NotFound("photo", photo_id)
     return photo
 

@@ -23,6 +23,7 @@ from kintrace.services.access import (
 )
 from kintrace.services.cases import MAX_DAYS_PENDING, MAX_PAGE, MAX_PAGE_SIZE, merged_group
 from kintrace.services.errors import Conflict, NotFound, ValidationFailed
+from kintrace.services.redaction import shown_ids
 from kintrace.store.models import Case, EvidenceItem, RequestAnswer, StatusRequest
 
 
@@ -60,8 +61,9 @@ def view(request: StatusRequest, today: dt.date) -> RequestView:
 def submit_request(
     session: Session, actor: Actor, case_id: int, data: RequestInput, *, today: dt.date | None = None
 ) -> StatusRequest:
-    require_writer(actor, "submit status-change requests")
+    # Visibility before role: someone else's case is "not found" whatever the actor's role.
     case = visible_case(session, actor, case_id)
+    require_writer(actor, "submit status-change requests")
     today = today or dt.date.today()
     if not data.authority.strip():
         raise ValidationFailed("authority", "must not be empty")
@@ -109,11 +111,16 @@ def submit_request(
 
 def readable_evidence_ids(session: Session, actor: Actor, request: StatusRequest) -> list[int]:
     """The items backing the request that the actor may read (a family never learns internal ids)."""
-    ids = list(request.evidence_ids or [])
-    if actor.is_staff or not ids:
-        return ids
-    readable = visible_item_ids(session, actor, ids)
-    return [i for i in ids if i in readable]
+    return readable_evidence_of(session, actor, [request])[request.id]
+
+
+def readable_evidence_of(
+    session: Session, actor: Actor, requests: Sequence[StatusRequest]
+) -> dict[int, list[int]]:
+    """`readable_evidence_ids` of many requests, by request id, in one query."""
+    ids = [i for request in requests for i in request.evidence_ids or []]
+    readable = None if actor.is_staff or not ids else visible_item_ids(session, actor, ids)
+    return {request.id: shown_ids(readable, request.evidence_ids or []) for request in requests}
 
 
 def get_request(session: Session, actor: Actor, request_id: int) -> StatusRequest:
@@ -180,6 +187,11 @@ def list_requests(
     session: Session, actor: Actor, case_id: int, *, today: dt.date | None = None
 ) -> list[RequestView]:
     visible_case(session, actor, case_id)
+    return requests_of(session, case_id, today=today)
+
+
+def requests_of(session: Session, case_id: int, *, today: dt.date | None = None) -> list[RequestView]:
+    """The case's requests with their answers and clocks (the caller checked the case)."""
     today = today or dt.date.today()
     query = (
         select(StatusRequest)

@@ -65,7 +65,12 @@ class SearchLog:
 
 def search_log(session: Session, actor: Actor, case_id: int) -> SearchLog:
     """The case's search log, as the actor may read it (a family: its own cases only)."""
-    case = visible_case(session, actor, case_id)
+    return search_log_of(session, actor, visible_case(session, actor, case_id))
+
+
+def search_log_of(session: Session, actor: Actor, case: Case) -> SearchLog:
+    """`search_log` of a case the caller may see (a case file's read)."""
+    case_id = case.id
     rows = session.execute(
         select(
             PublishedList.id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,11 +29,11 @@ from kintrace.services.access import (
     Actor,
     case_visibility_clause,
     require_writer,
-    rule_text_for,
     visible_case,
     visible_item_ids,
 )
 from kintrace.services.errors import ValidationFailed
+from kintrace.services.redaction import StatusEntry, derivation_for, history_entry
 from kintrace.store.models import Case, EvidenceItem, StatusChange
 
 
@@ -51,8 +51,9 @@ def set_official_status(
     reason: str | None = None,
 ) -> StatusChange:
     """Record what the authority now declares; a move the transition table forbids is refused."""
-    require_writer(actor, "set the official status")
+    # Visibility before role: someone else's case is "not found" whatever the actor's role.
     case = visible_case(session, actor, case_id)
+    require_writer(actor, "set the official status")
     try:
         status = PersonStatus(status)
         check_transition(case.official_status, status)
@@ -162,23 +163,6 @@ class StatusView:
     history: list[StatusEntry]
 
 
-@dataclass(frozen=True)
-class StatusEntry:
-    """One history entry as the actor may see it (a family never sees internal items or sources)."""
-
-    id: int
-    track: StatusTrack
-    status: PersonStatus
-    previous_status: PersonStatus | None
-    since: str | None
-    rule: str | None
-    rule_text: str | None
-    fact_ids: list[int]
-    reason: str | None
-    changed_by_id: int | None
-    changed_at: dt.datetime
-
-
 def status_view(
     session: Session,
     actor: Actor,
@@ -188,22 +172,38 @@ def status_view(
     facts: Sequence[EvidenceFact] | None = None,
 ) -> StatusView:
     """The case's two tracks; `facts`, when the caller has read them (evidence.case_facts of this
-    case), spare reading the case's evidence again (the desk's case page reads them once)."""
+    case), spare reading the case's evidence again."""
     from kintrace.services.evidence import case_facts
 
     case = visible_case(session, actor, case_id)
+    facts = case_facts(session, case_id) if facts is None else facts
+    rows = history_rows(session, case_id)
+    ids = [*(fact.id for fact in facts), *(i for row in rows for i in row.fact_ids)]
+    readable = None if actor.is_staff else visible_item_ids(session, actor, ids)
+    return status_view_of(actor, case, facts, rows, readable, today=today)
+
+
+def status_view_of(
+    actor: Actor,
+    case: Case,
+    facts: Sequence[EvidenceFact],
+    rows: Sequence[StatusChange],
+    readable: Collection[int] | None,
+    *,
+    today: dt.date | None = None,
+) -> StatusView:
+    """The two tracks of a case the caller may see, from its facts and history rows as read, redacted
+    by the one policy (`readable`: the item ids the actor may read, None for staff)."""
     today = today or dt.date.today()
-    derived = derive_evidence_status(case_facts(session, case_id) if facts is None else facts, today)
-    if not actor.is_staff:
-        # The rule's explanation may name internal items and sources: a family gets the redacted one.
-        derived = derived.redacted(visible_item_ids(session, actor, derived.fact_ids))
+    # The rule's explanation may name internal items and sources: a family gets the redacted one.
+    derived = derivation_for(derive_evidence_status(facts, today), readable)
     official_since = _date(case.official_since)
     return StatusView(
         official=case.official_status,
         official_since=official_since,
         derivation=derived,
         divergence=divergence(case.official_status, official_since, derived, today),
-        history=status_history(session, actor, case_id),
+        history=[history_entry(actor, row, readable) for row in rows],
     )
 
 
@@ -314,35 +314,20 @@ def counts_at_ends(
     return counts
 
 
+def history_rows(session: Session, case_id: int, track: StatusTrack | None = None) -> list[StatusChange]:
+    """The case's status changes as stored, oldest first (callers checked the case and redact)."""
+    query = select(StatusChange).where(StatusChange.case_id == case_id)
+    if track is not None:
+        query = query.where(StatusChange.track == StatusTrack(track))
+    return list(session.scalars(query.order_by(StatusChange.id)))
+
+
 def status_history(
     session: Session, actor: Actor, case_id: int, track: StatusTrack | None = None
 ) -> list[StatusEntry]:
     visible_case(session, actor, case_id)
-    query = select(StatusChange).where(StatusChange.case_id == case_id)
-    if track is not None:
-        query = query.where(StatusChange.track == StatusTrack(track))
-    rows = list(session.scalars(query.order_by(StatusChange.id)))
-    visible = (
+    rows = history_rows(session, case_id, track)
+    readable = (
         None if actor.is_staff else visible_item_ids(session, actor, (i for r in rows for i in r.fact_ids))
     )
-    return [_entry(actor, row, visible) for row in rows]
-
-
-def _entry(actor: Actor, row: StatusChange, readable: set[int] | None) -> StatusEntry:
-    fact_ids = list(row.fact_ids or [])
-    if readable is not None:
-        fact_ids = [i for i in fact_ids if i in readable]
-    rule_text = rule_text_for(actor, row.rule, row.rule_text, len(row.fact_ids or []) - len(fact_ids))
-    return StatusEntry(
-        id=row.id,
-        track=row.track,
-        status=row.status,
-        previous_status=row.previous_status,
-        since=row.since,
-        rule=row.rule,
-        rule_text=rule_text,
-        fact_ids=fact_ids,
-        reason=row.reason,
-        changed_by_id=row.changed_by_id,
-        changed_at=row.changed_at,
-    )
+    return [history_entry(actor, row, readable) for row in rows]

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from kintrace.domain.vocabulary import StatusTrack
 from kintrace.services.access import Actor, case_visibility_clause, evidence_visibility_clause, rule_text_for
-from kintrace.services.cases import contact_details
 from kintrace.services.persons import record_of
+from kintrace.services.redaction import contact_details
 from kintrace.services.transfer_schema import CONTACT_FIELDS, FORMAT
 from kintrace.store.models import Case, EvidenceItem, StatusChange, StatusRequest
 from kintrace.store.models import MissingPerson as PersonRow

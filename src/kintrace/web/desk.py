@@ -24,15 +24,14 @@ from kintrace.domain.vocabulary import (
 )
 from kintrace.http.deps import Db, PathId
 from kintrace.services import cases as case_service
-from kintrace.services import contradictions as contradiction_service
 from kintrace.services import duplicate_candidates, list_consent
 from kintrace.services import duplicates as duplicate_service
 from kintrace.services import evidence as evidence_service
-from kintrace.services import photos as photo_service
 from kintrace.services import requests as request_service
 from kintrace.services import sources as source_service
 from kintrace.services import status as status_service
 from kintrace.services import users as user_service
+from kintrace.services.case_file import case_file
 from kintrace.services.cases import CaseFilter, RelativeInput
 from kintrace.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from kintrace.services.evidence import EvidenceInput
@@ -136,51 +135,36 @@ def case_list(
 
 
 def case_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
-    case = case_service.get_case(db, who.actor, case_id)
-    items = evidence_service.list_evidence(db, who.actor, case_id)
-    # The rules' facts are read once for both the contradictions and the evidence track; staff read
-    # every item, so the facts are the items already read.
-    facts = (
-        [evidence_service.to_fact(item) for item in items]
-        if who.actor.is_staff
-        else evidence_service.case_facts(db, case_id)
-    )
-    found = contradiction_service.case_contradictions(db, who.actor, case_id, facts=facts)
-    view = status_service.status_view(db, who.actor, case_id, facts=facts)
-    links = duplicate_service.duplicate_links(db, who.actor, case_id)
+    # One read of the case file: its visibility checked once, every part read and redacted with it.
+    found = case_file(db, who.actor, case_id)
+    case, view, items = found.case, found.status, found.items
     return {
         "case": case,
-        "person": case.person,
+        "person": found.person,
         "status": view,
         "history": {
             track.value: [change for change in view.history if change.track is track] for track in StatusTrack
         },
         "next_statuses": sorted(TRANSITIONS[case.official_status], key=list(PersonStatus).index),
-        "timeline": timeline(items, found),
-        "contradictions": found,
+        "timeline": timeline(items, found.contradictions),
+        "contradictions": found.contradictions,
         # A family's own reports that the case's other families see only once published here.
-        "awaiting": evidence_service.awaiting_publication(db, who.actor, items),
+        "awaiting": found.awaiting,
         # The domain's English explanations, or the same said in the page's language.
-        "desk_texts": lambda language: desk_texts(language, view, items, found),
-        "requests": request_service.list_requests(db, who.actor, case_id),
-        "relatives": case_service.list_relatives(db, who.actor, case_id),
-        "links": links,
-        "linked_cases": {
-            other: db_case
-            for link in links
-            for other in (link.case_id, link.other_case_id)
-            if other != case_id
-            for db_case in [case_service.get_case(db, who.actor, other)]
-        },
+        "desk_texts": lambda language: desk_texts(language, view, items, found.contradictions),
+        "requests": found.requests,
+        "relatives": found.relatives,
+        "links": found.links,
+        "linked_cases": found.linked_cases,
         # Links the engine proposed on filing carry its reasons in the note; their compare shows them.
         "engine_note": duplicate_candidates.ENGINE_NOTE,
-        "merges": duplicate_service.merges_of(db, who.actor, case_id),
-        "members": case_service.case_members(db, who.actor, case_id),
+        "merges": found.merges,
+        "members": found.members,
         # Family accounts are named by the relative record they filed, if any (their e-mail stays private).
-        "member_names": {r.user_id: r.full_name for r in case.relatives if r.user_id is not None},
+        "member_names": {r.user_id: r.full_name for r in found.relatives if r.user_id is not None},
         "state_moves": [s for s in (CaseState.OPEN, CaseState.CLOSED) if s is not case.state],
         # Sources already cited here; any other is chosen by its number from the sources page.
-        "sources": list({item.source_id: item.source for item in items}.values()),
+        "sources": found.sources,
         "claims": list(Claim),
         "kinds": list(SourceKind),
         "reliabilities": list(Reliability),
@@ -188,11 +172,11 @@ def case_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
         "visibilities": list(Visibility),
         "outcomes": [o for o in RequestOutcome if o is not RequestOutcome.WITHDRAWN],
         "statuses": list(PersonStatus),
-        "photos": photo_service.list_photos(db, who.actor, case_id),
+        "photos": found.photos,
         "today": dt.date.today(),
         "can_write": who.actor.can_write_cases,
-        **log_context(db, who, case_id),
-        **desk_strength_context(db, who, case_id),
+        **log_context(db, who, case),
+        **desk_strength_context(db, who, case),
     }
 
 
@@ -274,7 +258,6 @@ async def link_member(request: Request, case_id: PathId, db: Db, who: Staff) -> 
 
 @router.post("/cases/{case_id}/members/{user_id}/unlink")
 async def unlink_member(request: Request, case_id: PathId, user_id: PathId, db: Db, who: Staff) -> Response:
-    case_service.get_case(db, who.actor, case_id)
     case_service.unlink_family_user(db, who.actor, case_id, user_id)
     return _back(case_id, "member", "#members")
 

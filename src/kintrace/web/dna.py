@@ -117,18 +117,19 @@ def strength_why(_: Callable[[str], str], row: DnaReferenceStrength) -> str:
     return reason_text(_, Reason(text, str(code.get("code", "engine")), code.get("params") or {}))
 
 
-def desk_strength_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
-    """The case page's DNA section: the stored strength, and the relatives recorded but not sampled."""
-    found = strengths_for(db, {case_id})
+def desk_strength_context(db: Session, who: Visitor, case: Case) -> dict[str, Any]:
+    """The case page's DNA section: the stored strength, and the relatives recorded but not sampled
+    (of a case the page has read, so its visibility is not checked again)."""
+    found = strengths_for(db, {case.id})
     return {
-        "dna_strength": found.get(case_id),
-        "dna_asked": dna_strength.relatives_to_ask(db, who.actor, case_id),
+        "dna_strength": found.get(case.id),
+        "dna_asked": dna_strength.relatives_to_ask_of(db, who.actor, case.id, case.relatives),
         "strength_why": strength_why,
         "kinship": KINSHIP,
         # The case's samples with whether a profile is stored, and what the DNA forms offer.
         "dna_samples": [
             (sample, dna_profiles.has_profile(db, sample.id))
-            for sample in dna_samples.list_samples(db, who.actor, case_id=case_id)
+            for sample in dna_samples.list_samples(db, who.actor, case_id=case.id)
         ],
         "donor_sexes": list(DonorSex),
         "sexes": SEXES,

@@ -13,15 +13,12 @@ from kintrace.domain.vocabulary import AppealState, Claim, SourceKind, Visibilit
 from kintrace.http.deps import Db, PathId
 from kintrace.services import appeals as appeal_service
 from kintrace.services import cases as case_service
-from kintrace.services import contradictions as contradiction_service
 from kintrace.services import duplicate_candidates
 from kintrace.services import evidence as evidence_service
 from kintrace.services import notifications as notification_service
-from kintrace.services import photos as photo_service
-from kintrace.services import requests as request_service
 from kintrace.services import sources as source_service
-from kintrace.services import status as status_service
 from kintrace.services.access import may_see_contacts
+from kintrace.services.case_file import case_file
 from kintrace.services.cases import CaseFilter, RelativeInput
 from kintrace.services.errors import NotFound, ValidationFailed
 from kintrace.services.evidence import EvidenceInput
@@ -99,11 +96,9 @@ async def file_case(request: Request, db: Db, who: Family) -> Response:
 
 
 def _case_context(request: Request, db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
-    case = case_service.get_case(db, who.actor, case_id)
-    items = evidence_service.list_evidence(db, who.actor, case_id)
-    found = contradiction_service.case_contradictions(db, who.actor, case_id)
-    view = status_service.status_view(db, who.actor, case_id)
-    requests = request_service.list_requests(db, who.actor, case_id)
+    # One read of the case file: its visibility checked once, redacted for the family with it.
+    found = case_file(db, who.actor, case_id)
+    case, view = found.case, found.status
     drafts = [v for v in appeal_service.list_appeals(db, who.actor) if v.appeal.state is AppealState.DRAFT]
     joinable = [
         v for v in drafts if case.id in {c.id for c in appeal_service.joinable_cases(db, who.actor, v.appeal)}
@@ -111,22 +106,22 @@ def _case_context(request: Request, db: Session, who: Visitor, case_id: int) -> 
     language = language_of(request)
     return {
         "case": case,
-        "person": case.person,
+        "person": found.person,
         "status": view,
-        "steps": next_steps(gettext_for(language), ngettext_for(language), case, view, requests, joinable),
+        "steps": next_steps(
+            gettext_for(language), ngettext_for(language), case, view, found.requests, joinable
+        ),
         "caseworker": case.assigned_caseworker,
-        "appeals": appeal_service.appeals_of_case(db, who.actor, case_id),
-        "timeline": timeline(items, found),
-        "contradictions": found,
-        "requests": requests,
+        "appeals": appeal_service.appeals_of(db, who.actor, case.id),
+        "timeline": timeline(found.items, found.contradictions),
+        "contradictions": found.contradictions,
+        "requests": found.requests,
         # Only the reader's own contact details: other relatives' stay private even on a shared case.
-        "my_contacts": [
-            r for r in case_service.list_relatives(db, who.actor, case_id) if may_see_contacts(who.actor, r)
-        ],
+        "my_contacts": found.own_contacts,
         "claims": FAMILY_CLAIMS,
-        "photos": photo_service.list_photos(db, who.actor, case_id),
+        "photos": found.photos,
         "today": dt.date.today(),
-        **log_context(db, who, case_id),
+        **log_context(db, who, case),
     }
 
 

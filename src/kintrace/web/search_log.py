@@ -17,6 +17,7 @@ from kintrace.domain.lists import ListKind, SearchResult
 from kintrace.http.deps import Db, PathId
 from kintrace.services import list_consent
 from kintrace.services import search_log as search_log_service
+from kintrace.store.models import Case
 from kintrace.web import forms
 from kintrace.web.i18n import N_
 from kintrace.web.pages import render
@@ -51,9 +52,10 @@ MESSAGES = (
 )
 
 
-def log_context(db: Session, who: Visitor, case_id: int) -> dict[str, Any]:
-    """What the case pages need to show the log: the log itself and the words for its values."""
-    return {"search_log": search_log_service.search_log(db, who.actor, case_id), **WORDS}
+def log_context(db: Session, who: Visitor, case: Case) -> dict[str, Any]:
+    """What the case pages need to show the log: the log itself and the words for its values (of a
+    case the page has read, so its visibility is not checked again)."""
+    return {"search_log": search_log_service.search_log_of(db, who.actor, case), **WORDS}
 
 
 WORDS: dict[str, Any] = {"list_kind_words": LIST_KIND, "search_result_words": RESULT}

@@ -23,6 +23,7 @@ from kintrace.http.deps import MAX_ID, Db, PathId
 from kintrace.services import cases as case_service
 from kintrace.services import duplicate_candidates
 from kintrace.services.access import require_writer
+from kintrace.services.case_file import case_head
 from kintrace.services.cases import MAX_PAGE
 from kintrace.services.errors import Conflict, ValidationFailed
 from kintrace.store.models import Case
@@ -110,17 +111,22 @@ def create_case(body: CaseCreate, actor: CurrentActor, session: Db) -> CaseOut:
 
 @router.get("/{case_id}", response_model=CaseOut)
 def get_case(case_id: PathId, actor: CurrentActor, session: Db) -> CaseOut:
-    return CaseOut.model_validate(case_service.get_case(session, actor, case_id))
+    # The head of the case pages' read: the case's visibility checked once, the person with its aliases
+    # (the rest of the case file, evidence to requests, is not part of this answer and is not read).
+    return CaseOut.model_validate(case_head(session, actor, case_id))
 
 
 @router.patch("/{case_id}", response_model=CaseOut)
 def update_case(case_id: PathId, body: CaseUpdate, actor: CurrentActor, session: Db) -> CaseOut:
     """Change the case's state or its caseworker (send `null` to unassign)."""
-    case = case_service.get_case(session, actor, case_id)
+    # The services check the case's visibility before the actor's role: no case is read beforehand.
+    case = None
     if body.state is not None:
         case = case_service.set_case_state(session, actor, case_id, body.state)
     if "assigned_caseworker_id" in body.model_fields_set:
         case = case_service.assign_caseworker(session, actor, case_id, body.assigned_caseworker_id)
+    if case is None:  # nothing to change: the case as it is
+        case = case_service.get_case(session, actor, case_id)
     return CaseOut.model_validate(case)
 
 
@@ -170,6 +176,5 @@ def link_member(case_id: PathId, body: MemberIn, actor: CurrentActor, session: D
 
 @router.delete("/{case_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["relatives"])
 def unlink_member(case_id: PathId, user_id: PathId, actor: CurrentActor, session: Db) -> Response:
-    case_service.get_case(session, actor, case_id)
     case_service.unlink_family_user(session, actor, case_id, user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

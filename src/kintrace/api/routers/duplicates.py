@@ -14,7 +14,6 @@ from kintrace.api.schemas import (
     SourceBrief,
 )
 from kintrace.http.deps import Db, PathId
-from kintrace.services import cases as case_service
 from kintrace.services import contradictions as contradiction_service
 from kintrace.services import duplicates as duplicate_service
 
@@ -54,8 +53,6 @@ def link_duplicate(
     case_id: PathId, body: DuplicateLinkIn, actor: CurrentActor, session: Db
 ) -> DuplicateLinkOut:
     """Mark two cases as possibly the same person (kept apart until someone merges them)."""
-    case_service.get_case(session, actor, case_id)  # someone else's case is 404 before any role check
-    case_service.get_case(session, actor, body.other_case_id)
     link = duplicate_service.link_duplicates(session, actor, case_id, body.other_case_id, body.note)
     return DuplicateLinkOut.model_validate(link)
 
@@ -74,8 +71,6 @@ def merges(case_id: PathId, actor: CurrentActor, session: Db) -> list[MergeOut]:
 @router.post("/cases/{case_id}/merges", response_model=MergeOut, status_code=status.HTTP_201_CREATED)
 def merge(case_id: PathId, body: MergeIn, actor: CurrentActor, session: Db) -> MergeOut:
     """Fold `merged_case_id` into this case. Both keep their evidence; the merge can be undone."""
-    case_service.get_case(session, actor, case_id)  # someone else's case is 404 before any role check
-    case_service.get_case(session, actor, body.merged_case_id)
     record = duplicate_service.merge_cases(session, actor, case_id, body.merged_case_id, note=body.note)
     return MergeOut.model_validate(record)
 

@@ -18,7 +18,6 @@ from kintrace.api.schemas import (
     StatusRequestOut,
 )
 from kintrace.http.deps import Db, PathId
-from kintrace.services import cases as case_service
 from kintrace.services import requests as request_service
 from kintrace.services.access import Actor
 from kintrace.services.cases import MAX_PAGE, MAX_PAGE_SIZE
@@ -27,18 +26,28 @@ from kintrace.store.models import Case
 router = APIRouter(tags=["status-change requests"])
 
 
-def request_out(session: Db, actor: Actor, view: request_service.RequestView) -> StatusRequestOut:
-    out = StatusRequestOut.model_validate(view.request).model_copy(
-        update={"days_pending": view.days_pending, "overdue": view.overdue, "days_overdue": view.days_overdue}
-    )
-    return out.model_copy(
-        update={"evidence_ids": request_service.readable_evidence_ids(session, actor, view.request)}
+def request_out(
+    session: Db, actor: Actor, view: request_service.RequestView, evidence_ids: list[int] | None = None
+) -> StatusRequestOut:
+    """A request as the actor may read it; `evidence_ids`, when the caller redacted them already."""
+    if evidence_ids is None:
+        evidence_ids = request_service.readable_evidence_ids(session, actor, view.request)
+    return StatusRequestOut.model_validate(view.request).model_copy(
+        update={
+            "days_pending": view.days_pending,
+            "overdue": view.overdue,
+            "days_overdue": view.days_overdue,
+            "evidence_ids": evidence_ids,
+        }
     )
 
 
 @router.get("/cases/{case_id}/requests", response_model=list[StatusRequestOut])
 def list_requests(case_id: PathId, actor: CurrentActor, session: Db) -> list[StatusRequestOut]:
-    return [request_out(session, actor, v) for v in request_service.list_requests(session, actor, case_id)]
+    views = request_service.list_requests(session, actor, case_id)
+    # The items behind every request redacted in one query, not one per request.
+    shown = request_service.readable_evidence_of(session, actor, [v.request for v in views])
+    return [request_out(session, actor, v, shown[v.request.id]) for v in views]
 
 
 @router.post(
@@ -48,7 +57,6 @@ def submit_request(
     case_id: PathId, body: StatusRequestIn, actor: CurrentActor, session: Db
 ) -> StatusRequestOut:
     """Record a request to an authority; without a deadline the statutory 30 days apply."""
-    case_service.get_case(session, actor, case_id)  # someone else's case is 404 before any role check
     data = request_service.RequestInput(
         requested_status=body.requested_status,
         authority=body.authority,
