@@ -122,6 +122,7 @@ def test_import_encrypts_matches_on_arrival_and_rotates(setup) -> None:
     rerun = runner.invoke(app, ["dna", "run", "--database-url", url], env={KEY_FILE_ENV: str(new_file)})
     assert rerun.exit_code == 0, rerun.output
     assert "2 comparison(s), 1 candidate" in rerun.output
+    assert "scanning families" in rerun.output and "1/1" in rerun.output  # the full run's progress bar
     engine.dispose()
 
 

@@ -101,7 +101,8 @@ def run(
     database_url: str | None = DatabaseUrl,
 ) -> None:
     """Score every remains profile against every family, every personal effect and every other remains
-    profile (all against all)."""
+    profile (all against all), with a progress bar on standard error."""
+    from kintrace.cli.duplicates import _progress as progress_bars
     from kintrace.services import dna_direct, dna_matching
     from kintrace.services.access import SYSTEM
     from kintrace.services.errors import ServiceError
@@ -109,7 +110,10 @@ def run(
     master, markers = _master(), _markers(frequencies)
     try:
         with _session_scope(database_url) as session:
-            result = dna_matching.compare(session, SYSTEM, master, markers, reason=reason)
+            with progress_bars() as progress:
+                result = dna_matching.compare(
+                    session, SYSTEM, master, markers, reason=reason, progress=progress
+                )
             direct = dna_direct.compare_effects(session, SYSTEM, master, markers, reason=reason)
             direct.add(dna_direct.compare_fragments(session, SYSTEM, master, markers, reason=reason))
     except ServiceError as error:

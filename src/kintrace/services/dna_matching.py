@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -220,9 +220,11 @@ def compare(
     remains_ids: set[int] | None = None,
     case_ids: set[int] | None = None,
     except_cases: set[int] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> RunResult:
     """Score the chosen remains (all by default) against the chosen families (all by default, but
-    for `except_cases`).
+    for `except_cases`). `progress(step, done, total)` hears of each block of families scanned and
+    each pair scored exactly (a full run's progress bar).
 
     Every pair is scored by the engine's lookup rows (`dna_family_tables`, kept between calls);
     the pairs that reach LR 10^4 and the pairs already on record (reviewed or open) are scored again
@@ -231,8 +233,11 @@ def compare(
     """
     require_staff(actor, "run DNA matching")
     result = RunResult()
+    report = progress or (lambda step, done, total: None)
     with dna_family_tables.locked():
+        report("families' lookup rows", 0, 1)
         store = dna_family_tables.refresh(session, actor, master, markers, reason)
+        report("families' lookup rows", 1, 1)
         chosen = [
             case_id
             for case_id in sorted(store.where)
@@ -256,7 +261,8 @@ def compare(
         # in the database reads every reference profile.
         n = len(store.versions)
         strong: set[tuple[int, int]] = set()  # (remains, case)
-        for block in store.blocks:
+        for done, block in enumerate(store.blocks, start=1):
+            report("scanning families", done - 1, len(store.blocks))
             take = block.live & np.isin(block.case_ids, list(wanted)) if case_ids else block.live.copy()
             if except_cases:
                 take &= ~np.isin(block.case_ids, list(except_cases))
@@ -269,12 +275,15 @@ def compare(
             strong.update(
                 (remains_order[p], int(block.case_ids[f])) for f, p in zip(f_idx, p_idx, strict=True)
             )
+        report("scanning families", len(store.blocks), len(store.blocks))
     existing = _rows_in_scope(session, set(remains_order), wanted, case_ids)
     todo = strong | set(existing)
     if todo:
         families_of, _ = families(session, actor, master, reason, {case for _, case in todo}, markers)
         by_case = {family.case_id: family for family in families_of}
-        for remains_id, case_id in sorted(todo):
+        for done, (remains_id, case_id) in enumerate(sorted(todo), start=1):
+            if done % 50 == 1 or done == len(todo):
+                report("exact scores of strong pairs", done, len(todo))
             family = by_case.get(case_id)
             row = existing.get((remains_id, case_id))
             if family is None or remains_id not in remains:
