@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from sqlalchemy import String, type_coerce
@@ -9,6 +10,10 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
 from kintrace.domain.dates import PartialDate
+
+# Read back through a cache: a registry holds a few thousand distinct dates in hundreds of thousands of
+# rows (an export reads every one), and a PartialDate is immutable, so one value serves every row.
+_parsed = functools.lru_cache(maxsize=16_384)(PartialDate.parse)
 
 
 class PartialDateType(TypeDecorator[PartialDate]):
@@ -33,7 +38,7 @@ class PartialDateType(TypeDecorator[PartialDate]):
         return str(value)
 
     def process_result_value(self, value: str | None, dialect: Any) -> PartialDate | None:
-        return None if value is None else PartialDate.parse(value)
+        return None if value is None else _parsed(value)
 
 
 def as_text(column: Any) -> ColumnElement[str]:
