@@ -268,6 +268,16 @@ class PersonRecord(Record):
         return {name: value for name, value in self if name != "aliases"}
 
 
+def field_values(model: BaseModel, names: Iterable[str] | None = None) -> dict[str, Any]:
+    """The model's fields (those named, else all) as values a record validates again without reading
+    a date twice: each field itself (a date stays a PartialDate), the nested records dumped."""
+    wanted = set(type(model).model_fields if names is None else names)
+    values = {name: value for name, value in model if name in wanted}
+    if values.get("aliases") is not None:
+        values["aliases"] = [alias.model_dump() for alias in values["aliases"]]
+    return values
+
+
 def as_record(person: PersonRecord | MissingPerson) -> PersonRecord:
     return person if isinstance(person, PersonRecord) else PersonRecord.of(person)
 
