@@ -42,6 +42,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 
 from benchmarks import bench_registry as registry
+from kintrace.domain.dates import PartialDate
 from kintrace.domain.lists import ListKind
 from kintrace.domain.vocabulary import CaseState, Claim, Role, SourceKind
 from kintrace.linkage.fields import parse_partial_date
@@ -58,6 +59,7 @@ from kintrace.store.models import (
     User,
 )
 from kintrace.store.models import MissingPerson as PersonRow
+from kintrace.store.types import as_text
 
 RESULTS = Path(__file__).parent / "results" / "lists.json"
 N_CASES = int(os.environ.get("KINTRACE_BENCH_LISTS_CASES", "100000"))
@@ -104,7 +106,7 @@ def _registry_rows(session: Any) -> list[dict[str, Any]]:
             PersonRow.last_name,
             PersonRow.first_name,
             PersonRow.patronymic,
-            PersonRow.birth_date,
+            as_text(PersonRow.birth_date),  # the text a list writes, cut to the year below
             PersonRow.unit,
         )
         .join(Case, Case.id == PersonRow.case_id)
@@ -189,6 +191,7 @@ def insert_list(session: Any, title: str, rows: list[dict[str, Any]]) -> int:
                     "raw": {k: v for k, v in row.items() if v},
                     "fingerprint": _fingerprint(row),
                     **row,
+                    "birth_date": None if row["birth_date"] is None else PartialDate.parse(row["birth_date"]),
                 }
             )
             keys += [

@@ -31,6 +31,7 @@ import numpy as np
 from sqlalchemy import insert, select
 
 from benchmarks.served import served
+from kintrace.domain.dates import PartialDate
 from kintrace.domain.lists import CLAIM_OF_LIST_KIND, ListKind, PairBand, PairDecision
 from kintrace.domain.vocabulary import CaseState, Credibility, PersonStatus, Reliability, Role, SourceKind
 from kintrace.services import users as user_service
@@ -91,7 +92,7 @@ def seed(url: str) -> tuple[list[int], list[int]]:
                     "last_name": rng.choice(SURNAMES),
                     "first_name": rng.choice(GIVEN),
                     "patronymic": "Петрович",
-                    "birth_date": str(rng.randint(1965, 2003)),
+                    "birth_date": PartialDate(rng.randint(1965, 2003)),
                     "unit": f"А{rng.randint(1000, 9999)}",
                     "search_text": "",
                 }
@@ -112,7 +113,7 @@ def seed(url: str) -> tuple[list[int], list[int]]:
             listed = PublishedList(
                 title=f"Bench list {number}",
                 publisher_id=source.id,
-                published_on="2026-10-02",
+                published_on=PartialDate(2026, 10, 2),
                 kind=kind,
                 claim=CLAIM_OF_LIST_KIND[kind],
                 filename=f"list{number}.csv",
@@ -135,7 +136,7 @@ def seed(url: str) -> tuple[list[int], list[int]]:
                         "raw": {"Прізвище": last, "Ім'я": first, "Рік": "1990"},
                         "last_name": last.title(),
                         "first_name": first,
-                        "birth_date": "1990",
+                        "birth_date": PartialDate(1990),
                         "fingerprint": hashlib.sha256(f"{number}-{row}".encode()).hexdigest(),
                     }
                 )

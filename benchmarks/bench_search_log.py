@@ -32,6 +32,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from benchmarks.served import served
+from kintrace.domain.dates import PartialDate
 from kintrace.domain.lists import CLAIM_OF_LIST_KIND, ListKind, PairBand, PairDecision, SearchResult
 from kintrace.domain.person import MissingPerson, PersonName
 from kintrace.domain.vocabulary import CaseState, Credibility, Reliability, Role, SourceKind
@@ -105,7 +106,7 @@ def _seed(url: str) -> dict[str, Any]:
                     {
                         "title": f"Список {n + 1}",
                         "publisher_id": publishers[n % len(publishers)].id,
-                        "published_on": (NOW.date() - dt.timedelta(days=n)).isoformat(),
+                        "published_on": PartialDate.from_date(NOW.date() - dt.timedelta(days=n)),
                         "kind": kind,
                         "claim": CLAIM_OF_LIST_KIND[kind],
                         "filename": f"list-{n}.csv",

@@ -13,6 +13,7 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 from sqlalchemy.orm import Session
 
+from kintrace.domain.dates import PartialDate
 from kintrace.domain.vocabulary import (
     CaseState,
     Claim,
@@ -98,7 +99,7 @@ class PersonFactory(_Base):
     patronymic = factory.Faker("middle_name_male", locale="ru_RU")
     script = "Cyrl"
     sex = Sex.MALE
-    birth_date = factory.Sequence(lambda n: f"{1970 + n % 30}-0{1 + n % 9}")
+    birth_date = factory.Sequence(lambda n: PartialDate(1970 + n % 30, 1 + n % 9))
     search_text = factory.LazyAttribute(_search_text)
     name_keys = factory.LazyAttribute(_name_keys)
 
@@ -147,8 +148,8 @@ class EvidenceFactory(_Base):
     case = factory.SubFactory(CaseFactory)
     source = factory.SubFactory(SourceFactory)
     claim = Claim.SEEN_AT_PLACE
-    event_date = "2024-03"
-    reported_date = "2024-04"
+    event_date = PartialDate(2024, 3)
+    reported_date = PartialDate(2024, 4)
     place = "Бахмут"
     text = "Видели в районе вокзала"
     visibility = Visibility.FAMILY

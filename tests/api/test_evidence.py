@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from kintrace.domain.dates import PartialDate
 from kintrace.domain.vocabulary import Claim, Credibility, Reliability, Role, SourceKind, Visibility
 from kintrace.services.attachments import MAX_ATTACHMENT_BYTES
 
@@ -206,10 +207,18 @@ def test_contradictions_name_both_items_and_sources(
     headers = token_for(make_user(Role.ANALYST))
     case = factories.CaseFactory()
     dead = factories.EvidenceFactory(
-        case=case, claim=Claim.DEAD, event_date="2024-02-10", reported_date="2024-02", place=None
+        case=case,
+        claim=Claim.DEAD,
+        event_date=PartialDate.parse("2024-02-10"),
+        reported_date=PartialDate.parse("2024-02"),
+        place=None,
     )
     alive = factories.EvidenceFactory(
-        case=case, claim=Claim.ALIVE, event_date="2024-06-01", reported_date="2024-06", place=None
+        case=case,
+        claim=Claim.ALIVE,
+        event_date=PartialDate.parse("2024-06-01"),
+        reported_date=PartialDate.parse("2024-06"),
+        place=None,
     )
     found = client.get(f"/api/v1/cases/{case.id}/contradictions", headers=headers)
     assert found.status_code == 200, found.text

@@ -170,6 +170,9 @@ def test_incident_commands_list_create_add_a_family_and_run_the_joint_identifica
     assert made.exit_code == 0 and "Рів" in made.output
     bad = runner.invoke(app, ["dna", "incident", "create", "X", "--kind", "flood", "--database-url", url])
     assert bad.exit_code == 2 and "--kind" in bad.output
+    # The date is read where it is typed: a month that does not exist is refused, naming the option.
+    bad = runner.invoke(app, ["dna", "incident", "create", "X", "--date", "2022-13", "--database-url", url])
+    assert bad.exit_code == 2 and "--date" in bad.output and "month 13" in bad.output
     engine = make_engine(url)
     with session_scope(engine) as session:
         case_id = session.scalar(select(Case.id).where(Case.reference == "KT-DNA-1"))

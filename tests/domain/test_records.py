@@ -7,7 +7,7 @@ from pydantic import BaseModel, ValidationError
 
 from kintrace.domain import dates
 from kintrace.domain.person import LastSeen, MissingPerson, PersonName, PhysicalDescription
-from kintrace.domain.records import PersonRecord, problems, view
+from kintrace.domain.records import PersonRecord, field_values, problems, view
 from kintrace.domain.vocabulary import Sex
 
 PERSON = {"last_name": "Коваленко", "first_name": "Петро", "patronymic": "Іванович"}
@@ -22,10 +22,28 @@ def _problems(values: dict[str, object]) -> list[tuple[str, str]]:
 def test_partial_dates_are_read_from_their_text_and_written_back_as_it() -> None:
     record = PersonRecord.model_validate({**PERSON, "birth_date": "1990-5", "last_seen_date": "2023"})
     assert record.birth_date == dates.PartialDate(1990, 5)
-    assert record.columns()["birth_date"] == "1990-05" and record.columns()["last_seen_date"] == "2023"
+    # The ORM row takes the PartialDate (store/types writes it as its text); a dump writes the text.
+    columns = record.columns()
+    assert columns["birth_date"] == dates.PartialDate(1990, 5) and columns[
+        "last_seen_date"
+    ] == dates.PartialDate(2023)
     assert record.model_dump(mode="json")["birth_date"] == "1990-05"
+    assert record.model_dump()["birth_date"] == "1990-05"
     assert _problems({**PERSON, "birth_date": "1994-13"}) == [("birth_date", "month 13 is out of range")]
     assert _problems({**PERSON, "last_seen_date": 2023})[0][0] == "last_seen_date"
+
+
+def test_field_values_keep_the_dates_read_and_validate_to_the_same_record() -> None:
+    record = PersonRecord.model_validate(
+        {**PERSON, "birth_date": "1990-05", "aliases": [{"last_name": "Коваль", "first_name": "Петро"}]}
+    )
+    values = field_values(record)
+    assert values["birth_date"] is record.birth_date  # the value read, not its text to read again
+    assert values["aliases"] == [
+        {"last_name": "Коваль", "first_name": "Петро", "patronymic": None, "script": "Cyrl"}
+    ]
+    assert PersonRecord.model_validate(values) == record
+    assert field_values(record, {"birth_date"}) == {"birth_date": dates.PartialDate(1990, 5)}
 
 
 def test_the_domains_rules_name_the_records_field() -> None:

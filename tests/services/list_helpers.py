@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from kintrace.domain.dates import PartialDate
 from kintrace.domain.lists import CLAIM_OF_LIST_KIND, ListKind, PairBand, PairDecision
 from kintrace.domain.vocabulary import Credibility, Reliability, SourceKind
 from kintrace.store.models import Case, ListEntry, ListPair, PublishedList, Source
@@ -49,7 +50,7 @@ def published_list(
     row = PublishedList(
         title=title,
         publisher_id=source.id,
-        published_on=published_on,
+        published_on=None if published_on is None else PartialDate.parse(published_on),
         kind=kind,
         claim=CLAIM_OF_LIST_KIND[kind],
         language="uk",
@@ -82,7 +83,11 @@ def entry(
         first_name=first,
         patronymic=patronymic,
         fingerprint=hashlib.sha256(f"{last}|{first}|{patronymic}".encode()).hexdigest(),
-        **fields,
+        # Dates given as a list writes them (ISO text), stored as the importer stores them.
+        **{
+            k: PartialDate.parse(v) if k in ("event_date", "birth_date") and v else v
+            for k, v in fields.items()
+        },
     )
     session.add(row)
     session.flush()

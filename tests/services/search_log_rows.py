@@ -11,6 +11,7 @@ import itertools
 
 from sqlalchemy.orm import Session
 
+from kintrace.domain.dates import PartialDate
 from kintrace.domain.lists import CLAIM_OF_LIST_KIND, ListKind, PairBand, PairDecision, SearchResult
 from kintrace.domain.vocabulary import Credibility, Reliability, SourceKind
 from kintrace.store.models import Case, ListCheck, ListEntry, ListPair, PublishedList, Source
@@ -38,7 +39,7 @@ def published_list(
     row = PublishedList(
         title=title,
         publisher_id=source.id,
-        published_on=published_on,
+        published_on=None if published_on is None else PartialDate.parse(published_on),
         kind=kind,
         claim=CLAIM_OF_LIST_KIND[kind],
         filename=f"list-{n}.csv",

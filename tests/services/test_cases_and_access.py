@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from tests.services.helpers import accounts, actor, person
 
+from kintrace.domain.dates import PartialDate
 from kintrace.domain.person import PersonName
 from kintrace.domain.vocabulary import CaseState, PersonStatus, Role, StatusTrack
 from kintrace.services import cases
@@ -51,7 +52,7 @@ def test_new_case_starts_both_tracks_as_missing(session):
 
     history = status_history(session, SYSTEM, case.id)
     assert sorted(h.track for h in history) == sorted(StatusTrack)
-    assert all(h.since == "2024-02-17" for h in history)
+    assert all(h.since == PartialDate.parse("2024-02-17") for h in history)
 
 
 def test_filters_by_name_any_spelling_case_insensitive(session):

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from kintrace.domain.dates import PartialDate
 from kintrace.domain.vocabulary import CaseState, Claim, PersonStatus, Role, StatusTrack
 from kintrace.services import cases as case_service
 from kintrace.services import contradictions as contradiction_service
@@ -54,9 +55,9 @@ def test_contradictions_of_cases_match_each_case(session: Session, factories: An
     merged = factories.CaseFactory(state=CaseState.MERGED, merged_into_id=None)
     session.flush()
     merged.merged_into_id = cases[0].id
-    factories.EvidenceFactory(case=cases[0], claim=Claim.DEAD, event_date="2023-01-10")
-    factories.EvidenceFactory(case=merged, claim=Claim.ALIVE, event_date="2023-06")
-    factories.EvidenceFactory(case=cases[1], claim=Claim.CAPTURED, event_date="2024-01")
+    factories.EvidenceFactory(case=cases[0], claim=Claim.DEAD, event_date=PartialDate.parse("2023-01-10"))
+    factories.EvidenceFactory(case=merged, claim=Claim.ALIVE, event_date=PartialDate.parse("2023-06"))
+    factories.EvidenceFactory(case=cases[1], claim=Claim.CAPTURED, event_date=PartialDate.parse("2024-01"))
     session.flush()
     ids = [case.id for case in cases]
     batch = contradiction_service.contradictions_of_cases(session, SYSTEM, ids)
@@ -81,7 +82,7 @@ def test_all_changes_reads_each_cases_official_history(session: Session, factori
                     case_id=case.id,
                     track=StatusTrack.OFFICIAL,
                     status=PersonStatus.CONFIRMED_CAPTURED,
-                    since="2024-03",
+                    since=PartialDate.parse("2024-03"),
                     fact_ids=[],
                 ),
                 StatusChange(
@@ -101,13 +102,11 @@ def test_all_changes_reads_each_cases_official_history(session: Session, factori
 def _counts_from_the_history(changes: list[Any], ends: list[dt.date]) -> dict[PersonStatus, list[int]]:
     """The trend as a person would count it: for each end, each case's newest recorded change that
     had taken effect by then (its 'since', the earliest day it can mean, else the day it was recorded)."""
-    from kintrace.domain.dates import PartialDate
-
     counts = {status: [0] * len(ends) for status in PersonStatus}
     for column, end in enumerate(ends):
         current: dict[int, PersonStatus] = {}
         for change in changes:  # by case, in the order recorded
-            effect = PartialDate.parse(change.since).earliest if change.since else change.recorded_on
+            effect = change.since.earliest if change.since else change.recorded_on
             if effect <= end:
                 current[change.case_id] = change.status
         for status in current.values():
@@ -122,7 +121,11 @@ def test_the_trend_counted_by_the_database_equals_the_history_counted_case_by_ca
 
     def change(case: Any, status: PersonStatus, since: str | None) -> StatusChange:
         return StatusChange(
-            case_id=case.id, track=StatusTrack.OFFICIAL, status=status, since=since, fact_ids=[]
+            case_id=case.id,
+            track=StatusTrack.OFFICIAL,
+            status=status,
+            since=None if since is None else PartialDate.parse(since),
+            fact_ids=[],
         )
 
     cases = [factories.CaseFactory() for _ in range(4)]

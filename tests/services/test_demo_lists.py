@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kintrace.domain.dates import PartialDate
 from kintrace.domain.lists import ListKind
 from kintrace.domain.vocabulary import Claim
 from kintrace.services import demo, users
@@ -47,7 +48,7 @@ def test_the_demo_holds_a_prisoner_csv_and_an_exchange_xlsx(
         Claim.CAPTURED,
         "text/csv",
     )
-    assert prisoners.published_on == "2026-11-10"
+    assert prisoners.published_on == PartialDate.parse("2026-11-10")
     # The demo already grades the coordination HQ as a source: its lists cite that source.
     assert prisoners.publisher.name.startswith("Координаційний штаб")
     assert prisoners.column_map["Дата народження"] == "birth_date"

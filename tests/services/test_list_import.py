@@ -199,7 +199,7 @@ def test_a_ukrainian_csv_list_is_imported_with_every_column_kept(session: Sessio
     assert (stored.kind, stored.claim, stored.published_on) == (
         ListKind.PRISONERS,
         Claim.CAPTURED,
-        "2026-11-20",
+        PartialDate(2026, 11, 20),
     )
     assert stored.sha256 == hashlib.sha256(data).hexdigest()
     assert blob_path(stored.sha256).read_bytes() == data
@@ -215,7 +215,7 @@ def test_a_ukrainian_csv_list_is_imported_with_every_column_kept(session: Sessio
         "Іван",
         "Петрович",
     )
-    assert (first.birth_date, first.unit, first.rank) == ("1985-03-05", "А1234", "солдат")
+    assert (first.birth_date, first.unit, first.rank) == (PartialDate(1985, 3, 5), "А1234", "солдат")
     assert first.raw == {
         "№": "1",
         "Прізвище": "Мельник",
@@ -225,8 +225,8 @@ def test_a_ukrainian_csv_list_is_imported_with_every_column_kept(session: Sessio
         "В/ч": "А1234",
         "Звання": "солдат",
     }
-    assert (second.birth_date, second.patronymic) == ("1990", None)
-    assert third.birth_date == "1979-03"
+    assert (second.birth_date, second.patronymic) == (PartialDate(1990), None)
+    assert third.birth_date == PartialDate.parse("1979-03")
     keys = set(session.scalars(select(ListEntryKey.key).where(ListEntryKey.entry_id == first.id)))
     assert {"i:i", "i:p"} <= keys and any(key.startswith("b:") for key in keys)
     audit = session.scalar(select(AuditEntry).where(AuditEntry.action == "list.import"))
@@ -284,10 +284,10 @@ def test_an_xlsx_list_with_russian_headers_and_a_whole_name_column(
         session.scalars(select(ListEntry).where(ListEntry.list_id == stored.id).order_by(ListEntry.id))
     )
     assert [(e.last_name, e.first_name, e.patronymic, e.birth_date) for e in entries] == [
-        ("Мельник", "Иван", "Петрович", "1985"),
-        ("Бондарь", "Олег", "Сергеевич", "1990-01-02"),
+        ("Мельник", "Иван", "Петрович", PartialDate(1985)),
+        ("Бондарь", "Олег", "Сергеевич", PartialDate(1990, 1, 2)),
     ]
-    assert entries[0].event_date == "2026-10-02" and entries[0].unit == "А1234"
+    assert entries[0].event_date == PartialDate.parse("2026-10-02") and entries[0].unit == "А1234"
 
 
 def test_a_pfif_list_with_an_explicit_mapping_and_claim(session: Session, caseworker: Actor) -> None:

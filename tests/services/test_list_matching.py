@@ -58,8 +58,13 @@ def make_list(session, title: str, rows: list[Row]) -> PublishedList:
     session.add(published)
     session.flush()
     for number, row in enumerate(rows, start=2):
+        born = row.get("birth_date")
         entry = ListEntry(
-            list_id=published.id, row_number=number, raw=dict(row), fingerprint=_fingerprint(row), **row
+            list_id=published.id,
+            row_number=number,
+            raw=dict(row),
+            fingerprint=_fingerprint(row),
+            **{**row, "birth_date": None if born is None else PartialDate.parse(born)},
         )
         session.add(entry)
         session.flush()

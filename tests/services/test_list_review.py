@@ -8,6 +8,7 @@ from sqlalchemy import select
 from tests.services import list_helpers as lists
 from tests.services.helpers import actor
 
+from kintrace.domain.dates import PartialDate
 from kintrace.domain.lists import PairBand, PairDecision, SearchResult
 from kintrace.domain.vocabulary import Claim, PersonStatus, Role, Visibility
 from kintrace.services import list_review, notifications
@@ -75,7 +76,8 @@ def test_a_missing_pair_is_not_found(session, desk):
     ],
 )
 def test_the_evidence_text_is_written_in_the_lists_language(session, desk, language, published, words):
-    desk["list"].language, desk["list"].published_on = language, published
+    desk["list"].language = language
+    desk["list"].published_on = None if published is None else PartialDate.parse(published)
     pair = list_review.decide(session, desk["worker"], desk["strong"].id, PairDecision.ACCEPTED, "")
     assert session.get(EvidenceItem, pair.evidence_id).text == words + "ШЕВЧЕНКО Андрій Петрович"
 
@@ -88,7 +90,7 @@ def test_accepting_adds_the_item_in_the_lists_words_and_tells_the_family(session
     )
     assert item.claim is Claim.RELEASED
     assert item.source_id == desk["list"].publisher_id
-    assert item.event_date == "2026-10-01"  # the entry's own date before the list's
+    assert item.event_date == PartialDate.parse("2026-10-01")  # the entry's own date before the list's
     assert item.visibility is Visibility.FAMILY
     case = session.get(Case, desk["case"].id)
     assert case.evidence_status is not PersonStatus.MISSING  # recomputed from the new item
@@ -105,7 +107,7 @@ def test_accepting_adds_the_item_in_the_lists_words_and_tells_the_family(session
 
 def test_without_an_entry_date_the_item_takes_the_lists_date(session, desk):
     pair = list_review.decide(session, desk["worker"], desk["weak"].id, PairDecision.ACCEPTED, "same unit")
-    assert session.get(EvidenceItem, pair.evidence_id).event_date == "2026-10-02"
+    assert session.get(EvidenceItem, pair.evidence_id).event_date == PartialDate.parse("2026-10-02")
     assert pair.decision_reason == "same unit"
 
 

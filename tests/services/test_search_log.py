@@ -9,6 +9,7 @@ import pytest
 from tests.services.helpers import actor
 from tests.services.search_log_rows import check, entry, pair, published_list
 
+from kintrace.domain.dates import PartialDate
 from kintrace.domain.lists import ListKind, PairDecision, SearchResult
 from kintrace.domain.vocabulary import CaseState, Role
 from kintrace.services.errors import Forbidden, NotFound
@@ -51,7 +52,7 @@ def test_every_list_checked_is_a_line_with_the_totals(session, world):
     first = log.lines[0]
     assert (first.publisher, first.published_on, first.kind) == (
         "Омбудсман",
-        "2026-11-20",
+        PartialDate(2026, 11, 20),
         ListKind.PRISONERS,
     )
     assert log.lines[1].published_on is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from kintrace.api.schemas import PersonUpdate, RelativeIn, RelativeOut
-from kintrace.domain.records import PersonRecord, problems
+from kintrace.domain.records import PersonRecord, field_values, problems
 from kintrace.services.access import Actor
 from kintrace.services.cases import RelativeInput
 from kintrace.services.errors import ValidationFailed
@@ -16,8 +16,8 @@ from kintrace.store.models import Relative
 
 def person_updated(row: PersonRow, body: PersonUpdate) -> PersonRecord:
     """The stored person with the fields the client sent laid over it, checked again as a whole."""
-    values = PersonRecord.model_validate(row).model_dump()
-    values.update(body.model_dump(exclude_unset=True))
+    values = field_values(PersonRecord.model_validate(row))
+    values.update(field_values(body, body.model_fields_set))
     try:
         return PersonRecord.model_validate(values)
     except ValidationError as error:

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import (
-    AfterValidator,
     AliasChoices,
     BaseModel,
     ConfigDict,
@@ -17,9 +16,8 @@ from pydantic import (
     field_validator,
 )
 
-from kintrace.domain.dates import PartialDate, PartialDateError
 from kintrace.domain.errors import InvalidValue
-from kintrace.domain.records import LongText, PersonRecord, view
+from kintrace.domain.records import LongText, PartialDate, PersonRecord, view
 from kintrace.domain.relationships import NOTE_MAX, Relationship
 from kintrace.domain.text import normalised
 from kintrace.domain.vocabulary import (
@@ -37,22 +35,6 @@ from kintrace.domain.vocabulary import (
 from kintrace.http.deps import MAX_ID
 from kintrace.services.cases import MAX_DAYS_PENDING
 
-
-def _partial_date(text: str) -> str:
-    try:
-        return str(PartialDate.parse(text))
-    except PartialDateError as error:
-        raise ValueError(str(error)) from None
-
-
-PartialDateText = Annotated[
-    str,
-    AfterValidator(_partial_date),
-    Field(
-        description="A date known to the year, month or day: YYYY, YYYY-MM or YYYY-MM-DD",
-        examples=["2023-05"],
-    ),
-]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
 # Free texts: generous for what people write, bounded so one request cannot store megabytes that every
 # later page then carries (a case page once weighed 44 MB).
@@ -335,27 +317,27 @@ class PhotoOut(Out):
 class EvidenceIn(In):
     source_id: Id
     claim: Claim
-    event_date: PartialDateText | None = None
-    reported_date: PartialDateText | None = None
+    event_date: PartialDate | None = None
+    reported_date: PartialDate | None = None
     place: ShortText | None = None
     text: LongText = ""
     visibility: Visibility = Visibility.INTERNAL
     official_status: PersonStatus | None = Field(
         None, description="For official notices: the status declared"
     )
-    birth_date: PartialDateText | None = Field(None, description="When the item states a birth date")
+    birth_date: PartialDate | None = Field(None, description="When the item states a birth date")
 
 
 class EvidenceUpdate(In):
     source_id: Id | None = None
     claim: Claim | None = None
-    event_date: PartialDateText | None = None
-    reported_date: PartialDateText | None = None
+    event_date: PartialDate | None = None
+    reported_date: PartialDate | None = None
     place: ShortText | None = None
     text: LongText | None = None
     visibility: Visibility | None = None
     official_status: PersonStatus | None = None
-    birth_date: PartialDateText | None = None
+    birth_date: PartialDate | None = None
 
 
 class EvidenceOut(Out):
@@ -363,13 +345,13 @@ class EvidenceOut(Out):
     case_id: int
     source: SourceBrief
     claim: Claim
-    event_date: str | None
-    reported_date: str | None
+    event_date: PartialDate | None
+    reported_date: PartialDate | None
     place: str | None
     text: str
     visibility: Visibility
     official_status: PersonStatus | None
-    birth_date: str | None
+    birth_date: PartialDate | None
     created_at: dt.datetime
     published_at: dt.datetime | None = Field(
         None, description="When a caseworker showed this family's report to the case's other families"
@@ -385,7 +367,7 @@ class StatusChangeOut(Out):
     track: StatusTrack
     status: PersonStatus
     previous_status: PersonStatus | None
-    since: str | None
+    since: PartialDate | None
     rule: str | None
     rule_text: str | None
     fact_ids: list[int]
@@ -397,7 +379,7 @@ class StatusChangeOut(Out):
 class TrackOut(BaseModel):
     track: StatusTrack
     status: PersonStatus
-    since: str | None
+    since: PartialDate | None
     rule: str | None = Field(
         None, description="Evidence track: the id of the named rule that gave the status"
     )
@@ -415,7 +397,7 @@ class StatusOut(BaseModel):
 
 class OfficialStatusIn(In):
     status: PersonStatus
-    since: PartialDateText | None = None
+    since: PartialDate | None = None
     reason: NoteText | None = None
 
 
@@ -445,7 +427,7 @@ class CaseSummary(Out):
     last_name: str
     first_name: str | None
     patronymic: str | None
-    birth_date: str | None
+    birth_date: PartialDate | None
     updated_at: dt.datetime
 
 
@@ -456,9 +438,9 @@ class CaseOut(Out):
     assigned_caseworker_id: int | None
     merged_into_id: int | None
     official_status: PersonStatus
-    official_since: str | None
+    official_since: PartialDate | None
     evidence_status: PersonStatus
-    evidence_since: str | None
+    evidence_since: PartialDate | None
     evidence_rule: str | None
     created_at: dt.datetime
     updated_at: dt.datetime

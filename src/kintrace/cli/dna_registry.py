@@ -283,6 +283,7 @@ def incident_create(
     database_url: str | None = DatabaseUrl,
 ) -> None:
     """Record an incident (remains registered with its name join it)."""
+    from kintrace.domain.dates import PartialDate, PartialDateError
     from kintrace.domain.dna_samples import IncidentKind
     from kintrace.services import dna_incidents
     from kintrace.services.access import SYSTEM
@@ -293,9 +294,13 @@ def incident_create(
     except ValueError:
         raise _fail(f"--kind: {kind!r} is not mass_grave, crash, shelling or other", code=2) from None
     try:
+        occurred = None if not occurred_on else PartialDate.parse(occurred_on)
+    except PartialDateError as error:
+        raise _fail(f"--date: {error}", code=2) from None
+    try:
         with _session_scope(database_url) as session:
             made = dna_incidents.create_incident(
-                session, SYSTEM, dna_incidents.IncidentInput(name, chosen, place, occurred_on)
+                session, SYSTEM, dna_incidents.IncidentInput(name, chosen, place, occurred)
             )
             made_id = made.id
     except ServiceError as error:

@@ -151,7 +151,7 @@ def show_command(
                         str(found.id),
                         found.title,
                         f"{found.publisher.name} ({found.publisher.reliability.value})",
-                        found.published_on or "",
+                        str(found.published_on or ""),
                         found.kind.value,
                         str(found.entry_count),
                         found.imported_at.strftime("%Y-%m-%d %H:%M"),
@@ -178,7 +178,7 @@ def show_command(
                     entry.last_name or "",
                     entry.first_name or "",
                     entry.patronymic or "",
-                    entry.birth_date or "",
+                    str(entry.birth_date or ""),
                     entry.unit or "",
                 )
             console.print(rows)

@@ -56,7 +56,9 @@ def _partial_date(value: object) -> dates.PartialDate:
 
 
 # A date known to the year, the month or the day: read from its ISO text ("2023", "2023-05",
-# "2023-05-17"), held as the domain's PartialDate, written back as the same text (the stored form).
+# "2023-05-17") once, where it enters, and held as the domain's PartialDate from there on (the store's
+# PartialDateType writes it as that text); a dump writes it back as the same text, so read the fields
+# themselves (`columns`, `dict(model)`) where the PartialDate is wanted.
 PartialDate = Annotated[
     dates.PartialDate,
     PlainValidator(_partial_date),
@@ -261,8 +263,19 @@ class PersonRecord(Record):
         )
 
     def columns(self) -> dict[str, Any]:
-        """The record as the ORM row's columns (dates as their text), aliases apart."""
-        return self.model_dump(exclude={"aliases"})
+        """The record as the ORM row's columns (dates as PartialDate), aliases apart: the fields
+        themselves, not a dump (which would write the dates as text)."""
+        return {name: value for name, value in self if name != "aliases"}
+
+
+def field_values(model: BaseModel, names: Iterable[str] | None = None) -> dict[str, Any]:
+    """The model's fields (those named, else all) as values a record validates again without reading
+    a date twice: each field itself (a date stays a PartialDate), the nested records dumped."""
+    wanted = set(type(model).model_fields if names is None else names)
+    values = {name: value for name, value in model if name in wanted}
+    if values.get("aliases") is not None:
+        values["aliases"] = [alias.model_dump() for alias in values["aliases"]]
+    return values
 
 
 def as_record(person: PersonRecord | MissingPerson) -> PersonRecord:

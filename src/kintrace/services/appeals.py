@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from kintrace.domain import requests as request_rules
+from kintrace.domain.dates import PartialDate
 from kintrace.domain.vocabulary import (
     AppealDemand,
     AppealState,
@@ -449,8 +450,8 @@ def joinable_cases(session: Session, actor: Actor, appeal: Appeal) -> Sequence[C
 @dataclass(frozen=True)
 class LetterFact:
     claim: str
-    event_date: str | None
-    reported_date: str | None
+    event_date: PartialDate | None
+    reported_date: PartialDate | None
     place: str | None
     source: str
     grade: str  # Admiralty code, e.g. "B2"
@@ -469,12 +470,12 @@ class LetterRequest:
 class LetterCase:
     reference: str
     name: str
-    birth_date: str | None
+    birth_date: PartialDate | None
     asked: PersonStatus | None
     official: PersonStatus
-    official_since: str | None
+    official_since: PartialDate | None
     evidence: PersonStatus
-    evidence_since: str | None
+    evidence_since: PartialDate | None
     facts: list[LetterFact]
     requests: list[LetterRequest]
     signatory: str

@@ -107,14 +107,14 @@ def create_case(
                 track=track,
                 status=PersonStatus.MISSING,
                 previous_status=None,
-                since=None if seen is None else str(seen),
+                since=seen,
                 reason="case filed",
                 fact_ids=[],
                 changed_by_id=actor.user_id,
             )
         )
     if seen is not None:
-        case.official_since = case.evidence_since = str(seen)
+        case.official_since = case.evidence_since = seen
     auditing.record(session, actor, "case.create", case, after=case_snapshot(case))
     if actor.is_family and actor.user_id is not None:
         member = CaseMember(case_id=case.id, user_id=actor.user_id, relation="reporter")

@@ -77,10 +77,6 @@ def _insert_plain(session: Session, model: type, rows: Sequence[dict[str, Any]],
             session.execute(insert(model).execution_options(render_nulls=True), rows[start : start + chunk])
 
 
-def _text(value: object | None) -> str | None:
-    return None if value is None else str(value)
-
-
 def seed_demo(
     session: Session,
     actor: Actor,
@@ -147,9 +143,9 @@ def seed_demo(
                 "state": case.state,
                 "assigned_caseworker_id": None if case.caseworker is None else user_ids[case.caseworker],
                 "official_status": case.official_status,
-                "official_since": _text(case.official_since),
+                "official_since": case.official_since,
                 "evidence_status": derived.status,
-                "evidence_since": _text(derived.since),
+                "evidence_since": derived.since,
                 "evidence_rule": derived.rule,
                 "created_at": reported,
                 "updated_at": reported,
@@ -230,13 +226,13 @@ def seed_demo(
                     "case_id": cid,
                     "source_id": source_ids[fact.source.id],
                     "claim": fact.claim,
-                    "event_date": _text(fact.event_date),
-                    "reported_date": _text(fact.reported_date),
+                    "event_date": fact.event_date,
+                    "reported_date": fact.reported_date,
                     "place": fact.place,
                     "text": fact.text,
                     "visibility": fact.visibility,
                     "official_status": fact.official_status,
-                    "birth_date": _text(fact.birth_date),
+                    "birth_date": fact.birth_date,
                 }
             )
     evidence_ids = _insert(session, EvidenceItem, evidence_rows)
@@ -246,7 +242,7 @@ def seed_demo(
     say("status history")
     history_rows: list[dict[str, Any]] = []
     for cid, case, derived in zip(case_ids, dataset.cases, derivations, strict=True):
-        filed = _text(case.person.last_seen.date)
+        filed = case.person.last_seen.date
         previous: PersonStatus | None = None
         for track in StatusTrack:
             history_rows.append(
@@ -270,7 +266,7 @@ def seed_demo(
                     "track": StatusTrack.OFFICIAL,
                     "status": status,
                     "previous_status": previous,
-                    "since": _text(since),
+                    "since": since,
                     "reason": "declared by the authority",
                     "fact_ids": [],
                 }
@@ -287,7 +283,7 @@ def seed_demo(
                         "track": StatusTrack.EVIDENCE,
                         "status": step,
                         "previous_status": before,
-                        "since": _text(derived.since),
+                        "since": derived.since,
                         "rule": derived.rule if final else None,
                         "rule_text": derived.rule_text
                         if final

@@ -27,7 +27,7 @@ from kintrace.domain.contradictions import Contradiction, Severity, find_contrad
 from kintrace.domain.dates import PartialDate
 from kintrace.domain.evidence import EvidenceFact, SourceRef
 from kintrace.domain.person import LastSeen, MissingPerson, PersonName, PhysicalDescription, Script
-from kintrace.domain.records import PersonRecord
+from kintrace.domain.records import PersonRecord, field_values
 from kintrace.domain.relationships import Relationship
 from kintrace.domain.requests import default_deadline, is_overdue
 from kintrace.domain.status import StatusDerivation, derive_evidence_status, transition_path
@@ -1089,7 +1089,7 @@ def _record(person: MissingPerson, stream: str) -> PersonRecord:
         for name, info in PersonRecord.model_fields.items()
         if name not in record.model_fields_set and info.examples and draw.random() < 1 / 3
     }
-    return PersonRecord.model_validate({**record.model_dump(), **extra}) if extra else record
+    return PersonRecord.model_validate({**field_values(record), **extra}) if extra else record
 
 
 def generate_demo_dataset(

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kintrace.dna.markers import load_frequency_table
+from kintrace.domain.dates import PartialDate
 from kintrace.domain.dna_samples import DonorSex, IncidentKind, Kinship
 from kintrace.domain.relationships import Relationship
 from kintrace.domain.vocabulary import CaseState, Role, Sex
@@ -212,7 +213,7 @@ def _grave(session: Session, actor: Actor, case_ids: list[int], in_grave: list[i
     grave.kind, grave.place, grave.occurred_on = (
         IncidentKind.MASS_GRAVE,
         "Demo village (synthetic)",
-        "2022-03",
+        PartialDate(2022, 3),
     )
     grave.notes = "Synthetic: its bodies are demo families' sons and one man nobody here is looking for."
     others = [case_id for case_id in case_ids if case_id not in in_grave][:2]

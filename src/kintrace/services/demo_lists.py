@@ -61,9 +61,9 @@ def _men(session: Session) -> list[_Man]:
         .order_by(Case.id)
     ).scalars()
     return [
-        _Man(p.last_name, p.first_name, p.patronymic, PartialDate.parse(p.birth_date), p.unit, p.rank)
+        _Man(p.last_name, p.first_name, p.patronymic, p.birth_date, p.unit, p.rank)
         for p in rows
-        if p.birth_date
+        if p.birth_date is not None
     ]
 
 

@@ -38,7 +38,7 @@ from kintrace.domain.vocabulary import CaseState, Role
 from kintrace.services import auditing, dna_matching, dna_review
 from kintrace.services.access import Actor, require_role, require_staff
 from kintrace.services.dna_profiles import usable_profiles
-from kintrace.services.errors import Conflict, NotFound, PartialDateError, ValidationFailed
+from kintrace.services.errors import Conflict, NotFound, ValidationFailed
 from kintrace.services.genetic_crypto import Genotypes, MasterKey
 from kintrace.store.models import Case, DnaComparison, DnaSample, Incident, IncidentCase
 
@@ -56,7 +56,7 @@ class IncidentInput:
     name: str
     kind: IncidentKind = IncidentKind.OTHER
     place: str | None = None
-    occurred_on: str | None = None  # a partial date: "2022", "2022-03", "2022-03-16"
+    occurred_on: PartialDate | None = None  # read where it was typed (form, API body, command line)
     notes: str | None = None
 
 
@@ -78,16 +78,6 @@ def _text(field_name: str, value: str | None, *, required: bool = False, most: i
     return value
 
 
-def _partial_date(value: str | None) -> str | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return str(PartialDate.parse(value))
-    except PartialDateError as error:
-        raise ValidationFailed("occurred_on", str(error)) from None
-
-
 def create_incident(session: Session, actor: Actor, data: IncidentInput) -> Incident:
     require_staff(actor, "record incidents")
     name = _text("name", data.name, required=True)
@@ -97,7 +87,7 @@ def create_incident(session: Session, actor: Actor, data: IncidentInput) -> Inci
         name=name,
         kind=IncidentKind(data.kind),
         place=_text("place", data.place),
-        occurred_on=_partial_date(data.occurred_on),
+        occurred_on=data.occurred_on,
         notes=_text("notes", data.notes, most=4000),
         created_by_id=actor.user_id,
     )

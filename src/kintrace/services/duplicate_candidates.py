@@ -57,6 +57,7 @@ from kintrace.store.models import (
     PersonAlias,
     utcnow,
 )
+from kintrace.store.types import as_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -126,7 +127,7 @@ def _registry_rows(session: Session, case_ids: set[int] | None = None) -> list[d
             MissingPerson.last_name,
             MissingPerson.first_name,
             MissingPerson.patronymic,
-            MissingPerson.birth_date,
+            as_text(MissingPerson.birth_date),  # the engine compares the text: read as stored
             MissingPerson.unit,
             MissingPerson.service_number,
             MissingPerson.birth_place,

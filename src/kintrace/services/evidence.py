@@ -46,26 +46,18 @@ class EvidenceInput:
     birth_date: PartialDate | None = None
 
 
-def _text(value: PartialDate | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def _date(value: str | None) -> PartialDate | None:
-    return None if value is None else PartialDate.parse(value)
-
-
 def to_fact(item: EvidenceItem) -> EvidenceFact:
     return EvidenceFact(
         id=item.id,
         claim=item.claim,
-        event_date=_date(item.event_date),
-        reported_date=_date(item.reported_date),
+        event_date=item.event_date,
+        reported_date=item.reported_date,
         source=to_ref(item.source),
         place=item.place,
         text=item.text,
         visibility=item.visibility,
         official_status=item.official_status,
-        birth_date=_date(item.birth_date),
+        birth_date=item.birth_date,
     )
 
 
@@ -109,13 +101,13 @@ def _validated(
 def _apply(item: EvidenceItem, data: EvidenceInput) -> None:
     item.claim = Claim(data.claim)
     item.source_id = data.source_id
-    item.event_date = _text(data.event_date)
-    item.reported_date = _text(data.reported_date)
+    item.event_date = data.event_date
+    item.reported_date = data.reported_date
     item.place = data.place
     item.text = data.text
     item.visibility = Visibility(data.visibility)
     item.official_status = None if data.official_status is None else PersonStatus(data.official_status)
-    item.birth_date = _text(data.birth_date)
+    item.birth_date = data.birth_date
 
 
 def add_evidence(

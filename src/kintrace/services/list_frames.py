@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from kintrace.domain.vocabulary import CaseState
 from kintrace.store.models import Case, ListEntry, PersonAlias
 from kintrace.store.models import MissingPerson as PersonRow
+from kintrace.store.types import as_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,6 +40,8 @@ RECORD_COLUMNS = (
 EXTRA_COLUMNS = ("service_number", "place_of_birth", "rank")
 
 _IN_CHUNK = 500  # ids per IN (...): SQLite's bound parameter limit stays far away
+# Birth dates are read as their stored text (`as_text`): the engine compares the text, and a list of
+# a million entries need not be parsed into PartialDate and written back.
 
 
 def case_record_id(case_id: int, alias_id: int | None = None) -> str:
@@ -74,8 +77,9 @@ def matchable_case_rows(session: Session) -> tuple[list[int], list[tuple[str | N
         Case.merged_into_id.is_(None),
     )
     people = session.execute(
-        select(person.case_id, person.last_name, person.first_name, person.patronymic, person.birth_date,
-               person.unit, person.service_number, person.birth_place, person.rank)
+        select(person.case_id, person.last_name, person.first_name, person.patronymic,
+               as_text(person.birth_date), person.unit, person.service_number, person.birth_place,
+               person.rank)
         .join(Case, Case.id == person.case_id).where(*matchable).order_by(person.case_id)
     ).all()  # fmt: skip
     rows: list[tuple[str | None, ...]] = [(case_record_id(p[0]), *p[1:]) for p in people]
@@ -102,7 +106,7 @@ def case_rows(session: Session, case_ids: Sequence[int]) -> list[tuple[str | Non
         person.last_name,
         person.first_name,
         person.patronymic,
-        person.birth_date,
+        as_text(person.birth_date),
         person.unit,
         person.service_number,
         person.birth_place,
@@ -130,7 +134,7 @@ _ENTRY_COLUMNS = (
     ListEntry.last_name,
     ListEntry.first_name,
     ListEntry.patronymic,
-    ListEntry.birth_date,
+    as_text(ListEntry.birth_date),
     ListEntry.unit,
     ListEntry.service_number,
     ListEntry.birth_place,

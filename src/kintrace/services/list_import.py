@@ -20,7 +20,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from kintrace.domain.dates import PartialDateError
+from kintrace.domain.dates import PartialDate, PartialDateError
 from kintrace.domain.lists import CLAIM_OF_LIST_KIND, ENTRY_FIELDS, ListKind, PairDecision
 from kintrace.domain.vocabulary import Claim, Credibility, Reliability, SourceKind
 from kintrace.linkage.names.normalise import script_of
@@ -125,9 +125,14 @@ def detected_script(rows: list[dict[str, Any]]) -> str | None:
     return {frozenset({"cyrillic"}): "Cyrl", frozenset({"latin"}): "Latn"}.get(frozenset(scripts))
 
 
-def fingerprint(last: str | None, first: str | None, patronymic: str | None, birth: str | None) -> str:
-    """The man as listed: the name's cross-script keys and the birth date, so a respelling matches."""
-    parts = [" ".join(word_keys(part)) for part in (last, first, patronymic)] + [birth or ""]
+def fingerprint(
+    last: str | None, first: str | None, patronymic: str | None, birth: PartialDate | None
+) -> str:
+    """The man as listed: the name's cross-script keys and the birth date (its ISO text), so a
+    respelling matches."""
+    parts = [" ".join(word_keys(part)) for part in (last, first, patronymic)] + [
+        "" if birth is None else str(birth)
+    ]
     return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()
 
 
@@ -159,7 +164,7 @@ def entry_values(
                 check_birth_date(date)
         except PartialDateError as error:
             raise ListRowError(number, column_of[field], "date", values[field], str(error)) from None
-        values[field] = None if date is None else str(date)
+        values[field] = date
     for field, limit in _LENGTHS.items():
         if values[field] and len(values[field]) > limit:
             header = column_of.get(field) or column_of.get("full_name", field)
@@ -226,7 +231,7 @@ def import_list(
     published_list = PublishedList(
         title=title[:300],
         publisher_id=source.id,
-        published_on=None if published is None else str(published),
+        published_on=published,
         kind=list_kind,
         claim=list_claim,
         language=language or None,

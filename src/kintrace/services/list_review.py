@@ -21,8 +21,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from kintrace.domain.dates import PartialDate
-from kintrace.domain.errors import DomainError
 from kintrace.domain.lists import ENTRY_FIELDS, PairBand, PairDecision, search_result
 from kintrace.domain.vocabulary import Visibility
 from kintrace.services import auditing, notifications
@@ -187,18 +185,9 @@ def _reason(reason: str | None, decision: PairDecision, redeciding: bool) -> str
     return reason or None
 
 
-def _partial(value: str | None, field: str, row: int) -> PartialDate | None:
-    try:
-        return None if value is None else PartialDate.parse(value)
-    except (DomainError, ValueError):
-        raise ValidationFailed(field, f"entry {row}: {value!r} is not a date") from None
-
-
 def _accept(session: Session, actor: Actor, pair: ListPair) -> None:
     entry, listed = pair.entry, pair.list
-    event_date = _partial(entry.event_date, "event_date", entry.row_number) or _partial(
-        listed.published_on, "published_on", entry.row_number
-    )
+    event_date = entry.event_date or listed.published_on
     item = evidence_service.add_evidence(
         session,
         actor,
@@ -219,7 +208,11 @@ def _accept(session: Session, actor: Actor, pair: ListPair) -> None:
         actor,
         pair.case,
         item,
-        {"title": listed.title, "publisher": listed.publisher.name, "published_on": listed.published_on},
+        {
+            "title": listed.title,
+            "publisher": listed.publisher.name,
+            "published_on": None if listed.published_on is None else str(listed.published_on),
+        },
     )
 
 

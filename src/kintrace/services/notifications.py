@@ -235,7 +235,7 @@ def status_changed(
         "track": StatusTrack(track).value,
         "status": PersonStatus(status).value,
         "previous": None if previous is None else PersonStatus(previous).value,
-        "since": since,
+        "since": None if since is None else str(since),
         "reference": case.reference,
     }
     notify(session, actor, case.id, STATUS_CHANGED, params, f"status:{change_id}")
@@ -255,7 +255,7 @@ def item_added(session: Session, actor: Actor, item: EvidenceItem) -> None:
     params = {
         "evidence_id": item.id,
         "claim": item.claim.value,
-        "event_date": item.event_date,
+        "event_date": None if item.event_date is None else str(item.event_date),
         "reference": case.reference if case is not None else "",
     }
     author = item.created_by_id if item.published_at is not None else actor.user_id

@@ -16,6 +16,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from kintrace.domain.contradictions import Contradiction, find_contradictions
+from kintrace.domain.dates import PartialDate
 from kintrace.domain.evidence import EvidenceFact
 from kintrace.domain.status import StatusDerivation
 from kintrace.domain.vocabulary import PersonStatus, Role, StatusTrack
@@ -33,7 +34,7 @@ class StatusEntry:
     track: StatusTrack
     status: PersonStatus
     previous_status: PersonStatus | None
-    since: str | None
+    since: PartialDate | None
     rule: str | None
     rule_text: str | None
     fact_ids: list[int]

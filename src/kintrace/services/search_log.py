@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import Session
 
+from kintrace.domain.dates import PartialDate
 from kintrace.domain.lists import ListKind, PairDecision, SearchResult, search_result
 from kintrace.domain.vocabulary import CaseState
 from kintrace.services.access import Actor, require_staff, visible_case
@@ -31,7 +32,7 @@ class LogLine:
     list_id: int
     title: str
     publisher: str
-    published_on: str | None
+    published_on: PartialDate | None
     kind: ListKind
     checked_at: dt.datetime
     result: SearchResult
@@ -97,7 +98,7 @@ def search_log_of(session: Session, actor: Actor, case: Case) -> SearchLog:
             list_id=list_id,
             title=title,
             publisher=publisher,
-            published_on=None if published_on is None else str(published_on),
+            published_on=published_on,
             kind=kind,
             checked_at=checked_at,
             result=search_result(decisions[list_id]) if decisions.get(list_id) else result,

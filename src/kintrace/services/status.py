@@ -35,10 +35,7 @@ from kintrace.services.access import (
 from kintrace.services.errors import ValidationFailed
 from kintrace.services.redaction import StatusEntry, derivation_for, history_entry
 from kintrace.store.models import Case, EvidenceItem, StatusChange
-
-
-def _date(value: str | None) -> PartialDate | None:
-    return None if value is None else PartialDate.parse(value)
+from kintrace.store.types import as_text
 
 
 def set_official_status(
@@ -67,7 +64,7 @@ def set_official_status(
         track=StatusTrack.OFFICIAL,
         status=status,
         previous_status=case.official_status,
-        since=None if since is None else str(since),
+        since=since,
         reason=reason,
         fact_ids=[],
         changed_by_id=actor.user_id,
@@ -96,7 +93,7 @@ def recompute_evidence_status(
     case = session.get(Case, case_id)
     assert case is not None
     derived = derive_evidence_status(case_facts(session, case_id), today or dt.date.today())
-    since = None if derived.since is None else str(derived.since)
+    since = derived.since
     if (case.evidence_status, case.evidence_since, case.evidence_rule) == (
         derived.status,
         since,
@@ -197,7 +194,7 @@ def status_view_of(
     today = today or dt.date.today()
     # The rule's explanation may name internal items and sources: a family gets the redacted one.
     derived = derivation_for(derive_evidence_status(facts, today), readable)
-    official_since = _date(case.official_since)
+    official_since = case.official_since
     return StatusView(
         official=case.official_status,
         official_since=official_since,
@@ -213,7 +210,7 @@ class Change:
 
     case_id: int
     status: PersonStatus
-    since: str | None
+    since: PartialDate | None
     recorded_on: dt.date  # the UTC day it was recorded
 
 
@@ -268,7 +265,8 @@ def counts_at_ends(
         recorded: ColumnElement[Any] = func.to_char(utc, "YYYY-MM-DD")
     else:  # SQLite stores the UTC moment as ISO text
         recorded = func.substr(type_coerce(StatusChange.changed_at, String), 1, 10)
-    since = StatusChange.since  # YYYY, YYYY-MM or YYYY-MM-DD (domain/dates), its earliest day as text
+    # The stored text of the partial date (YYYY, YYYY-MM or YYYY-MM-DD), completed to its earliest day.
+    since = as_text(StatusChange.since)
     earliest = sql_case(
         (func.length(since) == 4, since + "-01-01"),
         (func.length(since) == 7, since + "-01"),

@@ -289,7 +289,7 @@ def _set_imported_status(session: Session, actor: Actor, case: Case, record: Cas
         return
     before = auditing.snapshot(case)
     previous = case.official_status
-    since = None if record.official_since is None else str(record.official_since)
+    since = record.official_since
     for step in transition_path(previous, record.official_status):
         session.add(
             StatusChange(

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from kintrace.domain.dates import PartialDate
 from kintrace.domain.vocabulary import StatusTrack
 from kintrace.services.access import Actor, case_visibility_clause, evidence_visibility_clause, rule_text_for
 from kintrace.services.persons import record_of
@@ -39,6 +40,11 @@ def _iso(moment: dt.datetime | None) -> str | None:
 
 def _day(value: dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
+
+
+def _partial(value: PartialDate | None) -> str | None:
+    """A partial date as the file writes it: its ISO text, as the store keeps it."""
+    return None if value is None else str(value)
 
 
 def evidence_refs(session: Session, actor: Actor) -> EvidenceRefs:
@@ -84,13 +90,13 @@ def _evidence(item: EvidenceItem) -> dict[str, Any]:
     source = item.source
     return {
         "claim": item.claim.value,
-        "event_date": item.event_date,
-        "reported_date": item.reported_date,
+        "event_date": _partial(item.event_date),
+        "reported_date": _partial(item.reported_date),
         "place": item.place,
         "text": item.text,
         "visibility": item.visibility.value,
         "official_status": None if item.official_status is None else item.official_status.value,
-        "birth_date": item.birth_date,
+        "birth_date": _partial(item.birth_date),
         "source": {
             "kind": source.kind.value,
             "name": source.name,
@@ -116,7 +122,7 @@ def _history_entry(row: StatusChange, refs: EvidenceRefs, reference: str, actor:
     return {
         "status": row.status.value,
         "previous_status": None if row.previous_status is None else row.previous_status.value,
-        "since": row.since,
+        "since": _partial(row.since),
         "rule": row.rule,
         "rule_text": rule_text,
         "facts": facts,
@@ -202,9 +208,9 @@ def _chunk_records(
             "merged_into": None if case.merged_into_id is None else merged_into.get(case.merged_into_id),
             "person": _person(case.person),
             "official_status": case.official_status.value,
-            "official_since": case.official_since,
+            "official_since": _partial(case.official_since),
             "evidence_status": case.evidence_status.value,
-            "evidence_since": case.evidence_since,
+            "evidence_since": _partial(case.evidence_since),
             "evidence_rule": case.evidence_rule,
             "relatives": relatives,
             "evidence": [_evidence(item) for item in evidence.get(case.id, [])],

@@ -608,7 +608,7 @@ def _derivation_holds(session: Session, cases: Sequence[Case], today: dt.date | 
         if case.id in with_merged:
             continue
         derived = derive_evidence_status(facts.get(case.id, []), day)
-        since = None if derived.since is None else str(derived.since)
+        since = derived.since
         if (case.evidence_status, case.evidence_since, case.evidence_rule) == (
             derived.status,
             since,

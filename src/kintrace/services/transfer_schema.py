@@ -77,13 +77,13 @@ class AttachmentData:
 @dataclass(frozen=True)
 class EvidenceData:
     claim: Claim
-    event_date: str | None
-    reported_date: str | None
+    event_date: PartialDate | None
+    reported_date: PartialDate | None
     place: str | None
     text: str
     visibility: Visibility
     official_status: PersonStatus | None
-    birth_date: str | None
+    birth_date: PartialDate | None
     source: SourceData
     attachments: tuple[AttachmentData, ...]
 
@@ -110,7 +110,7 @@ class RelativeData:
 class HistoryData:
     status: PersonStatus
     previous_status: PersonStatus | None
-    since: str | None
+    since: PartialDate | None
     rule: str | None
     rule_text: str | None
     facts: tuple[FactRef, ...]
@@ -171,7 +171,7 @@ class CaseFile:
     requests: tuple[RequestData, ...]
     # The evidence-based status as last derived where the file was written; derived again on import.
     evidence_status: PersonStatus
-    evidence_since: str | None
+    evidence_since: PartialDate | None
     evidence_rule: str | None
 
     def fail(self, path: str, message: str) -> NoReturn:
@@ -221,12 +221,12 @@ class _Reader:
     def optional_enum(self, key: str, kind: type[E]) -> E | None:
         return None if self.raw.get(key) is None else self.enum(key, kind)
 
-    def partial_date(self, key: str) -> str | None:
+    def partial_date(self, key: str) -> PartialDate | None:
         value = self.text(key)
         if value is None:
             return None
         try:
-            return str(PartialDate.parse(value))
+            return PartialDate.parse(value)
         except PartialDateError as error:
             self.fail(key, str(error))
 
@@ -343,8 +343,8 @@ def _evidence(reference: str, path: str, raw: object) -> EvidenceData:
         EvidenceFact(
             id=0,
             claim=data.claim,
-            event_date=None if data.event_date is None else PartialDate.parse(data.event_date),
-            reported_date=None if data.reported_date is None else PartialDate.parse(data.reported_date),
+            event_date=data.event_date,
+            reported_date=data.reported_date,
             source=SourceRef(
                 0, data.source.kind, data.source.name, data.source.reliability, data.source.credibility
             ),
@@ -352,7 +352,7 @@ def _evidence(reference: str, path: str, raw: object) -> EvidenceData:
             text=data.text,
             visibility=data.visibility,
             official_status=data.official_status,
-            birth_date=None if data.birth_date is None else PartialDate.parse(data.birth_date),
+            birth_date=data.birth_date,
         )
     except DomainError as error:
         at.fail(error.field or "claim", error.message)

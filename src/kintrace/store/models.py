@@ -1,5 +1,6 @@
 """The registry's tables (SQLAlchemy 2, typed). Enums are stored as their string values and
-partial dates as ISO text ("2023", "2023-05", "2023-05-17"), so a row reads the same in any tool."""
+partial dates as ISO text ("2023", "2023-05", "2023-05-17"), read back as PartialDate (store/types),
+so a row reads the same in any tool."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from kintrace.domain.dates import PartialDate
 from kintrace.domain.dna_samples import (
     CandidateState,
     ConsentScope,
@@ -53,6 +55,7 @@ from kintrace.domain.vocabulary import (
     StatusTrack,
     Visibility,
 )
+from kintrace.store.types import PartialDateType
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -62,7 +65,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-PARTIAL_DATE = String(10)
+PARTIAL_DATE = PartialDateType()
 
 
 def utcnow() -> dt.datetime:
@@ -188,11 +191,11 @@ class Case(Base):
     official_status: Mapped[PersonStatus] = mapped_column(
         str_enum(PersonStatus), default=PersonStatus.MISSING
     )
-    official_since: Mapped[str | None] = mapped_column(PARTIAL_DATE)
+    official_since: Mapped[PartialDate | None] = mapped_column(PARTIAL_DATE)
     evidence_status: Mapped[PersonStatus] = mapped_column(
         str_enum(PersonStatus), default=PersonStatus.MISSING
     )
-    evidence_since: Mapped[str | None] = mapped_column(PARTIAL_DATE)
+    evidence_since: Mapped[PartialDate | None] = mapped_column(PARTIAL_DATE)
     evidence_rule: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
@@ -233,7 +236,7 @@ class MissingPerson(Base):
     patronymic: Mapped[str | None] = mapped_column(String(100))
     script: Mapped[str] = mapped_column(String(16), default="Cyrl")
     sex: Mapped[Sex] = mapped_column(str_enum(Sex), default=Sex.UNKNOWN)
-    birth_date: Mapped[str | None] = mapped_column(PARTIAL_DATE)
+    birth_date: Mapped[PartialDate | None] = mapped_column(PARTIAL_DATE)
     birth_place: Mapped[str | None] = mapped_column(String(200))
     citizenship: Mapped[str | None] = mapped_column(String(64))
     service_number: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -247,7 +250,7 @@ class MissingPerson(Base):
     eyes: Mapped[str | None] = mapped_column(String(100))
     distinguishing_marks: Mapped[str | None] = mapped_column(Text)
     dental_notes: Mapped[str | None] = mapped_column(Text)
-    last_seen_date: Mapped[str | None] = mapped_column(PARTIAL_DATE)
+    last_seen_date: Mapped[PartialDate | None] = mapped_column(PARTIAL_DATE)
     last_seen_place: Mapped[str | None] = mapped_column(String(300))
     last_seen_latitude: Mapped[float | None] = mapped_column(Float)
     last_seen_longitude: Mapped[float | None] = mapped_column(Float)
@@ -351,13 +354,13 @@ class EvidenceItem(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
     claim: Mapped[Claim] = mapped_column(str_enum(Claim))
-    event_date: Mapped[str | None] = mapped_column(PARTIAL_DATE)
-    reported_date: Mapped[str | None] = mapped_column(PARTIAL_DATE)
+    event_date: Mapped[PartialDate | None] = mapped_column(PARTIAL_DATE)
+    reported_date: Mapped[PartialDate | None] = mapped_column(PARTIAL_DATE)
     place: Mapped[str | None] = mapped_column(String(300))
     text: Mapped[str] = mapped_column(Text, default="")
     visibility: Mapped[Visibility] = mapped_column(str_enum(Visibility), default=Visibility.INTERNAL)
     official_status: Mapped[PersonStatus | None] = mapped_column(str_enum(PersonStatus))
-    birth_date: Mapped[str | None] = mapped_column(PARTIAL_DATE)
+    birth_date: Mapped[PartialDate | None] = mapped_column(PARTIAL_DATE)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
     # A family's own report is shown to other families of the case only once a caseworker publishes it.
@@ -398,7 +401,7 @@ class StatusChange(Base):
     track: Mapped[StatusTrack] = mapped_column(str_enum(StatusTrack))
     status: Mapped[PersonStatus] = mapped_column(str_enum(PersonStatus))
     previous_status: Mapped[PersonStatus | None] = mapped_column(str_enum(PersonStatus))
-    since: Mapped[str | None] = mapped_column(PARTIAL_DATE)
+    since: Mapped[PartialDate | None] = mapped_column(PARTIAL_DATE)
     rule: Mapped[str | None] = mapped_column(String(64))
     rule_text: Mapped[str | None] = mapped_column(Text)
     fact_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
@@ -733,7 +736,7 @@ class Incident(Base):
     name: Mapped[str] = mapped_column(String(300), unique=True)
     kind: Mapped[IncidentKind] = mapped_column(str_enum(IncidentKind), default=IncidentKind.OTHER)
     place: Mapped[str | None] = mapped_column(String(300))
-    occurred_on: Mapped[str | None] = mapped_column(PARTIAL_DATE)  # "2022", "2022-03", "2022-03-16"
+    occurred_on: Mapped[PartialDate | None] = mapped_column(PARTIAL_DATE)  # "2022", "2022-03", "2022-03-16"
     notes: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
@@ -947,7 +950,7 @@ class PublishedList(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
     publisher_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
-    published_on: Mapped[str | None] = mapped_column(PARTIAL_DATE)
+    published_on: Mapped[PartialDate | None] = mapped_column(PARTIAL_DATE)
     kind: Mapped[ListKind] = mapped_column(str_enum(ListKind), index=True)
     claim: Mapped[Claim] = mapped_column(str_enum(Claim))  # what each entry says (from the kind)
     language: Mapped[str | None] = mapped_column(String(16))  # uk, ru, en, ...
@@ -983,13 +986,13 @@ class ListEntry(Base):
     last_name: Mapped[str | None] = mapped_column(String(100))
     first_name: Mapped[str | None] = mapped_column(String(100))
     patronymic: Mapped[str | None] = mapped_column(String(100))
-    birth_date: Mapped[str | None] = mapped_column(PARTIAL_DATE)
+    birth_date: Mapped[PartialDate | None] = mapped_column(PARTIAL_DATE)
     birth_place: Mapped[str | None] = mapped_column(String(200))
     unit: Mapped[str | None] = mapped_column(String(64))
     service_number: Mapped[str | None] = mapped_column(String(64))
     rank: Mapped[str | None] = mapped_column(String(100))
     sex: Mapped[str | None] = mapped_column(String(16))
-    event_date: Mapped[str | None] = mapped_column(PARTIAL_DATE)
+    event_date: Mapped[PartialDate | None] = mapped_column(PARTIAL_DATE)
     place: Mapped[str | None] = mapped_column(String(300))
     notes: Mapped[str | None] = mapped_column(Text)
     cluster_id: Mapped[int | None] = mapped_column(Integer, index=True)

@@ -276,9 +276,13 @@ def _evidence_values(item: EvidenceItem) -> dict[str, str]:
         ("reported", item.reported_date),
         ("birth", item.birth_date),
     ):
-        if value:
+        if value is not None:
             values.update(
-                zip((f"{prefix}_year", f"{prefix}_month", f"{prefix}_day"), value.split("-"), strict=False)
+                zip(
+                    (f"{prefix}_year", f"{prefix}_month", f"{prefix}_day"),
+                    str(value).split("-"),
+                    strict=False,
+                )
             )
     return values
 

@@ -73,7 +73,7 @@ async def incident_create(request: Request, db: Db, who: Staff) -> Response:
                 name=forms.text(form, "name") or "",
                 kind=forms.choice(form, "kind", IncidentKind, IncidentKind.OTHER),
                 place=forms.text(form, "place"),
-                occurred_on=None if occurred is None else str(occurred),
+                occurred_on=occurred,
                 notes=forms.text(form, "notes"),
             ),
         )

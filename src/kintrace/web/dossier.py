@@ -64,7 +64,7 @@ def dossier_pdf(
         (_("Service number"), person.service_number),
         (_("Rank"), person.rank),
         (_("Unit"), person.unit),
-        (_("Last seen"), " ".join(p for p in (person.last_seen_date, person.last_seen_place) if p)),
+        (_("Last seen"), " ".join(str(p) for p in (person.last_seen_date, person.last_seen_place) if p)),
     ]
     story.append(pdf.table([_("Field"), _("Value")], [(k, v) for k, v in facts if v], widths=(50, 130)))
 

@@ -12,7 +12,7 @@ from starlette.datastructures import FormData, UploadFile
 from kintrace.domain.dates import PartialDate, PartialDateError
 from kintrace.domain.errors import InvalidValue
 from kintrace.domain.person import detect_script
-from kintrace.domain.records import PersonRecord, problems
+from kintrace.domain.records import PersonRecord, field_values, problems
 from kintrace.domain.text import normalised
 from kintrace.services.errors import ValidationFailed
 from kintrace.services.persons import record_of
@@ -208,6 +208,6 @@ def person_values(row: PersonRow) -> dict[str, str]:
 
 def edited_person(form: FormData | Mapping[str, Any], current: PersonRecord) -> PersonRecord:
     """The current person with the fields the form carries replaced; fields it does not show are kept."""
-    values = current.model_dump()
+    values = field_values(current)
     values.update(_form_values(form))
     return _person_record(values)

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kintrace.domain.contradictions import Contradiction
-from kintrace.domain.dates import PartialDate
 from kintrace.store.models import EvidenceItem
 
 
@@ -20,7 +19,7 @@ def _key(item: EvidenceItem) -> tuple[int, tuple[int, int, int], int]:
     date = item.event_date or item.reported_date
     if date is None:
         return (1, (0, 0, 0), item.id)  # undated items after the dated ones, in the order recorded
-    return (0, PartialDate.parse(date).sort_key, item.id)
+    return (0, date.sort_key, item.id)
 
 
 def timeline(items: Sequence[EvidenceItem], contradictions: Sequence[Contradiction]) -> list[Entry]:

@@ -16,6 +16,7 @@ from kintrace.api.auth import CurrentActor
 from kintrace.api.routers.dna import CandidateOut, server_key, server_markers
 from kintrace.api.schemas import In, Out
 from kintrace.domain.dna_samples import IncidentKind
+from kintrace.domain.records import PartialDate
 from kintrace.domain.vocabulary import Role
 from kintrace.http.deps import Db, PathId
 from kintrace.services import dna_incidents, dna_profiles
@@ -29,9 +30,7 @@ class IncidentIn(In):
     name: str = Field(min_length=1, max_length=300, description="The incident's name (unique)")
     kind: IncidentKind = IncidentKind.OTHER
     place: str | None = Field(None, max_length=300)
-    occurred_on: str | None = Field(
-        None, max_length=10, description="A partial date: YYYY, YYYY-MM or YYYY-MM-DD"
-    )
+    occurred_on: PartialDate | None = None
     notes: str | None = Field(None, max_length=4000)
 
 
@@ -50,7 +49,7 @@ class IncidentSummaryOut(Out):
     name: str
     kind: IncidentKind
     place: str | None
-    occurred_on: str | None
+    occurred_on: PartialDate | None
     remains: int = Field(description="Remains samples of the incident")
     cases: int = Field(description="Families (cases) considered for it")
 
@@ -74,7 +73,7 @@ class IncidentOut(Out):
     name: str
     kind: IncidentKind
     place: str | None
-    occurred_on: str | None
+    occurred_on: PartialDate | None
     notes: str | None
     remains: list[IncidentRemainsOut]
     cases: list[IncidentCaseOut]
@@ -162,7 +161,7 @@ def list_incidents(actor: CurrentActor, session: Db) -> list[IncidentSummaryOut]
 
 @router.post("/dna/incidents", response_model=IncidentOut, status_code=status.HTTP_201_CREATED)
 def create_incident(body: IncidentIn, actor: CurrentActor, session: Db) -> IncidentOut:
-    made = dna_incidents.create_incident(session, actor, dna_incidents.IncidentInput(**body.model_dump()))
+    made = dna_incidents.create_incident(session, actor, dna_incidents.IncidentInput(**dict(body)))
     return _incident_out(session, dna_incidents.get_incident(session, actor, made.id))
 
 

@@ -9,7 +9,6 @@ from fastapi import APIRouter, File, Response, UploadFile, status
 from kintrace.api.auth import CurrentActor
 from kintrace.api.problems import FieldError, Problem
 from kintrace.api.schemas import AttachmentOut, EvidenceIn, EvidenceOut, EvidenceUpdate
-from kintrace.domain.dates import PartialDate
 from kintrace.http.deps import Db, PathId
 from kintrace.services import evidence as evidence_service
 from kintrace.services.attachments import MAX_ATTACHMENT_BYTES, content_disposition
@@ -17,14 +16,10 @@ from kintrace.store.models import EvidenceItem
 
 router = APIRouter(tags=["evidence"])
 
-_DATE_FIELDS = ("event_date", "reported_date", "birth_date")
-
 
 def _input(values: dict[str, Any]) -> evidence_service.EvidenceInput:
-    """Schema values (partial dates already checked and normalised) as the service's input."""
-    dates = {
-        name: None if values.get(name) is None else PartialDate.parse(values[name]) for name in _DATE_FIELDS
-    }
+    """Schema values (the fields themselves: partial dates already read as PartialDate) as the
+    service's input."""
     return evidence_service.EvidenceInput(
         claim=values["claim"],
         source_id=values["source_id"],
@@ -32,7 +27,9 @@ def _input(values: dict[str, Any]) -> evidence_service.EvidenceInput:
         text=values.get("text") or "",
         visibility=values["visibility"],
         official_status=values.get("official_status"),
-        **dates,
+        event_date=values.get("event_date"),
+        reported_date=values.get("reported_date"),
+        birth_date=values.get("birth_date"),
     )
 
 
@@ -49,7 +46,7 @@ def list_evidence(case_id: PathId, actor: CurrentActor, session: Db) -> list[Evi
 @router.post("/cases/{case_id}/evidence", response_model=EvidenceOut, status_code=status.HTTP_201_CREATED)
 def add_evidence(case_id: PathId, body: EvidenceIn, actor: CurrentActor, session: Db) -> EvidenceOut:
     """Add an item; the evidence-based status is derived again."""
-    item = evidence_service.add_evidence(session, actor, case_id, _input(body.model_dump()))
+    item = evidence_service.add_evidence(session, actor, case_id, _input(dict(body)))
     return EvidenceOut.model_validate(item)
 
 
@@ -65,7 +62,7 @@ def update_evidence(
     """Change the fields sent; the evidence-based status is derived again."""
     item = evidence_service.get_evidence(session, actor, evidence_id)
     values = _current_values(item)
-    values.update(body.model_dump(exclude_unset=True))
+    values.update((name, getattr(body, name)) for name in body.model_fields_set)
     for required in ("claim", "source_id", "visibility"):
         if values.get(required) is None:
             raise Problem(

@@ -17,6 +17,7 @@ from pydantic import Field
 from kintrace.api.auth import CurrentActor
 from kintrace.api.schemas import Out
 from kintrace.domain.lists import ListKind
+from kintrace.domain.records import PartialDate
 from kintrace.domain.vocabulary import Claim, Reliability
 from kintrace.http.deps import Db, PathId
 from kintrace.services import list_import, list_matching
@@ -33,7 +34,7 @@ class ListOut(Out):
     publisher_id: int
     publisher_name: str
     publisher_reliability: Reliability
-    published_on: str | None
+    published_on: PartialDate | None
     kind: ListKind
     claim: Claim
     language: str | None
@@ -67,13 +68,13 @@ class EntryOut(Out):
     last_name: str | None
     first_name: str | None
     patronymic: str | None
-    birth_date: str | None
+    birth_date: PartialDate | None
     birth_place: str | None
     unit: str | None
     service_number: str | None
     rank: str | None
     sex: str | None
-    event_date: str | None
+    event_date: PartialDate | None
     place: str | None
     notes: str | None
     cluster_id: int | None

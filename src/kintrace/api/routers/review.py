@@ -16,6 +16,7 @@ from pydantic import Field
 from kintrace.api.auth import CurrentActor
 from kintrace.api.schemas import In, Out, Page
 from kintrace.domain.lists import ListKind, PairBand, PairDecision
+from kintrace.domain.records import PartialDate
 from kintrace.domain.vocabulary import Claim
 from kintrace.http.deps import MAX_ID, Db, PathId
 from kintrace.services import list_review
@@ -30,7 +31,7 @@ class ListOut(Out):
     title: str
     publisher_id: int
     publisher: str
-    published_on: str | None
+    published_on: PartialDate | None
     kind: ListKind
     claim: Claim
 
@@ -43,9 +44,9 @@ class EntryOut(Out):
     last_name: str | None
     first_name: str | None
     patronymic: str | None
-    birth_date: str | None
+    birth_date: PartialDate | None
     unit: str | None
-    event_date: str | None
+    event_date: PartialDate | None
 
 
 class FieldOut(Out):

@@ -11,6 +11,7 @@ from pydantic import Field, StringConstraints
 from kintrace.api.auth import CurrentActor
 from kintrace.api.schemas import In, Out
 from kintrace.domain.lists import ListKind, SearchResult
+from kintrace.domain.records import PartialDate
 from kintrace.http.deps import Db, PathId
 from kintrace.services import list_consent
 from kintrace.services import search_log as search_log_service
@@ -22,7 +23,9 @@ class LogLineOut(Out):
     list_id: int
     title: str
     publisher: str
-    published_on: str | None = Field(description="The list's publication date as known (YYYY, YYYY-MM, ...)")
+    published_on: PartialDate | None = Field(
+        description="The list's publication date as known (YYYY, YYYY-MM, ...)"
+    )
     kind: ListKind
     checked_at: dt.datetime
     result: SearchResult = Field(description="under_review: a candidate waits for a caseworker's decision")

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Query, status
 
 from kintrace.api.auth import CurrentActor
 from kintrace.api.schemas import OfficialStatusIn, StatusChangeOut, StatusOut, TrackOut
-from kintrace.domain.dates import PartialDate
 from kintrace.domain.vocabulary import StatusTrack
 from kintrace.http.deps import Db, PathId
 from kintrace.services import status as status_service
@@ -31,13 +30,13 @@ def get_status(case_id: PathId, actor: CurrentActor, session: Db) -> StatusOut:
         official=TrackOut(
             track=StatusTrack.OFFICIAL,
             status=view.official,
-            since=None if view.official_since is None else str(view.official_since),
+            since=view.official_since,
             history=[h for h in history if h.track is StatusTrack.OFFICIAL],
         ),
         evidence=TrackOut(
             track=StatusTrack.EVIDENCE,
             status=derived.status,
-            since=None if derived.since is None else str(derived.since),
+            since=derived.since,
             rule=derived.rule,
             rule_text=derived.rule_text,
             fact_ids=list(derived.fact_ids),
@@ -59,8 +58,7 @@ def set_official_status(
     case_id: PathId, body: OfficialStatusIn, actor: CurrentActor, session: Db
 ) -> StatusChangeOut:
     """Record what the authority now declares. A move the transition table forbids is refused (422)."""
-    since = None if body.since is None else PartialDate.parse(body.since)
     change = status_service.set_official_status(
-        session, actor, case_id, body.status, since=since, reason=body.reason
+        session, actor, case_id, body.status, since=body.since, reason=body.reason
     )
     return StatusChangeOut.model_validate(change)
