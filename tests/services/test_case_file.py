@@ -11,6 +11,7 @@ from PIL import Image
 from sqlalchemy.orm import Session
 from tests.services.helpers import actor, person
 
+from kintrace.domain.dates import PartialDate
 from kintrace.domain.status import SINGLE_REPORT
 from kintrace.domain.vocabulary import CaseState, Claim, Role, StatusTrack, Visibility
 from kintrace.services import cases as case_service
@@ -47,8 +48,8 @@ def _shared_case(session: Session, factories: Any) -> tuple[int, Actor, Actor, A
             source=source,
             claim=claim,
             visibility=visibility,
-            event_date=date,
-            reported_date="2024-06",
+            event_date=PartialDate.parse(date),
+            reported_date=PartialDate.parse("2024-06"),
             created_by_id=who.user_id,
         )
         ids.append(item.id)
