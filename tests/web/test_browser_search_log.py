@@ -3,15 +3,13 @@ scrolling, withdraws its consent to list matching and gives it again, in Chromiu
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from playwright.sync_api import expect
-from tests.web.conftest import _free_port, build_app
+from tests.web.conftest import build_app, serving
 from tests.web.test_browser_flows import file_case, sign_up
 from tests.web.test_portal_search_log import checked_against_three_lists, consent_of
 
@@ -28,22 +26,9 @@ def served_app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
 @pytest.fixture(scope="module")
 def live_server(served_app: FastAPI) -> Iterator[str]:
     """The app served on loopback (as conftest's), kept at hand to write the lists' rows."""
-    import uvicorn
 
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(served_app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the kintrace test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(served_app) as base:
+        yield base
 
 
 def _no_sideways_scroll(page: Any) -> None:

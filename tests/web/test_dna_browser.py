@@ -4,8 +4,6 @@ confirms, the caseworker records telling the family, and only then the family (i
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -14,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tests.services.dna_helpers import frequency_file, long_csv, markers, reference, remains, trio
 from tests.services.helpers import person
-from tests.web.conftest import ANALYST, CASEWORKER, _free_port, _visits, build_app
+from tests.web.conftest import ANALYST, CASEWORKER, _visits, build_app, serving
 
 from kintrace.domain.dna_samples import DonorSex, Kinship
 from kintrace.domain.vocabulary import Role
@@ -32,7 +30,6 @@ SECOND = ("second-analyst", "second-analyst-password-1")
 @pytest.fixture(scope="module")
 def dna_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     """The app on a free loopback port over a registry holding one family's DNA and one match."""
-    import uvicorn
 
     folder = tmp_path_factory.mktemp("dna-web")
     with pytest.MonkeyPatch.context() as patch:
@@ -63,20 +60,8 @@ def dna_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
             session.commit()
             case_id = case.id
         engine.dispose()
-        port = _free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 15
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the kintrace test server did not start")
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}", case_id
-        server.should_exit = True
-        thread.join(timeout=10)
+        with serving(app) as base:
+            yield base, case_id
 
 
 def _sign_in(page: Page, base: str, login: str, password: str) -> None:

@@ -5,8 +5,6 @@ scrolls sideways (its tables scroll in themselves)."""
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -22,7 +20,7 @@ from tests.services.dna_helpers import (
     trio,
 )
 from tests.services.helpers import person
-from tests.web.conftest import ANALYST, _free_port, _visits, build_app
+from tests.web.conftest import ANALYST, _visits, build_app, serving
 
 from kintrace.domain.vocabulary import Role
 from kintrace.services import cases, dna_arrival
@@ -37,7 +35,6 @@ PHONE = 360
 
 @pytest.fixture(scope="module")
 def direct_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
 
     folder = tmp_path_factory.mktemp("dna-direct-web")
     with pytest.MonkeyPatch.context() as patch:
@@ -64,20 +61,8 @@ def direct_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             dna_arrival.import_and_match(session, SYSTEM, app.state.genetic_key, markers(folder), export)
             session.commit()
         engine.dispose()
-        port = _free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 15
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the kintrace test server did not start")
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-        server.should_exit = True
-        thread.join(timeout=10)
+        with serving(app) as base:
+            yield base
 
 
 def _phone(browser: object, base: str, login: tuple[str, str], opened: list) -> Page:  # type: ignore[type-arg]

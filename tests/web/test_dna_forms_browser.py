@@ -5,8 +5,6 @@ candidate identification on /desk/dna, and nothing on the way is wider than the 
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +13,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 from tests.services.dna_helpers import frequency_file, long_csv, trio
 from tests.services.helpers import person
-from tests.web.conftest import CASEWORKER, _free_port, _visits, build_app
+from tests.web.conftest import CASEWORKER, _visits, build_app, serving
 
 from kintrace.services import cases
 from kintrace.services.access import SYSTEM
@@ -29,7 +27,6 @@ PDF = b"%PDF-1.4\n% synthetic signed consent\n1 0 obj<<>>endobj\ntrailer<<>>\n%%
 @pytest.fixture(scope="module")
 def forms_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int, Path]]:
     """The app on a free loopback port over a registry with one case and its two parents (no sample)."""
-    import uvicorn
 
     folder = tmp_path_factory.mktemp("dna-forms-web")
     with pytest.MonkeyPatch.context() as patch:
@@ -47,20 +44,8 @@ def forms_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
             session.commit()
             case_id = case.id
         engine.dispose()
-        port = _free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 15
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the kintrace test server did not start")
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}", case_id, folder
-        server.should_exit = True
-        thread.join(timeout=10)
+        with serving(app) as base:
+            yield base, case_id, folder
 
 
 def _fits(page: Page) -> None:

@@ -4,8 +4,6 @@ with its waterfall, and accepts it; the case then holds the item in the list's w
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -13,7 +11,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 from tests.services import list_helpers
 from tests.services.helpers import person
-from tests.web.conftest import CASEWORKER, _free_port, _visits, build_app
+from tests.web.conftest import CASEWORKER, _visits, build_app, serving
 
 from kintrace.domain.lists import PairBand
 from kintrace.services import cases
@@ -26,7 +24,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def review_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     """The app on a loopback port over a registry with one case and two list entries proposed for it."""
-    import uvicorn
 
     folder = tmp_path_factory.mktemp("review-web")
     app, url = build_app(folder)
@@ -46,20 +43,8 @@ def review_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
         session.commit()
         case_id = case.id
     engine.dispose()
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the kintrace test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", case_id
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as base:
+        yield base, case_id
 
 
 def test_a_caseworker_opens_the_queue_opens_a_pair_and_accepts_it(
