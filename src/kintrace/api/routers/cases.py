@@ -112,8 +112,8 @@ def create_case(body: CaseCreate, actor: CurrentActor, session: Db) -> CaseOut:
 @router.get("/{case_id}", response_model=CaseOut)
 def get_case(case_id: PathId, actor: CurrentActor, session: Db) -> CaseOut:
     # The head of the case pages' read: the case's visibility checked once, the person with its aliases
-    # (the rest of the case file, evidence to requests, is not part of this answer and is not read).
-    return CaseOut.model_validate(case_head(session, actor, case_id))
+    # (relatives, members and the rest of the case file are not part of this answer and are not read).
+    return CaseOut.model_validate(case_head(session, actor, case_id, people=False))
 
 
 @router.patch("/{case_id}", response_model=CaseOut)
